@@ -1,0 +1,118 @@
+// Process helpers: CPU time from /proc, free UDP ports, an OPTIONS probe, spawn/stop.
+import { readFileSync, readdirSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import dgram from 'node:dgram';
+
+const TICK_US = 1e6 / Number(execFileSync('getconf', ['CLK_TCK']).toString().trim() || 100);
+
+function statOf(pid) {
+  try {
+    const s = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const f = s.slice(s.lastIndexOf(')') + 2).split(' '); // f[0] is field 3 (state)
+    return { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]), childTicks: Number(f[13]) + Number(f[14]) };
+  } catch {
+    return null; // gone
+  }
+}
+
+/**
+ * CPU µs (utime+stime) used so far by `pid` and all its live descendants (workers),
+ * plus what reaped children left in cutime+cstime.
+ */
+export function cpuMicros(pid) {
+  const parentOf = new Map();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    const st = statOf(d);
+    if (st) parentOf.set(Number(d), st);
+  }
+  let ticks = 0;
+  const todo = [pid];
+  for (let guard = 0; todo.length > 0 && guard < 10_000; guard++) {
+    const p = todo.pop();
+    const st = parentOf.get(p);
+    if (!st) continue;
+    ticks += st.ticks + st.childTicks;
+    for (const [child, cst] of parentOf) if (cst.ppid === p) todo.push(child);
+  }
+  return ticks * TICK_US;
+}
+
+/** A UDP port free on 127.0.0.1 right now. */
+export function freeUdpPort() {
+  return new Promise((resolve, reject) => {
+    const s = dgram.createSocket('udp4');
+    s.on('error', reject);
+    s.bind(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Send OPTIONS to 127.0.0.1:port every 200 ms until a response arrives or `timeoutMs`
+ * passes. Resolves to the status code, or 0 on timeout.
+ */
+export function probeOptions(port, ruri, timeoutMs = 10_000) {
+  return new Promise((resolve) => {
+    const s = dgram.createSocket('udp4');
+    let n = 0;
+    let timer;
+    let finished = false;
+    const done = (code) => {
+      if (finished) return;
+      finished = true;
+      clearInterval(timer);
+      s.close();
+      resolve(code);
+    };
+    s.on('message', (buf) => {
+      const m = /^SIP\/2\.0 (\d{3})/.exec(buf.toString('latin1', 0, 16));
+      if (m && m[1][0] !== '1') done(Number(m[1]));
+    });
+    s.on('error', () => {}); // ICMP port unreachable while the server starts
+    s.bind(0, '127.0.0.1', () => {
+      const lport = s.address().port;
+      const send = () => {
+        if (++n > timeoutMs / 200) return done(0);
+        const msg = [
+          `OPTIONS ${ruri} SIP/2.0`,
+          `Via: SIP/2.0/UDP 127.0.0.1:${lport};branch=z9hG4bK-probe-${Date.now()}-${n};rport`,
+          'Max-Forwards: 70',
+          `From: <sip:probe@127.0.0.1:${lport}>;tag=probe${n}`,
+          `To: <${ruri}>`,
+          `Call-ID: probe-${process.pid}-${n}@127.0.0.1`,
+          'CSeq: 1 OPTIONS',
+          'Content-Length: 0',
+          '',
+          '',
+        ].join('\r\n');
+        s.send(msg, port, '127.0.0.1');
+      };
+      send();
+      timer = setInterval(send, 200);
+    });
+  });
+}
+
+/** Spawn a long-running process; stderr/stdout kept (last 4 KB) for error reports. */
+export function startProcess(cmd, args, opts = {}) {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+  let tail = '';
+  const keep = (d) => { tail = (tail + d).slice(-4096); };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  child.output = () => tail;
+  child.exited = new Promise((resolve) => child.on('exit', resolve));
+  return child;
+}
+
+/** SIGTERM, then SIGKILL after 5 s; resolves when the process is gone. */
+export async function stopProcess(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await child.exited;
+  clearTimeout(timer);
+}

@@ -1,0 +1,68 @@
+// Section 2 method (DESIGN.md, "Benchmark method"): ramp the asked rate ×1.5 per step
+// until a step fails, then bisect between the last good and the first bad step.
+// Each step: SIPp runs rate×seconds calls while we take the server's CPU from /proc.
+import { cpuMicros } from './proc.js';
+import { runSipp } from './sipp.js';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** The pass rule for one step, and the figures it is judged on. */
+export function judge(stats, rate) {
+  const completed = stats.successful + stats.failed;
+  const achieved = stats.seconds > 0 ? stats.successful / stats.seconds : 0;
+  const failedPct = (100 * stats.failed) / stats.asked;
+  const retransPct = (100 * stats.retransmissions) / stats.asked;
+  const reasons = [];
+  if (completed !== stats.asked || stats.current !== 0) reasons.push(`${stats.asked - completed} calls unfinished`);
+  if (failedPct >= 0.5) reasons.push(`${failedPct.toFixed(2)} % failed`);
+  if (retransPct >= 1) reasons.push(`${retransPct.toFixed(2)} % retransmissions`);
+  if (achieved < 0.95 * rate) reasons.push(`achieved ${Math.round(achieved)}/s < 95 %`);
+  return { completed, achieved, failedPct, retransPct, pass: reasons.length === 0, reasons };
+}
+
+/**
+ * @param {object} server   what a target's start() returned ({ pids, port, ruri })
+ * @param {object} plan     { scenario, stepSeconds, startRate, factor, maxSteps, bisections, pauseMs, workDir, log }
+ * @returns {{ steps: object[], best: object|null }}  best = the highest passing step
+ */
+export async function ramp(server, plan) {
+  const steps = [];
+  let n = 0;
+  const step = async (rate) => {
+    rate = Math.round(rate);
+    const cpu0 = server.pids.reduce((s, p) => s + cpuMicros(p), 0);
+    const stats = await runSipp({
+      scenario: plan.scenario, port: server.port, keys: { ruri: server.ruri },
+      rate, seconds: plan.stepSeconds, workDir: plan.workDir, tag: `${plan.tag}-${++n}-${rate}`,
+    });
+    const cpu = server.pids.reduce((s, p) => s + cpuMicros(p), 0) - cpu0;
+    const v = judge(stats, rate);
+    const s = { rate, ...stats, ...v, cpuUsPerCall: v.completed > 0 ? cpu / v.completed : null };
+    steps.push(s);
+    plan.log(`  ${String(rate).padStart(6)}/s  achieved ${Math.round(v.achieved)}/s  ` +
+      `fail ${stats.failed}  retrans ${stats.retransmissions}  cpu ${s.cpuUsPerCall?.toFixed(1)} µs/call  ` +
+      (v.pass ? 'ok' : `FAIL: ${v.reasons.join(', ')}`));
+    await sleep(v.pass ? plan.pauseMs : plan.pauseMs * 3); // let queues and retransmissions drain
+    return s;
+  };
+
+  // warm-up (JIT, buffers): short and slow, not reported
+  await runSipp({ scenario: plan.scenario, port: server.port, keys: { ruri: server.ruri },
+    rate: Math.min(1000, plan.startRate), seconds: 2, workDir: plan.workDir, tag: `${plan.tag}-warmup` });
+
+  let good = null;
+  let bad = null;
+  let rate = plan.startRate;
+  for (let i = 0; i < plan.maxSteps; i++, rate *= plan.factor) {
+    const s = await step(rate);
+    if (!s.pass) { bad = s; break; }
+    good = s;
+  }
+  for (let i = 0; bad && i < plan.bisections; i++) {
+    const lo = good?.rate ?? 0;
+    if (bad.rate - lo <= Math.max(50, lo * 0.03)) break; // close enough
+    const s = await step((lo + bad.rate) / 2);
+    if (s.pass) good = s; else bad = s;
+  }
+  return { steps, best: good };
+}

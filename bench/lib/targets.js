@@ -1,0 +1,57 @@
+// The servers section 2 measures, in the order they run. Each entry:
+//   { name, async start() } → { pids, port, ruri, stop() } or { skip: 'reason' }
+// `pids` are the processes whose CPU (with their descendants) is charged to the server;
+// `ruri` is the Request-URI the OPTIONS scenario sends (passed to SIPp as -key ruri).
+// To add a peer (e.g. Kamailio): one more entry that writes its config to a temp file,
+// spawns it on a free 127.0.0.1 port, waits with probeOptions, and returns the same shape.
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freeUdpPort, probeOptions, startProcess, stopProcess } from './proc.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const heraldBin = join(root, 'packages/server/dist/bin/herald.js');
+const bareBin = join(root, 'bench/lib/bare-responder.js');
+
+/** Spawn, then find the first Request-URI the server answers with 200; else skip. */
+async function launch(name, cmd, args, port, ruris) {
+  const child = startProcess(cmd, args);
+  const tried = [];
+  for (const [i, ruri] of ruris.entries()) {
+    const code = await Promise.race([probeOptions(port, ruri, i === 0 ? 15_000 : 3_000), child.exited.then(() => -1)]);
+    if (code === 200) return { pids: [child.pid], ruri, stop: () => stopProcess(child) };
+    tried.push(`${ruri} → ${code === -1 ? 'process exited' : code === 0 ? 'no answer' : code}`);
+    if (code === -1 || (code === 0 && i === 0)) break;
+  }
+  await stopProcess(child);
+  const out = child.output().trim().split('\n').slice(-3).join(' | ');
+  return { skip: `${name} did not answer OPTIONS with 200 (${tried.join('; ')})${out ? `; output: ${out}` : ''}` };
+}
+
+export const targets = [
+  {
+    name: 'Herald',
+    async start({ workDir }) {
+      if (!existsSync(heraldBin)) return { skip: 'packages/server/dist/bin/herald.js missing (npm run build)' };
+      const port = await freeUdpPort();
+      const config = join(workDir, 'herald.yaml');
+      writeFileSync(config, [
+        'domains: [bench.test]',
+        `listen: ["udp://127.0.0.1:${port}"]`,
+        'log: { level: warn }',
+        '',
+      ].join('\n'));
+      const res = await launch('Herald', 'node', [heraldBin, 'start', '--config', config], port,
+        ['sip:bench.test', `sip:127.0.0.1:${port}`]);
+      return { port, ...res };
+    },
+  },
+  {
+    name: 'bare Node.js responder',
+    async start() {
+      const port = await freeUdpPort();
+      const res = await launch('bare responder', 'node', [bareBin, String(port)], port, [`sip:bench@127.0.0.1:${port}`]);
+      return { port, ...res };
+    },
+  },
+];

@@ -1,0 +1,142 @@
+#!/usr/bin/env node
+// Herald benchmark driver. See docs/benchmarks.md.
+//   node bench/run.js [--only parser|options] [--quick]
+// Section 1: parser µs per message (Herald vs SIP.js vs the `sip` package).
+// Section 2: OPTIONS over UDP driven by SIPp: max sustained rate and server CPU µs per call
+//            for each target in bench/lib/targets.js (Herald, a bare Node.js responder).
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir, cpus } from 'node:os';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { runParserBench } from './lib/parser-bench.js';
+import { targets } from './lib/targets.js';
+import { ramp } from './lib/ramp.js';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : null;
+if (only && !['parser', 'options'].includes(only)) {
+  console.error('usage: node bench/run.js [--only parser|options] [--quick]');
+  process.exit(2);
+}
+
+const log = (s = '') => console.log(s);
+const fmt = (x, d = 2) => (x === null || x === undefined ? '—' : x.toFixed(d));
+const table = (head, rows) => {
+  log(`| ${head.join(' | ')} |`);
+  log(`|${head.map((h, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`);
+  for (const r of rows) log(`| ${r.join(' | ')} |`);
+};
+
+const started = new Date();
+const result = {
+  date: started.toISOString(),
+  quick,
+  machine: { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, sipp: sippVersion() },
+};
+
+function sippVersion() {
+  try {
+    return /SIPp v\S+/.exec(execFileSync('sipp', ['-v']).toString())?.[0] ?? 'unknown';
+  } catch (e) {
+    return /SIPp v\S+/.exec(String(e.stdout ?? ''))?.[0] ?? null; // `sipp -v` exits non-zero
+  }
+}
+
+log(`# Herald benchmark — ${result.date}${quick ? ' (quick)' : ''}`);
+log(`node ${result.machine.node}, ${result.machine.cpus} × ${result.machine.cpu}, ${result.machine.sipp ?? 'no sipp'}`);
+
+// ---- Section 1: parser ----
+if (only !== 'options') {
+  log('\n## 1. Parser: µs per message (median round)\n');
+  const pb = await runParserBench({ quick });
+  result.parser = pb;
+  const names = pb.messages.map((m) => m.name);
+  table(['parser', ...pb.messages.map((m) => `${m.name} (${m.bytes} B)`)],
+    pb.rows.map((r) => [r.parser, ...names.map((n) => fmt(r.us[n]))]));
+
+  const full = pb.rows.find((r) => r.full);
+  if (full) {
+    log('\nHerald full typed parse is N× faster than:\n');
+    table(['parser', ...names], pb.rows.filter((r) => r !== full).map((r) =>
+      [r.parser, ...names.map((n) => (r.us[n] && full.us[n] ? `${(r.us[n] / full.us[n]).toFixed(2)}×` : '—'))]));
+    const split = pb.rows.find((r) => r.parser === 'Herald header split');
+    const sip = pb.rows.find((r) => r.parser === 'sip 0.0.6 parse');
+    const check = (ok, text) => log(`- [${ok ? 'x' : ' '}] ${text}`);
+    log('\nDESIGN targets (REGISTER):');
+    check(full.us.REGISTER < 10, `full typed parse < 10 µs: ${fmt(full.us.REGISTER)}`);
+    check(split?.us.REGISTER < 3, `header split < 3 µs: ${fmt(split?.us.REGISTER)}`);
+    check(sip && sip.us.REGISTER / full.us.REGISTER >= 2, `≥ 2× faster than sip: ${sip ? (sip.us.REGISTER / full.us.REGISTER).toFixed(2) : '—'}×`);
+  }
+  if (pb.notes.length) log('\nNotes:\n' + pb.notes.map((n) => `- ${n}`).join('\n'));
+}
+
+// ---- Section 2: OPTIONS over UDP with SIPp ----
+if (only !== 'parser') {
+  log(`\n## 2. OPTIONS over UDP (SIPp), ${quick ? 3 : 15} s steps\n`);
+  const workDir = mkdtempSync(join(tmpdir(), 'herald-bench-'));
+  const plan = {
+    scenario: join(here, 'scenarios/options-uac.xml'),
+    stepSeconds: quick ? 3 : 15,
+    startRate: quick ? 10_000 : 2_000,
+    factor: 1.5,
+    maxSteps: 12, // 2,000 × 1.5^11 ≈ 173,000/s: far beyond what SIPp can send here
+    bisections: quick ? 1 : 4,
+    pauseMs: quick ? 500 : 2_000,
+    workDir,
+    log,
+  };
+  result.options = [];
+  const cleanup = [];
+  const onSignal = async () => { for (const stop of cleanup) await stop(); process.exit(130); };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    for (const t of targets) {
+      log(`${t.name}:`);
+      const server = await t.start({ workDir, quick });
+      if (server.skip) {
+        log(`  skipped: ${server.skip}`);
+        result.options.push({ target: t.name, skipped: server.skip });
+        continue;
+      }
+      cleanup.push(server.stop);
+      try {
+        const r = await ramp(server, { ...plan, tag: t.name.split(' ')[0].toLowerCase() });
+        result.options.push({ target: t.name, ruri: server.ruri, ...r });
+      } catch (e) {
+        log(`  error: ${e.message}`);
+        result.options.push({ target: t.name, error: e.message });
+      } finally {
+        await server.stop();
+        cleanup.pop();
+      }
+    }
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+
+  log('');
+  const rows = result.options.map((o) => [
+    o.target,
+    o.best ? String(o.best.rate) : '—',
+    o.best ? fmt(o.best.achieved, 0) : '—',
+    fmt(o.best?.cpuUsPerCall, 1),
+    o.skipped ? `skipped: ${o.skipped}` : o.error ? `error: ${o.error}` : o.best ? `${o.steps.length} steps` : 'no step passed',
+  ]);
+  const herald = result.options.find((o) => o.target === 'Herald')?.best;
+  const bare = result.options.find((o) => o.target.startsWith('bare'))?.best;
+  if (herald && bare) {
+    rows.push(['Herald / bare', `${(herald.rate / bare.rate).toFixed(2)}×`, '',
+      `${(herald.cpuUsPerCall / bare.cpuUsPerCall).toFixed(2)}×`, '']);
+  }
+  table(['target', 'max sustained calls/s', 'achieved/s', 'server CPU µs/call', 'note'], rows);
+}
+
+const resultsDir = join(here, 'results');
+mkdirSync(resultsDir, { recursive: true });
+const file = join(resultsDir, `${started.toISOString().replace(/[:.]/g, '-')}.json`);
+writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
+log(`\nwrote ${file}`);

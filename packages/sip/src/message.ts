@@ -1,0 +1,396 @@
+import { splitList } from './grammar.js';
+import { LIST_HEADERS, canonicalName, headerKey } from './header-names.js';
+import {
+  type AuthHeader,
+  type CSeq,
+  type ContentType,
+  type EventHeader,
+  type SubscriptionState,
+  type Via,
+  parseAuth,
+  parseCSeq,
+  parseContentType,
+  parseDate,
+  parseEvent,
+  parseSubscriptionState,
+  parseUint32,
+  parseVia,
+} from './headers.js';
+import { type NameAddr, parseNameAddr } from './name-addr.js';
+import { SipError } from './sip-error.js';
+import { type Uri, parseUri } from './uri.js';
+
+/**
+ * One header line. `value` has folding replaced by a space and is trimmed; `raw` is the
+ * line exactly as received (absent once the header is created or changed here), so the
+ * serializer can re-emit what it did not touch byte for byte.
+ */
+export interface Header {
+  name: string;
+  key: string;
+  value: string;
+  raw?: string;
+}
+
+/** Typed header accessors that have been parsed, by header key. */
+type Cache = Map<string, unknown>;
+
+/**
+ * A SIP message: start line, headers split once, body as bytes. Typed headers are parsed
+ * on first access and cached; a malformed one throws a 400 `SipError` naming it.
+ * @see RFC 3261 §7
+ */
+export abstract class SipMessage {
+  /** The SIP-Version of the start line, e.g. `SIP/2.0`. */
+  version = 'SIP/2.0';
+  headers: Header[];
+  body: Buffer;
+  private cache: Cache | null = null;
+
+  constructor(headers: Header[], body: Buffer) {
+    this.headers = headers;
+    this.body = body;
+  }
+
+  abstract isRequest(): this is SipRequest;
+  abstract startLine(): string;
+
+  /** First value of a header (name in any case or compact form), `undefined` when absent. */
+  header(name: string): string | undefined {
+    const key = headerKey(name);
+    for (const h of this.headers) if (h.key === key) return h.value;
+    return undefined;
+  }
+
+  hasHeader(name: string): boolean {
+    return this.header(name) !== undefined;
+  }
+
+  /** Every value of a header; list headers (RFC 3261 §7.3.1) are split on their commas. */
+  headerValues(name: string): string[] {
+    const key = headerKey(name);
+    const out: string[] = [];
+    const list = LIST_HEADERS.has(key);
+    for (const h of this.headers) {
+      if (h.key !== key) continue;
+      if (list && h.value.indexOf(',') >= 0) {
+        for (const v of splitList(h.value)) out.push(v);
+      } else out.push(h.value);
+    }
+    return out;
+  }
+
+  /** Replaces every occurrence of a header by one value, at the position of the first. */
+  setHeader(name: string, value: string): this {
+    const key = headerKey(name);
+    const at = this.headers.findIndex((h) => h.key === key);
+    this.removeHeader(key);
+    const h: Header = { name: canonicalName(key), key, value };
+    if (at < 0) this.headers.push(h);
+    else this.headers.splice(at, 0, h);
+    return this;
+  }
+
+  /** Appends a header line. */
+  addHeader(name: string, value: string): this {
+    const key = headerKey(name);
+    this.headers.push({ name: canonicalName(key), key, value });
+    this.invalidate(key);
+    return this;
+  }
+
+  /** Inserts a header line above every other line of the same header (Via, Record-Route). */
+  prependHeader(name: string, value: string): this {
+    const key = headerKey(name);
+    const at = this.headers.findIndex((h) => h.key === key);
+    const h: Header = { name: canonicalName(key), key, value };
+    if (at < 0) this.headers.push(h);
+    else this.headers.splice(at, 0, h);
+    this.invalidate(key);
+    return this;
+  }
+
+  removeHeader(name: string): this {
+    const key = headerKey(name);
+    this.headers = this.headers.filter((h) => h.key !== key);
+    this.invalidate(key);
+    return this;
+  }
+
+  /** Removes the first value of a list header (the top Via, the top Route), keeping the rest. */
+  removeFirstValue(name: string): this {
+    const key = headerKey(name);
+    const at = this.headers.findIndex((h) => h.key === key);
+    if (at < 0) return this;
+    const values = splitList(this.headers[at].value);
+    if (values.length <= 1) this.headers.splice(at, 1);
+    else this.headers[at] = { name: this.headers[at].name, key, value: values.slice(1).join(', ') };
+    this.invalidate(key);
+    return this;
+  }
+
+  /** Replaces the body; Content-Type is set when given, Content-Length when serialised. */
+  setBody(body: Buffer | string, contentType?: string): this {
+    this.body = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+    if (contentType !== undefined) this.setHeader('content-type', contentType);
+    return this;
+  }
+
+  protected invalidate(key: string): void {
+    this.cache?.delete(key);
+  }
+
+  /** Parses a header with `parse` on first access; a failure becomes a 400 naming the header. */
+  protected typed<T>(key: string, parse: (m: this) => T): T {
+    const cache = (this.cache ??= new Map());
+    if (cache.has(key)) return cache.get(key) as T;
+    let v: T;
+    try {
+      v = parse(this);
+    } catch (e) {
+      if (e instanceof SipError) throw e;
+      throw new SipError(400, `Malformed ${canonicalName(key)} header: ${(e as Error).message}`, 'SIP_ERR_PARSE_HEADER');
+    }
+    cache.set(key, v);
+    return v;
+  }
+
+  private single<T>(key: string, parse: (value: string) => T): T | undefined {
+    return this.typed(key, (m) => {
+      const v = m.header(key);
+      return v === undefined ? undefined : parse(v);
+    });
+  }
+
+  private list<T>(key: string, parse: (value: string) => T): T[] {
+    return this.typed(key, (m) => m.headerValues(key).map(parse));
+  }
+
+  /** Via values, top first. @see RFC 3261 §20.42 */
+  get via(): Via[] {
+    return this.list('via', parseVia);
+  }
+
+  get topVia(): Via {
+    const v = this.via[0];
+    if (!v) throw new SipError(400, 'Missing Via header', 'SIP_ERR_PARSE_MISSING');
+    return v;
+  }
+
+  get from(): NameAddr {
+    return this.required('from', parseNameAddr);
+  }
+
+  get to(): NameAddr {
+    return this.required('to', parseNameAddr);
+  }
+
+  get callId(): string {
+    return this.required('call-id', (v) => v);
+  }
+
+  get cseq(): CSeq {
+    return this.required('cseq', parseCSeq);
+  }
+
+  /** `undefined` when absent. @see RFC 3261 §20.22 */
+  get maxForwards(): number | undefined {
+    return this.single('max-forwards', (v) => {
+      const n = parseUint32(v, 'Max-Forwards');
+      if (n > 255) throw new Error(`Max-Forwards ${n} is larger than 255`);
+      return n;
+    });
+  }
+
+  /** Contact values; `'*'` for the wildcard of a REGISTER. @see RFC 3261 §20.10 */
+  get contact(): NameAddr[] | '*' {
+    return this.typed('contact', (m) => {
+      const values = m.headerValues('contact');
+      if (values.length === 1 && values[0] === '*') return '*' as const;
+      return values.map(parseNameAddr);
+    });
+  }
+
+  get route(): NameAddr[] {
+    return this.list('route', parseNameAddr);
+  }
+
+  get recordRoute(): NameAddr[] {
+    return this.list('record-route', parseNameAddr);
+  }
+
+  /** @see RFC 3327 */
+  get path(): NameAddr[] {
+    return this.list('path', parseNameAddr);
+  }
+
+  get expires(): number | undefined {
+    return this.single('expires', (v) => parseUint32(v, 'Expires'));
+  }
+
+  get event(): EventHeader | undefined {
+    return this.single('event', parseEvent);
+  }
+
+  get subscriptionState(): SubscriptionState | undefined {
+    return this.single('subscription-state', parseSubscriptionState);
+  }
+
+  get contentType(): ContentType | undefined {
+    return this.single('content-type', parseContentType);
+  }
+
+  get date(): Date | undefined {
+    return this.single('date', parseDate);
+  }
+
+  get authorization(): AuthHeader[] {
+    return this.authList('authorization');
+  }
+
+  get proxyAuthorization(): AuthHeader[] {
+    return this.authList('proxy-authorization');
+  }
+
+  get wwwAuthenticate(): AuthHeader[] {
+    return this.authList('www-authenticate');
+  }
+
+  get proxyAuthenticate(): AuthHeader[] {
+    return this.authList('proxy-authenticate');
+  }
+
+  /** Option tags of Require / Proxy-Require / Supported / Unsupported. */
+  optionTags(name: 'require' | 'proxy-require' | 'supported' | 'unsupported'): string[] {
+    return this.headerValues(name).filter((v) => v.length > 0);
+  }
+
+  /** Auth headers are never comma-combined (RFC 3261 §7.3.1): one value per line. */
+  private authList(key: string): AuthHeader[] {
+    return this.typed(key, (m) => m.headers.filter((h) => h.key === key).map((h) => parseAuth(h.value)));
+  }
+
+  private required<T>(key: string, parse: (value: string) => T): T {
+    const v = this.single(key, parse);
+    if (v === undefined) throw new SipError(400, `Missing ${canonicalName(key)} header`, 'SIP_ERR_PARSE_MISSING');
+    return v;
+  }
+
+  /**
+   * Parses every header Herald understands, so that an element that consumes the message
+   * rejects what is malformed (RFC 4475 §3.1.2) before acting on it.
+   */
+  validate(): this {
+    void this.via;
+    void this.from;
+    void this.to;
+    void this.callId;
+    void this.cseq;
+    void this.maxForwards;
+    void this.contact;
+    void this.route;
+    void this.recordRoute;
+    void this.path;
+    void this.expires;
+    void this.event;
+    void this.subscriptionState;
+    void this.contentType;
+    void this.date;
+    void this.authorization;
+    void this.proxyAuthorization;
+    void this.wwwAuthenticate;
+    void this.proxyAuthenticate;
+    return this;
+  }
+
+  /** Serialises the message; Content-Length always matches the body. @see RFC 3261 §7.4.2 */
+  toBuffer(): Buffer {
+    const len = String(this.body.length);
+    let head = this.startLine() + '\r\n';
+    let sawLength = false;
+    for (const h of this.headers) {
+      if (h.key === 'content-length') {
+        if (sawLength) continue;
+        sawLength = true;
+        if (h.value !== len) {
+          head += 'Content-Length: ' + len + '\r\n';
+          continue;
+        }
+      }
+      head += (h.raw ?? h.name + ': ' + h.value) + '\r\n';
+    }
+    if (!sawLength) head += 'Content-Length: ' + len + '\r\n';
+    head += '\r\n';
+    if (this.body.length === 0) return Buffer.from(head, 'utf8');
+    return Buffer.concat([Buffer.from(head, 'utf8'), this.body]);
+  }
+
+  toString(): string {
+    return this.toBuffer().toString('utf8');
+  }
+}
+
+export class SipRequest extends SipMessage {
+  constructor(
+    public method: string,
+    /** The Request-URI as written. */
+    public uriText: string,
+    headers: Header[],
+    body: Buffer,
+  ) {
+    super(headers, body);
+  }
+
+  isRequest(): this is SipRequest {
+    return true;
+  }
+
+  /** The parsed Request-URI. Setting it rewrites `uriText`. */
+  get uri(): Uri {
+    return this.typed('@ruri', (m) => {
+      try {
+        return parseUri(m.uriText);
+      } catch (e) {
+        throw new SipError(400, `Malformed Request-URI: ${(e as Error).message}`, 'SIP_ERR_PARSE_RURI');
+      }
+    });
+  }
+
+  setUri(uriText: string): this {
+    this.uriText = uriText;
+    this.invalidate('@ruri');
+    return this;
+  }
+
+  override validate(): this {
+    // RFC 3261 §19.1.1 table 1: headers are not allowed in a Request-URI.
+    if (this.uriText.indexOf('?') >= 0) {
+      throw new SipError(400, 'Malformed Request-URI: headers are not allowed in a Request-URI', 'SIP_ERR_PARSE_RURI');
+    }
+    void this.uri;
+    return super.validate();
+  }
+
+  startLine(): string {
+    return `${this.method} ${this.uriText} ${this.version}`;
+  }
+}
+
+export class SipResponse extends SipMessage {
+  constructor(
+    public status: number,
+    public reason: string,
+    headers: Header[],
+    body: Buffer,
+  ) {
+    super(headers, body);
+  }
+
+  isRequest(): this is SipRequest {
+    return false;
+  }
+
+  startLine(): string {
+    return `${this.version} ${this.status} ${this.reason}`;
+  }
+}

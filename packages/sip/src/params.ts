@@ -1,0 +1,96 @@
+import { PARAMCHAR, TOKEN, allIn, isWsp, readQuoted, skipWs } from './grammar.js';
+
+/**
+ * Parameters by lower-cased name, values as written (quoted values keep their quotes);
+ * `null` for a parameter without a value. Insertion order is the order on the wire.
+ */
+export type Params = Map<string, string | null>;
+
+/** Removes the quotes (and quoted-pair escapes) of a quoted parameter value. */
+export function unquote(value: string | null | undefined): string | null {
+  if (value == null) return null;
+  if (value.length >= 2 && value.charCodeAt(0) === 0x22) {
+    const q = readQuoted(value, 0);
+    if (q.end === value.length) return q.value;
+  }
+  return value;
+}
+
+/** Renders parameters as `;name=value` pairs. */
+export function formatParams(params: Params): string {
+  let out = '';
+  for (const [k, v] of params) out += v === null ? ';' + k : ';' + k + '=' + v;
+  return out;
+}
+
+/**
+ * Parses header parameters (`*( SEMI generic-param )`) from `s[i..]`, where `s[i]` is `;`
+ * or whitespace before it. LWS is allowed around `;` and `=` (SEMI, EQUAL).
+ * Throws a plain Error naming the problem.
+ * @see RFC 3261 §25.1 generic-param
+ */
+export function parseHeaderParams(s: string, i: number, params: Params = new Map()): Params {
+  const n = s.length;
+  i = skipWs(s, i);
+  while (i < n) {
+    if (s.charCodeAt(i) !== 0x3b) throw new Error(`unexpected "${s.slice(i, i + 10)}" where a ";" parameter was expected`);
+    i = skipWs(s, i + 1);
+    let j = i;
+    while (j < n && s.charCodeAt(j) < 128 && TOKEN[s.charCodeAt(j)] === 1) j++;
+    if (j === i) throw new Error('empty parameter name');
+    const name = s.slice(i, j).toLowerCase();
+    i = skipWs(s, j);
+    let value: string | null = null;
+    if (i < n && s.charCodeAt(i) === 0x3d) {
+      i = skipWs(s, i + 1);
+      if (s.charCodeAt(i) === 0x22) {
+        const q = readQuoted(s, i);
+        if (q.end < 0) throw new Error(`unterminated quoted value of parameter "${name}"`);
+        value = s.slice(i, q.end);
+        i = q.end;
+      } else {
+        // gen-value = token / host / quoted-string; IPv6 references add "[" ":" "]".
+        j = i;
+        while (j < n) {
+          const c = s.charCodeAt(j);
+          if (c === 0x3b || isWsp(c)) break;
+          if (c >= 128 || (TOKEN[c] !== 1 && c !== 0x5b && c !== 0x5d && c !== 0x3a)) {
+            throw new Error(`invalid character "${s[j]}" in parameter "${name}"`);
+          }
+          j++;
+        }
+        if (j === i) throw new Error(`empty value of parameter "${name}"`);
+        value = s.slice(i, j);
+        i = j;
+      }
+      i = skipWs(s, i);
+    }
+    params.set(name, value);
+  }
+  return params;
+}
+
+/**
+ * Parses URI parameters (`*( ";" pname [ "=" pvalue ] )`) in `s[start..end)`; no whitespace allowed.
+ * @see RFC 3261 §19.1.1, §25.1 uri-parameters
+ */
+export function parseUriParams(s: string, start: number, end: number, params: Params = new Map()): Params {
+  let i = start;
+  while (i < end) {
+    // s[i] is ";"
+    let j = s.indexOf(';', i + 1);
+    if (j < 0 || j > end) j = end;
+    const eq = s.indexOf('=', i + 1);
+    if (eq >= 0 && eq < j) {
+      if (!allIn(PARAMCHAR, s, i + 1, eq, true) || !allIn(PARAMCHAR, s, eq + 1, j, true)) {
+        throw new Error(`invalid URI parameter "${s.slice(i + 1, j)}"`);
+      }
+      params.set(s.slice(i + 1, eq).toLowerCase(), s.slice(eq + 1, j));
+    } else {
+      if (!allIn(PARAMCHAR, s, i + 1, j, true)) throw new Error(`invalid URI parameter "${s.slice(i + 1, j)}"`);
+      params.set(s.slice(i + 1, j).toLowerCase(), null);
+    }
+    i = j;
+  }
+  return params;
+}

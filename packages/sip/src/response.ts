@@ -1,0 +1,40 @@
+import { type Header, SipResponse, type SipRequest } from './message.js';
+import { newTag } from './ids.js';
+import { canonicalName } from './header-names.js';
+import { reasonPhrase } from './status.js';
+
+const COPIED = new Set(['via', 'from', 'to', 'call-id', 'cseq']);
+
+export interface ResponseOptions {
+  /** Tag for the To header when the request had none (generated when omitted). */
+  toTag?: string;
+  /** Extra headers, in order. */
+  headers?: ReadonlyArray<readonly [string, string]>;
+  body?: Buffer | string;
+  contentType?: string;
+}
+
+/**
+ * Builds a response to `req`: Via, From, Call-ID and CSeq copied as received, To copied
+ * with a tag added for anything but 100, Timestamp echoed on 100.
+ * Works on a request that failed to parse (copies the raw lines it has).
+ * @see RFC 3261 §8.2.6.2
+ */
+export function createResponse(req: SipRequest, status: number, reason?: string, options: ResponseOptions = {}): SipResponse {
+  const headers: Header[] = [];
+  for (const h of req.headers) {
+    if (!COPIED.has(h.key)) continue;
+    if (h.key === 'to' && status !== 100 && !/;\s*tag\s*=/i.test(h.value)) {
+      headers.push({ name: 'To', key: 'to', value: `${h.value};tag=${options.toTag ?? newTag()}` });
+    } else headers.push(h);
+  }
+  if (status === 100) {
+    // RFC 3261 §8.2.6.1: a Timestamp in the request is copied into the 100.
+    const ts = req.header('timestamp');
+    if (ts !== undefined) headers.push({ name: 'Timestamp', key: 'timestamp', value: ts });
+  }
+  for (const [name, value] of options.headers ?? []) headers.push({ name: canonicalName(name), key: name.toLowerCase(), value });
+  const res = new SipResponse(status, reason ?? reasonPhrase(status), headers, Buffer.alloc(0));
+  if (options.body !== undefined) res.setBody(options.body, options.contentType);
+  return res;
+}

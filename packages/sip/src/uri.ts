@@ -1,0 +1,235 @@
+import { isIPv4, isIPv6 } from 'node:net';
+import { HNVCHAR, HOSTNAME, PASSWORD, TELCHAR, URIC, USER, allIn, escape, isDigit, unescape } from './grammar.js';
+import { type Params, formatParams, parseUriParams } from './params.js';
+
+/**
+ * A SIP or SIPS URI. `user` and `password` are unescaped; `host` is lower-cased and keeps
+ * the brackets of an IPv6 reference; URI parameter values are as written.
+ * @see RFC 3261 §19.1.1
+ */
+export interface SipUri {
+  scheme: 'sip' | 'sips';
+  user: string | null;
+  password: string | null;
+  host: string;
+  port: number | null;
+  params: Params;
+  /** URI headers (`?name=value&...`), names as written, values unescaped. */
+  headers: Map<string, string>;
+}
+
+/** @see RFC 3966 */
+export interface TelUri {
+  scheme: 'tel';
+  number: string;
+  params: Params;
+}
+
+/** `im:` and `pres:` URIs: a mailbox (`user@host`). @see RFC 3861 §2 */
+export interface MailboxUri {
+  scheme: 'im' | 'pres';
+  user: string | null;
+  host: string;
+  headers: Map<string, string>;
+}
+
+/** Any other absoluteURI, kept as text. @see RFC 3261 §25.1 absoluteURI */
+export interface OtherUri {
+  scheme: string;
+  value: string;
+}
+
+export type Uri = SipUri | TelUri | MailboxUri | OtherUri;
+
+export function isSipUri(uri: Uri): uri is SipUri {
+  return uri.scheme === 'sip' || uri.scheme === 'sips';
+}
+
+/** Parses a URI; throws a plain Error naming the problem. */
+export function parseUri(text: string): Uri {
+  const colon = text.indexOf(':');
+  if (colon <= 0) throw new Error(`"${text}" is not a URI`);
+  const scheme = text.slice(0, colon).toLowerCase();
+  switch (scheme) {
+    case 'sip':
+    case 'sips':
+      return parseSipUri(text, scheme, colon + 1);
+    case 'tel':
+      return parseTelUri(text, colon + 1);
+    case 'im':
+    case 'pres':
+      return parseMailboxUri(text, scheme, colon + 1);
+    default:
+      return parseOtherUri(text, scheme, colon + 1);
+  }
+}
+
+function parseSipUri(text: string, scheme: 'sip' | 'sips', start: number): SipUri {
+  const n = text.length;
+  let user: string | null = null;
+  let password: string | null = null;
+  let i = start;
+  const at = text.indexOf('@', start);
+  if (at >= 0) {
+    const pw = text.indexOf(':', start);
+    const userEnd = pw >= 0 && pw < at ? pw : at;
+    if (!allIn(USER, text, start, userEnd, true)) throw new Error(`invalid user part in "${text}"`);
+    user = unescape(text.slice(start, userEnd));
+    if (userEnd < at) {
+      if (at > userEnd + 1 && !allIn(PASSWORD, text, userEnd + 1, at, true)) throw new Error(`invalid password in "${text}"`);
+      password = unescape(text.slice(userEnd + 1, at));
+    }
+    i = at + 1;
+  }
+  const { host, port, end } = parseHostPort(text, i);
+  const params: Params = new Map();
+  const headers = new Map<string, string>();
+  let q = end < n && text.charCodeAt(end) === 0x3b ? text.indexOf('?', end) : end;
+  if (q < 0) q = n;
+  if (end < q) parseUriParams(text, end, q, params);
+  if (q < n) {
+    if (text.charCodeAt(q) !== 0x3f) throw new Error(`unexpected "${text.slice(q)}" after the host of "${text}"`);
+    for (const pair of text.slice(q + 1).split('&')) {
+      const eq = pair.indexOf('=');
+      const name = eq < 0 ? pair : pair.slice(0, eq);
+      const value = eq < 0 ? '' : pair.slice(eq + 1);
+      if (!allIn(HNVCHAR, name, 0, name.length, true) || (value && !allIn(HNVCHAR, value, 0, value.length, true))) {
+        throw new Error(`invalid URI header "${pair}" in "${text}"`);
+      }
+      headers.set(unescape(name), unescape(value));
+    }
+  }
+  return { scheme, user, password, host, port, params, headers };
+}
+
+/**
+ * Parses `host [ ":" port ]` at `text[i..]`, stopping at `;`, `?` or the end.
+ * @see RFC 3261 §25.1 hostport, RFC 5118 §4 for IPv6 references
+ */
+export function parseHostPort(text: string, i: number): { host: string; port: number | null; end: number } {
+  const n = text.length;
+  let host: string;
+  let j: number;
+  if (text.charCodeAt(i) === 0x5b) {
+    j = text.indexOf(']', i);
+    if (j < 0) throw new Error(`unterminated IPv6 reference in "${text}"`);
+    const addr = text.slice(i + 1, j);
+    if (!isIPv6(addr)) throw new Error(`invalid IPv6 reference "[${addr}]"`);
+    host = '[' + addr.toLowerCase() + ']';
+    j++;
+  } else {
+    j = i;
+    while (j < n) {
+      const c = text.charCodeAt(j);
+      if (c === 0x3a || c === 0x3b || c === 0x3f) break;
+      j++;
+    }
+    host = text.slice(i, j);
+    if (!isHostname(host)) throw new Error(`invalid host "${host}"`);
+    host = host.toLowerCase();
+  }
+  let port: number | null = null;
+  if (j < n && text.charCodeAt(j) === 0x3a) {
+    let k = j + 1;
+    while (k < n && isDigit(text.charCodeAt(k))) k++;
+    if (k === j + 1 || k - j > 6) throw new Error(`invalid port in "${text}"`);
+    port = Number(text.slice(j + 1, k));
+    if (port > 65535) throw new Error(`port ${port} out of range`);
+    j = k;
+  }
+  return { host, port, end: j };
+}
+
+/** hostname / IPv4address (RFC 3261 §25.1); an IPv6 address must be in brackets. */
+export function isHostname(host: string): boolean {
+  if (!allIn(HOSTNAME, host)) return false;
+  if (isIPv4(host)) return true;
+  const labels = host.endsWith('.') ? host.slice(0, -1).split('.') : host.split('.');
+  for (const label of labels) {
+    if (label.length === 0 || label.length > 63) return false;
+    if (label.charCodeAt(0) === 0x2d || label.charCodeAt(label.length - 1) === 0x2d) return false;
+  }
+  // toplabel = ALPHA / ALPHA *( alphanum / "-" ) alphanum: rules out malformed dotted quads.
+  const top = labels[labels.length - 1];
+  return !isDigit(top.charCodeAt(0)) || labels.length === 1;
+}
+
+function parseTelUri(text: string, start: number): TelUri {
+  if (!allIn(TELCHAR, text, start)) throw new Error(`invalid tel URI "${text}"`);
+  const semi = text.indexOf(';', start);
+  const number = semi < 0 ? text.slice(start) : text.slice(start, semi);
+  if (!/^\+?[0-9A-Fa-f*#.()\-]+$/.test(number)) throw new Error(`invalid telephone number in "${text}"`);
+  return { scheme: 'tel', number, params: semi < 0 ? new Map() : parseUriParams(text, semi, text.length) };
+}
+
+function parseMailboxUri(text: string, scheme: 'im' | 'pres', start: number): MailboxUri {
+  const q = text.indexOf('?', start);
+  const mailbox = q < 0 ? text.slice(start) : text.slice(start, q);
+  const at = mailbox.lastIndexOf('@');
+  const user = at < 0 ? null : unescape(mailbox.slice(0, at));
+  const host = (at < 0 ? mailbox : mailbox.slice(at + 1)).toLowerCase();
+  if (!isHostname(host) || (user !== null && !user)) throw new Error(`invalid ${scheme} URI "${text}"`);
+  const headers = new Map<string, string>();
+  if (q >= 0) {
+    for (const pair of text.slice(q + 1).split('&')) {
+      const eq = pair.indexOf('=');
+      headers.set(unescape(eq < 0 ? pair : pair.slice(0, eq)), unescape(eq < 0 ? '' : pair.slice(eq + 1)));
+    }
+  }
+  return { scheme, user, host, headers };
+}
+
+function parseOtherUri(text: string, scheme: string, start: number): OtherUri {
+  if (!/^[a-z][a-z0-9+\-.]*$/.test(scheme) || !allIn(URIC, text, start)) throw new Error(`invalid URI "${text}"`);
+  return { scheme, value: text.slice(start) };
+}
+
+/** Serialises a URI, escaping what must be escaped. */
+export function formatUri(uri: Uri): string {
+  switch (uri.scheme) {
+    case 'sip':
+    case 'sips': {
+      const u = uri as SipUri;
+      let out = u.scheme + ':';
+      if (u.user !== null) {
+        out += escape(u.user, USER);
+        if (u.password !== null) out += ':' + escape(u.password, PASSWORD);
+        out += '@';
+      }
+      out += u.host;
+      if (u.port !== null) out += ':' + u.port;
+      out += formatParams(u.params);
+      if (u.headers.size) {
+        out += '?' + [...u.headers].map(([k, v]) => escape(k, HNVCHAR) + '=' + escape(v, HNVCHAR)).join('&');
+      }
+      return out;
+    }
+    case 'tel': {
+      const t = uri as TelUri;
+      return 'tel:' + t.number + formatParams(t.params);
+    }
+    case 'im':
+    case 'pres': {
+      const m = uri as MailboxUri;
+      let out = m.scheme + ':' + (m.user === null ? '' : escape(m.user, USER) + '@') + m.host;
+      if (m.headers.size) out += '?' + [...m.headers].map(([k, v]) => escape(k, HNVCHAR) + '=' + escape(v, HNVCHAR)).join('&');
+      return out;
+    }
+    default:
+      return uri.scheme + ':' + (uri as OtherUri).value;
+  }
+}
+
+/** The address of record form of a SIP URI: `user@host` (or `host`), lower-cased host. */
+export function aorOf(uri: Uri): string {
+  if (isSipUri(uri) || uri.scheme === 'im' || uri.scheme === 'pres') {
+    const u = uri as SipUri | MailboxUri;
+    return u.user === null ? u.host : `${u.user}@${u.host}`;
+  }
+  return formatUri(uri);
+}
+
+/** The host without IPv6 brackets, as a socket address. */
+export function hostAddress(host: string): string {
+  return host.charCodeAt(0) === 0x5b ? host.slice(1, -1) : host;
+}

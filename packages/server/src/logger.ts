@@ -14,7 +14,7 @@ export type Logger = winston.Logger;
  */
 export function createLogger(config: LogConfig, destination: NodeJS.WritableStream = process.stdout): Logger {
   const { combine, timestamp, errors, json, printf } = winston.format;
-  const line = config.format === 'json' ? combine(timestampFirst(), json()) : printf(prettyLine);
+  const line = config.format === 'json' ? combine(timestampFirst(), json({ deterministic: false })) : printf(prettyLine);
   return winston.createLogger({
     level: config.level,
     format: combine(errors({ stack: true }), serializeErrors(), timestamp(), line),

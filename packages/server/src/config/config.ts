@@ -145,12 +145,13 @@ export function loadConfig(path?: string, env: NodeJS.ProcessEnv = process.env):
 export function parseConfig(text: string, source: string): HeraldConfig {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-  const syntax = doc.errors.map((error) => {
-    const { line, col } = lines.linePos(error.pos[0]);
-    const detail = `line ${line}, column ${col}: ${error.message}; fix the YAML there (indent with spaces, quote values that contain ": " or " #")`;
-    return new ConfigError('', detail, 'HERALD_ERR_CONFIG_SYNTAX');
-  });
-  if (syntax.length > 0) throw ConfigError.collect(source, syntax);
+  // Only the first: the errors after a syntax error mostly follow from it.
+  const [syntax] = doc.errors;
+  if (syntax !== undefined) {
+    const { line, col } = lines.linePos(syntax.pos[0]);
+    const detail = `line ${line}, column ${col}: ${syntax.message}; fix the YAML there (indent with spaces, quote values that contain ": " or " #")`;
+    throw ConfigError.collect(source, [new ConfigError('', detail, 'HERALD_ERR_CONFIG_SYNTAX')]);
+  }
 
   let raw: unknown;
   try {

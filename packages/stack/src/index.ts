@@ -1,0 +1,4 @@
+export * from './clock.js';
+export * from './fake-clock.js';
+export * from './transaction/index.js';
+export * from './transport/index.js';

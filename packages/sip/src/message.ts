@@ -18,7 +18,7 @@ import {
 } from './headers.js';
 import { type NameAddr, parseNameAddr } from './name-addr.js';
 import { SipError } from './sip-error.js';
-import { type Uri, parseUri } from './uri.js';
+import { type Uri, isSipUri, parseUri } from './uri.js';
 
 /**
  * One header line. `value` has folding replaced by a space and is trimmed; `raw` is the
@@ -363,11 +363,11 @@ export class SipRequest extends SipMessage {
   }
 
   override validate(): this {
+    const uri = this.uri;
     // RFC 3261 §19.1.1 table 1: headers are not allowed in a Request-URI.
-    if (this.uriText.indexOf('?') >= 0) {
+    if (isSipUri(uri) && uri.headers.size > 0) {
       throw new SipError(400, 'Malformed Request-URI: headers are not allowed in a Request-URI', 'SIP_ERR_PARSE_RURI');
     }
-    void this.uri;
     return super.validate();
   }
 

@@ -53,6 +53,7 @@ export function headerBlockEnd(buf: Buffer, from = 0): { start: number; bodyStar
  */
 export function parseMessage(buf: Buffer, options: ParseOptions = {}): SipRequest | SipResponse {
   const block = headerBlockEnd(buf);
+  const datagram = options.datagram ?? true;
   let partial: SipRequest | null = null;
   try {
     const headEnd = block ? block.bodyStart : buf.length;
@@ -72,9 +73,10 @@ export function parseMessage(buf: Buffer, options: ParseOptions = {}): SipReques
       if (req.error) throw req.error;
       msg = partial;
     }
-    if (!block) throw badRequest('Incomplete header block');
+    // A datagram delimits its message: one that lacks the empty line simply has no body.
+    if (!block && !datagram) throw badRequest('Incomplete header block');
     checkHeaders(msg);
-    msg.body = bodyOf(buf, block.bodyStart, msg, options.datagram ?? true);
+    msg.body = block ? bodyOf(buf, block.bodyStart, msg, datagram) : Buffer.alloc(0);
     return msg as SipRequest | SipResponse;
   } catch (e) {
     if (e instanceof SipError) throw new SipParseError(e, partial);

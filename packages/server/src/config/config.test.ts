@@ -232,6 +232,12 @@ describe('YAML syntax', () => {
     expect(error.message).toContain('line 2, column 1');
   });
 
+  it('rejects an alias without its anchor', () => {
+    const error = reject('log: *defaults\n');
+    expect(error.code).toBe('HERALD_ERR_CONFIG_SYNTAX');
+    expect(error.message).toMatch(new RegExp(`^${file}: .*defaults.*; fix the YAML aliases`));
+  });
+
   it('rejects a file that is not a mapping', () => {
     const error = reject('- udp://0.0.0.0:5060\n');
     expect(error.key).toBe('');

@@ -143,6 +143,7 @@ export function loadConfig(path?: string, env: NodeJS.ProcessEnv = process.env):
  * @throws ConfigError listing every problem found.
  */
 export function parseConfig(text: string, source: string): HeraldConfig {
+  const file = resolve(source);
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   // Only the first: the errors after a syntax error mostly follow from it.
@@ -150,7 +151,7 @@ export function parseConfig(text: string, source: string): HeraldConfig {
   if (syntax !== undefined) {
     const { line, col } = lines.linePos(syntax.pos[0]);
     const detail = `line ${line}, column ${col}: ${syntax.message}; fix the YAML there (indent with spaces, quote values that contain ": " or " #")`;
-    throw ConfigError.collect(source, [new ConfigError('', detail, 'HERALD_ERR_CONFIG_SYNTAX')]);
+    throw ConfigError.collect(file, [new ConfigError('', detail, 'HERALD_ERR_CONFIG_SYNTAX')]);
   }
 
   let raw: unknown;
@@ -158,9 +159,8 @@ export function parseConfig(text: string, source: string): HeraldConfig {
     raw = doc.toJS();
   } catch (error) {
     const detail = `${(error as Error).message}; fix the YAML aliases (*name)`;
-    throw ConfigError.collect(source, [new ConfigError('', detail, 'HERALD_ERR_CONFIG_SYNTAX')]);
+    throw ConfigError.collect(file, [new ConfigError('', detail, 'HERALD_ERR_CONFIG_SYNTAX')]);
   }
-  const file = resolve(source);
   return validate(raw, file, dirname(file));
 }
 

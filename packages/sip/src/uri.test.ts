@@ -1,0 +1,100 @@
+import { aorOf, formatUri, isHostname, parseUri, type SipUri, type TelUri, type MailboxUri } from './uri.js';
+
+describe('RFC 3261 §19.1.1 SIP URI', () => {
+  it('parses user, password, host, port, parameters and headers', () => {
+    const u = parseUri('sips:alice:secret@Atlanta.COM:5061;transport=tcp;lr;maddr=239.255.255.1?subject=project%20x&priority=urgent') as SipUri;
+    expect(u.scheme).toBe('sips');
+    expect(u.user).toBe('alice');
+    expect(u.password).toBe('secret');
+    expect(u.host).toBe('atlanta.com');
+    expect(u.port).toBe(5061);
+    expect([...u.params]).toEqual([
+      ['transport', 'tcp'],
+      ['lr', null],
+      ['maddr', '239.255.255.1'],
+    ]);
+    expect(u.headers.get('subject')).toBe('project x');
+    expect(u.headers.get('priority')).toBe('urgent');
+  });
+
+  it('unescapes the user part (RFC 3261 §19.1.2)', () => {
+    const u = parseUri('sip:sips%3Auser%40example.com@example.net') as SipUri;
+    expect(u.user).toBe('sips:user@example.com');
+    expect(u.host).toBe('example.net');
+  });
+
+  it('allows ";" "?" "/" in the user part (user-unreserved)', () => {
+    const u = parseUri('sip:user;par=u%40example.net@example.com') as SipUri;
+    expect(u.user).toBe('user;par=u@example.net');
+    expect(u.params.size).toBe(0);
+  });
+
+  it('keeps IPv6 references in brackets (RFC 5118)', () => {
+    const u = parseUri('sip:[2001:DB8::10]:5070;transport=udp') as SipUri;
+    expect(u.host).toBe('[2001:db8::10]');
+    expect(u.port).toBe(5070);
+  });
+
+  it.each([
+    ['sip:user@[2001:db8::10', /unterminated IPv6/],
+    ['sip:user@[2001:db8:::10]', /invalid IPv6/],
+    ['sip:user@exa mple.com', /invalid host/],
+    ['sip:user@example.com:99999', /out of range/],
+    ['sip:user@example.com:', /invalid port/],
+    ['sip:us"er@example.com', /invalid user/],
+    ['sip:user@-bad-.com', /invalid host/],
+    ['sip:user@1.2.3.256', /invalid host/],
+    ['sip:user@example.com;tr ansport=udp', /invalid URI parameter/],
+    ['nocolon', /is not a URI/],
+  ])('rejects %s', (text, why) => {
+    expect(() => parseUri(text)).toThrow(why);
+  });
+
+  it('serialises what it parsed', () => {
+    for (const text of [
+      'sip:alice@atlanta.com',
+      'sip:alice:pw@atlanta.com:5060;transport=udp;lr',
+      'sips:[2001:db8::10]:5061',
+      'sip:example.com?subject=hi',
+      'tel:+1-201-555-0123;phone-context=example.com',
+      'im:alice@example.com',
+      'pres:bob@example.org',
+      'mailto:alice@example.com',
+    ]) {
+      expect(formatUri(parseUri(text))).toBe(text);
+    }
+  });
+
+  it('escapes characters outside the user set when serialising', () => {
+    const u = parseUri('sip:x@example.com') as SipUri;
+    u.user = 'a b@c';
+    expect(formatUri(u)).toBe('sip:a%20b%40c@example.com');
+  });
+});
+
+describe('RFC 3966 tel URI and RFC 3861 im/pres URIs', () => {
+  it('parses a global number with parameters', () => {
+    const t = parseUri('tel:+358-555-1234567;postd=pp22') as TelUri;
+    expect(t.number).toBe('+358-555-1234567');
+    expect(t.params.get('postd')).toBe('pp22');
+  });
+
+  it('parses im: and pres: mailboxes', () => {
+    const im = parseUri('im:Alice@Example.com') as MailboxUri;
+    expect(im).toMatchObject({ scheme: 'im', user: 'Alice', host: 'example.com' });
+    expect(aorOf(parseUri('pres:bob@example.org'))).toBe('bob@example.org');
+  });
+
+  it('rejects a tel URI without a number', () => {
+    expect(() => parseUri('tel:;foo')).toThrow(/invalid telephone number/);
+  });
+});
+
+describe('hostname grammar', () => {
+  it.each(['example.com', 'a-b.example.com.', '192.0.2.1', 'localhost', 'x1.y2'])('accepts %s', (h) => {
+    expect(isHostname(h)).toBe(true);
+  });
+  it.each(['', 'a..b', '-a.com', 'a_b.com', '1.2.3.4.5'])('rejects %s', (h) => {
+    expect(isHostname(h)).toBe(false);
+  });
+});

@@ -125,6 +125,10 @@ export function skipWs(s: string, i: number): number {
  * @see RFC 3261 §25.1 quoted-string, quoted-pair
  */
 export function readQuoted(s: string, i: number): { value: string; end: number } {
+  const close = s.indexOf('"', i + 1);
+  if (close < 0) return { value: '', end: -1 };
+  const bs = s.indexOf('\\', i + 1);
+  if (bs < 0 || bs > close) return { value: s.slice(i + 1, close), end: close + 1 };
   let out = '';
   let j = i + 1;
   let from = j;

@@ -61,8 +61,3 @@ export const LIST_HEADERS = new Set([
   'content-encoding', 'content-language', 'in-reply-to', 'call-info', 'alert-info', 'error-info', 'warning',
   'p-asserted-identity', 'accept-contact', 'reject-contact', 'request-disposition',
 ]);
-
-/** Headers that may appear once only; a second value is a 400 (RFC 4475 §3.3.8). */
-export const SINGLE_HEADERS = new Set([
-  'call-id', 'cseq', 'from', 'to', 'max-forwards', 'content-length', 'content-type', 'expires', 'min-expires',
-]);

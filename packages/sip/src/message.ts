@@ -32,8 +32,28 @@ export interface Header {
   raw?: string;
 }
 
-/** Typed header accessors that have been parsed, by header key. */
-type Cache = Map<string, unknown>;
+/**
+ * Parsed typed headers by header key. A class with every field declared keeps one
+ * hidden class for all messages; `undefined` means "not parsed yet".
+ */
+class TypedCache {
+  [key: string]: unknown;
+  via: unknown = undefined;
+  from: unknown = undefined;
+  to: unknown = undefined;
+  'call-id': unknown = undefined;
+  cseq: unknown = undefined;
+  'max-forwards': unknown = undefined;
+  contact: unknown = undefined;
+  route: unknown = undefined;
+  'record-route': unknown = undefined;
+  expires: unknown = undefined;
+  authorization: unknown = undefined;
+  '@ruri': unknown = undefined;
+}
+
+/** Marks a header that was looked up and is absent. */
+const ABSENT = Symbol('absent');
 
 /**
  * A SIP message: start line, headers split once, body as bytes. Typed headers are parsed
@@ -45,7 +65,7 @@ export abstract class SipMessage {
   version = 'SIP/2.0';
   headers: Header[];
   body: Buffer;
-  private cache: Cache | null = null;
+  private cache: TypedCache | null = null;
 
   constructor(headers: Header[], body: Buffer) {
     this.headers = headers;
@@ -137,13 +157,14 @@ export abstract class SipMessage {
   }
 
   protected invalidate(key: string): void {
-    this.cache?.delete(key);
+    if (this.cache !== null) this.cache[key] = undefined;
   }
 
   /** Parses a header with `parse` on first access; a failure becomes a 400 naming the header. */
   protected typed<T>(key: string, parse: (m: this) => T): T {
-    const cache = (this.cache ??= new Map());
-    if (cache.has(key)) return cache.get(key) as T;
+    const cache = (this.cache ??= new TypedCache());
+    const cached = cache[key];
+    if (cached !== undefined) return (cached === ABSENT ? undefined : cached) as T;
     let v: T;
     try {
       v = parse(this);
@@ -151,7 +172,7 @@ export abstract class SipMessage {
       if (e instanceof SipError) throw e;
       throw new SipError(400, `Malformed ${canonicalName(key)} header: ${(e as Error).message}`, 'SIP_ERR_PARSE_HEADER');
     }
-    cache.set(key, v);
+    cache[key] = v === undefined ? ABSENT : v;
     return v;
   }
 

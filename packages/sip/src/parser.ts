@@ -1,5 +1,5 @@
 import { isDigit, isToken, isWsp } from './grammar.js';
-import { SINGLE_HEADERS, canonicalName, headerKey } from './header-names.js';
+import { canonicalName, headerKey } from './header-names.js';
 import { type Header, SipMessage, SipRequest, SipResponse } from './message.js';
 import { SipError, badRequest } from './sip-error.js';
 
@@ -16,7 +16,7 @@ export interface ParseOptions {
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 const LFLF = Buffer.from('\n\n');
-const REQUIRED = ['via', 'from', 'to', 'call-id', 'cseq'] as const;
+const EMPTY = Buffer.alloc(0);
 
 /**
  * A message that failed to parse, with whatever could be recovered of it so that the
@@ -62,21 +62,23 @@ export function parseMessage(buf: Buffer, options: ParseOptions = {}): SipReques
     const lineEnd = head.indexOf('\n');
     if (lineEnd < 0) throw badRequest('Malformed start line');
     const startLine = head.slice(0, head.charCodeAt(lineEnd - 1) === 0x0d ? lineEnd - 1 : lineEnd);
-    const headers = splitHeaders(head, lineEnd + 1, options.maxHeaders ?? 256);
-
+    const headers: Header[] = [];
     let msg: SipMessage;
+    let startLineError: SipError | undefined;
     if (startLine.startsWith('SIP/') || startLine.startsWith('sip/')) {
       msg = parseStatusLine(startLine, headers);
     } else {
       const req = parseRequestLine(startLine, headers);
-      partial = req.partial;
-      if (req.error) throw req.error;
-      msg = partial;
+      msg = partial = req.partial;
+      startLineError = req.error;
     }
+    const headerError = splitHeaders(head, lineEnd + 1, options.maxHeaders ?? 256, headers);
+    if (startLineError) throw startLineError;
+    if (headerError) throw headerError;
     // A datagram delimits its message: one that lacks the empty line simply has no body.
     if (!block && !datagram) throw badRequest('Incomplete header block');
     checkHeaders(msg);
-    msg.body = block ? bodyOf(buf, block.bodyStart, msg, datagram) : Buffer.alloc(0);
+    msg.body = block ? bodyOf(buf, block.bodyStart, msg, datagram) : EMPTY;
     return msg as SipRequest | SipResponse;
   } catch (e) {
     if (e instanceof SipError) throw new SipParseError(e, partial);
@@ -84,56 +86,102 @@ export function parseMessage(buf: Buffer, options: ParseOptions = {}): SipReques
   }
 }
 
-/** Splits the header block into lines, joining folded continuation lines (RFC 3261 §7.3.1). */
-function splitHeaders(head: string, i: number, maxHeaders: number): Header[] {
-  const headers: Header[] = [];
+/** Bits of the headers checked eagerly: the mandatory ones (§8.1.1) and the single-valued ones. */
+const BIT = new Map<string, number>([
+  ['via', 1], ['from', 2], ['to', 4], ['call-id', 8], ['cseq', 16],
+  ['max-forwards', 32], ['content-length', 64], ['content-type', 128], ['expires', 256], ['min-expires', 512],
+]);
+const REQUIRED_BITS = 1 | 2 | 4 | 8 | 16;
+const MULTIPLE_ALLOWED = 1;
+
+/**
+ * Splits the header block into `headers`, joining folded continuation lines (RFC 3261 §7.3.1).
+ * Splits to the end even past a problem, so that a 400 can still copy Via, From, To,
+ * Call-ID and CSeq; returns the first problem, if any.
+ */
+function splitHeaders(head: string, i: number, maxHeaders: number, headers: Header[]): SipError | undefined {
+  let seen = 0;
+  let error: SipError | undefined;
   const n = head.length;
   while (i < n) {
     let eol = head.indexOf('\n', i);
     if (eol < 0) eol = n;
     const lineEnd = eol > i && head.charCodeAt(eol - 1) === 0x0d ? eol - 1 : eol;
     if (lineEnd === i) break; // the empty line ending the header block
-    const first = head.charCodeAt(i);
-    if (isWsp(first)) {
-      const prev = headers[headers.length - 1];
-      if (!prev) throw badRequest('Malformed header: continuation line without a header');
-      prev.raw = prev.raw + '\r\n' + head.slice(i, lineEnd);
-      prev.value = (prev.value + ' ' + head.slice(i, lineEnd).trim()).trim();
-    } else {
-      const colon = head.indexOf(':', i);
-      if (colon < 0 || colon > lineEnd) throw badRequest(`Malformed header line "${truncate(head.slice(i, lineEnd))}"`);
-      let nameEnd = colon;
-      while (nameEnd > i && isWsp(head.charCodeAt(nameEnd - 1))) nameEnd--;
-      const name = head.slice(i, nameEnd);
-      if (!isToken(name)) throw badRequest(`Malformed header name "${truncate(name)}"`);
-      let v = colon + 1;
-      while (v < lineEnd && isWsp(head.charCodeAt(v))) v++;
-      let ve = lineEnd;
-      while (ve > v && isWsp(head.charCodeAt(ve - 1))) ve--;
-      headers.push({ name, key: headerKey(name), value: head.slice(v, ve), raw: head.slice(i, lineEnd) });
-      if (headers.length > maxHeaders) throw badRequest('Too many header lines', 'SIP_ERR_PARSE_LIMIT');
-    }
+    const line = i;
     i = eol + 1;
+    if (isWsp(head.charCodeAt(line))) {
+      const prev = headers[headers.length - 1];
+      if (!prev) {
+        error ??= badRequest('Malformed header: continuation line without a header');
+        continue;
+      }
+      prev.raw = prev.raw + '\r\n' + head.slice(line, lineEnd);
+      prev.value = (prev.value + ' ' + head.slice(line, lineEnd).trim()).trim();
+      continue;
+    }
+    const colon = head.indexOf(':', line);
+    if (colon < 0 || colon > lineEnd) {
+      error ??= badRequest(`Malformed header line "${truncate(head.slice(line, lineEnd))}"`);
+      continue;
+    }
+    let nameEnd = colon;
+    while (nameEnd > line && isWsp(head.charCodeAt(nameEnd - 1))) nameEnd--;
+    const name = head.slice(line, nameEnd);
+    if (!isToken(name)) {
+      error ??= badRequest(`Malformed header name "${truncate(name)}"`);
+      continue;
+    }
+    let v = colon + 1;
+    while (v < lineEnd && isWsp(head.charCodeAt(v))) v++;
+    let ve = lineEnd;
+    while (ve > v && isWsp(head.charCodeAt(ve - 1))) ve--;
+    const key = headerKey(name);
+    const bit = BIT.get(key);
+    if (bit !== undefined) {
+      if (seen & bit & ~MULTIPLE_ALLOWED) error ??= badRequest(`Multiple ${canonicalName(key)} headers`, 'SIP_ERR_PARSE_MULTIPLE');
+      seen |= bit;
+    }
+    if (headers.length === maxHeaders) return badRequest('Too many header lines', 'SIP_ERR_PARSE_LIMIT');
+    headers.push({ name, key, value: head.slice(v, ve), raw: head.slice(line, lineEnd) });
   }
-  return headers;
+  if (error) return error;
+  if ((seen & REQUIRED_BITS) !== REQUIRED_BITS) {
+    for (const [key, bit] of BIT) {
+      if (bit & REQUIRED_BITS & ~seen) return badRequest(`Missing ${canonicalName(key)} header`, 'SIP_ERR_PARSE_MISSING');
+    }
+  }
+  return undefined;
 }
 
 function parseRequestLine(line: string, headers: Header[]): { partial: SipRequest; error?: SipError } {
   // Request-Line = Method SP Request-URI SP SIP-Version (single SPs, RFC 3261 §25.1)
-  const parts = line.split(' ');
-  const partial = new SipRequest(parts[0] ?? '', parts[1] ?? '', headers, Buffer.alloc(0));
-  if (parts.length !== 3 || !parts[0] || !parts[1] || !parts[2]) {
+  const sp1 = line.indexOf(' ');
+  const sp2 = sp1 < 0 ? -1 : line.indexOf(' ', sp1 + 1);
+  const method = sp1 < 0 ? line : line.slice(0, sp1);
+  const uri = sp1 < 0 ? '' : sp2 < 0 ? line.slice(sp1 + 1) : line.slice(sp1 + 1, sp2);
+  const partial = new SipRequest(method, uri, headers, EMPTY);
+  if (sp1 <= 0 || sp2 < 0 || sp2 === sp1 + 1 || sp2 === line.length - 1 || line.indexOf(' ', sp2 + 1) >= 0) {
     return { partial, error: badRequest('Malformed Request-Line', 'SIP_ERR_PARSE_START_LINE') };
   }
-  const [method, uri, version] = parts;
   if (!isToken(method)) return { partial, error: badRequest('Malformed method', 'SIP_ERR_PARSE_START_LINE') };
-  if (uri.charCodeAt(0) === 0x3c || !/^[A-Za-z][A-Za-z0-9+\-.]*:/.test(uri)) {
-    return { partial, error: badRequest('Malformed Request-URI', 'SIP_ERR_PARSE_RURI') };
-  }
-  const versionError = checkVersion(version);
+  if (!isUriScheme(uri)) return { partial, error: badRequest('Malformed Request-URI', 'SIP_ERR_PARSE_RURI') };
+  const versionError = checkVersion(line.slice(sp2 + 1));
   if (versionError) return { partial, error: versionError };
-  partial.version = 'SIP/2.0';
   return { partial };
+}
+
+/** The Request-URI starts with `scheme ":"`, scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ). */
+function isUriScheme(uri: string): boolean {
+  const colon = uri.indexOf(':');
+  if (colon <= 0) return false;
+  for (let i = 0; i < colon; i++) {
+    const c = uri.charCodeAt(i) | 0x20;
+    if (c >= 0x61 && c <= 0x7a) continue;
+    if (i > 0 && (isDigit(c) || c === 0x2b || c === 0x2d || c === 0x2e)) continue;
+    return false;
+  }
+  return true;
 }
 
 function parseStatusLine(line: string, headers: Header[]): SipResponse {
@@ -150,11 +198,12 @@ function parseStatusLine(line: string, headers: Header[]): SipResponse {
   if (!Number.isNaN(after) && after !== 0x20) throw badRequest('Malformed Status-Code', 'SIP_ERR_PARSE_START_LINE');
   const status = Number(code);
   if (status < 100 || status > 699) throw badRequest(`Status-Code ${status} out of range`, 'SIP_ERR_PARSE_START_LINE');
-  return new SipResponse(status, line.slice(sp + 5), headers, Buffer.alloc(0));
+  return new SipResponse(status, line.slice(sp + 5), headers, EMPTY);
 }
 
 /** SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT; anything but 2.0 gets 505 (RFC 3261 §21.5.6). */
 function checkVersion(version: string): SipError | undefined {
+  if (version === 'SIP/2.0') return undefined;
   const m = /^SIP\/(\d+)\.(\d+)$/i.exec(version);
   if (!m) return badRequest('Malformed SIP-Version', 'SIP_ERR_PARSE_START_LINE');
   if (Number(m[1]) !== 2 || Number(m[2]) !== 0) {
@@ -164,17 +213,7 @@ function checkVersion(version: string): SipError | undefined {
 }
 
 function checkHeaders(msg: SipMessage): void {
-  const seen = new Set<string>();
-  for (const h of msg.headers) {
-    if (SINGLE_HEADERS.has(h.key)) {
-      if (seen.has(h.key)) throw badRequest(`Multiple ${canonicalName(h.key)} headers`, 'SIP_ERR_PARSE_MULTIPLE');
-      seen.add(h.key);
-    } else if (h.key === 'via') seen.add('via');
-  }
-  for (const key of REQUIRED) {
-    if (!seen.has(key)) throw badRequest(`Missing ${canonicalName(key)} header`, 'SIP_ERR_PARSE_MISSING');
-  }
-  if (msg.header('call-id') === '') throw badRequest('Empty Call-ID header', 'SIP_ERR_PARSE_MISSING');
+  if (msg.callId === '') throw badRequest('Empty Call-ID header', 'SIP_ERR_PARSE_MISSING');
   const cseq = msg.cseq;
   if (msg instanceof SipRequest && cseq.method !== msg.method) {
     // RFC 3261 §8.1.1.5: the CSeq method MUST match the request method.

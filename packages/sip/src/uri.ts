@@ -140,18 +140,34 @@ export function parseHostPort(text: string, i: number): { host: string; port: nu
   return { host, port, end: j };
 }
 
-/** hostname / IPv4address (RFC 3261 §25.1); an IPv6 address must be in brackets. */
+/**
+ * hostname / IPv4address (RFC 3261 §25.1); an IPv6 address must be in brackets.
+ * hostname = *( domainlabel "." ) toplabel [ "." ], labels of alphanum and inner "-";
+ * a name whose last label starts with a digit must be a dotted quad.
+ */
 export function isHostname(host: string): boolean {
-  if (!allIn(HOSTNAME, host)) return false;
-  if (isIPv4(host)) return true;
-  const labels = host.endsWith('.') ? host.slice(0, -1).split('.') : host.split('.');
-  for (const label of labels) {
-    if (label.length === 0 || label.length > 63) return false;
-    if (label.charCodeAt(0) === 0x2d || label.charCodeAt(label.length - 1) === 0x2d) return false;
+  const n = host.charCodeAt(host.length - 1) === 0x2e ? host.length - 1 : host.length;
+  if (n <= 0) return false;
+  let labelStart = 0;
+  let labels = 0;
+  let allDigits = true;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? host.charCodeAt(i) : 0x2e;
+    if (c === 0x2e) {
+      const len = i - labelStart;
+      if (len === 0 || len > 63) return false;
+      if (host.charCodeAt(labelStart) === 0x2d || host.charCodeAt(i - 1) === 0x2d) return false;
+      labels++;
+      labelStart = i + 1;
+    } else if (isDigit(c)) {
+      continue;
+    } else if (c < 128 && HOSTNAME[c] === 1) {
+      allDigits = false;
+    } else return false;
   }
-  // toplabel = ALPHA / ALPHA *( alphanum / "-" ) alphanum: rules out malformed dotted quads.
-  const top = labels[labels.length - 1];
-  return !isDigit(top.charCodeAt(0)) || labels.length === 1;
+  if (allDigits) return labels === 1 || (labels === 4 && n === host.length && isIPv4(host));
+  const top = host.charCodeAt(host.lastIndexOf('.', n - 1) + 1);
+  return !isDigit(top);
 }
 
 function parseTelUri(text: string, start: number): TelUri {

@@ -1,4 +1,4 @@
-import { PARAMCHAR, TOKEN, allIn, isWsp, readQuoted, skipWs } from './grammar.js';
+import { PARAMCHAR, TOKEN, allIn, escape, isWsp, readQuoted, skipWs, unescape } from './grammar.js';
 
 /**
  * Parameters by lower-cased name, values as written (quoted values keep their quotes);
@@ -71,7 +71,8 @@ export function parseHeaderParams(s: string, i: number, params: Params = new Map
 }
 
 /**
- * Parses URI parameters (`*( ";" pname [ "=" pvalue ] )`) in `s[start..end)`; no whitespace allowed.
+ * Parses URI parameters (`*( ";" pname [ "=" pvalue ] )`) in `s[start..end)`; no whitespace
+ * allowed. Names and values are unescaped once (RFC 3261 §19.1.4: `%6C%72` is `lr`).
  * @see RFC 3261 §19.1.1, §25.1 uri-parameters
  */
 export function parseUriParams(s: string, start: number, end: number, params: Params = new Map()): Params {
@@ -85,12 +86,19 @@ export function parseUriParams(s: string, start: number, end: number, params: Pa
       if (!allIn(PARAMCHAR, s, i + 1, eq, true) || !allIn(PARAMCHAR, s, eq + 1, j, true)) {
         throw new Error(`invalid URI parameter "${s.slice(i + 1, j)}"`);
       }
-      params.set(s.slice(i + 1, eq).toLowerCase(), s.slice(eq + 1, j));
+      params.set(unescape(s.slice(i + 1, eq)).toLowerCase(), unescape(s.slice(eq + 1, j)));
     } else {
       if (!allIn(PARAMCHAR, s, i + 1, j, true)) throw new Error(`invalid URI parameter "${s.slice(i + 1, j)}"`);
-      params.set(s.slice(i + 1, j).toLowerCase(), null);
+      params.set(unescape(s.slice(i + 1, j)).toLowerCase(), null);
     }
     i = j;
   }
   return params;
+}
+
+/** Renders URI parameters, escaping what `paramchar` does not allow. */
+export function formatUriParams(params: Params): string {
+  let out = '';
+  for (const [k, v] of params) out += ';' + escape(k, PARAMCHAR) + (v === null ? '' : '=' + escape(v, PARAMCHAR));
+  return out;
 }

@@ -1,6 +1,6 @@
 import { type Header, SipResponse, type SipRequest } from './message.js';
 import { newTag } from './ids.js';
-import { canonicalName } from './header-names.js';
+import { canonicalName, headerKey } from './header-names.js';
 import { reasonPhrase } from './status.js';
 
 const COPIED = new Set(['via', 'from', 'to', 'call-id', 'cseq']);
@@ -33,7 +33,7 @@ export function createResponse(req: SipRequest, status: number, reason?: string,
     const ts = req.header('timestamp');
     if (ts !== undefined) headers.push({ name: 'Timestamp', key: 'timestamp', value: ts });
   }
-  for (const [name, value] of options.headers ?? []) headers.push({ name: canonicalName(name), key: name.toLowerCase(), value });
+  for (const [name, value] of options.headers ?? []) headers.push({ name: canonicalName(name), key: headerKey(name), value });
   const res = new SipResponse(status, reason ?? reasonPhrase(status), headers, Buffer.alloc(0));
   if (options.body !== undefined) res.setBody(options.body, options.contentType);
   return res;

@@ -1,6 +1,6 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { HNVCHAR, HOSTNAME, PASSWORD, TELCHAR, URIC, USER, allIn, escape, isDigit, unescape } from './grammar.js';
-import { type Params, formatParams, parseUriParams } from './params.js';
+import { type Params, formatUriParams, parseUriParams } from './params.js';
 
 /**
  * A SIP or SIPS URI. `user` and `password` are unescaped; `host` is lower-cased and keeps
@@ -114,8 +114,10 @@ export function parseHostPort(text: string, i: number): { host: string; port: nu
     j = text.indexOf(']', i);
     if (j < 0) throw new Error(`unterminated IPv6 reference in "${text}"`);
     const addr = text.slice(i + 1, j);
-    if (!isIPv6(addr)) throw new Error(`invalid IPv6 reference "[${addr}]"`);
-    host = '[' + addr.toLowerCase() + ']';
+    // RFC 5118 §4.10: RFC 3261's ABNF admits a third colon before an embedded IPv4 address; tolerate it.
+    const fixed = isIPv6(addr) ? addr : addr.replace(/:::(?=\d+\.\d+\.\d+\.\d+$)/, '::');
+    if (!isIPv6(fixed)) throw new Error(`invalid IPv6 reference "[${addr}]"`);
+    host = '[' + fixed.toLowerCase() + ']';
     j++;
   } else {
     j = i;
@@ -214,7 +216,7 @@ export function formatUri(uri: Uri): string {
       }
       out += u.host;
       if (u.port !== null) out += ':' + u.port;
-      out += formatParams(u.params);
+      out += formatUriParams(u.params);
       if (u.headers.size) {
         out += '?' + [...u.headers].map(([k, v]) => escape(k, HNVCHAR) + '=' + escape(v, HNVCHAR)).join('&');
       }
@@ -222,7 +224,7 @@ export function formatUri(uri: Uri): string {
     }
     case 'tel': {
       const t = uri as TelUri;
-      return 'tel:' + t.number + formatParams(t.params);
+      return 'tel:' + t.number + formatUriParams(t.params);
     }
     case 'im':
     case 'pres': {

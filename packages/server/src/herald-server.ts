@@ -1,0 +1,142 @@
+import { readFileSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
+import { type ResponseOptions, SipError, type SipRequest, type SipResponse, createResponse } from '@herald/sip';
+import {
+  type Clock,
+  type Flow,
+  type ListenerInfo,
+  type ServerTransaction,
+  TransactionLayer,
+  TransportLayer,
+  systemClock,
+} from '@herald/stack';
+import { composeRequestChain } from './compose.js';
+import type { HeraldConfig } from './config/config.js';
+import type { Logger } from './logger.js';
+import { LocalIdentity } from './pipeline/local-identity.js';
+import { type RequestContext, type RequestProcessor, runChain } from './pipeline/request-context.js';
+
+/** How long `stop()` waits for requests still being processed before closing anyway. */
+const DRAIN_MS = 5000;
+
+/**
+ * One Herald process: transports, the transaction layer and the request chain, built
+ * from a validated config.
+ */
+export class HeraldServer {
+  private transport: TransportLayer | null = null;
+  private transactions: TransactionLayer | null = null;
+  private chain: RequestProcessor[] = [];
+  private inFlight = 0;
+  private readonly server: string;
+
+  constructor(
+    private readonly config: HeraldConfig,
+    private readonly logger: Logger,
+    private readonly clock: Clock = systemClock,
+  ) {
+    this.server = config.sip.userAgent;
+  }
+
+  /** The listeners as bound, with actual ports. */
+  get listening(): ListenerInfo[] {
+    return this.transport?.listeners ?? [];
+  }
+
+  async start(): Promise<void> {
+    const { config, logger } = this;
+    const tls = config.tls && { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key), ca: config.tls.ca ? readFileSync(config.tls.ca) : undefined, requestCert: config.tls.requestCert };
+    const transport = new TransportLayer({
+      listen: config.listen.map((l) => ({ transport: l.transport, host: l.host, port: l.port, path: l.path })),
+      tls,
+      limits: {
+        maxMessageSize: config.sip.maxMessageSize,
+        maxHeaderSize: config.sip.maxHeaderSize,
+        maxBodySize: config.sip.maxBodySize,
+        maxConnectionsPerSource: config.sip.maxConnectionsPerSource,
+        idleTimeoutMs: config.sip.idleConnectionTimeout * 1000,
+      },
+      onMessage: (msg, flow) => this.transactions?.receive(msg, flow),
+      logger,
+      clock: this.clock,
+    });
+    this.transport = transport;
+    this.transactions = new TransactionLayer({
+      clock: this.clock,
+      timers: { t1: config.sip.t1, t2: config.sip.t2, t4: config.sip.t4 },
+      transport: { send: (msg, dest) => transport.send(msg, dest).then(() => undefined) },
+      tu: {
+        onRequest: (tx, req, flow) => this.handle(tx, req, flow),
+        onAck: () => undefined,
+        onStrayResponse: (res) => logger.isDebugEnabled() && logger.debug('stray response dropped', { status: res.status, callId: res.header('call-id') }),
+      },
+      onError: (e) => logger.error('transaction user failed', { error: e }),
+    });
+    await transport.start();
+    const identity = new LocalIdentity(config.domains, transport.listeners, interfaceAddresses());
+    this.chain = composeRequestChain(identity);
+    logger.info('herald started', { domains: config.domains, listening: transport.listeners.map(describe), store: config.store.kind });
+  }
+
+  /** Lets requests being processed finish (up to a few seconds), then closes everything. */
+  async stop(): Promise<void> {
+    const deadline = Date.now() + DRAIN_MS;
+    while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    this.transactions?.close();
+    await this.transport?.stop();
+    this.transport = null;
+    this.transactions = null;
+  }
+
+  private handle(tx: ServerTransaction | null, req: SipRequest, flow: Flow): void {
+    const ctx: RequestContext = {
+      req,
+      transport: flow.transport,
+      respond: (status, reason, options) => this.respond(tx, req, flow, status, reason, options),
+    };
+    this.inFlight++;
+    runChain(this.chain, ctx)
+      .catch((e: unknown) => this.fail(ctx, e))
+      .finally(() => this.inFlight--);
+  }
+
+  private respond(tx: ServerTransaction | null, req: SipRequest, flow: Flow, status: number, reason?: string, options: ResponseOptions = {}): void {
+    if (req.method === 'ACK') return;
+    const res: SipResponse = createResponse(req, status, reason, { ...options, headers: [...(options.headers ?? []), ['Server', this.server]] });
+    if (tx) tx.respond(res);
+    else void this.transport?.send(res, flow).catch((e: Error) => this.logger.debug('response not sent', { error: e.message }));
+  }
+
+  /**
+   * The one place errors become responses: a `SipError` is answered as it says; anything
+   * else is a bug, logged with Call-ID and branch and answered 500.
+   */
+  private fail(ctx: RequestContext, e: unknown): void {
+    if (e instanceof SipError) {
+      ctx.respond(e.status, e.reason, { headers: e.headers });
+      return;
+    }
+    const { req } = ctx;
+    this.logger.error('request failed', { callId: req.header('call-id'), branch: safeBranch(req), method: req.method, error: e });
+    ctx.respond(500, 'Server Internal Error');
+  }
+}
+
+function safeBranch(req: SipRequest): string | undefined {
+  try {
+    return req.topVia.params.get('branch') ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function interfaceAddresses(): string[] {
+  const out = ['127.0.0.1', '::1'];
+  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) out.push(a.address);
+  return out;
+}
+
+function describe(l: ListenerInfo): string {
+  const host = l.address.includes(':') ? `[${l.address}]` : l.address;
+  return `${l.transport}://${host}:${l.port}${l.path ?? ''}`;
+}

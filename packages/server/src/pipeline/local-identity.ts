@@ -1,0 +1,51 @@
+import { type Uri, isSipUri } from '@herald/sip';
+
+/** A socket address Herald listens on. */
+export interface LocalAddress {
+  address: string;
+  port: number;
+}
+
+/**
+ * Answers "is this URI for us?": a served domain, or one of Herald's own addresses
+ * (RFC 3261 §16.4: the proxy recognises its own URIs). A wildcard listener (0.0.0.0, ::)
+ * counts every address of this host's interfaces.
+ */
+export class LocalIdentity {
+  private readonly domains: Set<string>;
+  private readonly hosts = new Set<string>();
+  private readonly ports = new Set<number>();
+
+  constructor(domains: readonly string[], listening: readonly LocalAddress[], interfaceAddresses: readonly string[]) {
+    this.domains = new Set(domains.map((d) => d.toLowerCase()));
+    for (const l of listening) {
+      this.ports.add(l.port);
+      if (l.address === '0.0.0.0' || l.address === '::') for (const a of interfaceAddresses) this.hosts.add(bracket(a));
+      else this.hosts.add(bracket(l.address));
+    }
+  }
+
+  isServedDomain(host: string): boolean {
+    return this.domains.has(host.toLowerCase());
+  }
+
+  /** True when `host[:port]` names this server itself. */
+  isSelf(host: string, port: number | null): boolean {
+    return this.hosts.has(host.toLowerCase()) && (port === null || this.ports.has(port));
+  }
+
+  /** A served domain or Herald itself, for SIP, SIPS, im: and pres: URIs. */
+  isLocal(uri: Uri): boolean {
+    if (isSipUri(uri)) return this.isServedDomain(uri.host) || this.isSelf(uri.host, uri.port);
+    if (uri.scheme === 'im' || uri.scheme === 'pres') return this.isServedDomain((uri as { host: string }).host);
+    return false;
+  }
+
+  get primaryDomain(): string {
+    return this.domains.values().next().value ?? 'localhost';
+  }
+}
+
+function bracket(address: string): string {
+  return address.includes(':') && !address.startsWith('[') ? `[${address.toLowerCase()}]` : address.toLowerCase();
+}

@@ -1,0 +1,33 @@
+import { SipError } from '@herald/sip';
+import type { RequestContext, RequestProcessor } from './request-context.js';
+
+/** URI schemes Herald routes (RFC 3261 §8.2.2.1, §16.3 step 2; RFC 3966; RFC 3861). */
+const SCHEMES = new Set(['sip', 'sips', 'tel', 'im', 'pres']);
+
+/** Option tags Herald understands in Require / Proxy-Require. None yet. */
+const SUPPORTED_TAGS = new Set<string>();
+
+/**
+ * Request validation: every header Herald understands is well formed (RFC 3261 §16.3
+ * step 1, RFC 4475 §3.1.2), the Request-URI scheme is one we handle (§16.3 step 2, 416),
+ * and no extension we lack is required (§16.3 step 6 and §8.2.2.3, 420 with Unsupported).
+ */
+export function validateRequest(): RequestProcessor {
+  return {
+    name: 'validate-request',
+    process(ctx: RequestContext) {
+      const { req } = ctx;
+      req.validate();
+      if (!SCHEMES.has(req.uri.scheme)) {
+        throw new SipError(416, 'Unsupported URI Scheme', 'SIP_ERR_PROXY_URI_SCHEME');
+      }
+      // RFC 3261 §8.2.2.3: Require is not checked on ACK and CANCEL.
+      if (req.method === 'ACK' || req.method === 'CANCEL') return 'continue';
+      const unsupported = [...req.optionTags('proxy-require'), ...req.optionTags('require')].filter((t) => !SUPPORTED_TAGS.has(t));
+      if (unsupported.length > 0) {
+        throw new SipError(420, 'Bad Extension', 'SIP_ERR_PROXY_BAD_EXTENSION', [['Unsupported', [...new Set(unsupported)].join(', ')]]);
+      }
+      return 'continue';
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import { execFile } from 'node:child_process';
+import dgram from 'node:dgram';
+import net from 'node:net';
+
+export interface SippRun {
+  code: number | null;
+  output: string;
+}
+
+/**
+ * Runs SIPp (Debian `sip-tester`) as a UAC with `scenario` against `port` on 127.0.0.1,
+ * for `calls` calls; SIPp exits 0 when every call succeeded. SIPp binds 5060 unless told
+ * otherwise, so it is given a free port.
+ */
+export async function runSipp(scenario: string, port: number, transport: 'u1' | 't1', calls = 1, extra: string[] = []): Promise<SippRun> {
+  const local = await freePort();
+  return new Promise((resolve) => {
+    execFile(
+      'sipp',
+      ['127.0.0.1:' + port, '-sf', scenario, '-t', transport, '-m', String(calls), '-i', '127.0.0.1', '-p', String(local), '-timeout', '20', '-timeout_error', '-nostdin', ...extra],
+      { timeout: 30000 },
+      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, output: stdout + stderr }),
+    );
+  });
+}
+
+/** A port free on 127.0.0.1 for both UDP and TCP at the time of asking. */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const server = net.createServer();
+    const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)));
+    const udp = dgram.createSocket('udp4');
+    const ok = await new Promise<boolean>((resolve) => {
+      udp.once('error', () => resolve(false));
+      udp.bind(port, '127.0.0.1', () => resolve(true));
+    });
+    udp.close();
+    await new Promise((resolve) => server.close(resolve));
+    if (ok) return port;
+  }
+}

@@ -23,3 +23,6 @@ sock.on('message', (buf, rinfo) => {
 });
 sock.bind(port, host);
 process.on('SIGTERM', () => sock.close(() => process.exit(0)));
+// Do not outlive the driver that started us (if it is killed with SIGKILL).
+const parent = process.ppid;
+setInterval(() => process.ppid !== parent && process.exit(0), 1000).unref();

@@ -1,5 +1,6 @@
 // Section 1: µs per message for each parser × message. Warm up, then time several rounds
-// of `iterations` parses each and keep the median round.
+// of `iterations` parses each and keep the median round. Slow parsers (SIP.js takes ~1 ms
+// a message) get fewer parses per round so that every cell takes a bounded time.
 import { messages } from '../messages.js';
 import { parsers } from './parsers.js';
 
@@ -18,9 +19,11 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
  * @returns {Promise<{rows: object[], notes: string[]}>}
  */
 export async function runParserBench({ quick }) {
-  const iterations = quick ? 5_000 : 20_000;
+  const maxIterations = quick ? 5_000 : 20_000;
   const rounds = quick ? 3 : 7;
   const warmup = quick ? 5_000 : 30_000;
+  const warmupMs = quick ? 300 : 1_500; // whichever of warmup parses / warmupMs comes first
+  const roundMs = quick ? 60 : 250; // cap on one round's length for slow parsers
   const rows = [];
   const notes = [];
 
@@ -42,15 +45,20 @@ export async function runParserBench({ quick }) {
       notes.push(`${p.name}: skipped (${impl.skip})`);
       continue;
     }
-    const row = { parser: p.name, full: !!p.full, us: {} };
+    const row = { parser: p.name, full: !!p.full, us: {}, iterations: {} };
     for (const msg of msgs) {
       try {
         if (impl.parse(msg) === undefined) throw new Error('returned undefined');
         if (impl.describe) notes.push(`${p.name} on ${msg.name}: typed accessors present: ${impl.describe(msg)}`);
-        for (let i = 0; i < warmup; i++) impl.parse(msg);
+        const t0 = performance.now();
+        let w = 0;
+        while (w < warmup && (w % 100 !== 0 || performance.now() - t0 < warmupMs)) { impl.parse(msg); w++; }
+        const usEach = ((performance.now() - t0) * 1000) / w;
+        const iterations = Math.max(50, Math.min(maxIterations, Math.round((roundMs * 1000) / usEach)));
         const times = [];
         for (let r = 0; r < rounds; r++) times.push(timeRound(impl.parse, msg, iterations));
         row.us[msg.name] = median(times);
+        row.iterations[msg.name] = iterations;
       } catch (e) {
         row.us[msg.name] = null;
         notes.push(`${p.name} on ${msg.name}: error ${e.message}`);

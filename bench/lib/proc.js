@@ -9,10 +9,16 @@ function statOf(pid) {
   try {
     const s = readFileSync(`/proc/${pid}/stat`, 'latin1');
     const f = s.slice(s.lastIndexOf(')') + 2).split(' '); // f[0] is field 3 (state)
-    return { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]), childTicks: Number(f[13]) + Number(f[14]) };
+    return { state: f[0], ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]), childTicks: Number(f[13]) + Number(f[14]) };
   } catch {
     return null; // gone
   }
+}
+
+/** Whether `pid` still runs (a zombie counts as gone). */
+export function isAlive(pid) {
+  const st = statOf(pid);
+  return st !== null && st.state !== 'Z';
 }
 
 /**
@@ -38,6 +44,17 @@ export function cpuMicros(pid) {
   return ticks * TICK_US;
 }
 
+/** Datagrams the kernel dropped so far on UDP sockets bound to `port` (full receive buffer). */
+export function udpDrops(port) {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  let drops = 0;
+  for (const line of readFileSync('/proc/net/udp', 'latin1').split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f[1]?.endsWith(hex)) drops += Number(f[f.length - 1]) || 0;
+  }
+  return drops;
+}
+
 /** A UDP port free on 127.0.0.1 right now. */
 export function freeUdpPort() {
   return new Promise((resolve, reject) => {
@@ -51,11 +68,12 @@ export function freeUdpPort() {
 }
 
 /**
- * Send OPTIONS to 127.0.0.1:port every 200 ms until a response arrives or `timeoutMs`
- * passes. Resolves to the status code, or 0 on timeout.
+ * Send OPTIONS to 127.0.0.1:port every 200 ms until a final response arrives or
+ * `timeoutMs` passes. Resolves to the status code, 0 on timeout, -1 when `signal` aborts.
  */
-export function probeOptions(port, ruri, timeoutMs = 10_000) {
+export function probeOptions(port, ruri, timeoutMs = 10_000, signal) {
   return new Promise((resolve) => {
+    if (signal?.aborted) return resolve(-1);
     const s = dgram.createSocket('udp4');
     let n = 0;
     let timer;
@@ -72,6 +90,7 @@ export function probeOptions(port, ruri, timeoutMs = 10_000) {
       if (m && m[1][0] !== '1') done(Number(m[1]));
     });
     s.on('error', () => {}); // ICMP port unreachable while the server starts
+    signal?.addEventListener('abort', () => done(-1), { once: true });
     s.bind(0, '127.0.0.1', () => {
       const lport = s.address().port;
       const send = () => {
@@ -96,9 +115,19 @@ export function probeOptions(port, ruri, timeoutMs = 10_000) {
   });
 }
 
+// Every process the driver spawns dies with it, however it ends (error, Ctrl-C, EPIPE).
+const live = new Set();
+process.on('exit', () => { for (const c of live) c.kill('SIGKILL'); });
+/** Kill `child` when the driver exits; returns it. */
+export function track(child) {
+  live.add(child);
+  child.on('exit', () => live.delete(child));
+  return child;
+}
+
 /** Spawn a long-running process; stderr/stdout kept (last 4 KB) for error reports. */
 export function startProcess(cmd, args, opts = {}) {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+  const child = track(spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts }));
   let tail = '';
   const keep = (d) => { tail = (tail + d).slice(-4096); };
   child.stdout.on('data', keep);

@@ -1,7 +1,7 @@
 // Section 2 method (DESIGN.md, "Benchmark method"): ramp the asked rate ×1.5 per step
 // until a step fails, then bisect between the last good and the first bad step.
 // Each step: SIPp runs rate×seconds calls while we take the server's CPU from /proc.
-import { cpuMicros } from './proc.js';
+import { cpuMicros, isAlive, udpDrops } from './proc.js';
 import { runSipp } from './sipp.js';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -30,17 +30,20 @@ export async function ramp(server, plan) {
   let n = 0;
   const step = async (rate) => {
     rate = Math.round(rate);
+    if (!server.pids.every(isAlive)) throw new Error('server process exited');
     const cpu0 = server.pids.reduce((s, p) => s + cpuMicros(p), 0);
+    const drops0 = udpDrops(server.port);
     const stats = await runSipp({
       scenario: plan.scenario, port: server.port, keys: { ruri: server.ruri },
       rate, seconds: plan.stepSeconds, workDir: plan.workDir, tag: `${plan.tag}-${++n}-${rate}`,
     });
     const cpu = server.pids.reduce((s, p) => s + cpuMicros(p), 0) - cpu0;
+    const serverDrops = udpDrops(server.port) - drops0; // diagnostic: a full receive buffer
     const v = judge(stats, rate);
-    const s = { rate, ...stats, ...v, cpuUsPerCall: v.completed > 0 ? cpu / v.completed : null };
+    const s = { rate, ...stats, ...v, serverDrops, cpuUsPerCall: v.completed > 0 ? cpu / v.completed : null };
     steps.push(s);
     plan.log(`  ${String(rate).padStart(6)}/s  achieved ${Math.round(v.achieved)}/s  ` +
-      `fail ${stats.failed}  retrans ${stats.retransmissions}  cpu ${s.cpuUsPerCall?.toFixed(1)} µs/call  ` +
+      `fail ${stats.failed}  retrans ${stats.retransmissions}  server drops ${serverDrops}  cpu ${s.cpuUsPerCall?.toFixed(1)} µs/call  ` +
       (v.pass ? 'ok' : `FAIL: ${v.reasons.join(', ')}`));
     await sleep(v.pass ? plan.pauseMs : plan.pauseMs * 3); // let queues and retransmissions drain
     return s;
@@ -55,6 +58,7 @@ export async function ramp(server, plan) {
   let rate = plan.startRate;
   for (let i = 0; i < plan.maxSteps; i++, rate *= plan.factor) {
     const s = await step(rate);
+    if (s.successful === 0) throw new Error(`no call answered at ${s.rate}/s: the server stopped answering`);
     if (!s.pass) { bad = s; break; }
     good = s;
   }

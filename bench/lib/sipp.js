@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freeUdpPort } from './proc.js';
+import { freeUdpPort, track } from './proc.js';
 
 const epoch = (field) => Number(field.trim().split(/\s+/).pop()); // "date\ttime\tepoch"
 
@@ -52,7 +52,7 @@ export async function runSipp({ scenario, port, keys = {}, rate, seconds, workDi
     '-trace_stat', '-stf', stf, '-fd', '1',
     ...Object.entries(keys).flatMap(([k, v]) => ['-key', k, String(v)]),
   ];
-  const child = spawn('sipp', args, { cwd: workDir, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = track(spawn('sipp', args, { cwd: workDir, stdio: ['ignore', 'ignore', 'pipe'] }));
   let stderr = '';
   child.stderr.on('data', (d) => { stderr = (stderr + d).slice(-2048); });
   const killer = setTimeout(() => child.kill('SIGKILL'), (limit + 15) * 1000);

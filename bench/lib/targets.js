@@ -1,9 +1,10 @@
 // The servers section 2 measures, in the order they run. Each entry:
-//   { name, async start() } → { pids, port, ruri, stop() } or { skip: 'reason' }
+//   { name, async start({ workDir, quick }) } → { pids, port, ruri, stop() } or { skip: 'reason' }
 // `pids` are the processes whose CPU (with their descendants) is charged to the server;
 // `ruri` is the Request-URI the OPTIONS scenario sends (passed to SIPp as -key ruri).
+// The entry marked `reference` is the one the others are printed as a ratio to.
 // To add a peer (e.g. Kamailio): one more entry that writes its config to a temp file,
-// spawns it on a free 127.0.0.1 port, waits with probeOptions, and returns the same shape.
+// spawns it with launch() on a free 127.0.0.1 port, and returns { port, ...launched }.
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,17 +15,20 @@ const heraldBin = join(root, 'packages/server/dist/bin/herald.js');
 const bareBin = join(root, 'bench/lib/bare-responder.js');
 
 /** Spawn, then find the first Request-URI the server answers with 200; else skip. */
-async function launch(name, cmd, args, port, ruris) {
+export async function launch(name, cmd, args, port, ruris) {
   const child = startProcess(cmd, args);
+  const gone = new AbortController();
+  child.exited.then(() => gone.abort());
   const tried = [];
   for (const [i, ruri] of ruris.entries()) {
-    const code = await Promise.race([probeOptions(port, ruri, i === 0 ? 15_000 : 3_000), child.exited.then(() => -1)]);
+    const code = await probeOptions(port, ruri, i === 0 ? 15_000 : 3_000, gone.signal);
     if (code === 200) return { pids: [child.pid], ruri, stop: () => stopProcess(child) };
     tried.push(`${ruri} → ${code === -1 ? 'process exited' : code === 0 ? 'no answer' : code}`);
     if (code === -1 || (code === 0 && i === 0)) break;
   }
   await stopProcess(child);
-  const out = child.output().trim().split('\n').slice(-3).join(' | ');
+  const lines = child.output().split('\n').map((l) => l.trim()).filter(Boolean);
+  const out = (lines.find((l) => /error/i.test(l)) ?? lines.at(-1) ?? '').slice(0, 300);
   return { skip: `${name} did not answer OPTIONS with 200 (${tried.join('; ')})${out ? `; output: ${out}` : ''}` };
 }
 
@@ -48,6 +52,7 @@ export const targets = [
   },
   {
     name: 'bare Node.js responder',
+    reference: true, // the other targets are also printed as a ratio to this one
     async start() {
       const port = await freeUdpPort();
       const res = await launch('bare responder', 'node', [bareBin, String(port)], port, [`sip:bench@127.0.0.1:${port}`]);

@@ -71,6 +71,11 @@ async function start(configPath: string | undefined, io: Io): Promise<ExitCode> 
   }
   const logger = createLogger(config.log);
   const server = new HeraldServer(config, logger);
+  // Handlers go in before start so that a signal during start-up still drains and exits 0.
+  let stopRequested: (signal: string) => void = () => undefined;
+  const stopSignal = new Promise<string>((resolve) => (stopRequested = resolve));
+  process.once('SIGINT', () => stopRequested('SIGINT'));
+  process.once('SIGTERM', () => stopRequested('SIGTERM'));
   try {
     await server.start();
   } catch (e) {
@@ -78,26 +83,16 @@ async function start(configPath: string | undefined, io: Io): Promise<ExitCode> 
     await server.stop().catch(() => undefined);
     return 1;
   }
-  return new Promise<ExitCode>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      logger.info('stopping', { signal });
-      server.stop().then(
-        () => {
-          logger.info('stopped');
-          resolve(0);
-        },
-        (e: Error) => {
-          logger.error('stop failed', { error: e });
-          resolve(1);
-        },
-      );
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-  });
+  const signal = await stopSignal;
+  logger.info('stopping', { signal });
+  try {
+    await server.stop();
+  } catch (e) {
+    logger.error('stop failed', { error: e });
+    return 1;
+  }
+  logger.info('stopped');
+  return 0;
 }
 
 function version(): string {

@@ -94,10 +94,16 @@ export class HeraldServer {
       transport: flow.transport,
       respond: (status, reason, options) => this.respond(tx, req, flow, status, reason, options),
     };
+    let verdict;
+    try {
+      verdict = runChain(this.chain, ctx);
+    } catch (e) {
+      this.fail(ctx, e);
+      return;
+    }
+    if (typeof verdict === 'string') return;
     this.inFlight++;
-    runChain(this.chain, ctx)
-      .catch((e: unknown) => this.fail(ctx, e))
-      .finally(() => this.inFlight--);
+    verdict.catch((e: unknown) => this.fail(ctx, e)).finally(() => this.inFlight--);
   }
 
   private respond(tx: ServerTransaction | null, req: SipRequest, flow: Flow, status: number, reason?: string, options: ResponseOptions = {}): void {

@@ -21,11 +21,19 @@ export interface RequestProcessor {
   process(ctx: RequestContext): 'continue' | 'stop' | Promise<'continue' | 'stop'>;
 }
 
-/** Runs processors in order until one stops. */
-export async function runChain(chain: readonly RequestProcessor[], ctx: RequestContext): Promise<'continue' | 'stop'> {
-  for (const p of chain) {
-    const r = p.process(ctx);
-    if ((typeof r === 'string' ? r : await r) === 'stop') return 'stop';
+type Verdict = 'continue' | 'stop';
+
+/**
+ * Runs processors in order until one stops. Stays synchronous while the processors are,
+ * so that requests arriving together are answered in the order they arrived and the
+ * common path allocates no promise; a processor that returns a promise makes the rest
+ * of the chain asynchronous.
+ */
+export function runChain(chain: readonly RequestProcessor[], ctx: RequestContext, from = 0): Verdict | Promise<Verdict> {
+  for (let i = from; i < chain.length; i++) {
+    const r = chain[i].process(ctx);
+    if (typeof r !== 'string') return r.then((v) => (v === 'stop' ? v : runChain(chain, ctx, i + 1)));
+    if (r === 'stop') return 'stop';
   }
   return 'continue';
 }

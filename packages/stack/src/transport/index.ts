@@ -1,1 +1,12 @@
-export {};
+export * from './transport-layer.js';
+export * from './transport-error.js';
+export * from './transport-limits.js';
+export * from './transport-logger.js';
+export * from './listener.js';
+export * from './tls-options.js';
+export * from './connection.js';
+export * from './connection-table.js';
+export * from './decode-message.js';
+export * from './stamp-via.js';
+export * from './response-destination.js';
+export * from './socket-address.js';

@@ -1,0 +1,42 @@
+/** A SIP transport protocol, as named in the Via transport parameter (lower case). @see RFC 3261 §18, RFC 7118 */
+export type TransportProtocol = 'udp' | 'tcp' | 'tls' | 'ws' | 'wss';
+
+/**
+ * The path a message arrived on: the transport and both ends of it. A connection-oriented
+ * flow is named by `id` so that responses go back on the same connection.
+ * @see RFC 3261 §18.2.2, RFC 5626 §3.5
+ */
+export interface Flow {
+  id: string;
+  transport: TransportProtocol;
+  localAddress: string;
+  localPort: number;
+  remoteAddress: string;
+  remotePort: number;
+}
+
+/**
+ * Where the transport sends a message: a transport and an address, and the flow to reuse
+ * when there is one (a response goes back on the flow its request came in on).
+ * @see RFC 3261 §18.1.1, §18.2.2
+ */
+export interface Destination {
+  transport: TransportProtocol;
+  address: string;
+  port: number;
+  flowId?: string;
+}
+
+/**
+ * Whether the transport delivers messages reliably, which decides whether the transaction
+ * layer retransmits and how long it lingers in Completed.
+ * @see RFC 3261 §17.1.1.2, §17.1.2.2
+ */
+export function isReliable(transport: TransportProtocol): boolean {
+  return transport !== 'udp';
+}
+
+/** The destination of a response: the far end of the flow the request arrived on. @see RFC 3261 §18.2.2 */
+export function flowDestination(flow: Flow): Destination {
+  return { transport: flow.transport, address: flow.remoteAddress, port: flow.remotePort, flowId: flow.id };
+}

@@ -1,0 +1,103 @@
+import { type SipRequest, type SipResponse, createResponse } from '@herald/sip';
+import type { Flow } from './flow.js';
+import { ServerTransaction, checkStatus } from './server-transaction.js';
+import type { TransactionContext } from './transaction.js';
+import type { InviteServerTransactionState } from './transaction-state.js';
+import type { TransactionUser } from './transaction-user.js';
+
+/**
+ * Receives an INVITE: Proceeding → Completed (non-2xx, retransmitted on Timer G until the
+ * ACK) → Confirmed, or Proceeding → Accepted (2xx, retransmitted by the TU) → Terminated.
+ * @see RFC 3261 §17.2.1, RFC 6026 §7.1, §8.5, §8.7
+ */
+export class InviteServerTransaction extends ServerTransaction<InviteServerTransactionState> {
+  private intervalG = 0;
+
+  constructor(id: string, request: SipRequest, flow: Flow, user: TransactionUser, context: TransactionContext) {
+    super(id, request, flow, user, context, 'Proceeding');
+  }
+
+  /**
+   * RFC 3261 §17.2.1: sends 100 Trying unless the TU responds within `tryingDelay` ms;
+   * 0 sends it at once (what a proxy wants), `null` leaves it to the TU.
+   */
+  start(tryingDelay: number | null): void {
+    if (tryingDelay === null) return;
+    if (tryingDelay <= 0) this.sendTrying();
+    else this.startTimer('timerTrying', tryingDelay, () => this.sendTrying());
+  }
+
+  receiveRequest(_request: SipRequest): void {
+    // RFC 3261 §17.2.1: the last provisional in Proceeding, the final in Completed;
+    // RFC 6026 §7.1: absorbed in Accepted (and in Confirmed).
+    if (this.state === 'Proceeding' || this.state === 'Completed') this.resend();
+  }
+
+  /**
+   * An ACK that matched this transaction. Returns true when it must go to the TU (RFC 6026
+   * §7.1: in Accepted), false when absorbed.
+   */
+  receiveAck(_ack: SipRequest): boolean {
+    switch (this.state) {
+      case 'Completed':
+        // RFC 3261 §17.2.1: the ACK stops Timer G and H; Timer I absorbs further ACKs.
+        this.setState('Confirmed');
+        this.stopTimer('timerG');
+        this.stopTimer('timerH');
+        this.startTimerOrFire('timerI', this.reliable ? 0 : this.timers.t4, () => this.terminate());
+        return false;
+      case 'Accepted':
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  respond(response: SipResponse): boolean {
+    checkStatus(response);
+    const status = response.status;
+    if (this.state === 'Accepted') {
+      // RFC 6026 §8.7: further 2xx from the TU (its own retransmissions, other forks) are sent.
+      if (status < 200 || status >= 300) return false;
+      this.sendResponse(response);
+      return true;
+    }
+    if (this.state !== 'Proceeding') return false;
+    this.stopTimer('timerTrying');
+    if (status < 200) {
+      this.sendResponse(response);
+    } else if (status < 300) {
+      // RFC 6026 §8.5: a 2xx moves to Accepted for Timer L, to absorb INVITE retransmissions.
+      this.setState('Accepted');
+      this.startTimer('timerL', 64 * this.timers.t1, () => this.terminate());
+      this.sendResponse(response);
+    } else {
+      this.setState('Completed');
+      if (!this.reliable) {
+        this.intervalG = this.timers.t1;
+        this.startTimer('timerG', this.intervalG, () => this.fireTimerG());
+      }
+      this.startTimer('timerH', 64 * this.timers.t1, () => this.fireTimerH());
+      this.sendResponse(response);
+    }
+    return true;
+  }
+
+  private sendTrying(): void {
+    if (this.state === 'Proceeding' && this.response === null) this.sendResponse(createResponse(this.request, 100));
+  }
+
+  private fireTimerG(): void {
+    this.resend();
+    // RFC 3261 §17.2.1: Timer G doubles up to T2.
+    this.intervalG = Math.min(2 * this.intervalG, this.timers.t2);
+    this.startTimer('timerG', this.intervalG, () => this.fireTimerG());
+  }
+
+  private fireTimerH(): void {
+    // RFC 3261 §17.2.1: the ACK never came; the TU is told the transaction failed.
+    this.terminate();
+    const onTimeout = this.user.onTimeout;
+    if (onTimeout) this.context.notify(() => onTimeout.call(this.user, this));
+  }
+}

@@ -1,0 +1,37 @@
+import type { SipRequest, SipResponse } from '@herald/sip';
+import type { Flow } from './flow.js';
+import { ServerTransaction, checkStatus } from './server-transaction.js';
+import type { TransactionContext } from './transaction.js';
+import type { NonInviteServerTransactionState } from './transaction-state.js';
+import type { TransactionUser } from './transaction-user.js';
+
+/**
+ * Receives a non-INVITE request: Trying → Proceeding → Completed → Terminated, with Timer J
+ * keeping the final response around for retransmitted requests.
+ * @see RFC 3261 §17.2.2
+ */
+export class NonInviteServerTransaction extends ServerTransaction<NonInviteServerTransactionState> {
+  constructor(id: string, request: SipRequest, flow: Flow, user: TransactionUser, context: TransactionContext) {
+    super(id, request, flow, user, context, 'Trying');
+  }
+
+  receiveRequest(_request: SipRequest): void {
+    // RFC 3261 §17.2.2: discarded in Trying; answered with the last response in Proceeding and Completed.
+    if (this.state === 'Proceeding' || this.state === 'Completed') this.resend();
+  }
+
+  respond(response: SipResponse): boolean {
+    checkStatus(response);
+    if (this.state !== 'Trying' && this.state !== 'Proceeding') return false;
+    if (response.status < 200) {
+      this.setState('Proceeding');
+      this.sendResponse(response);
+      return true;
+    }
+    this.setState('Completed');
+    this.sendResponse(response);
+    // RFC 3261 §17.2.2: Timer J is 64*T1 on unreliable transports and zero on reliable ones.
+    this.startTimerOrFire('timerJ', this.reliable ? 0 : 64 * this.timers.t1, () => this.terminate());
+    return true;
+  }
+}

@@ -1,0 +1,42 @@
+import { BRANCH_COOKIE, type SipMessage, type SipRequest, formatVia } from '@herald/sip';
+
+/** Whether a branch was made by an RFC 3261 element, so that it alone identifies the transaction. @see RFC 3261 §8.1.1.7 */
+export function isRfc3261Branch(branch: string | null | undefined): branch is string {
+  return typeof branch === 'string' && branch.startsWith(BRANCH_COOKIE);
+}
+
+/**
+ * The key a response is matched on: the branch of the top Via and the CSeq method.
+ * `null` when the top Via has no branch. @see RFC 3261 §17.1.3
+ */
+export function clientTransactionKey(message: SipMessage): string | null {
+  const branch = message.topVia.params.get('branch');
+  if (!branch) return null;
+  return branch + ' ' + message.cseq.method;
+}
+
+/**
+ * The key a request is matched on, as if its method were `method` (INVITE for an ACK or,
+ * RFC 3261 §9.2, for a CANCEL looking for its INVITE). With the magic cookie: branch, sent-by
+ * and method. Without it, the RFC 2543 fields: Request-URI, To tag (`toTag` when given),
+ * From tag, Call-ID, CSeq and top Via.
+ * @see RFC 3261 §17.2.3
+ */
+export function serverTransactionKey(request: SipRequest, method: string = request.method, toTag?: string): string {
+  const via = request.topVia;
+  const branch = via.params.get('branch');
+  if (isRfc3261Branch(branch)) {
+    return branch + ' ' + via.host + ':' + (via.port ?? '') + ' ' + method;
+  }
+  // Header values never hold a raw line break, so '\n' cannot occur inside a field.
+  return [
+    '2543',
+    request.uriText,
+    toTag ?? request.to.params.get('tag') ?? '',
+    request.from.params.get('tag') ?? '',
+    request.callId,
+    request.cseq.seq,
+    method,
+    formatVia(via),
+  ].join('\n');
+}

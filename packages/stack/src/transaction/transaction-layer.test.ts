@@ -1,0 +1,285 @@
+import { type SipRequest, type SipResponse, createResponse, parseMessage } from '@herald/sip';
+import { FakeClock } from '../fake-clock.js';
+import { InviteServerTransaction } from './invite-server-transaction.js';
+import { NonInviteServerTransaction } from './non-invite-server-transaction.js';
+import { TransactionLayer, type TransactionLayerOptions } from './transaction-layer.js';
+import {
+  RecordingHandler,
+  RecordingTransport,
+  RecordingUser,
+  UDP_DESTINATION,
+  UDP_FLOW,
+  request,
+  response,
+} from './test-harness.js';
+
+function setup(options: Partial<TransactionLayerOptions> = {}) {
+  const clock = new FakeClock();
+  const transport = new RecordingTransport();
+  const user = new RecordingUser();
+  const layer = new TransactionLayer({ clock, transport, tu: user, ...options });
+  return { clock, transport, user, layer };
+}
+
+const answer = (req: SipRequest, status: number) => createResponse(req, status, undefined, { toTag: 'uas1' });
+
+describe('RFC 3261 §17.2.3 matching requests to server transactions', () => {
+  it('matches a retransmission on branch, sent-by and method', () => {
+    const { layer, user } = setup();
+    layer.receive(request('MESSAGE'), UDP_FLOW);
+    layer.receive(request('MESSAGE', { callId: 'changed@example.com' }), UDP_FLOW);
+    expect(user.requests).toHaveLength(1);
+  });
+
+  it('tells transactions apart by sent-by when two clients pick the same branch', () => {
+    const { layer, user } = setup();
+    layer.receive(request('MESSAGE'), UDP_FLOW);
+    layer.receive(request('MESSAGE', { sentBy: '198.51.100.8:5070' }), UDP_FLOW);
+    layer.receive(request('MESSAGE', { sentBy: '198.51.100.7' }), UDP_FLOW);
+    expect(user.requests).toHaveLength(3);
+    expect(layer.size).toBe(3);
+  });
+
+  it('tells transactions apart by branch and by method', () => {
+    const { layer, user } = setup();
+    layer.receive(request('MESSAGE'), UDP_FLOW);
+    layer.receive(request('MESSAGE', { branch: 'z9hG4bKclient2' }), UDP_FLOW);
+    layer.receive(request('OPTIONS'), UDP_FLOW);
+    expect(user.requests).toHaveLength(3);
+  });
+
+  it('answers a request whose top Via does not parse with a 400 naming it, statelessly', () => {
+    const { layer, user, transport } = setup();
+    const text = request('MESSAGE').toString().replace('Via: SIP/2.0/UDP 198.51.100.7:5070;', 'Via: SIP/2.0/UDP 198.51.100.7:5070:99;');
+    layer.receive(parseMessage(Buffer.from(text)) as SipRequest, UDP_FLOW);
+    expect(user.requests).toHaveLength(0);
+    expect(transport.lines).toHaveLength(1);
+    expect(transport.lines[0]).toMatch(/^SIP\/2\.0 400 Malformed Via header: /);
+    expect(transport.sent[0].destination.flowId).toBe(UDP_FLOW.id);
+    expect(layer.size).toBe(0);
+  });
+
+  describe('RFC 2543 clients (no magic cookie)', () => {
+    const old = (method: string, fields: Parameters<typeof request>[1] = {}) => request(method, { branch: null, ...fields });
+
+    it('matches a retransmission on Request-URI, tags, Call-ID, CSeq and top Via', () => {
+      const { layer, user, transport } = setup();
+      const req = old('INVITE');
+      layer.receive(req, UDP_FLOW);
+      user.tx().respond(answer(req, 180));
+      layer.receive(old('INVITE'), UDP_FLOW);
+      expect(user.requests).toHaveLength(1);
+      expect(transport.lines).toEqual(['SIP/2.0 180 Ringing', 'SIP/2.0 180 Ringing']);
+    });
+
+    it('starts a new transaction when any of those fields differ', () => {
+      const { layer, user } = setup();
+      layer.receive(old('INVITE'), UDP_FLOW);
+      layer.receive(old('INVITE', { seq: 2 }), UDP_FLOW);
+      layer.receive(old('INVITE', { fromTag: 'a2' }), UDP_FLOW);
+      layer.receive(old('INVITE', { uri: 'sip:carol@example.org' }), UDP_FLOW);
+      layer.receive(old('INVITE', { callId: 'call-2@example.com' }), UDP_FLOW);
+      layer.receive(old('INVITE', { sentBy: '198.51.100.7:5071' }), UDP_FLOW);
+      layer.receive(old('INVITE', { branch: 'oldbranch1' }), UDP_FLOW);
+      expect(user.requests).toHaveLength(7);
+    });
+
+    it('matches the ACK for a non-2xx by the To tag of the response sent, and absorbs it', () => {
+      const { layer, user } = setup();
+      const req = old('INVITE');
+      layer.receive(req, UDP_FLOW);
+      const tx = user.tx();
+      tx.respond(answer(req, 486));
+      layer.receive(old('ACK', { toTag: 'uas1' }), UDP_FLOW);
+      expect(tx.state).toBe('Confirmed');
+      expect(user.requests).toHaveLength(1);
+    });
+
+    it('does not match an ACK whose To tag is not that of the response', () => {
+      const { layer, user } = setup();
+      const req = old('INVITE');
+      layer.receive(req, UDP_FLOW);
+      const tx = user.tx();
+      tx.respond(answer(req, 486));
+      layer.receive(old('ACK', { toTag: 'other' }), UDP_FLOW);
+      expect(tx.state).toBe('Completed');
+      expect(user.requests.map((r) => [r.tx, r.request.method])).toEqual([
+        [tx, 'INVITE'],
+        [null, 'ACK'],
+      ]);
+    });
+
+    it('matches a re-INVITE that carried the To tag already', () => {
+      const { layer, user } = setup();
+      const req = old('INVITE', { toTag: 'uas1', seq: 2 });
+      layer.receive(req, UDP_FLOW);
+      const tx = user.tx();
+      tx.respond(answer(req, 491));
+      layer.receive(old('ACK', { toTag: 'uas1', seq: 2 }), UDP_FLOW);
+      expect(tx.state).toBe('Confirmed');
+    });
+
+    it('RFC 6026 §6: passes the ACK for a 2xx to the TU even though it matches the INVITE', () => {
+      const { layer, user } = setup();
+      const req = old('INVITE');
+      layer.receive(req, UDP_FLOW);
+      const tx = user.tx();
+      tx.respond(answer(req, 200));
+      layer.receive(old('ACK', { toTag: 'uas1' }), UDP_FLOW);
+      expect(tx.state).toBe('Accepted');
+      expect(user.requests.map((r) => r.request.method)).toEqual(['INVITE', 'ACK']);
+    });
+  });
+});
+
+describe('RFC 3261 §9.2 CANCEL', () => {
+  it('gets its own non-INVITE server transaction and finds the INVITE it cancels', () => {
+    const { layer, user, transport } = setup();
+    const invite = request('INVITE');
+    layer.receive(invite, UDP_FLOW);
+    const cancel = request('CANCEL');
+    layer.receive(cancel, UDP_FLOW);
+    expect(user.requests).toHaveLength(2);
+    const cancelTx = user.tx(1);
+    expect(cancelTx).toBeInstanceOf(NonInviteServerTransaction);
+    expect(cancelTx).not.toBe(user.tx(0));
+    expect(layer.findInviteForCancel(cancel)).toBe(user.tx(0));
+
+    cancelTx.respond(answer(cancel, 200));
+    user.tx(0).respond(answer(invite, 487));
+    expect(transport.lines).toEqual(['SIP/2.0 200 OK', 'SIP/2.0 487 Request Terminated']);
+    layer.receive(request('CANCEL'), UDP_FLOW);
+    expect(transport.lines).toHaveLength(3);
+    expect(transport.sent[2].message.cseq.method).toBe('CANCEL');
+  });
+
+  it('finds nothing for a CANCEL with another branch or sent-by', () => {
+    const { layer } = setup();
+    layer.receive(request('INVITE'), UDP_FLOW);
+    expect(layer.findInviteForCancel(request('CANCEL', { branch: 'z9hG4bKother' }))).toBeNull();
+    expect(layer.findInviteForCancel(request('CANCEL', { sentBy: '198.51.100.9' }))).toBeNull();
+  });
+
+  it('finds nothing once the INVITE transaction has ended', () => {
+    const { layer, user, clock } = setup();
+    const invite = request('INVITE');
+    layer.receive(invite, UDP_FLOW);
+    user.tx().respond(answer(invite, 200));
+    expect(layer.findInviteForCancel(request('CANCEL'))).toBe(user.tx());
+    clock.advance(32_000);
+    expect(layer.findInviteForCancel(request('CANCEL'))).toBeNull();
+  });
+
+  it('matches an RFC 2543 CANCEL on the INVITE fields', () => {
+    const { layer, user } = setup();
+    layer.receive(request('INVITE', { branch: null }), UDP_FLOW);
+    const cancel = request('CANCEL', { branch: null });
+    layer.receive(cancel, UDP_FLOW);
+    expect(user.requests).toHaveLength(2);
+    expect(layer.findInviteForCancel(cancel)).toBe(user.tx(0));
+    expect(layer.findInviteForCancel(request('CANCEL', { branch: null, seq: 9 }))).toBeNull();
+  });
+});
+
+describe('RFC 3261 §17 transaction layer', () => {
+  it('refuses to start a client transaction for an ACK, a branch without the cookie, or a branch in use', () => {
+    const { layer } = setup();
+    const handler = new RecordingHandler();
+    expect(() => layer.sendRequest(request('ACK'), UDP_DESTINATION, handler)).toThrow(/ACK has no client transaction/);
+    expect(() => layer.sendRequest(request('MESSAGE', { branch: '1234' }), UDP_DESTINATION, handler)).toThrow(/z9hG4bK/);
+    expect(() => layer.sendRequest(request('MESSAGE', { branch: null }), UDP_DESTINATION, handler)).toThrow(/z9hG4bK/);
+    layer.sendRequest(request('MESSAGE'), UDP_DESTINATION, handler);
+    expect(() => layer.sendRequest(request('MESSAGE'), UDP_DESTINATION, handler)).toThrow(/already exists/);
+    expect(layer.size).toBe(1);
+  });
+
+  it('keeps client and server transactions with the same branch apart', () => {
+    const { layer, user } = setup();
+    const handler = new RecordingHandler();
+    const out = request('MESSAGE');
+    layer.sendRequest(out, UDP_DESTINATION, handler);
+    layer.receive(request('MESSAGE'), UDP_FLOW);
+    layer.receive(response(out, 200), UDP_FLOW);
+    expect(user.requests).toHaveLength(1);
+    expect(handler.statuses).toEqual([200]);
+  });
+
+  it('drops a response whose top Via has no branch, or does not parse, as stray', () => {
+    const { layer, user } = setup();
+    layer.receive(response(request('MESSAGE', { branch: null }), 200), UDP_FLOW);
+    expect(user.stray).toHaveLength(1);
+    const text = response(request('MESSAGE'), 200).toString().replace('SIP/2.0/UDP', 'SIP/2.0/UDP;');
+    layer.receive(parseMessage(Buffer.from(text)) as SipResponse, UDP_FLOW);
+    expect(user.stray).toHaveLength(1);
+  });
+
+  it('counts the transactions in flight by kind', () => {
+    const { layer } = setup();
+    const handler = new RecordingHandler();
+    layer.sendRequest(request('INVITE', { branch: 'z9hG4bKout1' }), UDP_DESTINATION, handler);
+    layer.sendRequest(request('BYE', { branch: 'z9hG4bKout2' }), UDP_DESTINATION, handler);
+    layer.sendRequest(request('OPTIONS', { branch: 'z9hG4bKout3' }), UDP_DESTINATION, handler);
+    layer.receive(request('INVITE'), UDP_FLOW);
+    layer.receive(request('CANCEL'), UDP_FLOW);
+    expect(layer.size).toBe(5);
+    expect(layer.counts()).toEqual({ inviteClient: 1, nonInviteClient: 2, inviteServer: 1, nonInviteServer: 1 });
+  });
+
+  it('clears every timer and transaction on close, telling no one', () => {
+    const { layer, clock, user, transport } = setup();
+    const handler = new RecordingHandler();
+    layer.sendRequest(request('INVITE', { branch: 'z9hG4bKout1' }), UDP_DESTINATION, handler);
+    layer.sendRequest(request('MESSAGE', { branch: 'z9hG4bKout2' }), UDP_DESTINATION, handler);
+    const inv = request('INVITE');
+    layer.receive(inv, UDP_FLOW);
+    user.tx().respond(answer(inv, 486));
+    expect(clock.pending).toBeGreaterThan(0);
+    layer.close();
+    expect(clock.pending).toBe(0);
+    expect(layer.size).toBe(0);
+    const sent = transport.sent.length;
+    clock.advance(100_000);
+    expect(transport.sent).toHaveLength(sent);
+    expect(handler.timeouts).toHaveLength(0);
+    expect(user.timeouts).toHaveLength(0);
+  });
+
+  it('reports an exception from the TU to onError after finishing the state change', () => {
+    const errors: unknown[] = [];
+    const { layer, clock } = setup({ onError: (e) => errors.push(e) });
+    const req = request('MESSAGE');
+    const tx = layer.sendRequest(req, UDP_DESTINATION, {
+      onResponse: () => {
+        throw new Error('TU bug');
+      },
+      onTimeout: () => undefined,
+      onTransportError: () => undefined,
+    });
+    layer.receive(response(req, 200), UDP_FLOW);
+    expect(errors.map((e) => (e as Error).message)).toEqual(['TU bug']);
+    expect(tx.state).toBe('Completed');
+    clock.advance(5000);
+    expect(tx.state).toBe('Terminated');
+  });
+
+  it('creates the server transaction before an exception from onRequest, so retransmissions are absorbed', () => {
+    const errors: unknown[] = [];
+    const { layer, user } = setup({ onError: (e) => errors.push(e) });
+    user.answer = () => {
+      throw new Error('TU bug');
+    };
+    layer.receive(request('MESSAGE'), UDP_FLOW);
+    layer.receive(request('MESSAGE'), UDP_FLOW);
+    expect(errors).toHaveLength(1);
+    expect(user.requests).toHaveLength(1);
+    expect(layer.size).toBe(1);
+  });
+
+  it('checks the timer values', () => {
+    const transport = new RecordingTransport();
+    const tu = new RecordingUser();
+    expect(() => new TransactionLayer({ transport, tu, timers: { t1: 0 } })).toThrow(RangeError);
+    expect(() => new TransactionLayer({ transport, tu, timers: { t1: 1000, t2: 500 } })).toThrow(/T2/);
+    expect(new TransactionLayer({ transport, tu }).timers).toEqual({ t1: 500, t2: 4000, t4: 5000, timerD: 32_000 });
+  });
+});

@@ -1,0 +1,126 @@
+import { type Clock, type TimerHandle, systemClock } from '../clock.js';
+import type { Flow } from '../transaction/flow.js';
+import type { Connection } from './connection.js';
+import { socketAddress } from './socket-address.js';
+
+/** Options of a `ConnectionTable`. */
+export interface ConnectionTableOptions {
+  maxConnectionsPerSource: number;
+  idleTimeoutMs: number;
+  clock?: Clock;
+  /** Called once for every connection that was added and has closed. */
+  onClosed?(flow: Flow): void;
+}
+
+interface Entry {
+  connection: Connection;
+  remoteKey: string;
+  lastActive: number;
+}
+
+/**
+ * The open connections: by flow id, by remote transport/address/port (for reuse when
+ * sending, RFC 3261 §18.1.1), and a count per source IP of accepted connections. Closes
+ * connections that have been idle for `idleTimeoutMs`, sweeping at a fraction of it
+ * rather than keeping a timer per connection.
+ */
+export class ConnectionTable {
+  private readonly entries = new Map<string, Entry>();
+  private readonly byRemote = new Map<string, Connection>();
+  private readonly perSource = new Map<string, number>();
+  private readonly clock: Clock;
+  private readonly sweepEvery: number;
+  private sweepTimer: TimerHandle | null = null;
+
+  constructor(private readonly options: ConnectionTableOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.sweepEvery = Math.min(Math.max(Math.floor(options.idleTimeoutMs / 4), 10), 30_000);
+  }
+
+  /** Open connections. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /**
+   * Counts a connection being accepted from `address`; false (and not counted) when that
+   * source already has `maxConnectionsPerSource`. Pair every true with one `release`.
+   */
+  admit(address: string): boolean {
+    const key = socketAddress(address);
+    const n = this.perSource.get(key) ?? 0;
+    if (n >= this.options.maxConnectionsPerSource) return false;
+    this.perSource.set(key, n + 1);
+    return true;
+  }
+
+  release(address: string): void {
+    const key = socketAddress(address);
+    const n = this.perSource.get(key) ?? 0;
+    if (n <= 1) this.perSource.delete(key);
+    else this.perSource.set(key, n - 1);
+  }
+
+  add(connection: Connection): void {
+    const { flow } = connection;
+    const remoteKey = remoteKeyOf(flow.transport, flow.remoteAddress, flow.remotePort);
+    this.entries.set(flow.id, { connection, remoteKey, lastActive: this.clock.now() });
+    this.byRemote.set(remoteKey, connection);
+    this.scheduleSweep();
+  }
+
+  /** Forgets a connection that has closed and reports its flow closed. */
+  remove(connection: Connection): void {
+    const entry = this.entries.get(connection.flow.id);
+    if (!entry || entry.connection !== connection) return;
+    this.entries.delete(connection.flow.id);
+    if (this.byRemote.get(entry.remoteKey) === connection) this.byRemote.delete(entry.remoteKey);
+    if (this.entries.size === 0 && this.sweepTimer) {
+      this.clock.clearTimeout(this.sweepTimer);
+      this.sweepTimer = null;
+    }
+    this.options.onClosed?.(connection.flow);
+  }
+
+  get(flowId: string): Connection | undefined {
+    return this.entries.get(flowId)?.connection;
+  }
+
+  /** An open connection to exactly this remote transport, address and port. */
+  find(transport: Flow['transport'], address: string, port: number): Connection | undefined {
+    return this.byRemote.get(remoteKeyOf(transport, address, port));
+  }
+
+  /** Records traffic on a connection, in either direction. */
+  touch(connection: Connection): void {
+    const entry = this.entries.get(connection.flow.id);
+    if (entry) entry.lastActive = this.clock.now();
+  }
+
+  /** Closes every connection; resolves when all have closed. */
+  closeAll(): Promise<void> {
+    const closing = [...this.entries.values()].map(({ connection }) => {
+      connection.close();
+      return connection.closed;
+    });
+    return Promise.all(closing).then(() => undefined);
+  }
+
+  private scheduleSweep(): void {
+    if (this.sweepTimer || this.entries.size === 0) return;
+    this.sweepTimer = this.clock.setTimeout(() => this.sweep(), this.sweepEvery);
+  }
+
+  private sweep(): void {
+    this.sweepTimer = null;
+    const idleSince = this.clock.now() - this.options.idleTimeoutMs;
+    for (const { connection, lastActive } of this.entries.values()) {
+      if (lastActive <= idleSince) connection.close();
+    }
+    this.scheduleSweep();
+  }
+}
+
+function remoteKeyOf(transport: string, address: string, port: number): string {
+  return `${transport}|${socketAddress(address)}|${port}`;
+}

@@ -1,0 +1,62 @@
+import net from 'node:net';
+import tls from 'node:tls';
+import type { Listener, ListenerInfo, ListenSpec } from './listener.js';
+import { admitSocket } from './admit-socket.js';
+import { listenOn } from './listen-on.js';
+import { StreamConnection } from './stream-connection.js';
+import type { TlsOptions } from './tls-options.js';
+import type { TransportContext } from './transport-context.js';
+import { debugEnabled } from './transport-logger.js';
+
+/**
+ * A TCP or TLS listener: admits connections against the per-source limit and turns
+ * each into a `StreamConnection` (after the TLS handshake for TLS).
+ * @see RFC 3261 §18.3
+ */
+export class StreamTransport implements Listener {
+  private stopped: Promise<void> | null = null;
+
+  private constructor(
+    private readonly server: net.Server,
+    readonly info: ListenerInfo,
+    /** Accepted sockets still open, flows or not (a TLS handshake in progress is not yet a flow). */
+    private readonly sockets: Set<net.Socket>,
+  ) {}
+
+  static async listen(spec: ListenSpec, ctx: TransportContext, tlsOptions?: TlsOptions): Promise<StreamTransport> {
+    const transport = spec.transport === 'tls' ? 'tls' : 'tcp';
+    const server =
+      transport === 'tls'
+        ? tls.createServer({
+            cert: tlsOptions?.cert,
+            key: tlsOptions?.key,
+            ca: tlsOptions?.ca,
+            requestCert: tlsOptions?.requestCert ?? false,
+            rejectUnauthorized: tlsOptions?.rejectUnauthorized ?? true,
+          })
+        : net.createServer();
+    const sockets = new Set<net.Socket>();
+    server.on('connection', (socket: net.Socket) => {
+      if (admitSocket(socket, sockets, ctx) && transport === 'tcp') new StreamConnection(socket, 'tcp', ctx);
+    });
+    if (transport === 'tls') {
+      server.on('secureConnection', (socket: tls.TLSSocket) => new StreamConnection(socket, 'tls', ctx));
+      server.on('tlsClientError', (err) => {
+        if (debugEnabled(ctx.logger)) ctx.logger.debug('transport: TLS handshake failed', { error: err });
+      });
+    }
+    const info = await listenOn(server, spec);
+    server.on('error', (err) => ctx.logger.error('transport: listener error', { listener: info, error: err }));
+    return new StreamTransport(server, info, sockets);
+  }
+
+  stopAccepting(): void {
+    this.stopped ??= new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  close(): Promise<void> {
+    this.stopAccepting();
+    for (const socket of this.sockets) socket.destroy();
+    return this.stopped as Promise<void>;
+  }
+}

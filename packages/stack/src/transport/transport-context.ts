@@ -1,0 +1,15 @@
+import type { Flow } from '../transaction/flow.js';
+import type { ConnectionTable } from './connection-table.js';
+import type { TransportLimits } from './transport-limits.js';
+import type { TransportLogger } from './transport-logger.js';
+
+/** What a transport needs from the layer: the glue between sockets and messages. */
+export interface TransportContext {
+  readonly limits: TransportLimits;
+  readonly table: ConnectionTable;
+  readonly logger: TransportLogger;
+  /** Hands over the bytes of one received message; never throws. */
+  deliver(data: Buffer, flow: Flow): void;
+  /** A new, unique flow id for a connection. */
+  nextFlowId(transport: Flow['transport']): string;
+}

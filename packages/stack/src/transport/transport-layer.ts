@@ -1,0 +1,322 @@
+import { randomBytes } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import type { SipMessage, SipRequest, SipResponse } from '@herald/sip';
+import type { Clock } from '../clock.js';
+import type { Destination, Flow } from '../transaction/flow.js';
+import type { TransactionTransport } from '../transaction/transaction-transport.js';
+import type { Connection } from './connection.js';
+import { ConnectionTable } from './connection-table.js';
+import { decodeMessage } from './decode-message.js';
+import type { Listener, ListenerInfo, ListenSpec } from './listener.js';
+import { responseDestination } from './response-destination.js';
+import { socketAddress } from './socket-address.js';
+import { connectStream } from './stream-connect.js';
+import { StreamConnection } from './stream-connection.js';
+import { StreamTransport } from './stream-transport.js';
+import type { TlsOptions } from './tls-options.js';
+import type { TransportContext } from './transport-context.js';
+import { TransportError } from './transport-error.js';
+import { type TransportLimits, resolveLimits } from './transport-limits.js';
+import { type TransportLogger, debugEnabled, silentLogger } from './transport-logger.js';
+import { UdpTransport } from './udp-transport.js';
+import { WsTransport } from './ws-transport.js';
+
+/** Options of a `TransportLayer`. */
+export interface TransportLayerOptions {
+  listen: ListenSpec[];
+  /** Certificate and key for TLS and WSS listeners, and for TLS connections Herald opens. */
+  tls?: TlsOptions;
+  /** Defaults: 65535, 16384, maxMessageSize, 64, 600000. */
+  limits?: Partial<TransportLimits>;
+  /** Every message received; a request has `received`/`rport` in its top Via. */
+  onMessage(message: SipRequest | SipResponse, flow: Flow): void;
+  /** A connection-oriented flow has closed (for the registrar's RFC 5626 flows). */
+  onFlowClosed?(flow: Flow): void;
+  logger?: TransportLogger;
+  /** Longest wait for an outgoing TCP connect or TLS handshake (default 10000 ms). */
+  connectTimeoutMs?: number;
+  clock?: Clock;
+}
+
+const TRANSPORTS = new Set<Flow['transport']>(['udp', 'tcp', 'tls', 'ws', 'wss']);
+
+/**
+ * The transport layer: listens on UDP, TCP, TLS, WS and WSS, hands every received message
+ * to `onMessage` with its flow, and sends messages the way RFC 3261 §18 says: responses
+ * back on the connection of their request or to the Via's received/rport, requests over
+ * a reused or new connection.
+ * @see RFC 3261 §18, RFC 3581, RFC 5626 §4.4.1, RFC 7118
+ */
+export class TransportLayer implements TransactionTransport {
+  private readonly limits: TransportLimits;
+  private readonly logger: TransportLogger;
+  private readonly table: ConnectionTable;
+  private readonly ctx: TransportContext;
+  private readonly bound: Listener[] = [];
+  private readonly udp: UdpTransport[] = [];
+  private readonly connecting = new Map<string, Promise<Connection>>();
+  private readonly flowIdPrefix = randomBytes(4).toString('hex');
+  private flowSeq = 0;
+  private state: 'new' | 'starting' | 'started' | 'stopped' = 'new';
+
+  constructor(private readonly options: TransportLayerOptions) {
+    this.limits = resolveLimits(options.limits);
+    this.logger = options.logger ?? silentLogger;
+    checkListenSpecs(options);
+    this.table = new ConnectionTable({
+      maxConnectionsPerSource: this.limits.maxConnectionsPerSource,
+      idleTimeoutMs: this.limits.idleTimeoutMs,
+      clock: options.clock,
+      onClosed: (flow) => this.flowClosed(flow),
+    });
+    this.ctx = {
+      limits: this.limits,
+      table: this.table,
+      logger: this.logger,
+      deliver: (data, flow) => this.deliver(data, flow),
+      nextFlowId: (transport) => `${transport}-${this.flowIdPrefix}-${(++this.flowSeq).toString(36)}`,
+    };
+  }
+
+  /** The listeners as bound (actual addresses and ports), in the order of `listen`. */
+  get listeners(): ListenerInfo[] {
+    return this.bound.map((l) => l.info);
+  }
+
+  /** Binds every listener; on a failure, closes what was bound and rejects. */
+  async start(): Promise<void> {
+    if (this.state !== 'new') throw new TransportError('the transport layer can be started once', 'SIP_ERR_TRANSPORT_STATE');
+    this.state = 'starting';
+    try {
+      for (const spec of this.options.listen) {
+        const listener = await this.listen(spec);
+        this.bound.push(listener);
+        if (listener instanceof UdpTransport) this.udp.push(listener);
+        this.logger.info('transport: listening', { ...listener.info });
+      }
+    } catch (err) {
+      this.state = 'stopped';
+      const bound = this.bound.splice(0);
+      this.udp.splice(0);
+      await Promise.all(bound.map((l) => l.close()));
+      throw err;
+    }
+    this.state = 'started';
+  }
+
+  /**
+   * Stops accepting, closes every connection (flushing what was written to it, forced after
+   * a short grace period), then closes the listeners.
+   */
+  async stop(): Promise<void> {
+    if (this.state !== 'started') return;
+    this.state = 'stopped';
+    for (const listener of this.bound) listener.stopAccepting();
+    await this.table.closeAll();
+    await Promise.all(this.bound.map((l) => l.close()));
+  }
+
+  /** The open connection-oriented flow with this id (UDP flows are not kept). */
+  flow(id: string): Flow | undefined {
+    return this.table.get(id)?.flow;
+  }
+
+  /**
+   * Sends a message; resolves with the flow it went out on and rejects with a
+   * `TransportError` when it could not be sent (RFC 3261 §17.1.4).
+   *
+   * - A response goes over the connection `flowId` (or the `Flow`) names while it is open;
+   *   otherwise, and always for UDP, to the top Via's received/rport or sent-by (RFC 3261
+   *   §18.2.2, RFC 3581 §4), over UDP from the socket its request came in on, or over an
+   *   open or new TCP/TLS connection.
+   * - A request to a `Flow` of TCP, TLS or WebSocket goes on that connection only.
+   * - A request to a `Destination` goes over the open flow `flowId` when there is one;
+   *   else UDP from the listening socket (of the flow, else of the address family), so
+   *   that responses come back to it; TCP/TLS over an open connection to the same address,
+   *   port and transport, or a new one; WS/WSS only over an open flow (RFC 7118 §5).
+   *
+   * DEVIATION(RFC 3261 §18.1.1): a large request is not switched from UDP to TCP here; the
+   * caller chooses the transport (and writes it in the Via).
+   */
+  async send(message: SipMessage, target: Destination | Flow): Promise<Flow> {
+    if (this.state !== 'started') throw new TransportError('the transport layer is not running', 'SIP_ERR_TRANSPORT_STATE');
+    const data = message.toBuffer();
+    const destination = isFlow(target)
+      ? { transport: target.transport, address: target.remoteAddress, port: target.remotePort, flowId: target.id }
+      : target;
+    if (!message.isRequest()) return this.sendResponse(data, message as SipResponse, destination);
+    if (isFlow(target) && target.transport !== 'udp') return this.sendOnConnection(data, target.id);
+    return this.sendTo(data, destination);
+  }
+
+  private listen(spec: ListenSpec): Promise<Listener> {
+    switch (spec.transport) {
+      case 'udp':
+        return UdpTransport.listen(spec, this.ctx);
+      case 'tcp':
+      case 'tls':
+        return StreamTransport.listen(spec, this.ctx, this.options.tls);
+      case 'ws':
+      case 'wss':
+        return WsTransport.listen(spec, this.ctx, this.options.tls);
+    }
+  }
+
+  /** The glue from bytes to `onMessage`: everything a client sends ends here, so nothing escapes. */
+  private deliver(data: Buffer, flow: Flow): void {
+    try {
+      // RFC 7118 §5: a WebSocket message holds exactly one SIP message, as a datagram does.
+      const datagram = flow.transport === 'udp' || flow.transport === 'ws' || flow.transport === 'wss';
+      const decoded = decodeMessage(data, flow, datagram, this.limits);
+      if (decoded.kind === 'message') {
+        this.options.onMessage(decoded.message, flow);
+      } else if (decoded.kind === 'reply') {
+        if (debugEnabled(this.logger)) this.logger.debug('transport: answering a bad request', { flow: flow.id, status: decoded.response.status, reason: decoded.response.reason });
+        this.replyOnFlow(decoded.response.toBuffer(), flow).catch((err: unknown) => {
+          if (debugEnabled(this.logger)) this.logger.debug('transport: could not answer a bad request', { flow: flow.id, error: err });
+        });
+      } else if (decoded.reason !== null && debugEnabled(this.logger)) {
+        this.logger.debug('transport: message dropped', { flow: flow.id, reason: decoded.reason });
+      }
+    } catch (err) {
+      this.logger.error('transport: message handler failed', { flow: flow.id, error: err });
+    }
+  }
+
+  private flowClosed(flow: Flow): void {
+    try {
+      this.options.onFlowClosed?.(flow);
+    } catch (err) {
+      this.logger.error('transport: onFlowClosed failed', { flow: flow.id, error: err });
+    }
+  }
+
+  /** Answers on exactly the flow a message came in on: for UDP from its socket to its source. */
+  private async replyOnFlow(data: Buffer, flow: Flow): Promise<Flow> {
+    if (flow.transport === 'udp') return this.udpSocket(flow.remoteAddress, flow.id).send(data, flow.remoteAddress, flow.remotePort);
+    return this.sendOnConnection(data, flow.id);
+  }
+
+  private async sendOnConnection(data: Buffer, flowId: string): Promise<Flow> {
+    const connection = this.table.get(flowId);
+    if (!connection) throw new TransportError(`flow ${flowId} is closed`, 'SIP_ERR_TRANSPORT_FLOW_CLOSED');
+    await connection.send(data);
+    return connection.flow;
+  }
+
+  // RFC 3261 §18.2.2, RFC 3581 §4
+  private async sendResponse(data: Buffer, response: SipResponse, target: Destination): Promise<Flow> {
+    const open = target.flowId === undefined ? undefined : this.table.get(target.flowId);
+    if (open) {
+      await open.send(data);
+      return open.flow;
+    }
+    let via;
+    try {
+      via = response.topVia;
+    } catch (err) {
+      throw new TransportError('response without a usable Via', 'SIP_ERR_TRANSPORT_NO_ROUTE', { cause: err });
+    }
+    const destination = responseDestination(via);
+    if (destination.transport !== 'udp') return this.sendTo(data, destination);
+    const address = await this.resolve(destination.address);
+    return this.udpSocket(address, target.flowId).send(data, address, destination.port);
+  }
+
+  private async sendTo(data: Buffer, destination: Destination): Promise<Flow> {
+    const open = destination.flowId === undefined ? undefined : this.table.get(destination.flowId);
+    if (open) {
+      await open.send(data);
+      return open.flow;
+    }
+    switch (destination.transport) {
+      case 'udp': {
+        const address = await this.resolve(destination.address);
+        return this.udpSocket(address, destination.flowId).send(data, address, destination.port);
+      }
+      case 'tcp':
+      case 'tls': {
+        const connection = await this.connectionTo(destination.transport, destination.address, destination.port);
+        await connection.send(data);
+        return connection.flow;
+      }
+      case 'ws':
+      case 'wss':
+        // RFC 7118 §5: a SIP WebSocket server cannot open connections to clients.
+        throw new TransportError(`no open ${destination.transport} flow ${destination.flowId ?? ''}`.trimEnd(), 'SIP_ERR_TRANSPORT_FLOW_CLOSED');
+    }
+  }
+
+  /** An open connection to the target, or a new one; concurrent callers share one connect. */
+  private async connectionTo(transport: 'tcp' | 'tls', host: string, port: number): Promise<Connection> {
+    const address = await this.resolve(host);
+    const open = this.table.find(transport, address, port);
+    if (open) return open;
+    const key = `${transport}|${address}|${port}`;
+    let pending = this.connecting.get(key);
+    if (!pending) {
+      pending = connectStream(transport, address, port, {
+        timeoutMs: this.options.connectTimeoutMs ?? 10_000,
+        tls: this.options.tls,
+        servername: isIP(socketAddress(host)) === 0 ? host : undefined,
+      })
+        .then((socket) => {
+          if (this.state !== 'started') {
+            socket.destroy();
+            throw new TransportError('the transport layer is not running', 'SIP_ERR_TRANSPORT_STATE');
+          }
+          return new StreamConnection(socket, transport, this.ctx);
+        })
+        .finally(() => this.connecting.delete(key));
+      this.connecting.set(key, pending);
+    }
+    return pending;
+  }
+
+  /**
+   * The UDP socket to send from: the one a UDP flow `flowId` belongs to when it can reach
+   * the address, else the first one of the address family.
+   */
+  private udpSocket(address: string, flowId?: string): UdpTransport {
+    const family = isIP(address) === 6 ? 6 : 4;
+    if (flowId !== undefined) {
+      const own = this.udp.find((u) => u.owns(flowId));
+      if (own?.reaches(family)) return own;
+    }
+    const socket = this.udp.find((u) => u.family === family) ?? this.udp.find((u) => u.reaches(family));
+    if (!socket) throw new TransportError(`no UDP listener for IPv${family}`, 'SIP_ERR_TRANSPORT_NO_LISTENER');
+    return socket;
+  }
+
+  /** An IP literal as is; a host name through the OS resolver. */
+  private async resolve(host: string): Promise<string> {
+    const address = socketAddress(host);
+    if (isIP(address) !== 0) return address;
+    try {
+      return socketAddress((await lookup(address)).address);
+    } catch (err) {
+      throw new TransportError(`cannot resolve ${host}`, 'SIP_ERR_TRANSPORT_RESOLVE', { cause: err });
+    }
+  }
+}
+
+function isFlow(target: Destination | Flow): target is Flow {
+  return 'remoteAddress' in target;
+}
+
+function checkListenSpecs(options: TransportLayerOptions): void {
+  for (const spec of options.listen) {
+    const where = `listen ${spec.transport} ${spec.host}:${spec.port}`;
+    if (!TRANSPORTS.has(spec.transport)) throw new TransportError(`${where}: unknown transport`, 'SIP_ERR_TRANSPORT_CONFIG');
+    if (!Number.isInteger(spec.port) || spec.port < 0 || spec.port > 65535) {
+      throw new TransportError(`${where}: port must be 0..65535`, 'SIP_ERR_TRANSPORT_CONFIG');
+    }
+    if ((spec.transport === 'tls' || spec.transport === 'wss') && !(options.tls?.cert && options.tls.key)) {
+      throw new TransportError(`${where}: tls.cert and tls.key are required`, 'SIP_ERR_TRANSPORT_CONFIG');
+    }
+    if (spec.path !== undefined && (!spec.path.startsWith('/') || (spec.transport !== 'ws' && spec.transport !== 'wss'))) {
+      throw new TransportError(`${where}: path must start with "/" and is for WS/WSS only`, 'SIP_ERR_TRANSPORT_CONFIG');
+    }
+  }
+}

@@ -1,0 +1,101 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import WebSocket, { type WebSocketServer } from 'ws';
+import { admitSocket } from './admit-socket.js';
+import type { Listener, ListenerInfo, ListenSpec } from './listener.js';
+import { listenOn } from './listen-on.js';
+import type { TlsOptions } from './tls-options.js';
+import type { TransportContext } from './transport-context.js';
+import { debugEnabled } from './transport-logger.js';
+import { WsConnection } from './ws-connection.js';
+
+// ws 6 is CommonJS without named exports; ws 8 keeps WebSocket.Server as an alias.
+const Server = (WebSocket as unknown as { Server: typeof WebSocketServer }).Server;
+
+/** RFC 7118 §4: the WebSocket subprotocol of SIP. */
+const SUBPROTOCOL = 'sip';
+
+/**
+ * A WS or WSS listener: an HTTP(S) server whose upgrade requests become SIP WebSocket
+ * connections when they offer the `sip` subprotocol (and, when configured, ask for the
+ * listener's path). Other handshakes are refused; plain HTTP requests get 426.
+ * @see RFC 7118 §4, RFC 6455 §4.2
+ */
+export class WsTransport implements Listener {
+  private stopped: Promise<void> | null = null;
+
+  private constructor(
+    private readonly server: http.Server,
+    readonly info: ListenerInfo,
+    private readonly sockets: Set<Socket>,
+  ) {}
+
+  static async listen(spec: ListenSpec, ctx: TransportContext, tlsOptions?: TlsOptions): Promise<WsTransport> {
+    const transport = spec.transport === 'wss' ? 'wss' : 'ws';
+    const server: http.Server =
+      transport === 'wss'
+        ? https.createServer({
+            cert: tlsOptions?.cert,
+            key: tlsOptions?.key,
+            ca: tlsOptions?.ca,
+            requestCert: tlsOptions?.requestCert ?? false,
+            rejectUnauthorized: tlsOptions?.rejectUnauthorized ?? true,
+          })
+        : http.createServer();
+    const wss = new Server({
+      noServer: true,
+      clientTracking: false,
+      perMessageDeflate: false,
+      maxPayload: ctx.limits.maxMessageSize,
+      handleProtocols: (protocols) => ([...protocols].includes(SUBPROTOCOL) ? SUBPROTOCOL : false),
+    });
+    const sockets = new Set<Socket>();
+    server.on('connection', (socket: Socket) => admitSocket(socket, sockets, ctx));
+    server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
+      res.writeHead(426, { Upgrade: 'websocket', Connection: 'close', 'Content-Length': 0 });
+      res.end();
+    });
+    server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+      // The HTTP server has removed its error listener from an upgraded socket; until ws adds
+      // its own, an error (a reset while refusing) would otherwise be unhandled.
+      socket.on('error', () => undefined);
+      try {
+        const refusal = handshakeRefusal(req, spec.path);
+        if (refusal) {
+          if (debugEnabled(ctx.logger)) ctx.logger.debug('transport: WebSocket handshake refused', { refusal });
+          socket.end(`HTTP/1.1 ${refusal}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+          return;
+        }
+        wss.handleUpgrade(req, socket, head, (ws) => new WsConnection(ws, req.socket, transport, ctx));
+      } catch (err) {
+        ctx.logger.error('transport: WebSocket upgrade failed', { error: err });
+        socket.destroy();
+      }
+    });
+    server.on('clientError', (_err: Error, socket: Duplex) => socket.destroy());
+    const info = await listenOn(server, spec);
+    server.on('error', (err) => ctx.logger.error('transport: listener error', { listener: info, error: err }));
+    return new WsTransport(server, info, sockets);
+  }
+
+  stopAccepting(): void {
+    this.stopped ??= new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  close(): Promise<void> {
+    this.stopAccepting();
+    for (const socket of this.sockets) socket.destroy();
+    return this.stopped as Promise<void>;
+  }
+}
+
+/** The status line to refuse a handshake with, or null to accept it. */
+function handshakeRefusal(req: http.IncomingMessage, path: string | undefined): string | null {
+  if (path !== undefined && new URL(req.url ?? '/', 'http://localhost').pathname !== path) return '404 Not Found';
+  const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+  // RFC 7118 §4: the client offers "sip"; a handshake without it is not SIP.
+  if (!offered.includes(SUBPROTOCOL)) return '400 Bad Request';
+  return null;
+}

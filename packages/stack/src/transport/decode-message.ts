@@ -80,7 +80,6 @@ function tooLargeReply(data: Buffer, datagram: boolean): Decoded {
   return { kind: 'reply', response: createResponse(message, 513, 'Message Too Large') };
 }
 
-/** A request can be answered when its top Via can be read (the client matches on it) and it is not an ACK. */
 /**
  * A bad request is answered on the flow it came in on, so it needs only a Via to copy,
  * well formed or not; an ACK is never answered (RFC 3261 §17.1.1.3).

@@ -67,16 +67,26 @@ function isHex(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
 }
 
-/** Decodes %HH escapes (RFC 3261 §19.1.2); bytes are read as UTF-8. Throws on a bad escape. */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Decodes %HH escapes (RFC 3261 §19.1.2). Escaped bytes are read as UTF-8; in a run that is
+ * not valid UTF-8, bytes above 0x7F become U+DC80–U+DCFF (as Python's surrogateescape), which
+ * valid UTF-8 never yields, so distinct URIs never decode to the same text and `escape`
+ * restores the original bytes. Throws on a malformed escape.
+ */
 export function unescape(s: string): string {
   if (s.indexOf('%') < 0) return s;
   const bytes: number[] = [];
   let out = '';
   const flush = () => {
-    if (bytes.length) {
-      out += Buffer.from(bytes).toString('utf8');
-      bytes.length = 0;
+    if (!bytes.length) return;
+    try {
+      out += utf8.decode(Uint8Array.from(bytes));
+    } catch {
+      for (const b of bytes) out += String.fromCharCode(b < 0x80 ? b : 0xdc00 + b);
     }
+    bytes.length = 0;
   };
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -108,9 +118,14 @@ export function escape(s: string, allowed: Uint8Array): string {
   for (const ch of s) {
     const c = ch.charCodeAt(0);
     if (c < 128 && allowed[c] === 1) out += ch;
-    else for (const b of Buffer.from(ch, 'utf8')) out += '%' + (b < 16 ? '0' : '') + b.toString(16).toUpperCase();
+    else if (c >= 0xdc80 && c <= 0xdcff) out += hexEscape(c - 0xdc00);
+    else for (const b of Buffer.from(ch, 'utf8')) out += hexEscape(b);
   }
   return out;
+}
+
+function hexEscape(b: number): string {
+  return '%' + (b < 16 ? '0' : '') + b.toString(16).toUpperCase();
 }
 
 /** Index of the first character at or after `i` that is not SP/HTAB. */

@@ -14,6 +14,11 @@ describe('RFC 3261 §20.42 Via', () => {
     expect(v.params.get('branch')).toBe('z9hG4bK1');
   });
 
+  it('takes received as an IPv6 address with or without brackets (RFC 5118 §4.5, §4.6)', () => {
+    expect(parseVia('SIP/2.0/UDP [2001:db8::9:1];received=[2001:db8::9:255];branch=z9hG4bK1').params.get('received')).toBe('[2001:db8::9:255]');
+    expect(parseVia('SIP/2.0/UDP [2001:db8::9:1];received=2001:db8::9:255;branch=z9hG4bK1').params.get('received')).toBe('2001:db8::9:255');
+  });
+
   it('parses an IPv6 sent-by (RFC 5118 §4.5)', () => {
     expect(parseVia('SIP/2.0/UDP [2001:db8::9:1]:5060;branch=z9hG4bK1')).toMatchObject({ host: '[2001:db8::9:1]', port: 5060 });
   });

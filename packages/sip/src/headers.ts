@@ -85,7 +85,7 @@ export function parseVia(value: string): Via {
     throw new Error(`missing sent-by in "${value}"`);
   }
   const hp = parseHostPortLws(s, i);
-  const params = parseHeaderParams(s, hp.end);
+  const params = parseHeaderParams(s, hp.end, new Map(), true);
   return {
     protocol: `${parts[0].toUpperCase()}/${parts[1]}`,
     transport: parts[2].toUpperCase(),

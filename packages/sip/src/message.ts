@@ -149,6 +149,22 @@ export abstract class SipMessage {
     return this;
   }
 
+  /**
+   * Replaces the first value of a header (the top Via, the top Route), keeping the values
+   * after it on the same line and every other line as it was.
+   */
+  replaceFirstValue(name: string, value: string): this {
+    const key = headerKey(name);
+    const at = this.headers.findIndex((h) => h.key === key);
+    if (at < 0) return this.addHeader(name, value);
+    const h = this.headers[at];
+    const values = LIST_HEADERS.has(key) && h.value.indexOf(',') >= 0 ? splitList(h.value) : [h.value];
+    values[0] = value;
+    this.headers[at] = { name: h.name, key, value: values.join(', ') };
+    this.invalidate(key);
+    return this;
+  }
+
   /** Replaces the body; Content-Type is set when given, Content-Length when serialised. */
   setBody(body: Buffer | string, contentType?: string): this {
     this.body = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
@@ -386,7 +402,7 @@ export class SipRequest extends SipMessage {
   override validate(): this {
     const uri = this.uri;
     // RFC 3261 §19.1.1 table 1: headers are not allowed in a Request-URI.
-    if (isSipUri(uri) && uri.headers.size > 0) {
+    if (isSipUri(uri) && uri.headers.length > 0) {
       throw new SipError(400, 'Malformed Request-URI: headers are not allowed in a Request-URI', 'SIP_ERR_PARSE_RURI');
     }
     return super.validate();

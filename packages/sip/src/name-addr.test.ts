@@ -37,6 +37,8 @@ describe('RFC 3261 §20.10 name-addr and addr-spec', () => {
     ['sip:a@b.com?Route=x', /must be enclosed/],
     ['<sip:a@b.com>;;tag=1', /empty parameter name/],
     ['<sip:a@b.com> junk', /unexpected/],
+    ['<sip:a@b.com>;foo=a:b', /invalid character ":"/],
+    ['<sip:a@b.com>;foo=[zz]', /invalid IPv6 reference/],
   ])('rejects %s', (text, why) => {
     expect(() => parseNameAddr(text)).toThrow(why);
   });

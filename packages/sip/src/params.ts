@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net';
 import { PARAMCHAR, TOKEN, allIn, escape, isWsp, readQuoted, skipWs, unescape } from './grammar.js';
 
 /**
@@ -26,10 +27,11 @@ export function formatParams(params: Params): string {
 /**
  * Parses header parameters (`*( SEMI generic-param )`) from `s[i..]`, where `s[i]` is `;`
  * or whitespace before it. LWS is allowed around `;` and `=` (SEMI, EQUAL).
- * Throws a plain Error naming the problem.
+ * `bareIpv6` admits an IPv6 address without brackets as a value, as Via's `received` is
+ * written (RFC 3261 §25.1 via-received, RFC 5118 §4.5). Throws a plain Error naming the problem.
  * @see RFC 3261 §25.1 generic-param
  */
-export function parseHeaderParams(s: string, i: number, params: Params = new Map()): Params {
+export function parseHeaderParams(s: string, i: number, params: Params = new Map(), bareIpv6 = false): Params {
   const n = s.length;
   i = skipWs(s, i);
   while (i < n) {
@@ -49,17 +51,7 @@ export function parseHeaderParams(s: string, i: number, params: Params = new Map
         value = s.slice(i, q.end);
         i = q.end;
       } else {
-        // gen-value = token / host / quoted-string; IPv6 references add "[" ":" "]".
-        j = i;
-        while (j < n) {
-          const c = s.charCodeAt(j);
-          if (c === 0x3b || isWsp(c)) break;
-          if (c >= 128 || (TOKEN[c] !== 1 && c !== 0x5b && c !== 0x5d && c !== 0x3a)) {
-            throw new Error(`invalid character "${s[j]}" in parameter "${name}"`);
-          }
-          j++;
-        }
-        if (j === i) throw new Error(`empty value of parameter "${name}"`);
+        j = genValueEnd(s, i, name, bareIpv6);
         value = s.slice(i, j);
         i = j;
       }
@@ -68,6 +60,25 @@ export function parseHeaderParams(s: string, i: number, params: Params = new Map
     params.set(name, value);
   }
   return params;
+}
+
+/** End of a gen-value = token / host / quoted-string (the quoted case is handled by the caller). */
+function genValueEnd(s: string, i: number, name: string, bareIpv6: boolean): number {
+  let j = i;
+  if (s.charCodeAt(i) === 0x5b) {
+    // host = IPv6reference
+    j = s.indexOf(']', i);
+    if (j < 0 || !isIPv6(s.slice(i + 1, j))) throw new Error(`invalid IPv6 reference in parameter "${name}"`);
+    return j + 1;
+  }
+  while (j < s.length) {
+    const c = s.charCodeAt(j);
+    if (c === 0x3b || c === 0x2c || isWsp(c)) break;
+    if (c >= 128 || (TOKEN[c] !== 1 && !(bareIpv6 && c === 0x3a))) throw new Error(`invalid character "${s[j]}" in parameter "${name}"`);
+    j++;
+  }
+  if (j === i) throw new Error(`empty value of parameter "${name}"`);
+  return j;
 }
 
 /**

@@ -80,6 +80,23 @@ describe('RFC 3261 §7 message parsing', () => {
     expect(parseMessage(msg(...OPTIONS, '', 'abc')).body.toString()).toBe('abc');
   });
 
+  it('ends a bare-LF header block at its own empty line, not at a CRLFCRLF in the body', () => {
+    const body = 'a\r\n\r\nb';
+    const text = OPTIONS.join('\n') + `\nContent-Length: ${body.length}\n\n` + body;
+    expect(parseMessage(Buffer.from(text)).body.toString()).toBe(body);
+  });
+
+  it('gives a To with a tag inside its URI a tag of its own in responses', () => {
+    const req = parseMessage(msg(...OPTIONS.filter((l) => !l.startsWith('To')), 'To: <sip:b@example.com;tag=inuri>', '', '')) as SipRequest;
+    expect(createResponse(req, 200, undefined, { toTag: 't1' }).to.params.get('tag')).toBe('t1');
+  });
+
+  it('replaces the first value of a comma-combined Via only', () => {
+    const m = parseMessage(msg(OPTIONS[0], 'Via: SIP/2.0/UDP a;branch=z9hG4bK1, SIP/2.0/UDP b;branch=z9hG4bK2', ...OPTIONS.slice(2), '', ''));
+    m.replaceFirstValue('via', 'SIP/2.0/UDP a;branch=z9hG4bK1;received=192.0.2.9');
+    expect(m.via.map((v) => v.params.get('received') ?? v.host)).toEqual(['192.0.2.9', 'b']);
+  });
+
   it('skips CRLFs before the start line (§7.5)', () => {
     expect((parseMessage(Buffer.concat([Buffer.from('\r\n\r\n'), msg(...OPTIONS, '', '')]), { datagram: false }) as SipRequest).method).toBe('OPTIONS');
   });

@@ -38,9 +38,10 @@ export function headerBlockEnd(buf: Buffer, from = 0): { start: number; bodyStar
   let start = from;
   while (start + 1 < buf.length && buf[start] === 0x0d && buf[start + 1] === 0x0a) start += 2;
   const crlf = buf.indexOf(CRLFCRLF, start);
-  if (crlf >= 0) return { start, bodyStart: crlf + 4 };
+  // A bare-LF message may carry CRLFCRLF in its body: the earlier terminator wins.
   const lf = buf.indexOf(LFLF, start);
-  if (lf >= 0) return { start, bodyStart: lf + 2 };
+  if (lf >= 0 && (crlf < 0 || lf < crlf)) return { start, bodyStart: lf + 2 };
+  if (crlf >= 0) return { start, bodyStart: crlf + 4 };
   return null;
 }
 

@@ -24,7 +24,7 @@ export function createResponse(req: SipRequest, status: number, reason?: string,
   const headers: Header[] = [];
   for (const h of req.headers) {
     if (!COPIED.has(h.key)) continue;
-    if (h.key === 'to' && status !== 100 && !/;\s*tag\s*=/i.test(h.value)) {
+    if (h.key === 'to' && status !== 100 && !hasTag(req, h.value)) {
       headers.push({ name: 'To', key: 'to', value: `${h.value};tag=${options.toTag ?? newTag()}` });
     } else headers.push(h);
   }
@@ -37,4 +37,13 @@ export function createResponse(req: SipRequest, status: number, reason?: string,
   const res = new SipResponse(status, reason ?? reasonPhrase(status), headers, Buffer.alloc(0));
   if (options.body !== undefined) res.setBody(options.body, options.contentType);
   return res;
+}
+
+/** Whether To carries a tag parameter; for a To that does not parse, a `;tag=` after its `>`. */
+function hasTag(req: SipRequest, toValue: string): boolean {
+  try {
+    return req.to.params.has('tag');
+  } catch {
+    return /;\s*tag\s*=/i.test(toValue.slice(toValue.lastIndexOf('>') + 1));
+  }
 }

@@ -13,8 +13,10 @@ describe('RFC 3261 §19.1.1 SIP URI', () => {
       ['lr', null],
       ['maddr', '239.255.255.1'],
     ]);
-    expect(u.headers.get('subject')).toBe('project x');
-    expect(u.headers.get('priority')).toBe('urgent');
+    expect(u.headers).toEqual([
+      ['subject', 'project x'],
+      ['priority', 'urgent'],
+    ]);
   });
 
   it('unescapes the user part (RFC 3261 §19.1.2)', () => {
@@ -46,6 +48,9 @@ describe('RFC 3261 §19.1.1 SIP URI', () => {
     ['sip:user@1.2.3.256', /invalid host/],
     ['sip:user@example.com;tr ansport=udp', /invalid URI parameter/],
     ['nocolon', /is not a URI/],
+    ['sip:alice@example.com?subject', /invalid URI header/],
+    ['im:alice smith@example.com', /invalid im URI/],
+    ['im:a@b@example.com', /invalid im URI/],
   ])('rejects %s', (text, why) => {
     expect(() => parseUri(text)).toThrow(why);
   });
@@ -63,6 +68,23 @@ describe('RFC 3261 §19.1.1 SIP URI', () => {
     ]) {
       expect(formatUri(parseUri(text))).toBe(text);
     }
+  });
+
+  it('keeps repeated URI headers in order (RFC 3261 §19.1.1)', () => {
+    const u = parseUri('sip:alice@example.com?Route=%3Csip:a%3E&Route=%3Csip:b%3E') as SipUri;
+    expect(u.headers).toEqual([
+      ['Route', '<sip:a>'],
+      ['Route', '<sip:b>'],
+    ]);
+  });
+
+  it('keeps escapes that are not UTF-8 distinct and restores them (RFC 3261 §19.1.2)', () => {
+    const ff = parseUri('sip:%FF@example.com') as SipUri;
+    const fe = parseUri('sip:%FE@example.com') as SipUri;
+    expect(ff.user).not.toBe(fe.user);
+    expect(ff.user).not.toBe((parseUri('sip:%EF%BF%BD@example.com') as SipUri).user);
+    expect(formatUri(ff)).toBe('sip:%FF@example.com');
+    expect((parseUri('sip:%C3%A9t%C3%A9@example.com') as SipUri).user).toBe('été');
   });
 
   it('escapes characters outside the user set when serialising', () => {

@@ -14,8 +14,8 @@ export interface SipUri {
   host: string;
   port: number | null;
   params: Params;
-  /** URI headers (`?name=value&...`), names as written, values unescaped. */
-  headers: Map<string, string>;
+  /** URI headers (`?name=value&...`) in order, names and values unescaped; a name may repeat. */
+  headers: UriHeader[];
 }
 
 /** @see RFC 3966 */
@@ -30,8 +30,11 @@ export interface MailboxUri {
   scheme: 'im' | 'pres';
   user: string | null;
   host: string;
-  headers: Map<string, string>;
+  headers: UriHeader[];
 }
+
+/** One `hname "=" hvalue` of a URI's headers part. @see RFC 3261 §19.1.1 */
+export type UriHeader = readonly [name: string, value: string];
 
 /** Any other absoluteURI, kept as text. @see RFC 3261 §25.1 absoluteURI */
 export interface OtherUri {
@@ -83,22 +86,11 @@ function parseSipUri(text: string, scheme: 'sip' | 'sips', start: number): SipUr
   }
   const { host, port, end } = parseHostPort(text, i);
   const params: Params = new Map();
-  const headers = new Map<string, string>();
   let q = end < n && text.charCodeAt(end) === 0x3b ? text.indexOf('?', end) : end;
   if (q < 0) q = n;
   if (end < q) parseUriParams(text, end, q, params);
-  if (q < n) {
-    if (text.charCodeAt(q) !== 0x3f) throw new Error(`unexpected "${text.slice(q)}" after the host of "${text}"`);
-    for (const pair of text.slice(q + 1).split('&')) {
-      const eq = pair.indexOf('=');
-      const name = eq < 0 ? pair : pair.slice(0, eq);
-      const value = eq < 0 ? '' : pair.slice(eq + 1);
-      if (!allIn(HNVCHAR, name, 0, name.length, true) || (value && !allIn(HNVCHAR, value, 0, value.length, true))) {
-        throw new Error(`invalid URI header "${pair}" in "${text}"`);
-      }
-      headers.set(unescape(name), unescape(value));
-    }
-  }
+  if (q < n && text.charCodeAt(q) !== 0x3f) throw new Error(`unexpected "${text.slice(q)}" after the host of "${text}"`);
+  const headers = q < n ? parseUriHeaders(text, q + 1) : [];
   return { scheme, user, password, host, port, params, headers };
 }
 
@@ -172,6 +164,19 @@ export function isHostname(host: string): boolean {
   return !isDigit(top);
 }
 
+/** headers = "?" header *( "&" header ), header = hname "=" hvalue (RFC 3261 §25.1). */
+function parseUriHeaders(text: string, start: number): UriHeader[] {
+  const headers: UriHeader[] = [];
+  for (const pair of text.slice(start).split('&')) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0 || !allIn(HNVCHAR, pair, 0, eq, true) || (eq + 1 < pair.length && !allIn(HNVCHAR, pair, eq + 1, pair.length, true))) {
+      throw new Error(`invalid URI header "${pair}" in "${text}"`);
+    }
+    headers.push([unescape(pair.slice(0, eq)), unescape(pair.slice(eq + 1))]);
+  }
+  return headers;
+}
+
 function parseTelUri(text: string, start: number): TelUri {
   if (!allIn(TELCHAR, text, start)) throw new Error(`invalid tel URI "${text}"`);
   const semi = text.indexOf(';', start);
@@ -182,19 +187,13 @@ function parseTelUri(text: string, start: number): TelUri {
 
 function parseMailboxUri(text: string, scheme: 'im' | 'pres', start: number): MailboxUri {
   const q = text.indexOf('?', start);
-  const mailbox = q < 0 ? text.slice(start) : text.slice(start, q);
-  const at = mailbox.lastIndexOf('@');
-  const user = at < 0 ? null : unescape(mailbox.slice(0, at));
-  const host = (at < 0 ? mailbox : mailbox.slice(at + 1)).toLowerCase();
-  if (!isHostname(host) || (user !== null && !user)) throw new Error(`invalid ${scheme} URI "${text}"`);
-  const headers = new Map<string, string>();
-  if (q >= 0) {
-    for (const pair of text.slice(q + 1).split('&')) {
-      const eq = pair.indexOf('=');
-      headers.set(unescape(eq < 0 ? pair : pair.slice(0, eq)), unescape(eq < 0 ? '' : pair.slice(eq + 1)));
-    }
-  }
-  return { scheme, user, host, headers };
+  const end = q < 0 ? text.length : q;
+  const at = text.indexOf('@', start);
+  const hasUser = at >= 0 && at < end;
+  if (hasUser && !allIn(USER, text, start, at, true)) throw new Error(`invalid ${scheme} URI "${text}"`);
+  const host = text.slice(hasUser ? at + 1 : start, end).toLowerCase();
+  if (!isHostname(host)) throw new Error(`invalid ${scheme} URI "${text}"`);
+  return { scheme, user: hasUser ? unescape(text.slice(start, at)) : null, host, headers: q < 0 ? [] : parseUriHeaders(text, q + 1) };
 }
 
 function parseOtherUri(text: string, scheme: string, start: number): OtherUri {
@@ -217,9 +216,7 @@ export function formatUri(uri: Uri): string {
       out += u.host;
       if (u.port !== null) out += ':' + u.port;
       out += formatUriParams(u.params);
-      if (u.headers.size) {
-        out += '?' + [...u.headers].map(([k, v]) => escape(k, HNVCHAR) + '=' + escape(v, HNVCHAR)).join('&');
-      }
+      out += formatUriHeaders(u.headers);
       return out;
     }
     case 'tel': {
@@ -230,12 +227,16 @@ export function formatUri(uri: Uri): string {
     case 'pres': {
       const m = uri as MailboxUri;
       let out = m.scheme + ':' + (m.user === null ? '' : escape(m.user, USER) + '@') + m.host;
-      if (m.headers.size) out += '?' + [...m.headers].map(([k, v]) => escape(k, HNVCHAR) + '=' + escape(v, HNVCHAR)).join('&');
+      out += formatUriHeaders(m.headers);
       return out;
     }
     default:
       return uri.scheme + ':' + (uri as OtherUri).value;
   }
+}
+
+function formatUriHeaders(headers: readonly UriHeader[]): string {
+  return headers.length ? '?' + headers.map(([k, v]) => escape(k, HNVCHAR) + '=' + escape(v, HNVCHAR)).join('&') : '';
 }
 
 /** The address of record form of a SIP URI: `user@host` (or `host`), lower-cased host. */

@@ -95,7 +95,7 @@ describe('responses to malformed and unhandled requests', () => {
   async function answerOver(data: Buffer): Promise<{ status: number; reason: string } | null> {
     const ws = await WsClient.connect(`ws://127.0.0.1:${herald.port('ws')}`);
     try {
-      await ws.send(data);
+      await ws.send(data, true); // binary frame: some bodies are not UTF-8 (RFC 7118 §5)
       await ws.send(requestText({ uri: 'sip:example.com', callId: 'probe', transport: 'WS' }));
       const first = (await ws.messages.next()).toString('utf8');
       if (/\r\nCall-ID: probe\r\n/.test(first)) return null;

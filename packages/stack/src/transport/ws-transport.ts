@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import WebSocket, { type WebSocketServer } from 'ws';
+import { WebSocketServer } from 'ws';
 import { admitSocket } from './admit-socket.js';
 import type { Listener, ListenerInfo, ListenSpec } from './listener.js';
 import { listenOn } from './listen-on.js';
@@ -11,8 +11,6 @@ import type { TransportContext } from './transport-context.js';
 import { debugEnabled } from './transport-logger.js';
 import { WsConnection } from './ws-connection.js';
 
-// ws 6 is CommonJS without named exports; ws 8 keeps WebSocket.Server as an alias.
-const Server = (WebSocket as unknown as { Server: typeof WebSocketServer }).Server;
 
 /** RFC 7118 §4: the WebSocket subprotocol of SIP. */
 const SUBPROTOCOL = 'sip';
@@ -44,7 +42,7 @@ export class WsTransport implements Listener {
             rejectUnauthorized: tlsOptions?.rejectUnauthorized ?? true,
           })
         : http.createServer();
-    const wss = new Server({
+    const wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
       perMessageDeflate: false,

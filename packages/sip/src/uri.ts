@@ -1,4 +1,4 @@
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv6 } from 'node:net';
 import { HNVCHAR, HOSTNAME, PASSWORD, TELCHAR, URIC, USER, allIn, escape, isDigit, unescape } from './grammar.js';
 import { type Params, formatUriParams, parseUriParams } from './params.js';
 
@@ -159,7 +159,7 @@ export function isHostname(host: string): boolean {
       allDigits = false;
     } else return false;
   }
-  if (allDigits) return labels === 1 || (labels === 4 && n === host.length && isIPv4(host));
+  if (allDigits) return labels === 1 || (labels === 4 && n === host.length && isDottedQuad(host));
   const top = host.charCodeAt(host.lastIndexOf('.', n - 1) + 1);
   return !isDigit(top);
 }
@@ -175,6 +175,25 @@ function parseUriHeaders(text: string, start: number): UriHeader[] {
     headers.push([unescape(pair.slice(0, eq)), unescape(pair.slice(eq + 1))]);
   }
   return headers;
+}
+
+/** IPv4address = 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT, each 0–255 without leading zeros. */
+function isDottedQuad(host: string): boolean {
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= host.length; i++) {
+    const c = i < host.length ? host.charCodeAt(i) : 0x2e;
+    if (c === 0x2e) {
+      if (digits === 0 || value > 255) return false;
+      value = 0;
+      digits = 0;
+    } else {
+      if (digits > 0 && value === 0) return false;
+      value = value * 10 + c - 0x30;
+      digits++;
+    }
+  }
+  return true;
 }
 
 function parseTelUri(text: string, start: number): TelUri {

@@ -1,15 +1,10 @@
-import { createTestCertificate } from '../../stack/test/helpers/test-certificate.js';
-import { UdpClient } from '../../stack/test/helpers/udp-client.js';
-import { StreamClient } from '../../stack/test/helpers/stream-client.js';
-import { WsClient } from '../../stack/test/helpers/ws-client.js';
-import { requestText } from '../../stack/test/helpers/sip-text.js';
+import { createTestCertificate, requestText, runSipp, StreamClient, UdpClient, WsClient } from '@herald/test-kit';
 import type { SipResponse } from '@herald/sip';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type HeraldProcess, runHerald, startHerald } from './helpers/herald-process.js';
-import { runSipp } from './helpers/sipp.js';
 
 const scenarios = join(dirname(fileURLToPath(import.meta.url)), 'scenarios');
 

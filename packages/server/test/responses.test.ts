@@ -2,10 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SipResponse } from '@herald/sip';
-import { StreamClient } from '../../stack/test/helpers/stream-client.js';
-import { UdpClient } from '../../stack/test/helpers/udp-client.js';
-import { WsClient } from '../../stack/test/helpers/ws-client.js';
-import { requestText } from '../../stack/test/helpers/sip-text.js';
+import { requestText, StreamClient, UdpClient, WsClient } from '@herald/test-kit';
 import { type HeraldProcess, startHerald } from './helpers/herald-process.js';
 
 const torture = join(dirname(fileURLToPath(import.meta.url)), '../../sip/test/fixtures/rfc4475');

@@ -1,4 +1,3 @@
 export * from './clock.js';
-export * from './fake-clock.js';
 export * from './transaction/index.js';
 export * from './transport/index.js';

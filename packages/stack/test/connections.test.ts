@@ -2,12 +2,8 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { type SipRequest, createResponse, parseMessage } from '@herald/sip';
 import { TransportError, TransportLayer } from '../src/index.js';
-import { Inbox } from './helpers/inbox.js';
-import { StreamClient } from './helpers/stream-client.js';
+import { createTestCertificate, Inbox, requestText, StreamClient, type TestCertificate, WsClient } from '@herald/test-kit';
 import { type RunningLayer, startLayer } from './helpers/start-layer.js';
-import { requestText } from './helpers/sip-text.js';
-import { type TestCertificate, createTestCertificate } from './helpers/test-certificate.js';
-import { WsClient } from './helpers/ws-client.js';
 
 let certificate: TestCertificate;
 

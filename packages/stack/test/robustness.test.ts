@@ -1,8 +1,5 @@
-import { StreamClient } from './helpers/stream-client.js';
+import { requestText, StreamClient, UdpClient, WsClient } from '@herald/test-kit';
 import { type RunningLayer, startLayer } from './helpers/start-layer.js';
-import { requestText } from './helpers/sip-text.js';
-import { UdpClient } from './helpers/udp-client.js';
-import { WsClient } from './helpers/ws-client.js';
 
 /** A small seeded PRNG (mulberry32), so that a failure can be replayed. */
 function random(seed: number): () => number {

@@ -1,8 +1,6 @@
 import { type SipRequest, createResponse } from '@herald/sip';
-import { StreamClient } from './helpers/stream-client.js';
+import { createTestCertificate, requestText, StreamClient, type TestCertificate } from '@herald/test-kit';
 import { type RunningLayer, startLayer } from './helpers/start-layer.js';
-import { requestText } from './helpers/sip-text.js';
-import { type TestCertificate, createTestCertificate } from './helpers/test-certificate.js';
 
 let certificate: TestCertificate;
 

@@ -1,8 +1,7 @@
 import dgram from 'node:dgram';
 import { type SipRequest, createResponse, parseMessage } from '@herald/sip';
 import { type RunningLayer, startLayer } from './helpers/start-layer.js';
-import { requestText, responseText } from './helpers/sip-text.js';
-import { UdpClient } from './helpers/udp-client.js';
+import { requestText, responseText, UdpClient } from '@herald/test-kit';
 
 describe('RFC 3261 §18 UDP transport', () => {
   let run: RunningLayer;

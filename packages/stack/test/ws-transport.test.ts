@@ -1,9 +1,7 @@
 import { type SipRequest, createResponse, parseMessage } from '@herald/sip';
 import { TransportError } from '../src/index.js';
 import { type RunningLayer, startLayer } from './helpers/start-layer.js';
-import { requestText } from './helpers/sip-text.js';
-import { type TestCertificate, createTestCertificate } from './helpers/test-certificate.js';
-import { WsClient } from './helpers/ws-client.js';
+import { createTestCertificate, requestText, type TestCertificate, WsClient } from '@herald/test-kit';
 
 let certificate: TestCertificate;
 

@@ -1,5 +1,5 @@
 import type { SipRequest } from '@herald/sip';
-import { FakeClock } from '../fake-clock.js';
+import { FakeClock } from '@herald/test-kit';
 import { TransactionLayer } from './transaction-layer.js';
 import type { TransactionTimers } from './transaction-timers.js';
 import {

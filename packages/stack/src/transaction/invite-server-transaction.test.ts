@@ -1,5 +1,5 @@
 import { type SipRequest, createResponse } from '@herald/sip';
-import { FakeClock } from '../fake-clock.js';
+import { FakeClock } from '@herald/test-kit';
 import type { Flow } from './flow.js';
 import { InviteServerTransaction } from './invite-server-transaction.js';
 import { TransactionLayer, type TransactionLayerOptions } from './transaction-layer.js';

@@ -1,4 +1,4 @@
-import { FakeClock } from '../fake-clock.js';
+import { FakeClock } from '@herald/test-kit';
 import { TransactionLayer } from './transaction-layer.js';
 import type { TransactionTimers } from './transaction-timers.js';
 import {

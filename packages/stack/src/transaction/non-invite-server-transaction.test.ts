@@ -1,5 +1,5 @@
 import { type SipRequest, createResponse } from '@herald/sip';
-import { FakeClock } from '../fake-clock.js';
+import { FakeClock } from '@herald/test-kit';
 import { flowDestination } from './flow.js';
 import { NonInviteServerTransaction } from './non-invite-server-transaction.js';
 import { TransactionLayer } from './transaction-layer.js';

@@ -1,4 +1,4 @@
-import { FakeClock } from '../fake-clock.js';
+import { FakeClock } from '@herald/test-kit';
 import type { Flow } from '../transaction/flow.js';
 import type { Connection } from './connection.js';
 import { ConnectionTable } from './connection-table.js';

@@ -1,6 +1,6 @@
 import type { SipRequest, SipResponse } from '@herald/sip';
 import { type Flow, type ListenSpec, TransportLayer, type TransportLayerOptions } from '../../src/index.js';
-import { Inbox } from './inbox.js';
+import { Inbox } from '@herald/test-kit';
 
 export interface Received {
   message: SipRequest | SipResponse;

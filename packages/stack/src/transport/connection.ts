@@ -1,4 +1,6 @@
-import type { Flow } from '../transaction/flow.js';
+import type { Socket } from 'node:net';
+import type { Flow, TransportProtocol } from '../transaction/flow.js';
+import { socketAddress } from './socket-address.js';
 
 /** One open connection (TCP, TLS, WebSocket), in either direction. */
 export interface Connection {
@@ -9,4 +11,16 @@ export interface Connection {
   send(data: Buffer): Promise<void>;
   /** Closes after what was written has been flushed; forced after a short grace period. */
   close(): void;
+}
+
+/** The flow of an accepted or opened socket. */
+export function socketFlow(id: string, transport: TransportProtocol, socket: Socket): Flow {
+  return {
+    id,
+    transport,
+    localAddress: socketAddress(socket.localAddress ?? ''),
+    localPort: socket.localPort ?? 0,
+    remoteAddress: socketAddress(socket.remoteAddress ?? ''),
+    remotePort: socket.remotePort ?? 0,
+  };
 }

@@ -1,8 +1,7 @@
 import type { Socket } from 'node:net';
 import { FramingError, StreamFramer } from '@herald/sip';
 import type { Flow } from '../transaction/flow.js';
-import type { Connection } from './connection.js';
-import { socketAddress } from './socket-address.js';
+import { type Connection, socketFlow } from './connection.js';
 import type { TransportContext } from './transport-context.js';
 import { TransportError } from './transport-error.js';
 import { debugEnabled } from './transport-logger.js';
@@ -29,14 +28,7 @@ export class StreamConnection implements Connection {
     transport: 'tcp' | 'tls',
     private readonly ctx: TransportContext,
   ) {
-    this.flow = {
-      id: ctx.nextFlowId(transport),
-      transport,
-      localAddress: socketAddress(socket.localAddress ?? ''),
-      localPort: socket.localPort ?? 0,
-      remoteAddress: socketAddress(socket.remoteAddress ?? ''),
-      remotePort: socket.remotePort ?? 0,
-    };
+    this.flow = socketFlow(ctx.nextFlowId(transport), transport, socket);
     const { maxHeaderSize, maxBodySize, maxMessageSize } = ctx.limits;
     this.framer = new StreamFramer({ maxHeaderSize, maxBodySize: Math.min(maxBodySize, maxMessageSize) });
     socket.setNoDelay(true);

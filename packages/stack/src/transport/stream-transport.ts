@@ -1,6 +1,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
-import type { Listener, ListenerInfo, ListenSpec } from './listener.js';
+import type { ListenSpec } from './listener.js';
+import { ServerListener } from './server-listener.js';
 import { admitSocket } from './admit-socket.js';
 import { listenOn } from './listen-on.js';
 import { StreamConnection } from './stream-connection.js';
@@ -13,16 +14,7 @@ import { debugEnabled } from './transport-logger.js';
  * each into a `StreamConnection` (after the TLS handshake for TLS).
  * @see RFC 3261 §18.3
  */
-export class StreamTransport implements Listener {
-  private stopped: Promise<void> | null = null;
-
-  private constructor(
-    private readonly server: net.Server,
-    readonly info: ListenerInfo,
-    /** Accepted sockets still open, flows or not (a TLS handshake in progress is not yet a flow). */
-    private readonly sockets: Set<net.Socket>,
-  ) {}
-
+export class StreamTransport extends ServerListener {
   static async listen(spec: ListenSpec, ctx: TransportContext, tlsOptions?: TlsOptions): Promise<StreamTransport> {
     const transport = spec.transport === 'tls' ? 'tls' : 'tcp';
     const server =
@@ -48,15 +40,5 @@ export class StreamTransport implements Listener {
     const info = await listenOn(server, spec);
     server.on('error', (err) => ctx.logger.error('transport: listener error', { listener: info, error: err }));
     return new StreamTransport(server, info, sockets);
-  }
-
-  stopAccepting(): void {
-    this.stopped ??= new Promise((resolve) => this.server.close(() => resolve()));
-  }
-
-  close(): Promise<void> {
-    this.stopAccepting();
-    for (const socket of this.sockets) socket.destroy();
-    return this.stopped as Promise<void>;
   }
 }

@@ -2,8 +2,7 @@ import type { Socket } from 'node:net';
 import { isUtf8 } from 'node:buffer';
 import type WebSocket from 'ws';
 import type { Flow } from '../transaction/flow.js';
-import type { Connection } from './connection.js';
-import { socketAddress } from './socket-address.js';
+import { type Connection, socketFlow } from './connection.js';
 import type { TransportContext } from './transport-context.js';
 import { TransportError } from './transport-error.js';
 import { debugEnabled } from './transport-logger.js';
@@ -30,14 +29,7 @@ export class WsConnection implements Connection {
     transport: 'ws' | 'wss',
     private readonly ctx: TransportContext,
   ) {
-    this.flow = {
-      id: ctx.nextFlowId(transport),
-      transport,
-      localAddress: socketAddress(socket.localAddress ?? ''),
-      localPort: socket.localPort ?? 0,
-      remoteAddress: socketAddress(socket.remoteAddress ?? ''),
-      remotePort: socket.remotePort ?? 0,
-    };
+    this.flow = socketFlow(ctx.nextFlowId(transport), transport, socket);
     this.closed = new Promise((resolve) => {
       ws.once('close', () => {
         ctx.table.remove(this);

@@ -4,13 +4,13 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { admitSocket } from './admit-socket.js';
-import type { Listener, ListenerInfo, ListenSpec } from './listener.js';
+import type { ListenSpec } from './listener.js';
+import { ServerListener } from './server-listener.js';
 import { listenOn } from './listen-on.js';
 import type { TlsOptions } from './tls-options.js';
 import type { TransportContext } from './transport-context.js';
 import { debugEnabled } from './transport-logger.js';
 import { WsConnection } from './ws-connection.js';
-
 
 /** RFC 7118 §4: the WebSocket subprotocol of SIP. */
 const SUBPROTOCOL = 'sip';
@@ -21,15 +21,7 @@ const SUBPROTOCOL = 'sip';
  * listener's path). Other handshakes are refused; plain HTTP requests get 426.
  * @see RFC 7118 §4, RFC 6455 §4.2
  */
-export class WsTransport implements Listener {
-  private stopped: Promise<void> | null = null;
-
-  private constructor(
-    private readonly server: http.Server,
-    readonly info: ListenerInfo,
-    private readonly sockets: Set<Socket>,
-  ) {}
-
+export class WsTransport extends ServerListener {
   static async listen(spec: ListenSpec, ctx: TransportContext, tlsOptions?: TlsOptions): Promise<WsTransport> {
     const transport = spec.transport === 'wss' ? 'wss' : 'ws';
     const server: http.Server =
@@ -76,16 +68,6 @@ export class WsTransport implements Listener {
     const info = await listenOn(server, spec);
     server.on('error', (err) => ctx.logger.error('transport: listener error', { listener: info, error: err }));
     return new WsTransport(server, info, sockets);
-  }
-
-  stopAccepting(): void {
-    this.stopped ??= new Promise((resolve) => this.server.close(() => resolve()));
-  }
-
-  close(): Promise<void> {
-    this.stopAccepting();
-    for (const socket of this.sockets) socket.destroy();
-    return this.stopped as Promise<void>;
   }
 }
 

@@ -1,6 +1,5 @@
 import { type SipRequest, type SipResponse, createResponse, parseMessage } from '@herald/sip';
 import { FakeClock } from '@herald/test-kit';
-import { InviteServerTransaction } from './invite-server-transaction.js';
 import { NonInviteServerTransaction } from './non-invite-server-transaction.js';
 import { TransactionLayer, type TransactionLayerOptions } from './transaction-layer.js';
 import {

@@ -28,14 +28,17 @@ export class HeraldServer {
   private transactions: TransactionLayer | null = null;
   private chain: RequestProcessor[] = [];
   private inFlight = 0;
-  private readonly server: string;
+  /** The Server header every response carries. @see RFC 3261 §20.35 */
+  private readonly serverHeader: readonly [string, string];
+  /** How every `RequestContext` answers: one function for the server, not a closure per request. */
+  private readonly answer: Answer = (tx, req, flow, status, reason, options) => this.respond(tx, req, flow, status, reason, options);
 
   constructor(
     private readonly config: HeraldConfig,
     private readonly logger: Logger,
     private readonly clock: Clock = systemClock,
   ) {
-    this.server = config.sip.userAgent;
+    this.serverHeader = ['Server', config.sip.userAgent];
   }
 
   /** The listeners as bound, with actual ports. */
@@ -64,7 +67,7 @@ export class HeraldServer {
     this.transactions = new TransactionLayer({
       clock: this.clock,
       timers: { t1: config.sip.t1, t2: config.sip.t2, t4: config.sip.t4 },
-      transport: { send: (msg, dest) => transport.send(msg, dest).then(() => undefined) },
+      transport,
       tu: {
         onRequest: (tx, req, flow) => this.handle(tx, req, flow),
         onAck: () => undefined,
@@ -89,11 +92,7 @@ export class HeraldServer {
   }
 
   private handle(tx: ServerTransaction | null, req: SipRequest, flow: Flow): void {
-    const ctx: RequestContext = {
-      req,
-      transport: flow.transport,
-      respond: (status, reason, options) => this.respond(tx, req, flow, status, reason, options),
-    };
+    const ctx = new ServerRequestContext(this.answer, tx, req, flow);
     let verdict;
     try {
       verdict = runChain(this.chain, ctx);
@@ -108,7 +107,9 @@ export class HeraldServer {
 
   private respond(tx: ServerTransaction | null, req: SipRequest, flow: Flow, status: number, reason?: string, options: ResponseOptions = {}): void {
     if (req.method === 'ACK') return;
-    const res: SipResponse = createResponse(req, status, reason, { ...options, headers: [...(options.headers ?? []), ['Server', this.server]] });
+    const extra = options.headers;
+    const headers = extra === undefined || extra.length === 0 ? [this.serverHeader] : [...extra, this.serverHeader];
+    const res: SipResponse = createResponse(req, status, reason, { ...options, headers });
     if (tx) tx.respond(res);
     else void this.transport?.send(res, flow).catch((e: Error) => this.logger.debug('response not sent', { error: e.message }));
   }
@@ -125,6 +126,26 @@ export class HeraldServer {
     const { req } = ctx;
     this.logger.error('request failed', { callId: req.header('call-id'), branch: safeBranch(req), method: req.method, error: e });
     ctx.respond(500, 'Server Internal Error');
+  }
+}
+
+type Answer = (tx: ServerTransaction | null, req: SipRequest, flow: Flow, status: number, reason?: string, options?: ResponseOptions) => void;
+
+/** What the request chain sees of one request; a class, so that a request costs no closure. */
+class ServerRequestContext implements RequestContext {
+  readonly transport: string;
+
+  constructor(
+    private readonly answer: Answer,
+    private readonly tx: ServerTransaction | null,
+    readonly req: SipRequest,
+    private readonly flow: Flow,
+  ) {
+    this.transport = flow.transport;
+  }
+
+  respond(status: number, reason?: string, options?: ResponseOptions): void {
+    this.answer(this.tx, this.req, this.flow, status, reason, options);
   }
 }
 

@@ -14,17 +14,18 @@ export interface Capabilities {
  * OPTIONS for a user of a served domain is answered here too.
  */
 export function optionsResponder(identity: LocalIdentity, caps: Capabilities): RequestProcessor {
+  const answer = {
+    headers: [
+      ['Allow', caps.allow.join(', ')],
+      ['Accept', caps.accept.join(', ')],
+      ['Supported', caps.supported.join(', ')],
+    ] as const,
+  };
   return {
     name: 'options-responder',
     process(ctx: RequestContext) {
       if (ctx.req.method !== 'OPTIONS' || !identity.isLocal(ctx.req.uri)) return 'continue';
-      ctx.respond(200, 'OK', {
-        headers: [
-          ['Allow', caps.allow.join(', ')],
-          ['Accept', caps.accept.join(', ')],
-          ['Supported', caps.supported.join(', ')],
-        ],
-      });
+      ctx.respond(200, 'OK', answer);
       return 'stop';
     },
   };

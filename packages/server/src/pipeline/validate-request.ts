@@ -23,6 +23,7 @@ export function validateRequest(): RequestProcessor {
       }
       // RFC 3261 §8.2.2.3: Require is not checked on ACK and CANCEL.
       if (req.method === 'ACK' || req.method === 'CANCEL') return 'continue';
+      if (!req.hasHeader('proxy-require') && !req.hasHeader('require')) return 'continue';
       const unsupported = [...req.optionTags('proxy-require'), ...req.optionTags('require')].filter((t) => !SUPPORTED_TAGS.has(t));
       if (unsupported.length > 0) {
         throw new SipError(420, 'Bad Extension', 'SIP_ERR_PROXY_BAD_EXTENSION', [['Unsupported', [...new Set(unsupported)].join(', ')]]);

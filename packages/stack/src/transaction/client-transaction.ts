@@ -14,15 +14,29 @@ export abstract class ClientTransaction<
     | InviteClientTransactionState
     | NonInviteClientTransactionState,
 > extends Transaction<S> {
+  /** The request as serialised for its first send; retransmissions send the same bytes. */
+  private data: Buffer | null = null;
+
   protected constructor(
     id: string,
-    request: SipRequest,
-    destination: Destination,
+    readonly request: SipRequest,
+    /** Where this transaction sends its request. */
+    readonly destination: Destination,
     protected readonly handler: ClientTransactionHandler,
     context: TransactionContext,
     initial: S,
   ) {
-    super(id, request, destination, context, initial);
+    super(id, destination.transport, context, initial);
+  }
+
+  /** Sends the request, first or again (Timers A and E). */
+  protected sendRequest(): void {
+    this.data ??= this.request.toBuffer();
+    this.transmit(this.data, this.destination);
+  }
+
+  protected override released(): void {
+    this.data = null;
   }
 
   /** Sends the request and starts the timers of the initial state. */

@@ -12,8 +12,8 @@ import type { ClientTransactionHandler } from './transaction-user.js';
  */
 export class InviteClientTransaction extends ClientTransaction<InviteClientTransactionState> {
   private intervalA = 0;
-  /** The ACK for the non-2xx final response, sent again for each retransmission of it. */
-  private ack: SipRequest | null = null;
+  /** The ACK for the non-2xx final response (serialised), sent again for each retransmission of it. */
+  private ack: Buffer | null = null;
 
   constructor(id: string, request: SipRequest, destination: Destination, handler: ClientTransactionHandler, context: TransactionContext) {
     super(id, request, destination, handler, context, 'Calling');
@@ -26,7 +26,7 @@ export class InviteClientTransaction extends ClientTransaction<InviteClientTrans
       this.intervalA = this.timers.t1;
       this.startTimer('timerA', this.intervalA, () => this.fireTimerA());
     }
-    this.send(this.request);
+    this.sendRequest();
   }
 
   receiveResponse(response: SipResponse, flow: Flow): void {
@@ -45,21 +45,21 @@ export class InviteClientTransaction extends ClientTransaction<InviteClientTrans
           // RFC 6026 §8.4: a 2xx moves to Accepted; Timer M lets later 2xx (retransmissions,
           // other forks) reach the TU, which ACKs them.
           this.setState('Accepted');
-          this.startTimer('timerM', 64 * this.timers.t1, () => this.terminate());
+          this.terminateAfter('timerM', 64 * this.timers.t1);
           this.passUp(response, flow);
         } else {
           this.setState('Completed');
           this.passUp(response, flow);
           if (!this.alive) return;
-          this.ack = this.createAck(response);
-          this.send(this.ack);
+          this.ack = this.createAck(response).toBuffer();
+          this.transmit(this.ack, this.destination);
           if (!this.alive) return;
-          this.startTimerOrFire('timerD', this.reliable ? 0 : this.timers.timerD, () => this.terminate());
+          this.terminateAfter('timerD', this.reliable ? 0 : this.timers.timerD);
         }
         return;
       case 'Completed':
         // RFC 3261 §17.1.1.2: a retransmitted final response is ACKed again, not passed up.
-        if (status >= 300 && this.ack) this.send(this.ack);
+        if (status >= 300 && this.ack) this.transmit(this.ack, this.destination);
         return;
       case 'Accepted':
         // RFC 6026 §8.4: every 2xx goes to the TU; the transaction never ACKs a 2xx.
@@ -71,7 +71,7 @@ export class InviteClientTransaction extends ClientTransaction<InviteClientTrans
   }
 
   private fireTimerA(): void {
-    this.send(this.request);
+    this.sendRequest();
     if (!this.alive) return;
     // RFC 3261 §17.1.1.2: Timer A doubles each time, with no cap (Timer B ends it).
     this.intervalA *= 2;

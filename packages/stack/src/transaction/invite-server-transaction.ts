@@ -1,4 +1,4 @@
-import { type SipRequest, type SipResponse, createResponse } from '@herald/sip';
+import { type SipRequest, type SipResponse, createResponse, parseNameAddr } from '@herald/sip';
 import type { Flow } from './flow.js';
 import { ServerTransaction, checkStatus } from './server-transaction.js';
 import type { TransactionContext } from './transaction.js';
@@ -12,6 +12,8 @@ import type { TransactionUser } from './transaction-user.js';
  */
 export class InviteServerTransaction extends ServerTransaction<InviteServerTransactionState> {
   private intervalG = 0;
+  /** The To header of the last response sent, for matching the ACK of an RFC 2543 client. */
+  private lastTo: string | null = null;
 
   constructor(id: string, request: SipRequest, flow: Flow, user: TransactionUser, context: TransactionContext) {
     super(id, request, flow, user, context, 'Proceeding');
@@ -25,6 +27,19 @@ export class InviteServerTransaction extends ServerTransaction<InviteServerTrans
     if (tryingDelay === null) return;
     if (tryingDelay <= 0) this.sendTrying();
     else this.startTimer('timerTrying', tryingDelay, () => this.sendTrying());
+  }
+
+  /**
+   * The To tag of the last response sent (`''` when it has none), `null` before the first; an
+   * ACK from an RFC 2543 client is matched on it. @see RFC 3261 §17.2.3
+   */
+  get responseToTag(): string | null {
+    if (this.lastTo === null) return null;
+    try {
+      return parseNameAddr(this.lastTo).params.get('tag') ?? '';
+    } catch {
+      return '';
+    }
   }
 
   receiveRequest(_request: SipRequest): void {
@@ -44,7 +59,7 @@ export class InviteServerTransaction extends ServerTransaction<InviteServerTrans
         this.setState('Confirmed');
         this.stopTimer('timerG');
         this.stopTimer('timerH');
-        this.startTimerOrFire('timerI', this.reliable ? 0 : this.timers.t4, () => this.terminate());
+        this.terminateAfter('timerI', this.reliable ? 0 : this.timers.t4);
         return false;
       case 'Accepted':
         return true;
@@ -69,7 +84,7 @@ export class InviteServerTransaction extends ServerTransaction<InviteServerTrans
     } else if (status < 300) {
       // RFC 6026 §8.5: a 2xx moves to Accepted for Timer L, to absorb INVITE retransmissions.
       this.setState('Accepted');
-      this.startTimer('timerL', 64 * this.timers.t1, () => this.terminate());
+      this.terminateAfter('timerL', 64 * this.timers.t1);
       this.sendResponse(response);
     } else {
       this.setState('Completed');
@@ -83,8 +98,14 @@ export class InviteServerTransaction extends ServerTransaction<InviteServerTrans
     return true;
   }
 
+  protected override sendResponse(response: SipResponse): void {
+    this.lastTo = response.header('to') ?? '';
+    super.sendResponse(response);
+  }
+
   private sendTrying(): void {
-    if (this.state === 'Proceeding' && this.response === null) this.sendResponse(createResponse(this.request, 100));
+    const request = this.request;
+    if (this.state === 'Proceeding' && this.lastStatus === null && request) this.sendResponse(createResponse(request, 100));
   }
 
   private fireTimerG(): void {

@@ -52,6 +52,16 @@ describe('RFC 3261 §17.1.2 non-INVITE client transaction', () => {
     expect(sendsAt(4000)).toBe(7); // 15500
   });
 
+  it('retransmits the bytes it first sent', () => {
+    const { layer, transport, handler, clock } = setup();
+    const req = request('MESSAGE');
+    layer.sendRequest(req, UDP_DESTINATION, handler);
+    req.setHeader('Subject', 'changed after sending');
+    clock.advance(500);
+    expect(transport.sent).toHaveLength(2);
+    expect(transport.sent[1].data.equals(transport.sent[0].data)).toBe(true);
+  });
+
   it('retransmits every T2 once Proceeding', () => {
     const { layer, transport, handler, clock } = setup();
     const req = request('MESSAGE');

@@ -24,7 +24,7 @@ export class NonInviteClientTransaction extends ClientTransaction<NonInviteClien
       this.intervalE = this.timers.t1;
       this.startTimer('timerE', this.intervalE, () => this.fireTimerE());
     }
-    this.send(this.request);
+    this.sendRequest();
   }
 
   receiveResponse(response: SipResponse, flow: Flow): void {
@@ -42,7 +42,7 @@ export class NonInviteClientTransaction extends ClientTransaction<NonInviteClien
         this.stopTimer('timerF');
         this.passUp(response, flow);
         if (this.alive) {
-          this.startTimerOrFire('timerK', this.reliable ? 0 : this.timers.t4, () => this.terminate());
+          this.terminateAfter('timerK', this.reliable ? 0 : this.timers.t4);
         }
         return;
       default:
@@ -52,7 +52,7 @@ export class NonInviteClientTransaction extends ClientTransaction<NonInviteClien
   }
 
   private fireTimerE(): void {
-    this.send(this.request);
+    this.sendRequest();
     if (!this.alive) return;
     // RFC 3261 §17.1.2.2: Timer E doubles up to T2 in Trying and is T2 in Proceeding.
     this.intervalE = this.state === 'Proceeding' ? this.timers.t2 : Math.min(2 * this.intervalE, this.timers.t2);

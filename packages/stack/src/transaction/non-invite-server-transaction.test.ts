@@ -128,6 +128,23 @@ describe('RFC 3261 §17.2.2 non-INVITE server transaction', () => {
     expect(clock.pending).toBe(0);
   });
 
+  it('lets the request go once Completed and answers retransmissions with the bytes first sent', () => {
+    const { layer, user, transport } = setup();
+    const req = request('MESSAGE');
+    layer.receive(req, UDP_FLOW);
+    const tx = user.tx();
+    expect(tx.request).toBe(req);
+    const res = answer(req, 200);
+    tx.respond(res);
+    expect(tx.request).toBeNull();
+    expect(tx.lastStatus).toBe(200);
+    res.setHeader('Subject', 'changed after sending');
+    layer.receive(request('MESSAGE'), UDP_FLOW);
+    expect(transport.sent).toHaveLength(2);
+    expect(transport.sent[1].data.equals(transport.sent[0].data)).toBe(true);
+    expect(transport.sent[1].destination).toEqual(transport.sent[0].destination);
+  });
+
   it('never retransmits a response on its own', () => {
     const { layer, user, clock, transport } = setup();
     const req = request('MESSAGE');

@@ -31,7 +31,7 @@ export class NonInviteServerTransaction extends ServerTransaction<NonInviteServe
     this.setState('Completed');
     this.sendResponse(response);
     // RFC 3261 §17.2.2: Timer J is 64*T1 on unreliable transports and zero on reliable ones.
-    this.startTimerOrFire('timerJ', this.reliable ? 0 : 64 * this.timers.t1, () => this.terminate());
+    if (this.alive) this.terminateAfter('timerJ', this.reliable ? 0 : 64 * this.timers.t1);
     return true;
   }
 }

@@ -1,5 +1,5 @@
 import type { SipRequest, SipResponse } from '@herald/sip';
-import { type Flow, flowDestination } from './flow.js';
+import type { Destination, Flow } from './flow.js';
 import { Transaction, type TransactionContext } from './transaction.js';
 import type { InviteServerTransactionState, NonInviteServerTransactionState } from './transaction-state.js';
 import type { TransactionUser } from './transaction-user.js';
@@ -7,6 +7,10 @@ import type { TransactionUser } from './transaction-user.js';
 /**
  * The server side of a transaction: passes the request up once, sends the TU's responses on
  * the flow the request came in on, and answers retransmissions with the last response.
+ *
+ * What it keeps is what answering a retransmission takes: the last response as sent (bytes)
+ * and where it went. The request itself is let go with the final response, so that a
+ * transaction lingering in Completed or Accepted (32 s on UDP) holds no parsed message.
  * @see RFC 3261 §17.2
  */
 export abstract class ServerTransaction<
@@ -14,7 +18,10 @@ export abstract class ServerTransaction<
     | InviteServerTransactionState
     | NonInviteServerTransactionState,
 > extends Transaction<S> {
-  private last: SipResponse | null = null;
+  private pending: SipRequest | null;
+  private destination: Destination | null = null;
+  private last: Buffer | null = null;
+  private status = 0;
 
   protected constructor(
     id: string,
@@ -25,12 +32,18 @@ export abstract class ServerTransaction<
     context: TransactionContext,
     initial: S,
   ) {
-    super(id, request, flowDestination(flow), context, initial);
+    super(id, flow.transport, context, initial);
+    this.pending = request;
   }
 
-  /** The last response sent, provisional or final; `null` before the first. */
-  get response(): SipResponse | null {
-    return this.last;
+  /** The request, until a final response has been sent (then `null`: it is not needed any more). */
+  get request(): SipRequest | null {
+    return this.pending;
+  }
+
+  /** The status of the last response sent, provisional or final; `null` before the first. */
+  get lastStatus(): number | null {
+    return this.status === 0 ? null : this.status;
   }
 
   /**
@@ -43,14 +56,33 @@ export abstract class ServerTransaction<
   /** A retransmission of the request, matched by the layer (RFC 3261 §17.2.3). */
   abstract receiveRequest(request: SipRequest): void;
 
+  /** Serialises and sends a response, keeping the bytes for retransmissions; a final one lets the request go. */
   protected sendResponse(response: SipResponse): void {
-    this.last = response;
-    this.send(response);
+    const data = response.toBuffer();
+    this.last = data;
+    this.status = response.status;
+    // Every response copies the request's top Via, so one routing serves them all.
+    const routed = this.pending ?? response;
+    if (response.status >= 200) this.pending = null;
+    if (this.destination === null) {
+      try {
+        this.destination = this.context.transport.responseDestination(routed, this.flow);
+      } catch (error) {
+        this.transportError(asError(error));
+        return;
+      }
+    }
+    this.transmit(data, this.destination);
   }
 
   /** Sends the last response again, for a retransmitted request or Timer G. */
   protected resend(): void {
-    if (this.last) this.send(this.last);
+    if (this.last !== null && this.destination !== null) this.transmit(this.last, this.destination);
+  }
+
+  protected override released(): void {
+    this.pending = null;
+    this.last = null;
   }
 
   /**
@@ -68,4 +100,8 @@ export abstract class ServerTransaction<
 export function checkStatus(response: SipResponse): void {
   const status = response.status;
   if (!Number.isInteger(status) || status < 100 || status > 699) throw new Error(`Invalid response status ${status}`);
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }

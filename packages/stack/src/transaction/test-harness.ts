@@ -1,6 +1,6 @@
 import { type SipMessage, type SipRequest, type SipResponse, createResponse, parseMessage } from '@herald/sip';
 import type { ClientTransaction } from './client-transaction.js';
-import type { Destination, Flow } from './flow.js';
+import { type Destination, type Flow, flowDestination } from './flow.js';
 import type { InviteServerTransaction } from './invite-server-transaction.js';
 import type { ServerTransaction } from './server-transaction.js';
 import type { TransactionTransport } from './transaction-transport.js';
@@ -66,18 +66,28 @@ export function response(req: SipRequest, status: number, toTag = 'b1'): SipResp
 export interface Sent {
   message: SipMessage;
   destination: Destination;
+  /** The bytes as handed to the transport. */
+  data: Buffer;
 }
 
-/** Records what the layer sends; `fail` makes the next sends throw, `reject` makes them reject. */
+/**
+ * Records what the layer sends, parsed back from the bytes; `fail` makes the next sends fail at
+ * once, `reject` makes them fail a moment later (in a microtask).
+ */
 export class RecordingTransport implements TransactionTransport {
   readonly sent: Sent[] = [];
   fail: Error | null = null;
   reject: Error | null = null;
 
-  send(message: SipMessage, destination: Destination): void | Promise<unknown> {
-    if (this.fail) throw this.fail;
-    if (this.reject) return Promise.reject(this.reject);
-    this.sent.push({ message, destination });
+  responseDestination(_message: SipMessage, flow: Flow): Destination {
+    return flowDestination(flow);
+  }
+
+  transmit(data: Buffer, destination: Destination, onError: (error: Error) => void): void {
+    const { fail, reject } = this;
+    if (fail) return onError(fail);
+    if (reject) return queueMicrotask(() => onError(reject));
+    this.sent.push({ message: parseMessage(data), destination, data });
   }
 
   /** Start lines of what was sent, e.g. `INVITE sip:bob@example.org SIP/2.0` or `SIP/2.0 100 Trying`. */

@@ -5,6 +5,10 @@ export function isRfc3261Branch(branch: string | null | undefined): branch is st
   return typeof branch === 'string' && branch.startsWith(BRANCH_COOKIE);
 }
 
+// The keys are built with join(), which writes one flat string: a key made with `+` is a
+// tree of ConsStrings over slices of the header text, and a transaction lingering 32 s in
+// Completed would keep the whole parsed header block alive through it.
+
 /**
  * The key a response is matched on: the branch of the top Via and the CSeq method.
  * `null` when the top Via has no branch. @see RFC 3261 §17.1.3
@@ -12,7 +16,7 @@ export function isRfc3261Branch(branch: string | null | undefined): branch is st
 export function clientTransactionKey(message: SipMessage): string | null {
   const branch = message.topVia.params.get('branch');
   if (!branch) return null;
-  return branch + ' ' + message.cseq.method;
+  return [branch, message.cseq.method].join(' ');
 }
 
 /**
@@ -26,7 +30,7 @@ export function serverTransactionKey(request: SipRequest, method: string = reque
   const via = request.topVia;
   const branch = via.params.get('branch');
   if (isRfc3261Branch(branch)) {
-    return branch + ' ' + via.host + ':' + (via.port ?? '') + ' ' + method;
+    return [branch, via.host + ':' + (via.port ?? ''), method].join(' ');
   }
   // Header values never hold a raw line break, so '\n' cannot occur inside a field.
   return [

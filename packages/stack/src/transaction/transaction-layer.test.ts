@@ -274,6 +274,17 @@ describe('RFC 3261 §17 transaction layer', () => {
     expect(layer.size).toBe(1);
   });
 
+  it('ends the transactions completed in the same millisecond on one shared timer (RFC 3261 §17.2.2 Timer J)', () => {
+    const { layer, user, clock } = setup();
+    user.answer = (tx, req) => tx.respond(createResponse(req, 200));
+    for (const branch of ['z9hG4bKa', 'z9hG4bKb', 'z9hG4bKc']) layer.receive(request('OPTIONS', { branch }), UDP_FLOW);
+    expect(layer.size).toBe(3);
+    expect(clock.pending).toBe(1);
+    clock.advance(32_000);
+    expect(layer.size).toBe(0);
+    expect(user.requests.map((r) => r.tx?.state)).toEqual(['Terminated', 'Terminated', 'Terminated']);
+  });
+
   it('checks the timer values', () => {
     const transport = new RecordingTransport();
     const tu = new RecordingUser();

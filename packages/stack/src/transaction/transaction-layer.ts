@@ -8,6 +8,7 @@ import { NonInviteClientTransaction } from './non-invite-client-transaction.js';
 import { NonInviteServerTransaction } from './non-invite-server-transaction.js';
 import type { ServerTransaction } from './server-transaction.js';
 import type { Transaction, TransactionContext } from './transaction.js';
+import { TerminationTimers } from './termination-timers.js';
 import { clientTransactionKey, isRfc3261Branch, serverTransactionKey } from './transaction-key.js';
 import { type TransactionTimers, resolveTimers } from './transaction-timers.js';
 import type { TransactionTransport } from './transaction-transport.js';
@@ -55,6 +56,8 @@ export class TransactionLayer {
   private readonly transport: TransactionTransport;
   private readonly tryingDelay: number | null;
   private readonly context: TransactionContext;
+  private readonly onError: (error: unknown) => void;
+  private readonly terminations: TerminationTimers;
 
   constructor(options: TransactionLayerOptions) {
     this.timers = resolveTimers(options.timers);
@@ -62,8 +65,11 @@ export class TransactionLayer {
     this.transport = options.transport;
     this.tryingDelay = options.tryingDelay === undefined ? 200 : options.tryingDelay;
     const onError = options.onError ?? rethrowLater;
+    this.onError = onError;
+    const clock = options.clock ?? systemClock;
+    this.terminations = new TerminationTimers(clock);
     this.context = {
-      clock: options.clock ?? systemClock,
+      clock,
       timers: this.timers,
       transport: options.transport,
       notify(callback) {
@@ -74,6 +80,7 @@ export class TransactionLayer {
         }
       },
       terminated: (tx) => this.forget(tx),
+      terminateAfter: (tx, ms) => this.terminations.add(tx, ms),
     };
   }
 
@@ -142,6 +149,7 @@ export class TransactionLayer {
   /** Stops every timer and forgets every transaction, without telling the TU. */
   close(): void {
     for (const tx of [...this.clients.values(), ...this.servers.values()]) tx.dispose();
+    this.terminations.clear();
   }
 
   /** @see RFC 3261 §17.2.3, RFC 6026 §8.10 */
@@ -172,7 +180,12 @@ export class TransactionLayer {
       tx = new NonInviteServerTransaction(key, request, flow, this.tu, this.context);
       this.servers.set(key, tx);
     }
-    this.context.notify(() => this.tu.onRequest(tx, request, flow));
+    // As context.notify does, without a closure per request.
+    try {
+      this.tu.onRequest(tx, request, flow);
+    } catch (error) {
+      this.onError(error);
+    }
   }
 
   private receiveAck(ack: SipRequest, flow: Flow): void {
@@ -200,7 +213,7 @@ export class TransactionLayer {
     const toTag = ack.to.params.get('tag') ?? '';
     // The INVITE carried this To tag (a re-INVITE), or none (the tag came with the response).
     const tx = asInvite(this.servers.get(serverTransactionKey(ack, 'INVITE'))) ?? asInvite(this.servers.get(serverTransactionKey(ack, 'INVITE', '')));
-    if (!tx || (tx.response?.to.params.get('tag') ?? '') !== toTag) return null;
+    if (!tx || (tx.responseToTag ?? '') !== toTag) return null;
     return tx;
   }
 
@@ -225,9 +238,15 @@ export class TransactionLayer {
   /** A request whose matching fields do not parse is answered statelessly with the 400 naming the problem. */
   private rejectMalformed(request: SipRequest, flow: Flow, error: unknown): void {
     if (!(error instanceof SipError)) throw error;
+    let destination: Destination;
     try {
-      const sent = this.transport.send(createResponse(request, error.status, error.reason), flowDestination(flow));
-      if (sent) sent.then(undefined, () => undefined);
+      destination = this.transport.responseDestination(request, flow);
+    } catch {
+      // The Via may be what is malformed: answer the source of the request.
+      destination = flowDestination(flow);
+    }
+    try {
+      this.transport.transmit(createResponse(request, error.status, error.reason).toBuffer(), destination, ignore);
     } catch {
       // Nothing more can be done for a request that cannot be answered.
     }
@@ -242,6 +261,8 @@ export class TransactionLayer {
 function asInvite(tx: ServerTransaction | undefined): InviteServerTransaction | null {
   return tx instanceof InviteServerTransaction ? tx : null;
 }
+
+function ignore(): void {}
 
 function rethrowLater(error: unknown): void {
   queueMicrotask(() => {

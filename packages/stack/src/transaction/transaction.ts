@@ -1,6 +1,6 @@
-import type { SipMessage, SipRequest } from '@herald/sip';
 import type { Clock, TimerHandle } from '../clock.js';
-import { type Destination, isReliable } from './flow.js';
+import { type Destination, type TransportProtocol, isReliable } from './flow.js';
+import { isRfc3261Branch } from './transaction-key.js';
 import type { TransactionState } from './transaction-state.js';
 import type { TransactionTimers } from './transaction-timers.js';
 import type { TransactionTransport } from './transaction-transport.js';
@@ -9,6 +9,9 @@ import type { TransactionTransport } from './transaction-transport.js';
 export type TimerName =
   | 'timerA' | 'timerB' | 'timerD' | 'timerE' | 'timerF' | 'timerG' | 'timerH'
   | 'timerI' | 'timerJ' | 'timerK' | 'timerL' | 'timerM' | 'timerTrying';
+
+/** The timers whose only effect is to end the transaction, and which are never stopped early. */
+export type TerminationTimerName = 'timerD' | 'timerI' | 'timerJ' | 'timerK' | 'timerL' | 'timerM';
 
 /** What a transaction needs of the layer that owns it. */
 export interface TransactionContext {
@@ -19,29 +22,35 @@ export interface TransactionContext {
   notify(callback: () => void): void;
   /** Called once, when the transaction reaches Terminated, to drop it from the layer's tables. */
   terminated(tx: Transaction): void;
+  /** Disposes of `tx` after `ms` (> 0), on a clock timer shared with others; see `TerminationTimers`. */
+  terminateAfter(tx: Transaction, ms: number): void;
 }
 
 /**
  * A request and its responses (RFC 3261 §17), run as a state machine whose timers are set on
  * the injected clock. Subclasses are the four machines of §17.1 and §17.2.
+ *
+ * A transaction runs at most two timers of its own at once, one that retransmits (A, E, G)
+ * and one that ends a state (B, F, H, and the 100 Trying timer), so it holds two handles
+ * rather than a table of them. The timers that end the transaction (D, I, J, K, L, M) are
+ * the layer's, shared between transactions.
  * @see RFC 3261 §17
  */
 export abstract class Transaction<S extends TransactionState = TransactionState> {
   /** Whether messages go over a reliable transport: no retransmissions, zero-length D, I, J, K. */
   readonly reliable: boolean;
   private current: S;
-  private readonly handles = new Map<TimerName, TimerHandle>();
+  private retransmitTimer: TimerHandle | null = null;
+  private stateTimer: TimerHandle | null = null;
 
   protected constructor(
     /** The key the layer matches messages on (RFC 3261 §17.1.3, §17.2.3). */
     readonly id: string,
-    readonly request: SipRequest,
-    /** Where this transaction sends its messages. */
-    readonly destination: Destination,
+    transport: TransportProtocol,
     protected readonly context: TransactionContext,
     initial: S,
   ) {
-    this.reliable = isReliable(destination.transport);
+    this.reliable = isReliable(transport);
     this.current = initial;
   }
 
@@ -49,9 +58,14 @@ export abstract class Transaction<S extends TransactionState = TransactionState>
     return this.current;
   }
 
-  /** The branch parameter of the request's top Via. */
+  /**
+   * The branch parameter of the request's top Via when it is an RFC 3261 one (with the magic
+   * cookie); empty for an RFC 2543 request. Read from the key, which starts with it.
+   */
   get branch(): string {
-    return this.request.topVia.params.get('branch') ?? '';
+    const end = this.id.indexOf(' ');
+    const branch = end < 0 ? '' : this.id.slice(0, end);
+    return isRfc3261Branch(branch) ? branch : '';
   }
 
   /** Ends the transaction at once, without telling the TU: for shutdown, or a TU giving up on it. */
@@ -72,25 +86,38 @@ export abstract class Transaction<S extends TransactionState = TransactionState>
     return this.context.timers;
   }
 
+  /** Starts (or restarts) a timer; `fire` runs once after `ms` unless the timer is stopped first. */
   protected startTimer(name: TimerName, ms: number, fire: () => void): void {
-    this.stopTimer(name);
-    const handle = this.context.clock.setTimeout(() => {
-      this.handles.delete(name);
-      fire();
-    }, ms);
-    this.handles.set(name, handle);
+    const clock = this.context.clock;
+    if (isRetransmitTimer(name)) {
+      if (this.retransmitTimer !== null) clock.clearTimeout(this.retransmitTimer);
+      this.retransmitTimer = clock.setTimeout(fire, ms);
+    } else {
+      if (this.stateTimer !== null) clock.clearTimeout(this.stateTimer);
+      this.stateTimer = clock.setTimeout(fire, ms);
+    }
   }
 
+  /**
+   * Stops a timer if it is running (clearing one that has fired is harmless). Each state
+   * machine runs one timer of a kind at a time, so the kind names the handle.
+   */
   protected stopTimer(name: TimerName): void {
-    const handle = this.handles.get(name);
-    if (handle === undefined) return;
-    this.context.clock.clearTimeout(handle);
-    this.handles.delete(name);
+    const clock = this.context.clock;
+    if (isRetransmitTimer(name)) {
+      if (this.retransmitTimer !== null) clock.clearTimeout(this.retransmitTimer);
+      this.retransmitTimer = null;
+    } else {
+      if (this.stateTimer !== null) clock.clearTimeout(this.stateTimer);
+      this.stateTimer = null;
+    }
   }
 
   private stopTimers(): void {
-    for (const handle of this.handles.values()) this.context.clock.clearTimeout(handle);
-    this.handles.clear();
+    const clock = this.context.clock;
+    if (this.retransmitTimer !== null) clock.clearTimeout(this.retransmitTimer);
+    if (this.stateTimer !== null) clock.clearTimeout(this.stateTimer);
+    this.retransmitTimer = this.stateTimer = null;
   }
 
   /** Moves to Terminated; the layer forgets the transaction. Idempotent. */
@@ -98,38 +125,34 @@ export abstract class Transaction<S extends TransactionState = TransactionState>
     if (this.current === 'Terminated') return;
     this.current = 'Terminated' as S;
     this.stopTimers();
+    this.released();
     this.context.terminated(this);
   }
 
+  /** Drops what a Terminated transaction no longer needs (its messages). */
+  protected released(): void {}
+
   /**
-   * Runs `fire` after `ms`, or at once for the zero-length timers of reliable transports
-   * (RFC 3261 §17.1.1.2 Timer D, §17.1.2.2 Timer K, §17.2.1 Timer I, §17.2.2 Timer J).
+   * Starts `timer`, which moves to Terminated when it fires; a zero length, what reliable
+   * transports use (RFC 3261 §17.1.1.2 Timer D, §17.1.2.2 Timer K, §17.2.1 Timer I, §17.2.2
+   * Timer J), terminates at once. The name documents which timer it is.
    */
-  protected startTimerOrFire(name: TimerName, ms: number, fire: () => void): void {
-    if (ms <= 0) fire();
-    else this.startTimer(name, ms, fire);
+  protected terminateAfter(_timer: TerminationTimerName, ms: number): void {
+    if (ms <= 0) this.terminate();
+    else this.context.terminateAfter(this, ms);
   }
 
-  /** Hands a message to the transport; a failure, now or later, becomes a transport error. */
-  protected send(message: SipMessage): void {
-    let pending: void | Promise<unknown>;
-    try {
-      pending = this.context.transport.send(message, this.destination);
-    } catch (error) {
-      this.transportError(asError(error));
-      return;
-    }
-    if (pending) {
-      pending.then(undefined, (error: unknown) => {
-        if (this.current !== 'Terminated') this.transportError(asError(error));
-      });
-    }
+  /** Hands serialised bytes to the transport; a failure, now or later, becomes a transport error. */
+  protected transmit(data: Buffer, destination: Destination): void {
+    this.context.transport.transmit(data, destination, (error) => {
+      if (this.current !== 'Terminated') this.transportError(error);
+    });
   }
 
   /** @see RFC 3261 §17.1.4, §17.2.4, RFC 6026 §8.8 */
   protected abstract transportError(error: Error): void;
 }
 
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
+function isRetransmitTimer(name: TimerName): boolean {
+  return name === 'timerA' || name === 'timerE' || name === 'timerG';
 }

@@ -10,3 +10,4 @@ export * from './decode-message.js';
 export * from './stamp-via.js';
 export * from './response-destination.js';
 export * from './socket-address.js';
+export { DEFAULT_UDP_BUFFER_SIZES, type UdpBufferSizes } from './udp-transport.js';

@@ -25,17 +25,18 @@ export function viaTransport(via: Via): Flow['transport'] {
  * `rport` value when present, else the sent-by port.
  * DEVIATION(RFC 3261 §18.2.2): a sent-by host name is resolved by the OS resolver
  * (A/AAAA), not by the SRV procedure of RFC 3263 §5.
+ * `flowId`, when given, names the flow the request came in on (the socket to send from).
  * @see RFC 3261 §18.2.2, RFC 3581 §4
  */
-export function responseDestination(via: Via): Destination {
+export function responseDestination(via: Via, flowId?: string): Destination {
   const transport = viaTransport(via);
   const received = via.params.get('received');
   const host = socketAddress(received ?? via.host);
   const sentByPort = via.port ?? defaultPort(transport);
-  if (transport !== 'udp') return { transport, address: host, port: sentByPort };
+  if (transport !== 'udp') return { transport, address: host, port: sentByPort, flowId };
   const maddr = via.params.get('maddr');
-  if (maddr) return { transport, address: socketAddress(maddr), port: sentByPort };
+  if (maddr) return { transport, address: socketAddress(maddr), port: sentByPort, flowId };
   const rport = Number(via.params.get('rport') ?? NaN);
   const port = Number.isInteger(rport) && rport > 0 && rport < 65536 ? rport : sentByPort;
-  return { transport, address: host, port };
+  return { transport, address: host, port, flowId };
 }

@@ -6,6 +6,8 @@ import { isIP } from 'node:net';
  * and compressed.
  */
 export function socketAddress(address: string): string {
+  // IPv4 and host names: nothing to normalise (every IPv6 form has a colon).
+  if (address.indexOf(':') < 0) return address;
   let a = address.charCodeAt(0) === 0x5b && address.endsWith(']') ? address.slice(1, -1) : address;
   if (a.length > 7 && a.slice(0, 7).toLowerCase() === '::ffff:' && isIP(a.slice(7)) === 4) return a.slice(7);
   if (isIP(a) === 6) {

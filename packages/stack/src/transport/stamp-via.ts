@@ -1,4 +1,4 @@
-import { type SipRequest, formatVia, splitList } from '@herald/sip';
+import { type SipRequest, formatVia } from '@herald/sip';
 import { socketAddress } from './socket-address.js';
 
 /**
@@ -11,21 +11,13 @@ import { socketAddress } from './socket-address.js';
 export function stampVia(req: SipRequest, source: { address: string; port: number }): void {
   const via = req.topVia;
   const address = socketAddress(source.address);
-  const params = new Map(via.params);
-  const wantsRport = params.has('rport') && params.get('rport') === null;
+  const wantsRport = via.params.get('rport') === null;
   // RFC 3581 §4: with rport, received is added even when it equals the sent-by host.
   const wantsReceived = wantsRport || socketAddress(via.host) !== address;
-  if (!wantsRport && (!wantsReceived || params.get('received') === address)) return;
+  if (!wantsRport && (!wantsReceived || via.params.get('received') === address)) return;
+  const params: typeof via.params = new Map();
+  via.params.forEach((value, name) => params.set(name, value));
   if (wantsReceived) params.set('received', address);
   if (wantsRport) params.set('rport', String(source.port));
-
-  const at = req.headers.findIndex((h) => h.key === 'via');
-  const line = req.headers[at];
-  const values = splitList(line.value);
-  values[0] = formatVia({ ...via, params });
-  const headers = req.headers.slice();
-  headers[at] = { name: line.name, key: line.key, value: values.join(', ') };
-  // SipMessage cannot replace one line in place; removeHeader() is what drops the cached Via.
-  req.removeHeader('via');
-  req.headers = headers;
+  req.replaceFirstValue('via', formatVia({ ...via, params }));
 }

@@ -3,7 +3,7 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { SipMessage, SipRequest, SipResponse } from '@herald/sip';
 import type { Clock } from '../clock.js';
-import type { Destination, Flow } from '../transaction/flow.js';
+import { type Destination, type Flow, flowDestination } from '../transaction/flow.js';
 import type { TransactionTransport } from '../transaction/transaction-transport.js';
 import type { Connection } from './connection.js';
 import { ConnectionTable } from './connection-table.js';
@@ -19,7 +19,7 @@ import type { TransportContext } from './transport-context.js';
 import { TransportError } from './transport-error.js';
 import { type TransportLimits, resolveLimits } from './transport-limits.js';
 import { type TransportLogger, debugEnabled, silentLogger } from './transport-logger.js';
-import { UdpTransport } from './udp-transport.js';
+import { DEFAULT_UDP_BUFFER_SIZES, UdpTransport, type UdpBufferSizes, isUdpFlowId } from './udp-transport.js';
 import { WsTransport } from './ws-transport.js';
 
 /** Options of a `TransportLayer`. */
@@ -29,6 +29,8 @@ export interface TransportLayerOptions {
   tls?: TlsOptions;
   /** Defaults: 65535, 16384, maxMessageSize, 64, 600000. */
   limits?: Partial<TransportLimits>;
+  /** Kernel buffer sizes of every UDP socket, in bytes (default 4 MiB each). */
+  udpBuffers?: Partial<UdpBufferSizes>;
   /** Every message received; a request has `received`/`rport` in its top Via. */
   onMessage(message: SipRequest | SipResponse, flow: Flow): void;
   /** A connection-oriented flow has closed (for the registrar's RFC 5626 flows). */
@@ -62,6 +64,7 @@ export class TransportLayer implements TransactionTransport {
 
   constructor(private readonly options: TransportLayerOptions) {
     this.limits = resolveLimits(options.limits);
+    checkUdpBuffers(options.udpBuffers);
     this.logger = options.logger ?? silentLogger;
     checkListenSpecs(options);
     this.table = new ConnectionTable({
@@ -150,10 +153,58 @@ export class TransportLayer implements TransactionTransport {
     return this.sendTo(data, destination);
   }
 
+  /**
+   * Where the responses to a request received on `flow` go (`message` is the request or one
+   * of its responses: they carry the same top Via). Back on the flow while its connection is
+   * open, falling back, once it has closed, to the Via's received address at the sent-by port;
+   * for UDP the Via's received/rport or sent-by, sent from the socket of the flow.
+   * @see RFC 3261 §18.2.2, RFC 3581 §4
+   */
+  responseDestination(message: SipMessage, flow: Flow): Destination {
+    try {
+      const destination = responseDestination(message.topVia, flow.id);
+      // The same address, once: a transaction keeps its destination for 32 s on UDP.
+      if (destination.address === flow.remoteAddress) destination.address = flow.remoteAddress;
+      return destination;
+    } catch (err) {
+      if (flow.transport !== 'udp' && this.table.get(flow.id)) return flowDestination(flow);
+      if (err instanceof TransportError) throw err;
+      throw new TransportError('response without a usable Via', 'SIP_ERR_TRANSPORT_NO_ROUTE', { cause: err });
+    }
+  }
+
+  /**
+   * Sends serialised bytes to a destination as `send` does, without a promise on the common
+   * path (UDP to an IP address): a failure, now or later, goes to `onError`. Never throws.
+   */
+  transmit(data: Buffer, destination: Destination, onError: (error: Error) => void): void {
+    if (this.state !== 'started') {
+      onError(new TransportError('the transport layer is not running', 'SIP_ERR_TRANSPORT_STATE'));
+      return;
+    }
+    const { transport, address, flowId } = destination;
+    const family = transport === 'udp' ? isIP(address) : 0;
+    if (family !== 0 && (flowId === undefined || isUdpFlowId(flowId) || !this.table.get(flowId))) {
+      let socket: UdpTransport;
+      try {
+        socket = this.udpSocket(address, flowId, family as 4 | 6);
+      } catch (err) {
+        onError(err as Error);
+        return;
+      }
+      socket.transmit(data, address, destination.port, onError);
+      return;
+    }
+    this.sendTo(data, destination).then(undefined, (err: unknown) => onError(err instanceof Error ? err : new Error(String(err))));
+  }
+
   private listen(spec: ListenSpec): Promise<Listener> {
     switch (spec.transport) {
       case 'udp':
-        return UdpTransport.listen(spec, this.ctx);
+        return UdpTransport.listen(spec, this.ctx, {
+          receive: this.options.udpBuffers?.receive ?? DEFAULT_UDP_BUFFER_SIZES.receive,
+          send: this.options.udpBuffers?.send ?? DEFAULT_UDP_BUFFER_SIZES.send,
+        });
       case 'tcp':
       case 'tls':
         return StreamTransport.listen(spec, this.ctx, this.options.tls);
@@ -278,11 +329,9 @@ export class TransportLayer implements TransactionTransport {
    * The UDP socket to send from: the one a UDP flow `flowId` belongs to when it can reach
    * the address, else the first one of the address family.
    */
-  private udpSocket(address: string, flowId?: string): UdpTransport {
-    const family = isIP(address) === 6 ? 6 : 4;
+  private udpSocket(address: string, flowId?: string, family: 4 | 6 = isIP(address) === 6 ? 6 : 4): UdpTransport {
     if (flowId !== undefined) {
-      const own = this.udp.find((u) => u.owns(flowId));
-      if (own?.reaches(family)) return own;
+      for (const own of this.udp) if (own.owns(flowId) && own.reaches(family)) return own;
     }
     const socket = this.udp.find((u) => u.family === family) ?? this.udp.find((u) => u.reaches(family));
     if (!socket) throw new TransportError(`no UDP listener for IPv${family}`, 'SIP_ERR_TRANSPORT_NO_LISTENER');
@@ -303,6 +352,14 @@ export class TransportLayer implements TransactionTransport {
 
 function isFlow(target: Destination | Flow): target is Flow {
   return 'remoteAddress' in target;
+}
+
+function checkUdpBuffers(sizes: Partial<UdpBufferSizes> = {}): void {
+  for (const [name, value] of Object.entries(sizes)) {
+    if (value !== undefined && (!Number.isSafeInteger(value) || value <= 0)) {
+      throw new TransportError(`udpBuffers.${name} must be a positive integer, not ${String(value)}`, 'SIP_ERR_TRANSPORT_CONFIG');
+    }
+  }
 }
 
 function checkListenSpecs(options: TransportLayerOptions): void {

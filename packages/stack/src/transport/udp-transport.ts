@@ -6,6 +6,26 @@ import { hostPort, socketAddress } from './socket-address.js';
 import type { TransportContext } from './transport-context.js';
 import { TransportError } from './transport-error.js';
 
+/** Kernel buffer sizes of a UDP socket, in bytes. */
+export interface UdpBufferSizes {
+  /** SO_RCVBUF: datagrams that arrive while the event loop is busy (a GC pause) wait here. */
+  receive: number;
+  /** SO_SNDBUF. */
+  send: number;
+}
+
+/**
+ * 4 MiB each: at tens of thousands of datagrams a second the 208 KiB Linux default
+ * overflows during a pause of a few milliseconds. The kernel caps what is asked at
+ * `net.core.rmem_max` / `wmem_max`; the listener logs the sizes it got when smaller.
+ */
+export const DEFAULT_UDP_BUFFER_SIZES: Readonly<UdpBufferSizes> = { receive: 4 << 20, send: 4 << 20 };
+
+/** True when `flowId` names a UDP flow (connection flow ids start with `tcp-`, `tls-`, `ws-`, `wss-`). */
+export function isUdpFlowId(flowId: string): boolean {
+  return flowId.startsWith('udp:');
+}
+
 /**
  * A UDP socket: every datagram is one message, handed over with the flow it came on;
  * requests to UDP destinations are sent from it so that responses come back to it.
@@ -25,9 +45,9 @@ export class UdpTransport implements Listener {
     this.flowIdPrefix = `udp:${hostPort(this.localAddress, info.port)}:`;
   }
 
-  static async listen(spec: ListenSpec, ctx: TransportContext): Promise<UdpTransport> {
+  static async listen(spec: ListenSpec, ctx: TransportContext, buffers: UdpBufferSizes = DEFAULT_UDP_BUFFER_SIZES): Promise<UdpTransport> {
     const family = isIP(spec.host) === 6 ? 6 : 4;
-    const socket = dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4' });
+    const socket = dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4', recvBufferSize: buffers.receive, sendBufferSize: buffers.send });
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
       socket.bind({ address: spec.host, port: spec.port }, () => {
@@ -38,7 +58,8 @@ export class UdpTransport implements Listener {
     const { address, port } = socket.address();
     const info: ListenerInfo = { transport: 'udp', address, port };
     const listener = new UdpTransport(socket, info, family);
-    socket.on('message', (data, rinfo) => ctx.deliver(data, listener.flowTo(rinfo.address, rinfo.port)));
+    listener.checkBuffers(buffers, ctx);
+    socket.on('message', (data, rinfo) => ctx.deliver(data, listener.flowFrom(rinfo)));
     socket.on('error', (err) => ctx.logger.warn('transport: UDP socket error', { listener: info, error: err }));
     return listener;
   }
@@ -56,30 +77,67 @@ export class UdpTransport implements Listener {
   /** The flow between this socket and a remote address. */
   flowTo(address: string, port: number): Flow {
     const remoteAddress = socketAddress(address);
-    return {
-      id: this.flowIdPrefix + hostPort(remoteAddress, port),
-      transport: 'udp',
-      localAddress: this.localAddress,
-      localPort: this.info.port,
-      remoteAddress,
-      remotePort: port,
-    };
+    return this.flow(remoteAddress, port, hostPort(remoteAddress, port));
   }
 
   /** Sends one datagram to an IP address; resolves with the flow, rejects with a `TransportError`. */
   send(data: Buffer, address: string, port: number): Promise<Flow> {
+    return new Promise((resolve, reject) => this.transmit(data, address, port, reject, () => resolve(this.flowTo(address, port))));
+  }
+
+  /**
+   * Sends one datagram to an IP address, without a promise: the message path. A failure, now or
+   * when the kernel reports it, goes to `onError` as a `TransportError`; `onSent` runs once sent.
+   */
+  transmit(data: Buffer, address: string, port: number, onError: (error: Error) => void, onSent?: () => void): void {
     const to = this.family === 6 && isIP(address) === 4 ? `::ffff:${address}` : address;
-    return new Promise((resolve, reject) => {
+    // The callback is what reports an error the kernel returns; without one dgram drops it.
+    try {
       this.socket.send(data, port, to, (err) => {
-        if (err) reject(new TransportError(`UDP send to ${hostPort(address, port)} failed: ${err.message}`, 'SIP_ERR_TRANSPORT_SEND', { cause: err }));
-        else resolve(this.flowTo(address, port));
+        if (err) onError(new TransportError(`UDP send to ${hostPort(address, port)} failed: ${err.message}`, 'SIP_ERR_TRANSPORT_SEND', { cause: err }));
+        else if (onSent) onSent();
       });
-    });
+    } catch (err) {
+      // A closed socket or a bad port throws at once.
+      onError(new TransportError(`UDP send to ${hostPort(address, port)} failed: ${(err as Error).message}`, 'SIP_ERR_TRANSPORT_SEND', { cause: err }));
+    }
   }
 
   stopAccepting(): void {}
 
   close(): Promise<void> {
     return new Promise((resolve) => this.socket.close(() => resolve()));
+  }
+
+  /** The flow a datagram came in on; an IPv4 source (the common case) needs no normalising. */
+  private flowFrom(rinfo: dgram.RemoteInfo): Flow {
+    if (rinfo.family === 'IPv4') return this.flow(rinfo.address, rinfo.port, rinfo.address + ':' + rinfo.port);
+    return this.flowTo(rinfo.address, rinfo.port);
+  }
+
+  private flow(remoteAddress: string, remotePort: number, remote: string): Flow {
+    return {
+      id: this.flowIdPrefix + remote,
+      transport: 'udp',
+      localAddress: this.localAddress,
+      localPort: this.info.port,
+      remoteAddress,
+      remotePort,
+    };
+  }
+
+  private checkBuffers(asked: UdpBufferSizes, ctx: TransportContext): void {
+    // Linux reports twice what was set (the kernel's bookkeeping overhead is included).
+    const factor = process.platform === 'linux' ? 2 : 1;
+    const receive = this.socket.getRecvBufferSize() / factor;
+    const send = this.socket.getSendBufferSize() / factor;
+    if (receive < asked.receive || send < asked.send) {
+      ctx.logger.warn('transport: UDP socket buffers smaller than configured (raise net.core.rmem_max / wmem_max)', {
+        listener: this.info,
+        receiveBuffer: receive,
+        sendBuffer: send,
+        asked,
+      });
+    }
   }
 }

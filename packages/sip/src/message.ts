@@ -151,9 +151,10 @@ export abstract class SipMessage {
 
   /**
    * Replaces the first value of a header (the top Via, the top Route), keeping the values
-   * after it on the same line and every other line as it was.
+   * after it on the same line and every other line as it was. `parsed` is the typed form
+   * of `value`, when the caller has it, so that it need not be parsed again.
    */
-  replaceFirstValue(name: string, value: string): this {
+  replaceFirstValue(name: string, value: string, parsed?: unknown): this {
     const key = headerKey(name);
     const at = this.headers.findIndex((h) => h.key === key);
     if (at < 0) return this.addHeader(name, value);
@@ -161,7 +162,10 @@ export abstract class SipMessage {
     const values = LIST_HEADERS.has(key) && h.value.indexOf(',') >= 0 ? splitList(h.value) : [h.value];
     values[0] = value;
     this.headers[at] = { name: h.name, key, value: values.join(', ') };
+    // A caller that has `value` parsed already keeps the rest of the cached list.
+    const cachedList = this.cache?.[key];
     this.invalidate(key);
+    if (parsed !== undefined && Array.isArray(cachedList)) this.cache![key] = [parsed, ...cachedList.slice(1)];
     return this;
   }
 
@@ -176,14 +180,18 @@ export abstract class SipMessage {
     if (this.cache !== null) this.cache[key] = undefined;
   }
 
-  /** Parses a header with `parse` on first access; a failure becomes a 400 naming the header. */
-  protected typed<T>(key: string, parse: (m: this) => T): T {
+  /**
+   * Computes a typed header on first access and caches it; a failure becomes a 400 naming
+   * the header. `compute` is a module-level function and `arg` its parser, so that a
+   * cached read allocates nothing.
+   */
+  protected typed<T, A>(key: string, compute: (m: SipMessage, key: string, arg: A) => T, arg: A): T {
     const cache = (this.cache ??= new TypedCache());
     const cached = cache[key];
     if (cached !== undefined) return (cached === ABSENT ? undefined : cached) as T;
     let v: T;
     try {
-      v = parse(this);
+      v = compute(this, key, arg);
     } catch (e) {
       if (e instanceof SipError) throw e;
       throw new SipError(400, `Malformed ${canonicalName(key)} header: ${(e as Error).message}`, 'SIP_ERR_PARSE_HEADER');
@@ -193,14 +201,11 @@ export abstract class SipMessage {
   }
 
   private single<T>(key: string, parse: (value: string) => T): T | undefined {
-    return this.typed(key, (m) => {
-      const v = m.header(key);
-      return v === undefined ? undefined : parse(v);
-    });
+    return this.typed(key, singleValue, parse) as T | undefined;
   }
 
   private list<T>(key: string, parse: (value: string) => T): T[] {
-    return this.typed(key, (m) => m.headerValues(key).map(parse));
+    return this.typed(key, listValues, parse) as T[];
   }
 
   /** Via values, top first. @see RFC 3261 §20.42 */
@@ -223,7 +228,7 @@ export abstract class SipMessage {
   }
 
   get callId(): string {
-    return this.required('call-id', (v) => v);
+    return this.required('call-id', identity);
   }
 
   get cseq(): CSeq {
@@ -232,20 +237,12 @@ export abstract class SipMessage {
 
   /** `undefined` when absent. @see RFC 3261 §20.22 */
   get maxForwards(): number | undefined {
-    return this.single('max-forwards', (v) => {
-      const n = parseUint32(v, 'Max-Forwards');
-      if (n > 255) throw new Error(`Max-Forwards ${n} is larger than 255`);
-      return n;
-    });
+    return this.single('max-forwards', parseMaxForwards);
   }
 
   /** Contact values; `'*'` for the wildcard of a REGISTER. @see RFC 3261 §20.10 */
   get contact(): NameAddr[] | '*' {
-    return this.typed('contact', (m) => {
-      const values = m.headerValues('contact');
-      if (values.length === 1 && values[0] === '*') return '*' as const;
-      return values.map(parseNameAddr);
-    });
+    return this.typed('contact', contactValues, null);
   }
 
   get route(): NameAddr[] {
@@ -262,7 +259,7 @@ export abstract class SipMessage {
   }
 
   get expires(): number | undefined {
-    return this.single('expires', (v) => parseUint32(v, 'Expires'));
+    return this.single('expires', parseExpires);
   }
 
   get event(): EventHeader | undefined {
@@ -302,9 +299,8 @@ export abstract class SipMessage {
     return this.headerValues(name).filter((v) => v.length > 0);
   }
 
-  /** Auth headers are never comma-combined (RFC 3261 §7.3.1): one value per line. */
   private authList(key: string): AuthHeader[] {
-    return this.typed(key, (m) => m.headers.filter((h) => h.key === key).map((h) => parseAuth(h.value)));
+    return this.typed(key, authValues, null);
   }
 
   private required<T>(key: string, parse: (value: string) => T): T {
@@ -367,6 +363,58 @@ export abstract class SipMessage {
   }
 }
 
+/** What an absent list header reads as; shared, so it is frozen. */
+const NO_VALUES: never[] = Object.freeze([]) as never[];
+
+function identity(v: string): string {
+  return v;
+}
+
+function parseMaxForwards(v: string): number {
+  const n = parseUint32(v, 'Max-Forwards');
+  if (n > 255) throw new Error(`Max-Forwards ${n} is larger than 255`);
+  return n;
+}
+
+function parseExpires(v: string): number {
+  return parseUint32(v, 'Expires');
+}
+
+function singleValue<T>(m: SipMessage, key: string, parse: (value: string) => T): T | undefined {
+  const v = m.header(key);
+  return v === undefined ? undefined : parse(v);
+}
+
+function listValues<T>(m: SipMessage, key: string, parse: (value: string) => T): T[] {
+  const values = m.headerValues(key);
+  return values.length === 0 ? NO_VALUES : values.map(parse);
+}
+
+function contactValues(m: SipMessage): NameAddr[] | '*' {
+  const values = m.headerValues('contact');
+  if (values.length === 1 && values[0] === '*') return '*';
+  return values.length === 0 ? NO_VALUES : values.map(parseNameAddr);
+}
+
+/** Auth headers are never comma-combined (RFC 3261 §7.3.1): one value per line. */
+function authValues(m: SipMessage, key: string): AuthHeader[] {
+  let out: AuthHeader[] = NO_VALUES;
+  for (const h of m.headers) {
+    if (h.key !== key) continue;
+    if (out === NO_VALUES) out = [];
+    out.push(parseAuth(h.value));
+  }
+  return out;
+}
+
+function requestUri(m: SipMessage): Uri {
+  try {
+    return parseUri((m as SipRequest).uriText);
+  } catch (e) {
+    throw new SipError(400, `Malformed Request-URI: ${(e as Error).message}`, 'SIP_ERR_PARSE_RURI');
+  }
+}
+
 export class SipRequest extends SipMessage {
   constructor(
     public method: string,
@@ -384,13 +432,7 @@ export class SipRequest extends SipMessage {
 
   /** The parsed Request-URI. Setting it rewrites `uriText`. */
   get uri(): Uri {
-    return this.typed('@ruri', (m) => {
-      try {
-        return parseUri(m.uriText);
-      } catch (e) {
-        throw new SipError(400, `Malformed Request-URI: ${(e as Error).message}`, 'SIP_ERR_PARSE_RURI');
-      }
-    });
+    return this.typed('@ruri', requestUri, null);
   }
 
   setUri(uriText: string): this {

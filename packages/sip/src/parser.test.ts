@@ -97,6 +97,16 @@ describe('RFC 3261 §7 message parsing', () => {
     expect(m.via.map((v) => v.params.get('received') ?? v.host)).toEqual(['192.0.2.9', 'b']);
   });
 
+  it('keeps a parsed replacement and the rest of the cached Via list', () => {
+    const m = parseMessage(msg(OPTIONS[0], 'Via: SIP/2.0/UDP a;branch=z9hG4bK1, SIP/2.0/UDP b;branch=z9hG4bK2', ...OPTIONS.slice(2), '', ''));
+    const [top, second] = m.via;
+    const stamped = { ...top, params: new Map([...top.params, ['received', '192.0.2.9']]) };
+    m.replaceFirstValue('via', 'SIP/2.0/UDP a;branch=z9hG4bK1;received=192.0.2.9', stamped);
+    expect(m.via[0]).toBe(stamped);
+    expect(m.via[1]).toBe(second);
+    expect(m.header('via')).toBe('SIP/2.0/UDP a;branch=z9hG4bK1;received=192.0.2.9, SIP/2.0/UDP b;branch=z9hG4bK2');
+  });
+
   it('skips CRLFs before the start line (§7.5)', () => {
     expect((parseMessage(Buffer.concat([Buffer.from('\r\n\r\n'), msg(...OPTIONS, '', '')]), { datagram: false }) as SipRequest).method).toBe('OPTIONS');
   });

@@ -4,6 +4,7 @@ import { canonicalName, headerKey } from './header-names.js';
 import { reasonPhrase } from './status.js';
 
 const COPIED = new Set(['via', 'from', 'to', 'call-id', 'cseq']);
+const EMPTY = Buffer.alloc(0);
 
 export interface ResponseOptions {
   /** Tag for the To header when the request had none (generated when omitted). */
@@ -34,7 +35,7 @@ export function createResponse(req: SipRequest, status: number, reason?: string,
     if (ts !== undefined) headers.push({ name: 'Timestamp', key: 'timestamp', value: ts });
   }
   for (const [name, value] of options.headers ?? []) headers.push({ name: canonicalName(name), key: headerKey(name), value });
-  const res = new SipResponse(status, reason ?? reasonPhrase(status), headers, Buffer.alloc(0));
+  const res = new SipResponse(status, reason ?? reasonPhrase(status), headers, EMPTY);
   if (options.body !== undefined) res.setBody(options.body, options.contentType);
   return res;
 }

@@ -19,5 +19,6 @@ export function stampVia(req: SipRequest, source: { address: string; port: numbe
   via.params.forEach((value, name) => params.set(name, value));
   if (wantsReceived) params.set('received', address);
   if (wantsRport) params.set('rport', String(source.port));
-  req.replaceFirstValue('via', formatVia({ ...via, params }));
+  const stamped = { ...via, params };
+  req.replaceFirstValue('via', formatVia(stamped), stamped);
 }

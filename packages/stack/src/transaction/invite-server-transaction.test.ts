@@ -1,17 +1,9 @@
 import { type SipRequest, createResponse } from '@herald/sip';
-import { FakeClock } from '@herald/test-kit';
 import type { Flow } from './flow.js';
 import { InviteServerTransaction } from './invite-server-transaction.js';
-import { TransactionLayer, type TransactionLayerOptions } from './transaction-layer.js';
-import { RecordingTransport, RecordingUser, TCP_FLOW, UDP_FLOW, request } from './test-harness.js';
+import { RecordingUser, TCP_FLOW, UDP_FLOW, request, setupLayer } from './test-harness.js';
 
-function setup(options: Partial<TransactionLayerOptions> = {}) {
-  const clock = new FakeClock();
-  const transport = new RecordingTransport();
-  const user = new RecordingUser();
-  const layer = new TransactionLayer({ clock, transport, tu: user, ...options });
-  return { clock, transport, user, layer };
-}
+const setup = setupLayer;
 
 const answer = (req: SipRequest, status: number) => createResponse(req, status, undefined, { toTag: 'uas1' });
 

@@ -1,26 +1,15 @@
-import { FakeClock } from '@herald/test-kit';
-import { TransactionLayer } from './transaction-layer.js';
 import type { TransactionTimers } from './transaction-timers.js';
 import {
-  RecordingHandler,
-  RecordingTransport,
-  RecordingUser,
   TCP_DESTINATION,
   TCP_FLOW,
   UDP_DESTINATION,
   UDP_FLOW,
   request,
   response,
+  setupLayer,
 } from './test-harness.js';
 
-function setup(timers: Partial<TransactionTimers> = {}) {
-  const clock = new FakeClock();
-  const transport = new RecordingTransport();
-  const user = new RecordingUser();
-  const layer = new TransactionLayer({ clock, timers, transport, tu: user });
-  const handler = new RecordingHandler();
-  return { clock, transport, user, layer, handler };
-}
+const setup = (timers: Partial<TransactionTimers> = {}) => setupLayer({ timers });
 
 const MESSAGE = 'MESSAGE sip:bob@example.org';
 

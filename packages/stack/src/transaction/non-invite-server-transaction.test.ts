@@ -1,18 +1,10 @@
 import { type SipRequest, createResponse } from '@herald/sip';
-import { FakeClock } from '@herald/test-kit';
 import { flowDestination } from './flow.js';
 import { NonInviteServerTransaction } from './non-invite-server-transaction.js';
-import { TransactionLayer } from './transaction-layer.js';
 import type { TransactionTimers } from './transaction-timers.js';
-import { RecordingTransport, RecordingUser, TCP_FLOW, UDP_FLOW, request } from './test-harness.js';
+import { TCP_FLOW, UDP_FLOW, request, setupLayer } from './test-harness.js';
 
-function setup(timers: Partial<TransactionTimers> = {}) {
-  const clock = new FakeClock();
-  const transport = new RecordingTransport();
-  const user = new RecordingUser();
-  const layer = new TransactionLayer({ clock, timers, transport, tu: user });
-  return { clock, transport, user, layer };
-}
+const setup = (timers: Partial<TransactionTimers> = {}) => setupLayer({ timers });
 
 const answer = (req: SipRequest, status: number) => createResponse(req, status, undefined, { toTag: 'uas1' });
 

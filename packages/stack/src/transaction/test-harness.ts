@@ -1,8 +1,10 @@
 import { type SipMessage, type SipRequest, type SipResponse, createResponse, parseMessage } from '@herald/sip';
+import { FakeClock } from '@herald/test-kit';
 import type { ClientTransaction } from './client-transaction.js';
 import { type Destination, type Flow, flowDestination } from './flow.js';
 import type { InviteServerTransaction } from './invite-server-transaction.js';
 import type { ServerTransaction } from './server-transaction.js';
+import { TransactionLayer, type TransactionLayerOptions } from './transaction-layer.js';
 import type { TransactionTransport } from './transaction-transport.js';
 import type { ClientTransactionHandler, TransactionUser } from './transaction-user.js';
 
@@ -163,4 +165,13 @@ export class RecordingHandler implements ClientTransactionHandler {
   get statuses(): number[] {
     return this.responses.map((r) => r.status);
   }
+}
+
+/** A transaction layer on a fake clock, with a recording transport, TU and client handler. */
+export function setupLayer(options: Partial<TransactionLayerOptions> = {}) {
+  const clock = new FakeClock();
+  const transport = new RecordingTransport();
+  const user = new RecordingUser();
+  const layer = new TransactionLayer({ clock, transport, tu: user, ...options });
+  return { clock, transport, user, layer, handler: new RecordingHandler() };
 }

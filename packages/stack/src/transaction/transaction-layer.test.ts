@@ -1,7 +1,6 @@
 import { type SipRequest, type SipResponse, createResponse, parseMessage } from '@herald/sip';
-import { FakeClock } from '@herald/test-kit';
 import { NonInviteServerTransaction } from './non-invite-server-transaction.js';
-import { TransactionLayer, type TransactionLayerOptions } from './transaction-layer.js';
+import { TransactionLayer } from './transaction-layer.js';
 import {
   RecordingHandler,
   RecordingTransport,
@@ -10,15 +9,10 @@ import {
   UDP_FLOW,
   request,
   response,
+  setupLayer,
 } from './test-harness.js';
 
-function setup(options: Partial<TransactionLayerOptions> = {}) {
-  const clock = new FakeClock();
-  const transport = new RecordingTransport();
-  const user = new RecordingUser();
-  const layer = new TransactionLayer({ clock, transport, tu: user, ...options });
-  return { clock, transport, user, layer };
-}
+const setup = setupLayer;
 
 const answer = (req: SipRequest, status: number) => createResponse(req, status, undefined, { toTag: 'uas1' });
 

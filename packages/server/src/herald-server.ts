@@ -8,6 +8,7 @@ import {
   type ServerTransaction,
   TransactionLayer,
   TransportLayer,
+  hostPort,
   systemClock,
 } from '@herald/stack';
 import { composeRequestChain } from './compose.js';
@@ -30,8 +31,6 @@ export class HeraldServer {
   private inFlight = 0;
   /** The Server header every response carries. @see RFC 3261 §20.35 */
   private readonly serverHeader: readonly [string, string];
-  /** How every `RequestContext` answers: one function for the server, not a closure per request. */
-  private readonly answer: Answer = (tx, req, flow, status, reason, options) => this.respond(tx, req, flow, status, reason, options);
 
   constructor(
     private readonly config: HeraldConfig,
@@ -92,7 +91,7 @@ export class HeraldServer {
   }
 
   private handle(tx: ServerTransaction | null, req: SipRequest, flow: Flow): void {
-    const ctx = new ServerRequestContext(this.answer, tx, req, flow);
+    const ctx = new ServerRequestContext(this, tx, req, flow);
     let verdict;
     try {
       verdict = runChain(this.chain, ctx);
@@ -105,7 +104,8 @@ export class HeraldServer {
     verdict.catch((e: unknown) => this.fail(ctx, e)).finally(() => this.inFlight--);
   }
 
-  private respond(tx: ServerTransaction | null, req: SipRequest, flow: Flow, status: number, reason?: string, options: ResponseOptions = {}): void {
+  /** Answers `req` through its server transaction, or on its flow when it has none. */
+  respond(tx: ServerTransaction | null, req: SipRequest, flow: Flow, status: number, reason?: string, options: ResponseOptions = {}): void {
     if (req.method === 'ACK') return;
     const extra = options.headers;
     const headers = extra === undefined || extra.length === 0 ? [this.serverHeader] : [...extra, this.serverHeader];
@@ -129,14 +129,12 @@ export class HeraldServer {
   }
 }
 
-type Answer = (tx: ServerTransaction | null, req: SipRequest, flow: Flow, status: number, reason?: string, options?: ResponseOptions) => void;
-
 /** What the request chain sees of one request; a class, so that a request costs no closure. */
 class ServerRequestContext implements RequestContext {
   readonly transport: string;
 
   constructor(
-    private readonly answer: Answer,
+    private readonly server: HeraldServer,
     private readonly tx: ServerTransaction | null,
     readonly req: SipRequest,
     private readonly flow: Flow,
@@ -145,7 +143,7 @@ class ServerRequestContext implements RequestContext {
   }
 
   respond(status: number, reason?: string, options?: ResponseOptions): void {
-    this.answer(this.tx, this.req, this.flow, status, reason, options);
+    this.server.respond(this.tx, this.req, this.flow, status, reason, options);
   }
 }
 
@@ -164,6 +162,5 @@ function interfaceAddresses(): string[] {
 }
 
 function describe(l: ListenerInfo): string {
-  const host = l.address.includes(':') ? `[${l.address}]` : l.address;
-  return `${l.transport}://${host}:${l.port}${l.path ?? ''}`;
+  return `${l.transport}://${hostPort(l.address, l.port)}${l.path ?? ''}`;
 }

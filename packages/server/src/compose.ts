@@ -1,9 +1,7 @@
 import { KNOWN_METHODS } from '@herald/sip';
-import type { LocalIdentity } from './pipeline/local-identity.js';
 import { type Capabilities, optionsResponder } from './pipeline/options-responder.js';
 import { rejectUnhandled } from './pipeline/reject-unhandled.js';
-import type { RequestProcessor } from './pipeline/request-context.js';
-import { validateRequest } from './pipeline/validate-request.js';
+import { type LocalIdentity, type RequestProcessor, validateRequest } from '@herald/proxy';
 
 /** What Herald can do today; each service adds its methods, body types and option tags. */
 export const CAPABILITIES: Capabilities = {

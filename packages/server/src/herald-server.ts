@@ -14,8 +14,7 @@ import {
 import { composeRequestChain } from './compose.js';
 import type { HeraldConfig } from './config/config.js';
 import type { Logger } from './logger.js';
-import { LocalIdentity } from './pipeline/local-identity.js';
-import { type RequestContext, type RequestProcessor, runChain } from './pipeline/request-context.js';
+import { type AuthenticatedUser, LocalIdentity, type RequestContext, type RequestProcessor, runChain } from '@herald/proxy';
 
 /** How long `stop()` waits for requests still being processed before closing anyway. */
 const DRAIN_MS = 5000;
@@ -132,12 +131,13 @@ export class HeraldServer {
 /** What the request chain sees of one request; a class, so that a request costs no closure. */
 class ServerRequestContext implements RequestContext {
   readonly transport: string;
+  authenticated: AuthenticatedUser | null = null;
 
   constructor(
     private readonly server: HeraldServer,
     private readonly tx: ServerTransaction | null,
     readonly req: SipRequest,
-    private readonly flow: Flow,
+    readonly flow: Flow,
   ) {
     this.transport = flow.transport;
   }

@@ -1,6 +1,7 @@
 export * from './fake-clock.js';
 export * from './inbox.js';
 export * from './sip-text.js';
+export * from './redis-server.js';
 export * from './sipp.js';
 export * from './stream-client.js';
 export * from './test-certificate.js';

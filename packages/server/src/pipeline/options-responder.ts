@@ -1,5 +1,4 @@
-import type { LocalIdentity } from './local-identity.js';
-import type { RequestContext, RequestProcessor } from './request-context.js';
+import type { LocalIdentity, RequestContext, RequestProcessor } from '@herald/proxy';
 
 /** What Herald tells a client it can do, in answers to OPTIONS and in 405s. */
 export interface Capabilities {

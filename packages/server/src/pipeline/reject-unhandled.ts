@@ -1,7 +1,6 @@
 import { KNOWN_METHODS, SipError } from '@herald/sip';
-import type { LocalIdentity } from './local-identity.js';
 import type { Capabilities } from './options-responder.js';
-import type { RequestContext, RequestProcessor } from './request-context.js';
+import type { LocalIdentity, RequestContext, RequestProcessor } from '@herald/proxy';
 
 /**
  * The end of the chain: a request no processor took gets the response that says why.

@@ -1,13 +1,26 @@
 import type { ResponseOptions, SipRequest } from '@herald/sip';
+import type { Flow } from '@herald/stack';
+
+/** The account a request was authenticated as (digest) or asserted for (trusted peer). */
+export interface AuthenticatedUser {
+  user: string;
+  domain: string;
+  /** `sip:user@domain` */
+  aor: string;
+}
 
 /**
  * What a request processor sees of one request: the request (never a retransmission),
- * where it came from, and a way to answer it.
+ * the flow it came in on, and a way to answer it.
  */
 export interface RequestContext {
   readonly req: SipRequest;
   /** Transport the request arrived on, lower case: `udp`, `tcp`, `tls`, `ws`, `wss`. */
   readonly transport: string;
+  /** The flow the request arrived on (source address, connection id). */
+  readonly flow: Flow;
+  /** Set by the authenticator once the credentials check out. */
+  authenticated: AuthenticatedUser | null;
   /** Sends a final or provisional response through the server transaction. */
   respond(status: number, reason?: string, options?: ResponseOptions): void;
 }

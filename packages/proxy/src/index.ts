@@ -1,0 +1,3 @@
+export * from './request-context.js';
+export * from './validate-request.js';
+export * from './local-identity.js';

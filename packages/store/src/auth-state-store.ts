@@ -24,4 +24,9 @@ export interface AuthStateStore {
    */
   failuresOf(keys: readonly string[], now: number): Promise<number[]>;
   clearFailures(key: string): Promise<void>;
+  /**
+   * The secret every worker and node signs nonces with: the one stored, or `candidate`
+   * when none is stored yet (the first caller's candidate wins).
+   */
+  sharedSecret(candidate: string): Promise<string>;
 }

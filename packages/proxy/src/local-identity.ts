@@ -1,4 +1,4 @@
-import { type Uri, isSipUri } from '@herald/sip';
+import { type SipRequest, type Uri, isSipUri } from '@herald/sip';
 
 /** A socket address Herald listens on. */
 export interface LocalAddress {
@@ -39,6 +39,20 @@ export class LocalIdentity {
     if (isSipUri(uri)) return this.isServedDomain(uri.host) || this.isSelf(uri.host, uri.port);
     if (uri.scheme === 'im' || uri.scheme === 'pres') return this.isServedDomain((uri as { host: string }).host);
     return false;
+  }
+
+  /**
+   * The served domain a REGISTER is for: its Request-URI's (RFC 3261 §10.3 step 1), or,
+   * when the Request-URI names Herald by address (softphones configured with an IP as
+   * their registrar), the domain of To. `null` when it is none of ours.
+   */
+  registrationDomain(req: SipRequest): string | null {
+    const uri = req.uri;
+    if (!isSipUri(uri)) return null;
+    if (this.isServedDomain(uri.host)) return uri.host;
+    if (!this.isSelf(uri.host, uri.port)) return null;
+    const to = req.to.uri;
+    return isSipUri(to) && this.isServedDomain(to.host) ? to.host : null;
   }
 
   get primaryDomain(): string {

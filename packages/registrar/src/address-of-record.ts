@@ -1,0 +1,20 @@
+import { SipError, type Uri, isSipUri } from '@herald/sip';
+
+/**
+ * The canonical address-of-record of a To (or Request-URI) URI: `sip:user@host`, host
+ * lower case, user unescaped, every parameter and the port removed. SIPS AoRs share
+ * their SIP form, so a user is one AoR whichever scheme a client registers with.
+ * @see RFC 3261 §10.3 step 5
+ */
+export function canonicalAor(uri: Uri): string {
+  if (!isSipUri(uri) || uri.user === null || uri.user === '') {
+    throw new SipError(404, 'Not Found', 'SIP_ERR_REGISTRAR_BAD_AOR');
+  }
+  return `sip:${uri.user}@${uri.host}`;
+}
+
+/** The user and domain parts of a canonical AoR. */
+export function splitAor(aor: string): { user: string; domain: string } {
+  const at = aor.lastIndexOf('@');
+  return { user: aor.slice(4, at), domain: aor.slice(at + 1) };
+}

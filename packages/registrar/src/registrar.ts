@@ -1,0 +1,159 @@
+import type { AuthenticatedUser, Flow, LocalIdentity, RequestContext, RequestProcessor } from '@herald/proxy';
+import type { Binding, FlowRef, LocationStore, UserStore } from '@herald/store';
+import { applyRegister } from './apply-register.js';
+import { canonicalAor } from './address-of-record.js';
+import { storedBindingKey } from './contact-key.js';
+import { type ReadRegister, readRegister } from './read-register.js';
+import { busyAor, foreignAor, notYourAor } from './registrar-errors.js';
+import type { RegistrarPolicy } from './registrar-policy.js';
+
+/** Writes lost to a concurrent REGISTER for the same AoR before the registrar gives up. */
+const MAX_ATTEMPTS = 5;
+
+export interface RegistrarOptions {
+  identity: LocalIdentity;
+  locations: LocationStore;
+  /** For aliases: an authenticated user may register any alias of their AoR. */
+  users: Pick<UserStore, 'resolveAlias'>;
+  policy: RegistrarPolicy;
+  clock: { now(): number };
+  /** This worker's identity, recorded in the flows of its bindings (`node/pid`). */
+  owner: string;
+  /** When true (digest authentication on), a REGISTER must have been authenticated. */
+  requireAuthentication: boolean;
+}
+
+/** A binding was written by a successful REGISTER (new or refreshed). */
+export type BindingAddedListener = (aor: string, binding: Binding) => void;
+
+/**
+ * The registrar: REGISTER for a served domain, every step of RFC 3261 §10.3, with Path
+ * (RFC 3327) and outbound flows (RFC 5626). Also forgets the bindings that only a closed
+ * connection could reach.
+ */
+export class Registrar implements RequestProcessor {
+  readonly name = 'registrar';
+  /** Connection-oriented flows of this worker → the AoRs bound over them. */
+  private readonly flows = new Map<string, Set<string>>();
+  private readonly listeners: BindingAddedListener[] = [];
+
+  constructor(private readonly options: RegistrarOptions) {}
+
+  onBindingAdded(listener: BindingAddedListener): void {
+    this.listeners.push(listener);
+  }
+
+  process(ctx: RequestContext): 'continue' | Promise<'stop'> {
+    if (ctx.req.method !== 'REGISTER') return 'continue';
+    // Step 1: the Request-URI names a domain we hold bindings for.
+    const domain = this.options.identity.registrationDomain(ctx.req);
+    if (domain === null) return 'continue';
+    return this.register(ctx, domain);
+  }
+
+  /** The live bindings of an AoR (admin API, location lookup). */
+  async bindings(aor: string): Promise<Binding[]> {
+    return (await this.options.locations.get(aor, this.options.clock.now())).bindings;
+  }
+
+  /**
+   * A connection closed: bindings that only it could reach (outbound flows, WebSocket and
+   * other `.invalid` contacts) are removed, so nothing is sent over a dead connection.
+   * @see RFC 5626 §5.3, RFC 7118 §5
+   */
+  async flowClosed(flow: Flow): Promise<void> {
+    const aors = this.flows.get(flow.id);
+    if (aors === undefined) return;
+    this.flows.delete(flow.id);
+    const { locations, clock } = this.options;
+    for (const aor of aors) {
+      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        const now = clock.now();
+        const { bindings, version } = await locations.get(aor, now);
+        const next = bindings.filter((b) => b.flow.id !== flow.id || !needsItsFlow(b));
+        if (next.length === bindings.length || (await locations.compareAndSet(aor, version, next, now))) break;
+      }
+    }
+  }
+
+  private async register(ctx: RequestContext, domain: string): Promise<'stop'> {
+    const { req } = ctx;
+    const { locations, clock, policy } = this.options;
+    // Step 5: the AoR is To, canonicalised; it must be in the domain of the Request-URI.
+    const aor = canonicalAor(req.to.uri);
+    if (aor.slice(aor.lastIndexOf('@') + 1) !== domain) throw foreignAor();
+    // Steps 3–4: the authenticated user may change this AoR.
+    await this.authorize(ctx.authenticated, aor);
+
+    const update = readRegister(req, this.flowRef(ctx.flow));
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const now = clock.now();
+      const current = await locations.get(aor, now);
+      // Steps 6–7, all or nothing.
+      const next = applyRegister(current.bindings, update, policy, now, storedBindingKey);
+      const query = !update.wildcard && update.contacts.length === 0;
+      // Step 8: the update is written before the 200 leaves.
+      if (!query && !(await locations.compareAndSet(aor, current.version, next, now))) continue;
+      this.answer(ctx, next, update, now);
+      if (!query) this.written(aor, next, update);
+      return 'stop';
+    }
+    throw busyAor();
+  }
+
+  private async authorize(user: AuthenticatedUser | null, aor: string): Promise<void> {
+    if (user === null) {
+      if (this.options.requireAuthentication) throw notYourAor();
+      return;
+    }
+    if (user.aor === aor) return;
+    if ((await this.options.users.resolveAlias(aor)) !== user.aor) throw notYourAor();
+  }
+
+  /** Step 8: 200 with every current binding and its remaining time, and a Date. */
+  private answer(ctx: RequestContext, bindings: readonly Binding[], update: ReadRegister, now: number): void {
+    const headers: Array<[string, string]> = [];
+    for (const b of bindings) {
+      const remaining = Math.max(0, Math.round((b.expiresAt - now) / 1000));
+      headers.push(['Contact', `<${b.contact}>;expires=${remaining}${b.q === null ? '' : `;q=${b.q}`}${b.params}`]);
+    }
+    if (update.echoPath) for (const p of update.path) headers.push(['Path', p]);
+    // RFC 5626 §6: the registrar tells the client outbound applied.
+    if (update.outbound && update.contacts.some((c) => c.regId !== null)) headers.push(['Require', 'outbound']);
+    headers.push(['Supported', 'path, outbound']);
+    headers.push(['Date', new Date(now).toUTCString()]);
+    ctx.respond(200, 'OK', { headers });
+  }
+
+  private written(aor: string, bindings: readonly Binding[], update: ReadRegister): void {
+    if (update.flow.transport !== 'udp') {
+      let aors = this.flows.get(update.flow.id);
+      if (aors === undefined) this.flows.set(update.flow.id, (aors = new Set()));
+      aors.add(aor);
+    }
+    if (this.listeners.length === 0) return;
+    for (const b of bindings) {
+      if (b.callId !== update.callId || b.cseq !== update.cseq) continue;
+      for (const l of this.listeners) l(aor, b);
+    }
+  }
+
+  private flowRef(flow: Flow): FlowRef {
+    return {
+      id: flow.id,
+      transport: flow.transport,
+      owner: this.options.owner,
+      localAddress: flow.localAddress,
+      localPort: flow.localPort,
+      remoteAddress: flow.remoteAddress,
+      remotePort: flow.remotePort,
+    };
+  }
+}
+
+/** A binding only its own connection can reach: an outbound flow, or a contact with an unroutable host. */
+function needsItsFlow(b: Binding): boolean {
+  if (b.regId !== null) return true;
+  const host = /@([^;:>]+)/.exec(b.contact)?.[1] ?? '';
+  return host.endsWith('.invalid') || b.flow.transport === 'ws' || b.flow.transport === 'wss';
+}

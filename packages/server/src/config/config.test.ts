@@ -69,6 +69,17 @@ describe('defaults', () => {
         idleConnectionTimeout: 600,
         userAgent: 'Herald',
       },
+      users: [],
+      auth: {
+        enabled: true,
+        nonceLifetime: 300,
+        algorithms: ['SHA-256', 'MD5'],
+        checkDigestUri: true,
+        maxFailuresPerSource: 50,
+        maxFailuresPerUser: 10,
+        failureWindow: 300,
+      },
+      registrar: { defaultExpires: 3600, minExpires: 60, maxExpires: 86400, maxContacts: 10 },
     });
   });
 
@@ -184,7 +195,7 @@ describe('unknown keys', () => {
   });
 
   it('lists the known keys when nothing is close', () => {
-    expect(problem('registrar: {}', 'registrar')).toContain('remove it; the known keys are domains, listen, tls, store, dataDir, log, sip');
+    expect(problem('presence: {}', 'presence')).toContain('remove it; the known keys are domains, listen, tls, store, dataDir, log, sip, users, auth, registrar');
   });
 
   it('catches a typo in a section', () => {
@@ -546,5 +557,53 @@ describe('loadConfig', () => {
     expect(() => loadConfig(undefined, { HERALD_CONFIG: 'missing.yaml' })).toThrow(
       'cannot read the configuration file (no such file); check the path in HERALD_CONFIG, or unset it to start on the defaults',
     );
+  });
+});
+
+describe('users', () => {
+  it('seeds accounts, the domain defaulting to the first served one', () => {
+    const config = parse('domains: [example.com, example.org]\nusers:\n  - { user: alice, password: "s3cret" }\n  - { user: bob, domain: example.org, password: pw }');
+    expect(config.users).toEqual([
+      { user: 'alice', domain: 'example.com', password: 's3cret' },
+      { user: 'bob', domain: 'example.org', password: 'pw' },
+    ]);
+  });
+
+  it('names the entry whose domain is not served', () => {
+    expect(problem('domains: [example.com]\nusers: [{ user: alice, domain: example.net, password: pw }]', 'users[0].domain')).toBe(
+      'users[0].domain: "example.net" is not a served domain; use one of example.com, or add it to domains',
+    );
+  });
+
+  it('refuses a user name with a domain in it, and a password YAML read as a number', () => {
+    expect(problem('users: [{ user: alice@example.com, password: pw }]', 'users[0].user')).toMatch(/^users\[0\]\.user: "alice@example.com" is not a user name/);
+    expect(problem('users: [{ user: alice, password: 1234 }]', 'users[0].password')).toBe('users[0].password: is a number; put the password in quotes so that YAML keeps it as written');
+  });
+
+  it('requires a password', () => {
+    expect(problem('users: [{ user: alice }]', 'users[0].password')).toMatch(/^users\[0\]\.password: is required/);
+  });
+});
+
+describe('auth', () => {
+  it('reads every key', () => {
+    const config = parse('auth: { enabled: false, secret: 0123456789abcdef0123, nonceLifetime: 60, algorithms: [md5], checkDigestUri: false, maxFailuresPerSource: 5, maxFailuresPerUser: 3, failureWindow: 30 }');
+    expect(config.auth).toEqual({ enabled: false, secret: '0123456789abcdef0123', nonceLifetime: 60, algorithms: ['MD5'], checkDigestUri: false, maxFailuresPerSource: 5, maxFailuresPerUser: 3, failureWindow: 30 });
+  });
+
+  it('refuses an unknown algorithm and a short secret', () => {
+    expect(problem('auth: { algorithms: [SHA-512] }', 'auth.algorithms[0]')).toMatch(/^auth\.algorithms\[0\]: expected one of SHA-256, MD5/);
+    expect(problem('auth: { secret: short }', 'auth.secret')).toMatch(/^auth\.secret: is shorter than 16 characters/);
+  });
+});
+
+describe('registrar', () => {
+  it('reads every key', () => {
+    expect(parse('registrar: { defaultExpires: 600, minExpires: 30, maxExpires: 3600, maxContacts: 2 }').registrar).toEqual({ defaultExpires: 600, minExpires: 30, maxExpires: 3600, maxContacts: 2 });
+  });
+
+  it('keeps the default within the minimum and the maximum', () => {
+    expect(problem('registrar: { minExpires: 7200, maxExpires: 3600 }', 'registrar.minExpires')).toMatch(/^registrar\.minExpires: 7200 is larger than registrar\.maxExpires/);
+    expect(problem('registrar: { defaultExpires: 10 }', 'registrar.defaultExpires')).toMatch(/^registrar\.defaultExpires: 10 is outside/);
   });
 });

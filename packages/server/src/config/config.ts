@@ -62,6 +62,48 @@ export interface SipConfig {
   userAgent: string;
 }
 
+/** An account created (or its password reset) at start-up. */
+export interface UserSeed {
+  user: string;
+  /** A served domain; also the digest realm. */
+  domain: string;
+  password: string;
+}
+
+/** Digest hash algorithms, in the order challenges offer them. @see RFC 8760 §2.4 */
+export type AuthAlgorithm = 'SHA-256' | 'MD5';
+
+/** Digest authentication of local users. @see RFC 3261 §22, RFC 7616 */
+export interface AuthConfig {
+  /** When false, anyone may register any AoR of a served domain (a lab or benchmark setting). */
+  enabled: boolean;
+  /** Nonce signing secret; when absent, one is generated and shared through the store. */
+  secret?: string;
+  /** Seconds a nonce stays valid; an older one gets `stale=true`. */
+  nonceLifetime: number;
+  algorithms: AuthAlgorithm[];
+  /** Check that the digest `uri` is the Request-URI (RFC 2617 §3.2.2.5 SHOULD). */
+  checkDigestUri: boolean;
+  /** Failed authentications from one IP address within `failureWindow` before it is refused. */
+  maxFailuresPerSource: number;
+  /** Failed authentications for one user within `failureWindow` before it is refused. */
+  maxFailuresPerUser: number;
+  /** Seconds. */
+  failureWindow: number;
+}
+
+/** @see RFC 3261 §10.3 */
+export interface RegistrarConfig {
+  /** Seconds, when neither the Contact nor the request gives an expiry. */
+  defaultExpires: number;
+  /** Seconds; a shorter non-zero interval gets 423 with Min-Expires. */
+  minExpires: number;
+  /** Seconds; a longer interval is shortened. */
+  maxExpires: number;
+  /** Bindings one AoR may hold. */
+  maxContacts: number;
+}
+
 /** The validated configuration of a Herald daemon. */
 export interface HeraldConfig {
   /** Absolute path of the file read, or undefined when running on defaults. */
@@ -75,6 +117,9 @@ export interface HeraldConfig {
   dataDir: string;
   log: LogConfig;
   sip: SipConfig;
+  users: UserSeed[];
+  auth: AuthConfig;
+  registrar: RegistrarConfig;
 }
 
 /** File looked for in the working directory when no path is given. */
@@ -85,7 +130,11 @@ const DEFAULT_PORTS: Record<TransportName, number> = { udp: 5060, tcp: 5060, tls
 const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
 const LOG_FORMATS: readonly LogFormat[] = ['json', 'pretty'];
 
-const TOP_KEYS = ['domains', 'listen', 'tls', 'store', 'dataDir', 'log', 'sip'] as const;
+const TOP_KEYS = ['domains', 'listen', 'tls', 'store', 'dataDir', 'log', 'sip', 'users', 'auth', 'registrar'] as const;
+const USER_KEYS = ['user', 'domain', 'password'] as const;
+const AUTH_KEYS = ['enabled', 'secret', 'nonceLifetime', 'algorithms', 'checkDigestUri', 'maxFailuresPerSource', 'maxFailuresPerUser', 'failureWindow'] as const;
+const AUTH_ALGORITHMS: readonly AuthAlgorithm[] = ['SHA-256', 'MD5'];
+const REGISTRAR_KEYS = ['defaultExpires', 'minExpires', 'maxExpires', 'maxContacts'] as const;
 const TLS_KEYS = ['cert', 'key', 'ca', 'requestCert'] as const;
 const LOG_KEYS = ['level', 'format'] as const;
 const SIP_KEYS = [
@@ -176,6 +225,9 @@ function validate(raw: unknown, source: string | undefined, baseDir: string): He
   const dataDir = problems.check(() => resolve(baseDir, expectString('dataDir', top.dataDir ?? './data')));
   const log = readLog(top.log, problems);
   const sip = readSip(top.sip, problems);
+  const users = readUsers(top.users, domains ?? [], problems);
+  const auth = readAuth(top.auth, problems);
+  const registrar = readRegistrar(top.registrar, problems);
 
   if (
     problems.list.length > 0 ||
@@ -184,11 +236,14 @@ function validate(raw: unknown, source: string | undefined, baseDir: string): He
     store === undefined ||
     dataDir === undefined ||
     log === undefined ||
-    sip === undefined
+    sip === undefined ||
+    users === undefined ||
+    auth === undefined ||
+    registrar === undefined
   ) {
     throw ConfigError.collect(source ?? 'configuration', problems.list);
   }
-  return { source, domains, listen, ...(tls && { tls }), store, dataDir, log, sip };
+  return { source, domains, listen, ...(tls && { tls }), store, dataDir, log, sip, users, auth, registrar };
 }
 
 function readDomains(value: unknown, problems: Problems): string[] | undefined {
@@ -442,6 +497,111 @@ function readSip(value: unknown, problems: Problems): SipConfig | undefined {
     return undefined;
   }
   return { t1, t2, t4, maxMessageSize, maxHeaderSize, maxBodySize, maxConnectionsPerSource, idleConnectionTimeout, userAgent };
+}
+
+function readUsers(value: unknown, domains: readonly string[], problems: Problems): UserSeed[] | undefined {
+  const list = problems.check(() => expectList('users', value ?? [], '{ user: alice, domain: example.com, password: secret }'));
+  if (list === undefined) return undefined;
+  const seeds = list.map((entry, i) => {
+    const key = `users[${i}]`;
+    const map = problems.check(() => expectMap(key, entry));
+    if (map === undefined) return undefined;
+    checkKeys(key, map, USER_KEYS, problems);
+    const user = problems.check(() => expectUserName(`${key}.user`, map.user));
+    const domain = problems.check(() => expectServedDomain(`${key}.domain`, map.domain ?? domains[0], domains));
+    const password = problems.check(() => expectPassword(`${key}.password`, map.password));
+    if (user === undefined || domain === undefined || password === undefined) return undefined;
+    return { user, domain, password };
+  });
+  return allDefined(seeds) ? seeds : undefined;
+}
+
+/** A digest username and SIP user part: no "@", ":", whitespace or control characters. */
+function expectUserName(key: string, value: unknown): string {
+  if (value === undefined || value === null) throw new ConfigError(key, 'is required; give the user part of the address, e.g. user: alice', 'HERALD_ERR_CONFIG_REQUIRED');
+  const text = typeof value === 'number' ? String(value) : expectString(key, value);
+  if (/[@:\s\x00-\x1f\x7f"<>]/.test(text)) {
+    throw new ConfigError(key, `"${text}" is not a user name; give the part before the "@" only, without spaces or ":"`);
+  }
+  return text;
+}
+
+function expectServedDomain(key: string, value: unknown, domains: readonly string[]): string {
+  const domain = expectString(key, value).toLowerCase();
+  if (!domains.includes(domain)) {
+    throw new ConfigError(key, `"${domain}" is not a served domain; use one of ${domains.join(', ')}, or add it to domains`);
+  }
+  return domain;
+}
+
+function expectPassword(key: string, value: unknown): string {
+  if (value === undefined || value === null) throw new ConfigError(key, 'is required; give the password (it is stored only as digest hashes)', 'HERALD_ERR_CONFIG_REQUIRED');
+  if (typeof value === 'number') throw new ConfigError(key, 'is a number; put the password in quotes so that YAML keeps it as written');
+  return expectString(key, value);
+}
+
+function readAuth(value: unknown, problems: Problems): AuthConfig | undefined {
+  const map = problems.check(() => expectMap('auth', value ?? {}));
+  if (map === undefined) return undefined;
+  checkKeys('auth', map, AUTH_KEYS, problems);
+  const integer = (name: (typeof AUTH_KEYS)[number], fallback: number, unit: string) =>
+    problems.check(() => expectInteger(`auth.${name}`, map[name] ?? fallback, unit, Number.MAX_SAFE_INTEGER));
+  const enabled = problems.check(() => expectBoolean('auth.enabled', map.enabled ?? true));
+  const secret = map.secret == null ? undefined : problems.check(() => expectSecret('auth.secret', map.secret));
+  const nonceLifetime = integer('nonceLifetime', 300, 'seconds');
+  const algorithms = problems.check(() => readAlgorithms(map.algorithms ?? ['SHA-256', 'MD5']));
+  const checkDigestUri = problems.check(() => expectBoolean('auth.checkDigestUri', map.checkDigestUri ?? true));
+  const maxFailuresPerSource = integer('maxFailuresPerSource', 50, 'failures');
+  const maxFailuresPerUser = integer('maxFailuresPerUser', 10, 'failures');
+  const failureWindow = integer('failureWindow', 300, 'seconds');
+  if (
+    enabled === undefined ||
+    (map.secret != null && secret === undefined) ||
+    nonceLifetime === undefined ||
+    algorithms === undefined ||
+    checkDigestUri === undefined ||
+    maxFailuresPerSource === undefined ||
+    maxFailuresPerUser === undefined ||
+    failureWindow === undefined
+  ) {
+    return undefined;
+  }
+  return { enabled, ...(secret !== undefined && { secret }), nonceLifetime, algorithms, checkDigestUri, maxFailuresPerSource, maxFailuresPerUser, failureWindow };
+}
+
+function expectSecret(key: string, value: unknown): string {
+  const text = expectString(key, value);
+  if (text.length < 16) throw new ConfigError(key, 'is shorter than 16 characters; use a long random string, e.g. the output of `openssl rand -hex 32`');
+  return text;
+}
+
+function readAlgorithms(value: unknown): AuthAlgorithm[] {
+  const list = expectList('auth.algorithms', value, 'SHA-256, MD5');
+  if (list.length === 0) throw new ConfigError('auth.algorithms', 'is empty; list SHA-256, MD5 or both');
+  const out = list.map((a, i) => expectOneOf(`auth.algorithms[${i}]`, typeof a === 'string' ? a.toUpperCase() : a, AUTH_ALGORITHMS));
+  return [...new Set(out)];
+}
+
+function readRegistrar(value: unknown, problems: Problems): RegistrarConfig | undefined {
+  const map = problems.check(() => expectMap('registrar', value ?? {}));
+  if (map === undefined) return undefined;
+  checkKeys('registrar', map, REGISTRAR_KEYS, problems);
+  const integer = (name: (typeof REGISTRAR_KEYS)[number], fallback: number, unit: string) =>
+    problems.check(() => expectInteger(`registrar.${name}`, map[name] ?? fallback, unit, 4294967295));
+  const defaultExpires = integer('defaultExpires', 3600, 'seconds');
+  const minExpires = integer('minExpires', 60, 'seconds');
+  const maxExpires = integer('maxExpires', 86400, 'seconds');
+  const maxContacts = integer('maxContacts', 10, 'contacts');
+  if (defaultExpires === undefined || minExpires === undefined || maxExpires === undefined || maxContacts === undefined) return undefined;
+  if (minExpires > maxExpires) {
+    problems.add('registrar.minExpires', `${minExpires} is larger than registrar.maxExpires (${maxExpires}); lower it or raise registrar.maxExpires`);
+    return undefined;
+  }
+  if (defaultExpires < minExpires || defaultExpires > maxExpires) {
+    problems.add('registrar.defaultExpires', `${defaultExpires} is outside registrar.minExpires..maxExpires (${minExpires}..${maxExpires}); choose a value in that range`);
+    return undefined;
+  }
+  return { defaultExpires, minExpires, maxExpires, maxContacts };
 }
 
 /** Gathers problems so that one run reports all of them. */

@@ -12,3 +12,4 @@ export * from './stream-framer.js';
 export * from './status.js';
 export * from './methods.js';
 export * from './ids.js';
+export * from './digest.js';

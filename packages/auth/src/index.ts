@@ -1,0 +1,2 @@
+export * from './nonce-service.js';
+export * from './digest-authenticator.js';

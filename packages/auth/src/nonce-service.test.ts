@@ -1,0 +1,72 @@
+import { NonceService } from './nonce-service.js';
+
+const SECRET = 'an-example-secret-of-32-bytes!!!';
+const T0 = 1_700_000_000_000;
+
+describe('RFC 7616 §3.3 nonce', () => {
+  const nonces = new NonceService(SECRET, { lifetimeMs: 300_000 });
+
+  it('issues nonces that are base64url text of 32 bytes, different each time', () => {
+    const a = nonces.issue('example.com', T0);
+    const b = nonces.issue('example.com', T0);
+    expect(a).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(a).not.toBe(b);
+  });
+
+  it('accepts its own nonce within the lifetime', () => {
+    const n = nonces.issue('example.com', T0);
+    expect(nonces.check(n, 'example.com', T0)).toBe('valid');
+    expect(nonces.check(n, 'example.com', T0 + 299_999)).toBe('valid');
+  });
+
+  it('calls an authentic nonce older than the lifetime stale', () => {
+    const n = nonces.issue('example.com', T0);
+    expect(nonces.check(n, 'example.com', T0 + 300_000)).toBe('stale');
+    expect(nonces.check(n, 'example.com', T0 + 86_400_000)).toBe('stale');
+  });
+
+  it('tells when a nonce expires', () => {
+    expect(nonces.expiresAt(nonces.issue('example.com', T0))).toBe(T0 + 300_000);
+    expect(nonces.expiresAt('nonsense')).toBeNaN();
+  });
+
+  it('is checked by any instance sharing the secret (another worker or node)', () => {
+    const n = nonces.issue('example.com', T0);
+    expect(new NonceService(SECRET).check(n, 'example.com', T0 + 1000)).toBe('valid');
+    expect(new NonceService('another-secret-of-enough-bytes').check(n, 'example.com', T0 + 1000)).toBe('invalid');
+  });
+
+  it('binds the realm', () => {
+    const n = nonces.issue('example.com', T0);
+    expect(nonces.check(n, 'example.org', T0)).toBe('invalid');
+  });
+
+  it('rejects a forged or altered nonce', () => {
+    const n = nonces.issue('example.com', T0);
+    const buf = Buffer.from(n, 'base64url');
+    buf.writeBigUInt64BE(BigInt(T0 + 200_000), 0);
+    expect(nonces.check(buf.toString('base64url'), 'example.com', T0 + 400_000)).toBe('invalid');
+    expect(nonces.check('7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v', 'example.com', T0)).toBe('invalid');
+    expect(nonces.check('', 'example.com', T0)).toBe('invalid');
+  });
+
+  it('accepts exactly one text per nonce (the spare bits of the last character must be zero)', () => {
+    const n = nonces.issue('example.com', T0);
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(n[n.length - 1]);
+    const variant = n.slice(0, -1) + alphabet[last ^ 1];
+    expect(Buffer.from(variant, 'base64url').equals(Buffer.from(n, 'base64url'))).toBe(true);
+    expect(nonces.check(variant, 'example.com', T0)).toBe('invalid');
+  });
+
+  it('rejects a nonce issued further in the future than the clock skew allows', () => {
+    const n = nonces.issue('example.com', T0 + 60_000);
+    expect(nonces.check(n, 'example.com', T0)).toBe('invalid');
+    expect(nonces.check(nonces.issue('example.com', T0 + 10_000), 'example.com', T0)).toBe('valid');
+  });
+
+  it('refuses a short secret and a bad lifetime at start-up', () => {
+    expect(() => new NonceService('short')).toThrow(RangeError);
+    expect(() => new NonceService(SECRET, { lifetimeMs: 0 })).toThrow(RangeError);
+  });
+});

@@ -97,10 +97,11 @@ export interface DigestAuthenticatorOptions {
    */
   checkDigestUri?: boolean;
   /**
-   * User-Agent prefixes of clients that read only the first challenge and know only MD5
-   * (SIP.js, JsSIP): they are offered MD5 first. Default `['SIP.js', 'JsSIP']`.
+   * User-Agent prefixes of clients that know only MD5 and give up on a challenge list that
+   * holds another algorithm (SIP.js, JsSIP, SIPp): they are offered MD5 alone. Default
+   * `['SIP.js', 'JsSIP', 'SIPp']`.
    */
-  md5FirstUserAgents?: readonly string[];
+  md5OnlyUserAgents?: readonly string[];
   limits?: Partial<DigestLimits>;
   logger?: DigestAuthLogger;
   /** Waits before a slowed-down answer; default an unref'd `setTimeout`. Injectable for tests. */
@@ -146,9 +147,9 @@ class DigestAuthenticator implements RequestProcessor {
   private readonly onSuccess: ((user: AuthenticatedUser, algorithm: DigestAlgorithm) => void) | undefined;
   /** `", algorithm=X, qop=\"auth\""` per offered algorithm, built once. */
   private readonly challengeTails: string[];
-  /** The same with MD5 first, for `md5FirstUserAgents`. */
-  private readonly md5FirstTails: string[];
-  private readonly md5FirstUserAgents: readonly string[];
+  /** MD5 alone (when offered at all), for `md5OnlyUserAgents`. */
+  private readonly md5OnlyTails: string[];
+  private readonly md5OnlyUserAgents: readonly string[];
 
   constructor(o: DigestAuthenticatorOptions) {
     this.identity = o.identity;
@@ -165,9 +166,8 @@ class DigestAuthenticator implements RequestProcessor {
     this.onSuccess = o.onSuccess;
     validate(this.algorithms, this.limits);
     this.challengeTails = this.algorithms.map((a) => `", algorithm=${a}, qop="auth"`);
-    const md5First = [...this.algorithms].sort((a, b) => Number(b === 'MD5') - Number(a === 'MD5'));
-    this.md5FirstTails = md5First.map((a) => `", algorithm=${a}, qop="auth"`);
-    this.md5FirstUserAgents = o.md5FirstUserAgents ?? ['SIP.js', 'JsSIP'];
+    this.md5OnlyTails = this.algorithms.includes('MD5') ? [`", algorithm=MD5, qop="auth"`] : this.challengeTails;
+    this.md5OnlyUserAgents = o.md5OnlyUserAgents ?? ['SIP.js', 'JsSIP', 'SIPp'];
   }
 
   process(ctx: RequestContext): 'continue' | Promise<'continue'> {
@@ -329,13 +329,14 @@ class DigestAuthenticator implements RequestProcessor {
   }
 
   /**
-   * DEVIATION(RFC 8760 §2.3): SIP.js and JsSIP answer only the first challenge and only
-   * with MD5, so they are offered MD5 first; everyone else gets the configured order.
+   * DEVIATION(RFC 8760 §2.3): SIP.js, JsSIP and SIPp know only MD5 and abandon the
+   * authentication when the challenges include another algorithm, whatever the order, so
+   * they are offered MD5 alone; everyone else gets every configured algorithm in order.
    */
   private tailsFor(req: SipRequest): readonly string[] {
     const agent = req.header('user-agent');
-    if (agent === undefined || this.md5FirstUserAgents.length === 0) return this.challengeTails;
-    for (const prefix of this.md5FirstUserAgents) if (agent.startsWith(prefix)) return this.md5FirstTails;
+    if (agent === undefined || this.md5OnlyUserAgents.length === 0) return this.challengeTails;
+    for (const prefix of this.md5OnlyUserAgents) if (agent.startsWith(prefix)) return this.md5OnlyTails;
     return this.challengeTails;
   }
 

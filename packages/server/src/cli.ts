@@ -1,14 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from './config/config-error.js';
-import { loadConfig } from './config/config.js';
+import { type HeraldConfig, loadConfig } from './config/config.js';
 import { HeraldServer } from './herald-server.js';
 import { createLogger } from './logger.js';
+import { USER_USAGE, type UserCommand, type UserCommandIo, askPassword, runUserCommand } from './user-command.js';
 
 const USAGE = `Usage: herald <command> [options]
 
 Commands:
   start [--config FILE]   start the server (FILE defaults to $HERALD_CONFIG, then ./herald.yaml,
                           then built-in defaults serving "localhost")
+  user add|passwd|del|list [ADDRESS] [--password P] [--config FILE]
+                          manage accounts in the configured store (herald user --help)
 
 Options:
   -h, --help              show this help
@@ -17,12 +20,9 @@ Options:
 /** The outcome of a CLI command: an exit code, after any output has been written. */
 export type ExitCode = 0 | 1 | 2;
 
-interface Io {
-  out: (s: string) => void;
-  err: (s: string) => void;
-}
+type Io = UserCommandIo;
 
-const stdio: Io = { out: (s) => process.stdout.write(s + '\n'), err: (s) => process.stderr.write(s + '\n') };
+const stdio: Io = { out: (s) => process.stdout.write(s + '\n'), err: (s) => process.stderr.write(s + '\n'), askPassword };
 
 /** Runs `herald` with the given arguments (without `node` and the script path). */
 export async function runCli(argv: readonly string[], io: Io = stdio): Promise<ExitCode> {
@@ -35,40 +35,96 @@ export async function runCli(argv: readonly string[], io: Io = stdio): Promise<E
     io.out(version());
     return 0;
   }
+  if (command === 'user') return user(rest, io);
   if (command !== 'start') {
     io.err(`herald: unknown command "${command}"\n\n${USAGE}`);
     return 2;
   }
-  let configPath: string | undefined;
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i];
-    if (arg === '--config' || arg === '-c') {
-      configPath = rest[++i];
-      if (configPath === undefined) {
-        io.err('herald start: --config needs a file path, e.g. --config /etc/herald/herald.yaml');
-        return 2;
-      }
-    } else if (arg.startsWith('--config=')) {
-      configPath = arg.slice('--config='.length);
-    } else {
-      io.err(`herald start: unknown option "${arg}"\n\n${USAGE}`);
-      return 2;
-    }
+  const options = parseOptions('start', rest, [], io);
+  if (options === undefined) return 2;
+  if (options.positional.length > 0) {
+    io.err(`herald start: unexpected argument "${options.positional[0]}"\n\n${USAGE}`);
+    return 2;
   }
-  return start(configPath, io);
+  return start(options.values.config, io);
 }
 
-async function start(configPath: string | undefined, io: Io): Promise<ExitCode> {
-  let config;
+interface ParsedOptions {
+  values: Record<string, string | undefined>;
+  positional: string[];
+}
+
+/** Parses `--config FILE` (always known) and the given `--NAME VALUE` options; `undefined` after reporting a problem. */
+function parseOptions(command: string, args: readonly string[], names: readonly string[], io: Io): ParsedOptions | undefined {
+  const values: Record<string, string | undefined> = {};
+  const positional: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const eq = arg.indexOf('=');
+    const flag = arg === '-c' ? '--config' : eq > 0 ? arg.slice(0, eq) : arg;
+    const name = flag.slice(2);
+    if (!flag.startsWith('--')) {
+      positional.push(arg);
+      continue;
+    }
+    if (name !== 'config' && !names.includes(name)) {
+      io.err(`herald ${command}: unknown option "${arg}"\n\n${command === 'start' ? USAGE : USER_USAGE}`);
+      return undefined;
+    }
+    const value = eq > 0 ? arg.slice(eq + 1) : args[++i];
+    if (value === undefined) {
+      io.err(name === 'config' ? `herald ${command}: --config needs a file path, e.g. --config /etc/herald/herald.yaml` : `herald ${command}: --${name} needs a value`);
+      return undefined;
+    }
+    values[name] = value;
+  }
+  return { values, positional };
+}
+
+function readConfig(configPath: string | undefined, io: Io): HeraldConfig | undefined {
   try {
-    config = loadConfig(configPath);
+    return loadConfig(configPath);
   } catch (e) {
     if (e instanceof ConfigError) {
       io.err(`herald: ${e.message}`);
-      return 2;
+      return undefined;
     }
     throw e;
   }
+}
+
+const USER_ACTIONS = ['add', 'passwd', 'del', 'list'] as const;
+
+async function user(args: readonly string[], io: Io): Promise<ExitCode> {
+  const [action, ...rest] = args;
+  if (action === undefined || action === '--help' || action === '-h') {
+    io.out(USER_USAGE);
+    return action === undefined ? 2 : 0;
+  }
+  if (!(USER_ACTIONS as readonly string[]).includes(action)) {
+    io.err(`herald user: unknown action "${action}"\n\n${USER_USAGE}`);
+    return 2;
+  }
+  const options = parseOptions(`user ${action}`, rest, action === 'add' || action === 'passwd' ? ['password'] : [], io);
+  if (options === undefined) return 2;
+  if (options.positional.length > 1) {
+    io.err(`herald user ${action}: one address at a time\n\n${USER_USAGE}`);
+    return 2;
+  }
+  const config = readConfig(options.values.config, io);
+  if (config === undefined) return 2;
+  const command: UserCommand = { action: action as UserCommand['action'], address: options.positional[0], password: options.values.password };
+  try {
+    return await runUserCommand(command, config, io);
+  } catch (e) {
+    io.err(`herald user ${action}: ${(e as Error).message}`);
+    return 1;
+  }
+}
+
+async function start(configPath: string | undefined, io: Io): Promise<ExitCode> {
+  const config = readConfig(configPath, io);
+  if (config === undefined) return 2;
   const logger = createLogger(config.log);
   const server = new HeraldServer(config, logger);
   // Handlers go in before start so that a signal during start-up still drains and exits 0.

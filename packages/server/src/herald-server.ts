@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
-import { type ResponseOptions, SipError, type SipRequest, type SipResponse, createResponse } from '@herald/sip';
+import { hostname, networkInterfaces } from 'node:os';
+import { NonceService, digestAuthenticator } from '@herald/auth';
+import { Registrar } from '@herald/registrar';
+import { type ResponseOptions, SipError, type SipRequest, type SipResponse, createResponse, randomHex } from '@herald/sip';
 import {
   type Clock,
   type Flow,
@@ -11,6 +13,8 @@ import {
   hostPort,
   systemClock,
 } from '@herald/stack';
+import { type Store, StoreUnavailableError, openStore } from '@herald/store';
+import { putAccount } from './accounts.js';
 import { composeRequestChain } from './compose.js';
 import type { HeraldConfig } from './config/config.js';
 import type { Logger } from './logger.js';
@@ -18,6 +22,8 @@ import { type AuthenticatedUser, LocalIdentity, type RequestContext, type Reques
 
 /** How long `stop()` waits for requests still being processed before closing anyway. */
 const DRAIN_MS = 5000;
+/** Seconds a client is asked to wait when the store is unreachable. */
+const STORE_RETRY_AFTER = '5';
 
 /**
  * One Herald process: transports, the transaction layer and the request chain, built
@@ -26,6 +32,8 @@ const DRAIN_MS = 5000;
 export class HeraldServer {
   private transport: TransportLayer | null = null;
   private transactions: TransactionLayer | null = null;
+  private store: Store | null = null;
+  private registrar: Registrar | null = null;
   private chain: RequestProcessor[] = [];
   private inFlight = 0;
   /** The Server header every response carries. @see RFC 3261 §20.35 */
@@ -46,6 +54,7 @@ export class HeraldServer {
 
   async start(): Promise<void> {
     const { config, logger } = this;
+    const store = await this.openStore();
     const tls = config.tls && { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key), ca: config.tls.ca ? readFileSync(config.tls.ca) : undefined, requestCert: config.tls.requestCert };
     const transport = new TransportLayer({
       listen: config.listen.map((l) => ({ transport: l.transport, host: l.host, port: l.port, path: l.path })),
@@ -58,6 +67,7 @@ export class HeraldServer {
         idleTimeoutMs: config.sip.idleConnectionTimeout * 1000,
       },
       onMessage: (msg, flow) => this.transactions?.receive(msg, flow),
+      onFlowClosed: (flow) => void this.registrar?.flowClosed(flow).catch((e: unknown) => logger.warn('bindings of a closed flow not removed', { flow: flow.id, error: e })),
       logger,
       clock: this.clock,
     });
@@ -75,8 +85,50 @@ export class HeraldServer {
     });
     await transport.start();
     const identity = new LocalIdentity(config.domains, transport.listeners, interfaceAddresses());
-    this.chain = composeRequestChain(identity);
+    const clock = this.clock;
+    const registrar = new Registrar({
+      identity,
+      locations: store.locations,
+      users: store.users,
+      policy: config.registrar,
+      clock,
+      owner: `${hostname()}/${process.pid}`,
+      requireAuthentication: config.auth.enabled,
+    });
+    this.registrar = registrar;
+    const authenticate = config.auth.enabled
+      ? digestAuthenticator({
+          identity,
+          users: store.users,
+          authState: store.authState,
+          nonces: new NonceService(config.auth.secret ?? (await store.authState.sharedSecret(randomHex(32))), { lifetimeMs: config.auth.nonceLifetime * 1000 }),
+          clock,
+          algorithms: config.auth.algorithms,
+          checkDigestUri: config.auth.checkDigestUri,
+          md5OnlyUserAgents: config.auth.md5OnlyUserAgents,
+          limits: {
+            maxFailuresPerSource: config.auth.maxFailuresPerSource,
+            maxFailuresPerUser: config.auth.maxFailuresPerUser,
+            windowMs: config.auth.failureWindow * 1000,
+          },
+          logger,
+        })
+      : null;
+    this.chain = composeRequestChain({ identity, authenticate, registrar });
     logger.info('herald started', { domains: config.domains, listening: transport.listeners.map(describe), store: config.store.kind });
+  }
+
+  /** Opens the configured store and writes the `users:` accounts into it. */
+  private async openStore(): Promise<Store> {
+    const { config, logger } = this;
+    const store = await openStore(config.store.kind === 'redis' ? config.store : { kind: 'embedded', dataDir: config.dataDir });
+    this.store = store;
+    await store.ping();
+    for (const seed of config.users) await putAccount(store.users, seed.user, seed.domain, seed.password, this.clock.now());
+    if (config.auth.enabled && config.users.length === 0 && (await store.users.list()).length === 0) {
+      logger.warn('no user accounts: every REGISTER will be refused; add one with `herald user add alice@example.com` or under users: in the configuration');
+    }
+    return store;
   }
 
   /** Lets requests being processed finish (up to a few seconds), then closes everything. */
@@ -85,8 +137,11 @@ export class HeraldServer {
     while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     this.transactions?.close();
     await this.transport?.stop();
+    await this.store?.close();
     this.transport = null;
     this.transactions = null;
+    this.store = null;
+    this.registrar = null;
   }
 
   private handle(tx: ServerTransaction | null, req: SipRequest, flow: Flow): void {
@@ -123,6 +178,11 @@ export class HeraldServer {
       return;
     }
     const { req } = ctx;
+    if (e instanceof StoreUnavailableError) {
+      this.logger.warn('store unavailable', { callId: req.header('call-id'), method: req.method, error: e.message });
+      ctx.respond(503, 'Service Unavailable', { headers: [['Retry-After', STORE_RETRY_AFTER]] });
+      return;
+    }
     this.logger.error('request failed', { callId: req.header('call-id'), branch: safeBranch(req), method: req.method, error: e });
     ctx.respond(500, 'Server Internal Error');
   }

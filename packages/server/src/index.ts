@@ -4,3 +4,4 @@ export * from './logger.js';
 export * from './herald-server.js';
 export * from './compose.js';
 export * from './cli.js';
+export * from './accounts.js';

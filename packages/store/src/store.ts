@@ -1,5 +1,10 @@
 import type { AuthStateStore } from './auth-state-store.js';
+import type { GroupStore } from './group-store.js';
 import type { LocationStore } from './location-store.js';
+import type { MessageStore } from './message-store.js';
+import type { PresenceRuleStore } from './presence-rule-store.js';
+import type { PublicationStore } from './publication-store.js';
+import type { SubscriptionStore } from './subscription-store.js';
 import type { UserStore } from './user-store.js';
 
 /** Every kind of state Herald keeps, behind one backend (embedded or Redis). */
@@ -8,6 +13,11 @@ export interface Store {
   readonly locations: LocationStore;
   readonly users: UserStore;
   readonly authState: AuthStateStore;
+  readonly messages: MessageStore;
+  readonly subscriptions: SubscriptionStore;
+  readonly publications: PublicationStore;
+  readonly groups: GroupStore;
+  readonly presenceRules: PresenceRuleStore;
   /** Resolves when the backend answers; rejects with a `StoreUnavailableError` otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

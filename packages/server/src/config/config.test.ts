@@ -75,6 +75,7 @@ describe('defaults', () => {
         nonceLifetime: 300,
         algorithms: ['SHA-256', 'MD5'],
         checkDigestUri: true,
+        md5OnlyUserAgents: ['SIP.js', 'JsSIP', 'SIPp'],
         maxFailuresPerSource: 50,
         maxFailuresPerUser: 10,
         failureWindow: 300,
@@ -587,8 +588,8 @@ describe('users', () => {
 
 describe('auth', () => {
   it('reads every key', () => {
-    const config = parse('auth: { enabled: false, secret: 0123456789abcdef0123, nonceLifetime: 60, algorithms: [md5], checkDigestUri: false, maxFailuresPerSource: 5, maxFailuresPerUser: 3, failureWindow: 30 }');
-    expect(config.auth).toEqual({ enabled: false, secret: '0123456789abcdef0123', nonceLifetime: 60, algorithms: ['MD5'], checkDigestUri: false, maxFailuresPerSource: 5, maxFailuresPerUser: 3, failureWindow: 30 });
+    const config = parse('auth: { enabled: false, secret: 0123456789abcdef0123, nonceLifetime: 60, algorithms: [md5], checkDigestUri: false, md5OnlyUserAgents: [], maxFailuresPerSource: 5, maxFailuresPerUser: 3, failureWindow: 30 }');
+    expect(config.auth).toEqual({ enabled: false, secret: '0123456789abcdef0123', nonceLifetime: 60, algorithms: ['MD5'], checkDigestUri: false, md5OnlyUserAgents: [], maxFailuresPerSource: 5, maxFailuresPerUser: 3, failureWindow: 30 });
   });
 
   it('refuses an unknown algorithm and a short secret', () => {

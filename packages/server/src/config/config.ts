@@ -84,6 +84,8 @@ export interface AuthConfig {
   algorithms: AuthAlgorithm[];
   /** Check that the digest `uri` is the Request-URI (RFC 2617 §3.2.2.5 SHOULD). */
   checkDigestUri: boolean;
+  /** User-Agent prefixes offered MD5 alone: clients that know only MD5 and give up on a list that holds SHA-256 (SIP.js, JsSIP, SIPp). */
+  md5OnlyUserAgents: string[];
   /** Failed authentications from one IP address within `failureWindow` before it is refused. */
   maxFailuresPerSource: number;
   /** Failed authentications for one user within `failureWindow` before it is refused. */
@@ -132,7 +134,7 @@ const LOG_FORMATS: readonly LogFormat[] = ['json', 'pretty'];
 
 const TOP_KEYS = ['domains', 'listen', 'tls', 'store', 'dataDir', 'log', 'sip', 'users', 'auth', 'registrar'] as const;
 const USER_KEYS = ['user', 'domain', 'password'] as const;
-const AUTH_KEYS = ['enabled', 'secret', 'nonceLifetime', 'algorithms', 'checkDigestUri', 'maxFailuresPerSource', 'maxFailuresPerUser', 'failureWindow'] as const;
+const AUTH_KEYS = ['enabled', 'secret', 'nonceLifetime', 'algorithms', 'checkDigestUri', 'md5OnlyUserAgents', 'maxFailuresPerSource', 'maxFailuresPerUser', 'failureWindow'] as const;
 const AUTH_ALGORITHMS: readonly AuthAlgorithm[] = ['SHA-256', 'MD5'];
 const REGISTRAR_KEYS = ['defaultExpires', 'minExpires', 'maxExpires', 'maxContacts'] as const;
 const TLS_KEYS = ['cert', 'key', 'ca', 'requestCert'] as const;
@@ -551,6 +553,7 @@ function readAuth(value: unknown, problems: Problems): AuthConfig | undefined {
   const nonceLifetime = integer('nonceLifetime', 300, 'seconds');
   const algorithms = problems.check(() => readAlgorithms(map.algorithms ?? ['SHA-256', 'MD5']));
   const checkDigestUri = problems.check(() => expectBoolean('auth.checkDigestUri', map.checkDigestUri ?? true));
+  const md5OnlyUserAgents = problems.check(() => expectList('auth.md5OnlyUserAgents', map.md5OnlyUserAgents ?? ['SIP.js', 'JsSIP', 'SIPp'], '"SIP.js", "JsSIP"').map((v, i) => expectLine(`auth.md5OnlyUserAgents[${i}]`, v)));
   const maxFailuresPerSource = integer('maxFailuresPerSource', 50, 'failures');
   const maxFailuresPerUser = integer('maxFailuresPerUser', 10, 'failures');
   const failureWindow = integer('failureWindow', 300, 'seconds');
@@ -560,13 +563,14 @@ function readAuth(value: unknown, problems: Problems): AuthConfig | undefined {
     nonceLifetime === undefined ||
     algorithms === undefined ||
     checkDigestUri === undefined ||
+    md5OnlyUserAgents === undefined ||
     maxFailuresPerSource === undefined ||
     maxFailuresPerUser === undefined ||
     failureWindow === undefined
   ) {
     return undefined;
   }
-  return { enabled, ...(secret !== undefined && { secret }), nonceLifetime, algorithms, checkDigestUri, maxFailuresPerSource, maxFailuresPerUser, failureWindow };
+  return { enabled, ...(secret !== undefined && { secret }), nonceLifetime, algorithms, checkDigestUri, md5OnlyUserAgents, maxFailuresPerSource, maxFailuresPerUser, failureWindow };
 }
 
 function expectSecret(key: string, value: unknown): string {

@@ -1,0 +1,24 @@
+import { ha1 } from '@herald/sip';
+import type { UserRecord, UserStore } from '@herald/store';
+
+/**
+ * The stored form of an account: the digest HA1 for MD5 and for SHA-256, realm = domain.
+ * The password itself is never kept. @see RFC 7616 §3.4.2
+ */
+export function userRecord(user: string, domain: string, password: string, now: number, createdAt = now): UserRecord {
+  return {
+    user,
+    domain,
+    ha1Md5: ha1('MD5', user, domain, password),
+    ha1Sha256: ha1('SHA-256', user, domain, password),
+    createdAt,
+    updatedAt: now,
+  };
+}
+
+/** Creates the account, or sets its password when it exists (keeping its creation time). */
+export async function putAccount(users: UserStore, user: string, domain: string, password: string, now: number): Promise<'created' | 'updated'> {
+  const existing = await users.get(user, domain);
+  await users.put(userRecord(user, domain, password, now, existing?.createdAt ?? now));
+  return existing === undefined ? 'created' : 'updated';
+}

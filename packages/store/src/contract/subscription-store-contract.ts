@@ -1,0 +1,180 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import type { Subscription, SubscriptionStore } from '../subscription-store.js';
+import type { StoreFixture } from './store-fixture.js';
+
+/** What a backend's test gives the subscription store contract. */
+export type SubscriptionStoreHarness = StoreFixture<SubscriptionStore>;
+
+const T0 = 1_700_000_000_000;
+const ALICE = 'sip:alice@example.com';
+
+function subscription(id: string, overrides: Partial<Subscription> = {}): Subscription {
+  return {
+    id,
+    event: 'presence',
+    resource: ALICE,
+    watcher: 'sip:bob@example.net',
+    remoteTarget: 'sip:bob@192.0.2.4:5060;transport=tcp',
+    routeSet: ['<sip:proxy.example.net;lr>'],
+    callId: `${id}@192.0.2.4`,
+    localTag: 'herald-1',
+    remoteTag: 'bob-1',
+    localUri: `<${ALICE}>`,
+    remoteUri: '<sip:bob@example.net>',
+    localCseq: 1,
+    remoteCseq: 1,
+    status: 'active',
+    accept: ['application/pidf+xml'],
+    expiresAt: T0 + 3_600_000,
+    flow: {
+      id: 'c-1',
+      transport: 'tcp',
+      owner: 'node-a/101',
+      localAddress: '192.0.2.1',
+      localPort: 5060,
+      remoteAddress: '192.0.2.4',
+      remotePort: 40_123,
+    },
+    data: { version: 0, nested: { list: [1, 'two', null] } },
+    version: 1,
+    ...overrides,
+  };
+}
+
+const ids = (subs: Subscription[]) => subs.map((s) => s.id).sort();
+
+/**
+ * The behaviour every SubscriptionStore backend must show.
+ * @see RFC 6665 §4.2, §4.1.3
+ */
+export function describeSubscriptionStoreContract(name: string, make: () => Promise<SubscriptionStoreHarness>): void {
+  describe(`${name}: SubscriptionStore contract`, () => {
+    let h: SubscriptionStoreHarness;
+    let store: SubscriptionStore;
+    beforeEach(async () => {
+      h = await make();
+      store = h.store;
+    });
+    afterEach(async () => {
+      await h.close();
+    });
+
+    it('creates a subscription with version 1 and reads every field back', async () => {
+      expect(await store.get('s1', T0)).toBeUndefined();
+      const s = subscription('s1');
+      expect(await store.compareAndSet(s, T0)).toBe(true);
+      expect(await store.get('s1', T0)).toEqual(s);
+      expect(await store.compareAndSet(subscription('s2', { flow: null, data: {}, routeSet: [] }), T0)).toBe(true);
+      expect(await store.get('s2', T0)).toEqual(subscription('s2', { flow: null, data: {}, routeSet: [] }));
+    });
+
+    it('writes only over the version it was read at', async () => {
+      expect(await store.compareAndSet(subscription('s1', { version: 2 }), T0)).toBe(false);
+      expect(await store.compareAndSet(subscription('s1'), T0)).toBe(true);
+      expect(await store.compareAndSet(subscription('s1'), T0)).toBe(false);
+      expect(await store.compareAndSet(subscription('s1', { version: 2, remoteCseq: 2 }), T0)).toBe(true);
+      expect(await store.compareAndSet(subscription('s1', { version: 2, remoteCseq: 3 }), T0)).toBe(false);
+      expect(await store.compareAndSet(subscription('s1', { version: 4 }), T0)).toBe(false);
+      expect((await store.get('s1', T0))!.remoteCseq).toBe(2);
+    });
+
+    it('lets exactly one of two writers at the same version win', async () => {
+      await store.compareAndSet(subscription('s1'), T0);
+      const other = h.second ? await h.second() : store;
+      for (let round = 2; round < 12; round++) {
+        const [a, b] = await Promise.all([
+          store.compareAndSet(subscription('s1', { version: round, data: { writer: 'a' } }), T0),
+          other.compareAndSet(subscription('s1', { version: round, data: { writer: 'b' } }), T0),
+        ]);
+        expect([a, b].filter(Boolean)).toHaveLength(1);
+        const stored = await store.get('s1', T0);
+        expect(stored!.version).toBe(round);
+        expect(stored!.data.writer).toBe(a ? 'a' : 'b');
+      }
+    });
+
+    it('lets exactly one of two creators of the same dialog win', async () => {
+      const other = h.second ? await h.second() : store;
+      const results = await Promise.all([
+        store.compareAndSet(subscription('s1', { watcher: 'sip:a@example.net' }), T0),
+        other.compareAndSet(subscription('s1', { watcher: 'sip:b@example.net' }), T0),
+      ]);
+      expect(results.filter(Boolean)).toHaveLength(1);
+    });
+
+    it('hides a subscription expired at now, and lets a new dialog with its id start over', async () => {
+      await store.compareAndSet(subscription('s1', { expiresAt: T0 + 1_000, version: 1 }), T0);
+      expect(await store.get('s1', T0 + 999)).toBeDefined();
+      expect(await store.get('s1', T0 + 1_000)).toBeUndefined();
+      expect(await store.compareAndSet(subscription('s1', { version: 2 }), T0 + 1_000)).toBe(false);
+      expect(await store.compareAndSet(subscription('s1', { version: 1 }), T0 + 1_000)).toBe(true);
+      expect(await store.get('s1', T0 + 1_000)).toBeDefined();
+    });
+
+    it('deletes, and answers false when there was nothing', async () => {
+      await store.compareAndSet(subscription('s1'), T0);
+      expect(await store.delete('s1')).toBe(true);
+      expect(await store.delete('s1')).toBe(false);
+      expect(await store.get('s1', T0)).toBeUndefined();
+      expect(await store.byResource(ALICE, 'presence', T0)).toEqual([]);
+      expect(await store.takeExpired(T0 + 10 * 3_600_000, 10)).toEqual([]);
+    });
+
+    it('finds only the live subscriptions to one resource for one event', async () => {
+      await store.compareAndSet(subscription('s1'), T0);
+      await store.compareAndSet(subscription('s2', { watcher: 'sip:carol@example.org' }), T0);
+      await store.compareAndSet(subscription('s3', { event: 'presence.winfo' }), T0);
+      await store.compareAndSet(subscription('s4', { resource: 'sip:dave@example.com' }), T0);
+      await store.compareAndSet(subscription('s5', { expiresAt: T0 + 500 }), T0);
+      expect(ids(await store.byResource(ALICE, 'presence', T0))).toEqual(['s1', 's2', 's5']);
+      expect(ids(await store.byResource(ALICE, 'presence', T0 + 500))).toEqual(['s1', 's2']);
+      expect(ids(await store.byResource(ALICE, 'presence.winfo', T0))).toEqual(['s3']);
+      expect(ids(await store.byResource('sip:dave@example.com', 'presence', T0))).toEqual(['s4']);
+      expect(await store.byResource('sip:nobody@example.com', 'presence', T0)).toEqual([]);
+      expect((await store.byResource(ALICE, 'presence', T0)).find((s) => s.id === 's1')).toEqual(subscription('s1'));
+    });
+
+    it('moves a subscription between resources when a write changes its resource or event', async () => {
+      await store.compareAndSet(subscription('s1'), T0);
+      await store.compareAndSet(subscription('s1', { version: 2, event: 'presence.winfo' }), T0);
+      expect(await store.byResource(ALICE, 'presence', T0)).toEqual([]);
+      expect(ids(await store.byResource(ALICE, 'presence.winfo', T0))).toEqual(['s1']);
+    });
+
+    it('takes expired subscriptions out, up to limit, each once', async () => {
+      await store.compareAndSet(subscription('s1', { expiresAt: T0 + 10 }), T0);
+      await store.compareAndSet(subscription('s2', { expiresAt: T0 + 20, resource: 'sip:dave@example.com' }), T0);
+      await store.compareAndSet(subscription('s3', { expiresAt: T0 + 30, event: 'presence.winfo' }), T0);
+      await store.compareAndSet(subscription('s4', { expiresAt: T0 + 40 }), T0);
+      expect(await store.takeExpired(T0 + 9, 10)).toEqual([]);
+      const first = await store.takeExpired(T0 + 30, 2);
+      expect(first).toHaveLength(2);
+      const second = await store.takeExpired(T0 + 30, 10);
+      expect(ids([...first, ...second])).toEqual(['s1', 's2', 's3']);
+      expect(second.find((s) => s.id === 's3') ?? first.find((s) => s.id === 's3')).toEqual(
+        subscription('s3', { expiresAt: T0 + 30, event: 'presence.winfo' }),
+      );
+      expect(await store.takeExpired(T0 + 30, 10)).toEqual([]);
+      // Taken means gone, not hidden.
+      expect(await store.get('s1', T0)).toBeUndefined();
+      expect(ids(await store.byResource(ALICE, 'presence', T0))).toEqual(['s4']);
+      expect(await store.delete('s2')).toBe(false);
+    });
+
+    it('does not take a subscription that was refreshed before its old expiry', async () => {
+      await store.compareAndSet(subscription('s1', { expiresAt: T0 + 10 }), T0);
+      await store.compareAndSet(subscription('s1', { expiresAt: T0 + 1_000, version: 2 }), T0 + 5);
+      expect(await store.takeExpired(T0 + 10, 10)).toEqual([]);
+      expect(ids(await store.takeExpired(T0 + 1_000, 10))).toEqual(['s1']);
+    });
+
+    it('hands each expired subscription to exactly one of two concurrent callers', async () => {
+      for (let i = 0; i < 10; i++) await store.compareAndSet(subscription(`s${i}`, { expiresAt: T0 + i }), T0);
+      const other = h.second ? await h.second() : store;
+      const [a, b] = await Promise.all([store.takeExpired(T0 + 100, 6), other.takeExpired(T0 + 100, 6)]);
+      const all = [...a, ...b].map((s) => s.id);
+      expect(new Set(all).size).toBe(all.length);
+      expect(all.sort()).toEqual(Array.from({ length: 10 }, (_, i) => `s${i}`).sort());
+    });
+  });
+}

@@ -1,0 +1,160 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import type { UserRecord, UserStore } from '../user-store.js';
+import type { StoreFixture } from './store-fixture.js';
+
+/** An account with made-up (but well-formed) HA1 values. */
+export function testUser(user: string, domain: string, overrides: Partial<UserRecord> = {}): UserRecord {
+  return {
+    user,
+    domain,
+    ha1Md5: `${user}`.padEnd(32, '0').slice(0, 32),
+    ha1Sha256: `${domain}`.padEnd(64, 'f').slice(0, 64),
+    createdAt: 1_700_000_000_000,
+    updatedAt: 1_700_000_000_000,
+    ...overrides,
+  };
+}
+
+/**
+ * The behaviour every UserStore backend must show: accounts, ordering, aliases, and
+ * (when the fixture offers them) durability across a reopen and sharing between clients.
+ * @see RFC 3261 §22.4, RFC 7616 §3.4.2
+ */
+export function describeUserStoreContract(name: string, make: () => Promise<StoreFixture<UserStore>>): void {
+  describe(`${name}: UserStore contract`, () => {
+    let f: StoreFixture<UserStore>;
+    let store: UserStore;
+
+    beforeEach(async () => {
+      f = await make();
+      store = f.store;
+    });
+    afterEach(async () => {
+      await f.close();
+    });
+
+    describe('accounts', () => {
+      it('answers undefined for an unknown account', async () => {
+        await expect(store.get('alice', 'example.com')).resolves.toBeUndefined();
+      });
+
+      it('returns an account as it was put, and put again replaces it', async () => {
+        const alice = testUser('alice', 'example.com');
+        await store.put(alice);
+        await expect(store.get('alice', 'example.com')).resolves.toEqual(alice);
+        await expect(store.get('alice', 'example.net')).resolves.toBeUndefined();
+        const changed = testUser('alice', 'example.com', { ha1Md5: 'a'.repeat(32), ha1Sha256: 'b'.repeat(64), updatedAt: 1_700_000_100_000 });
+        await store.put(changed);
+        await expect(store.get('alice', 'example.com')).resolves.toEqual(changed);
+      });
+
+      it('deletes an account: true once, false after', async () => {
+        await store.put(testUser('alice', 'example.com'));
+        await store.put(testUser('bob', 'example.com'));
+        await expect(store.delete('alice', 'example.com')).resolves.toBe(true);
+        await expect(store.delete('alice', 'example.com')).resolves.toBe(false);
+        await expect(store.get('alice', 'example.com')).resolves.toBeUndefined();
+        await expect(store.get('bob', 'example.com')).resolves.toEqual(testUser('bob', 'example.com'));
+      });
+
+      it('lists every account by domain then user, or those of one domain', async () => {
+        for (const [user, domain] of [['carol', 'example.net'], ['bob', 'example.com'], ['alice', 'example.net'], ['alice', 'example.com']] as const) {
+          await store.put(testUser(user, domain));
+        }
+        const all = await store.list();
+        expect(all.map((r) => `${r.domain}/${r.user}`)).toEqual(['example.com/alice', 'example.com/bob', 'example.net/alice', 'example.net/carol']);
+        expect(all[0]).toEqual(testUser('alice', 'example.com'));
+        expect((await store.list('example.net')).map((r) => r.user)).toEqual(['alice', 'carol']);
+        await expect(store.list('example.org')).resolves.toEqual([]);
+        await store.delete('alice', 'example.net');
+        await store.delete('carol', 'example.net');
+        expect((await store.list()).map((r) => `${r.domain}/${r.user}`)).toEqual(['example.com/alice', 'example.com/bob']);
+      });
+    });
+
+    describe('aliases', () => {
+      const ALICE = 'sip:alice@example.com';
+      const BOB = 'sip:bob@example.com';
+
+      it('resolves an alias to its AoR and lists the aliases of an AoR, sorted', async () => {
+        await store.put(testUser('alice', 'example.com'));
+        await store.addAlias('sip:alice.smith@example.com', ALICE);
+        await store.addAlias('sip:a.smith@example.com', ALICE);
+        await expect(store.resolveAlias('sip:alice.smith@example.com')).resolves.toBe(ALICE);
+        await expect(store.resolveAlias('sip:nobody@example.com')).resolves.toBeUndefined();
+        await expect(store.aliasesOf(ALICE)).resolves.toEqual(['sip:a.smith@example.com', 'sip:alice.smith@example.com']);
+        await expect(store.aliasesOf(BOB)).resolves.toEqual([]);
+      });
+
+      it('moves an alias added again to another AoR', async () => {
+        await store.addAlias('sip:support@example.com', ALICE);
+        await store.addAlias('sip:support@example.com', BOB);
+        await expect(store.resolveAlias('sip:support@example.com')).resolves.toBe(BOB);
+        await expect(store.aliasesOf(ALICE)).resolves.toEqual([]);
+        await expect(store.aliasesOf(BOB)).resolves.toEqual(['sip:support@example.com']);
+        await store.addAlias('sip:support@example.com', BOB);
+        await expect(store.aliasesOf(BOB)).resolves.toEqual(['sip:support@example.com']);
+      });
+
+      it('removes an alias: true once, false after', async () => {
+        await store.addAlias('sip:alice.smith@example.com', ALICE);
+        await store.addAlias('sip:a.smith@example.com', ALICE);
+        await expect(store.removeAlias('sip:alice.smith@example.com')).resolves.toBe(true);
+        await expect(store.removeAlias('sip:alice.smith@example.com')).resolves.toBe(false);
+        await expect(store.resolveAlias('sip:alice.smith@example.com')).resolves.toBeUndefined();
+        await expect(store.aliasesOf(ALICE)).resolves.toEqual(['sip:a.smith@example.com']);
+      });
+
+      it('removes the aliases of an account deleted, and only those', async () => {
+        await store.put(testUser('alice', 'example.com'));
+        await store.put(testUser('bob', 'example.com'));
+        await store.addAlias('sip:alice.smith@example.com', ALICE);
+        await store.addAlias('sip:alice@example.net', ALICE);
+        await store.addAlias('sip:bob.jones@example.com', BOB);
+        await expect(store.delete('alice', 'example.com')).resolves.toBe(true);
+        await expect(store.resolveAlias('sip:alice.smith@example.com')).resolves.toBeUndefined();
+        await expect(store.resolveAlias('sip:alice@example.net')).resolves.toBeUndefined();
+        await expect(store.aliasesOf(ALICE)).resolves.toEqual([]);
+        await expect(store.resolveAlias('sip:bob.jones@example.com')).resolves.toBe(BOB);
+        await expect(store.aliasesOf(BOB)).resolves.toEqual(['sip:bob.jones@example.com']);
+      });
+
+      it('keeps an alias consistent when two writers move it at once', async () => {
+        const other = f.second ? await f.second() : store;
+        await Promise.all([store.addAlias('sip:desk@example.com', ALICE), other.addAlias('sip:desk@example.com', BOB)]);
+        const aor = await store.resolveAlias('sip:desk@example.com');
+        expect([ALICE, BOB]).toContain(aor);
+        const loser = aor === ALICE ? BOB : ALICE;
+        await expect(store.aliasesOf(aor!)).resolves.toEqual(['sip:desk@example.com']);
+        await expect(store.aliasesOf(loser)).resolves.toEqual([]);
+      });
+    });
+
+    describe('durability and sharing', () => {
+      it('keeps accounts and aliases across a reopen (durable backends)', async () => {
+        if (!f.reopen) return;
+        const alice = testUser('alice', 'example.com');
+        await store.put(alice);
+        await store.addAlias('sip:alice.smith@example.com', 'sip:alice@example.com');
+        const reopened = await f.reopen();
+        await expect(reopened.get('alice', 'example.com')).resolves.toEqual(alice);
+        await expect(reopened.list()).resolves.toEqual([alice]);
+        await expect(reopened.resolveAlias('sip:alice.smith@example.com')).resolves.toBe('sip:alice@example.com');
+        await expect(reopened.aliasesOf('sip:alice@example.com')).resolves.toEqual(['sip:alice.smith@example.com']);
+      });
+
+      it('shows a second client the first one\'s writes (shared backends)', async () => {
+        if (!f.second) return;
+        const other = await f.second();
+        const alice = testUser('alice', 'example.com');
+        await store.put(alice);
+        await store.addAlias('sip:alice.smith@example.com', 'sip:alice@example.com');
+        await expect(other.get('alice', 'example.com')).resolves.toEqual(alice);
+        await expect(other.resolveAlias('sip:alice.smith@example.com')).resolves.toBe('sip:alice@example.com');
+        await expect(other.delete('alice', 'example.com')).resolves.toBe(true);
+        await expect(store.get('alice', 'example.com')).resolves.toBeUndefined();
+        await expect(store.resolveAlias('sip:alice.smith@example.com')).resolves.toBeUndefined();
+      });
+    });
+  });
+}

@@ -1,0 +1,87 @@
+import type { UserRecord, UserStore } from '../user-store.js';
+
+/** Orders strings by UTF-16 code unit, as SQLite's BINARY collation and Redis do for ASCII. */
+export function byCodeUnit(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The AoR of an account: the aliases it owns hang off this. @see RFC 3261 §10.2 */
+export function accountAor(user: string, domain: string): string {
+  return `sip:${user}@${domain}`;
+}
+
+/**
+ * Accounts and aliases in this process's memory; nothing survives a restart (tests and
+ * throwaway runs).
+ */
+export class MemoryUserStore implements UserStore {
+  /** domain → user → record */
+  private readonly domains = new Map<string, Map<string, UserRecord>>();
+  /** alias → AoR */
+  private readonly aliases = new Map<string, string>();
+  /** AoR → its aliases */
+  private readonly aliasesByAor = new Map<string, Set<string>>();
+
+  async get(user: string, domain: string): Promise<UserRecord | undefined> {
+    const record = this.domains.get(domain)?.get(user);
+    return record && { ...record };
+  }
+
+  async put(record: UserRecord): Promise<void> {
+    let users = this.domains.get(record.domain);
+    if (!users) this.domains.set(record.domain, (users = new Map()));
+    users.set(record.user, { ...record });
+  }
+
+  async delete(user: string, domain: string): Promise<boolean> {
+    const users = this.domains.get(domain);
+    const existed = users?.delete(user) ?? false;
+    if (users?.size === 0) this.domains.delete(domain);
+    const aor = accountAor(user, domain);
+    for (const alias of this.aliasesByAor.get(aor) ?? []) this.aliases.delete(alias);
+    this.aliasesByAor.delete(aor);
+    return existed;
+  }
+
+  async list(domain?: string): Promise<UserRecord[]> {
+    const domains = domain === undefined ? [...this.domains.keys()].sort(byCodeUnit) : [domain];
+    const records: UserRecord[] = [];
+    for (const d of domains) {
+      const users = this.domains.get(d);
+      if (!users) continue;
+      for (const user of [...users.keys()].sort(byCodeUnit)) records.push({ ...users.get(user)! });
+    }
+    return records;
+  }
+
+  async addAlias(alias: string, aor: string): Promise<void> {
+    this.unlinkAlias(alias);
+    this.aliases.set(alias, aor);
+    let owned = this.aliasesByAor.get(aor);
+    if (!owned) this.aliasesByAor.set(aor, (owned = new Set()));
+    owned.add(alias);
+  }
+
+  async removeAlias(alias: string): Promise<boolean> {
+    return this.unlinkAlias(alias);
+  }
+
+  async resolveAlias(alias: string): Promise<string | undefined> {
+    return this.aliases.get(alias);
+  }
+
+  async aliasesOf(aor: string): Promise<string[]> {
+    return [...(this.aliasesByAor.get(aor) ?? [])].sort(byCodeUnit);
+  }
+
+  /** Synchronous, so that no other call can run between the unlink and the write. */
+  private unlinkAlias(alias: string): boolean {
+    const aor = this.aliases.get(alias);
+    if (aor === undefined) return false;
+    this.aliases.delete(alias);
+    const owned = this.aliasesByAor.get(aor);
+    owned?.delete(alias);
+    if (owned?.size === 0) this.aliasesByAor.delete(aor);
+    return true;
+  }
+}

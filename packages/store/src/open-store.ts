@@ -1,0 +1,16 @@
+import { openEmbeddedStore } from './embedded-store.js';
+import { openRedisStore } from './redis/redis-store.js';
+import type { Store } from './store.js';
+
+/** Where Herald keeps its state: the embedded default, or a shared Redis. */
+export type StoreConfig = { kind: 'embedded'; dataDir: string } | { kind: 'redis'; url: string; keyPrefix?: string };
+
+/** Opens the store `config` names. */
+export async function openStore(config: StoreConfig): Promise<Store> {
+  switch (config.kind) {
+    case 'embedded':
+      return openEmbeddedStore(config.dataDir);
+    case 'redis':
+      return openRedisStore(config.url, config.keyPrefix === undefined ? {} : { keyPrefix: config.keyPrefix });
+  }
+}

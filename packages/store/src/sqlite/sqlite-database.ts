@@ -1,0 +1,55 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { StoreUnavailableError } from '../store.js';
+
+/** A better-sqlite3 handle, shared by the SQLite stores of one file. */
+export type SqliteDatabase = Database.Database;
+
+/**
+ * Opens (creating when missing) the SQLite file `fileName` in `dataDir`, creating the
+ * directory too, in WAL mode with `synchronous=FULL`.
+ *
+ * FULL, not NORMAL: in WAL mode NORMAL syncs the log only at checkpoints, so a power cut
+ * or kernel crash can lose the last commits, and DESIGN.md says a write a client was
+ * told succeeded is on disk. FULL syncs the log on every commit; the stores that use it
+ * (accounts, aliases) are written at admin rate, not per request, so the fsync is cheap.
+ */
+export function openSqliteDatabase(dataDir: string, fileName = 'herald.db'): SqliteDatabase {
+  return sqliteCall('open the database', () => {
+    mkdirSync(dataDir, { recursive: true });
+    // better-sqlite3 is synchronous: a busy wait blocks the event loop, so keep it short.
+    // Embedded mode has one writing process; only an admin tool could hold the lock.
+    const db = new Database(join(dataDir, fileName), { timeout: 1000 });
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    return db;
+  });
+}
+
+/** SQLite result codes that mean the file cannot be used now, not a bug in a statement. */
+const UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|READONLY|CORRUPT|NOTADB|PROTOCOL|NOMEM)/;
+
+/**
+ * Runs `op`, turning I/O, locking and "database closed" failures into a
+ * `StoreUnavailableError`; other errors (bugs) pass through.
+ */
+export function sqliteCall<T>(what: string, op: () => T): T {
+  try {
+    return op();
+  } catch (error) {
+    if (isUnavailable(error)) throw new StoreUnavailableError(`SQLite store could not ${what}: ${(error as Error).message}`, { cause: error });
+    throw error;
+  }
+}
+
+// By name and code, not instanceof: the native addon's errors may come from another realm
+// (jest's VM contexts), where instanceof TypeError is false.
+function isUnavailable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { name, code, message } = error as { name?: unknown; code?: unknown; message?: unknown };
+  if (name === 'SqliteError') return typeof code === 'string' && UNAVAILABLE.test(code);
+  if (name === 'TypeError') return typeof message === 'string' && /database connection is not open/i.test(message);
+  // Node's own I/O errors (EACCES, ENOSPC...) from creating the directory.
+  return typeof code === 'string' && /^E[A-Z]+$/.test(code);
+}

@@ -1,0 +1,116 @@
+import type Database from 'better-sqlite3';
+import type { MessageStore, NewStoredMessage, StoredMessage } from '../message-store.js';
+
+interface MessageRow {
+  id: number;
+  recipient: string;
+  headers: string;
+  content_type: string | null;
+  body: Buffer;
+  stored_at: number;
+  expires_at: number;
+  attempts: number;
+}
+
+/**
+ * Offline messages in the embedded SQLite file; each write is committed before its promise resolves.
+ * @see RFC 3428 §7
+ */
+export class SqliteMessageStore implements MessageStore {
+  private readonly addTx: (message: NewStoredMessage, cap: number, now: number) => StoredMessage | undefined;
+  private readonly countLive: Database.Statement<[string, number], { n: number }>;
+  private readonly insert: Database.Statement<[string, string, string | null, Buffer, number, number]>;
+  private readonly selectLive: Database.Statement<[string, number], MessageRow>;
+  private readonly attempt: Database.Statement<[number, string]>;
+  private readonly deleteOne: Database.Statement<[number, string]>;
+  private readonly deleteAll: Database.Statement<[string]>;
+  private readonly deleteExpired: Database.Statement<[number, number]>;
+
+  constructor(db: Database.Database) {
+    // AUTOINCREMENT: ids never come back after a delete, so they keep arrival order for good.
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS offline_messages (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        recipient TEXT NOT NULL,
+        headers TEXT NOT NULL,
+        content_type TEXT,
+        body BLOB NOT NULL,
+        stored_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX IF NOT EXISTS offline_messages_recipient ON offline_messages (recipient, expires_at);
+      CREATE INDEX IF NOT EXISTS offline_messages_expiry ON offline_messages (expires_at);
+    `);
+    this.countLive = db.prepare('SELECT count(*) AS n FROM offline_messages WHERE recipient = ? AND expires_at > ?');
+    this.insert = db.prepare(
+      'INSERT INTO offline_messages (recipient, headers, content_type, body, stored_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.selectLive = db.prepare('SELECT * FROM offline_messages WHERE recipient = ? AND expires_at > ? ORDER BY id');
+    this.attempt = db.prepare('UPDATE offline_messages SET attempts = attempts + 1 WHERE id = ? AND recipient = ?');
+    this.deleteOne = db.prepare('DELETE FROM offline_messages WHERE id = ? AND recipient = ?');
+    this.deleteAll = db.prepare('DELETE FROM offline_messages WHERE recipient = ?');
+    this.deleteExpired = db.prepare(
+      'DELETE FROM offline_messages WHERE id IN (SELECT id FROM offline_messages WHERE expires_at <= ? LIMIT ?)',
+    );
+    const tx = db.transaction((message: NewStoredMessage, cap: number, now: number): StoredMessage | undefined => {
+      if (this.countLive.get(message.recipient, now)!.n >= cap) return undefined;
+      const body = Buffer.isBuffer(message.body) ? message.body : Buffer.from(message.body);
+      const { lastInsertRowid } = this.insert.run(
+        message.recipient,
+        JSON.stringify(message.headers),
+        message.contentType,
+        body,
+        message.storedAt,
+        message.expiresAt,
+      );
+      return { ...message, headers: message.headers.map(([n, v]) => [n, v]), body: Buffer.from(body), id: formatId(Number(lastInsertRowid)), attempts: 0 };
+    });
+    // IMMEDIATE takes the write lock before counting, so two connections cannot both pass the cap.
+    this.addTx = (message, cap, now) => tx.immediate(message, cap, now);
+  }
+
+  async add(message: NewStoredMessage, cap: number, now: number): Promise<StoredMessage | undefined> {
+    return this.addTx(message, cap, now);
+  }
+
+  async list(recipient: string, now: number): Promise<StoredMessage[]> {
+    return this.selectLive.all(recipient, now).map((r) => ({
+      id: formatId(r.id),
+      recipient: r.recipient,
+      headers: JSON.parse(r.headers) as Array<[string, string]>,
+      contentType: r.content_type,
+      body: r.body,
+      storedAt: r.stored_at,
+      expiresAt: r.expires_at,
+      attempts: r.attempts,
+    }));
+  }
+
+  async markAttempt(recipient: string, id: string): Promise<void> {
+    const rowid = parseId(id);
+    if (rowid !== undefined) this.attempt.run(rowid, recipient);
+  }
+
+  async remove(recipient: string, id: string): Promise<boolean> {
+    const rowid = parseId(id);
+    return rowid !== undefined && this.deleteOne.run(rowid, recipient).changes > 0;
+  }
+
+  async purge(recipient: string): Promise<number> {
+    return this.deleteAll.run(recipient).changes;
+  }
+
+  async sweepExpired(now: number, limit: number): Promise<number> {
+    return this.deleteExpired.run(now, Number.isFinite(limit) ? Math.max(0, Math.floor(limit)) : -1).changes;
+  }
+}
+
+/** Zero-padded, so that ids compare like their arrival as strings too. */
+function formatId(rowid: number): string {
+  return String(rowid).padStart(16, '0');
+}
+
+function parseId(id: string): number | undefined {
+  return /^\d{1,16}$/.test(id) ? Number(id) : undefined;
+}

@@ -1,0 +1,121 @@
+import type { Statement } from 'better-sqlite3';
+import type { UserRecord, UserStore } from '../user-store.js';
+import { accountAor } from '../memory/memory-user-store.js';
+import { type SqliteDatabase, sqliteCall } from './sqlite-database.js';
+
+interface UserRow {
+  user: string;
+  domain: string;
+  ha1_md5: string;
+  ha1_sha256: string;
+  created_at: number;
+  updated_at: number;
+}
+
+function toRecord(row: UserRow): UserRecord {
+  return { user: row.user, domain: row.domain, ha1Md5: row.ha1_md5, ha1Sha256: row.ha1_sha256, createdAt: row.created_at, updatedAt: row.updated_at };
+}
+
+/**
+ * Accounts and aliases in the embedded SQLite file. Each call commits before its promise
+ * resolves (better-sqlite3 is synchronous), so an account is on disk once `put` resolves.
+ * @see RFC 7616 §3.4.2 (HA1 only, never the password)
+ */
+export class SqliteUserStore implements UserStore {
+  private readonly selectUser: Statement<[string, string], UserRow>;
+  private readonly upsertUser: Statement<[UserRow]>;
+  private readonly deleteUser: Statement<[string, string]>;
+  private readonly selectAll: Statement<[], UserRow>;
+  private readonly selectDomain: Statement<[string], UserRow>;
+  private readonly upsertAlias: Statement<[string, string]>;
+  private readonly deleteAlias: Statement<[string]>;
+  private readonly deleteAliasesOf: Statement<[string]>;
+  private readonly selectAlias: Statement<[string], { aor: string }>;
+  private readonly selectAliasesOf: Statement<[string], { alias: string }>;
+  private readonly deleteAccount: (user: string, domain: string) => boolean;
+
+  constructor(db: SqliteDatabase) {
+    sqliteCall('create the user tables', () =>
+      db.exec(`
+        CREATE TABLE IF NOT EXISTS users (
+          domain TEXT NOT NULL,
+          user TEXT NOT NULL,
+          ha1_md5 TEXT NOT NULL,
+          ha1_sha256 TEXT NOT NULL,
+          created_at INTEGER NOT NULL,
+          updated_at INTEGER NOT NULL,
+          PRIMARY KEY (domain, user)
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS user_aliases (
+          alias TEXT NOT NULL PRIMARY KEY,
+          aor TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS user_aliases_by_aor ON user_aliases (aor, alias);
+      `),
+    );
+    this.selectUser = db.prepare('SELECT * FROM users WHERE user = ? AND domain = ?');
+    this.upsertUser = db.prepare(`
+      INSERT INTO users (domain, user, ha1_md5, ha1_sha256, created_at, updated_at)
+      VALUES (@domain, @user, @ha1_md5, @ha1_sha256, @created_at, @updated_at)
+      ON CONFLICT (domain, user) DO UPDATE SET
+        ha1_md5 = excluded.ha1_md5, ha1_sha256 = excluded.ha1_sha256,
+        created_at = excluded.created_at, updated_at = excluded.updated_at`);
+    this.deleteUser = db.prepare('DELETE FROM users WHERE user = ? AND domain = ?');
+    this.selectAll = db.prepare('SELECT * FROM users ORDER BY domain, user');
+    this.selectDomain = db.prepare('SELECT * FROM users WHERE domain = ? ORDER BY user');
+    this.upsertAlias = db.prepare('INSERT INTO user_aliases (alias, aor) VALUES (?, ?) ON CONFLICT (alias) DO UPDATE SET aor = excluded.aor');
+    this.deleteAlias = db.prepare('DELETE FROM user_aliases WHERE alias = ?');
+    this.deleteAliasesOf = db.prepare('DELETE FROM user_aliases WHERE aor = ?');
+    this.selectAlias = db.prepare('SELECT aor FROM user_aliases WHERE alias = ?');
+    this.selectAliasesOf = db.prepare('SELECT alias FROM user_aliases WHERE aor = ? ORDER BY alias');
+    // The account and its aliases go in one transaction: never an alias to a deleted account.
+    this.deleteAccount = db.transaction((user: string, domain: string) => {
+      const existed = this.deleteUser.run(user, domain).changes > 0;
+      this.deleteAliasesOf.run(accountAor(user, domain));
+      return existed;
+    });
+  }
+
+  async get(user: string, domain: string): Promise<UserRecord | undefined> {
+    const row = sqliteCall('read an account', () => this.selectUser.get(user, domain));
+    return row && toRecord(row);
+  }
+
+  async put(record: UserRecord): Promise<void> {
+    sqliteCall('write an account', () =>
+      this.upsertUser.run({
+        user: record.user,
+        domain: record.domain,
+        ha1_md5: record.ha1Md5,
+        ha1_sha256: record.ha1Sha256,
+        created_at: record.createdAt,
+        updated_at: record.updatedAt,
+      }),
+    );
+  }
+
+  async delete(user: string, domain: string): Promise<boolean> {
+    return sqliteCall('delete an account', () => this.deleteAccount(user, domain));
+  }
+
+  async list(domain?: string): Promise<UserRecord[]> {
+    const rows = sqliteCall('list accounts', () => (domain === undefined ? this.selectAll.all() : this.selectDomain.all(domain)));
+    return rows.map(toRecord);
+  }
+
+  async addAlias(alias: string, aor: string): Promise<void> {
+    sqliteCall('write an alias', () => this.upsertAlias.run(alias, aor));
+  }
+
+  async removeAlias(alias: string): Promise<boolean> {
+    return sqliteCall('delete an alias', () => this.deleteAlias.run(alias).changes > 0);
+  }
+
+  async resolveAlias(alias: string): Promise<string | undefined> {
+    return sqliteCall('read an alias', () => this.selectAlias.get(alias)?.aor);
+  }
+
+  async aliasesOf(aor: string): Promise<string[]> {
+    return sqliteCall('list aliases', () => this.selectAliasesOf.all(aor).map((row) => row.alias));
+  }
+}

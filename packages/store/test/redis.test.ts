@@ -1,0 +1,252 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { type ClusterNode, Redis } from 'ioredis';
+import { type RedisServer, freePort, startRedis } from '@herald/test-kit';
+import { type Store, StoreUnavailableError, openRedisStore, openStore } from '../src/index.js';
+import {
+  type StoreFixture,
+  describeAuthStateStoreContract,
+  describeGroupStoreContract,
+  describeLocationStoreContract,
+  describeMessageStoreContract,
+  describePresenceRuleStoreContract,
+  describePublicationStoreContract,
+  describeSubscriptionStoreContract,
+  describeUserStoreContract,
+  testBinding,
+  testUser,
+} from '../src/contract/index.js';
+
+const T0 = 1_700_000_000_000;
+let server: RedisServer;
+let prefixes = 0;
+
+beforeAll(async () => {
+  server = await startRedis();
+});
+afterAll(async () => {
+  await server.stop();
+});
+
+/** A fixture on a key prefix of its own, with reopen and second clients on that prefix. */
+function redisFixture<S>(pick: (store: Store) => S, cluster?: () => ClusterNode[]): () => Promise<StoreFixture<S>> {
+  return async () => {
+    const keyPrefix = `test-${process.pid}-${++prefixes}:`;
+    const open: Store[] = [];
+    const connect = async () => {
+      const store = cluster ? await openRedisStore('redis://127.0.0.1', { keyPrefix, cluster: cluster() }) : await openRedisStore(server.url, { keyPrefix });
+      open.push(store);
+      return store;
+    };
+    let current = await connect();
+    return {
+      store: pick(current),
+      reopen: async () => {
+        await current.close();
+        current = await connect();
+        return pick(current);
+      },
+      second: async () => pick(await connect()),
+      close: async () => {
+        await Promise.all(open.map((store) => store.close()));
+      },
+    };
+  };
+}
+
+describeLocationStoreContract('RedisLocationStore', redisFixture((store) => store.locations));
+describeUserStoreContract('RedisUserStore', redisFixture((store) => store.users));
+describeAuthStateStoreContract('RedisAuthStateStore', redisFixture((store) => store.authState));
+describeMessageStoreContract('RedisMessageStore', redisFixture((store) => store.messages));
+describeSubscriptionStoreContract('RedisSubscriptionStore', redisFixture((store) => store.subscriptions));
+describePublicationStoreContract('RedisPublicationStore', redisFixture((store) => store.publications));
+describeGroupStoreContract('RedisGroupStore', redisFixture((store) => store.groups));
+describePresenceRuleStoreContract('RedisPresenceRuleStore', redisFixture((store) => store.presenceRules));
+
+/**
+ * A one-node Redis Cluster holding every slot: enough to prove that each script and
+ * MULTI names keys of one slot only, since Redis refuses CROSSSLOT even on one node.
+ */
+async function startClusterNode(): Promise<{ port: number; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const dir = await mkdtemp(join(tmpdir(), 'herald-redis-cluster-'));
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-announce-ip', '127.0.0.1', '--cluster-config-file', join(dir, 'nodes.conf'), '--save', '', '--appendonly', 'no', '--dir', dir],
+    { stdio: 'ignore' },
+  );
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const admin = new Redis(port, '127.0.0.1', { retryStrategy: (times) => (times > 50 ? null : 20) });
+  admin.on('error', () => undefined);
+  await admin.call('CLUSTER', 'ADDSLOTSRANGE', '0', '16383');
+  while (!String(await admin.call('CLUSTER', 'INFO')).includes('cluster_state:ok')) await new Promise((r) => setTimeout(r, 20));
+  admin.disconnect();
+  return {
+    port,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+describe('on a Redis Cluster', () => {
+  let node: { port: number; stop: () => Promise<void> };
+  const nodes = () => [{ host: '127.0.0.1', port: node.port }];
+  beforeAll(async () => {
+    node = await startClusterNode();
+  });
+  afterAll(async () => {
+    await node.stop();
+  });
+
+  describeLocationStoreContract('RedisLocationStore on a Cluster', redisFixture((store) => store.locations, nodes));
+  describeUserStoreContract('RedisUserStore on a Cluster', redisFixture((store) => store.users, nodes));
+  describeAuthStateStoreContract('RedisAuthStateStore on a Cluster', redisFixture((store) => store.authState, nodes));
+  describeGroupStoreContract('RedisGroupStore on a Cluster', redisFixture((store) => store.groups, nodes));
+  describePresenceRuleStoreContract('RedisPresenceRuleStore on a Cluster', redisFixture((store) => store.presenceRules, nodes));
+  // Not here: RedisMessageStore, RedisSubscriptionStore and RedisPublicationStore. Their
+  // write and expiry scripts touch a global expiry index (and, for subscriptions, the
+  // resource's watcher set) beside the record's keys, so Redis refuses them with CROSSSLOT
+  // until those indexes are split per slot.
+});
+
+describe('Redis store', () => {
+  describe('normal path', () => {
+    it('opens through openStore, answers a ping and is of kind redis', async () => {
+      const store = await openStore({ kind: 'redis', url: server.url, keyPrefix: `test-${process.pid}-${++prefixes}:` });
+      try {
+        expect(store.kind).toBe('redis');
+        await expect(store.ping()).resolves.toBeUndefined();
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('keeps an AoR in one hash-tagged key whose TTL ends with its latest binding', async () => {
+      const keyPrefix = `test-${process.pid}-${++prefixes}:`;
+      const store = await openRedisStore(server.url, { keyPrefix });
+      const raw = new Redis(server.url);
+      try {
+        await store.locations.compareAndSet('sip:alice@example.com', 0, [testBinding('sip:a@1', 30_000), testBinding('sip:a@2', 60_000)], T0);
+        const key = `${keyPrefix}loc:{sip:alice@example.com}`;
+        const ttl = await raw.pttl(key);
+        expect(ttl).toBeGreaterThan(50_000);
+        expect(ttl).toBeLessThanOrEqual(60_000);
+        const { version } = await store.locations.get('sip:alice@example.com', T0);
+        await store.locations.compareAndSet('sip:alice@example.com', version, [], T0);
+        await expect(raw.exists(key)).resolves.toBe(0);
+      } finally {
+        raw.disconnect();
+        await store.close();
+      }
+    });
+
+    it('puts every key of the presence and IM stores under the key prefix', async () => {
+      const keyPrefix = `test-${process.pid}-${++prefixes}:`;
+      const store = await openRedisStore(server.url, { keyPrefix });
+      const raw = new Redis(server.url);
+      const alice = 'sip:alice@example.com';
+      try {
+        const message = { recipient: alice, headers: [], contentType: 'text/plain', body: Buffer.from('hi'), storedAt: T0, expiresAt: T0 + 1_000 };
+        await store.messages.add(message, 10, T0);
+        await store.subscriptions.compareAndSet(
+          {
+            id: 's1', event: 'presence', resource: alice, watcher: 'sip:bob@example.net', remoteTarget: 'sip:bob@192.0.2.4', routeSet: [],
+            callId: 'c1', localTag: 'l', remoteTag: 'r', localUri: `<${alice}>`, remoteUri: '<sip:bob@example.net>', localCseq: 1, remoteCseq: 1,
+            status: 'active', accept: [], expiresAt: T0 + 1_000, flow: null, data: {}, version: 1,
+          },
+          T0,
+        );
+        await store.publications.put(
+          { resource: alice, event: 'presence', etag: 'e1', contentType: 'application/pidf+xml', body: '', expiresAt: T0 + 1_000, updatedAt: T0 },
+          null,
+          T0,
+        );
+        await store.groups.put({ uri: 'sip:team@example.com', members: [alice], name: null });
+        await store.presenceRules.setRule({ presentity: alice, watcher: 'example.net', action: 'allow', updatedAt: T0 });
+        await store.presenceRules.setInvisible(alice, true);
+
+        const keys = (await raw.keys(`${keyPrefix}*`)).map((key) => key.slice(keyPrefix.length)).sort();
+        expect(keys).toEqual(
+          [
+            'group-uris:{groups}', 'groups:{groups}',
+            `msg:{${alice}}:data`, `msg:{${alice}}:exp`, `msg:{${alice}}:seq`, 'msg:expiry',
+            `pub:{${alice}}:presence`, `pub:{${alice}}:presence:exp`, 'pub:expiry',
+            `rule:{${alice}}`, `rule:{${alice}}:invisible`,
+            `sub:{${alice}}:presence`, 'sub:{s1}', 'sub:expiry',
+          ].sort(),
+        );
+        // What the expiry scripts reach from the global indexes is under the prefix too.
+        await expect(store.messages.sweepExpired(T0 + 1_000, 10)).resolves.toBe(1);
+        expect((await store.subscriptions.takeExpired(T0 + 1_000, 10)).map((s) => s.id)).toEqual(['s1']);
+        expect((await store.publications.takeExpired(T0 + 1_000, 10)).map((p) => p.etag)).toEqual(['e1']);
+        const left = (await raw.keys(`${keyPrefix}*`)).map((key) => key.slice(keyPrefix.length)).sort();
+        expect(left).toEqual(['group-uris:{groups}', 'groups:{groups}', `msg:{${alice}}:seq`, `rule:{${alice}}`, `rule:{${alice}}:invisible`].sort());
+        for (const pattern of ['msg:*', 'sub:*', 'pub:*', 'group*', 'rule:*']) await expect(raw.keys(pattern)).resolves.toEqual([]);
+      } finally {
+        raw.disconnect();
+        await store.close();
+      }
+    });
+
+    it('keeps each prefix apart', async () => {
+      const a = await openRedisStore(server.url, { keyPrefix: `test-${process.pid}-${++prefixes}:` });
+      const b = await openRedisStore(server.url, { keyPrefix: `test-${process.pid}-${++prefixes}:` });
+      try {
+        await a.users.put(testUser('alice', 'example.com'));
+        await expect(b.users.get('alice', 'example.com')).resolves.toBeUndefined();
+        await expect(b.users.list()).resolves.toEqual([]);
+      } finally {
+        await Promise.all([a.close(), b.close()]);
+      }
+    });
+  });
+
+  describe('failure path', () => {
+    it('refuses a URL that is not redis:// or rediss://', async () => {
+      await expect(openRedisStore('http://127.0.0.1:6379')).rejects.toThrow(/redis:\/\/ or rediss:\/\//);
+    });
+
+    it('rejects with StoreUnavailableError, not a hang, when nothing listens on the port', async () => {
+      const port = await freePort();
+      const store = await openRedisStore(`redis://127.0.0.1:${port}`);
+      try {
+        // All at once: ioredis backs off between reconnect attempts, so one after another
+        // each call would wait longer than the one before.
+        const calls: Array<Promise<unknown>> = [
+          store.ping(),
+          store.locations.get('sip:alice@example.com', T0),
+          store.users.put(testUser('alice', 'example.com')),
+          store.authState.failuresOf(['src:198.51.100.7'], T0),
+          store.messages.list('sip:alice@example.com', T0),
+          store.subscriptions.takeExpired(T0, 10),
+          store.publications.get('sip:alice@example.com', 'presence', 'e1', T0),
+          store.groups.list(),
+          store.presenceRules.setInvisible('sip:alice@example.com', true),
+        ];
+        for (const call of calls) await expect(call).rejects.toBeInstanceOf(StoreUnavailableError);
+      } finally {
+        await store.close();
+      }
+    }, 3000);
+
+    it('rejects with StoreUnavailableError when Redis goes away under an open store', async () => {
+      const own = await startRedis();
+      if (process.env.REDIS_URL) return; // a shared server is not ours to stop
+      const store = await openRedisStore(own.url);
+      try {
+        await store.authState.addFailure('src:198.51.100.7', 60_000, T0);
+        await own.stop();
+        await expect(store.authState.failures('src:198.51.100.7', T0)).rejects.toBeInstanceOf(StoreUnavailableError);
+        await expect(store.ping()).rejects.toBeInstanceOf(StoreUnavailableError);
+      } finally {
+        await store.close();
+      }
+    }, 5000);
+  });
+});

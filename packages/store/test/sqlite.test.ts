@@ -1,0 +1,156 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  type SqliteDatabase,
+  type Store,
+  SqliteGroupStore,
+  SqliteMessageStore,
+  SqlitePresenceRuleStore,
+  SqliteUserStore,
+  StoreUnavailableError,
+  openEmbeddedStore,
+  openSqliteDatabase,
+  openStore,
+} from '../src/index.js';
+import {
+  type StoreFixture,
+  describeAuthStateStoreContract,
+  describeGroupStoreContract,
+  describeLocationStoreContract,
+  describeMessageStoreContract,
+  describePresenceRuleStoreContract,
+  describePublicationStoreContract,
+  describeSubscriptionStoreContract,
+  describeUserStoreContract,
+  testBinding,
+  testUser,
+} from '../src/contract/index.js';
+
+let dir: string;
+let files = 0;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'herald-store-sqlite-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** A file of its own; `reopen` closes the connection and opens the file again, `second` opens another. */
+function sqliteFixture<S>(build: (db: SqliteDatabase) => S): () => Promise<StoreFixture<S>> {
+  return async () => {
+    const file = `store-${++files}.db`;
+    let db = openSqliteDatabase(dir, file);
+    const others: SqliteDatabase[] = [];
+    return {
+      store: build(db),
+      reopen: async () => {
+        db.close();
+        db = openSqliteDatabase(dir, file);
+        return build(db);
+      },
+      second: async () => {
+        const other = openSqliteDatabase(dir, file);
+        others.push(other);
+        return build(other);
+      },
+      close: async () => {
+        for (const handle of [db, ...others]) if (handle.open) handle.close();
+      },
+    };
+  };
+}
+
+describeUserStoreContract('SqliteUserStore', sqliteFixture((db) => new SqliteUserStore(db)));
+describeMessageStoreContract('SqliteMessageStore', sqliteFixture((db) => new SqliteMessageStore(db)));
+describeGroupStoreContract('SqliteGroupStore', sqliteFixture((db) => new SqliteGroupStore(db)));
+describePresenceRuleStoreContract('SqlitePresenceRuleStore', sqliteFixture((db) => new SqlitePresenceRuleStore(db)));
+
+/** The embedded store's soft state: one process, nothing to reopen. */
+function embeddedFixture<S>(pick: (store: Store) => S): () => Promise<StoreFixture<S>> {
+  return async () => {
+    const store = await openEmbeddedStore(join(dir, `embedded-${++files}`));
+    return { store: pick(store), close: () => store.close() };
+  };
+}
+
+describeLocationStoreContract('embedded store locations', embeddedFixture((store) => store.locations));
+describeAuthStateStoreContract('embedded store auth state', embeddedFixture((store) => store.authState));
+describeSubscriptionStoreContract('embedded store subscriptions', embeddedFixture((store) => store.subscriptions));
+describePublicationStoreContract('embedded store publications', embeddedFixture((store) => store.publications));
+
+describe('SQLite database', () => {
+  it('is in WAL mode and syncs every commit (synchronous=FULL)', () => {
+    const db = openSqliteDatabase(dir, `pragmas-${++files}.db`);
+    try {
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(db.pragma('synchronous', { simple: true })).toBe(2);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('creates its tables once: a second store on the same file keeps the rows', async () => {
+    const db = openSqliteDatabase(dir, `twice-${++files}.db`);
+    try {
+      await new SqliteUserStore(db).put(testUser('alice', 'example.com'));
+      await expect(new SqliteUserStore(db).get('alice', 'example.com')).resolves.toEqual(testUser('alice', 'example.com'));
+    } finally {
+      db.close();
+    }
+  });
+
+  it('rejects with StoreUnavailableError once the database is closed', async () => {
+    const db = openSqliteDatabase(dir, `closed-${++files}.db`);
+    const store = new SqliteUserStore(db);
+    db.close();
+    await expect(store.get('alice', 'example.com')).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(store.put(testUser('alice', 'example.com'))).rejects.toBeInstanceOf(StoreUnavailableError);
+  });
+});
+
+describe('embedded store', () => {
+  it('creates its directory and herald.db, and keeps accounts, messages, groups and rules but not bindings across a restart', async () => {
+    const dataDir = join(dir, `restart-${++files}`, 'nested');
+    const first = await openStore({ kind: 'embedded', dataDir });
+    expect(first.kind).toBe('embedded');
+    expect(existsSync(join(dataDir, 'herald.db'))).toBe(true);
+    await expect(first.ping()).resolves.toBeUndefined();
+    await first.users.put(testUser('alice', 'example.com'));
+    await first.users.addAlias('sip:alice.smith@example.com', 'sip:alice@example.com');
+    const T0 = 1_700_000_000_000;
+    await first.locations.compareAndSet('sip:alice@example.com', 0, [testBinding('sip:a@1')], T0);
+    const message = { recipient: 'sip:alice@example.com', headers: [], contentType: 'text/plain', body: Buffer.from('hi'), storedAt: T0, expiresAt: T0 + 60_000 };
+    await first.messages.add(message, 10, T0);
+    await first.groups.put({ uri: 'sip:team@example.com', members: ['sip:alice@example.com'], name: null });
+    await first.presenceRules.setRule({ presentity: 'sip:alice@example.com', watcher: 'example.net', action: 'block', updatedAt: T0 });
+    await first.publications.put(
+      { resource: 'sip:alice@example.com', event: 'presence', etag: 'e1', contentType: 'application/pidf+xml', body: '', expiresAt: T0 + 60_000, updatedAt: T0 },
+      null,
+      T0,
+    );
+    await first.close();
+
+    const second = await openEmbeddedStore(dataDir);
+    try {
+      await expect(second.users.get('alice', 'example.com')).resolves.toEqual(testUser('alice', 'example.com'));
+      await expect(second.users.resolveAlias('sip:alice.smith@example.com')).resolves.toBe('sip:alice@example.com');
+      await expect(second.locations.get('sip:alice@example.com', T0)).resolves.toEqual({ bindings: [], version: 0 });
+      expect((await second.messages.list('sip:alice@example.com', T0)).map((m) => m.body.toString())).toEqual(['hi']);
+      await expect(second.groups.get('sip:team@example.com')).resolves.toEqual({ uri: 'sip:team@example.com', members: ['sip:alice@example.com'], name: null });
+      expect((await second.presenceRules.rules('sip:alice@example.com')).map((r) => r.action)).toEqual(['block']);
+      await expect(second.publications.list('sip:alice@example.com', 'presence', T0)).resolves.toEqual([]);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('answers a ping with StoreUnavailableError once closed', async () => {
+    const store = await openEmbeddedStore(join(dir, `ping-${++files}`));
+    await store.close();
+    await expect(store.ping()).rejects.toBeInstanceOf(StoreUnavailableError);
+  });
+});

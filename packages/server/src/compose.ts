@@ -20,16 +20,17 @@ export interface ChainServices {
 
 /**
  * The request chain, top to bottom, like a routing script:
- * REQINIT (validate) → AUTH (digest) → REGISTRAR → local services (OPTIONS) → nobody took
- * it (the response that says why).
+ * REQINIT (validate, OPTIONS to Herald itself) → AUTH (digest) → REGISTRAR → local
+ * services (OPTIONS for users) → nobody took it (the response that says why).
  */
 export function composeRequestChain({ identity, authenticate, registrar, caps = CAPABILITIES }: ChainServices): RequestProcessor[] {
   for (const m of caps.allow) if (!KNOWN_METHODS.has(m)) throw new Error(`capability lists unknown method ${m}`);
   return [
     validateRequest(),
+    optionsResponder(identity, caps, 'server'),
     ...(authenticate === null ? [] : [authenticate]),
     registrar,
-    optionsResponder(identity, caps),
+    optionsResponder(identity, caps, 'users'),
     rejectUnhandled(identity, caps),
   ];
 }

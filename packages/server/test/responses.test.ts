@@ -14,17 +14,17 @@ const torture = join(dirname(fileURLToPath(import.meta.url)), '../../sip/test/fi
  */
 const ANSWERS: Record<string, number | null> = {
   // RFC 4475 §3.1.1: valid messages.
-  'wsinv.dat': 403, // INVITE for chair-dnrc.example.com, a domain not served
-  'intmeth.dat': 501, // unknown method for example.com
+  'wsinv.dat': 407, // INVITE from a local user: challenged before it is relayed (RFC 3261 §22.3)
+  'intmeth.dat': 407, // unknown method from a local user: authentication comes first (§8.2)
   'esc01.dat': 403, // INVITE for example.net
-  'escnull.dat': 405, // REGISTER: no registrar yet
-  'esc02.dat': 403, // RE%47IST%45R for registrar.example.com, not served
-  'lwsdisp.dat': 200, // OPTIONS for example.com
+  'escnull.dat': 401, // REGISTER: challenged (§22.2)
+  'esc02.dat': 407, // RE%47IST%45R from a local user
+  'lwsdisp.dat': 407, // OPTIONS for a user, from a local user
   'longreq.dat': 405,
-  'dblreq.dat': 405,
+  'dblreq.dat': 401, // challenged
   'semiuri.dat': 200,
-  'transports.dat': 200,
-  'mpart01.dat': 403, // MESSAGE for example.org
+  'transports.dat': 407, // challenged
+  'mpart01.dat': 407, // challenged
   'unreason.dat': null, // responses are never answered
   'noreason.dat': null,
   // §3.1.2: syntactically invalid.
@@ -52,17 +52,17 @@ const ANSWERS: Record<string, number | null> = {
   'insuf.dat': 400,
   'unkscm.dat': 416,
   'novelsc.dat': 416,
-  'unksm2.dat': 405,
+  'unksm2.dat': 401, // challenged
   'bext01.dat': 420,
   'invut.dat': 405,
-  'regaut01.dat': 405,
+  'regaut01.dat': 401, // challenged
   'multi01.dat': 400,
   'mcl01.dat': 400,
   'bcast.dat': null,
   'zeromf.dat': 200, // Max-Forwards 0, but Herald is the endpoint of an OPTIONS to its domain
-  'cparam01.dat': 405,
-  'cparam02.dat': 405,
-  'regescrt.dat': 405,
+  'cparam01.dat': 401, // challenged
+  'cparam02.dat': 401, // challenged
+  'regescrt.dat': 401, // challenged
   'sdp01.dat': 405,
   'inv2543.dat': 405,
   'test.dat': null, // no Via: nothing to answer with

@@ -8,11 +8,13 @@ export interface Capabilities {
 }
 
 /**
- * Answers OPTIONS addressed to a served domain or to Herald itself with 200 listing
- * Allow, Accept and Supported (RFC 3261 §11.2). Until the location service exists,
- * OPTIONS for a user of a served domain is answered here too.
+ * Answers OPTIONS with 200 listing Allow, Accept and Supported (RFC 3261 §11.2):
+ * `'server'` takes OPTIONS addressed to a served domain or to Herald itself (no user part):
+ * keepalives and capability probes, answered before authentication as Kamailio's REQINIT
+ * does; `'users'` takes OPTIONS for a user of a served domain, until the location service
+ * forwards them.
  */
-export function optionsResponder(identity: LocalIdentity, caps: Capabilities): RequestProcessor {
+export function optionsResponder(identity: LocalIdentity, caps: Capabilities, which: 'server' | 'users'): RequestProcessor {
   const answer = {
     headers: [
       ['Allow', caps.allow.join(', ')],
@@ -21,9 +23,12 @@ export function optionsResponder(identity: LocalIdentity, caps: Capabilities): R
     ] as const,
   };
   return {
-    name: 'options-responder',
+    name: `options-responder (${which})`,
     process(ctx: RequestContext) {
-      if (ctx.req.method !== 'OPTIONS' || !identity.isLocal(ctx.req.uri)) return 'continue';
+      const { req } = ctx;
+      if (req.method !== 'OPTIONS' || !identity.isLocal(req.uri)) return 'continue';
+      const userless = !('user' in req.uri) || req.uri.user === null;
+      if (userless !== (which === 'server')) return 'continue';
       ctx.respond(200, 'OK', answer);
       return 'stop';
     },

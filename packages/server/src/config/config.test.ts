@@ -81,6 +81,7 @@ describe('defaults', () => {
         failureWindow: 300,
       },
       registrar: { defaultExpires: 3600, minExpires: 60, maxExpires: 86400, maxContacts: 10 },
+      workers: 1,
     });
   });
 
@@ -196,7 +197,7 @@ describe('unknown keys', () => {
   });
 
   it('lists the known keys when nothing is close', () => {
-    expect(problem('presence: {}', 'presence')).toContain('remove it; the known keys are domains, listen, tls, store, dataDir, log, sip, users, auth, registrar');
+    expect(problem('presence: {}', 'presence')).toContain('remove it; the known keys are domains, listen, tls, store, dataDir, log, sip, users, auth, registrar, workers, admin');
   });
 
   it('catches a typo in a section', () => {
@@ -606,5 +607,29 @@ describe('registrar', () => {
   it('keeps the default within the minimum and the maximum', () => {
     expect(problem('registrar: { minExpires: 7200, maxExpires: 3600 }', 'registrar.minExpires')).toMatch(/^registrar\.minExpires: 7200 is larger than registrar\.maxExpires/);
     expect(problem('registrar: { defaultExpires: 10 }', 'registrar.defaultExpires')).toMatch(/^registrar\.defaultExpires: 10 is outside/);
+  });
+});
+
+describe('workers', () => {
+  it('is one process on the embedded store and one per core on Redis', () => {
+    expect(parse('').workers).toBe(1);
+    expect(parse('store: redis://127.0.0.1:6379').workers).toBeGreaterThanOrEqual(1);
+    expect(parse('store: redis://127.0.0.1:6379\nworkers: 3').workers).toBe(3);
+  });
+
+  it('refuses several workers on the embedded store', () => {
+    expect(problem('workers: 2', 'workers')).toMatch(/^workers: 2 workers need a shared store/);
+  });
+});
+
+describe('admin', () => {
+  it('reads the address and the token', () => {
+    expect(parse('admin: { listen: "127.0.0.1:9000", token: 0123456789abcdef0123 }').admin).toEqual({ host: '127.0.0.1', port: 9000, token: '0123456789abcdef0123' });
+    expect(parse('admin: { listen: "[::1]:9000", token: 0123456789abcdef0123 }').admin).toMatchObject({ host: '::1', port: 9000 });
+  });
+
+  it('needs a token and a HOST:PORT', () => {
+    expect(problem('admin: { listen: "127.0.0.1:9000" }', 'admin.token')).toMatch(/is required with admin/);
+    expect(problem('admin: { listen: "9000", token: 0123456789abcdef0123 }', 'admin.listen')).toMatch(/is not HOST:PORT/);
   });
 });

@@ -1,5 +1,6 @@
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { isIPv4, isIPv6 } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError, type ConfigErrorCode } from './config-error.js';
@@ -106,6 +107,15 @@ export interface RegistrarConfig {
   maxContacts: number;
 }
 
+/** The admin HTTP API, `/metrics` and `/healthz`. */
+export interface AdminConfig {
+  /** Address to listen on, e.g. 127.0.0.1; keep it on loopback or a management network. */
+  host: string;
+  port: number;
+  /** Bearer token the `/api/` endpoints require. */
+  token: string;
+}
+
 /** The validated configuration of a Herald daemon. */
 export interface HeraldConfig {
   /** Absolute path of the file read, or undefined when running on defaults. */
@@ -122,6 +132,10 @@ export interface HeraldConfig {
   users: UserSeed[];
   auth: AuthConfig;
   registrar: RegistrarConfig;
+  /** Worker processes sharing the listeners: 1 on the embedded store, one per core (or as set) on Redis. */
+  workers: number;
+  /** Absent when the admin API is off. */
+  admin?: AdminConfig;
 }
 
 /** File looked for in the working directory when no path is given. */
@@ -132,7 +146,8 @@ const DEFAULT_PORTS: Record<TransportName, number> = { udp: 5060, tcp: 5060, tls
 const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
 const LOG_FORMATS: readonly LogFormat[] = ['json', 'pretty'];
 
-const TOP_KEYS = ['domains', 'listen', 'tls', 'store', 'dataDir', 'log', 'sip', 'users', 'auth', 'registrar'] as const;
+const TOP_KEYS = ['domains', 'listen', 'tls', 'store', 'dataDir', 'log', 'sip', 'users', 'auth', 'registrar', 'workers', 'admin'] as const;
+const ADMIN_KEYS = ['listen', 'token'] as const;
 const USER_KEYS = ['user', 'domain', 'password'] as const;
 const AUTH_KEYS = ['enabled', 'secret', 'nonceLifetime', 'algorithms', 'checkDigestUri', 'md5OnlyUserAgents', 'maxFailuresPerSource', 'maxFailuresPerUser', 'failureWindow'] as const;
 const AUTH_ALGORITHMS: readonly AuthAlgorithm[] = ['SHA-256', 'MD5'];
@@ -230,6 +245,8 @@ function validate(raw: unknown, source: string | undefined, baseDir: string): He
   const users = readUsers(top.users, domains ?? [], problems);
   const auth = readAuth(top.auth, problems);
   const registrar = readRegistrar(top.registrar, problems);
+  const workers = store === undefined ? undefined : problems.check(() => readWorkers(top.workers ?? 'auto', store));
+  const admin = readAdmin(top.admin, problems);
 
   if (
     problems.list.length > 0 ||
@@ -241,11 +258,13 @@ function validate(raw: unknown, source: string | undefined, baseDir: string): He
     sip === undefined ||
     users === undefined ||
     auth === undefined ||
-    registrar === undefined
+    registrar === undefined ||
+    workers === undefined ||
+    (top.admin != null && admin === undefined)
   ) {
     throw ConfigError.collect(source ?? 'configuration', problems.list);
   }
-  return { source, domains, listen, ...(tls && { tls }), store, dataDir, log, sip, users, auth, registrar };
+  return { source, domains, listen, ...(tls && { tls }), store, dataDir, log, sip, users, auth, registrar, workers, ...(admin && { admin }) };
 }
 
 function readDomains(value: unknown, problems: Problems): string[] | undefined {
@@ -606,6 +625,44 @@ function readRegistrar(value: unknown, problems: Problems): RegistrarConfig | un
     return undefined;
   }
   return { defaultExpires, minExpires, maxExpires, maxContacts };
+}
+
+/** `auto`: one worker per core on Redis; the embedded store lives in one process. */
+function readWorkers(value: unknown, store: StoreConfig): number {
+  if (value === 'auto') return store.kind === 'redis' ? Math.max(1, availableParallelism()) : 1;
+  const n = expectInteger('workers', value, 'processes', 256);
+  if (n > 1 && store.kind === 'embedded') {
+    throw new ConfigError('workers', `${n} workers need a shared store; the embedded store lives in one process, so set store: redis://HOST:6379 or workers: 1`);
+  }
+  return n;
+}
+
+function readAdmin(value: unknown, problems: Problems): AdminConfig | undefined {
+  if (value == null) return undefined;
+  const map = problems.check(() => expectMap('admin', value));
+  if (map === undefined) return undefined;
+  checkKeys('admin', map, ADMIN_KEYS, problems);
+  const address = problems.check(() => parseHostPortKey('admin.listen', map.listen ?? '127.0.0.1:8088'));
+  let token: string | undefined;
+  if (map.token == null) {
+    problems.add('admin.token', 'is required with admin; give a long random string (e.g. the output of `openssl rand -hex 32`) that API clients send as "Authorization: Bearer TOKEN"', 'HERALD_ERR_CONFIG_REQUIRED');
+  } else {
+    token = problems.check(() => expectSecret('admin.token', map.token));
+  }
+  if (address === undefined || token === undefined) return undefined;
+  return { ...address, token };
+}
+
+/** `HOST:PORT` or `[IPV6]:PORT`. */
+function parseHostPortKey(key: string, value: unknown): { host: string; port: number } {
+  const text = expectString(key, value);
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\[\]]+)):(\d{1,5})$/.exec(text);
+  const host = m?.[1] ?? m?.[2];
+  const port = Number(m?.[3]);
+  if (!m || host === undefined || !(port <= 65535) || (m[1] !== undefined && !isIPv6(host)) || (m[2] !== undefined && !isIPv4(host) && !isHostname(host))) {
+    throw new ConfigError(key, `"${text}" is not HOST:PORT; write e.g. 127.0.0.1:8088, or [::1]:8088 for IPv6`);
+  }
+  return { host, port };
 }
 
 /** Gathers problems so that one run reports all of them. */

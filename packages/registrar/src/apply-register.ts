@@ -63,7 +63,12 @@ export function applyRegister(
     const seconds = Math.min(asked, policy.maxExpires);
     const existing = next.get(c.key);
     // Step 7: an existing binding is changed only by a later CSeq of the same Call-ID, or by another Call-ID.
-    if (existing !== undefined && existing.callId === update.callId && update.cseq <= existing.cseq) throw outOfOrder();
+    if (existing !== undefined && existing.callId === update.callId && update.cseq <= existing.cseq) {
+      // The same CSeq is the request that wrote the binding, retransmitted to another worker
+      // (or after its transaction ended): answered again, changing nothing.
+      if (update.cseq === existing.cseq) continue;
+      throw outOfOrder();
+    }
     if (seconds === 0) {
       next.delete(c.key);
       continue;

@@ -3,6 +3,7 @@ import { ConfigError } from './config/config-error.js';
 import { type HeraldConfig, loadConfig } from './config/config.js';
 import { HeraldServer } from './herald-server.js';
 import { createLogger } from './logger.js';
+import { WorkerPool, isPoolWorker, reportReady } from './worker-pool.js';
 import { USER_USAGE, type UserCommand, type UserCommandIo, askPassword, runUserCommand } from './user-command.js';
 
 const USAGE = `Usage: herald <command> [options]
@@ -126,29 +127,45 @@ async function start(configPath: string | undefined, io: Io): Promise<ExitCode> 
   const config = readConfig(configPath, io);
   if (config === undefined) return 2;
   const logger = createLogger(config.log);
-  const server = new HeraldServer(config, logger);
   // Handlers go in before start so that a signal during start-up still drains and exits 0.
   let stopRequested: (signal: string) => void = () => undefined;
   const stopSignal = new Promise<string>((resolve) => (stopRequested = resolve));
   process.once('SIGINT', () => stopRequested('SIGINT'));
   process.once('SIGTERM', () => stopRequested('SIGTERM'));
+  const worker = isPoolWorker();
+  const service: { start(): Promise<string[]>; stop(): Promise<void> } =
+    config.workers > 1 && !worker ? new WorkerPool(config, logger) : serverService(new HeraldServer(config, logger));
+  let listening: string[];
   try {
-    await server.start();
+    listening = await service.start();
   } catch (e) {
     logger.error(`herald could not start: ${(e as Error).message}`);
-    await server.stop().catch(() => undefined);
+    await service.stop().catch(() => undefined);
     return 1;
   }
+  if (worker) reportReady(listening);
+  else logger.info('herald started', { domains: config.domains, listening, store: config.store.kind, workers: config.workers });
   const signal = await stopSignal;
-  logger.info('stopping', { signal });
+  if (!worker) logger.info('stopping', { signal });
   try {
-    await server.stop();
+    await service.stop();
   } catch (e) {
     logger.error('stop failed', { error: e });
     return 1;
   }
-  logger.info('stopped');
+  if (!worker) logger.info('stopped');
   return 0;
+}
+
+/** One process serving on its own. */
+function serverService(server: HeraldServer): { start(): Promise<string[]>; stop(): Promise<void> } {
+  return {
+    async start() {
+      await server.start();
+      return server.listeningUris;
+    },
+    stop: () => server.stop(),
+  };
 }
 
 function version(): string {

@@ -4,6 +4,7 @@ import { RegistererState } from 'sip.js';
 import { runSipp } from '@herald/test-kit';
 import { type HeraldProcess, runHerald, startHerald } from './helpers/herald-process.js';
 import { registerOnce, sipJsPhone } from './helpers/sipjs.js';
+import { sippRegister } from './helpers/sipp-register.js';
 
 const scenarios = join(dirname(fileURLToPath(import.meta.url)), 'scenarios');
 
@@ -16,10 +17,8 @@ users:
   - { user: bob, domain: example.com, password: "builder" }
 `;
 
-/** SIPp as a softphone of `user`: -au/-ap answer the challenge, -auth_uri signs the Request-URI. */
-function sippRegister(herald: HeraldProcess, scenario: string, transport: 'u1' | 't1', user: string, password: string) {
-  const port = herald.port(transport === 'u1' ? 'udp' : 'tcp');
-  return runSipp(join(scenarios, scenario), port, transport, 1, ['-s', 'example.com', '-key', 'user', user, '-au', user, '-ap', password, '-auth_uri', 'example.com']);
+function register(herald: HeraldProcess, scenario: string, transport: 'u1' | 't1', user: string, password: string) {
+  return sippRegister(herald.port(transport === 'u1' ? 'udp' : 'tcp'), scenario, transport, user, password);
 }
 
 describe('registration with digest authentication (RFC 3261 §10, §22)', () => {
@@ -33,7 +32,7 @@ describe('registration with digest authentication (RFC 3261 §10, §22)', () => 
 
   describe('normal path', () => {
     it.each(['u1', 't1'] as const)('SIPp over %s: 401, 200 with the contact, refresh, unregister', async (transport) => {
-      const run = await sippRegister(herald, 'register-digest.xml', transport, 'alice', 'wonderland');
+      const run = await register(herald, 'register-digest.xml', transport, 'alice', 'wonderland');
       expect(run.output).not.toMatch(/Failed call\s*\|\s*[1-9]/);
       expect(run.code).toBe(0);
     });
@@ -55,7 +54,7 @@ describe('registration with digest authentication (RFC 3261 §10, §22)', () => 
 
   describe('failure path', () => {
     it('SIPp with a wrong password gets a fresh challenge', async () => {
-      const run = await sippRegister(herald, 'register-wrong-password.xml', 'u1', 'alice', 'not-the-password');
+      const run = await register(herald, 'register-wrong-password.xml', 'u1', 'alice', 'not-the-password');
       expect(run.code).toBe(0);
     });
 
@@ -87,9 +86,9 @@ describe('herald user', () => {
       expect((await runHerald(['user', 'passwd', 'carol@example.com', '--password', 'second', '--config', config], herald.dir)).code).toBe(0);
       expect((await runHerald(['user', 'list', '--config', config], herald.dir)).stdout).toBe('carol@example.com\n');
 
-      const refused = await sippRegister(herald, 'register-wrong-password.xml', 'u1', 'carol', 'first');
+      const refused = await register(herald, 'register-wrong-password.xml', 'u1', 'carol', 'first');
       expect(refused.code).toBe(0);
-      const run = await sippRegister(herald, 'register-digest.xml', 'u1', 'carol', 'second');
+      const run = await register(herald, 'register-digest.xml', 'u1', 'carol', 'second');
       expect(run.code).toBe(0);
 
       expect((await runHerald(['user', 'del', 'carol@example.com', '--config', config], herald.dir)).code).toBe(0);

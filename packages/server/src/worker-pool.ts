@@ -1,0 +1,115 @@
+import cluster, { type Worker } from 'node:cluster';
+import type { HeraldConfig } from './config/config.js';
+import type { Logger } from './logger.js';
+
+/** What a worker tells the primary once its listeners are bound. */
+export interface WorkerReady {
+  type: 'herald:ready';
+  listening: string[];
+}
+
+/** Restarts of crashed workers allowed within `RESTART_WINDOW_MS` before the pool gives up. */
+const MAX_RESTARTS = 5;
+const RESTART_WINDOW_MS = 60_000;
+const RESTART_DELAY_MS = 1000;
+/** How long workers may take to drain after SIGTERM before they are killed. */
+const STOP_TIMEOUT_MS = 10_000;
+
+/**
+ * The primary of `workers: N`: forks N workers that each run the whole pipeline on the
+ * shared listening sockets (node:cluster hands every worker the same UDP socket and
+ * spreads TCP, TLS and WebSocket connections among them), restarts a worker that dies,
+ * and stops them all on SIGINT/SIGTERM. State lives in Redis, so any worker serves any
+ * request; a connection belongs to the worker that accepted it.
+ */
+export class WorkerPool {
+  private readonly workers = new Set<Worker>();
+  private stopping = false;
+  private restarts: number[] = [];
+  private failed: ((error: Error) => void) | null = null;
+
+  constructor(
+    private readonly config: HeraldConfig,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Forks the workers; resolves with the listeners once every one of them is ready. */
+  async start(): Promise<string[]> {
+    cluster.setupPrimary({ exec: process.argv[1], args: process.argv.slice(2), silent: false });
+    const ready: Promise<string[]>[] = [];
+    for (let i = 0; i < this.config.workers; i++) ready.push(this.fork());
+    const failure = new Promise<never>((_, reject) => (this.failed = reject));
+    const listening = await Promise.race([Promise.all(ready), failure]);
+    this.failed = null;
+    return listening[0];
+  }
+
+  /** Pids of the running workers. */
+  get pids(): number[] {
+    return [...this.workers].map((w) => w.process.pid!).filter((p) => p !== undefined);
+  }
+
+  /** Sends SIGTERM to every worker and waits for them (killing the ones that hang). */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const exits = [...this.workers].map(
+      (w) =>
+        new Promise<void>((resolve) => {
+          if (w.isDead()) return resolve();
+          const timer = setTimeout(() => w.process.kill('SIGKILL'), STOP_TIMEOUT_MS);
+          w.once('exit', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          w.process.kill('SIGTERM');
+        }),
+    );
+    await Promise.all(exits);
+  }
+
+  private fork(): Promise<string[]> {
+    const worker = cluster.fork({ HERALD_WORKER: '1' });
+    this.workers.add(worker);
+    return new Promise((resolve) => {
+      worker.on('message', (m: WorkerReady) => {
+        if (m?.type === 'herald:ready') resolve(m.listening);
+      });
+      worker.once('exit', (code, signal) => {
+        this.workers.delete(worker);
+        if (this.stopping) return;
+        const why = signal ?? `exit code ${code}`;
+        if (this.failed) {
+          this.failed(new Error(`worker ${worker.process.pid} ended during start-up (${why})`));
+          return;
+        }
+        this.restart(worker, why);
+      });
+    });
+  }
+
+  private restart(worker: Worker, why: string): void {
+    const now = Date.now();
+    this.restarts = this.restarts.filter((t) => now - t < RESTART_WINDOW_MS);
+    if (this.restarts.length >= MAX_RESTARTS) {
+      this.logger.error('workers keep failing; stopping', { restarts: this.restarts.length, windowMs: RESTART_WINDOW_MS });
+      process.kill(process.pid, 'SIGTERM');
+      return;
+    }
+    this.restarts.push(now);
+    this.logger.error('worker died; starting another', { pid: worker.process.pid, reason: why });
+    setTimeout(() => {
+      if (!this.stopping) void this.fork();
+    }, RESTART_DELAY_MS).unref();
+  }
+}
+
+/** True in a process forked by a `WorkerPool`. */
+export function isPoolWorker(): boolean {
+  return cluster.isWorker && process.env.HERALD_WORKER === '1';
+}
+
+/** Tells the primary this worker is serving. */
+export function reportReady(listening: string[]): void {
+  const ready: WorkerReady = { type: 'herald:ready', listening };
+  process.send?.(ready);
+}

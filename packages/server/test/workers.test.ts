@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import { type RedisServer, startRedis } from '@herald/test-kit';
+import { type HeraldProcess, startHerald } from './helpers/herald-process.js';
+import { sippRegister } from './helpers/sipp-register.js';
+
+function config(redis: string, workers: number): string {
+  return `
+domains: [example.com]
+listen: ["udp://127.0.0.1:0", "tcp://127.0.0.1:0"]
+store: "${redis}"
+workers: ${workers}
+log: { level: info }
+users:
+  - { user: alice, domain: example.com, password: "wonderland" }
+`;
+}
+
+/** Pids of the processes `pid` forked. */
+function children(pid: number): number[] {
+  return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+}
+
+describe('workers and nodes sharing bindings through Redis', () => {
+  let redis: RedisServer;
+  let nodeA: HeraldProcess;
+  let nodeB: HeraldProcess;
+  beforeAll(async () => {
+    redis = await startRedis();
+    const url = `${redis.url}/3`;
+    nodeA = await startHerald(config(url, 2));
+    nodeB = await startHerald(config(url, 1));
+  }, 30_000);
+  afterAll(async () => {
+    await nodeA?.stop();
+    await nodeB?.stop();
+    await redis?.stop();
+  });
+
+  it('runs two worker processes for workers: 2', () => {
+    expect(children(nodeA.child.pid!)).toHaveLength(2);
+  });
+
+  it('a REGISTER through one node is visible to every worker of both', async () => {
+    const reg = await sippRegister(nodeA.port('udp'), 'register-stay.xml', 'u1', 'alice', 'wonderland');
+    expect(reg.code).toBe(0);
+    const viaB = await sippRegister(nodeB.port('udp'), 'register-query.xml', 'u1', 'alice', 'wonderland');
+    expect(viaB.code).toBe(0);
+    // Queries over TCP land on either worker of node A (connections are spread among them).
+    for (let i = 0; i < 4; i++) {
+      const viaA = await sippRegister(nodeA.port('tcp'), 'register-query.xml', 't1', 'alice', 'wonderland');
+      expect(viaA.code).toBe(0);
+    }
+  });
+
+  it('replaces a worker that dies', async () => {
+    const [victim] = children(nodeA.child.pid!);
+    process.kill(victim, 'SIGKILL');
+    for (let i = 0; i < 50 && !children(nodeA.child.pid!).every((p) => p !== victim && children(nodeA.child.pid!).length === 2); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const now = children(nodeA.child.pid!);
+    expect(now).toHaveLength(2);
+    expect(now).not.toContain(victim);
+    const reg = await sippRegister(nodeA.port('udp'), 'register-stay.xml', 'u1', 'alice', 'wonderland');
+    expect(reg.code).toBe(0);
+  });
+});

@@ -52,6 +52,11 @@ export class HeraldServer {
     return this.transport?.listeners ?? [];
   }
 
+  /** The listeners as URIs for logs: `udp://127.0.0.1:5060`, `ws://0.0.0.0:8080/`. */
+  get listeningUris(): string[] {
+    return this.listening.map(describe);
+  }
+
   async start(): Promise<void> {
     const { config, logger } = this;
     const store = await this.openStore();
@@ -115,7 +120,6 @@ export class HeraldServer {
         })
       : null;
     this.chain = composeRequestChain({ identity, authenticate, registrar });
-    logger.info('herald started', { domains: config.domains, listening: transport.listeners.map(describe), store: config.store.kind });
   }
 
   /** Opens the configured store and writes the `users:` accounts into it. */

@@ -1,5 +1,6 @@
 import { ha1 } from '@herald/sip';
-import type { UserRecord, UserStore } from '@herald/store';
+import type { StoreConfig, UserRecord, UserStore } from '@herald/store';
+import type { HeraldConfig } from './config/config.js';
 
 /**
  * The stored form of an account: the digest HA1 for MD5 and for SHA-256, realm = domain.
@@ -21,4 +22,10 @@ export async function putAccount(users: UserStore, user: string, domain: string,
   const existing = await users.get(user, domain);
   await users.put(userRecord(user, domain, password, now, existing?.createdAt ?? now));
   return existing === undefined ? 'created' : 'updated';
+}
+
+/** What `openStore` needs of the configuration; Redis connection errors go to `logger` (ioredis retries by itself). */
+export function storeOptions(config: HeraldConfig, logger?: { warn(message: string, meta?: object): void }): StoreConfig {
+  if (config.store.kind === 'embedded') return { kind: 'embedded', dataDir: config.dataDir };
+  return logger === undefined ? config.store : { ...config.store, onError: (e) => logger.warn('redis connection error', { error: e.message }) };
 }

@@ -14,7 +14,7 @@ import {
   systemClock,
 } from '@herald/stack';
 import { type Store, StoreUnavailableError, openStore } from '@herald/store';
-import { putAccount } from './accounts.js';
+import { putAccount, storeOptions } from './accounts.js';
 import { composeRequestChain } from './compose.js';
 import type { HeraldConfig } from './config/config.js';
 import type { Logger } from './logger.js';
@@ -125,7 +125,7 @@ export class HeraldServer {
   /** Opens the configured store and writes the `users:` accounts into it. */
   private async openStore(): Promise<Store> {
     const { config, logger } = this;
-    const store = await openStore(config.store.kind === 'redis' ? config.store : { kind: 'embedded', dataDir: config.dataDir });
+    const store = await openStore(storeOptions(config, logger));
     this.store = store;
     await store.ping();
     for (const seed of config.users) await putAccount(store.users, seed.user, seed.domain, seed.password, this.clock.now());

@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import { type Store, openStore } from '@herald/store';
-import { putAccount } from './accounts.js';
+import { putAccount, storeOptions } from './accounts.js';
 import type { HeraldConfig } from './config/config.js';
 
 export const USER_USAGE = `Usage: herald user <add|passwd|del|list> [ADDRESS] [--password P] [--config FILE]
@@ -37,7 +37,7 @@ export async function runUserCommand(command: UserCommand, config: HeraldConfig,
     target = parseAddress(command.address, config.domains, io);
     if (target === undefined) return 2;
   }
-  const store = await openStore(config.store.kind === 'redis' ? config.store : { kind: 'embedded', dataDir: config.dataDir });
+  const store = await openStore(storeOptions(config));
   try {
     return await act(store, command, target, config, io);
   } finally {

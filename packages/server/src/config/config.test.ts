@@ -197,7 +197,7 @@ describe('unknown keys', () => {
   });
 
   it('lists the known keys when nothing is close', () => {
-    expect(problem('presence: {}', 'presence')).toContain('remove it; the known keys are domains, listen, tls, store, dataDir, log, sip, users, auth, registrar, workers, admin');
+    expect(problem('presence: {}', 'presence')).toContain('remove it; the known keys are domains, listen, tls, store, dataDir, log, sip, users, auth, registrar, workers, admin, redis');
   });
 
   it('catches a typo in a section', () => {
@@ -631,5 +631,24 @@ describe('admin', () => {
   it('needs a token and a HOST:PORT', () => {
     expect(problem('admin: { listen: "127.0.0.1:9000" }', 'admin.token')).toMatch(/is required with admin/);
     expect(problem('admin: { listen: "9000", token: 0123456789abcdef0123 }', 'admin.listen')).toMatch(/is not HOST:PORT/);
+  });
+});
+
+describe('redis', () => {
+  it('passes a key prefix, Sentinel or Cluster nodes with the Redis URL', () => {
+    expect(parse('store: redis://:pw@127.0.0.1:6379/2\nredis: { keyPrefix: "herald:", sentinels: ["10.0.0.5:26379", "10.0.0.6:26379"], name: mymaster }').store).toEqual({
+      kind: 'redis',
+      url: 'redis://:pw@127.0.0.1:6379/2',
+      keyPrefix: 'herald:',
+      sentinels: [{ host: '10.0.0.5', port: 26379 }, { host: '10.0.0.6', port: 26379 }],
+      name: 'mymaster',
+    });
+    expect(parse('store: redis://127.0.0.1:6379\nredis: { cluster: ["10.0.0.7:7000"] }').store).toMatchObject({ cluster: [{ host: '10.0.0.7', port: 7000 }] });
+  });
+
+  it('names what is missing or does not apply', () => {
+    expect(problem('redis: { keyPrefix: "h:" }', 'redis')).toMatch(/applies to a Redis store only/);
+    expect(problem('store: redis://127.0.0.1:6379\nredis: { sentinels: ["10.0.0.5:26379"] }', 'redis.name')).toMatch(/is required with redis.sentinels/);
+    expect(problem('store: redis://127.0.0.1:6379\nredis: { keyPrefix: "{h}" }', 'redis.keyPrefix')).toMatch(/braces/);
   });
 });

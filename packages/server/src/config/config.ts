@@ -31,7 +31,17 @@ export interface TlsConfig {
 }
 
 /** Where shared state lives: the embedded store (memory and SQLite in `dataDir`) or Redis. */
-export type StoreConfig = { kind: 'embedded' } | { kind: 'redis'; url: string };
+export type StoreConfig = { kind: 'embedded' } | ({ kind: 'redis'; url: string } & RedisConfig);
+
+/** How to reach Redis besides its URL: a key prefix, Sentinel or Cluster (passed to ioredis). */
+export interface RedisConfig {
+  keyPrefix?: string;
+  /** Sentinels asked for the master `name`; the URL then gives credentials, TLS and database. */
+  sentinels?: Array<{ host: string; port: number }>;
+  name?: string;
+  /** Cluster seed nodes; the URL then gives credentials and TLS. */
+  cluster?: Array<{ host: string; port: number }>;
+}
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 export type LogFormat = 'json' | 'pretty';
@@ -146,8 +156,9 @@ const DEFAULT_PORTS: Record<TransportName, number> = { udp: 5060, tcp: 5060, tls
 const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
 const LOG_FORMATS: readonly LogFormat[] = ['json', 'pretty'];
 
-const TOP_KEYS = ['domains', 'listen', 'tls', 'store', 'dataDir', 'log', 'sip', 'users', 'auth', 'registrar', 'workers', 'admin'] as const;
+const TOP_KEYS = ['domains', 'listen', 'tls', 'store', 'dataDir', 'log', 'sip', 'users', 'auth', 'registrar', 'workers', 'admin', 'redis'] as const;
 const ADMIN_KEYS = ['listen', 'token'] as const;
+const REDIS_KEYS = ['keyPrefix', 'sentinels', 'name', 'cluster'] as const;
 const USER_KEYS = ['user', 'domain', 'password'] as const;
 const AUTH_KEYS = ['enabled', 'secret', 'nonceLifetime', 'algorithms', 'checkDigestUri', 'md5OnlyUserAgents', 'maxFailuresPerSource', 'maxFailuresPerUser', 'failureWindow'] as const;
 const AUTH_ALGORITHMS: readonly AuthAlgorithm[] = ['SHA-256', 'MD5'];
@@ -238,7 +249,7 @@ function validate(raw: unknown, source: string | undefined, baseDir: string): He
   const domains = readDomains(top.domains, problems);
   const listen = readListen(top.listen, problems);
   const tls = readTls(top.tls, listen ?? [], baseDir, problems);
-  const store = problems.check(() => readStore(top.store ?? 'embedded'));
+  const store = withRedis(problems.check(() => readStore(top.store ?? 'embedded')), top.redis, problems);
   const dataDir = problems.check(() => resolve(baseDir, expectString('dataDir', top.dataDir ?? './data')));
   const log = readLog(top.log, problems);
   const sip = readSip(top.sip, problems);
@@ -625,6 +636,38 @@ function readRegistrar(value: unknown, problems: Problems): RegistrarConfig | un
     return undefined;
   }
   return { defaultExpires, minExpires, maxExpires, maxContacts };
+}
+
+function withRedis(store: StoreConfig | undefined, value: unknown, problems: Problems): StoreConfig | undefined {
+  if (value == null || store === undefined) return store;
+  const map = problems.check(() => expectMap('redis', value));
+  if (map === undefined) return undefined;
+  if (store.kind !== 'redis') {
+    problems.add('redis', 'applies to a Redis store only; set store: redis://HOST:6379, or remove redis:');
+    return undefined;
+  }
+  checkKeys('redis', map, REDIS_KEYS, problems);
+  const keyPrefix = map.keyPrefix == null ? undefined : problems.check(() => expectKeyPrefix(map.keyPrefix));
+  const nodes = (key: 'sentinels' | 'cluster') =>
+    map[key] == null ? undefined : problems.check(() => expectList(`redis.${key}`, map[key], '"10.0.0.5:26379"').map((v, i) => parseHostPortKey(`redis.${key}[${i}]`, v)));
+  const sentinels = nodes('sentinels');
+  const cluster = nodes('cluster');
+  const name = map.name == null ? undefined : problems.check(() => expectLine('redis.name', map.name));
+  if (sentinels !== undefined && name === undefined) {
+    problems.add('redis.name', 'is required with redis.sentinels; give the name of the master the sentinels watch (e.g. mymaster)', 'HERALD_ERR_CONFIG_REQUIRED');
+    return undefined;
+  }
+  if (sentinels !== undefined && cluster !== undefined) {
+    problems.add('redis.cluster', 'cannot be combined with redis.sentinels; use one of them');
+    return undefined;
+  }
+  return { ...store, ...(keyPrefix && { keyPrefix }), ...(sentinels && { sentinels }), ...(name && { name }), ...(cluster && { cluster }) };
+}
+
+function expectKeyPrefix(value: unknown): string {
+  const text = expectLine('redis.keyPrefix', value);
+  if (/[{}\s]/.test(text)) throw new ConfigError('redis.keyPrefix', `"${text}" holds braces or spaces; braces would put every key in one Cluster slot, so write e.g. herald:`);
+  return text;
 }
 
 /** `auto`: one worker per core on Redis; the embedded store lives in one process. */

@@ -73,6 +73,9 @@ export type DigestFailureReason =
   | 'replay'
   | 'blocked';
 
+/** User-Agent prefixes of clients seen to fail on a SHA-256 challenge (checked against each, see the tests). */
+export const DEFAULT_MD5_ONLY_USER_AGENTS: readonly string[] = Object.freeze(['SIP.js', 'JsSIP', 'SIPp', 'baresip v0.', 'baresip v1.']);
+
 export interface DigestAuthLogger {
   isDebugEnabled(): boolean;
   debug(msg: string, meta?: Record<string, unknown>): void;
@@ -98,8 +101,8 @@ export interface DigestAuthenticatorOptions {
   checkDigestUri?: boolean;
   /**
    * User-Agent prefixes of clients that know only MD5 and give up on a challenge list that
-   * holds another algorithm (SIP.js, JsSIP, SIPp): they are offered MD5 alone. Default
-   * `['SIP.js', 'JsSIP', 'SIPp']`.
+   * holds another algorithm (SIP.js, JsSIP, SIPp, baresip 1.x): they are offered MD5 alone.
+   * Default {@link DEFAULT_MD5_ONLY_USER_AGENTS}.
    */
   md5OnlyUserAgents?: readonly string[];
   limits?: Partial<DigestLimits>;
@@ -167,7 +170,7 @@ class DigestAuthenticator implements RequestProcessor {
     validate(this.algorithms, this.limits);
     this.challengeTails = this.algorithms.map((a) => `", algorithm=${a}, qop="auth"`);
     this.md5OnlyTails = this.algorithms.includes('MD5') ? [`", algorithm=MD5, qop="auth"`] : this.challengeTails;
-    this.md5OnlyUserAgents = o.md5OnlyUserAgents ?? ['SIP.js', 'JsSIP', 'SIPp'];
+    this.md5OnlyUserAgents = o.md5OnlyUserAgents ?? DEFAULT_MD5_ONLY_USER_AGENTS;
   }
 
   process(ctx: RequestContext): 'continue' | Promise<'continue'> {
@@ -329,7 +332,7 @@ class DigestAuthenticator implements RequestProcessor {
   }
 
   /**
-   * DEVIATION(RFC 8760 §2.3): SIP.js, JsSIP and SIPp know only MD5 and abandon the
+   * DEVIATION(RFC 8760 §2.3): SIP.js, JsSIP, SIPp and baresip 1.x know only MD5 and abandon the
    * authentication when the challenges include another algorithm, whatever the order, so
    * they are offered MD5 alone; everyone else gets every configured algorithm in order.
    */

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { RegistererState } from 'sip.js';
 import { runSipp } from '@herald/test-kit';
 import { type HeraldProcess, runHerald, startHerald } from './helpers/herald-process.js';
+import { runBaresip } from './helpers/baresip.js';
 import { registerOnce, sipJsPhone } from './helpers/sipjs.js';
 import { sippRegister } from './helpers/sipp-register.js';
 
@@ -35,6 +36,14 @@ describe('registration with digest authentication (RFC 3261 §10, §22)', () => 
       const run = await register(herald, 'register-digest.xml', transport, 'alice', 'wonderland');
       expect(run.output).not.toMatch(/Failed call\s*\|\s*[1-9]/);
       expect(run.code).toBe(0);
+    });
+
+    it('baresip registers over UDP and TCP (challenged with MD5 alone)', async () => {
+      for (const transport of ['udp', 'tcp'] as const) {
+        const run = await runBaresip(herald.port(transport), transport, 'sip:alice@example.com', 'wonderland', 2);
+        expect(run.registerStatuses.slice(0, 2)).toEqual([401, 200]);
+        expect(run.output).not.toMatch(/Register: /);
+      }
     });
 
     it('SIP.js over WebSocket registers, refreshes and unregisters', async () => {

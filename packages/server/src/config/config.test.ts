@@ -75,7 +75,7 @@ describe('defaults', () => {
         nonceLifetime: 300,
         algorithms: ['SHA-256', 'MD5'],
         checkDigestUri: true,
-        md5OnlyUserAgents: ['SIP.js', 'JsSIP', 'SIPp'],
+        md5OnlyUserAgents: ['SIP.js', 'JsSIP', 'SIPp', 'baresip v0.', 'baresip v1.'],
         maxFailuresPerSource: 50,
         maxFailuresPerUser: 10,
         failureWindow: 300,

@@ -2,6 +2,7 @@ import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:
 import { isIPv4, isIPv6 } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
+import { DEFAULT_MD5_ONLY_USER_AGENTS } from '@herald/auth';
 import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError, type ConfigErrorCode } from './config-error.js';
 
@@ -95,7 +96,7 @@ export interface AuthConfig {
   algorithms: AuthAlgorithm[];
   /** Check that the digest `uri` is the Request-URI (RFC 2617 §3.2.2.5 SHOULD). */
   checkDigestUri: boolean;
-  /** User-Agent prefixes offered MD5 alone: clients that know only MD5 and give up on a list that holds SHA-256 (SIP.js, JsSIP, SIPp). */
+  /** User-Agent prefixes offered MD5 alone: clients that know only MD5 and give up on a list that holds SHA-256 (SIP.js, JsSIP, SIPp, baresip 1.x). */
   md5OnlyUserAgents: string[];
   /** Failed authentications from one IP address within `failureWindow` before it is refused. */
   maxFailuresPerSource: number;
@@ -583,7 +584,7 @@ function readAuth(value: unknown, problems: Problems): AuthConfig | undefined {
   const nonceLifetime = integer('nonceLifetime', 300, 'seconds');
   const algorithms = problems.check(() => readAlgorithms(map.algorithms ?? ['SHA-256', 'MD5']));
   const checkDigestUri = problems.check(() => expectBoolean('auth.checkDigestUri', map.checkDigestUri ?? true));
-  const md5OnlyUserAgents = problems.check(() => expectList('auth.md5OnlyUserAgents', map.md5OnlyUserAgents ?? ['SIP.js', 'JsSIP', 'SIPp'], '"SIP.js", "JsSIP"').map((v, i) => expectLine(`auth.md5OnlyUserAgents[${i}]`, v)));
+  const md5OnlyUserAgents = problems.check(() => expectList('auth.md5OnlyUserAgents', map.md5OnlyUserAgents ?? [...DEFAULT_MD5_ONLY_USER_AGENTS], '"SIP.js", "JsSIP"').map((v, i) => expectLine(`auth.md5OnlyUserAgents[${i}]`, v)));
   const maxFailuresPerSource = integer('maxFailuresPerSource', 50, 'failures');
   const maxFailuresPerUser = integer('maxFailuresPerUser', 10, 'failures');
   const failureWindow = integer('failureWindow', 300, 'seconds');

@@ -12,6 +12,8 @@ workers: ${workers}
 log: { level: info }
 users:
   - { user: alice, domain: example.com, password: "wonderland" }
+  - { user: bob, domain: example.com, password: "builder" }
+auth: { maxFailuresPerUser: 3 }
 `;
 }
 
@@ -63,5 +65,16 @@ describe('workers and nodes sharing bindings through Redis', () => {
     expect(now).not.toContain(victim);
     const reg = await sippRegister(nodeA.port('udp'), 'register-stay.xml', 'u1', 'alice', 'wonderland');
     expect(reg.code).toBe(0);
+  });
+
+  it('counts failed authentications across nodes: three wrong passwords on one, refused on the other', async () => {
+    for (let i = 0; i < 3; i++) {
+      const wrong = await sippRegister(nodeA.port('udp'), 'register-wrong-password.xml', 'u1', 'bob', 'guess' + i);
+      expect(wrong.code).toBe(0);
+    }
+    const blocked = await sippRegister(nodeB.port('udp'), 'register-blocked.xml', 'u1', 'bob', 'builder');
+    expect(blocked.code).toBe(0);
+    const alice = await sippRegister(nodeB.port('udp'), 'register-stay.xml', 'u1', 'alice', 'wonderland');
+    expect(alice.code).toBe(0);
   });
 });

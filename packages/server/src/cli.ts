@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { AggregatorRegistry } from 'prom-client';
 import { ConfigError } from './config/config-error.js';
 import { type HeraldConfig, loadConfig } from './config/config.js';
 import { HeraldServer } from './herald-server.js';
@@ -133,8 +134,7 @@ async function start(configPath: string | undefined, io: Io): Promise<ExitCode> 
   process.once('SIGINT', () => stopRequested('SIGINT'));
   process.once('SIGTERM', () => stopRequested('SIGTERM'));
   const worker = isPoolWorker();
-  const service: { start(): Promise<string[]>; stop(): Promise<void> } =
-    config.workers > 1 && !worker ? new WorkerPool(config, logger) : serverService(new HeraldServer(config, logger));
+  const service: Service = config.workers > 1 && !worker ? new WorkerPool(config, logger) : serverService(new HeraldServer(config, logger, { adminServer: !worker }), worker);
   let listening: string[];
   try {
     listening = await service.start();
@@ -144,7 +144,7 @@ async function start(configPath: string | undefined, io: Io): Promise<ExitCode> 
     return 1;
   }
   if (worker) reportReady(listening);
-  else logger.info('herald started', { domains: config.domains, listening, store: config.store.kind, workers: config.workers });
+  else logger.info('herald started', { domains: config.domains, listening, store: config.store.kind, workers: config.workers, ...(service.adminUrl && { admin: service.adminUrl }) });
   const signal = await stopSignal;
   if (!worker) logger.info('stopping', { signal });
   try {
@@ -157,14 +157,28 @@ async function start(configPath: string | undefined, io: Io): Promise<ExitCode> 
   return 0;
 }
 
-/** One process serving on its own. */
-function serverService(server: HeraldServer): { start(): Promise<string[]>; stop(): Promise<void> } {
+interface Service {
+  start(): Promise<string[]>;
+  stop(): Promise<void>;
+  readonly adminUrl?: string;
+}
+
+/** One process serving on its own, or one worker of a pool (whose counters the primary sums). */
+function serverService(server: HeraldServer, worker: boolean): Service {
   return {
     async start() {
       await server.start();
+      if (worker) {
+        // Constructing one installs prom-client's listener that answers the primary's scrapes.
+        void new AggregatorRegistry();
+        AggregatorRegistry.setRegistries([server.metrics.registry]);
+      }
       return server.listeningUris;
     },
     stop: () => server.stop(),
+    get adminUrl() {
+      return server.adminUrl;
+    },
   };
 }
 

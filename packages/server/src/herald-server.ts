@@ -15,15 +15,29 @@ import {
 } from '@herald/stack';
 import { type Store, StoreUnavailableError, openStore } from '@herald/store';
 import { putAccount, storeOptions } from './accounts.js';
+import { type AdminServer, startAdminServer } from './admin/admin-server.js';
 import { composeRequestChain } from './compose.js';
 import type { HeraldConfig } from './config/config.js';
 import type { Logger } from './logger.js';
+import { HeraldMetrics } from './metrics/herald-metrics.js';
+import { instrumentStore } from './metrics/instrument-store.js';
 import { type AuthenticatedUser, LocalIdentity, type RequestContext, type RequestProcessor, runChain } from '@herald/proxy';
 
 /** How long `stop()` waits for requests still being processed before closing anyway. */
 const DRAIN_MS = 5000;
 /** Seconds a client is asked to wait when the store is unreachable. */
 const STORE_RETRY_AFTER = '5';
+
+export interface HeraldServerOptions {
+  clock?: Clock;
+  /** Where requests, responses, auth failures and store timings are counted; a fresh set by default. */
+  metrics?: HeraldMetrics;
+  /**
+   * Whether `start()` also starts the admin HTTP server when the config has `admin:`;
+   * default true. A worker pool may turn it off in workers and run one in the primary.
+   */
+  adminServer?: boolean;
+}
 
 /**
  * One Herald process: transports, the transaction layer and the request chain, built
@@ -32,19 +46,41 @@ const STORE_RETRY_AFTER = '5';
 export class HeraldServer {
   private transport: TransportLayer | null = null;
   private transactions: TransactionLayer | null = null;
-  private store: Store | null = null;
+  private openedStore: Store | null = null;
+  private admin: AdminServer | null = null;
   private registrar: Registrar | null = null;
   private chain: RequestProcessor[] = [];
   private inFlight = 0;
   /** The Server header every response carries. @see RFC 3261 §20.35 */
   private readonly serverHeader: readonly [string, string];
+  private readonly clock: Clock;
+  private readonly counters: HeraldMetrics;
+  private readonly adminEnabled: boolean;
 
   constructor(
     private readonly config: HeraldConfig,
     private readonly logger: Logger,
-    private readonly clock: Clock = systemClock,
+    options: HeraldServerOptions = {},
   ) {
     this.serverHeader = ['Server', config.sip.userAgent];
+    this.clock = options.clock ?? systemClock;
+    this.counters = options.metrics ?? new HeraldMetrics();
+    this.adminEnabled = options.adminServer ?? true;
+  }
+
+  /** What this server counts; `metrics.scrape()` is the `/metrics` exposition. */
+  get metrics(): HeraldMetrics {
+    return this.counters;
+  }
+
+  /** The store as the server uses it (operations timed); null before `start()` and after `stop()`. */
+  get store(): Store | null {
+    return this.openedStore;
+  }
+
+  /** The admin HTTP server's address (`http://127.0.0.1:8088`), when this server runs one. */
+  get adminUrl(): string | undefined {
+    return this.admin?.url;
   }
 
   /** The listeners as bound, with actual ports. */
@@ -117,16 +153,22 @@ export class HeraldServer {
             windowMs: config.auth.failureWindow * 1000,
           },
           logger,
+          onFailure: (reason) => this.counters.authFailure(reason),
         })
       : null;
     this.chain = composeRequestChain({ identity, authenticate, registrar });
+    const transactions = this.transactions;
+    this.counters.collectFrom({ transactions: () => transactions.counts(), registeredAors: () => store.locations.countAors(clock.now()) });
+    if (config.admin && this.adminEnabled) {
+      this.admin = await startAdminServer({ admin: config.admin, store, metrics: () => this.counters.scrape(), logger, domains: config.domains, now: () => clock.now() });
+    }
   }
 
   /** Opens the configured store and writes the `users:` accounts into it. */
   private async openStore(): Promise<Store> {
     const { config, logger } = this;
-    const store = await openStore(storeOptions(config, logger));
-    this.store = store;
+    const store = instrumentStore(await openStore(storeOptions(config, logger)), this.counters);
+    this.openedStore = store;
     await store.ping();
     for (const seed of config.users) await putAccount(store.users, seed.user, seed.domain, seed.password, this.clock.now());
     if (config.auth.enabled && config.users.length === 0 && (await store.users.list()).length === 0) {
@@ -139,16 +181,20 @@ export class HeraldServer {
   async stop(): Promise<void> {
     const deadline = Date.now() + DRAIN_MS;
     while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await this.admin?.close();
+    this.counters.collectFrom(null);
     this.transactions?.close();
     await this.transport?.stop();
-    await this.store?.close();
+    await this.openedStore?.close();
+    this.admin = null;
     this.transport = null;
     this.transactions = null;
-    this.store = null;
+    this.openedStore = null;
     this.registrar = null;
   }
 
   private handle(tx: ServerTransaction | null, req: SipRequest, flow: Flow): void {
+    this.counters.request(req.method);
     const ctx = new ServerRequestContext(this, tx, req, flow);
     let verdict;
     try {
@@ -168,6 +214,7 @@ export class HeraldServer {
     const extra = options.headers;
     const headers = extra === undefined || extra.length === 0 ? [this.serverHeader] : [...extra, this.serverHeader];
     const res: SipResponse = createResponse(req, status, reason, { ...options, headers });
+    this.counters.response(req.method, status);
     if (tx) tx.respond(res);
     else void this.transport?.send(res, flow).catch((e: Error) => this.logger.debug('response not sent', { error: e.message }));
   }

@@ -5,3 +5,7 @@ export * from './herald-server.js';
 export * from './compose.js';
 export * from './cli.js';
 export * from './accounts.js';
+export * from './metrics/herald-metrics.js';
+export * from './metrics/instrument-store.js';
+export * from './admin/admin-server.js';
+export * from './admin/admin-error.js';

@@ -1,4 +1,8 @@
 import cluster, { type Worker } from 'node:cluster';
+import { openStore, type Store } from '@herald/store';
+import { AggregatorRegistry } from 'prom-client';
+import { storeOptions } from './accounts.js';
+import { type AdminServer, startAdminServer } from './admin/admin-server.js';
 import type { HeraldConfig } from './config/config.js';
 import type { Logger } from './logger.js';
 
@@ -27,6 +31,8 @@ export class WorkerPool {
   private stopping = false;
   private restarts: number[] = [];
   private failed: ((error: Error) => void) | null = null;
+  private store: Store | null = null;
+  private admin: AdminServer | null = null;
 
   constructor(
     private readonly config: HeraldConfig,
@@ -41,7 +47,31 @@ export class WorkerPool {
     const failure = new Promise<never>((_, reject) => (this.failed = reject));
     const listening = await Promise.race([Promise.all(ready), failure]);
     this.failed = null;
+    await this.startAdmin();
     return listening[0];
+  }
+
+  /** `http://HOST:PORT` of the admin server, when there is one. */
+  get adminUrl(): string | undefined {
+    return this.admin?.url;
+  }
+
+  /**
+   * The admin server runs in the primary, on a store connection of its own; `/metrics`
+   * sums the workers' registries (prom-client's cluster aggregation).
+   */
+  private async startAdmin(): Promise<void> {
+    const { config, logger } = this;
+    if (!config.admin) return;
+    this.store = await openStore(storeOptions(config, logger));
+    const aggregator = new AggregatorRegistry();
+    this.admin = await startAdminServer({
+      admin: config.admin,
+      store: this.store,
+      metrics: async () => ({ contentType: aggregator.contentType, body: await aggregator.clusterMetrics() }),
+      logger,
+      domains: config.domains,
+    });
   }
 
   /** Pids of the running workers. */
@@ -52,6 +82,8 @@ export class WorkerPool {
   /** Sends SIGTERM to every worker and waits for them (killing the ones that hang). */
   async stop(): Promise<void> {
     this.stopping = true;
+    await this.admin?.close();
+    await this.store?.close();
     const exits = [...this.workers].map(
       (w) =>
         new Promise<void>((resolve) => {

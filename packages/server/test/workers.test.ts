@@ -1,10 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { type RedisServer, startRedis } from '@herald/test-kit';
+import { adminUrl, bindingsOf } from './helpers/admin-client.js';
 import { type HeraldProcess, startHerald } from './helpers/herald-process.js';
 import { sippRegister } from './helpers/sipp-register.js';
 
+const TOKEN = 'e2e-admin-token-0123456789abcdef';
+
 function config(redis: string, workers: number): string {
   return `
+admin: { listen: "127.0.0.1:0", token: "${TOKEN}" }
 domains: [example.com]
 listen: ["udp://127.0.0.1:0", "tcp://127.0.0.1:0"]
 store: "${redis}"
@@ -76,5 +80,17 @@ describe('workers and nodes sharing bindings through Redis', () => {
     expect(blocked.code).toBe(0);
     const alice = await sippRegister(nodeB.port('udp'), 'register-stay.xml', 'u1', 'alice', 'wonderland');
     expect(alice.code).toBe(0);
+  });
+
+  it('serves the admin API from the primary, with every worker\'s counters summed in /metrics', async () => {
+    const base = adminUrl(nodeA);
+    expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok', store: 'ok' });
+    expect(await bindingsOf(base, TOKEN, 'sip:alice@example.com')).not.toHaveLength(0);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    const registers = Number(/^herald_sip_requests_total\{method="REGISTER"\} (\d+)/m.exec(metrics)?.[1]);
+    // After the killed worker (whose counts went with it), node A took 1 + 3 registrations of
+    // two REGISTERs each; the workers' sums add up to at least that.
+    expect(registers).toBeGreaterThanOrEqual(8);
+    expect(metrics).toMatch(/^herald_registered_aors 1$/m);
   });
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { Registerer, RegistererState, UserAgent } from 'sip.js';
 
@@ -13,7 +14,8 @@ export interface SipJsPhone {
 }
 
 /** A SIP.js user agent connected over WebSocket, as a browser softphone is. */
-export async function sipJsPhone(server: string, aor: string, password: string, userAgentString?: string): Promise<SipJsPhone> {
+export async function sipJsPhone(server: string, aor: string, password: string, options: { userAgentString?: string; outbound?: boolean } = {}): Promise<SipJsPhone> {
+  const { userAgentString, outbound = false } = options;
   const uri = UserAgent.makeURI(aor);
   if (!uri) throw new Error(`bad AoR ${aor}`);
   const ua = new UserAgent({
@@ -26,7 +28,8 @@ export async function sipJsPhone(server: string, aor: string, password: string, 
     ...(userAgentString !== undefined && { userAgentString }),
   });
   await ua.start();
-  const registerer = new Registerer(ua, { expires: 300 });
+  // RFC 5626: an instance id and reg-id, as SIP.js sends them when asked to.
+  const registerer = new Registerer(ua, { expires: 300, ...(outbound && { instanceId: randomUUID(), regId: 1 }) });
   const statuses: number[] = [];
   return {
     ua,

@@ -1,0 +1,204 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { canonicalAor } from '@herald/registrar';
+import { parseUri } from '@herald/sip';
+import { hostPort } from '@herald/stack';
+import type { Binding, Store, UserRecord } from '@herald/store';
+import { putAccount } from '../accounts.js';
+import type { Logger } from '../logger.js';
+import type { MetricsText } from '../metrics/herald-metrics.js';
+import { badAddress, badPath, invalidField, noSuchUser, userExists } from './admin-error.js';
+import { readJsonObject, sendEmpty, sendJson } from './admin-http.js';
+
+/** What the endpoints act on. */
+export interface AdminContext {
+  store: Store;
+  /** The served domains: new accounts must be in one. */
+  domains: readonly string[];
+  metrics: () => Promise<MetricsText>;
+  logger: Logger;
+  /** ms since the epoch. */
+  now: () => number;
+}
+
+/** One request, matched to a route: `params` are the route's captures, URL-decoded. */
+export interface AdminRequest {
+  req: IncomingMessage;
+  params: string[];
+  query: URLSearchParams;
+}
+
+type Handler = (ctx: AdminContext, r: AdminRequest, res: ServerResponse) => Promise<void>;
+
+export interface AdminRoute {
+  /** Matched against the raw (still percent-encoded) path. */
+  pattern: RegExp;
+  methods: Readonly<Partial<Record<string, Handler>>>;
+}
+
+/** Paths under this prefix need the bearer token. */
+export const API_PREFIX = '/api/';
+
+/** How long `/healthz` waits for the store before calling it unavailable. */
+const PING_TIMEOUT_MS = 2000;
+/** Characters a user part may not hold: they would break the digest `username` or the AoR. */
+const BAD_USER_CHARS = /[\s\x00-\x1f\x7f@:"<>\\]/;
+const MAX_USER_LENGTH = 128;
+const MAX_PASSWORD_LENGTH = 1024;
+
+export const ADMIN_ROUTES: readonly AdminRoute[] = [
+  { pattern: /^\/healthz$/, methods: { GET: healthz } },
+  { pattern: /^\/metrics$/, methods: { GET: metrics } },
+  { pattern: /^\/api\/users$/, methods: { GET: listUsers, POST: createUser } },
+  { pattern: /^\/api\/users\/([^/]+)$/, methods: { GET: getUser, DELETE: deleteUser } },
+  { pattern: /^\/api\/users\/([^/]+)\/password$/, methods: { PUT: setPassword } },
+  { pattern: /^\/api\/bindings\/([^/]+)$/, methods: { GET: listBindings } },
+];
+
+async function healthz(ctx: AdminContext, _r: AdminRequest, res: ServerResponse): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([ctx.store.ping(), timeout]);
+    sendJson(res, 200, { status: 'ok', store: 'ok' });
+  } catch (e) {
+    sendJson(res, 503, { status: 'unavailable', store: (e as Error).message });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function metrics(ctx: AdminContext, _r: AdminRequest, res: ServerResponse): Promise<void> {
+  const { contentType, body } = await ctx.metrics();
+  res.writeHead(200, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
+  res.end(body);
+}
+
+async function listUsers(ctx: AdminContext, r: AdminRequest, res: ServerResponse): Promise<void> {
+  const domain = r.query.get('domain')?.toLowerCase() || undefined;
+  const users = await ctx.store.users.list(domain);
+  sendJson(res, 200, { users: users.map(publicUser) });
+}
+
+async function getUser(ctx: AdminContext, r: AdminRequest, res: ServerResponse): Promise<void> {
+  const { user, domain } = accountAddress(r.params[0], ctx.domains);
+  const record = await ctx.store.users.get(user, domain);
+  if (record === undefined) throw noSuchUser(`${user}@${domain}`);
+  sendJson(res, 200, { user: publicUser(record) });
+}
+
+async function createUser(ctx: AdminContext, r: AdminRequest, res: ServerResponse): Promise<void> {
+  const body = await readJsonObject(r.req);
+  const user = userField(body.user);
+  const domain = domainField(body.domain, ctx.domains);
+  const password = passwordField(body.password);
+  const address = `${user}@${domain}`;
+  // DEVIATION: the store has no create-if-absent, so two concurrent creations of one
+  // account may both succeed (the later password wins).
+  if ((await ctx.store.users.get(user, domain)) !== undefined) throw userExists(address);
+  await putAccount(ctx.store.users, user, domain, password, ctx.now());
+  ctx.logger.info('admin: account created', { user: address });
+  sendJson(res, 201, { user: publicUser((await ctx.store.users.get(user, domain))!) }, { Location: `/api/users/${encodeURIComponent(address)}` });
+}
+
+async function setPassword(ctx: AdminContext, r: AdminRequest, res: ServerResponse): Promise<void> {
+  const { user, domain } = accountAddress(r.params[0], ctx.domains);
+  const password = passwordField((await readJsonObject(r.req)).password);
+  if ((await ctx.store.users.get(user, domain)) === undefined) throw noSuchUser(`${user}@${domain}`);
+  await putAccount(ctx.store.users, user, domain, password, ctx.now());
+  ctx.logger.info('admin: password set', { user: `${user}@${domain}` });
+  sendEmpty(res, 204);
+}
+
+async function deleteUser(ctx: AdminContext, r: AdminRequest, res: ServerResponse): Promise<void> {
+  const { user, domain } = accountAddress(r.params[0], ctx.domains);
+  if (!(await ctx.store.users.delete(user, domain))) throw noSuchUser(`${user}@${domain}`);
+  ctx.logger.info('admin: account deleted', { user: `${user}@${domain}` });
+  sendEmpty(res, 204);
+}
+
+async function listBindings(ctx: AdminContext, r: AdminRequest, res: ServerResponse): Promise<void> {
+  const aor = addressOfRecord(r.params[0]);
+  const now = ctx.now();
+  const { bindings } = await ctx.store.locations.get(aor, now);
+  sendJson(res, 200, { aor, bindings: bindings.map((b) => publicBinding(b, now)) });
+}
+
+/** An account without its HA1s. */
+function publicUser(u: UserRecord): Record<string, string> {
+  return { user: u.user, domain: u.domain, createdAt: new Date(u.createdAt).toISOString(), updatedAt: new Date(u.updatedAt).toISOString() };
+}
+
+function publicBinding(b: Binding, now: number): Record<string, unknown> {
+  return {
+    contact: b.contact,
+    expires: Math.max(0, Math.round((b.expiresAt - now) / 1000)),
+    q: b.q,
+    callId: b.callId,
+    cseq: b.cseq,
+    path: b.path,
+    instanceId: b.instanceId,
+    regId: b.regId,
+    transport: b.flow.transport,
+    source: hostPort(b.flow.remoteAddress, b.flow.remotePort),
+    userAgent: b.userAgent,
+  };
+}
+
+/** `alice@example.com` (or `sip:alice@example.com`) from a path segment. */
+function accountAddress(text: string, domains: readonly string[]): { user: string; domain: string } {
+  const address = text.replace(/^sips?:/i, '');
+  const at = address.lastIndexOf('@');
+  const user = address.slice(0, at);
+  const domain = address.slice(at + 1).toLowerCase();
+  if (at <= 0 || domain === '' || user.length > MAX_USER_LENGTH || BAD_USER_CHARS.test(user)) throw badAddress(text, `alice@${domains[0] ?? 'example.com'}`);
+  return { user, domain };
+}
+
+/** The canonical AoR, as the registrar keys bindings, of `sip:alice@example.com` or `alice@example.com`. */
+function addressOfRecord(text: string): string {
+  try {
+    return canonicalAor(parseUri(/^sips?:/i.test(text) ? text : `sip:${text}`));
+  } catch {
+    throw badAddress(text, 'sip:alice@example.com');
+  }
+}
+
+function userField(value: unknown): string {
+  if (typeof value !== 'string' || value === '') throw invalidField('user', 'is required: the user part of the address, e.g. "alice"');
+  if (value.length > MAX_USER_LENGTH) throw invalidField('user', `is longer than ${MAX_USER_LENGTH} characters`);
+  if (BAD_USER_CHARS.test(value)) throw invalidField('user', 'may not contain white space, control characters or any of @ : " < > \\');
+  return value;
+}
+
+function domainField(value: unknown, domains: readonly string[]): string {
+  if (typeof value !== 'string' || value === '') throw invalidField('domain', `is required: one of the served domains (${domains.join(', ')})`);
+  const domain = value.toLowerCase();
+  if (!domains.includes(domain)) throw invalidField('domain', `"${value}" is not served; use one of ${domains.join(', ')} or add it to domains in the configuration`);
+  return domain;
+}
+
+function passwordField(value: unknown): string {
+  if (typeof value !== 'string' || value === '') throw invalidField('password', 'is required and may not be empty');
+  if (value.length > MAX_PASSWORD_LENGTH) throw invalidField('password', `is longer than ${MAX_PASSWORD_LENGTH} characters`);
+  return value;
+}
+
+/** The route for `path`, with its captures decoded; `undefined` when none matches. */
+export function matchRoute(path: string): { route: AdminRoute; params: string[] } | undefined {
+  for (const route of ADMIN_ROUTES) {
+    const m = route.pattern.exec(path);
+    if (m === null) continue;
+    return { route, params: m.slice(1).map(decodeSegment) };
+  }
+  return undefined;
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw badPath(segment);
+  }
+}

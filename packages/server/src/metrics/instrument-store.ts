@@ -1,0 +1,51 @@
+import { performance } from 'node:perf_hooks';
+import type { Store } from '@herald/store';
+import type { HeraldMetrics } from './herald-metrics.js';
+
+type SubStoreName = Exclude<keyof Store, 'kind' | 'ping' | 'close'>;
+
+/**
+ * The operations of every sub-store. A `Record` over each interface's keys, so that a
+ * method added to a store interface fails to compile here until it is timed too.
+ */
+const OPERATIONS: { [K in SubStoreName]: Record<keyof Store[K], true> } = {
+  locations: { get: true, compareAndSet: true, countAors: true },
+  users: { get: true, put: true, delete: true, list: true, addAlias: true, removeAlias: true, resolveAlias: true, aliasesOf: true },
+  authState: { advanceNonceCount: true, addFailure: true, failures: true, failuresOf: true, clearFailures: true, sharedSecret: true },
+  messages: { add: true, list: true, markAttempt: true, remove: true, purge: true, sweepExpired: true },
+  subscriptions: { get: true, compareAndSet: true, delete: true, byResource: true, takeExpired: true },
+  publications: { list: true, get: true, put: true, remove: true, takeExpired: true },
+  groups: { get: true, put: true, delete: true, list: true },
+  presenceRules: { rules: true, setRule: true, removeRule: true, isInvisible: true, setInvisible: true },
+};
+
+type AsyncMethod = (...args: unknown[]) => Promise<unknown>;
+
+/**
+ * `store` with every sub-store operation timed into `herald_store_operation_seconds`
+ * (labels `store` = the sub-store, `operation` = the method). Failed operations are
+ * timed too. `ping` and `close` pass straight through.
+ */
+export function instrumentStore(store: Store, metrics: HeraldMetrics): Store {
+  const timed = { kind: store.kind, ping: () => store.ping(), close: () => store.close() } as Record<string, unknown>;
+  for (const name of Object.keys(OPERATIONS) as SubStoreName[]) {
+    timed[name] = timeOperations(store[name], name, Object.keys(OPERATIONS[name]), metrics);
+  }
+  return timed as unknown as Store;
+}
+
+function timeOperations(target: object, storeName: string, operations: readonly string[], metrics: HeraldMetrics): object {
+  const out: Record<string, AsyncMethod> = {};
+  for (const operation of operations) {
+    const observe = metrics.storeTimer(storeName, operation);
+    out[operation] = async (...args) => {
+      const start = performance.now();
+      try {
+        return await (target as Record<string, AsyncMethod>)[operation](...args);
+      } finally {
+        observe((performance.now() - start) / 1000);
+      }
+    };
+  }
+  return out;
+}

@@ -27,6 +27,8 @@ import { type AuthenticatedUser, LocalIdentity, type RequestContext, type Reques
 const DRAIN_MS = 5000;
 /** Seconds a client is asked to wait when the store is unreachable. */
 const STORE_RETRY_AFTER = '5';
+/** During a store outage, one warning per this many ms, with the count of requests refused. */
+const STORE_WARNING_MS = 5000;
 
 export interface HeraldServerOptions {
   clock?: Clock;
@@ -56,6 +58,9 @@ export class HeraldServer {
   private readonly clock: Clock;
   private readonly counters: HeraldMetrics;
   private readonly adminEnabled: boolean;
+  /** Requests answered 503 since the last store warning; a warning goes out at most every STORE_WARNING_MS. */
+  private storeFailures = 0;
+  private storeWarnedAt = -Infinity;
 
   constructor(
     private readonly config: HeraldConfig,
@@ -230,12 +235,21 @@ export class HeraldServer {
     }
     const { req } = ctx;
     if (e instanceof StoreUnavailableError) {
-      this.logger.warn('store unavailable', { callId: req.header('call-id'), method: req.method, error: e.message });
+      this.storeOutageWarning(e, req);
       ctx.respond(503, 'Service Unavailable', { headers: [['Retry-After', STORE_RETRY_AFTER]] });
       return;
     }
     this.logger.error('request failed', { callId: req.header('call-id'), branch: safeBranch(req), method: req.method, error: e });
     ctx.respond(500, 'Server Internal Error');
+  }
+
+  private storeOutageWarning(e: StoreUnavailableError, req: SipRequest): void {
+    this.storeFailures++;
+    const now = Date.now();
+    if (now - this.storeWarnedAt < STORE_WARNING_MS) return;
+    this.logger.warn('store unavailable: answering 503', { error: e.message, refused: this.storeFailures, lastCallId: req.header('call-id'), method: req.method });
+    this.storeWarnedAt = now;
+    this.storeFailures = 0;
   }
 }
 

@@ -2,16 +2,26 @@
  * A protocol error: carries the SIP status and reason phrase of the response it should
  * become, extra headers for that response, and a stable code for logs and tests.
  * Turned into a response in one place (the server's error boundary).
+ *
+ * It is the normal answer to many requests (every digest challenge is one), not a bug,
+ * so it captures no stack trace: that would cost more than the rest of building it.
  */
 export class SipError extends Error {
-  constructor(
-    readonly status: number,
-    readonly reason: string,
-    readonly code: string,
-    readonly headers: ReadonlyArray<readonly [string, string]> = [],
-  ) {
+  readonly status: number;
+  readonly reason: string;
+  readonly code: string;
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+
+  constructor(status: number, reason: string, code: string, headers: ReadonlyArray<readonly [string, string]> = []) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(`${status} ${reason}`);
+    Error.stackTraceLimit = limit;
     this.name = 'SipError';
+    this.status = status;
+    this.reason = reason;
+    this.code = code;
+    this.headers = headers;
   }
 }
 

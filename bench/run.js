@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // Herald benchmark driver. See docs/benchmarks.md.
-//   node bench/run.js [--only parser|options] [--quick]
+//   node bench/run.js [--only parser|options|register] [--quick]
 // Section 1: parser µs per message (Herald vs SIP.js vs the `sip` package).
 // Section 2: OPTIONS over UDP driven by SIPp: max sustained rate and server CPU µs per call
 //            for each target in bench/lib/targets.js (Herald, a bare Node.js responder).
+// Section 3: REGISTER without and with digest (10,000 users) driven by SIPp: the same ramp
+//            for Herald (embedded store; Redis with 1 and 2 workers) and Kamailio, side by
+//            side, then a CPU profile of Herald embedded with digest near its max rate.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
@@ -12,13 +15,15 @@ import { fileURLToPath } from 'node:url';
 import { runParserBench } from './lib/parser-bench.js';
 import { targets } from './lib/targets.js';
 import { ramp } from './lib/ramp.js';
+import { registerSection } from './lib/register-bench.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : null;
-if (only && !['parser', 'options'].includes(only)) {
-  console.error('usage: node bench/run.js [--only parser|options] [--quick]');
+const SECTIONS = ['parser', 'options', 'register'];
+if (only && !SECTIONS.includes(only)) {
+  console.error('usage: node bench/run.js [--only parser|options|register] [--quick] [--target REGEX (REGISTER targets)]');
   process.exit(2);
 }
 
@@ -55,7 +60,7 @@ log(`# Herald benchmark — ${result.date}${quick ? ' (quick)' : ''}`);
 log(`node ${result.machine.node}, ${result.machine.cpus} × ${result.machine.cpu}, ${result.machine.sipp ?? 'no sipp'}`);
 
 // ---- Section 1: parser ----
-if (only !== 'options') {
+if (!only || only === 'parser') {
   log('\n## 1. Parser: µs per message (median round)\n');
   const pb = await runParserBench({ quick });
   result.parser = pb;
@@ -82,7 +87,7 @@ if (only !== 'options') {
 }
 
 // ---- Section 2: OPTIONS over UDP with SIPp ----
-if (only !== 'parser') {
+if (!only || only === 'options') {
   log(`\n## 2. OPTIONS over UDP (SIPp), ${quick ? 3 : 15} s steps\n`);
   const workDir = mkdtempSync(join(tmpdir(), 'herald-bench-'));
   const plan = {
@@ -143,6 +148,13 @@ if (only !== 'parser') {
       atCommon ? `CPU ratio at ${common[0]}/s (both passed): ${atCommon}×` : '']);
   }
   table(['target', 'max sustained calls/s', 'achieved/s', 'server CPU µs/call', 'note'], rows, ['note']);
+}
+
+// ---- Section 3: REGISTER (no auth, digest) against Kamailio, with a profile ----
+if (!only || only === 'register') {
+  // --target REGEX: only the REGISTER targets whose name matches (and no profile unless it matches Herald embedded)
+  const filter = argv.includes('--target') ? new RegExp(argv[argv.indexOf('--target') + 1], 'i') : null;
+  result.register = await registerSection({ quick, log, table, fmt, here, targetFilter: filter, profile: !filter || filter.test('Herald embedded') });
 }
 
 const resultsDir = join(here, 'results');

@@ -21,25 +21,40 @@ export function isAlive(pid) {
   return st !== null && st.state !== 'Z';
 }
 
+function processTable() {
+  const table = new Map();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    const st = statOf(d);
+    if (st) table.set(Number(d), st);
+  }
+  return table;
+}
+
+/** `pid` and all its live descendants (a daemon's workers, Kamailio's children), from /proc. */
+export function processTree(pid, table = processTable()) {
+  const out = [];
+  const todo = [pid];
+  for (let guard = 0; todo.length > 0 && guard < 10_000; guard++) {
+    const p = todo.pop();
+    const st = table.get(p);
+    if (!st || st.state === 'Z') continue;
+    out.push(p);
+    for (const [child, cst] of table) if (cst.ppid === p) todo.push(child);
+  }
+  return out;
+}
+
 /**
  * CPU µs (utime+stime) used so far by `pid` and all its live descendants (workers),
  * plus what reaped children left in cutime+cstime.
  */
 export function cpuMicros(pid) {
-  const parentOf = new Map();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    const st = statOf(d);
-    if (st) parentOf.set(Number(d), st);
-  }
+  const table = processTable();
   let ticks = 0;
-  const todo = [pid];
-  for (let guard = 0; todo.length > 0 && guard < 10_000; guard++) {
-    const p = todo.pop();
-    const st = parentOf.get(p);
-    if (!st) continue;
+  for (const p of processTree(pid, table)) {
+    const st = table.get(p);
     ticks += st.ticks + st.childTicks;
-    for (const [child, cst] of parentOf) if (cst.ppid === p) todo.push(child);
   }
   return ticks * TICK_US;
 }
@@ -137,11 +152,11 @@ export function startProcess(cmd, args, opts = {}) {
   return child;
 }
 
-/** SIGTERM, then SIGKILL after 5 s; resolves when the process is gone. */
-export async function stopProcess(child) {
+/** SIGTERM, then SIGKILL after `graceMs` (5 s); resolves when the process is gone. */
+export async function stopProcess(child, graceMs = 5000) {
   if (child.exitCode !== null || child.signalCode !== null) return;
   child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await child.exited;
   clearTimeout(timer);
 }

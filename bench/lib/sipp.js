@@ -36,9 +36,9 @@ export function readSippStats(file) {
 
 /**
  * Send `rate` calls/s for `seconds` (SIPp -m rate*seconds) with the given scenario and
- * keys; resolves to SIPp's counters. Bounded by SIPp's -timeout and a kill timer.
+ * keys (and extra SIPp `args`); resolves to SIPp's counters. Bounded by SIPp's -timeout and a kill timer.
  */
-export async function runSipp({ scenario, port, keys = {}, rate, seconds, workDir, tag }) {
+export async function runSipp({ scenario, port, keys = {}, args: extra = [], rate, seconds, workDir, tag }) {
   const calls = Math.max(1, Math.round(rate * seconds));
   const stf = join(workDir, `${tag}.csv`);
   const localPort = await freeUdpPort();
@@ -51,6 +51,7 @@ export async function runSipp({ scenario, port, keys = {}, rate, seconds, workDi
     '-nostdin', '-timeout', `${limit}s`,
     '-trace_stat', '-stf', stf, '-fd', '1',
     ...Object.entries(keys).flatMap(([k, v]) => ['-key', k, String(v)]),
+    ...extra, // e.g. -inf users.csv -auth_uri bench.test
   ];
   const child = track(spawn('sipp', args, { cwd: workDir, stdio: ['ignore', 'ignore', 'pipe'] }));
   let stderr = '';

@@ -14,15 +14,19 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const heraldBin = join(root, 'packages/server/dist/bin/herald.js');
 const bareBin = join(root, 'bench/lib/bare-responder.js');
 
-/** Spawn, then find the first Request-URI the server answers with 200; else skip. */
-export async function launch(name, cmd, args, port, ruris) {
+/**
+ * Spawn, then find the first Request-URI the server answers with 200; else skip.
+ * `probeMs`: how long the first Request-URI is tried (a server seeding 10,000 accounts
+ * at start needs longer than the default 15 s).
+ */
+export async function launch(name, cmd, args, port, ruris, { probeMs = 15_000 } = {}) {
   const child = startProcess(cmd, args);
   const gone = new AbortController();
   child.exited.then(() => gone.abort());
   const tried = [];
   for (const [i, ruri] of ruris.entries()) {
-    const code = await probeOptions(port, ruri, i === 0 ? 15_000 : 3_000, gone.signal);
-    if (code === 200) return { pids: [child.pid], ruri, stop: () => stopProcess(child) };
+    const code = await probeOptions(port, ruri, i === 0 ? probeMs : 3_000, gone.signal);
+    if (code === 200) return { pids: [child.pid], ruri, child, stop: () => stopProcess(child) };
     tried.push(`${ruri} → ${code === -1 ? 'process exited' : code === 0 ? 'no answer' : code}`);
     if (code === -1 || (code === 0 && i === 0)) break;
   }

@@ -1,0 +1,175 @@
+// The servers section 3 (REGISTER) measures: Herald on its embedded store, Herald on Redis
+// with 1 and 2 workers, and Kamailio. Each entry:
+//   { name, kind, async start({ workDir, auth, redis, nodeArgs }) } → { pids, port, ruri, side?, stop() } or { skip }
+// `auth`: the digest scenario (10,000 accounts) or not; `redis`: the throwaway Redis of the
+// section ({ port, pid }), flushed before each Herald-on-Redis start.
+import { existsSync, writeFileSync, mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freeUdpPort, isAlive, processTree, startProcess, stopProcess } from './proc.js';
+import { launch } from './targets.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const heraldBin = join(root, 'packages/server/dist/bin/herald.js');
+const kamailioModules = '/usr/lib/x86_64-linux-gnu/kamailio/modules';
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export const USERS = 10_000;
+export const DOMAIN = 'bench.test';
+export const RURI = `sip:${DOMAIN}`;
+const user = (i) => `u${String(i).padStart(4, '0')}`;
+const password = (i) => `pw${String(i).padStart(4, '0')}`;
+
+/**
+ * The SIPp injection file: field0 = user, field1 = the whole [authentication ...] keyword
+ * (SIPp 3.6.1 mangles [field0] inside [authentication]; shared/PEERS.md).
+ */
+export function writeUsersCsv(file) {
+  const lines = ['SEQUENTIAL'];
+  for (let i = 0; i < USERS; i++) lines.push(`${user(i)};[authentication username=${user(i)} password=${password(i)}]`);
+  writeFileSync(file, lines.join('\n') + '\n');
+  return file;
+}
+
+/** Stop a server and whatever it forked (workers, Kamailio's children), SIGKILL for leftovers. */
+async function stopTree(child, graceMs) {
+  const tree = isAlive(child.pid) ? processTree(child.pid) : [];
+  await stopProcess(child, graceMs);
+  for (let i = 0; i < 20 && tree.some(isAlive); i++) await sleep(100);
+  for (const p of tree) if (isAlive(p)) try { process.kill(p, 'SIGKILL'); } catch { /* gone */ }
+}
+
+// ---- Redis: a throwaway instance for the section, never the machine's 6379 ----
+
+const redisCli = (port, ...args) => execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { timeout: 10_000 }).toString().trim();
+
+export async function startRedis() {
+  const port = await freeUdpPort(); // free on UDP; checked on TCP by redis-server binding it
+  const child = startProcess('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
+  for (let i = 0; i < 50; i++) {
+    await sleep(100);
+    if (child.exitCode !== null) break;
+    try { if (redisCli(port, 'ping') === 'PONG') return { port, pid: child.pid, flush: () => redisCli(port, 'flushall'), stop: () => stopProcess(child) }; } catch { /* not yet */ }
+  }
+  await stopProcess(child);
+  throw new Error(`redis-server did not start: ${child.output().trim().split('\n').at(-1) ?? ''}`);
+}
+
+// ---- Herald ----
+
+function heraldYaml({ port, auth, store, workers, dataDir }) {
+  const lines = [
+    `domains: [${DOMAIN}]`,
+    `listen: ["udp://127.0.0.1:${port}"]`,
+    'log: { level: warn }',
+    `dataDir: ${JSON.stringify(dataDir)}`,
+    'registrar: { maxContacts: 10 }',
+  ];
+  if (store) lines.push(`store: ${store}`, `workers: ${workers}`);
+  if (!auth) lines.push('auth: { enabled: false }');
+  else {
+    lines.push('users:');
+    for (let i = 0; i < USERS; i++) lines.push(`  - { user: ${user(i)}, domain: ${DOMAIN}, password: "${password(i)}" }`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+function heraldTarget(name, { redis: onRedis = false, workers = 1 } = {}) {
+  return {
+    name,
+    kind: 'herald',
+    workers: onRedis ? workers : 1,
+    async start({ workDir, auth, redis, nodeArgs = [], tag }) {
+      if (!existsSync(heraldBin)) return { skip: 'packages/server/dist/bin/herald.js missing (npm run build)' };
+      if (onRedis && !redis) return { skip: 'no redis-server' };
+      if (onRedis) redis.flush();
+      const port = await freeUdpPort();
+      const dataDir = join(workDir, `data-${tag}`);
+      mkdirSync(dataDir, { recursive: true });
+      const config = join(workDir, `herald-${tag}.yaml`);
+      writeFileSync(config, heraldYaml({ port, auth, dataDir, store: onRedis ? `redis://127.0.0.1:${redis.port}` : null, workers }));
+      // seeding 10,000 accounts (digest hashes into the store) takes a while at start
+      const res = await launch(name, 'node', [...nodeArgs, heraldBin, 'start', '--config', config], port, [RURI], { probeMs: 180_000 });
+      if (res.skip) return res;
+      return { port, ...res, ...(onRedis && { side: { redis: [redis.pid] } }), stop: (graceMs) => stopTree(res.child, graceMs) };
+    },
+  };
+}
+
+// ---- Kamailio (shared/PEERS.md: children=2, -m 4096, usrloc in memory) ----
+
+export function kamailioCfg({ port, auth }) {
+  return `#!KAMAILIO
+# Written by bench/lib/register-targets.js for the REGISTER benchmark${auth ? ' (digest)' : ' (no auth)'}.
+debug=0
+log_stderror=yes
+children=2
+listen=udp:127.0.0.1:${port}
+disable_tcp=yes
+auto_aliases=no
+alias="${DOMAIN}"
+max_while_loops=${2 * USERS}
+
+mpath="${kamailioModules}/"
+loadmodule "sl.so"
+loadmodule "pv.so"
+loadmodule "maxfwd.so"
+loadmodule "textops.so"
+loadmodule "usrloc.so"
+loadmodule "registrar.so"
+${auth ? 'loadmodule "htable.so"\nloadmodule "auth.so"\n' : ''}
+modparam("usrloc", "db_mode", 0)
+${auth ? `modparam("htable", "htable", "users=>size=14;autoexpire=0;")
+
+# ${USERS} static accounts u0000..u${USERS - 1} with passwords pw0000.., as Herald's users:
+event_route[htable:mod-init] {
+  $var(i) = 0;
+  while ($var(i) < ${USERS}) {
+    $var(n) = ${USERS} + $var(i);
+    $var(s) = $(var(n){s.substr,1,0});
+    $sht(users=>u$var(s)) = "pw" + $var(s);
+    $var(i) = $var(i) + 1;
+  }
+}
+` : ''}
+request_route {
+  if (!mf_process_maxfwd_header("10")) { sl_send_reply("483", "Too Many Hops"); exit; }
+  if (is_method("OPTIONS")) { sl_send_reply("200", "OK"); exit; }
+  if (is_method("REGISTER")) {
+${auth ? `    if (!pv_auth_check("$fd", "$sht(users=>$fU)", "0", "1")) {
+      auth_challenge("$fd", "1");
+      exit;
+    }
+` : ''}    if (!save("location")) sl_reply_error();
+    exit;
+  }
+  sl_send_reply("404", "Not Here");
+}
+`;
+}
+
+const kamailioTarget = {
+  name: 'Kamailio',
+  kind: 'kamailio',
+  async start({ workDir, auth, tag }) {
+    if (!existsSync('/usr/sbin/kamailio') && !existsSync('/usr/bin/kamailio')) return { skip: 'kamailio not installed' };
+    const port = await freeUdpPort();
+    const cfg = join(workDir, `kamailio-${tag}.cfg`);
+    writeFileSync(cfg, kamailioCfg({ port, auth }));
+    const run = join(workDir, `kamailio-run-${tag}`);
+    mkdirSync(run, { recursive: true });
+    // -DD: the main process stays in the foreground (children forked under it), -E: log to stderr
+    const res = await launch('Kamailio', 'kamailio', ['-f', cfg, '-DD', '-E', '-m', '4096', '-Y', run, '-P', join(run, 'kamailio.pid')],
+      port, [RURI], { probeMs: 30_000 });
+    if (res.skip) return res;
+    return { port, ...res, stop: () => stopTree(res.child) };
+  },
+};
+
+export const registerTargets = [
+  heraldTarget('Herald embedded'),
+  heraldTarget('Herald Redis, 1 worker', { redis: true, workers: 1 }),
+  heraldTarget('Herald Redis, 2 workers', { redis: true, workers: 2 }),
+  kamailioTarget,
+];

@@ -103,6 +103,26 @@ describe('SQLite database', () => {
     }
   });
 
+  it('sees an account another connection changed (herald user in another process) within 200 ms', async () => {
+    const file = `cache-${++files}.db`;
+    const serving = openSqliteDatabase(dir, file);
+    const cli = openSqliteDatabase(dir, file);
+    try {
+      const store = new SqliteUserStore(serving);
+      await store.put(testUser('alice', 'example.com'));
+      expect((await store.get('alice', 'example.com'))?.ha1Md5).toBe(testUser('alice', 'example.com').ha1Md5);
+      await new SqliteUserStore(cli).put({ ...testUser('alice', 'example.com'), ha1Md5: 'f'.repeat(32) });
+      await new Promise((r) => setTimeout(r, 250));
+      expect((await store.get('alice', 'example.com'))?.ha1Md5).toBe('f'.repeat(32));
+      await new SqliteUserStore(cli).delete('alice', 'example.com');
+      await new Promise((r) => setTimeout(r, 250));
+      expect(await store.get('alice', 'example.com')).toBeUndefined();
+    } finally {
+      serving.close();
+      cli.close();
+    }
+  });
+
   it('rejects with StoreUnavailableError once the database is closed', async () => {
     const db = openSqliteDatabase(dir, `closed-${++files}.db`);
     const store = new SqliteUserStore(db);

@@ -12,6 +12,13 @@ interface UserRow {
   updated_at: number;
 }
 
+/**
+ * How often, at most, the account cache asks SQLite whether another process (`herald
+ * user`, a second Herald on the file) committed: a change there reaches REGISTERs within
+ * this many ms; this process's own writes at once.
+ */
+const REVALIDATE_MS = 200;
+
 function toRecord(row: UserRow): UserRecord {
   return { user: row.user, domain: row.domain, ha1Md5: row.ha1_md5, ha1Sha256: row.ha1_sha256, createdAt: row.created_at, updatedAt: row.updated_at };
 }
@@ -33,6 +40,15 @@ export class SqliteUserStore implements UserStore {
   private readonly selectAlias: Statement<[string], { aor: string }>;
   private readonly selectAliasesOf: Statement<[string], { alias: string }>;
   private readonly deleteAccount: (user: string, domain: string) => boolean;
+  private readonly dataVersion: Statement<[], number>;
+  /**
+   * Accounts read so far, by `user \n domain`: every authenticated request reads one, and
+   * a SELECT costs several times a Map look-up. Misses are not kept, so unknown names
+   * cannot grow it.
+   */
+  private readonly cache = new Map<string, UserRecord>();
+  private version = -1;
+  private checkedAt = -Infinity;
 
   constructor(db: SqliteDatabase) {
     sqliteCall('create the user tables', () =>
@@ -54,6 +70,8 @@ export class SqliteUserStore implements UserStore {
       `),
     );
     this.selectUser = db.prepare('SELECT * FROM users WHERE user = ? AND domain = ?');
+    // Changes when another connection commits to the file (https://sqlite.org/pragma.html#pragma_data_version).
+    this.dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
     this.upsertUser = db.prepare(`
       INSERT INTO users (domain, user, ha1_md5, ha1_sha256, created_at, updated_at)
       VALUES (@domain, @user, @ha1_md5, @ha1_sha256, @created_at, @updated_at)
@@ -77,11 +95,31 @@ export class SqliteUserStore implements UserStore {
   }
 
   async get(user: string, domain: string): Promise<UserRecord | undefined> {
+    this.revalidate();
+    const key = user + '\n' + domain;
+    const cached = this.cache.get(key);
+    if (cached !== undefined) return cached;
     const row = sqliteCall('read an account', () => this.selectUser.get(user, domain));
-    return row && toRecord(row);
+    if (row === undefined) return undefined;
+    const record = toRecord(row);
+    this.cache.set(key, record);
+    return record;
+  }
+
+  /** Drops the cache when another process has written the file since the last look. */
+  private revalidate(): void {
+    const t = performance.now();
+    if (t - this.checkedAt < REVALIDATE_MS) return;
+    this.checkedAt = t;
+    const version = sqliteCall('check for changes', () => this.dataVersion.get()!);
+    if (version !== this.version) {
+      this.version = version;
+      this.cache.clear();
+    }
   }
 
   async put(record: UserRecord): Promise<void> {
+    this.cache.delete(record.user + '\n' + record.domain);
     sqliteCall('write an account', () =>
       this.upsertUser.run({
         user: record.user,
@@ -95,6 +133,7 @@ export class SqliteUserStore implements UserStore {
   }
 
   async delete(user: string, domain: string): Promise<boolean> {
+    this.cache.delete(user + '\n' + domain);
     return sqliteCall('delete an account', () => this.deleteAccount(user, domain));
   }
 

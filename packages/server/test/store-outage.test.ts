@@ -55,21 +55,23 @@ users: [{ user: alice, domain: example.com, password: "wonderland" }]
 
     // CLIENT PAUSE makes Redis hold every command: Herald's 2 s deadline answers for it.
     const admin = new Redis(redis.url);
-    await admin.call('CLIENT', 'PAUSE', '4000', 'ALL');
-    const during = await send(register(client, 3, await send(register(client, 3))));
-    expect(during.status).toBe(503);
-    expect(during.header('retry-after')).toBe('5');
-    const health = await fetch(`${adminUrl(herald)}/healthz`);
-    expect(health.status).toBe(503);
-    expect(herald.stdout.some((l) => l.includes('store unavailable: answering 503'))).toBe(true);
+    try {
+      await admin.call('CLIENT', 'PAUSE', '8000', 'ALL');
+      const [during, health] = await Promise.all([send(register(client, 3, await send(register(client, 3)))), fetch(`${adminUrl(herald)}/healthz`)]);
+      expect(during.status).toBe(503);
+      expect(during.header('retry-after')).toBe('5');
+      expect(health.status).toBe(503);
 
-    let after: SipResponse | undefined;
-    for (let cseq = 10; cseq < 40 && after?.status !== 200; cseq++) {
-      after = await send(register(client, cseq, await send(register(client, cseq))));
-      if (after.status !== 200) await new Promise((r) => setTimeout(r, 500));
+      let after: SipResponse | undefined;
+      for (let cseq = 10; cseq < 40 && after?.status !== 200; cseq++) {
+        after = await send(register(client, cseq, await send(register(client, cseq))));
+        if (after.status !== 200) await new Promise((r) => setTimeout(r, 500));
+      }
+      expect(after?.status).toBe(200);
+      expect((await fetch(`${adminUrl(herald)}/healthz`)).status).toBe(200);
+      expect(herald.stdout.some((l) => l.includes('store unavailable: answering 503'))).toBe(true);
+    } finally {
+      admin.disconnect();
     }
-    expect(after?.status).toBe(200);
-    expect((await fetch(`${adminUrl(herald)}/healthz`)).status).toBe(200);
-    await admin.quit();
   }, 30_000);
 });

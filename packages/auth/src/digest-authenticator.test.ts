@@ -11,7 +11,6 @@ const SOURCE = '198.51.100.7';
 
 class TestContext implements RequestContext {
   authenticated: AuthenticatedUser | null = null;
-  readonly transport = 'udp';
   readonly flow: RequestContext['flow'];
 
   constructor(
@@ -229,6 +228,14 @@ describe('RFC 7616 §3.4 response verification', () => {
     expect(verdict).toBe('continue');
     expect(ctx.authenticated).toEqual({ user: 'alice', domain: DOMAIN, aor: 'sip:alice@example.com' });
     expect(successes).toEqual([`sip:alice@example.com ${algorithm}`]);
+  });
+
+  it('gives the AoR in the registrar\'s canonical form, the user part unescaped (RFC 3261 §10.3 step 5)', async () => {
+    await addUser('o#1', 'secret');
+    const auth = makeAuthenticator();
+    const challenge = await challengeFor(auth, { from: 'sip:o%231@example.com' });
+    const { ctx } = await send(auth, request({ from: 'sip:o%231@example.com', headers: [answer(challenge, { user: 'o#1' })] }));
+    expect(ctx.authenticated?.aor).toBe('sip:o#1@example.com');
   });
 
   it('accepts the -sess variants when configured', async () => {

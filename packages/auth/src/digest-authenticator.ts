@@ -5,15 +5,13 @@ import {
   type DigestQop,
   SipError,
   type SipRequest,
-  USER,
   digestResponse,
-  escape,
   isSessionAlgorithm,
   isSipUri,
   parseDigestAlgorithm,
   timingSafeEqualString,
 } from '@herald/sip';
-import type { AuthStateStore, UserStore } from '@herald/store';
+import { type AuthStateStore, type UserStore, accountAor } from '@herald/store';
 import type { NonceService } from './nonce-service.js';
 
 /**
@@ -282,7 +280,7 @@ class DigestAuthenticator implements RequestProcessor {
     }
 
     if (counts[1] > 0) await this.authState.clearFailures(userKey);
-    const user: AuthenticatedUser = { user: record!.user, domain: record!.domain, aor: `sip:${escape(record!.user, USER)}@${record!.domain}` };
+    const user: AuthenticatedUser = { user: record!.user, domain: record!.domain, aor: accountAor(record!.user, record!.domain) };
     ctx.authenticated = user;
     this.onSuccess?.(user, algorithm);
     return 'continue';

@@ -15,9 +15,7 @@ export interface AuthenticatedUser {
  */
 export interface RequestContext {
   readonly req: SipRequest;
-  /** Transport the request arrived on, lower case: `udp`, `tcp`, `tls`, `ws`, `wss`. */
-  readonly transport: string;
-  /** The flow the request arrived on (source address, connection id). */
+  /** The flow the request arrived on: transport, source address, connection id. */
   readonly flow: Flow;
   /** Set by the authenticator once the credentials check out. */
   authenticated: AuthenticatedUser | null;

@@ -1,4 +1,5 @@
 import { SipError, type Uri, isSipUri } from '@herald/sip';
+import { accountAor } from '@herald/store';
 
 /**
  * The canonical address-of-record of a To (or Request-URI) URI: `sip:user@host`, host
@@ -10,11 +11,6 @@ export function canonicalAor(uri: Uri): string {
   if (!isSipUri(uri) || uri.user === null || uri.user === '') {
     throw new SipError(404, 'Not Found', 'SIP_ERR_REGISTRAR_BAD_AOR');
   }
-  return `sip:${uri.user}@${uri.host}`;
+  return accountAor(uri.user, uri.host);
 }
 
-/** The user and domain parts of a canonical AoR. */
-export function splitAor(aor: string): { user: string; domain: string } {
-  const at = aor.lastIndexOf('@');
-  return { user: aor.slice(4, at), domain: aor.slice(at + 1) };
-}

@@ -255,7 +255,6 @@ export class HeraldServer {
 
 /** What the request chain sees of one request; a class, so that a request costs no closure. */
 class ServerRequestContext implements RequestContext {
-  readonly transport: string;
   authenticated: AuthenticatedUser | null = null;
 
   constructor(
@@ -263,9 +262,7 @@ class ServerRequestContext implements RequestContext {
     private readonly tx: ServerTransaction | null,
     readonly req: SipRequest,
     readonly flow: Flow,
-  ) {
-    this.transport = flow.transport;
-  }
+  ) {}
 
   respond(status: number, reason?: string, options?: ResponseOptions): void {
     this.server.respond(this.tx, this.req, this.flow, status, reason, options);

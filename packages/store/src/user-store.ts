@@ -17,6 +17,15 @@ export interface UserRecord {
   updatedAt: number;
 }
 
+/**
+ * The AoR of an account, in the canonical form the registrar keys bindings by: `sip:`,
+ * the user part unescaped, the domain. The aliases an account owns hang off this.
+ * @see RFC 3261 §10.3 step 5
+ */
+export function accountAor(user: string, domain: string): string {
+  return `sip:${user}@${domain}`;
+}
+
 /** Accounts and their aliases; durable. */
 export interface UserStore {
   get(user: string, domain: string): Promise<UserRecord | undefined>;

@@ -1,13 +1,8 @@
-import type { UserRecord, UserStore } from '../user-store.js';
+import { type UserRecord, type UserStore, accountAor } from '../user-store.js';
 
 /** Orders strings by UTF-16 code unit, as SQLite's BINARY collation and Redis do for ASCII. */
 export function byCodeUnit(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** The AoR of an account: the aliases it owns hang off this. @see RFC 3261 §10.2 */
-export function accountAor(user: string, domain: string): string {
-  return `sip:${user}@${domain}`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Result } from 'ioredis';
-import type { UserRecord, UserStore } from '../user-store.js';
-import { accountAor, byCodeUnit } from '../memory/memory-user-store.js';
+import { type UserRecord, type UserStore, accountAor } from '../user-store.js';
+import { byCodeUnit } from '../memory/memory-user-store.js';
 import { type RedisContext, checkExec, redisCall } from './redis-client.js';
 
 /*

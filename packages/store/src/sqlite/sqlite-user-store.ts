@@ -1,6 +1,6 @@
 import type { Statement } from 'better-sqlite3';
-import type { UserRecord, UserStore } from '../user-store.js';
-import { accountAor } from '../memory/memory-user-store.js';
+import { type UserRecord, type UserStore, accountAor } from '../user-store.js';
+
 import { type SqliteDatabase, sqliteCall } from './sqlite-database.js';
 
 interface UserRow {

@@ -15,7 +15,7 @@ import {
 } from '@herald/stack';
 import { type Store, StoreUnavailableError, openStore } from '@herald/store';
 import { putAccount, storeOptions } from './accounts.js';
-import { type AdminServer, startAdminServer } from './admin/admin-server.js';
+import { type AdminServer, STORE_RETRY_AFTER, startAdminServer } from './admin/admin-server.js';
 import { composeRequestChain } from './compose.js';
 import type { HeraldConfig } from './config/config.js';
 import type { Logger } from './logger.js';
@@ -25,8 +25,6 @@ import { type AuthenticatedUser, LocalIdentity, type RequestContext, type Reques
 
 /** How long `stop()` waits for requests still being processed before closing anyway. */
 const DRAIN_MS = 5000;
-/** Seconds a client is asked to wait when the store is unreachable. */
-const STORE_RETRY_AFTER = '5';
 /** During a store outage, one warning per this many ms, with the count of requests refused. */
 const STORE_WARNING_MS = 5000;
 
@@ -78,10 +76,6 @@ export class HeraldServer {
     return this.counters;
   }
 
-  /** The store as the server uses it (operations timed); null before `start()` and after `stop()`. */
-  get store(): Store | null {
-    return this.openedStore;
-  }
 
   /** The admin HTTP server's address (`http://127.0.0.1:8088`), when this server runs one. */
   get adminUrl(): string | undefined {

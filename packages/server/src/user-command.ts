@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import { type Store, openStore } from '@herald/store';
-import { putAccount, storeOptions } from './accounts.js';
+import { parseAccountAddress, putAccount, storeOptions } from './accounts.js';
 import type { HeraldConfig } from './config/config.js';
 
 export const USER_USAGE = `Usage: herald user <add|passwd|del|list> [ADDRESS] [--password P] [--config FILE]
@@ -81,13 +81,9 @@ async function act(store: Store, command: UserCommand, target: { user: string; d
 }
 
 function parseAddress(address: string | undefined, domains: readonly string[], io: UserCommandIo): { user: string; domain: string } | undefined {
-  const text = address?.replace(/^sips?:/i, '');
-  const at = text?.lastIndexOf('@') ?? -1;
-  if (text === undefined || at <= 0 || at === text.length - 1 || /[\s:"<>]/.test(text.slice(0, at))) {
-    io.err(`herald user: give the account as user@domain, e.g. alice@${domains[0] ?? 'example.com'}\n\n${USER_USAGE}`);
-    return undefined;
-  }
-  return { user: text.slice(0, at), domain: text.slice(at + 1).toLowerCase() };
+  const account = address === undefined ? undefined : parseAccountAddress(address);
+  if (account === undefined) io.err(`herald user: give the account as user@domain, e.g. alice@${domains[0] ?? 'example.com'}\n\n${USER_USAGE}`);
+  return account;
 }
 
 /** Reads a password: hidden on a terminal, else the first line of standard input. */

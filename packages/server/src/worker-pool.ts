@@ -74,11 +74,6 @@ export class WorkerPool {
     });
   }
 
-  /** Pids of the running workers. */
-  get pids(): number[] {
-    return [...this.workers].map((w) => w.process.pid!).filter((p) => p !== undefined);
-  }
-
   /** Sends SIGTERM to every worker and waits for them (killing the ones that hang). */
   async stop(): Promise<void> {
     this.stopping = true;

@@ -1,4 +1,5 @@
 import { adminUrl, bindingsOf } from './helpers/admin-client.js';
+import { eventually } from './helpers/eventually.js';
 import { type HeraldProcess, startHerald } from './helpers/herald-process.js';
 import { registerOnce, sipJsPhone } from './helpers/sipjs.js';
 
@@ -11,15 +12,6 @@ log: { level: info }
 admin: { listen: "127.0.0.1:0", token: "${TOKEN}" }
 users: [{ user: bob, domain: example.com, password: "builder" }]
 `;
-
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 3000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (ok(v) || Date.now() > until) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('bindings tied to their flow (RFC 5626, RFC 7118)', () => {
   let herald: HeraldProcess;

@@ -1,13 +1,9 @@
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { RegistererState } from 'sip.js';
-import { runSipp } from '@herald/test-kit';
 import { type HeraldProcess, runHerald, startHerald } from './helpers/herald-process.js';
 import { runBaresip } from './helpers/baresip.js';
 import { registerOnce, sipJsPhone } from './helpers/sipjs.js';
 import { sippRegister } from './helpers/sipp-register.js';
-
-const scenarios = join(dirname(fileURLToPath(import.meta.url)), 'scenarios');
 
 const CONFIG = `
 domains: [example.com]
@@ -78,7 +74,7 @@ describe('registration with digest authentication (RFC 3261 §10, §22)', () => 
     });
 
     it("an authenticated user may not register another user's AoR", async () => {
-      const run = await runSipp(join(scenarios, 'register-other-aor.xml'), herald.port('udp'), 'u1', 1, ['-s', 'example.com', '-au', 'alice', '-ap', 'wonderland', '-auth_uri', 'example.com']);
+      const run = await register(herald, 'register-other-aor.xml', 'u1', 'alice', 'wonderland');
       expect(run.code).toBe(0);
     });
   });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { type RedisServer, startRedis } from '@herald/test-kit';
 import { adminUrl, bindingsOf } from './helpers/admin-client.js';
+import { eventually } from './helpers/eventually.js';
 import { type HeraldProcess, startHerald } from './helpers/herald-process.js';
 import { sippRegister } from './helpers/sipp-register.js';
 
@@ -61,10 +62,7 @@ describe('workers and nodes sharing bindings through Redis', () => {
   it('replaces a worker that dies', async () => {
     const [victim] = children(nodeA.child.pid!);
     process.kill(victim, 'SIGKILL');
-    for (let i = 0; i < 50 && !children(nodeA.child.pid!).every((p) => p !== victim && children(nodeA.child.pid!).length === 2); i++) {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const now = children(nodeA.child.pid!);
+    const now = await eventually(() => children(nodeA.child.pid!), (pids) => pids.length === 2 && !pids.includes(victim));
     expect(now).toHaveLength(2);
     expect(now).not.toContain(victim);
     const reg = await sippRegister(nodeA.port('udp'), 'register-stay.xml', 'u1', 'alice', 'wonderland');

@@ -30,7 +30,7 @@ export interface AdminServer {
 }
 
 /** Seconds a client is asked to wait when the store is unreachable. */
-const STORE_RETRY_AFTER = '5';
+export const STORE_RETRY_AFTER = '5';
 /** A client has this long to send a whole request. */
 const REQUEST_TIMEOUT_MS = 30_000;
 /** How long `close()` lets requests in progress finish. */

@@ -1,6 +1,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_MD5_ONLY_USER_AGENTS } from '@herald/auth';
 import { ConfigError } from './config-error.js';
 import { defaultConfig, loadConfig, parseConfig } from './config.js';
 
@@ -75,7 +76,7 @@ describe('defaults', () => {
         nonceLifetime: 300,
         algorithms: ['SHA-256', 'MD5'],
         checkDigestUri: true,
-        md5OnlyUserAgents: ['SIP.js', 'JsSIP', 'SIPp', 'baresip v0.', 'baresip v1.'],
+        md5OnlyUserAgents: [...DEFAULT_MD5_ONLY_USER_AGENTS],
         maxFailuresPerSource: 50,
         maxFailuresPerUser: 10,
         failureWindow: 300,
@@ -613,7 +614,7 @@ describe('registrar', () => {
 describe('workers', () => {
   it('is one process on the embedded store and one per core on Redis', () => {
     expect(parse('').workers).toBe(1);
-    expect(parse('store: redis://127.0.0.1:6379').workers).toBeGreaterThanOrEqual(1);
+    expect(parse('store: redis://127.0.0.1:6379').workers).toBe(availableParallelism());
     expect(parse('store: redis://127.0.0.1:6379\nworkers: 3').workers).toBe(3);
   });
 

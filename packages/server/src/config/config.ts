@@ -3,6 +3,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { DEFAULT_MD5_ONLY_USER_AGENTS } from '@herald/auth';
+import { userNameProblem } from '../accounts.js';
 import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError, type ConfigErrorCode } from './config-error.js';
 
@@ -553,9 +554,8 @@ function readUsers(value: unknown, domains: readonly string[], problems: Problem
 function expectUserName(key: string, value: unknown): string {
   if (value === undefined || value === null) throw new ConfigError(key, 'is required; give the user part of the address, e.g. user: alice', 'HERALD_ERR_CONFIG_REQUIRED');
   const text = typeof value === 'number' ? String(value) : expectString(key, value);
-  if (/[@:\s\x00-\x1f\x7f"<>]/.test(text)) {
-    throw new ConfigError(key, `"${text}" is not a user name; give the part before the "@" only, without spaces or ":"`);
-  }
+  const problem = userNameProblem(text);
+  if (problem !== null) throw new ConfigError(key, `"${text}" is not a user name: it ${problem}; give the part before the "@" only`);
   return text;
 }
 

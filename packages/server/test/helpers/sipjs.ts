@@ -8,8 +8,6 @@ import { Registerer, RegistererState, UserAgent } from 'sip.js';
 export interface SipJsPhone {
   ua: UserAgent;
   registerer: Registerer;
-  /** Responses SIP.js received to its REGISTERs, by status. */
-  statuses: number[];
   stop(): Promise<void>;
 }
 
@@ -30,11 +28,9 @@ export async function sipJsPhone(server: string, aor: string, password: string, 
   await ua.start();
   // RFC 5626: an instance id and reg-id, as SIP.js sends them when asked to.
   const registerer = new Registerer(ua, { expires: 300, ...(outbound && { instanceId: randomUUID(), regId: 1 }) });
-  const statuses: number[] = [];
   return {
     ua,
     registerer,
-    statuses,
     async stop() {
       if (registerer.state === RegistererState.Registered) await registerer.unregister().catch(() => undefined);
       await registerer.dispose().catch(() => undefined);

@@ -29,6 +29,9 @@ import {
   testUser,
 } from '../src/contract/index.js';
 
+/** The fixture reopens its data and opens second clients on it. */
+const SHARED_FILE = { durable: true, shared: true };
+
 let dir: string;
 let files = 0;
 
@@ -64,10 +67,10 @@ function sqliteFixture<S>(build: (db: SqliteDatabase) => S): () => Promise<Store
   };
 }
 
-describeUserStoreContract('SqliteUserStore', sqliteFixture((db) => new SqliteUserStore(db)));
-describeMessageStoreContract('SqliteMessageStore', sqliteFixture((db) => new SqliteMessageStore(db)));
-describeGroupStoreContract('SqliteGroupStore', sqliteFixture((db) => new SqliteGroupStore(db)));
-describePresenceRuleStoreContract('SqlitePresenceRuleStore', sqliteFixture((db) => new SqlitePresenceRuleStore(db)));
+describeUserStoreContract('SqliteUserStore', sqliteFixture((db) => new SqliteUserStore(db)), SHARED_FILE);
+describeMessageStoreContract('SqliteMessageStore', sqliteFixture((db) => new SqliteMessageStore(db)), SHARED_FILE);
+describeGroupStoreContract('SqliteGroupStore', sqliteFixture((db) => new SqliteGroupStore(db)), SHARED_FILE);
+describePresenceRuleStoreContract('SqlitePresenceRuleStore', sqliteFixture((db) => new SqlitePresenceRuleStore(db)), SHARED_FILE);
 
 /** The embedded store's soft state: one process, nothing to reopen. */
 function embeddedFixture<S>(pick: (store: Store) => S): () => Promise<StoreFixture<S>> {

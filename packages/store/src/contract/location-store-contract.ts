@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { Binding, LocationStore } from '../location-store.js';
-import type { StoreFixture } from './store-fixture.js';
+import type { FixtureCaps, StoreFixture } from './store-fixture.js';
 
 const T0 = 1_700_000_000_000;
 const ALICE = 'sip:alice@example.com';
@@ -39,7 +39,7 @@ export function testBinding(contact: string, ttlMs = 3_600_000, overrides: Parti
  * sharing between clients.
  * @see RFC 3261 §10.3 step 8
  */
-export function describeLocationStoreContract(name: string, make: () => Promise<StoreFixture<LocationStore>>): void {
+export function describeLocationStoreContract(name: string, make: () => Promise<StoreFixture<LocationStore>>, caps: FixtureCaps = {}): void {
   describe(`${name}: LocationStore contract (RFC 3261 §10.3)`, () => {
     let f: StoreFixture<LocationStore>;
     let store: LocationStore;
@@ -159,7 +159,7 @@ export function describeLocationStoreContract(name: string, make: () => Promise<
 
     describe('concurrent updates', () => {
       it('lets exactly one of two writers that read the same version win', async () => {
-        const other = f.second ? await f.second() : store;
+        const other = f.second ? await f.second!() : store;
         await store.compareAndSet(ALICE, 0, [testBinding('sip:a@1')], T0);
         const [readA, readB] = await Promise.all([store.get(ALICE, T0), other.get(ALICE, T0)]);
         expect(readA.version).toBe(readB.version);
@@ -174,7 +174,7 @@ export function describeLocationStoreContract(name: string, make: () => Promise<
       });
 
       it('lets exactly one of two creators win', async () => {
-        const other = f.second ? await f.second() : store;
+        const other = f.second ? await f.second!() : store;
         const results = await Promise.all([
           store.compareAndSet(ALICE, 0, [testBinding('sip:a@from-a')], T0),
           other.compareAndSet(ALICE, 0, [testBinding('sip:a@from-b')], T0),
@@ -183,7 +183,7 @@ export function describeLocationStoreContract(name: string, make: () => Promise<
       });
 
       it('loses no update when writers retry after a conflict', async () => {
-        const other = f.second ? await f.second() : store;
+        const other = f.second ? await f.second!() : store;
         const writers = Array.from({ length: 8 }, (_, i) => async () => {
           const client = i % 2 === 0 ? store : other;
           for (;;) {
@@ -198,9 +198,8 @@ export function describeLocationStoreContract(name: string, make: () => Promise<
     });
 
     describe('sharing and restarts', () => {
-      it('shows a second client the first one\'s writes (shared backends)', async () => {
-        if (!f.second) return;
-        const other = await f.second();
+      (caps.shared ? it : it.skip)('shows a second client the first one\'s writes (shared backends)', async () => {
+        const other = await f.second!();
         await store.compareAndSet(ALICE, 0, [testBinding('sip:a@1')], T0);
         const read = await other.get(ALICE, T0);
         expect(read.bindings.map((b) => b.contact)).toEqual(['sip:a@1']);
@@ -208,11 +207,10 @@ export function describeLocationStoreContract(name: string, make: () => Promise<
         await expect(store.get(ALICE, T0)).resolves.toEqual({ bindings: [], version: 0 });
       });
 
-      it('keeps the bindings and their version across a reopen (durable backends)', async () => {
-        if (!f.reopen) return;
+      (caps.durable ? it : it.skip)('keeps the bindings and their version across a reopen (durable backends)', async () => {
         await store.compareAndSet(ALICE, 0, [testBinding('sip:a@1')], T0);
         const before = await store.get(ALICE, T0);
-        const reopened = await f.reopen();
+        const reopened = await f.reopen!();
         await expect(reopened.get(ALICE, T0)).resolves.toEqual(before);
         expect(await reopened.compareAndSet(ALICE, before.version, [], T0)).toBe(true);
       });

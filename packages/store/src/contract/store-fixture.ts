@@ -12,3 +12,13 @@ export interface StoreFixture<S> {
   /** Closes everything the fixture opened. */
   close: () => Promise<void>;
 }
+
+/**
+ * What a backend's fixtures provide, known when the suite is declared: the tests that need
+ * a reopen (durable backends) or a second client (shared backends) are reported skipped,
+ * not passed, where the fixture has none.
+ */
+export interface FixtureCaps {
+  durable?: boolean;
+  shared?: boolean;
+}

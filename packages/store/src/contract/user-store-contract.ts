@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { UserRecord, UserStore } from '../user-store.js';
-import type { StoreFixture } from './store-fixture.js';
+import type { FixtureCaps, StoreFixture } from './store-fixture.js';
 
 /** An account with made-up (but well-formed) HA1 values. */
 export function testUser(user: string, domain: string, overrides: Partial<UserRecord> = {}): UserRecord {
@@ -20,7 +20,7 @@ export function testUser(user: string, domain: string, overrides: Partial<UserRe
  * (when the fixture offers them) durability across a reopen and sharing between clients.
  * @see RFC 3261 §22.4, RFC 7616 §3.4.2
  */
-export function describeUserStoreContract(name: string, make: () => Promise<StoreFixture<UserStore>>): void {
+export function describeUserStoreContract(name: string, make: () => Promise<StoreFixture<UserStore>>, caps: FixtureCaps = {}): void {
   describe(`${name}: UserStore contract`, () => {
     let f: StoreFixture<UserStore>;
     let store: UserStore;
@@ -120,7 +120,7 @@ export function describeUserStoreContract(name: string, make: () => Promise<Stor
       });
 
       it('keeps an alias consistent when two writers move it at once', async () => {
-        const other = f.second ? await f.second() : store;
+        const other = f.second ? await f.second!() : store;
         await Promise.all([store.addAlias('sip:desk@example.com', ALICE), other.addAlias('sip:desk@example.com', BOB)]);
         const aor = await store.resolveAlias('sip:desk@example.com');
         expect([ALICE, BOB]).toContain(aor);
@@ -131,21 +131,19 @@ export function describeUserStoreContract(name: string, make: () => Promise<Stor
     });
 
     describe('durability and sharing', () => {
-      it('keeps accounts and aliases across a reopen (durable backends)', async () => {
-        if (!f.reopen) return;
+      (caps.durable ? it : it.skip)('keeps accounts and aliases across a reopen (durable backends)', async () => {
         const alice = testUser('alice', 'example.com');
         await store.put(alice);
         await store.addAlias('sip:alice.smith@example.com', 'sip:alice@example.com');
-        const reopened = await f.reopen();
+        const reopened = await f.reopen!();
         await expect(reopened.get('alice', 'example.com')).resolves.toEqual(alice);
         await expect(reopened.list()).resolves.toEqual([alice]);
         await expect(reopened.resolveAlias('sip:alice.smith@example.com')).resolves.toBe('sip:alice@example.com');
         await expect(reopened.aliasesOf('sip:alice@example.com')).resolves.toEqual(['sip:alice.smith@example.com']);
       });
 
-      it('shows a second client the first one\'s writes (shared backends)', async () => {
-        if (!f.second) return;
-        const other = await f.second();
+      (caps.shared ? it : it.skip)('shows a second client the first one\'s writes (shared backends)', async () => {
+        const other = await f.second!();
         const alice = testUser('alice', 'example.com');
         await store.put(alice);
         await store.addAlias('sip:alice.smith@example.com', 'sip:alice@example.com');

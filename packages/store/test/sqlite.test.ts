@@ -133,6 +133,17 @@ describe('SQLite database', () => {
     await expect(store.get('alice', 'example.com')).rejects.toBeInstanceOf(StoreUnavailableError);
     await expect(store.put(testUser('alice', 'example.com'))).rejects.toBeInstanceOf(StoreUnavailableError);
   });
+
+  it('rejects with StoreUnavailableError in the message, group and rule stores too once the database is closed', async () => {
+    const db = openSqliteDatabase(dir, `closed-${++files}.db`);
+    const messages = new SqliteMessageStore(db);
+    const groups = new SqliteGroupStore(db);
+    const rules = new SqlitePresenceRuleStore(db);
+    db.close();
+    await expect(messages.list('sip:alice@example.com', 0)).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(groups.get('sip:team@example.com')).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(rules.isInvisible('sip:alice@example.com')).rejects.toBeInstanceOf(StoreUnavailableError);
+  });
 });
 
 describe('embedded store', () => {

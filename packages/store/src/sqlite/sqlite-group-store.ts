@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Group, GroupStore } from '../group-store.js';
+import { sqliteCall } from './sqlite-database.js';
 
 interface GroupRow {
   uri: string;
@@ -15,13 +16,15 @@ export class SqliteGroupStore implements GroupStore {
   private readonly selectFrom: Database.Statement<[string], GroupRow>;
 
   constructor(db: Database.Database) {
-    db.exec(`
+    sqliteCall('create the tables', () =>
+      db.exec(`
       CREATE TABLE IF NOT EXISTS im_groups (
         uri TEXT PRIMARY KEY,
         name TEXT,
         members TEXT NOT NULL
       ) WITHOUT ROWID;
-    `);
+    `),
+    );
     this.select = db.prepare('SELECT uri, name, members FROM im_groups WHERE uri = ?');
     this.upsert = db.prepare(
       'INSERT INTO im_groups (uri, name, members) VALUES (?, ?, ?) ON CONFLICT (uri) DO UPDATE SET name = excluded.name, members = excluded.members',
@@ -31,26 +34,34 @@ export class SqliteGroupStore implements GroupStore {
   }
 
   async get(uri: string): Promise<Group | undefined> {
-    const row = this.select.get(uri);
-    return row && toGroup(row);
+    return sqliteCall('read a group', () => {
+      const row = this.select.get(uri);
+      return row && toGroup(row);
+    });
   }
 
   async put(group: Group): Promise<void> {
-    this.upsert.run(group.uri, group.name, JSON.stringify(group.members));
+    return sqliteCall('write a group', () => {
+      this.upsert.run(group.uri, group.name, JSON.stringify(group.members));
+    });
   }
 
   async delete(uri: string): Promise<boolean> {
-    return this.deleteOne.run(uri).changes > 0;
+    return sqliteCall('delete a group', () => {
+      return this.deleteOne.run(uri).changes > 0;
+    });
   }
 
   async list(prefix = ''): Promise<Group[]> {
-    // Walks the primary key from `prefix` and stops at the first URI past it: no LIKE escaping.
-    const out: Group[] = [];
-    for (const row of this.selectFrom.iterate(prefix)) {
-      if (!row.uri.startsWith(prefix)) break;
-      out.push(toGroup(row));
-    }
-    return out;
+    return sqliteCall('list groups', () => {
+      // Walks the primary key from `prefix` and stops at the first URI past it: no LIKE escaping.
+      const out: Group[] = [];
+      for (const row of this.selectFrom.iterate(prefix)) {
+        if (!row.uri.startsWith(prefix)) break;
+        out.push(toGroup(row));
+      }
+      return out;
+    });
   }
 }
 

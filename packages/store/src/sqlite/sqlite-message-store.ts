@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { MessageStore, NewStoredMessage, StoredMessage } from '../message-store.js';
+import { sqliteCall } from './sqlite-database.js';
 
 interface MessageRow {
   id: number;
@@ -28,7 +29,8 @@ export class SqliteMessageStore implements MessageStore {
 
   constructor(db: Database.Database) {
     // AUTOINCREMENT: ids never come back after a delete, so they keep arrival order for good.
-    db.exec(`
+    sqliteCall('create the tables', () =>
+      db.exec(`
       CREATE TABLE IF NOT EXISTS offline_messages (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         recipient TEXT NOT NULL,
@@ -41,7 +43,8 @@ export class SqliteMessageStore implements MessageStore {
       );
       CREATE INDEX IF NOT EXISTS offline_messages_recipient ON offline_messages (recipient, expires_at);
       CREATE INDEX IF NOT EXISTS offline_messages_expiry ON offline_messages (expires_at);
-    `);
+    `),
+    );
     this.countLive = db.prepare('SELECT count(*) AS n FROM offline_messages WHERE recipient = ? AND expires_at > ?');
     this.insert = db.prepare(
       'INSERT INTO offline_messages (recipient, headers, content_type, body, stored_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
@@ -71,38 +74,50 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   async add(message: NewStoredMessage, cap: number, now: number): Promise<StoredMessage | undefined> {
-    return this.addTx(message, cap, now);
+    return sqliteCall('store a message', () => {
+      return this.addTx(message, cap, now);
+    });
   }
 
   async list(recipient: string, now: number): Promise<StoredMessage[]> {
-    return this.selectLive.all(recipient, now).map((r) => ({
-      id: formatId(r.id),
-      recipient: r.recipient,
-      headers: JSON.parse(r.headers) as Array<[string, string]>,
-      contentType: r.content_type,
-      body: r.body,
-      storedAt: r.stored_at,
-      expiresAt: r.expires_at,
-      attempts: r.attempts,
-    }));
+    return sqliteCall('list messages', () => {
+      return this.selectLive.all(recipient, now).map((r) => ({
+        id: formatId(r.id),
+        recipient: r.recipient,
+        headers: JSON.parse(r.headers) as Array<[string, string]>,
+        contentType: r.content_type,
+        body: r.body,
+        storedAt: r.stored_at,
+        expiresAt: r.expires_at,
+        attempts: r.attempts,
+      }));
+    });
   }
 
   async markAttempt(recipient: string, id: string): Promise<void> {
-    const rowid = parseId(id);
-    if (rowid !== undefined) this.attempt.run(rowid, recipient);
+    return sqliteCall('count a delivery attempt', () => {
+      const rowid = parseId(id);
+      if (rowid !== undefined) this.attempt.run(rowid, recipient);
+    });
   }
 
   async remove(recipient: string, id: string): Promise<boolean> {
-    const rowid = parseId(id);
-    return rowid !== undefined && this.deleteOne.run(rowid, recipient).changes > 0;
+    return sqliteCall('delete a message', () => {
+      const rowid = parseId(id);
+      return rowid !== undefined && this.deleteOne.run(rowid, recipient).changes > 0;
+    });
   }
 
   async purge(recipient: string): Promise<number> {
-    return this.deleteAll.run(recipient).changes;
+    return sqliteCall('purge messages', () => {
+      return this.deleteAll.run(recipient).changes;
+    });
   }
 
   async sweepExpired(now: number, limit: number): Promise<number> {
-    return this.deleteExpired.run(now, Number.isFinite(limit) ? Math.max(0, Math.floor(limit)) : -1).changes;
+    return sqliteCall('sweep expired messages', () => {
+      return this.deleteExpired.run(now, Number.isFinite(limit) ? Math.max(0, Math.floor(limit)) : -1).changes;
+    });
   }
 }
 

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { PresenceAction, PresenceRule, PresenceRuleStore } from '../presence-rule-store.js';
+import { sqliteCall } from './sqlite-database.js';
 
 interface RuleRow {
   presentity: string;
@@ -21,7 +22,8 @@ export class SqlitePresenceRuleStore implements PresenceRuleStore {
   private readonly deleteInvisible: Database.Statement<[string]>;
 
   constructor(db: Database.Database) {
-    db.exec(`
+    sqliteCall('create the tables', () =>
+      db.exec(`
       CREATE TABLE IF NOT EXISTS presence_rules (
         presentity TEXT NOT NULL,
         watcher TEXT NOT NULL,
@@ -32,7 +34,8 @@ export class SqlitePresenceRuleStore implements PresenceRuleStore {
       CREATE TABLE IF NOT EXISTS presence_invisible (
         presentity TEXT PRIMARY KEY
       ) WITHOUT ROWID;
-    `);
+    `),
+    );
     this.selectRules = db.prepare('SELECT * FROM presence_rules WHERE presentity = ? ORDER BY watcher');
     this.upsertRule = db.prepare(
       'INSERT INTO presence_rules (presentity, watcher, action, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (presentity, watcher) DO UPDATE SET action = excluded.action, updated_at = excluded.updated_at',
@@ -44,25 +47,35 @@ export class SqlitePresenceRuleStore implements PresenceRuleStore {
   }
 
   async rules(presentity: string): Promise<PresenceRule[]> {
-    return this.selectRules
-      .all(presentity)
-      .map((r) => ({ presentity: r.presentity, watcher: r.watcher, action: r.action, updatedAt: r.updated_at }));
+    return sqliteCall('read presence rules', () => {
+      return this.selectRules
+        .all(presentity)
+        .map((r) => ({ presentity: r.presentity, watcher: r.watcher, action: r.action, updatedAt: r.updated_at }));
+    });
   }
 
   async setRule(rule: PresenceRule): Promise<void> {
-    this.upsertRule.run(rule.presentity, rule.watcher, rule.action, rule.updatedAt);
+    return sqliteCall('write a presence rule', () => {
+      this.upsertRule.run(rule.presentity, rule.watcher, rule.action, rule.updatedAt);
+    });
   }
 
   async removeRule(presentity: string, watcher: string): Promise<boolean> {
-    return this.deleteRule.run(presentity, watcher).changes > 0;
+    return sqliteCall('delete a presence rule', () => {
+      return this.deleteRule.run(presentity, watcher).changes > 0;
+    });
   }
 
   async isInvisible(presentity: string): Promise<boolean> {
-    return this.selectInvisible.get(presentity) !== undefined;
+    return sqliteCall('read invisible mode', () => {
+      return this.selectInvisible.get(presentity) !== undefined;
+    });
   }
 
   async setInvisible(presentity: string, invisible: boolean): Promise<void> {
-    if (invisible) this.insertInvisible.run(presentity);
-    else this.deleteInvisible.run(presentity);
+    return sqliteCall('write invisible mode', () => {
+      if (invisible) this.insertInvisible.run(presentity);
+      else this.deleteInvisible.run(presentity);
+    });
   }
 }

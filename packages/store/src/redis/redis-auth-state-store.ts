@@ -1,6 +1,6 @@
 import type { Result } from 'ioredis';
 import type { AuthStateStore } from '../auth-state-store.js';
-import { type RedisContext, isCluster, redisCall } from './redis-client.js';
+import { type RedisContext, TTL_GRACE_MS, isCluster, redisCall } from './redis-client.js';
 
 /*
  * Values carry their own expiry next to the count (`nc:expiresAt`, `until:count`) and the
@@ -20,7 +20,7 @@ if cur then
 end
 local expiresAt = tonumber(ARGV[2])
 if expiresAt > now then
-  redis.call('SET', KEYS[1], ARGV[1] .. ':' .. ARGV[2], 'PX', math.ceil(expiresAt - now))
+  redis.call('SET', KEYS[1], ARGV[1] .. ':' .. ARGV[2], 'PX', math.ceil(expiresAt - now) + ${TTL_GRACE_MS})
 else
   redis.call('DEL', KEYS[1])
 end
@@ -42,7 +42,7 @@ if untilMs <= now then
   count = 0
 end
 count = count + 1
-redis.call('SET', KEYS[1], string.format('%d:%d', untilMs, count), 'PX', math.ceil(untilMs - now))
+redis.call('SET', KEYS[1], string.format('%d:%d', untilMs, count), 'PX', math.ceil(untilMs - now) + ${TTL_GRACE_MS})
 return count
 `;
 

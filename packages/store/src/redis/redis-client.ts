@@ -2,6 +2,13 @@ import type { Cluster, Redis } from 'ioredis';
 import { StoreUnavailableError } from '../store.js';
 
 /** A connection to one Redis (direct or through Sentinel) or to a Redis Cluster. */
+/**
+ * Added to the TTL of keys whose values carry their own expiry (compared with the caller's
+ * `now` on every read): the TTL only collects them, so a key must not vanish, by Redis's
+ * clock, before its value says it has expired.
+ */
+export const TTL_GRACE_MS = 5000;
+
 export type RedisClient = Redis | Cluster;
 
 /** What the Redis stores share: the client and how long a command may take. */

@@ -1,6 +1,6 @@
 import type { Result } from 'ioredis';
 import type { AorBindings, Binding, LocationStore } from '../location-store.js';
-import { type RedisContext, redisCall } from './redis-client.js';
+import { type RedisContext, TTL_GRACE_MS, redisCall } from './redis-client.js';
 
 /**
  * KEYS[1] the AoR's hash (`v` version, `x` latest expiry, `b` bindings as JSON).
@@ -22,7 +22,7 @@ if ARGV[4] == '' then
   return 1
 end
 redis.call('HSET', KEYS[1], 'v', stored + 1, 'x', ARGV[4], 'b', ARGV[3])
-redis.call('PEXPIRE', KEYS[1], math.ceil(tonumber(ARGV[4]) - now))
+redis.call('PEXPIRE', KEYS[1], math.ceil(tonumber(ARGV[4]) - now) + ${TTL_GRACE_MS})
 return 1
 `;
 

@@ -11,6 +11,8 @@ const SOURCE = '198.51.100.7';
 
 class TestContext implements RequestContext {
   authenticated: AuthenticatedUser | null = null;
+  recordRouted = null;
+  readonly transaction = null;
   readonly flow: RequestContext['flow'];
 
   constructor(
@@ -22,6 +24,14 @@ class TestContext implements RequestContext {
 
   respond(): void {
     throw new Error('the authenticator answers by throwing a SipError');
+  }
+
+  relay(): void {
+    throw new Error('the authenticator relays nothing');
+  }
+
+  forward(): never {
+    throw new Error('the authenticator forwards nothing');
   }
 }
 

@@ -1,2 +1,3 @@
 export * from './nonce-service.js';
 export * from './digest-authenticator.js';
+export * from './from-identity.js';

@@ -1,4 +1,13 @@
 export * from './request-context.js';
 export * from './validate-request.js';
 export * from './local-identity.js';
+export * from './target.js';
+export * from './flow-tokens.js';
+export * from './proxy-core.js';
+export * from './proxy-errors.js';
+export * from './proxy-processors.js';
+export * from './route-preprocessor.js';
+export * from './static-routes.js';
+export * from './best-response.js';
+export * from './uri-destination.js';
 export type { Flow } from '@herald/stack';

@@ -1,5 +1,7 @@
-import type { ResponseOptions, SipRequest } from '@herald/sip';
-import type { Flow } from '@herald/stack';
+import type { ResponseOptions, SipRequest, SipResponse } from '@herald/sip';
+import type { Flow, ServerTransaction } from '@herald/stack';
+import type { DialogFlows } from './flow-tokens.js';
+import type { Target } from './target.js';
 
 /** The account a request was authenticated as (digest) or asserted for (trusted peer). */
 export interface AuthenticatedUser {
@@ -19,8 +21,40 @@ export interface RequestContext {
   readonly flow: Flow;
   /** Set by the authenticator once the credentials check out. */
   authenticated: AuthenticatedUser | null;
+  /**
+   * Set by route preprocessing when the top Route was a Record-Route of Herald's with a
+   * valid flow token: the request is in a dialog Herald record-routed.
+   */
+  recordRouted: DialogFlows | null;
+  /** The server transaction (`null` for an ACK); the proxy core matches CANCELs with it. */
+  readonly transaction: ServerTransaction | null;
   /** Sends a final or provisional response through the server transaction. */
   respond(status: number, reason?: string, options?: ResponseOptions): void;
+  /** Sends a response that came from downstream, as it is, through the server transaction. */
+  relay(response: SipResponse): void;
+  /**
+   * Proxies the request to `targets` (forking by q-value) and sends the responses upstream;
+   * resolves once the final response is chosen. @see RFC 3261 §16.5–§16.7
+   */
+  forward(targets: readonly Target[], options?: ForwardOptions): Promise<ForwardOutcome>;
+}
+
+export interface ForwardOptions {
+  /**
+   * Called with the best final response when no branch answered 2xx, before it goes
+   * upstream; resolving true means the caller has answered the request itself (an IM
+   * service storing the message answers 202).
+   */
+  onFailure?(best: SipResponse): boolean | Promise<boolean>;
+}
+
+/** How a forwarded request ended: the final status sent upstream (or left to `onFailure`). */
+export interface ForwardOutcome {
+  status: number;
+  /** The best final response, when it came from a branch. */
+  response: SipResponse | null;
+  /** True when `onFailure` took over. */
+  handled: boolean;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { AuthenticatedUser, Flow, LocalIdentity, RequestContext, RequestProcessor } from '@herald/proxy';
+import { type AuthenticatedUser, type Flow, type LocalIdentity, type RequestContext, type RequestProcessor, reachableOnlyOverFlow } from '@herald/proxy';
 import type { Binding, FlowRef, LocationStore, UserStore } from '@herald/store';
 import { applyRegister } from './apply-register.js';
 import { canonicalAor } from './address-of-record.js';
@@ -70,7 +70,7 @@ export class Registrar implements RequestProcessor {
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         const now = clock.now();
         const { bindings, version } = await locations.get(aor, now);
-        const next = bindings.filter((b) => b.flow.id !== flow.id || !needsItsFlow(b));
+        const next = bindings.filter((b) => b.flow.id !== flow.id || !reachableOnlyOverFlow(b));
         if (next.length === bindings.length || (await locations.compareAndSet(aor, version, next, now))) break;
       }
     }
@@ -149,11 +149,4 @@ export class Registrar implements RequestProcessor {
       remotePort: flow.remotePort,
     };
   }
-}
-
-/** A binding only its own connection can reach: an outbound flow, or a contact with an unroutable host. */
-function needsItsFlow(b: Binding): boolean {
-  if (b.regId !== null) return true;
-  const host = /@([^;:>]+)/.exec(b.contact)?.[1] ?? '';
-  return host.endsWith('.invalid') || b.flow.transport === 'ws' || b.flow.transport === 'wss';
 }

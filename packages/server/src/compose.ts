@@ -1,5 +1,16 @@
 import { KNOWN_METHODS } from '@herald/sip';
-import { type LocalIdentity, type RequestProcessor, validateRequest } from '@herald/proxy';
+import {
+  type LocalIdentity,
+  type ProxyCore,
+  type RequestProcessor,
+  type StaticRoutes,
+  cancelRequests,
+  forwardElsewhere,
+  inDialogRequests,
+  routePreprocessor,
+  type FlowTokens,
+  validateRequest,
+} from '@herald/proxy';
 import { type Capabilities, optionsResponder } from './pipeline/options-responder.js';
 import { rejectUnhandled } from './pipeline/reject-unhandled.js';
 
@@ -10,27 +21,41 @@ export const CAPABILITIES: Capabilities = {
   supported: ['path', 'outbound'],
 };
 
-/** The services the chain is built from; `authenticate` is absent when `auth.enabled` is false. */
+/** The services the chain is built from; the authentication processors are absent when `auth.enabled` is false. */
 export interface ChainServices {
   identity: LocalIdentity;
+  proxy: ProxyCore;
+  flowTokens: FlowTokens;
+  routes: StaticRoutes;
   authenticate: RequestProcessor | null;
+  /** Checks that an authenticated request's From is the user's own. */
+  fromIdentity: RequestProcessor | null;
   registrar: RequestProcessor;
+  /** Sends requests for local users to their registered contacts. */
+  location: RequestProcessor;
   caps?: Capabilities;
 }
 
 /**
  * The request chain, top to bottom, like a routing script:
- * REQINIT (validate, OPTIONS to Herald itself) → AUTH (digest) → REGISTRAR → local
- * services (OPTIONS for users) → nobody took it (the response that says why).
+ * REQINIT (validate, OPTIONS to Herald itself) → route preprocessing, CANCEL, in-dialog
+ * requests of our dialogs → AUTH (digest, From identity) → REGISTRAR → LOCATION (local
+ * users) → RELAY (other domains) → nobody took it (the response that says why).
  */
-export function composeRequestChain({ identity, authenticate, registrar, caps = CAPABILITIES }: ChainServices): RequestProcessor[] {
+export function composeRequestChain(services: ChainServices): RequestProcessor[] {
+  const { identity, proxy, flowTokens, routes, authenticate, fromIdentity, registrar, location, caps = CAPABILITIES } = services;
   for (const m of caps.allow) if (!KNOWN_METHODS.has(m)) throw new Error(`capability lists unknown method ${m}`);
   return [
     validateRequest(),
-    optionsResponder(identity, caps, 'server'),
+    optionsResponder(identity, caps),
+    routePreprocessor(identity, flowTokens),
+    cancelRequests(proxy),
+    inDialogRequests(proxy),
     ...(authenticate === null ? [] : [authenticate]),
+    ...(fromIdentity === null ? [] : [fromIdentity]),
     registrar,
-    optionsResponder(identity, caps, 'users'),
-    rejectUnhandled(identity, caps),
+    location,
+    forwardElsewhere({ identity, core: proxy, routes, trustLocalFrom: authenticate === null }),
+    rejectUnhandled(caps),
   ];
 }

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
-import { NonceService, digestAuthenticator } from '@herald/auth';
-import { Registrar } from '@herald/registrar';
+import { createHmac } from 'node:crypto';
+import { NonceService, digestAuthenticator, fromIdentity } from '@herald/auth';
+import { Registrar, locationLookup } from '@herald/registrar';
 import { type ResponseOptions, SipError, type SipRequest, type SipResponse, createResponse, randomHex } from '@herald/sip';
 import {
   type Clock,
@@ -21,7 +22,21 @@ import type { HeraldConfig } from './config/config.js';
 import type { Logger } from './logger.js';
 import { HeraldMetrics } from './metrics/herald-metrics.js';
 import { instrumentStore } from './metrics/instrument-store.js';
-import { type AuthenticatedUser, LocalIdentity, type RequestContext, type RequestProcessor, runChain } from '@herald/proxy';
+import {
+  type AdvertisedAddress,
+  type AuthenticatedUser,
+  type DialogFlows,
+  type ForwardOptions,
+  type ForwardOutcome,
+  FlowTokens,
+  LocalIdentity,
+  ProxyCore,
+  type RequestContext,
+  type RequestProcessor,
+  StaticRoutes,
+  type Target,
+  runChain,
+} from '@herald/proxy';
 
 /** How long `stop()` waits for requests still being processed before closing anyway. */
 const DRAIN_MS = 5000;
@@ -49,6 +64,7 @@ export class HeraldServer {
   private openedStore: Store | null = null;
   private admin: AdminServer | null = null;
   private registrar: Registrar | null = null;
+  private proxyCore: ProxyCore | null = null;
   private chain: RequestProcessor[] = [];
   private inFlight = 0;
   /** The Server header every response carries. @see RFC 3261 §20.35 */
@@ -118,21 +134,39 @@ export class HeraldServer {
       transport,
       tu: {
         onRequest: (tx, req, flow) => this.handle(tx, req, flow),
-        onAck: () => undefined,
-        onStrayResponse: (res) => logger.isDebugEnabled() && logger.debug('stray response dropped', { status: res.status, callId: res.header('call-id') }),
+        // The ACK for a 2xx is a request of its own, forwarded along the dialog's route. @see RFC 3261 §13.2.2.4, §16.11
+        onAck: (ack, flow) => this.handle(null, ack, flow),
+        onStrayResponse: (res) => this.proxyCore?.forwardStray(res),
       },
       onError: (e) => logger.error('transaction user failed', { error: e }),
     });
     await transport.start();
     const identity = new LocalIdentity(config.domains, transport.listeners, interfaceAddresses());
     const clock = this.clock;
+    const secret = config.auth.secret ?? (await store.authState.sharedSecret(randomHex(32)));
+    const owner = workerOwner();
+    const flowTokens = new FlowTokens(createHmac('sha256', secret).update('flow-tokens').digest('hex'));
+    const transactions = this.transactions;
+    const proxy = new ProxyCore({
+      identity,
+      transactions,
+      transport,
+      advertised: advertisedAddresses(transport.listeners),
+      owner,
+      flowTokens,
+      isFlowOpen: (id) => transport.flow(id) !== undefined,
+      clock,
+      inviteTimeoutMs: config.proxy.inviteTimeout * 1000,
+      onStatelessError: (e) => logger.isDebugEnabled() && logger.debug('stateless forward failed', { error: e }),
+    });
+    this.proxyCore = proxy;
     const registrar = new Registrar({
       identity,
       locations: store.locations,
       users: store.users,
       policy: config.registrar,
       clock,
-      owner: `${hostname()}/${process.pid}`,
+      owner,
       requireAuthentication: config.auth.enabled,
     });
     this.registrar = registrar;
@@ -141,7 +175,7 @@ export class HeraldServer {
           identity,
           users: store.users,
           authState: store.authState,
-          nonces: new NonceService(config.auth.secret ?? (await store.authState.sharedSecret(randomHex(32))), { lifetimeMs: config.auth.nonceLifetime * 1000 }),
+          nonces: new NonceService(secret, { lifetimeMs: config.auth.nonceLifetime * 1000 }),
           clock,
           algorithms: config.auth.algorithms,
           checkDigestUri: config.auth.checkDigestUri,
@@ -155,8 +189,16 @@ export class HeraldServer {
           onFailure: (reason) => this.counters.authFailure(reason),
         })
       : null;
-    this.chain = composeRequestChain({ identity, authenticate, registrar });
-    const transactions = this.transactions;
+    this.chain = composeRequestChain({
+      identity,
+      proxy,
+      flowTokens,
+      routes: new StaticRoutes(config.routes),
+      authenticate,
+      fromIdentity: authenticate === null ? null : fromIdentity(store.users),
+      registrar,
+      location: locationLookup({ identity, locations: store.locations, users: store.users, clock }),
+    });
     this.counters.collectFrom({ transactions: () => transactions.counts(), registeredAors: () => store.locations.countAors(clock.now()) });
     if (config.admin && this.adminEnabled) {
       this.admin = await startAdminServer({ admin: config.admin, store, metrics: () => this.counters.scrape(), logger, domains: config.domains, now: () => clock.now() });
@@ -190,6 +232,7 @@ export class HeraldServer {
     this.transactions = null;
     this.openedStore = null;
     this.registrar = null;
+    this.proxyCore = null;
   }
 
   private handle(tx: ServerTransaction | null, req: SipRequest, flow: Flow): void {
@@ -205,6 +248,17 @@ export class HeraldServer {
     if (typeof verdict === 'string') return;
     this.inFlight++;
     verdict.catch((e: unknown) => this.fail(ctx, e)).finally(() => this.inFlight--);
+  }
+
+  /** Sends a response from downstream upstream, through the server transaction. */
+  relay(tx: ServerTransaction | null, req: SipRequest, res: SipResponse): void {
+    this.counters.response(req.method, res.status);
+    tx?.respond(res);
+  }
+
+  forward(ctx: RequestContext, targets: readonly Target[], options?: ForwardOptions): Promise<ForwardOutcome> {
+    if (this.proxyCore === null) throw new Error('forward before start');
+    return this.proxyCore.forward(ctx, targets, options);
   }
 
   /** Answers `req` through its server transaction, or on its flow when it has none. */
@@ -250,17 +304,49 @@ export class HeraldServer {
 /** What the request chain sees of one request; a class, so that a request costs no closure. */
 class ServerRequestContext implements RequestContext {
   authenticated: AuthenticatedUser | null = null;
+  recordRouted: DialogFlows | null = null;
 
   constructor(
     private readonly server: HeraldServer,
-    private readonly tx: ServerTransaction | null,
+    readonly transaction: ServerTransaction | null,
     readonly req: SipRequest,
     readonly flow: Flow,
   ) {}
 
   respond(status: number, reason?: string, options?: ResponseOptions): void {
-    this.server.respond(this.tx, this.req, this.flow, status, reason, options);
+    this.server.respond(this.transaction, this.req, this.flow, status, reason, options);
   }
+
+  relay(response: SipResponse): void {
+    this.server.relay(this.transaction, this.req, response);
+  }
+
+  forward(targets: readonly Target[], options?: ForwardOptions): Promise<ForwardOutcome> {
+    return this.server.forward(this, targets, options);
+  }
+}
+
+/**
+ * This worker's name in bindings, flow tokens and Via: host, pid and a random part (a pid
+ * is reused after a restart), in characters a Via parameter takes as they are.
+ */
+function workerOwner(): string {
+  return `${hostname().replace(/[^A-Za-z0-9.-]/g, '-')}~${process.pid}~${randomHex(2)}`;
+}
+
+/** The address to write in Via and Record-Route for each listener; a wildcard listener advertises an interface address. */
+function advertisedAddresses(listeners: readonly ListenerInfo[]): AdvertisedAddress[] {
+  const fallback = primaryAddress();
+  return listeners.map((l) => {
+    const wildcard = l.address === '0.0.0.0' || l.address === '::';
+    const host = wildcard ? fallback : l.address.includes(':') ? `[${l.address}]` : l.address;
+    return { transport: l.transport, host, port: l.port };
+  });
+}
+
+function primaryAddress(): string {
+  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  return '127.0.0.1';
 }
 
 function safeBranch(req: SipRequest): string | undefined {

@@ -16,13 +16,13 @@ const ANSWERS: Record<string, number | null> = {
   // RFC 4475 §3.1.1: valid messages.
   'wsinv.dat': 407, // INVITE from a local user: challenged before it is relayed (RFC 3261 §22.3)
   'intmeth.dat': 407, // unknown method from a local user: authentication comes first (§8.2)
-  'esc01.dat': 403, // INVITE for example.net
+  'esc01.dat': 403, // INVITE from example.net for example.net: Herald relays only for its own users
   'escnull.dat': 401, // REGISTER: challenged (§22.2)
   'esc02.dat': 407, // RE%47IST%45R from a local user
   'lwsdisp.dat': 407, // OPTIONS for a user, from a local user
-  'longreq.dat': 405,
+  'longreq.dat': 404, // INVITE for a user with no account
   'dblreq.dat': 401, // challenged
-  'semiuri.dat': 200,
+  'semiuri.dat': 404, // OPTIONS for a user with no account: proxied, not answered for them
   'transports.dat': 407, // challenged
   'mpart01.dat': 407, // challenged
   'unreason.dat': null, // responses are never answered
@@ -48,25 +48,28 @@ const ANSWERS: Record<string, number | null> = {
   'mismatch02.dat': 400,
   'bigcode.dat': null,
   // §3.2 – §3.4: transaction and application layer.
-  'badbranch.dat': 200, // OPTIONS without the magic cookie: RFC 2543 matching, answered
+  'badbranch.dat': 404, // OPTIONS without the magic cookie: RFC 2543 matching, then the location service
   'insuf.dat': 400,
   'unkscm.dat': 416,
   'novelsc.dat': 416,
   'unksm2.dat': 401, // challenged
   'bext01.dat': 420,
-  'invut.dat': 405,
+  'invut.dat': 404,
   'regaut01.dat': 401, // challenged
   'multi01.dat': 400,
   'mcl01.dat': 400,
   'bcast.dat': null,
-  'zeromf.dat': 200, // Max-Forwards 0, but Herald is the endpoint of an OPTIONS to its domain
+  'zeromf.dat': 404, // Max-Forwards 0 matters only once there is somewhere to forward to
   'cparam01.dat': 401, // challenged
   'cparam02.dat': 401, // challenged
   'regescrt.dat': 401, // challenged
-  'sdp01.dat': 405,
-  'inv2543.dat': 405,
+  'sdp01.dat': 404,
+  'inv2543.dat': 404,
   'test.dat': null, // no Via: nothing to answer with
 };
+
+/** How long an answer may trail the probe's: a store lookup on a loaded CI machine. */
+const LATE_MS = 1000;
 
 const SERVING = `
 domains: [example.com]
@@ -86,17 +89,22 @@ describe('responses to malformed and unhandled requests', () => {
 
   /**
    * Sends `data` over a fresh WebSocket (one message per frame), then a probe OPTIONS, and
-   * returns the status and reason of what came first, or null when the probe's answer did.
+   * returns the status and reason of the answer that is not the probe's, or null when none
+   * came by LATE_MS after the probe's (a lookup in the store can answer after the probe).
    * Read as text: a 400 copies the request's broken headers, so it need not parse.
    */
   async function answerOver(data: Buffer): Promise<{ status: number; reason: string } | null> {
     const ws = await WsClient.connect(`ws://127.0.0.1:${herald.port('ws')}`);
+    const isProbe = (text: string) => /\r\nCall-ID: probe\r\n/.test(text);
     try {
       await ws.send(data, true); // binary frame: some bodies are not UTF-8 (RFC 7118 §5)
       await ws.send(requestText({ uri: 'sip:example.com', callId: 'probe', transport: 'WS' }));
-      const first = (await ws.messages.next()).toString('utf8');
-      if (/\r\nCall-ID: probe\r\n/.test(first)) return null;
-      expect((await ws.messages.next()).toString('utf8')).toMatch(/\r\nCall-ID: probe\r\n/);
+      let first = (await ws.messages.next()).toString('utf8');
+      if (isProbe(first)) {
+        const late = await Promise.race([ws.messages.next(), new Promise<null>((r) => setTimeout(() => r(null), LATE_MS))]);
+        if (late === null) return null;
+        first = late.toString('utf8');
+      } else expect(isProbe((await ws.messages.next()).toString('utf8'))).toBe(true);
       const m = /^SIP\/2\.0 (\d{3}) (.*)\r\n/.exec(first);
       expect(m).not.toBeNull();
       return { status: Number(m![1]), reason: m![2] };
@@ -150,8 +158,9 @@ describe('responses to malformed and unhandled requests', () => {
       ['a CANCEL matching no transaction', { method: 'CANCEL', uri: 'sip:bob@example.com' }, 481],
       ['a request for a domain not served', { method: 'MESSAGE', uri: 'sip:bob@elsewhere.test' }, 403],
       ['a request for a domain not served with Max-Forwards 0', { method: 'MESSAGE', uri: 'sip:bob@elsewhere.test', headers: ['Max-Forwards: 0'] }, 483],
-      ['a known method Herald does not handle yet', { method: 'SUBSCRIBE', uri: 'sip:bob@example.com', headers: ['Event: presence'] }, 405],
-      ['an unknown method', { method: 'FROBNICATE', uri: 'sip:bob@example.com' }, 501],
+      ['a request for a user with no account', { method: 'SUBSCRIBE', uri: 'sip:nobody@example.com', headers: ['Event: presence'] }, 404],
+      ['a known method Herald does not handle for its domain', { method: 'INVITE', uri: 'sip:example.com' }, 405],
+      ['an unknown method for Herald itself (a proxy forwards unknown methods to users)', { method: 'FROBNICATE', uri: 'sip:example.com' }, 501],
       ['an unsupported URI scheme', { method: 'OPTIONS', uri: 'http://example.com/' }, 416],
       ['a required extension', { method: 'OPTIONS', uri: 'sip:example.com', headers: ['Require: foo, bar'] }, 420],
     ])('answers %s', async (_, options, status) => {
@@ -178,7 +187,7 @@ describe('responses to malformed and unhandled requests', () => {
     });
 
     it('answers a retransmission with the same response, once per copy', async () => {
-      const text = requestText({ method: 'FROBNICATE', uri: 'sip:bob@example.com', sentBy: sentBy(), rport: true, callId: 'retrans' });
+      const text = requestText({ method: 'FROBNICATE', uri: 'sip:example.com', sentBy: sentBy(), rport: true, callId: 'retrans' });
       await send(text);
       await send(text);
       const a = (await client.nextMessage()) as SipResponse;

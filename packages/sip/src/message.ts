@@ -435,6 +435,14 @@ export class SipRequest extends SipMessage {
     return this.typed('@ruri', requestUri, null);
   }
 
+  /**
+   * A copy to change and forward (RFC 3261 §16.6 step 1): header lines and body are shared
+   * until changed, since every change replaces a line rather than editing it.
+   */
+  clone(): SipRequest {
+    return new SipRequest(this.method, this.uriText, this.headers.slice(), this.body);
+  }
+
   setUri(uriText: string): this {
     this.uriText = uriText;
     this.invalidate('@ruri');

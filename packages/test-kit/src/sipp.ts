@@ -24,6 +24,21 @@ export async function runSipp(scenario: string, port: number, transport: 'u1' | 
   });
 }
 
+/**
+ * Runs SIPp as a UAS with `scenario` on 127.0.0.1:`port` until it has handled `calls` calls
+ * (or `timeoutS` passes); SIPp exits 0 when every call succeeded.
+ */
+export function runSippUas(scenario: string, port: number, transport: 'u1' | 't1', calls = 1, timeoutS = 20, extra: string[] = []): Promise<SippRun> {
+  return new Promise((resolve) => {
+    execFile(
+      'sipp',
+      ['-sf', scenario, '-t', transport, '-m', String(calls), '-i', '127.0.0.1', '-p', String(port), '-timeout', String(timeoutS), '-timeout_error', '-nostdin', ...extra],
+      { timeout: (timeoutS + 10) * 1000 },
+      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, output: stdout + stderr }),
+    );
+  });
+}
+
 /** A port free on 127.0.0.1 for both UDP and TCP at the time of asking. */
 export async function freePort(): Promise<number> {
   for (;;) {

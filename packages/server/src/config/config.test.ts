@@ -82,6 +82,8 @@ describe('defaults', () => {
         failureWindow: 300,
       },
       registrar: { defaultExpires: 3600, minExpires: 60, maxExpires: 86400, maxContacts: 10 },
+      proxy: { inviteTimeout: 181 },
+      routes: [],
       workers: 1,
     });
   });
@@ -198,7 +200,7 @@ describe('unknown keys', () => {
   });
 
   it('lists the known keys when nothing is close', () => {
-    expect(problem('presence: {}', 'presence')).toContain('remove it; the known keys are domains, listen, tls, store, dataDir, log, sip, users, auth, registrar, workers, admin, redis');
+    expect(problem('presence: {}', 'presence')).toContain('remove it; the known keys are domains, listen, tls, store, dataDir, log, sip, users, auth, registrar, proxy, routes, workers, admin, redis');
   });
 
   it('catches a typo in a section', () => {
@@ -608,6 +610,35 @@ describe('registrar', () => {
   it('keeps the default within the minimum and the maximum', () => {
     expect(problem('registrar: { minExpires: 7200, maxExpires: 3600 }', 'registrar.minExpires')).toMatch(/^registrar\.minExpires: 7200 is larger than registrar\.maxExpires/);
     expect(problem('registrar: { defaultExpires: 10 }', 'registrar.defaultExpires')).toMatch(/^registrar\.defaultExpires: 10 is outside/);
+  });
+});
+
+describe('proxy', () => {
+  it('reads the INVITE timeout and refuses zero', () => {
+    expect(parse('proxy: { inviteTimeout: 60 }').proxy).toEqual({ inviteTimeout: 60 });
+    expect(problem('proxy: { inviteTimeout: 0 }', 'proxy.inviteTimeout')).toMatch(/from 1 to/);
+  });
+});
+
+describe('routes', () => {
+  it('reads exact and wildcard domains', () => {
+    const routes = parse('routes:\n  - { domain: Peer.Test, to: "sip:127.0.0.1:5090;transport=tcp" }\n  - { domain: "*.acme.com", to: "sip:192.0.2.1" }').routes;
+    expect(routes).toEqual([
+      { domain: 'peer.test', to: 'sip:127.0.0.1:5090;transport=tcp' },
+      { domain: '*.acme.com', to: 'sip:192.0.2.1' },
+    ]);
+  });
+
+  it.each([
+    ['routes: [{ to: "sip:192.0.2.1" }]', 'routes[0].domain', /is required/],
+    ['routes: [{ domain: "peer test", to: "sip:192.0.2.1" }]', 'routes[0].domain', /is not a domain/],
+    ['routes: [{ domain: localhost, to: "sip:192.0.2.1" }]', 'routes[0].domain', /one of Herald's own domains/],
+    ['routes: [{ domain: peer.test, to: "http://192.0.2.1" }]', 'routes[0].to', /is not a SIP URI/],
+    ['routes: [{ domain: peer.test, to: "sip:192.0.2.1;transport=sctp" }]', 'routes[0].to', /transport=sctp/],
+    ['routes: [{ domain: peer.test, to: "sip:192.0.2.1;transport=ws" }]', 'routes[0].to', /WebSocket/],
+    ['routes: [{ domain: peer.test }]', 'routes[0].to', /is required/],
+  ])('names the problem in %s', (text, key, message) => {
+    expect(problem(text, key)).toMatch(message);
   });
 });
 

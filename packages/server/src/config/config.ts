@@ -3,6 +3,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { DEFAULT_MD5_ONLY_USER_AGENTS } from '@herald/auth';
+import { isSipUri, parseUri } from '@herald/sip';
 import { userNameProblem } from '../accounts.js';
 import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError, type ConfigErrorCode } from './config-error.js';
@@ -120,6 +121,20 @@ export interface RegistrarConfig {
 }
 
 /** The admin HTTP API, `/metrics` and `/healthz`. */
+/** One `routes:` entry: requests for `domain` go to `to`. */
+export interface RouteConfig {
+  /** `peer.test`, or `*.acme.com` for every subdomain of acme.com. */
+  domain: string;
+  /** A SIP URI: `sip:127.0.0.1:5090;transport=tcp`. */
+  to: string;
+}
+
+/** The proxy (`proxy:`). */
+export interface ProxyConfig {
+  /** Seconds an INVITE branch may ring without a final response before it is cancelled (Timer C, RFC 3261 §16.6 step 11). */
+  inviteTimeout: number;
+}
+
 export interface AdminConfig {
   /** Address to listen on, e.g. 127.0.0.1; keep it on loopback or a management network. */
   host: string;
@@ -144,6 +159,9 @@ export interface HeraldConfig {
   users: UserSeed[];
   auth: AuthConfig;
   registrar: RegistrarConfig;
+  proxy: ProxyConfig;
+  /** Next hops for other domains, in order. */
+  routes: RouteConfig[];
   /** Worker processes sharing the listeners: 1 on the embedded store, one per core (or as set) on Redis. */
   workers: number;
   /** Absent when the admin API is off. */
@@ -158,7 +176,9 @@ const DEFAULT_PORTS: Record<TransportName, number> = { udp: 5060, tcp: 5060, tls
 const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
 const LOG_FORMATS: readonly LogFormat[] = ['json', 'pretty'];
 
-const TOP_KEYS = ['domains', 'listen', 'tls', 'store', 'dataDir', 'log', 'sip', 'users', 'auth', 'registrar', 'workers', 'admin', 'redis'] as const;
+const TOP_KEYS = ['domains', 'listen', 'tls', 'store', 'dataDir', 'log', 'sip', 'users', 'auth', 'registrar', 'proxy', 'routes', 'workers', 'admin', 'redis'] as const;
+const PROXY_KEYS = ['inviteTimeout'] as const;
+const ROUTE_KEYS = ['domain', 'to'] as const;
 const ADMIN_KEYS = ['listen', 'token'] as const;
 const REDIS_KEYS = ['keyPrefix', 'sentinels', 'name', 'cluster'] as const;
 const USER_KEYS = ['user', 'domain', 'password'] as const;
@@ -258,6 +278,8 @@ function validate(raw: unknown, source: string | undefined, baseDir: string): He
   const users = readUsers(top.users, domains ?? [], problems);
   const auth = readAuth(top.auth, problems);
   const registrar = readRegistrar(top.registrar, problems);
+  const proxy = readProxy(top.proxy, problems);
+  const routes = readRoutes(top.routes, domains ?? [], problems);
   const workers = store === undefined ? undefined : problems.check(() => readWorkers(top.workers ?? 'auto', store));
   const admin = readAdmin(top.admin, problems);
 
@@ -272,12 +294,14 @@ function validate(raw: unknown, source: string | undefined, baseDir: string): He
     users === undefined ||
     auth === undefined ||
     registrar === undefined ||
+    proxy === undefined ||
+    routes === undefined ||
     workers === undefined ||
     (top.admin != null && admin === undefined)
   ) {
     throw ConfigError.collect(source ?? 'configuration', problems.list);
   }
-  return { source, domains, listen, ...(tls && { tls }), store, dataDir, log, sip, users, auth, registrar, workers, ...(admin && { admin }) };
+  return { source, domains, listen, ...(tls && { tls }), store, dataDir, log, sip, users, auth, registrar, proxy, routes, workers, ...(admin && { admin }) };
 }
 
 function readDomains(value: unknown, problems: Problems): string[] | undefined {
@@ -637,6 +661,57 @@ function readRegistrar(value: unknown, problems: Problems): RegistrarConfig | un
     return undefined;
   }
   return { defaultExpires, minExpires, maxExpires, maxContacts };
+}
+
+function readProxy(value: unknown, problems: Problems): ProxyConfig | undefined {
+  const map = problems.check(() => expectMap('proxy', value ?? {}));
+  if (map === undefined) return undefined;
+  checkKeys('proxy', map, PROXY_KEYS, problems);
+  // RFC 3261 §16.6 step 11: Timer C is more than 3 minutes unless an operator chooses otherwise.
+  const inviteTimeout = problems.check(() => expectInteger('proxy.inviteTimeout', map.inviteTimeout ?? 181, 'seconds', Math.floor(MAX_TIMER_MS / 1000)));
+  return inviteTimeout === undefined ? undefined : { inviteTimeout };
+}
+
+function readRoutes(value: unknown, domains: readonly string[], problems: Problems): RouteConfig[] | undefined {
+  const list = problems.check(() => expectList('routes', value ?? [], '{ domain: peer.example, to: "sip:192.0.2.10:5060;transport=tcp" }'));
+  if (list === undefined) return undefined;
+  const routes = list.map((entry, i) => {
+    const key = `routes[${i}]`;
+    const map = problems.check(() => expectMap(key, entry));
+    if (map === undefined) return undefined;
+    checkKeys(key, map, ROUTE_KEYS, problems);
+    const domain = problems.check(() => expectRouteDomain(`${key}.domain`, map.domain, domains));
+    const to = problems.check(() => expectRouteUri(`${key}.to`, map.to));
+    return domain === undefined || to === undefined ? undefined : { domain, to };
+  });
+  return allDefined(routes) ? routes : undefined;
+}
+
+function expectRouteDomain(key: string, value: unknown, domains: readonly string[]): string {
+  if (value == null) throw new ConfigError(key, 'is required; give the domain whose requests take this route, e.g. domain: peer.example or domain: "*.acme.com"', 'HERALD_ERR_CONFIG_REQUIRED');
+  const text = expectString(key, value).toLowerCase();
+  const bare = text.startsWith('*.') ? text.slice(2) : text;
+  if (!isHostname(bare) && !isIPv4(bare)) throw new ConfigError(key, `"${text}" is not a domain; write a host name such as peer.example, or "*.acme.com" for its subdomains`);
+  if (domains.includes(text)) throw new ConfigError(key, `"${text}" is one of Herald's own domains; its requests go to the location service, so remove this route`);
+  return text;
+}
+
+function expectRouteUri(key: string, value: unknown): string {
+  if (value == null) throw new ConfigError(key, 'is required; give the next hop as a SIP URI, e.g. to: "sip:192.0.2.10:5060;transport=tcp"', 'HERALD_ERR_CONFIG_REQUIRED');
+  const text = expectString(key, value);
+  let uri;
+  try {
+    uri = parseUri(text);
+  } catch (error) {
+    throw new ConfigError(key, `"${text}" is not a SIP URI (${(error as Error).message}); write it like "sip:192.0.2.10:5060;transport=tcp"`);
+  }
+  if (!isSipUri(uri)) throw new ConfigError(key, `"${text}" is not a SIP URI; write it like "sip:192.0.2.10:5060;transport=tcp"`);
+  const transport = uri.params.get('transport')?.toLowerCase();
+  if (transport !== undefined && !TRANSPORTS.includes(transport as TransportName)) {
+    throw new ConfigError(key, `transport=${transport} is not one Herald speaks; use one of ${TRANSPORTS.join(', ')}`);
+  }
+  if (transport === 'ws' || transport === 'wss') throw new ConfigError(key, 'Herald cannot open WebSocket connections (RFC 7118 §5); route over udp, tcp or tls');
+  return text;
 }
 
 function withRedis(store: StoreConfig | undefined, value: unknown, problems: Problems): StoreConfig | undefined {

@@ -8,13 +8,12 @@ export interface Capabilities {
 }
 
 /**
- * Answers OPTIONS with 200 listing Allow, Accept and Supported (RFC 3261 §11.2):
- * `'server'` takes OPTIONS addressed to a served domain or to Herald itself (no user part):
- * keepalives and capability probes, answered before authentication as Kamailio's REQINIT
- * does; `'users'` takes OPTIONS for a user of a served domain, until the location service
- * forwards them.
+ * Answers OPTIONS with 200 listing Allow, Accept and Supported (RFC 3261 §11.2) when they
+ * are addressed to a served domain or to Herald itself (no user part): keepalives and
+ * capability probes, answered before authentication as Kamailio's REQINIT does. OPTIONS
+ * for a user go to the user's devices like any other request.
  */
-export function optionsResponder(identity: LocalIdentity, caps: Capabilities, which: 'server' | 'users'): RequestProcessor {
+export function optionsResponder(identity: LocalIdentity, caps: Capabilities): RequestProcessor {
   const answer = {
     headers: [
       ['Allow', caps.allow.join(', ')],
@@ -23,12 +22,11 @@ export function optionsResponder(identity: LocalIdentity, caps: Capabilities, wh
     ] as const,
   };
   return {
-    name: `options-responder (${which})`,
+    name: 'options-responder',
     process(ctx: RequestContext) {
       const { req } = ctx;
       if (req.method !== 'OPTIONS' || !identity.isLocal(req.uri)) return 'continue';
-      const userless = !('user' in req.uri) || req.uri.user === null;
-      if (userless !== (which === 'server')) return 'continue';
+      if ('user' in req.uri && req.uri.user !== null) return 'continue';
       ctx.respond(200, 'OK', answer);
       return 'stop';
     },

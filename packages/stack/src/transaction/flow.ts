@@ -25,6 +25,11 @@ export interface Destination {
   address: string;
   port: number;
   flowId?: string;
+  /**
+   * The worker (`node~pid~…`) that holds `flowId` when it is not this one: the message is
+   * handed to that worker to send. Absent for this worker's own flows.
+   */
+  owner?: string;
 }
 
 /**

@@ -1,0 +1,273 @@
+import { SipError, type SipMessage, type SipRequest, type SipResponse, createResponse, isSipUri } from '@herald/sip';
+import {
+  type ClientTransaction,
+  type ClientTransactionHandler,
+  type Clock,
+  type Destination,
+  type Flow,
+  type InviteServerTransaction,
+  type ServerTransaction,
+  type TransportProtocol,
+  responseDestination,
+} from '@herald/stack';
+import type { DialogFlows, FlowHop, FlowTokens } from './flow-tokens.js';
+import type { LocalIdentity } from './local-identity.js';
+import { branchLoopHash, loopHash, proxyBranch } from './proxy-branch.js';
+import { loopDetected, tooManyHops } from './proxy-errors.js';
+import type { ForwardOptions, ForwardOutcome, RequestContext } from './request-context.js';
+import { type BranchSender, type PreparedBranch, ResponseContext } from './response-context.js';
+import { type Target, targetGroups } from './target.js';
+import { uriDestination } from './uri-destination.js';
+
+/** An address Herald puts in Via and Record-Route for one transport. */
+export interface AdvertisedAddress {
+  transport: TransportProtocol;
+  host: string;
+  port: number;
+}
+
+/** The Via parameter naming the worker that sent a request, so that its responses find it. */
+export const OWNER_VIA_PARAM = 'herald';
+
+/** Max-Forwards of a request that had none. @see RFC 3261 §16.6 step 3 */
+const DEFAULT_MAX_FORWARDS = 70;
+
+/** Methods whose out-of-dialog requests create a dialog, and so are record-routed. @see RFC 3261 §16.6 step 4, RFC 6665 §4.3 */
+const DIALOG_CREATING = new Set(['INVITE', 'SUBSCRIBE', 'REFER']);
+
+const STREAM = new Set<string>(['tcp', 'tls', 'ws', 'wss']);
+
+export interface ProxyCoreOptions {
+  identity: LocalIdentity;
+  /** The transaction layer: client transactions for branches, INVITE server transactions for CANCEL. */
+  transactions: {
+    sendRequest(request: SipRequest, destination: Destination, handler: ClientTransactionHandler): ClientTransaction;
+    findInviteForCancel(cancel: SipRequest): InviteServerTransaction | null;
+  };
+  /** Sends without a transaction: the ACK for a 2xx, responses that match no client transaction. */
+  transport: { send(message: SipMessage, destination: Destination): Promise<unknown> };
+  /** Where Herald listens, as others should address it; the first is the fallback. */
+  advertised: readonly AdvertisedAddress[];
+  /** This worker, as written in bindings' flows and flow tokens. */
+  owner: string;
+  flowTokens: FlowTokens;
+  /** Whether this worker holds the connection `id` open. */
+  isFlowOpen(id: string): boolean;
+  clock: Clock;
+  /** Timer C, ms. @see RFC 3261 §16.6 step 11 */
+  inviteTimeoutMs: number;
+  onStatelessError?(error: unknown): void;
+}
+
+/**
+ * The proxy core: forwards requests to target sets and relays responses (RFC 3261
+ * §16.6–§16.7), CANCEL (§16.10), ACK for 2xx and responses that match no transaction
+ * (§16.11 behaviour), with Record-Route carrying flow tokens so that in-dialog requests
+ * reach a connection whichever worker holds it.
+ */
+export class ProxyCore {
+  private readonly contexts = new Map<ServerTransaction, ResponseContext>();
+  private readonly sender: BranchSender;
+
+  constructor(private readonly options: ProxyCoreOptions) {
+    this.sender = {
+      send: (request, destination, handler) => options.transactions.sendRequest(request, destination, handler),
+      clock: options.clock,
+      inviteTimeoutMs: options.inviteTimeoutMs,
+      finished: (rc) => {
+        for (const [tx, c] of this.contexts) if (c === rc) this.contexts.delete(tx);
+      },
+    };
+  }
+
+  /** Requests being proxied by this worker, for metrics. */
+  get size(): number {
+    return this.contexts.size;
+  }
+
+  /**
+   * Forwards `ctx.req` to `targets`, one branch per target, groups by q-value in
+   * sequence. @see RFC 3261 §16.6–§16.7
+   */
+  forward(ctx: RequestContext, targets: readonly Target[], options: ForwardOptions = {}): Promise<ForwardOutcome> {
+    const { req } = ctx;
+    this.checkForwardable(req);
+    const hash = loopHash(req);
+    const recordRoute = DIALOG_CREATING.has(req.method) && !req.to.params.has('tag');
+    const groups = targetGroups(targets).map((group) => group.map((target) => () => this.prepare(ctx, target, hash, recordRoute)));
+    const rc = new ResponseContext(ctx, groups, this.sender, options);
+    const tx = ctx.transaction;
+    if (req.method === 'INVITE' && tx !== null) this.contexts.set(tx, rc);
+    rc.start();
+    return rc.outcome;
+  }
+
+  /**
+   * An in-dialog request of a dialog Herald record-routed: to the flow of the other side when
+   * it is connection-oriented, else by Route and Request-URI. An ACK goes statelessly.
+   * @see RFC 3261 §16.4, §16.6, RFC 5626 §5.3
+   */
+  forwardInDialog(ctx: RequestContext, flows: DialogFlows): Promise<ForwardOutcome> | null {
+    const hop = this.otherSide(flows, ctx.flow);
+    const target: Target = { uri: ctx.req.uriText, q: null, route: [], flow: hop && { id: hop.id, transport: hop.transport, owner: hop.owner, remoteAddress: '', remotePort: 0 }, flowOnly: false };
+    if (ctx.req.method !== 'ACK') return this.forward(ctx, [target]);
+    this.checkForwardable(ctx.req);
+    const prepared = this.prepare(ctx, target, loopHash(ctx.req), false);
+    if ('destination' in prepared) this.sendStateless(prepared.request, prepared.destination);
+    return null;
+  }
+
+  /**
+   * A CANCEL: the INVITE it names is cancelled and the CANCEL answered 200, or 481 when this
+   * worker holds no such INVITE. @see RFC 3261 §16.10, §9.2
+   * DEVIATION(RFC 3261 §16.10): a CANCEL with no response context is answered 481 rather
+   * than forwarded statelessly; Herald has no target set for it.
+   */
+  cancel(ctx: RequestContext): boolean {
+    const invite = this.options.transactions.findInviteForCancel(ctx.req);
+    if (invite === null) return false;
+    ctx.respond(200);
+    this.contexts.get(invite)?.cancel();
+    return true;
+  }
+
+  /**
+   * A response that matched no client transaction, sent by this worker: our Via removed,
+   * it goes to the next Via (a 2xx retransmitted after the INVITE transaction ended).
+   * @see RFC 3261 §16.7, §18.2.2
+   */
+  forwardStray(response: SipResponse): void {
+    let via;
+    try {
+      via = response.topVia;
+    } catch {
+      return;
+    }
+    if (!this.options.identity.isSelf(via.host, via.port) || via.params.get(OWNER_VIA_PARAM) !== this.options.owner) return;
+    response.removeFirstValue('via');
+    let destination: Destination;
+    try {
+      destination = responseDestination(response.topVia);
+    } catch {
+      return;
+    }
+    this.sendStateless(response, destination);
+  }
+
+  /** RFC 3261 §16.3 steps 3–4: Max-Forwards left, and not our own request coming back. */
+  private checkForwardable(req: SipRequest): void {
+    const maxForwards = req.maxForwards;
+    if (maxForwards === 0) throw tooManyHops();
+    const vias = req.via;
+    if (vias.length < 2) return;
+    let hash: string | null = null;
+    for (const via of vias) {
+      const theirs = branchLoopHash(via.params.get('branch'));
+      if (theirs === null || !this.options.identity.isSelf(via.host, via.port)) continue;
+      hash ??= loopHash(req);
+      if (theirs === hash) throw loopDetected();
+    }
+  }
+
+  /** The copy of the request for one target, or the response that stands for a target that cannot be reached. @see RFC 3261 §16.6 */
+  private prepare(ctx: RequestContext, target: Target, hash: string, recordRoute: boolean): PreparedBranch | SipResponse {
+    const { req } = ctx;
+    // Step 1: a copy.
+    const copy = req.clone();
+    // Step 2: the Request-URI.
+    if (target.uri !== req.uriText) copy.setUri(target.uri);
+    // Step 3: Max-Forwards.
+    const maxForwards = req.maxForwards;
+    copy.setHeader('Max-Forwards', String(maxForwards === undefined ? DEFAULT_MAX_FORWARDS : maxForwards - 1));
+    // Step 5: the pre-loaded route set of a registered Path. @see RFC 3327 §5.3
+    for (let i = target.route.length - 1; i >= 0; i--) copy.prependHeader('Route', target.route[i]);
+    // Credentials for Herald's own realm are consumed here. @see RFC 3261 §22.3
+    if (ctx.authenticated !== null) consumeCredentials(copy, ctx.authenticated.domain);
+    // Steps 6–7: the next hop.
+    let destination: Destination;
+    try {
+      destination = this.destination(copy, target);
+    } catch (error) {
+      if (error instanceof SipError) return createResponse(req, error.status, error.reason);
+      throw error;
+    }
+    const out = this.advertisedFor(destination.transport);
+    // Step 4: Record-Route, two when the request leaves over another transport. @see RFC 5658
+    if (recordRoute) {
+      const token = this.options.flowTokens.encode({ caller: this.hopOf(ctx.flow), callee: this.hopOfDestination(destination) }, req.callId);
+      const inbound = this.advertisedFor(ctx.flow.transport);
+      if (inbound !== out) copy.prependHeader('Record-Route', recordRouteValue(token, inbound));
+      copy.prependHeader('Record-Route', recordRouteValue(token, out));
+    }
+    // Step 8: our Via, with a branch that carries the loop hash.
+    copy.prependHeader('Via', `SIP/2.0/${destination.transport.toUpperCase()} ${hostPort(out)};branch=${proxyBranch(hash)};${OWNER_VIA_PARAM}=${this.options.owner}`);
+    return { request: copy, destination };
+  }
+
+  /** Where a copy goes: the target's flow when it is open, else its top Route, else its Request-URI. */
+  private destination(copy: SipRequest, target: Target): Destination {
+    if (target.nextHop) return { ...target.nextHop };
+    const flow = target.flow;
+    if (flow !== null) {
+      const transport = flow.transport as TransportProtocol;
+      if (!STREAM.has(transport)) return { transport, address: flow.remoteAddress, port: flow.remotePort };
+      if (flow.owner !== this.options.owner) return { transport, address: flow.remoteAddress, port: flow.remotePort, flowId: flow.id, owner: flow.owner };
+      if (this.options.isFlowOpen(flow.id)) return { transport, address: flow.remoteAddress, port: flow.remotePort, flowId: flow.id };
+      // RFC 5626 §5.3: the flow is gone, and only it reached the contact.
+      if (target.flowOnly) throw new SipError(430, 'Flow Failed', 'SIP_ERR_PROXY_FLOW_FAILED');
+    }
+    const route = copy.route[0];
+    const next = route ? route.uri : copy.uri;
+    if (!isSipUri(next)) throw new SipError(416, 'Unsupported URI Scheme', 'SIP_ERR_PROXY_URI_SCHEME');
+    return uriDestination(next);
+  }
+
+  /** The far side of a dialog from the flow a request came in on. */
+  private otherSide(flows: DialogFlows, flow: Flow): FlowHop | null {
+    const { caller, callee } = flows;
+    const mine = (hop: FlowHop | null) => hop !== null && hop.id === flow.id && hop.owner === this.options.owner;
+    if (mine(caller)) return callee;
+    if (mine(callee)) return caller;
+    // The side the request came from is on UDP (no hop) or has reconnected.
+    if (caller === null) return callee;
+    if (callee === null) return caller;
+    return null;
+  }
+
+  private hopOf(flow: Flow): FlowHop | null {
+    return STREAM.has(flow.transport) ? { owner: this.options.owner, id: flow.id, transport: flow.transport } : null;
+  }
+
+  private hopOfDestination(d: Destination): FlowHop | null {
+    if (d.flowId === undefined || !STREAM.has(d.transport)) return null;
+    return { owner: d.owner ?? this.options.owner, id: d.flowId, transport: d.transport };
+  }
+
+  private advertisedFor(transport: TransportProtocol): AdvertisedAddress {
+    const { advertised } = this.options;
+    return advertised.find((a) => a.transport === transport) ?? { ...advertised[0], transport };
+  }
+
+  private sendStateless(message: SipMessage, destination: Destination): void {
+    this.options.transport.send(message, destination).catch((error: unknown) => this.options.onStatelessError?.(error));
+  }
+}
+
+function hostPort(a: AdvertisedAddress): string {
+  return `${a.host}:${a.port}`;
+}
+
+/** @see RFC 3261 §16.6 step 4: our URI, with `lr`, and the transport it is reached over. */
+function recordRouteValue(token: string, a: AdvertisedAddress): string {
+  const transport = a.transport === 'udp' ? '' : `;transport=${a.transport}`;
+  return `<sip:${token}@${hostPort(a)}${transport};lr>`;
+}
+
+function consumeCredentials(copy: SipRequest, realm: string): void {
+  if (copy.hasHeader('proxy-authorization')) copy.headers = copy.headers.filter((h) => h.key !== 'proxy-authorization' || !sameRealm(h.value, realm));
+}
+
+function sameRealm(value: string, realm: string): boolean {
+  const m = /realm\s*=\s*"([^"]*)"/i.exec(value);
+  return m !== null && m[1].toLowerCase() === realm.toLowerCase();
+}

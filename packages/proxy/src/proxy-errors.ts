@@ -1,0 +1,41 @@
+import { SipError } from '@herald/sip';
+
+/** Max-Forwards reached zero. @see RFC 3261 §16.3 step 3 */
+export function tooManyHops(): SipError {
+  return new SipError(483, 'Too Many Hops', 'SIP_ERR_PROXY_TOO_MANY_HOPS');
+}
+
+/** The request came back with Herald's own branch hash. @see RFC 3261 §16.3 step 4 */
+export function loopDetected(): SipError {
+  return new SipError(482, 'Loop Detected', 'SIP_ERR_PROXY_LOOP');
+}
+
+/** An authenticated request whose From is another user. */
+export function fromMismatch(): SipError {
+  return new SipError(403, 'From Does Not Match Authenticated User', 'SIP_ERR_PROXY_FROM_MISMATCH');
+}
+
+/** A request from outside Herald's domains for outside Herald's domains. */
+export function relayingDenied(): SipError {
+  return new SipError(403, 'Relaying Denied', 'SIP_ERR_PROXY_RELAY_DENIED');
+}
+
+/** A domain that neither `routes:` nor the Request-URI's host says how to reach. */
+export function noRouteToDomain(domain: string): SipError {
+  return new SipError(404, `No Route to ${domain}`, 'SIP_ERR_PROXY_NO_ROUTE');
+}
+
+/** A local user with no binding. @see RFC 3261 §21.4.18 */
+export function temporarilyUnavailable(): SipError {
+  return new SipError(480, 'Temporarily Unavailable', 'SIP_ERR_PROXY_UNAVAILABLE');
+}
+
+/** A local user Herald has no account or alias for. */
+export function userNotFound(): SipError {
+  return new SipError(404, 'Not Found', 'SIP_ERR_PROXY_NOT_FOUND');
+}
+
+/** A CANCEL for no INVITE this worker is proxying. @see RFC 3261 §9.2 */
+export function noTransactionToCancel(): SipError {
+  return new SipError(481, 'Call/Transaction Does Not Exist', 'SIP_ERR_PROXY_NO_TRANSACTION');
+}

@@ -1,0 +1,292 @@
+import { type SipRequest, type SipResponse, createResponse } from '@herald/sip';
+import type { ClientTransaction, ClientTransactionHandler, Clock, Destination, TimerHandle } from '@herald/stack';
+import { chooseBestResponse } from './best-response.js';
+import { createCancel } from './cancel-request.js';
+import type { ForwardOptions, ForwardOutcome, RequestContext } from './request-context.js';
+
+/** One forwarded copy of the request, prepared by the proxy core. */
+export interface PreparedBranch {
+  request: SipRequest;
+  destination: Destination;
+}
+
+/**
+ * What a response context needs from the proxy core: a way to send a branch (a client
+ * transaction), and to build the copy for a target (or the response that says why not).
+ */
+export interface BranchSender {
+  send(request: SipRequest, destination: Destination, handler: ClientTransactionHandler): ClientTransaction;
+  clock: Clock;
+  /** Timer C in ms; INVITE only. @see RFC 3261 §16.6 step 11 */
+  inviteTimeoutMs: number;
+  /** Called once, when the context has nothing left to do. */
+  finished(rc: ResponseContext): void;
+}
+
+type BranchState = 'calling' | 'proceeding' | 'done';
+
+/** One client transaction of a response context. */
+class Branch implements ClientTransactionHandler {
+  state: BranchState = 'calling';
+  /** A CANCEL is owed once a provisional response arrives. @see RFC 3261 §9.1 */
+  cancelOwed = false;
+  cancelSent = false;
+  timerC: TimerHandle | null = null;
+
+  constructor(
+    private readonly rc: ResponseContext,
+    readonly request: SipRequest,
+    readonly destination: Destination,
+  ) {}
+
+  onResponse(response: SipResponse): void {
+    this.rc.branchResponse(this, response);
+  }
+
+  onTimeout(_tx: ClientTransaction, response: SipResponse): void {
+    this.rc.branchFinal(this, response);
+  }
+
+  onTransportError(_tx: ClientTransaction, _error: Error, response: SipResponse): void {
+    this.rc.branchFinal(this, response);
+  }
+}
+
+/** The handler of a CANCEL Herald sends: nothing to do with its answer. */
+const CANCEL_HANDLER: ClientTransactionHandler = { onResponse() {}, onTimeout() {}, onTransportError() {} };
+
+/**
+ * The response context of one proxied request: its branches, forked by q-value group, the
+ * responses stored so far, and the one final response sent upstream.
+ * @see RFC 3261 §16.7, §16.10
+ */
+export class ResponseContext {
+  private readonly branches: Branch[] = [];
+  private readonly finals: SipResponse[] = [];
+  private group = 0;
+  private accepted = false;
+  private finalSent = false;
+  private cancelled = false;
+  private global = false;
+  private closed = false;
+  private readonly isInvite: boolean;
+  private resolve!: (outcome: ForwardOutcome) => void;
+  private reject!: (error: unknown) => void;
+  readonly outcome: Promise<ForwardOutcome>;
+
+  constructor(
+    private readonly ctx: RequestContext,
+    /** Each group's copies, or the final response that stands for a target that could not be tried. */
+    private readonly groups: ReadonlyArray<ReadonlyArray<() => PreparedBranch | SipResponse>>,
+    private readonly sender: BranchSender,
+    private readonly options: ForwardOptions,
+  ) {
+    this.isInvite = ctx.req.method === 'INVITE';
+    this.outcome = new Promise((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+  }
+
+  start(): void {
+    this.startGroup();
+  }
+
+  /**
+   * A CANCEL for the request: branches that have a provisional response are cancelled now,
+   * the others once they get one; no further group is started.
+   * @see RFC 3261 §16.10
+   */
+  cancel(): void {
+    if (this.cancelled || this.finalSent) return;
+    this.cancelled = true;
+    this.cancelPending();
+  }
+
+  branchResponse(branch: Branch, response: SipResponse): void {
+    response.removeFirstValue('via');
+    const status = response.status;
+    if (status < 200) {
+      if (branch.state === 'done') return;
+      branch.state = 'proceeding';
+      if (branch.cancelOwed) this.sendCancel(branch);
+      else this.restartTimerC(branch);
+      // RFC 3261 §16.7 step 5: provisional responses other than 100 go upstream.
+      if (status !== 100 && !this.finalSent) this.ctx.relay(response);
+      return;
+    }
+    if (status < 300) {
+      this.accept(branch, response);
+      return;
+    }
+    this.branchFinal(branch, response, true);
+  }
+
+  /** A final non-2xx response for a branch, received or made up (408 on a timeout, 503 on a transport error). */
+  branchFinal(branch: Branch, response: SipResponse, viaRemoved = false): void {
+    if (branch.state === 'done') return;
+    if (!viaRemoved) response.removeFirstValue('via');
+    this.settle(branch);
+    this.finals.push(response);
+    // RFC 3261 §16.7 step 5: a 6xx cancels every other branch and ends the search.
+    if (response.status >= 600 && !this.global) {
+      this.global = true;
+      this.cancelPending();
+    }
+    this.checkGroup();
+  }
+
+  /** RFC 3261 §16.7 step 5 and step 10: a 2xx goes upstream at once (every 2xx, for INVITE). */
+  private accept(branch: Branch, response: SipResponse): void {
+    const first = !this.accepted;
+    if (branch.state !== 'done') this.settle(branch);
+    if (!this.isInvite && !first) return;
+    this.accepted = true;
+    this.ctx.relay(response);
+    if (!first) return;
+    this.finalSent = true;
+    // RFC 3261 §16.7 step 10: the other branches of an INVITE are cancelled.
+    if (this.isInvite) this.cancelPending();
+    this.finish({ status: response.status, response, handled: false });
+  }
+
+  private startGroup(): void {
+    while (this.group < this.groups.length) {
+      const prepared = this.groups[this.group++];
+      let started = 0;
+      const immediate: SipResponse[] = [];
+      for (const prepare of prepared) {
+        let branch: PreparedBranch | SipResponse;
+        try {
+          branch = prepare();
+        } catch (error) {
+          this.fail(error);
+          return;
+        }
+        if (!('destination' in branch)) {
+          immediate.push(branch);
+          continue;
+        }
+        const b = new Branch(this, branch.request, branch.destination);
+        this.branches.push(b);
+        started++;
+        if (this.isInvite) this.restartTimerC(b);
+        this.sender.send(branch.request, branch.destination, b);
+        if (this.closed) return;
+      }
+      this.finals.push(...immediate);
+      if (started > 0 || this.closed) {
+        this.checkGroup();
+        return;
+      }
+    }
+    void this.finishFailed();
+  }
+
+  private checkGroup(): void {
+    if (this.closed || this.finalSent) {
+      if (this.allDone()) this.close();
+      return;
+    }
+    if (!this.allDone()) return;
+    if (!this.cancelled && !this.global && this.group < this.groups.length) {
+      this.startGroup();
+      return;
+    }
+    void this.finishFailed();
+  }
+
+  /** RFC 3261 §16.7 step 6: the best of the final responses, once every branch has one. */
+  private async finishFailed(): Promise<void> {
+    if (this.finalSent) return;
+    this.finalSent = true;
+    let best = chooseBestResponse(this.finals);
+    // RFC 3261 §16.7 step 6: a 503 is not forwarded; 500 stands for it.
+    if (best?.status === 503) best = null;
+    const status = best?.status ?? (this.finals.some((r) => r.status === 503) ? 500 : this.cancelled ? 487 : 408);
+    try {
+      if (best !== null && this.options.onFailure && (await this.options.onFailure(best))) {
+        this.finish({ status, response: best, handled: true });
+        return;
+      }
+      if (best === null && this.options.onFailure) {
+        const stand = createResponse(this.ctx.req, status);
+        if (await this.options.onFailure(stand)) {
+          this.finish({ status, response: stand, handled: true });
+          return;
+        }
+      }
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    if (best === null) this.ctx.respond(status);
+    else this.ctx.relay(best);
+    this.finish({ status, response: best, handled: false });
+  }
+
+  private cancelPending(): void {
+    if (!this.isInvite) return;
+    for (const b of this.branches) {
+      if (b.state === 'proceeding') this.sendCancel(b);
+      else if (b.state === 'calling') b.cancelOwed = true;
+    }
+  }
+
+  private sendCancel(branch: Branch): void {
+    if (branch.cancelSent) return;
+    branch.cancelSent = true;
+    branch.cancelOwed = false;
+    this.sender.send(createCancel(branch.request), branch.destination, CANCEL_HANDLER);
+  }
+
+  /**
+   * RFC 3261 §16.6 step 11, §16.8: Timer C runs while an INVITE branch waits for a final
+   * response, restarted by each provisional one; when it fires the branch is cancelled and
+   * counts as 408.
+   */
+  private restartTimerC(branch: Branch): void {
+    const { clock, inviteTimeoutMs } = this.sender;
+    if (branch.timerC !== null) clock.clearTimeout(branch.timerC);
+    branch.timerC = clock.setTimeout(() => {
+      branch.timerC = null;
+      if (branch.state === 'done') return;
+      if (branch.state === 'proceeding') this.sendCancel(branch);
+      else branch.cancelOwed = true;
+      const timeout = createResponse(branch.request, 408);
+      this.branchFinal(branch, timeout);
+    }, inviteTimeoutMs);
+  }
+
+  private settle(branch: Branch): void {
+    branch.state = 'done';
+    if (branch.timerC !== null) {
+      this.sender.clock.clearTimeout(branch.timerC);
+      branch.timerC = null;
+    }
+  }
+
+  private allDone(): boolean {
+    for (const b of this.branches) if (b.state !== 'done') return false;
+    return true;
+  }
+
+  private finish(outcome: ForwardOutcome): void {
+    this.resolve(outcome);
+    if (this.allDone() || !this.isInvite) this.close();
+  }
+
+  private fail(error: unknown): void {
+    this.finalSent = true;
+    for (const b of this.branches) this.settle(b);
+    this.close();
+    this.reject(error);
+  }
+
+  private close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const b of this.branches) if (b.timerC !== null) this.sender.clock.clearTimeout(b.timerC);
+    this.sender.finished(this);
+  }
+}

@@ -1,0 +1,49 @@
+import { formatUri, isSipUri, parseNameAddr, type SipRequest, type Uri } from '@herald/sip';
+import type { FlowTokens } from './flow-tokens.js';
+import type { LocalIdentity } from './local-identity.js';
+import type { RequestContext, RequestProcessor } from './request-context.js';
+
+/**
+ * Route information preprocessing: a Request-URI that is a Record-Route of ours (the
+ * previous hop is a strict router) is replaced by the last Route; Route values naming
+ * Herald are removed from the top (two of them after a double Record-Route). When the one
+ * removed carries a valid flow token, `ctx.recordRouted` holds the dialog's flows.
+ * @see RFC 3261 §16.4, RFC 5658
+ */
+export function routePreprocessor(identity: LocalIdentity, tokens: FlowTokens): RequestProcessor {
+  return {
+    name: 'route-preprocess',
+    process(ctx: RequestContext) {
+      const { req } = ctx;
+      if (!req.hasHeader('route')) return 'continue';
+      let token: string | null = null;
+      if (ownRecordRoute(identity, req.uri)) {
+        token = (req.uri as { user: string | null }).user;
+        popLastRoute(req);
+      }
+      for (let i = 0; i < 2; i++) {
+        const top = req.route[0];
+        if (top === undefined || !ownRecordRoute(identity, top.uri)) break;
+        token ??= (top.uri as { user: string | null }).user;
+        req.removeFirstValue('route');
+      }
+      if (token !== null) ctx.recordRouted = tokens.decode(token, req.callId);
+      return 'continue';
+    },
+  };
+}
+
+/** A URI of Herald itself with `lr`: what Herald puts in Record-Route. */
+function ownRecordRoute(identity: LocalIdentity, uri: Uri): boolean {
+  return isSipUri(uri) && uri.params.has('lr') && identity.isSelf(uri.host, uri.port);
+}
+
+/** RFC 3261 §16.4: the last Route value becomes the Request-URI and is removed. */
+function popLastRoute(req: SipRequest): void {
+  const values = req.headerValues('route');
+  const last = values.pop();
+  if (last === undefined) return;
+  req.setUri(formatUri(parseNameAddr(last).uri));
+  req.removeHeader('route');
+  for (const v of values) req.addHeader('Route', v);
+}

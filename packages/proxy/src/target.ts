@@ -1,0 +1,95 @@
+import type { Destination } from '@herald/stack';
+
+/**
+ * The flow a target is reachable over: a registered contact's connection, held by the
+ * worker `owner` (this one or another, on this node or another).
+ * @see RFC 5626 §5.3
+ */
+export interface TargetFlow {
+  id: string;
+  /** `udp`, `tcp`, `tls`, `ws` or `wss`. */
+  transport: string;
+  owner: string;
+  remoteAddress: string;
+  remotePort: number;
+}
+
+/**
+ * One member of a target set: the Request-URI of a branch and how to reach it.
+ * @see RFC 3261 §16.5
+ */
+export interface Target {
+  /** The Request-URI of the branch. */
+  uri: string;
+  /** The contact's `q`; `null` counts as 1.0. */
+  q: number | null;
+  /** A route set to pre-load: a registered binding's Path, top first. @see RFC 3327 §5.3 */
+  route: readonly string[];
+  /** The flow the contact registered over, sent on while it is open. */
+  flow: TargetFlow | null;
+  /**
+   * Only `flow` reaches the contact (an outbound registration, a WebSocket client, a
+   * `.invalid` host): when it is gone the branch fails with 430 rather than trying the URI.
+   * @see RFC 5626 §5.3
+   */
+  flowOnly: boolean;
+  /** A next hop fixed by configuration (`routes:`), used whatever the URI says. */
+  nextHop?: Destination;
+}
+
+/**
+ * Targets grouped for forking: highest `q` first, each group tried in parallel, the next
+ * group only when every branch of the one before has failed.
+ * @see RFC 3261 §16.6 (q-values and sequential search)
+ */
+export function targetGroups(targets: readonly Target[]): Target[][] {
+  const byQ = new Map<number, Target[]>();
+  for (const t of targets) {
+    const q = t.q ?? 1;
+    let group = byQ.get(q);
+    if (group === undefined) byQ.set(q, (group = []));
+    group.push(t);
+  }
+  return [...byQ.entries()].sort((a, b) => b[0] - a[0]).map(([, group]) => group);
+}
+
+/** What the location service holds for a contact, as far as forwarding to it goes. */
+export interface RegisteredContact {
+  contact: string;
+  q: number | null;
+  path: readonly string[];
+  regId: number | null;
+  flow: TargetFlow;
+}
+
+/**
+ * The target for a registered contact: its URI, its Path as route set, and its flow when
+ * that is the way to it: always for a connection (reused while open, RFC 5923 style), for
+ * UDP when the contact registered as an outbound flow or from behind a NAT (a private
+ * contact address that is not where the REGISTER came from), as Kamailio's
+ * `fix_nated_register` does.
+ * @see RFC 3261 §16.5, RFC 3327 §5.3, RFC 5626 §5.3
+ */
+export function contactTarget(binding: RegisteredContact): Target {
+  const flowOnly = reachableOnlyOverFlow(binding);
+  const useFlow = binding.flow.transport !== 'udp' || flowOnly || behindNat(binding);
+  return { uri: binding.contact, q: binding.q, route: binding.path, flow: useFlow ? binding.flow : null, flowOnly };
+}
+
+const PRIVATE_IPV4 = /^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\.)/;
+
+/** The contact names a private IPv4 address that is not the address its REGISTER came from. @see RFC 1918, RFC 6598 */
+function behindNat(b: RegisteredContact): boolean {
+  const host = contactHost(b.contact);
+  return PRIVATE_IPV4.test(host) && host !== b.flow.remoteAddress;
+}
+
+function contactHost(contact: string): string {
+  return /@([^;:>]+)/.exec(contact)?.[1] ?? /^sips?:([^;:>]+)/.exec(contact)?.[1] ?? '';
+}
+
+/** A contact only its own connection reaches: an outbound flow, a WebSocket client, an unroutable `.invalid` host. @see RFC 5626 §5.3, RFC 7118 §5 */
+export function reachableOnlyOverFlow(b: RegisteredContact): boolean {
+  if (b.regId !== null) return true;
+  return contactHost(b.contact).endsWith('.invalid') || b.flow.transport === 'ws' || b.flow.transport === 'wss';
+}

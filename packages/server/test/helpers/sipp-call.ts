@@ -1,0 +1,50 @@
+import net from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type SippRun, runSipp, runSippUas } from '@herald/test-kit';
+
+const scenarios = join(dirname(fileURLToPath(import.meta.url)), '../scenarios');
+
+export type SippTransport = 'u1' | 't1';
+
+/** Registers `user`@example.com with a contact on `contactPort`, where a SIPp UAS will answer. */
+export function registerContact(heraldPort: number, transport: SippTransport, user: string, password: string, contactPort: number, q = '1.0'): Promise<SippRun> {
+  return runSipp(join(scenarios, 'register-contact.xml'), heraldPort, transport, 1, [
+    ...['-s', 'example.com', '-key', 'user', user, '-key', 'contact_port', String(contactPort), '-key', 'q', q],
+    ...['-au', user, '-ap', password, '-auth_uri', 'example.com'],
+  ]);
+}
+
+/**
+ * Starts a SIPp callee (`uas-*.xml`) on `port`, resolving with its run once it exits; for
+ * TCP, `ready` resolves once it accepts connections.
+ */
+export function startCallee(scenario: string, port: number, transport: SippTransport, user: string, timeoutS = 20): { run: Promise<SippRun>; ready: Promise<void> } {
+  const run = runSippUas(join(scenarios, scenario), port, transport, 1, timeoutS, ['-s', user]);
+  return { run, ready: transport === 't1' ? untilAccepting(port) : Promise.resolve() };
+}
+
+/** Runs a SIPp caller (`uac-*.xml`) as `user`@example.com calling `callee`@example.com through Herald. */
+export function call(scenario: string, heraldPort: number, transport: SippTransport, user: string, password: string, callee: string, extra: string[] = []): Promise<SippRun> {
+  return runSipp(join(scenarios, scenario), heraldPort, transport, 1, [
+    ...['-s', 'example.com', '-key', 'user', user, '-key', 'callee', callee],
+    ...['-au', user, '-ap', password, '-auth_uri', `${callee}@example.com`],
+    ...extra,
+  ]);
+}
+
+async function untilAccepting(port: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1');
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`nothing accepts TCP connections on port ${port}`);
+}

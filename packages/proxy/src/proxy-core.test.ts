@@ -1,0 +1,353 @@
+import { type SipRequest, type SipResponse, SipError, createResponse, parseMessage } from '@herald/sip';
+import type { ClientTransaction, ClientTransactionHandler, Destination, Flow, InviteServerTransaction, ServerTransaction } from '@herald/stack';
+import { FakeClock } from '@herald/test-kit';
+import { FlowTokens } from './flow-tokens.js';
+import { LocalIdentity } from './local-identity.js';
+import { ProxyCore } from './proxy-core.js';
+import type { ForwardOptions, ForwardOutcome, RequestContext } from './request-context.js';
+import { routePreprocessor } from './route-preprocessor.js';
+import type { Target } from './target.js';
+
+const HERALD = { address: '192.0.2.1', port: 5060 };
+const UDP_FLOW: Flow = { id: 'udp-1', transport: 'udp', localAddress: HERALD.address, localPort: 5060, remoteAddress: '198.51.100.2', remotePort: 5062 };
+const TCP_FLOW: Flow = { id: 'tcp-9', transport: 'tcp', localAddress: HERALD.address, localPort: 5060, remoteAddress: '198.51.100.3', remotePort: 40000 };
+
+interface Sent {
+  request: SipRequest;
+  destination: Destination;
+  handler: ClientTransactionHandler;
+}
+
+/** A proxy core over a recording transaction layer: branches are answered by hand. */
+function harness() {
+  const clock = new FakeClock();
+  const sent: Sent[] = [];
+  const invites = new Map<string, InviteServerTransaction>();
+  const identity = new LocalIdentity(['example.com'], [HERALD], []);
+  const tokens = new FlowTokens('secret');
+  const core = new ProxyCore({
+    identity,
+    transactions: {
+      sendRequest(request, destination, handler) {
+        sent.push({ request, destination, handler });
+        return {} as ClientTransaction;
+      },
+      findInviteForCancel: (cancel) => invites.get(cancel.callId) ?? null,
+    },
+    transport: { send: () => Promise.resolve() },
+    advertised: [
+      { transport: 'udp', host: HERALD.address, port: 5060 },
+      { transport: 'tcp', host: HERALD.address, port: 5060 },
+    ],
+    owner: 'node~1~aa',
+    flowTokens: tokens,
+    isFlowOpen: (id) => id === TCP_FLOW.id || id === 'tcp-callee',
+    clock,
+    inviteTimeoutMs: 180_000,
+  });
+  const answer = (i: number, status: number, extra: string[] = []) => {
+    const { request, handler } = sent[i];
+    const res = createResponse(request, status, undefined, { headers: extra.map((h) => h.split(': ', 2) as [string, string]) });
+    handler.onResponse(res, {} as ClientTransaction, UDP_FLOW);
+    return res;
+  };
+  return { clock, sent, invites, core, identity, tokens, answer };
+}
+
+class Ctx implements RequestContext {
+  authenticated = null;
+  recordRouted = null;
+  readonly responses: Array<{ status: number; response?: SipResponse }> = [];
+  constructor(
+    readonly core: ProxyCore,
+    readonly req: SipRequest,
+    readonly flow: Flow = UDP_FLOW,
+    readonly transaction: ServerTransaction | null = {} as ServerTransaction,
+  ) {}
+  respond(status: number): void {
+    this.responses.push({ status });
+  }
+  relay(response: SipResponse): void {
+    this.responses.push({ status: response.status, response });
+  }
+  forward(targets: readonly Target[], options?: ForwardOptions): Promise<ForwardOutcome> {
+    return this.core.forward(this, targets, options);
+  }
+}
+
+function invite(extra: string[] = [], method = 'INVITE'): SipRequest {
+  const text = [
+    `${method} sip:bob@example.com SIP/2.0`,
+    'Via: SIP/2.0/UDP 198.51.100.2:5062;branch=z9hG4bKcaller1;received=198.51.100.2;rport=5062',
+    'Max-Forwards: 70',
+    'From: <sip:alice@example.com>;tag=a1',
+    'To: <sip:bob@example.com>',
+    'Call-ID: call-1',
+    `CSeq: 1 ${method}`,
+    ...extra,
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\r\n');
+  return parseMessage(Buffer.from(text)) as SipRequest;
+}
+
+function target(uri: string, q: number | null = null, flow: Target['flow'] = null): Target {
+  return { uri, q, route: [], flow, flowOnly: false };
+}
+
+describe('RFC 3261 §16.6 forwarding', () => {
+  it('sends a copy per target with the target as Request-URI, Max-Forwards minus one, our Via on top and Record-Route', () => {
+    const { core, sent } = harness();
+    const req = invite();
+    void core.forward(new Ctx(core, req), [target('sip:bob@198.51.100.5:5070'), target('sip:bob@198.51.100.6')]);
+    expect(sent.map((s) => s.request.uriText)).toEqual(['sip:bob@198.51.100.5:5070', 'sip:bob@198.51.100.6']);
+    expect(sent.map((s) => [s.destination.address, s.destination.port])).toEqual([
+      ['198.51.100.5', 5070],
+      ['198.51.100.6', 5060],
+    ]);
+    const copy = sent[0].request;
+    expect(copy.maxForwards).toBe(69);
+    expect(copy.via).toHaveLength(2);
+    expect(copy.topVia.host).toBe(HERALD.address);
+    expect(copy.topVia.params.get('herald')).toBe('node~1~aa');
+    expect(sent[0].request.topVia.params.get('branch')).not.toBe(sent[1].request.topVia.params.get('branch'));
+    expect(copy.recordRoute[0].uri).toMatchObject({ host: HERALD.address, port: 5060 });
+    expect(copy.recordRoute[0].uri).toHaveProperty('params', new Map([['lr', null]]));
+    // The original is untouched.
+    expect(req.uriText).toBe('sip:bob@example.com');
+    expect(req.via).toHaveLength(1);
+  });
+
+  it('record-routes twice, once per transport, when the request leaves over another one (RFC 5658)', () => {
+    const { core, sent } = harness();
+    void core.forward(new Ctx(core, invite()), [target('sip:bob@198.51.100.5;transport=tcp')]);
+    const rr = sent[0].request.headerValues('record-route');
+    expect(rr).toHaveLength(2);
+    expect(rr[0]).toContain(';transport=tcp;lr');
+    expect(rr[1]).not.toContain('transport=');
+    expect(sent[0].request.topVia.transport).toBe('TCP');
+  });
+
+  it('does not record-route a MESSAGE or an in-dialog request', () => {
+    const { core, sent } = harness();
+    void core.forward(new Ctx(core, invite([], 'MESSAGE')), [target('sip:bob@198.51.100.5')]);
+    void core.forward(new Ctx(core, invite().setHeader('To', '<sip:bob@example.com>;tag=b1')), [target('sip:bob@198.51.100.5')]);
+    expect(sent.map((s) => s.request.hasHeader('record-route'))).toEqual([false, false]);
+  });
+
+  it('sends to an open flow of a registered contact, and to the owner of a flow on another worker', () => {
+    const { core, sent } = harness();
+    const flow = { id: 'tcp-callee', transport: 'tcp', owner: 'node~1~aa', remoteAddress: '203.0.113.9', remotePort: 41000 };
+    void core.forward(new Ctx(core, invite()), [target('sip:bob@10.0.0.7;transport=tcp', null, flow)]);
+    void core.forward(new Ctx(core, invite()), [target('sip:bob@10.0.0.7;transport=tcp', null, { ...flow, id: 'tcp-elsewhere', owner: 'node~2~bb' })]);
+    expect(sent[0].destination).toEqual({ transport: 'tcp', address: '203.0.113.9', port: 41000, flowId: 'tcp-callee' });
+    expect(sent[1].destination).toMatchObject({ flowId: 'tcp-elsewhere', owner: 'node~2~bb' });
+  });
+
+  it('pre-loads a Path as Route and sends to its first hop (RFC 3327 §5.3)', () => {
+    const { core, sent } = harness();
+    void core.forward(new Ctx(core, invite()), [{ ...target('sip:bob@10.0.0.7'), route: ['<sip:edge.example.net:5080;lr>'] }]);
+    expect(sent[0].request.headerValues('route')).toEqual(['<sip:edge.example.net:5080;lr>']);
+    expect(sent[0].destination).toMatchObject({ address: 'edge.example.net', port: 5080 });
+  });
+
+  it('answers 430 for an outbound contact whose flow has closed (RFC 5626 §5.3)', async () => {
+    const { core, sent } = harness();
+    const ctx = new Ctx(core, invite());
+    const flow = { id: 'tcp-gone', transport: 'tcp', owner: 'node~1~aa', remoteAddress: '203.0.113.9', remotePort: 41000 };
+    const outcome = await core.forward(ctx, [{ ...target('sip:bob@x.invalid;transport=tcp', null, flow), flowOnly: true }]);
+    expect(sent).toHaveLength(0);
+    expect(outcome.status).toBe(430);
+    expect(ctx.responses.map((r) => r.status)).toEqual([430]);
+  });
+});
+
+describe('RFC 3261 §16.3 request validation before forwarding', () => {
+  it('refuses Max-Forwards 0 with 483', () => {
+    const { core } = harness();
+    expect(() => core.forward(new Ctx(core, invite().setHeader('Max-Forwards', '0')), [target('sip:bob@198.51.100.5')])).toThrow(
+      expect.objectContaining({ status: 483 }) as unknown as SipError,
+    );
+  });
+
+  it('detects a request that comes back with our own branch hash (§16.3 step 4, §16.6 step 8)', () => {
+    const { core, sent } = harness();
+    void core.forward(new Ctx(core, invite()), [target('sip:bob@example.com')]);
+    const looped = parseMessage(sent[0].request.toBuffer()) as SipRequest;
+    looped.setUri('sip:bob@example.com');
+    expect(() => core.forward(new Ctx(core, looped), [target('sip:bob@198.51.100.5')])).toThrow(expect.objectContaining({ status: 482 }) as unknown as SipError);
+  });
+
+  it('lets a spiral through: the same request with another Request-URI', () => {
+    const { core, sent } = harness();
+    void core.forward(new Ctx(core, invite()), [target('sip:bob@example.com')]);
+    const spiral = parseMessage(sent[0].request.toBuffer()) as SipRequest;
+    spiral.setUri('sip:robert@example.com');
+    expect(() => core.forward(new Ctx(core, spiral), [target('sip:bob@198.51.100.5')])).not.toThrow();
+  });
+});
+
+describe('RFC 3261 §16.7 response processing', () => {
+  it('forwards provisional responses except 100, and the 2xx at once, then cancels the other branches', async () => {
+    const { core, sent, answer } = harness();
+    const ctx = new Ctx(core, invite());
+    const outcome = core.forward(ctx, [target('sip:bob@198.51.100.5'), target('sip:bob@198.51.100.6')]);
+    answer(0, 100);
+    answer(0, 180);
+    answer(1, 180);
+    answer(1, 200);
+    expect((await outcome).status).toBe(200);
+    expect(ctx.responses.map((r) => r.status)).toEqual([180, 180, 200]);
+    // Our Via is gone from what goes upstream.
+    expect(ctx.responses[2].response!.via).toHaveLength(1);
+    const cancels = sent.filter((s) => s.request.method === 'CANCEL');
+    expect(cancels.map((s) => s.request.uriText)).toEqual(['sip:bob@198.51.100.5']);
+    expect(cancels[0].request.topVia.params.get('branch')).toBe(sent[0].request.topVia.params.get('branch'));
+  });
+
+  it('sends the best final response once every branch has failed, 4xx preferred over 5xx', async () => {
+    const { core, answer } = harness();
+    const ctx = new Ctx(core, invite([], 'MESSAGE'));
+    const outcome = core.forward(ctx, [target('sip:bob@198.51.100.5'), target('sip:bob@198.51.100.6')]);
+    answer(0, 500);
+    expect(ctx.responses).toEqual([]);
+    answer(1, 486);
+    expect((await outcome).status).toBe(486);
+    expect(ctx.responses.map((r) => r.status)).toEqual([486]);
+  });
+
+  it('answers 500 for a lone 503 (§16.7 step 6)', async () => {
+    const { core, answer } = harness();
+    const ctx = new Ctx(core, invite([], 'MESSAGE'));
+    const outcome = core.forward(ctx, [target('sip:bob@198.51.100.5')]);
+    answer(0, 503);
+    expect((await outcome).status).toBe(500);
+    expect(ctx.responses.map((r) => r.status)).toEqual([500]);
+  });
+
+  it('a 6xx cancels the pending branches and is the answer', async () => {
+    const { core, sent, answer } = harness();
+    const ctx = new Ctx(core, invite());
+    const outcome = core.forward(ctx, [target('sip:bob@198.51.100.5'), target('sip:bob@198.51.100.6')]);
+    answer(0, 180);
+    answer(1, 603);
+    expect(sent.filter((s) => s.request.method === 'CANCEL')).toHaveLength(1);
+    answer(0, 487);
+    expect((await outcome).status).toBe(603);
+  });
+
+  it('tries q-value groups in sequence: the lower one only after the higher one failed', async () => {
+    const { core, sent, answer } = harness();
+    const ctx = new Ctx(core, invite([], 'MESSAGE'));
+    const outcome = core.forward(ctx, [target('sip:bob@198.51.100.6', 0.5), target('sip:bob@198.51.100.5', 1)]);
+    expect(sent.map((s) => s.request.uriText)).toEqual(['sip:bob@198.51.100.5']);
+    answer(0, 480);
+    expect(sent.map((s) => s.request.uriText)).toEqual(['sip:bob@198.51.100.5', 'sip:bob@198.51.100.6']);
+    answer(1, 200);
+    expect((await outcome).status).toBe(200);
+  });
+
+  it('collects the challenges of every 401/407 into the one forwarded (§16.7 step 7)', async () => {
+    const { core, answer } = harness();
+    const ctx = new Ctx(core, invite([], 'MESSAGE'));
+    const outcome = core.forward(ctx, [target('sip:bob@198.51.100.5'), target('sip:bob@198.51.100.6')]);
+    answer(0, 407, ['Proxy-Authenticate: Digest realm="a"']);
+    answer(1, 407, ['Proxy-Authenticate: Digest realm="b"']);
+    await outcome;
+    expect(ctx.responses[0].response!.headerValues('proxy-authenticate')).toEqual(['Digest realm="a"', 'Digest realm="b"']);
+  });
+
+  it('lets onFailure take over the final answer (store-and-forward)', async () => {
+    const { core, answer } = harness();
+    const ctx = new Ctx(core, invite([], 'MESSAGE'));
+    const outcome = core.forward(ctx, [target('sip:bob@198.51.100.5')], { onFailure: (best) => best.status === 408 });
+    answer(0, 408);
+    expect(await outcome).toMatchObject({ status: 408, handled: true });
+    expect(ctx.responses).toEqual([]);
+  });
+
+  it('cancels a ringing INVITE branch on Timer C and answers 408 (§16.6 step 11)', async () => {
+    const { core, sent, answer, clock } = harness();
+    const ctx = new Ctx(core, invite());
+    const outcome = core.forward(ctx, [target('sip:bob@198.51.100.5')]);
+    answer(0, 180);
+    clock.advance(179_000);
+    answer(0, 183);
+    clock.advance(179_000);
+    expect(sent.filter((s) => s.request.method === 'CANCEL')).toHaveLength(0);
+    clock.advance(1_000);
+    expect(sent.filter((s) => s.request.method === 'CANCEL')).toHaveLength(1);
+    expect((await outcome).status).toBe(408);
+  });
+});
+
+describe('RFC 3261 §16.10 CANCEL', () => {
+  it('answers 200, cancels ringing branches at once and the others when they ring', async () => {
+    const { core, sent, answer, invites } = harness();
+    const tx = {} as InviteServerTransaction;
+    invites.set('call-1', tx);
+    const ctx = new Ctx(core, invite(), UDP_FLOW, tx);
+    const outcome = core.forward(ctx, [target('sip:bob@198.51.100.5'), target('sip:bob@198.51.100.6')]);
+    answer(0, 180);
+    const cancel = new Ctx(core, invite([], 'CANCEL'));
+    expect(core.cancel(cancel)).toBe(true);
+    expect(cancel.responses.map((r) => r.status)).toEqual([200]);
+    expect(sent.filter((s) => s.request.method === 'CANCEL').map((s) => s.request.uriText)).toEqual(['sip:bob@198.51.100.5']);
+    answer(1, 180);
+    expect(sent.filter((s) => s.request.method === 'CANCEL').map((s) => s.request.uriText)).toEqual(['sip:bob@198.51.100.5', 'sip:bob@198.51.100.6']);
+    answer(0, 487);
+    answer(1, 487);
+    expect((await outcome).status).toBe(487);
+  });
+
+  it('does not know a CANCEL for an INVITE it never saw', () => {
+    const { core } = harness();
+    expect(core.cancel(new Ctx(core, invite([], 'CANCEL')))).toBe(false);
+  });
+});
+
+describe('RFC 3261 §16.4 route preprocessing and flow tokens', () => {
+  it('removes our Record-Route from the top and sends an in-dialog request to the other side of the dialog', () => {
+    const { core, sent, identity, tokens } = harness();
+    const token = tokens.encode({ caller: { owner: 'node~1~aa', id: TCP_FLOW.id, transport: 'tcp' }, callee: null }, 'call-1');
+    const bye = invite([`Route: <sip:${token}@${HERALD.address}:5060;lr>`], 'BYE').setHeader('To', '<sip:bob@example.com>;tag=b1').setUri('sip:alice@10.1.1.1');
+    const ctx = new Ctx(core, bye, UDP_FLOW);
+    expect(routePreprocessor(identity, tokens).process(ctx)).toBe('continue');
+    expect(bye.hasHeader('route')).toBe(false);
+    expect(ctx.recordRouted).not.toBeNull();
+    void core.forwardInDialog(ctx, ctx.recordRouted!);
+    expect(sent[0].destination).toMatchObject({ transport: 'tcp', flowId: TCP_FLOW.id });
+    expect(sent[0].request.uriText).toBe('sip:alice@10.1.1.1');
+  });
+
+  it('ignores a token lifted into another Call-ID', () => {
+    const { core, identity, tokens } = harness();
+    const token = tokens.encode({ caller: null, callee: null }, 'another-call');
+    const bye = invite([`Route: <sip:${token}@${HERALD.address}:5060;lr>`], 'BYE');
+    const ctx = new Ctx(core, bye);
+    routePreprocessor(identity, tokens).process(ctx);
+    expect(ctx.recordRouted).toBeNull();
+  });
+
+  it('undoes a strict router: our URI in the Request-URI, the last Route becomes the Request-URI', () => {
+    const { core, identity, tokens } = harness();
+    const token = tokens.encode({ caller: null, callee: null }, 'call-1');
+    const req = invite(['Route: <sip:proxy2.example.net;lr>', 'Route: <sip:bob@10.2.2.2>'], 'BYE').setUri(`sip:${token}@${HERALD.address}:5060;lr`);
+    const ctx = new Ctx(core, req);
+    routePreprocessor(identity, tokens).process(ctx);
+    expect(req.uriText).toBe('sip:bob@10.2.2.2');
+    expect(req.headerValues('route')).toEqual(['<sip:proxy2.example.net;lr>']);
+    expect(ctx.recordRouted).toEqual({ caller: null, callee: null });
+  });
+});
+
+describe('targets that cannot be tried', () => {
+  it('counts a Request-URI with an unknown transport as a branch that answered 503', async () => {
+    const { core } = harness();
+    const ctx = new Ctx(core, invite([], 'MESSAGE'));
+    const outcome = await core.forward(ctx, [target('sip:bob@198.51.100.5;transport=sctp')]);
+    // Its 503 is not forwarded: 500 stands for it (§16.7 step 6).
+    expect(outcome.status).toBe(500);
+  });
+});

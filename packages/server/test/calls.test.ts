@@ -1,10 +1,12 @@
 import { freePort } from '@herald/test-kit';
 import { type HeraldProcess, startHerald } from './helpers/herald-process.js';
+import { type Invitation, SessionState } from 'sip.js';
+import { registerOnce, sessionReaches, sipJsCall, sipJsPhone } from './helpers/sipjs.js';
 import { type SippTransport, call, registerContact, startCallee } from './helpers/sipp-call.js';
 
 const CONFIG = `
 domains: [example.com]
-listen: ["udp://127.0.0.1:0", "tcp://127.0.0.1:0"]
+listen: ["udp://127.0.0.1:0", "tcp://127.0.0.1:0", "ws://127.0.0.1:0/"]
 log: { level: info }
 proxy: { inviteTimeout: 3 }
 users:
@@ -68,6 +70,45 @@ describe('calls through the proxy (RFC 3261 §16)', () => {
     });
   });
 
+  describe('browser softphones over WebSocket (SIP.js)', () => {
+    const wsUrl = () => `ws://127.0.0.1:${herald.port('ws')}/`;
+
+    it('SIP.js calls a SIPp phone on UDP: challenged, answered, then SIP.js hangs up', async () => {
+      const bob = nextCallee();
+      const answered = await callee(bob, 'uas-answer.xml', 'u1');
+      const phone = await sipJsPhone(wsUrl(), 'sip:alice@example.com', 'wonderland');
+      try {
+        const inviter = await sipJsCall(phone, `sip:${bob}@example.com`);
+        const ended = sessionReaches(inviter, SessionState.Terminated);
+        await inviter.bye();
+        await ended;
+        expect((await answered.finished).code).toBe(0);
+      } finally {
+        await phone.stop();
+      }
+    });
+
+    it('a SIPp phone on UDP calls SIP.js, reached over its WebSocket; SIPp hangs up', async () => {
+      const bob = nextCallee();
+      let invitation: Invitation | null = null;
+      const phone = await sipJsPhone(wsUrl(), `sip:${bob}@example.com`, `pw${bob.slice('callee'.length)}`, {
+        onInvite: (inv) => {
+          invitation = inv;
+          void inv.accept();
+        },
+      });
+      try {
+        expect(await registerOnce(phone)).toBe(200);
+        const caller = await call('uac-call.xml', port('u1'), 'u1', 'alice', 'wonderland', bob);
+        expect(caller.code).toBe(0);
+        expect(invitation).not.toBeNull();
+        await sessionReaches(invitation!, SessionState.Terminated);
+      } finally {
+        await phone.stop();
+      }
+    });
+  });
+
   describe('failure path', () => {
     it.each(['u1', 't1'] as const)('busy over %s: the 486 reaches the caller, each hop ACKs its own', async (t) => {
       const bob = nextCallee();
@@ -85,6 +126,11 @@ describe('calls through the proxy (RFC 3261 §16)', () => {
       expect((await ringing.finished).code).toBe(0);
     });
 
+    it('refuses an authenticated call whose From is another user (403)', async () => {
+      const caller = await call('uac-forbidden.xml', port('u1'), 'u1', 'callee11', 'wonderland', 'callee10', { authUser: 'alice' });
+      expect(caller.code).toBe(0);
+    });
+
     it('nobody answers: after proxy.inviteTimeout Herald cancels the branch and answers 408', async () => {
       const bob = nextCallee();
       const ringing = await callee(bob, 'uas-ring.xml', 'u1');
@@ -92,5 +138,39 @@ describe('calls through the proxy (RFC 3261 §16)', () => {
       expect(caller.code).toBe(0);
       expect((await ringing.finished).code).toBe(0);
     });
+  });
+});
+
+describe('calls to and from another domain through routes: (RFC 3261 §16.5)', () => {
+  let herald: HeraldProcess;
+  let peerPort: number;
+  beforeAll(async () => {
+    peerPort = await freePort();
+    herald = await startHerald(`${CONFIG}routes:\n  - { domain: "*.peer.test", to: "sip:127.0.0.1:${peerPort}" }\n`);
+  });
+  afterAll(async () => {
+    await herald.stop();
+  });
+
+  it('a local user calls a user of a routed domain: the request goes to the route, the dialog through Herald', async () => {
+    const peer = startCallee('uas-answer.xml', peerPort, 'u1', 'carol');
+    const caller = await call('uac-call.xml', herald.port('udp'), 'u1', 'alice', 'wonderland', 'carol', { calleeDomain: 'sip.peer.test' });
+    expect(caller.code).toBe(0);
+    expect((await peer.run).code).toBe(0);
+  });
+
+  it('a user of another domain calls a local user without being challenged', async () => {
+    const contactPort = await freePort();
+    const local = startCallee('uas-answer.xml', contactPort, 'u1', 'callee0');
+    expect((await registerContact(herald.port('udp'), 'u1', 'callee0', 'pw0', contactPort)).code).toBe(0);
+    const caller = await call('uac-call-unauthenticated.xml', herald.port('udp'), 'u1', 'dave', '', 'callee0', { fromDomain: 'sip.peer.test' });
+    expect(caller.code).toBe(0);
+    expect((await local.run).code).toBe(0);
+  });
+
+  it('refuses to relay between two other domains (403)', async () => {
+    const caller = await call('uac-call-unauthenticated.xml', herald.port('udp'), 'u1', 'dave', '', 'erin', { fromDomain: 'sip.peer.test', calleeDomain: 'elsewhere.test' });
+    expect(caller.code).not.toBe(0);
+    expect(caller.output).toMatch(/403/);
   });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
-import { Registerer, RegistererState, UserAgent } from 'sip.js';
+import { type Invitation, Inviter, Registerer, RegistererState, type SessionDescriptionHandler, SessionState, UserAgent } from 'sip.js';
 
 // SIP.js's transport opens `new WebSocket(url, "sip")`; Node 20 has no global WebSocket.
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
@@ -12,8 +12,13 @@ export interface SipJsPhone {
 }
 
 /** A SIP.js user agent connected over WebSocket, as a browser softphone is. */
-export async function sipJsPhone(server: string, aor: string, password: string, options: { userAgentString?: string; outbound?: boolean } = {}): Promise<SipJsPhone> {
-  const { userAgentString, outbound = false } = options;
+export async function sipJsPhone(
+  server: string,
+  aor: string,
+  password: string,
+  options: { userAgentString?: string; outbound?: boolean; onInvite?: (invitation: Invitation) => void } = {},
+): Promise<SipJsPhone> {
+  const { userAgentString, outbound = false, onInvite } = options;
   const uri = UserAgent.makeURI(aor);
   if (!uri) throw new Error(`bad AoR ${aor}`);
   const ua = new UserAgent({
@@ -23,6 +28,8 @@ export async function sipJsPhone(server: string, aor: string, password: string, 
     authorizationPassword: password,
     logLevel: 'error',
     logBuiltinEnabled: false,
+    sessionDescriptionHandlerFactory: signallingOnly,
+    ...(onInvite && { delegate: { onInvite } }),
     ...(userAgentString !== undefined && { userAgentString }),
   });
   await ua.start();
@@ -49,4 +56,39 @@ export function registerOnce(phone: SipJsPhone, unregister = false): Promise<num
     const sent = unregister ? phone.registerer.unregister({ requestDelegate }) : phone.registerer.register({ requestDelegate });
     sent.catch(reject);
   });
+}
+
+const SDP = ['v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', 'm=audio 9 RTP/AVP 0', 'a=rtpmap:0 PCMU/8000', ''].join('\r\n');
+
+/** SIP.js needs WebRTC for media; in Node a call carries a fixed SDP, since these tests are about signalling. */
+function signallingOnly(): SessionDescriptionHandler {
+  return {
+    close() {},
+    getDescription: () => Promise.resolve({ body: SDP, contentType: 'application/sdp' }),
+    hasDescription: (contentType) => contentType === 'application/sdp',
+    setDescription: () => Promise.resolve(),
+    sendDtmf: () => false,
+  };
+}
+
+/** Resolves when `session` reaches `state`, rejects when it terminates first. */
+export function sessionReaches(session: Inviter | Invitation, state: SessionState): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (session.state === state) return resolve();
+    session.stateChange.addListener((s) => {
+      if (s === state) resolve();
+      else if (s === SessionState.Terminated) reject(new Error(`session ended before it was ${state}`));
+    });
+  });
+}
+
+/** Calls `target` from `phone`; resolves once the call is answered. */
+export async function sipJsCall(phone: SipJsPhone, target: string): Promise<Inviter> {
+  const uri = UserAgent.makeURI(target);
+  if (!uri) throw new Error(`bad target ${target}`);
+  const inviter = new Inviter(phone.ua, uri);
+  const established = sessionReaches(inviter, SessionState.Established);
+  await inviter.invite();
+  await established;
+  return inviter;
 }

@@ -24,12 +24,21 @@ export function startCallee(scenario: string, port: number, transport: SippTrans
   return { run, ready: transport === 't1' ? untilAccepting(port) : Promise.resolve() };
 }
 
-/** Runs a SIPp caller (`uac-*.xml`) as `user`@example.com calling `callee`@example.com through Herald. */
-export function call(scenario: string, heraldPort: number, transport: SippTransport, user: string, password: string, callee: string, extra: string[] = []): Promise<SippRun> {
+export interface CallOptions {
+  /** The caller's domain (default example.com). */
+  fromDomain?: string;
+  /** The callee's domain (default example.com). */
+  calleeDomain?: string;
+  /** The account the caller authenticates as, when not `user` itself. */
+  authUser?: string;
+}
+
+/** Runs a SIPp caller (`uac-*.xml`) as `user` calling `callee` through Herald. */
+export function call(scenario: string, heraldPort: number, transport: SippTransport, user: string, password: string, callee: string, options: CallOptions = {}): Promise<SippRun> {
+  const { fromDomain = 'example.com', calleeDomain = 'example.com', authUser = user } = options;
   return runSipp(join(scenarios, scenario), heraldPort, transport, 1, [
-    ...['-s', 'example.com', '-key', 'user', user, '-key', 'callee', callee],
-    ...['-au', user, '-ap', password, '-auth_uri', `${callee}@example.com`],
-    ...extra,
+    ...['-s', calleeDomain, '-key', 'user', user, '-key', 'from_domain', fromDomain, '-key', 'callee', callee],
+    ...['-au', authUser, '-ap', password, '-auth_uri', `${callee}@${calleeDomain}`],
   ]);
 }
 

@@ -18,6 +18,7 @@ import { type Store, StoreUnavailableError, openStore } from '@herald/store';
 import { putAccount, storeOptions } from './accounts.js';
 import { type AdminServer, STORE_RETRY_AFTER, startAdminServer } from './admin/admin-server.js';
 import { composeRequestChain } from './compose.js';
+import { FlowRelay } from './flow-relay.js';
 import type { HeraldConfig } from './config/config.js';
 import type { Logger } from './logger.js';
 import { HeraldMetrics } from './metrics/herald-metrics.js';
@@ -65,6 +66,7 @@ export class HeraldServer {
   private admin: AdminServer | null = null;
   private registrar: Registrar | null = null;
   private proxyCore: ProxyCore | null = null;
+  private flowRelay: FlowRelay | null = null;
   private chain: RequestProcessor[] = [];
   private inFlight = 0;
   /** The Server header every response carries. @see RFC 3261 §20.35 */
@@ -128,29 +130,34 @@ export class HeraldServer {
       clock: this.clock,
     });
     this.transport = transport;
+    const owner = workerOwner();
+    const relay = new FlowRelay(transport, store.bus, owner, (msg, flow) => this.transactions?.receive(msg, flow), logger);
+    this.flowRelay = relay;
     this.transactions = new TransactionLayer({
       clock: this.clock,
       timers: { t1: config.sip.t1, t2: config.sip.t2, t4: config.sip.t4 },
-      transport,
+      transport: relay,
       tu: {
         onRequest: (tx, req, flow) => this.handle(tx, req, flow),
         // The ACK for a 2xx is a request of its own, forwarded along the dialog's route. @see RFC 3261 §13.2.2.4, §16.11
         onAck: (ack, flow) => this.handle(null, ack, flow),
-        onStrayResponse: (res) => this.proxyCore?.forwardStray(res),
+        onStrayResponse: (res, flow) => {
+          if (!relay.handBack(res, flow)) this.proxyCore?.forwardStray(res);
+        },
       },
       onError: (e) => logger.error('transaction user failed', { error: e }),
     });
+    await relay.start();
     await transport.start();
     const identity = new LocalIdentity(config.domains, transport.listeners, interfaceAddresses());
     const clock = this.clock;
     const secret = config.auth.secret ?? (await store.authState.sharedSecret(randomHex(32)));
-    const owner = workerOwner();
     const flowTokens = new FlowTokens(createHmac('sha256', secret).update('flow-tokens').digest('hex'));
     const transactions = this.transactions;
     const proxy = new ProxyCore({
       identity,
       transactions,
-      transport,
+      transport: relay,
       advertised: advertisedAddresses(transport.listeners),
       owner,
       flowTokens,
@@ -225,6 +232,7 @@ export class HeraldServer {
     await this.admin?.close();
     this.counters.collectFrom(null);
     this.transactions?.close();
+    await this.flowRelay?.stop();
     await this.transport?.stop();
     await this.openedStore?.close();
     this.admin = null;
@@ -233,6 +241,7 @@ export class HeraldServer {
     this.openedStore = null;
     this.registrar = null;
     this.proxyCore = null;
+    this.flowRelay = null;
   }
 
   private handle(tx: ServerTransaction | null, req: SipRequest, flow: Flow): void {

@@ -1,4 +1,5 @@
 import { MemoryAuthStateStore } from './memory/memory-auth-state-store.js';
+import { MemoryMessageBus } from './memory/memory-message-bus.js';
 import { MemoryLocationStore } from './memory/memory-location-store.js';
 import { MemoryPublicationStore } from './memory/memory-publication-store.js';
 import { MemorySubscriptionStore } from './memory/memory-subscription-store.js';
@@ -15,6 +16,7 @@ class EmbeddedStore implements Store {
   readonly messages: SqliteMessageStore;
   readonly groups: SqliteGroupStore;
   readonly presenceRules: SqlitePresenceRuleStore;
+  readonly bus = new MemoryMessageBus();
   readonly locations: MemoryLocationStore;
   readonly authState: MemoryAuthStateStore;
   readonly subscriptions: MemorySubscriptionStore;

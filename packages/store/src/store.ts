@@ -1,6 +1,7 @@
 import type { AuthStateStore } from './auth-state-store.js';
 import type { GroupStore } from './group-store.js';
 import type { LocationStore } from './location-store.js';
+import type { MessageBus } from './message-bus.js';
 import type { MessageStore } from './message-store.js';
 import type { PresenceRuleStore } from './presence-rule-store.js';
 import type { PublicationStore } from './publication-store.js';
@@ -18,6 +19,8 @@ export interface Store {
   readonly publications: PublicationStore;
   readonly groups: GroupStore;
   readonly presenceRules: PresenceRuleStore;
+  /** Messages to other workers and nodes (a request for a connection another worker holds). */
+  readonly bus: MessageBus;
   /** Resolves when the backend answers; rejects with a `StoreUnavailableError` otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

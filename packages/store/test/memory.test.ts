@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import {
   MemoryAuthStateStore,
   MemoryGroupStore,
+  MemoryMessageBus,
   MemoryLocationStore,
   MemoryMessageStore,
   MemoryPresenceRuleStore,
@@ -16,6 +17,7 @@ import {
   describeAuthStateStoreContract,
   describeGroupStoreContract,
   describeLocationStoreContract,
+  describeMessageBusContract,
   describeMessageStoreContract,
   describePresenceRuleStoreContract,
   describePublicationStoreContract,
@@ -192,3 +194,5 @@ describe('MemoryStore', () => {
     }
   });
 });
+
+describeMessageBusContract('MemoryMessageBus', async () => ({ store: new MemoryMessageBus(), close: async () => undefined }));

@@ -11,6 +11,7 @@ import {
   describeAuthStateStoreContract,
   describeGroupStoreContract,
   describeLocationStoreContract,
+  describeMessageBusContract,
   describeMessageStoreContract,
   describePresenceRuleStoreContract,
   describePublicationStoreContract,
@@ -68,6 +69,7 @@ describeSubscriptionStoreContract('RedisSubscriptionStore', redisFixture((store)
 describePublicationStoreContract('RedisPublicationStore', redisFixture((store) => store.publications));
 describeGroupStoreContract('RedisGroupStore', redisFixture((store) => store.groups), SHARED_DATA);
 describePresenceRuleStoreContract('RedisPresenceRuleStore', redisFixture((store) => store.presenceRules), SHARED_DATA);
+describeMessageBusContract('RedisMessageBus', redisFixture((store) => store.bus), SHARED_DATA);
 
 /**
  * A one-node Redis Cluster holding every slot: enough to prove that each script and

@@ -14,10 +14,12 @@ export interface SippRun {
  */
 export async function runSipp(scenario: string, port: number, transport: 'u1' | 't1', calls = 1, extra: string[] = []): Promise<SippRun> {
   const local = await freePort();
+  // A media port of its own: SIPp processes started together race for its default, 6000.
+  const media = await freePort();
   return new Promise((resolve) => {
     execFile(
       'sipp',
-      ['127.0.0.1:' + port, '-sf', scenario, '-t', transport, '-m', String(calls), '-i', '127.0.0.1', '-p', String(local), '-timeout', '20', '-timeout_error', '-nostdin', ...extra],
+      ['127.0.0.1:' + port, '-sf', scenario, '-t', transport, '-m', String(calls), '-i', '127.0.0.1', '-p', String(local), '-mp', String(media), '-timeout', '20', '-timeout_error', '-nostdin', ...extra],
       { timeout: 30000 },
       (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, output: stdout + stderr }),
     );
@@ -28,11 +30,12 @@ export async function runSipp(scenario: string, port: number, transport: 'u1' | 
  * Runs SIPp as a UAS with `scenario` on 127.0.0.1:`port` until it has handled `calls` calls
  * (or `timeoutS` passes); SIPp exits 0 when every call succeeded.
  */
-export function runSippUas(scenario: string, port: number, transport: 'u1' | 't1', calls = 1, timeoutS = 20, extra: string[] = []): Promise<SippRun> {
+export async function runSippUas(scenario: string, port: number, transport: 'u1' | 't1', calls = 1, timeoutS = 20, extra: string[] = []): Promise<SippRun> {
+  const media = await freePort();
   return new Promise((resolve) => {
     execFile(
       'sipp',
-      ['-sf', scenario, '-t', transport, '-m', String(calls), '-i', '127.0.0.1', '-p', String(port), '-timeout', String(timeoutS), '-timeout_error', '-nostdin', ...extra],
+      ['-sf', scenario, '-t', transport, '-m', String(calls), '-i', '127.0.0.1', '-p', String(port), '-mp', String(media), '-timeout', String(timeoutS), '-timeout_error', '-nostdin', ...extra],
       { timeout: (timeoutS + 10) * 1000 },
       (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, output: stdout + stderr }),
     );

@@ -7,3 +7,4 @@ export * from './subscription-store-contract.js';
 export * from './publication-store-contract.js';
 export * from './group-store-contract.js';
 export * from './presence-rule-store-contract.js';
+export * from './message-bus-contract.js';

@@ -3,6 +3,7 @@ import { MemoryAuthStateStore } from './memory-auth-state-store.js';
 import { MemoryGroupStore } from './memory-group-store.js';
 import { MemoryLocationStore } from './memory-location-store.js';
 import { MemoryMessageStore } from './memory-message-store.js';
+import { MemoryMessageBus } from './memory-message-bus.js';
 import { MemoryPresenceRuleStore } from './memory-presence-rule-store.js';
 import { MemoryPublicationStore } from './memory-publication-store.js';
 import { MemorySubscriptionStore } from './memory-subscription-store.js';
@@ -20,6 +21,7 @@ export class MemoryStore implements Store {
   readonly publications: MemoryPublicationStore;
   readonly groups = new MemoryGroupStore();
   readonly presenceRules = new MemoryPresenceRuleStore();
+  readonly bus = new MemoryMessageBus();
 
   constructor(options: MemorySweepOptions = {}) {
     this.locations = new MemoryLocationStore(options);

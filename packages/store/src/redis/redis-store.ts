@@ -4,6 +4,7 @@ import { RedisAuthStateStore } from './redis-auth-state-store.js';
 import { type RedisClient, type RedisContext, redisCall } from './redis-client.js';
 import { RedisGroupStore } from './redis-group-store.js';
 import { RedisLocationStore } from './redis-location-store.js';
+import { RedisMessageBus } from './redis-message-bus.js';
 import { RedisMessageStore } from './redis-message-store.js';
 import { RedisPresenceRuleStore } from './redis-presence-rule-store.js';
 import { RedisPublicationStore } from './redis-publication-store.js';
@@ -57,8 +58,12 @@ class RedisStore implements Store {
   readonly publications: RedisPublicationStore;
   readonly groups: RedisGroupStore;
   readonly presenceRules: RedisPresenceRuleStore;
+  readonly bus: RedisMessageBus;
 
-  constructor(private readonly context: RedisContext) {
+  constructor(
+    private readonly context: RedisContext,
+    keyPrefix: string,
+  ) {
     this.locations = new RedisLocationStore(context);
     this.users = new RedisUserStore(context);
     this.authState = new RedisAuthStateStore(context);
@@ -67,6 +72,7 @@ class RedisStore implements Store {
     this.publications = new RedisPublicationStore(context);
     this.groups = new RedisGroupStore(context);
     this.presenceRules = new RedisPresenceRuleStore(context);
+    this.bus = new RedisMessageBus(context, keyPrefix);
   }
 
   async ping(): Promise<void> {
@@ -74,6 +80,7 @@ class RedisStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.bus.close();
     const { client } = this.context;
     if (client.status === 'ready') {
       try {
@@ -119,5 +126,5 @@ export async function openRedisStore(url: string, options: RedisStoreOptions = {
   }
   const onError = options.onError ?? (() => undefined);
   client.on('error', onError);
-  return new RedisStore({ client, commandTimeoutMs: options.commandTimeoutMs ?? 2000 });
+  return new RedisStore({ client, commandTimeoutMs: options.commandTimeoutMs ?? 2000 }, options.keyPrefix ?? '');
 }

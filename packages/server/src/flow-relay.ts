@@ -1,0 +1,155 @@
+import { OWNER_VIA_PARAM } from '@herald/proxy';
+import { type SipMessage, type SipRequest, type SipResponse, parseMessage } from '@herald/sip';
+import { type Destination, type Flow, type TransactionTransport, type TransportLayer, TransportError } from '@herald/stack';
+import type { MessageBus } from '@herald/store';
+import type { Logger } from './logger.js';
+
+/** How long a relayed send may wait for its owner to report a failure. */
+const PENDING_MS = 10_000;
+
+/** What one worker asks of another over the bus. */
+type Envelope =
+  /** Send these bytes over your flow `flowId`; tell `from` about a failure, quoting `ref`. */
+  | { k: 'send'; from: string; ref: number; flowId: string; transport: Destination['transport']; address: string; port: number }
+  /** The send `ref` could not go out. */
+  | { k: 'failed'; ref: number; reason: string }
+  /** A message that arrived on my flow `flow` and is yours (a response to a request you sent). */
+  | { k: 'receive'; flow: Flow };
+
+/**
+ * Delivery across workers and nodes over the store's bus: a message for a connection that
+ * another worker holds is handed to that worker to send, and a response that arrives on one
+ * worker for a request another sent (its top Via names the sender) is handed back. Each
+ * worker listens on the channel of its own name.
+ * @see docs/architecture.md (cross-worker delivery)
+ */
+export class FlowRelay implements TransactionTransport {
+  private readonly pending = new Map<number, (error: Error) => void>();
+  private refs = 0;
+  private unsubscribe: (() => Promise<void>) | null = null;
+
+  constructor(
+    private readonly transport: TransportLayer,
+    private readonly bus: MessageBus,
+    private readonly owner: string,
+    private readonly receive: (message: SipRequest | SipResponse, flow: Flow) => void,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    this.unsubscribe = await this.bus.subscribe(channelOf(this.owner), (payload) => this.delivered(payload));
+  }
+
+  async stop(): Promise<void> {
+    await this.unsubscribe?.().catch(() => undefined);
+    this.unsubscribe = null;
+    for (const fail of this.pending.values()) fail(new TransportError('the relay stopped', 'SIP_ERR_TRANSPORT_STATE'));
+    this.pending.clear();
+  }
+
+  responseDestination(message: SipMessage, flow: Flow): Destination {
+    return this.transport.responseDestination(message, flow);
+  }
+
+  transmit(data: Buffer, destination: Destination, onError: (error: Error) => void): void {
+    if (destination.owner === undefined || destination.owner === this.owner) this.transport.transmit(data, destination, onError);
+    else this.relay(data, destination, destination.owner, onError);
+  }
+
+  /** Sends without a transaction, as `TransportLayer.send` does, relaying to the owner of the flow when it is another worker. */
+  send(message: SipMessage, destination: Destination): Promise<unknown> {
+    if (destination.owner === undefined || destination.owner === this.owner) return this.transport.send(message, destination);
+    this.relay(message.toBuffer(), destination, destination.owner, (error) => this.logger.debug('relay: stateless send failed', { error: error.message }));
+    return Promise.resolve();
+  }
+
+  /**
+   * A response that matched no transaction here: when its top Via names another worker as
+   * the sender, it is handed to that worker and true returned.
+   */
+  handBack(response: SipResponse, flow: Flow): boolean {
+    let sender;
+    try {
+      sender = response.topVia.params.get(OWNER_VIA_PARAM);
+    } catch {
+      return false;
+    }
+    if (!sender || sender === this.owner) return false;
+    this.bus.publish(channelOf(sender), pack({ k: 'receive', flow }, response.toBuffer())).then(
+      (receivers) => receivers === 0 && this.logger.debug('relay: the sender of a response is gone', { sender }),
+      (error: unknown) => this.logger.debug('relay: response not handed back', { sender, error }),
+    );
+    return true;
+  }
+
+  private relay(data: Buffer, destination: Destination, owner: string, onError: (error: Error) => void): void {
+    if (destination.flowId === undefined) {
+      onError(new TransportError('a relayed send needs a flow', 'SIP_ERR_TRANSPORT_NO_ROUTE'));
+      return;
+    }
+    const ref = ++this.refs;
+    const envelope: Envelope = { k: 'send', from: this.owner, ref, flowId: destination.flowId, transport: destination.transport, address: destination.address, port: destination.port };
+    this.pending.set(ref, onError);
+    const timer = setTimeout(() => this.pending.delete(ref), PENDING_MS);
+    timer.unref();
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      if (this.pending.delete(ref)) onError(error);
+    };
+    this.bus.publish(channelOf(owner), pack(envelope, data)).then(
+      (receivers) => receivers === 0 && fail(new TransportError(`worker ${owner} holding flow ${destination.flowId} is gone`, 'SIP_ERR_TRANSPORT_FLOW_CLOSED')),
+      (error: unknown) => fail(error instanceof Error ? error : new Error(String(error))),
+    );
+  }
+
+  /** Everything another worker sends this one; a malformed envelope is dropped. */
+  private delivered(payload: Buffer): void {
+    const nl = payload.indexOf(0x0a);
+    if (nl < 0) return;
+    let envelope: Envelope;
+    try {
+      envelope = JSON.parse(payload.subarray(0, nl).toString('utf8')) as Envelope;
+    } catch {
+      return;
+    }
+    const data = payload.subarray(nl + 1);
+    switch (envelope.k) {
+      case 'send':
+        this.sendForOther(envelope, data);
+        return;
+      case 'failed':
+        this.pending.get(envelope.ref)?.(new TransportError(envelope.reason, 'SIP_ERR_TRANSPORT_FLOW_CLOSED'));
+        this.pending.delete(envelope.ref);
+        return;
+      case 'receive': {
+        let message;
+        try {
+          message = parseMessage(data);
+        } catch {
+          return;
+        }
+        this.receive(message, envelope.flow);
+        return;
+      }
+    }
+  }
+
+  /** Another worker's message for one of this worker's connections: that connection only, never a new one. */
+  private sendForOther(envelope: Extract<Envelope, { k: 'send' }>, data: Buffer): void {
+    const report = (reason: string) => void this.bus.publish(channelOf(envelope.from), pack({ k: 'failed', ref: envelope.ref, reason }, Buffer.alloc(0))).catch(() => undefined);
+    if (this.transport.flow(envelope.flowId) === undefined) {
+      report(`flow ${envelope.flowId} is closed`);
+      return;
+    }
+    const { flowId, transport, address, port } = envelope;
+    this.transport.transmit(data, { flowId, transport, address, port }, (error) => report(error.message));
+  }
+}
+
+function channelOf(owner: string): string {
+  return `flow:${owner}`;
+}
+
+function pack(envelope: Envelope, data: Buffer): Buffer {
+  return Buffer.concat([Buffer.from(JSON.stringify(envelope) + '\n', 'utf8'), data]);
+}

@@ -1,0 +1,76 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type RedisServer, runSipp, startRedis } from '@herald/test-kit';
+import { type HeraldProcess, startHerald } from './helpers/herald-process.js';
+import { call } from './helpers/sipp-call.js';
+import { TcpPhone } from './helpers/tcp-phone.js';
+
+const scenarios = join(dirname(fileURLToPath(import.meta.url)), 'scenarios');
+
+function config(redis: string, workers: number): string {
+  return `
+domains: [example.com]
+listen: ["udp://127.0.0.1:0", "tcp://127.0.0.1:0"]
+store: "${redis}"
+workers: ${workers}
+log: { level: info }
+users:
+  - { user: alice, domain: example.com, password: "wonderland" }
+  - { user: carol, domain: example.com, password: "singer" }
+`;
+}
+
+/**
+ * A phone connected over TCP to one node is reached by requests that arrive at another:
+ * the node holding the connection is handed the request over the store's bus, and hands
+ * the responses back (docs/architecture.md, cross-worker delivery).
+ */
+describe('delivery to a connection held by another node (two herald processes, one Redis)', () => {
+  let redis: RedisServer;
+  let nodeA: HeraldProcess;
+  let nodeB: HeraldProcess;
+  let phone: TcpPhone | null = null;
+  beforeAll(async () => {
+    redis = await startRedis();
+    const url = `${redis.url}/4`;
+    nodeA = await startHerald(config(url, 2));
+    nodeB = await startHerald(config(url, 1));
+  }, 30_000);
+  afterEach(() => {
+    phone?.close();
+    phone = null;
+  });
+  afterAll(async () => {
+    await nodeA?.stop();
+    await nodeB?.stop();
+    await redis?.stop();
+  });
+
+  it('a MESSAGE sent through node B reaches the phone on its TCP connection to node A, and its 200 comes back', async () => {
+    phone = await TcpPhone.register(nodeA.port('tcp'), 'carol', 'singer');
+    const sent = runSipp(join(scenarios, 'uac-message.xml'), nodeB.port('udp'), 'u1', 1, [
+      ...['-s', 'example.com', '-key', 'user', 'alice', '-key', 'from_domain', 'example.com', '-key', 'callee', 'carol', '-key', 'text', 'across nodes'],
+      ...['-au', 'alice', '-ap', 'wonderland', '-auth_uri', 'carol@example.com'],
+    ]);
+    const message = await phone.nextRequest();
+    expect(message.method).toBe('MESSAGE');
+    expect(message.body.toString()).toContain('across nodes');
+    await phone.answer(message);
+    const run = await sent;
+    expect(run.output).not.toMatch(/Failed call\s*\|\s*[1-9]/);
+    expect(run.code).toBe(0);
+  });
+
+  it('a call through node B rings the phone on node A; ACK and BYE follow the dialog to the same connection', async () => {
+    phone = await TcpPhone.register(nodeA.port('tcp'), 'carol', 'singer');
+    const caller = call('uac-call.xml', nodeB.port('udp'), 'u1', 'alice', 'wonderland', 'carol');
+    const invite = await phone.nextRequest();
+    expect(invite.method).toBe('INVITE');
+    await phone.answer(invite);
+    expect((await phone.nextRequest()).method).toBe('ACK');
+    const bye = await phone.nextRequest();
+    expect(bye.method).toBe('BYE');
+    await phone.answer(bye);
+    expect((await caller).code).toBe(0);
+  });
+});

@@ -26,6 +26,8 @@ export class SqliteMessageStore implements MessageStore {
   private readonly deleteOne: Database.Statement<[number, string]>;
   private readonly deleteAll: Database.Statement<[string]>;
   private readonly deleteExpired: Database.Statement<[number, number]>;
+  private readonly takeLease: Database.Statement<[string, string, number, string, number]>;
+  private readonly dropLease: Database.Statement<[string, string]>;
 
   constructor(db: Database.Database) {
     // AUTOINCREMENT: ids never come back after a delete, so they keep arrival order for good.
@@ -43,6 +45,7 @@ export class SqliteMessageStore implements MessageStore {
       );
       CREATE INDEX IF NOT EXISTS offline_messages_recipient ON offline_messages (recipient, expires_at);
       CREATE INDEX IF NOT EXISTS offline_messages_expiry ON offline_messages (expires_at);
+      CREATE TABLE IF NOT EXISTS delivery_leases (recipient TEXT PRIMARY KEY, holder TEXT NOT NULL, until INTEGER NOT NULL);
     `),
     );
     this.countLive = db.prepare('SELECT count(*) AS n FROM offline_messages WHERE recipient = ? AND expires_at > ?');
@@ -56,6 +59,11 @@ export class SqliteMessageStore implements MessageStore {
     this.deleteExpired = db.prepare(
       'DELETE FROM offline_messages WHERE id IN (SELECT id FROM offline_messages WHERE expires_at <= ? LIMIT ?)',
     );
+    // One statement, so atomic: taken when free, expired, or already ours.
+    this.takeLease = db.prepare(
+      'INSERT INTO delivery_leases (recipient, holder, until) VALUES (?, ?, ?) ON CONFLICT (recipient) DO UPDATE SET holder = excluded.holder, until = excluded.until WHERE holder = ? OR until <= ?',
+    );
+    this.dropLease = db.prepare('DELETE FROM delivery_leases WHERE recipient = ? AND holder = ?');
     const tx = db.transaction((message: NewStoredMessage, cap: number, now: number): StoredMessage | undefined => {
       if (this.countLive.get(message.recipient, now)!.n >= cap) return undefined;
       const body = Buffer.isBuffer(message.body) ? message.body : Buffer.from(message.body);
@@ -117,6 +125,16 @@ export class SqliteMessageStore implements MessageStore {
   async sweepExpired(now: number, limit: number): Promise<number> {
     return sqliteCall('sweep expired messages', () => {
       return this.deleteExpired.run(now, Number.isFinite(limit) ? Math.max(0, Math.floor(limit)) : -1).changes;
+    });
+  }
+
+  async leaseDelivery(recipient: string, holder: string, until: number, now: number): Promise<boolean> {
+    return sqliteCall('lease a delivery', () => this.takeLease.run(recipient, holder, until, holder, now).changes > 0);
+  }
+
+  async releaseDelivery(recipient: string, holder: string): Promise<void> {
+    return sqliteCall('release a delivery', () => {
+      this.dropLease.run(recipient, holder);
     });
   }
 }

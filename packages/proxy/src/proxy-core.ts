@@ -103,6 +103,14 @@ export class ProxyCore {
   }
 
   /**
+   * Sends a request Herald itself originates (a stored message, delivered) to `targets`, as a
+   * proxied request is sent; resolves with the final status. `request` carries no Via.
+   */
+  originate(request: SipRequest, targets: readonly Target[]): Promise<ForwardOutcome> {
+    return this.forward(new OriginatedRequest(request), targets);
+  }
+
+  /**
    * An in-dialog request of a dialog Herald record-routed: to the flow of the other side when
    * it is connection-oriented, else by Route and Request-URI. An ACK goes statelessly.
    * @see RFC 3261 §16.4, §16.6, RFC 5626 §5.3
@@ -270,4 +278,22 @@ function consumeCredentials(copy: SipRequest, realm: string): void {
 function sameRealm(value: string, realm: string): boolean {
   const m = /realm\s*=\s*"([^"]*)"/i.exec(value);
   return m !== null && m[1].toLowerCase() === realm.toLowerCase();
+}
+
+/** The request context of a request Herald sends on its own: there is no one upstream to answer. */
+class OriginatedRequest implements RequestContext {
+  authenticated = null;
+  recordRouted = null;
+  readonly transaction = null;
+  readonly flow: Flow = { id: 'herald', transport: 'udp', localAddress: '', localPort: 0, remoteAddress: '', remotePort: 0 };
+
+  constructor(readonly req: SipRequest) {}
+
+  respond(): void {}
+
+  relay(): void {}
+
+  forward(): never {
+    throw new Error('an originated request is forwarded by ProxyCore.originate');
+  }
 }

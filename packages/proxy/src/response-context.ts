@@ -200,29 +200,23 @@ export class ResponseContext {
   private async finishFailed(): Promise<void> {
     if (this.finalSent) return;
     this.finalSent = true;
-    let best = chooseBestResponse(this.finals);
+    const best = chooseBestResponse(this.finals);
     // RFC 3261 §16.7 step 6: a 503 is not forwarded; 500 stands for it.
-    if (best?.status === 503) best = null;
-    const status = best?.status ?? (this.finals.some((r) => r.status === 503) ? 500 : this.cancelled ? 487 : 408);
+    const forwardable = best?.status === 503 ? null : best;
+    const status = forwardable?.status ?? (best !== null ? 500 : this.cancelled ? 487 : 408);
     try {
-      if (best !== null && this.options.onFailure && (await this.options.onFailure(best))) {
-        this.finish({ status, response: best, handled: true });
+      // The caller sees what the branches said (a 503 as a 503), or the 408 of no answer at all.
+      if (this.options.onFailure && (await this.options.onFailure(best ?? createResponse(this.ctx.req, status)))) {
+        this.finish({ status: best?.status ?? status, response: best, handled: true });
         return;
-      }
-      if (best === null && this.options.onFailure) {
-        const stand = createResponse(this.ctx.req, status);
-        if (await this.options.onFailure(stand)) {
-          this.finish({ status, response: stand, handled: true });
-          return;
-        }
       }
     } catch (error) {
       this.fail(error);
       return;
     }
-    if (best === null) this.ctx.respond(status);
-    else this.ctx.relay(best);
-    this.finish({ status, response: best, handled: false });
+    if (forwardable === null) this.ctx.respond(status);
+    else this.ctx.relay(forwardable);
+    this.finish({ status, response: forwardable, handled: false });
   }
 
   private cancelPending(): void {

@@ -16,8 +16,8 @@ import { rejectUnhandled } from './pipeline/reject-unhandled.js';
 
 /** What Herald can do today; each service adds its methods, body types and option tags. */
 export const CAPABILITIES: Capabilities = {
-  allow: ['REGISTER', 'OPTIONS', 'ACK', 'CANCEL'],
-  accept: ['application/sdp'],
+  allow: ['REGISTER', 'OPTIONS', 'ACK', 'CANCEL', 'MESSAGE'],
+  accept: ['application/sdp', 'text/plain', 'message/cpim', 'application/im-iscomposing+xml'],
   supported: ['path', 'outbound'],
 };
 
@@ -31,6 +31,8 @@ export interface ChainServices {
   /** Checks that an authenticated request's From is the user's own. */
   fromIdentity: RequestProcessor | null;
   registrar: RequestProcessor;
+  /** MESSAGE for local users, with store-and-forward. */
+  messages: RequestProcessor;
   /** Sends requests for local users to their registered contacts. */
   location: RequestProcessor;
   caps?: Capabilities;
@@ -39,11 +41,12 @@ export interface ChainServices {
 /**
  * The request chain, top to bottom, like a routing script:
  * REQINIT (validate, OPTIONS to Herald itself) → route preprocessing, CANCEL, in-dialog
- * requests of our dialogs → AUTH (digest, From identity) → REGISTRAR → LOCATION (local
- * users) → RELAY (other domains) → nobody took it (the response that says why).
+ * requests of our dialogs → AUTH (digest, From identity) → REGISTRAR → IM (MESSAGE, kept
+ * when the user is away) → LOCATION (local users) → RELAY (other domains) → nobody took it
+ * (the response that says why).
  */
 export function composeRequestChain(services: ChainServices): RequestProcessor[] {
-  const { identity, proxy, flowTokens, routes, authenticate, fromIdentity, registrar, location, caps = CAPABILITIES } = services;
+  const { identity, proxy, flowTokens, routes, authenticate, fromIdentity, registrar, messages, location, caps = CAPABILITIES } = services;
   for (const m of caps.allow) if (!KNOWN_METHODS.has(m)) throw new Error(`capability lists unknown method ${m}`);
   return [
     validateRequest(),
@@ -54,6 +57,7 @@ export function composeRequestChain(services: ChainServices): RequestProcessor[]
     ...(authenticate === null ? [] : [authenticate]),
     ...(fromIdentity === null ? [] : [fromIdentity]),
     registrar,
+    messages,
     location,
     forwardElsewhere({ identity, core: proxy, routes, trustLocalFrom: authenticate === null }),
     rejectUnhandled(caps),

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import { createHmac } from 'node:crypto';
 import { NonceService, digestAuthenticator, fromIdentity } from '@herald/auth';
+import { OfflineDelivery, messageRelay } from '@herald/im';
 import { Registrar, locationLookup } from '@herald/registrar';
 import { type ResponseOptions, SipError, type SipRequest, type SipResponse, createResponse, randomHex } from '@herald/sip';
 import {
@@ -67,6 +68,7 @@ export class HeraldServer {
   private registrar: Registrar | null = null;
   private proxyCore: ProxyCore | null = null;
   private flowRelay: FlowRelay | null = null;
+  private delivery: OfflineDelivery | null = null;
   private chain: RequestProcessor[] = [];
   private inFlight = 0;
   /** The Server header every response carries. @see RFC 3261 §20.35 */
@@ -177,6 +179,20 @@ export class HeraldServer {
       requireAuthentication: config.auth.enabled,
     });
     this.registrar = registrar;
+    const im = { maxBodySize: config.im.maxBodySize, udpMessageLimit: config.im.udpMessageLimit, storeForMs: config.im.storeFor * 1000, maxStoredPerUser: config.im.maxStoredPerUser };
+    const delivery = new OfflineDelivery({
+      locations: store.locations,
+      messages: store.messages,
+      originate: (req, targets) => proxy.originate(req, targets),
+      owner,
+      host: identity.primaryDomain,
+      clock,
+      logger,
+    });
+    this.delivery = delivery;
+    delivery.start();
+    // RFC 3428 §7: what waited for a user goes out once they register.
+    registrar.onBindingAdded((aor) => void delivery.registered(aor));
     const authenticate = config.auth.enabled
       ? digestAuthenticator({
           identity,
@@ -204,6 +220,7 @@ export class HeraldServer {
       authenticate,
       fromIdentity: authenticate === null ? null : fromIdentity(store.users),
       registrar,
+      messages: messageRelay({ identity, locations: store.locations, users: store.users, messages: store.messages, policy: im, clock, logger }),
       location: locationLookup({ identity, locations: store.locations, users: store.users, clock }),
     });
     this.counters.collectFrom({ transactions: () => transactions.counts(), registeredAors: () => store.locations.countAors(clock.now()) });
@@ -231,6 +248,8 @@ export class HeraldServer {
     while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     await this.admin?.close();
     this.counters.collectFrom(null);
+    this.delivery?.stop();
+    this.delivery = null;
     this.transactions?.close();
     await this.flowRelay?.stop();
     await this.transport?.stop();

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { canonicalAor } from '@herald/registrar';
 import { parseUri } from '@herald/sip';
 import { hostPort } from '@herald/stack';
-import type { Binding, Store, UserRecord } from '@herald/store';
+import type { Binding, Store, StoredMessage, UserRecord } from '@herald/store';
 import { parseAccountAddress, putAccount, userNameProblem } from '../accounts.js';
 import type { Logger } from '../logger.js';
 import type { MetricsText } from '../metrics/herald-metrics.js';
@@ -47,6 +47,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
   { pattern: /^\/api\/users\/([^/]+)$/, methods: { GET: getUser, DELETE: deleteUser } },
   { pattern: /^\/api\/users\/([^/]+)\/password$/, methods: { PUT: setPassword } },
   { pattern: /^\/api\/bindings\/([^/]+)$/, methods: { GET: listBindings } },
+  { pattern: /^\/api\/messages\/([^/]+)$/, methods: { GET: listMessages, DELETE: purgeMessages } },
 ];
 
 /** The store's own deadline (2 s on Redis) bounds the ping. */
@@ -113,6 +114,35 @@ async function listBindings(ctx: AdminContext, r: AdminRequest, res: ServerRespo
   const now = ctx.now();
   const { bindings } = await ctx.store.locations.get(aor, now);
   sendJson(res, 200, { aor, bindings: bindings.map((b) => publicBinding(b, now)) });
+}
+
+/** The messages stored for a user, oldest first (bodies as UTF-8 text, or base64 when they are not text). */
+async function listMessages(ctx: AdminContext, r: AdminRequest, res: ServerResponse): Promise<void> {
+  const aor = addressOfRecord(r.params[0]);
+  const messages = await ctx.store.messages.list(aor, ctx.now());
+  sendJson(res, 200, { aor, messages: messages.map(publicMessage) });
+}
+
+async function purgeMessages(ctx: AdminContext, r: AdminRequest, res: ServerResponse): Promise<void> {
+  const aor = addressOfRecord(r.params[0]);
+  const purged = await ctx.store.messages.purge(aor);
+  ctx.logger.info('admin: stored messages purged', { aor, purged });
+  sendJson(res, 200, { aor, purged });
+}
+
+function publicMessage(m: StoredMessage): Record<string, unknown> {
+  const header = (name: string) => m.headers.find(([n]) => n.toLowerCase() === name)?.[1] ?? null;
+  const text = m.contentType === null || /^(text\/|message\/cpim|application\/[\w.+-]*xml)/i.test(m.contentType);
+  return {
+    id: m.id,
+    from: header('from'),
+    date: header('date'),
+    contentType: m.contentType,
+    ...(text ? { body: m.body.toString('utf8') } : { bodyBase64: m.body.toString('base64') }),
+    storedAt: new Date(m.storedAt).toISOString(),
+    expiresAt: new Date(m.expiresAt).toISOString(),
+    attempts: m.attempts,
+  };
 }
 
 /** An account without its HA1s. */

@@ -83,6 +83,7 @@ describe('defaults', () => {
       },
       registrar: { defaultExpires: 3600, minExpires: 60, maxExpires: 86400, maxContacts: 10 },
       proxy: { inviteTimeout: 181 },
+      im: { maxBodySize: 65535, udpMessageLimit: 1300, storeFor: 604800, maxStoredPerUser: 1000 },
       routes: [],
       workers: 1,
     });
@@ -200,7 +201,7 @@ describe('unknown keys', () => {
   });
 
   it('lists the known keys when nothing is close', () => {
-    expect(problem('presence: {}', 'presence')).toContain('remove it; the known keys are domains, listen, tls, store, dataDir, log, sip, users, auth, registrar, proxy, routes, workers, admin, redis');
+    expect(problem('presence: {}', 'presence')).toContain('remove it; the known keys are domains, listen, tls, store, dataDir, log, sip, users, auth, registrar, proxy, routes, im, workers, admin, redis');
   });
 
   it('catches a typo in a section', () => {
@@ -617,6 +618,17 @@ describe('proxy', () => {
   it('reads the INVITE timeout and refuses zero', () => {
     expect(parse('proxy: { inviteTimeout: 60 }').proxy).toEqual({ inviteTimeout: 60 });
     expect(problem('proxy: { inviteTimeout: 0 }', 'proxy.inviteTimeout')).toMatch(/from 1 to/);
+  });
+});
+
+describe('im', () => {
+  it('reads every key', () => {
+    expect(parse('im: { maxBodySize: 4096, udpMessageLimit: 1200, storeFor: 3600, maxStoredPerUser: 5 }').im).toEqual({ maxBodySize: 4096, udpMessageLimit: 1200, storeFor: 3600, maxStoredPerUser: 5 });
+  });
+
+  it('keeps maxBodySize within what the transport takes', () => {
+    expect(problem('sip: { maxBodySize: 1000 }\nim: { maxBodySize: 2000 }', 'im.maxBodySize')).toMatch(/larger than sip\.maxBodySize/);
+    expect(parse('sip: { maxBodySize: 1000 }').im.maxBodySize).toBe(1000);
   });
 });
 

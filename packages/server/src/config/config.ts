@@ -129,6 +129,18 @@ export interface RouteConfig {
   to: string;
 }
 
+/** Instant messages (`im:`). */
+export interface ImConfig {
+  /** Largest MESSAGE body accepted, bytes (413 above). */
+  maxBodySize: number;
+  /** Largest MESSAGE accepted over UDP, bytes (513 above, RFC 3428 §5). */
+  udpMessageLimit: number;
+  /** Seconds a stored message waits for its recipient. */
+  storeFor: number;
+  /** Messages one recipient may have waiting. */
+  maxStoredPerUser: number;
+}
+
 /** The proxy (`proxy:`). */
 export interface ProxyConfig {
   /** Seconds an INVITE branch may ring without a final response before it is cancelled (Timer C, RFC 3261 §16.6 step 11). */
@@ -160,6 +172,7 @@ export interface HeraldConfig {
   auth: AuthConfig;
   registrar: RegistrarConfig;
   proxy: ProxyConfig;
+  im: ImConfig;
   /** Next hops for other domains, in order. */
   routes: RouteConfig[];
   /** Worker processes sharing the listeners: 1 on the embedded store, one per core (or as set) on Redis. */
@@ -176,8 +189,9 @@ const DEFAULT_PORTS: Record<TransportName, number> = { udp: 5060, tcp: 5060, tls
 const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
 const LOG_FORMATS: readonly LogFormat[] = ['json', 'pretty'];
 
-const TOP_KEYS = ['domains', 'listen', 'tls', 'store', 'dataDir', 'log', 'sip', 'users', 'auth', 'registrar', 'proxy', 'routes', 'workers', 'admin', 'redis'] as const;
+const TOP_KEYS = ['domains', 'listen', 'tls', 'store', 'dataDir', 'log', 'sip', 'users', 'auth', 'registrar', 'proxy', 'routes', 'im', 'workers', 'admin', 'redis'] as const;
 const PROXY_KEYS = ['inviteTimeout'] as const;
+const IM_KEYS = ['maxBodySize', 'udpMessageLimit', 'storeFor', 'maxStoredPerUser'] as const;
 const ROUTE_KEYS = ['domain', 'to'] as const;
 const ADMIN_KEYS = ['listen', 'token'] as const;
 const REDIS_KEYS = ['keyPrefix', 'sentinels', 'name', 'cluster'] as const;
@@ -279,6 +293,7 @@ function validate(raw: unknown, source: string | undefined, baseDir: string): He
   const auth = readAuth(top.auth, problems);
   const registrar = readRegistrar(top.registrar, problems);
   const proxy = readProxy(top.proxy, problems);
+  const im = readIm(top.im, sip, problems);
   const routes = readRoutes(top.routes, domains ?? [], problems);
   const workers = store === undefined ? undefined : problems.check(() => readWorkers(top.workers ?? 'auto', store));
   const admin = readAdmin(top.admin, problems);
@@ -295,13 +310,14 @@ function validate(raw: unknown, source: string | undefined, baseDir: string): He
     auth === undefined ||
     registrar === undefined ||
     proxy === undefined ||
+    im === undefined ||
     routes === undefined ||
     workers === undefined ||
     (top.admin != null && admin === undefined)
   ) {
     throw ConfigError.collect(source ?? 'configuration', problems.list);
   }
-  return { source, domains, listen, ...(tls && { tls }), store, dataDir, log, sip, users, auth, registrar, proxy, routes, workers, ...(admin && { admin }) };
+  return { source, domains, listen, ...(tls && { tls }), store, dataDir, log, sip, users, auth, registrar, proxy, im, routes, workers, ...(admin && { admin }) };
 }
 
 function readDomains(value: unknown, problems: Problems): string[] | undefined {
@@ -670,6 +686,24 @@ function readProxy(value: unknown, problems: Problems): ProxyConfig | undefined 
   // RFC 3261 §16.6 step 11: Timer C is more than 3 minutes unless an operator chooses otherwise.
   const inviteTimeout = problems.check(() => expectInteger('proxy.inviteTimeout', map.inviteTimeout ?? 181, 'seconds', Math.floor(MAX_TIMER_MS / 1000)));
   return inviteTimeout === undefined ? undefined : { inviteTimeout };
+}
+
+function readIm(value: unknown, sip: SipConfig | undefined, problems: Problems): ImConfig | undefined {
+  const map = problems.check(() => expectMap('im', value ?? {}));
+  if (map === undefined) return undefined;
+  checkKeys('im', map, IM_KEYS, problems);
+  const integer = (name: (typeof IM_KEYS)[number], fallback: number, unit: string, max = 4294967295) => problems.check(() => expectInteger(`im.${name}`, map[name] ?? fallback, unit, max));
+  const transportLimit = sip?.maxBodySize ?? 65535;
+  const maxBodySize = integer('maxBodySize', Math.min(65535, transportLimit), 'bytes');
+  const udpMessageLimit = integer('udpMessageLimit', 1300, 'bytes', 65535);
+  const storeFor = integer('storeFor', 7 * 86400, 'seconds', Math.floor(MAX_TIMER_MS / 1000) * 1000);
+  const maxStoredPerUser = integer('maxStoredPerUser', 1000, 'messages');
+  if (maxBodySize === undefined || udpMessageLimit === undefined || storeFor === undefined || maxStoredPerUser === undefined) return undefined;
+  if (maxBodySize > transportLimit) {
+    problems.add('im.maxBodySize', `${maxBodySize} is larger than sip.maxBodySize (${transportLimit}), which drops larger bodies first; lower it or raise sip.maxBodySize`);
+    return undefined;
+  }
+  return { maxBodySize, udpMessageLimit, storeFor, maxStoredPerUser };
 }
 
 function readRoutes(value: unknown, domains: readonly string[], problems: Problems): RouteConfig[] | undefined {

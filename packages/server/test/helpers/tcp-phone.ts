@@ -14,9 +14,21 @@ export class TcpPhone {
     readonly user: string,
   ) {}
 
+  private password = '';
+  private domain = 'example.com';
+  private cseq = 0;
+
+  /** Connects without registering: a phone that only sends. */
+  static async connect(port: number, user: string, password: string, domain = 'example.com'): Promise<TcpPhone> {
+    const phone = new TcpPhone(await StreamClient.connect('tcp', port), user);
+    phone.password = password;
+    phone.domain = domain;
+    return phone;
+  }
+
   static async register(port: number, user: string, password: string, domain = 'example.com'): Promise<TcpPhone> {
-    const client = await StreamClient.connect('tcp', port);
-    const phone = new TcpPhone(client, user);
+    const phone = await TcpPhone.connect(port, user, password, domain);
+    const client = phone.client;
     const local = client.socket.localPort;
     const base = {
       method: 'REGISTER',
@@ -39,6 +51,45 @@ export class TcpPhone {
     const ok = (await client.nextMessage(5000)) as SipResponse;
     if (ok.status !== 200) throw new Error(`REGISTER with credentials got ${ok.status}`);
     return phone;
+  }
+
+  /**
+   * Sends a MESSAGE to `to` from this phone's user, answering the 407 challenge, and resolves
+   * with the final response.
+   */
+  async sendMessage(to: string, body: string | Buffer, contentType = 'text/plain', extraHeaders: string[] = []): Promise<SipResponse> {
+    const callId = `msg-${this.user}-${++this.cseq}-${Date.now()}`;
+    const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8');
+    const write = async (cseq: number, auth: string[]) => {
+      const head = [
+        `MESSAGE ${to} SIP/2.0`,
+        `Via: SIP/2.0/TCP 127.0.0.1:${this.client.socket.localPort};branch=z9hG4bK${callId}-${cseq}`,
+        'Max-Forwards: 70',
+        `From: <sip:${this.user}@${this.domain}>;tag=${this.user}t`,
+        `To: <${to}>`,
+        `Call-ID: ${callId}`,
+        `CSeq: ${cseq} MESSAGE`,
+        'User-Agent: TcpPhone',
+        `Content-Type: ${contentType}`,
+        ...extraHeaders,
+        ...auth,
+        `Content-Length: ${bytes.length}`,
+      ].join('\r\n');
+      await this.client.write(Buffer.concat([Buffer.from(head + '\r\n\r\n'), bytes]));
+    };
+    const final = async () => {
+      for (;;) {
+        const m = await this.client.nextMessage(10_000);
+        if (!m.isRequest() && m.header('call-id') === callId && (m as SipResponse).status >= 200) return m as SipResponse;
+      }
+    };
+    await write(1, []);
+    const first = await final();
+    if (first.status !== 407) return first;
+    const nonce = first.proxyAuthenticate.find((c) => (c.params.get('algorithm') ?? 'MD5') === 'MD5')!.params.get('nonce')!;
+    const response = digestResponse({ algorithm: 'MD5', ha1: ha1('MD5', this.user, this.domain, this.password), method: 'MESSAGE', uri: to, nonce, qop: 'auth', nc: '00000001', cnonce: 'feed' });
+    await write(2, [`Proxy-Authorization: Digest username="${this.user}", realm="${this.domain}", nonce="${nonce}", uri="${to}", response="${response}", algorithm=MD5, qop=auth, nc=00000001, cnonce="feed"`]);
+    return final();
   }
 
   /** The next request Herald sends this phone. */

@@ -1,0 +1,72 @@
+import { type LocalIdentity, type RequestContext, type RequestProcessor, contactTarget } from '@herald/proxy';
+import { type SipResponse, isSipUri } from '@herald/sip';
+import { type LocationStore, type MessageStore, type UserStore, accountAor } from '@herald/store';
+import { bodyTooLarge, recipientOffline, tooLargeForUdp, unknownRecipient } from './im-errors.js';
+import type { ImPolicy } from './im-policy.js';
+import { isStorable, offlineRecord } from './offline-message.js';
+
+/** Branch failures after which a message is kept for later rather than refused. */
+const STORE_ON = new Set([408, 430, 480, 503]);
+
+export interface MessageRelayOptions {
+  identity: LocalIdentity;
+  locations: LocationStore;
+  users: Pick<UserStore, 'get' | 'resolveAlias'>;
+  messages: MessageStore;
+  policy: ImPolicy;
+  clock: { now(): number };
+  logger?: { warn(msg: string, meta?: Record<string, unknown>): void };
+}
+
+/**
+ * MESSAGE for a user of a served domain: forked to every contact of the user, the first
+ * 2xx going back to the sender. When the user has no contact, or every branch fails with
+ * 408/430/480/503, the message is stored and the sender gets 202 Accepted. Bodies pass
+ * unchanged whatever their type: never 415.
+ * @see RFC 3428 §4, §7, RFC 3994 §3
+ */
+export function messageRelay(options: MessageRelayOptions): RequestProcessor {
+  const { identity, policy } = options;
+  return {
+    name: 'message-relay',
+    process(ctx: RequestContext) {
+      const { req } = ctx;
+      if (req.method !== 'MESSAGE') return 'continue';
+      const uri = req.uri;
+      if (!isSipUri(uri) || uri.user === null || !identity.isServedDomain(uri.host)) return 'continue';
+      if (req.body.length > policy.maxBodySize) throw bodyTooLarge(policy.maxBodySize);
+      if (ctx.flow.transport === 'udp' && req.body.length > policy.udpMessageLimit / 2 && req.toBuffer().length > policy.udpMessageLimit) throw tooLargeForUdp();
+      return relay(ctx, accountAor(uri.user, uri.host), options);
+    },
+  };
+}
+
+async function relay(ctx: RequestContext, aor: string, options: MessageRelayOptions): Promise<'stop'> {
+  const { locations, users, clock } = options;
+  const account = (await users.resolveAlias(aor)) ?? aor;
+  const { bindings } = await locations.get(account, clock.now());
+  const storable = isStorable(ctx.req);
+  if (bindings.length === 0) {
+    const at = account.lastIndexOf('@');
+    if ((await users.get(account.slice(4, at), account.slice(at + 1))) === undefined) throw unknownRecipient();
+    if (!storable || !(await store(ctx, account, options))) throw recipientOffline();
+    return 'stop';
+  }
+  await ctx.forward(bindings.map(contactTarget), {
+    onFailure: (best: SipResponse) => storable && STORE_ON.has(best.status) && store(ctx, account, options),
+  });
+  return 'stop';
+}
+
+/** Keeps the message and answers 202; false when the recipient's store is full. */
+async function store(ctx: RequestContext, account: string, { messages, policy, clock, logger }: MessageRelayOptions): Promise<boolean> {
+  const now = clock.now();
+  const kept = await messages.add(offlineRecord(ctx.req, account, now, policy.storeForMs), policy.maxStoredPerUser, now);
+  if (kept === undefined) {
+    logger?.warn('offline messages: recipient store full, message refused', { recipient: account, cap: policy.maxStoredPerUser });
+    return false;
+  }
+  // RFC 3428 §7: 202, the message was accepted for later delivery.
+  ctx.respond(202, 'Accepted');
+  return true;
+}

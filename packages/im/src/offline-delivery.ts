@@ -1,0 +1,83 @@
+import { type ForwardOutcome, type Target, contactTarget } from '@herald/proxy';
+import { type SipRequest, randomHex } from '@herald/sip';
+import type { LocationStore, MessageStore } from '@herald/store';
+import { deliveryRequest } from './offline-message.js';
+
+/** How long one worker holds a recipient's delivery, renewed before each message. */
+const LEASE_MS = 60_000;
+/** How often expired messages are swept, and how many at most per sweep. */
+const SWEEP_MS = 60_000;
+const SWEEP_LIMIT = 1000;
+
+export interface OfflineDeliveryOptions {
+  locations: LocationStore;
+  messages: MessageStore;
+  /** Sends a request Herald originates to targets (`ProxyCore.originate`). */
+  originate(request: SipRequest, targets: readonly Target[]): Promise<ForwardOutcome>;
+  /** This worker, for delivery leases. */
+  owner: string;
+  /** The host for Call-IDs of delivered messages. */
+  host: string;
+  clock: { now(): number };
+  logger?: { warn(msg: string, meta?: Record<string, unknown>): void };
+}
+
+/**
+ * Delivers stored messages when their recipient registers: one at a time, oldest first,
+ * each removed only after the recipient's 2xx; on a failure the rest wait for the next
+ * registration. One worker at a time delivers a recipient's messages (a lease in the store).
+ * @see RFC 3428 §7
+ */
+export class OfflineDelivery {
+  private seq = 0;
+  private sweeper: ReturnType<typeof setInterval> | null = null;
+
+  constructor(private readonly options: OfflineDeliveryOptions) {}
+
+  /** Starts the periodic sweep of expired messages. */
+  start(): void {
+    this.sweeper = setInterval(() => {
+      void this.options.messages.sweepExpired(this.options.clock.now(), SWEEP_LIMIT).catch(() => undefined);
+    }, SWEEP_MS);
+    this.sweeper.unref();
+  }
+
+  stop(): void {
+    if (this.sweeper !== null) clearInterval(this.sweeper);
+    this.sweeper = null;
+  }
+
+  /** A binding was added for `aor`: deliver what waits for it. Never rejects. */
+  async registered(aor: string): Promise<void> {
+    try {
+      await this.deliver(aor);
+    } catch (error) {
+      this.options.logger?.warn('offline messages: delivery stopped', { recipient: aor, error });
+    }
+  }
+
+  private async deliver(aor: string): Promise<void> {
+    const { messages, locations, clock } = this.options;
+    // A read first: most registrations find nothing waiting, and need no lease (a write).
+    if ((await messages.list(aor, clock.now())).length === 0) return;
+    const holder = `${this.options.owner}/${++this.seq}/${randomHex(2)}`;
+    const lease = () => messages.leaseDelivery(aor, holder, clock.now() + LEASE_MS, clock.now());
+    if (!(await lease())) return;
+    try {
+      for (const message of await messages.list(aor, clock.now())) {
+        if (!(await lease())) return;
+        const { bindings } = await locations.get(aor, clock.now());
+        if (bindings.length === 0) return;
+        const outcome = await this.options.originate(deliveryRequest(message, this.options.host), bindings.map(contactTarget));
+        if (outcome.status >= 200 && outcome.status < 300) {
+          await messages.remove(aor, message.id);
+          continue;
+        }
+        await messages.markAttempt(aor, message.id);
+        return;
+      }
+    } finally {
+      await messages.releaseDelivery(aor, holder).catch(() => undefined);
+    }
+  }
+}

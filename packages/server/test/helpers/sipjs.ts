@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
-import { type Invitation, Inviter, Registerer, RegistererState, type SessionDescriptionHandler, SessionState, UserAgent } from 'sip.js';
+import { type Invitation, Inviter, type Message, Messager, Registerer, RegistererState, type SessionDescriptionHandler, SessionState, UserAgent } from 'sip.js';
 
 // SIP.js's transport opens `new WebSocket(url, "sip")`; Node 20 has no global WebSocket.
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
@@ -16,9 +16,9 @@ export async function sipJsPhone(
   server: string,
   aor: string,
   password: string,
-  options: { userAgentString?: string; outbound?: boolean; onInvite?: (invitation: Invitation) => void } = {},
+  options: { userAgentString?: string; outbound?: boolean; onInvite?: (invitation: Invitation) => void; onMessage?: (message: Message) => void } = {},
 ): Promise<SipJsPhone> {
-  const { userAgentString, outbound = false, onInvite } = options;
+  const { userAgentString, outbound = false, onInvite, onMessage } = options;
   const uri = UserAgent.makeURI(aor);
   if (!uri) throw new Error(`bad AoR ${aor}`);
   const ua = new UserAgent({
@@ -29,7 +29,7 @@ export async function sipJsPhone(
     logLevel: 'error',
     logBuiltinEnabled: false,
     sessionDescriptionHandlerFactory: signallingOnly,
-    ...(onInvite && { delegate: { onInvite } }),
+    delegate: { ...(onInvite && { onInvite }), ...(onMessage && { onMessage }) },
     ...(userAgentString !== undefined && { userAgentString }),
   });
   await ua.start();
@@ -91,4 +91,20 @@ export async function sipJsCall(phone: SipJsPhone, target: string): Promise<Invi
   await inviter.invite();
   await established;
   return inviter;
+}
+
+/** Sends a MESSAGE from `phone` to `target`; resolves with the final status SIP.js saw. */
+export function sipJsMessage(phone: SipJsPhone, target: string, body: string): Promise<number> {
+  const uri = UserAgent.makeURI(target);
+  if (!uri) throw new Error(`bad target ${target}`);
+  return new Promise((resolve, reject) => {
+    new Messager(phone.ua, uri, body)
+      .message({
+        requestDelegate: {
+          onAccept: (r) => resolve(r.message.statusCode ?? 0),
+          onReject: (r) => resolve(r.message.statusCode ?? 0),
+        },
+      })
+      .catch(reject);
+  });
 }

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type Database from 'better-sqlite3';
 import type { MessageStore, NewStoredMessage, StoredMessage } from '../message-store.js';
 import { sqliteCall } from './sqlite-database.js';
@@ -13,11 +14,25 @@ interface MessageRow {
   attempts: number;
 }
 
+/** How often, at most, the set of recipients with messages is checked against other connections' writes. */
+const REVALIDATE_MS = 200;
+
 /**
  * Offline messages in the embedded SQLite file; each write is committed before its promise resolves.
+ *
+ * Every registration asks whether messages wait for the user, and almost always none do:
+ * the recipients that have messages are kept in memory, so that `list` for anyone else
+ * answers without a query (re-read when another connection has written the file, looked
+ * at every 200 ms at most: only Herald writes messages).
  * @see RFC 3428 §7
  */
 export class SqliteMessageStore implements MessageStore {
+  /** Recipients that may have messages (a superset: a removal does not take one out). */
+  private waiting: Set<string> | null = null;
+  private checkedAt = -Infinity;
+  private version = -1;
+  private readonly recipients: Database.Statement<[], string>;
+  private readonly dataVersion: Database.Statement<[], number>;
   private readonly addTx: (message: NewStoredMessage, cap: number, now: number) => StoredMessage | undefined;
   private readonly countLive: Database.Statement<[string, number], { n: number }>;
   private readonly insert: Database.Statement<[string, string, string | null, Buffer, number, number]>;
@@ -64,6 +79,9 @@ export class SqliteMessageStore implements MessageStore {
       'INSERT INTO delivery_leases (recipient, holder, until) VALUES (?, ?, ?) ON CONFLICT (recipient) DO UPDATE SET holder = excluded.holder, until = excluded.until WHERE holder = ? OR until <= ?',
     );
     this.dropLease = db.prepare('DELETE FROM delivery_leases WHERE recipient = ? AND holder = ?');
+    this.recipients = db.prepare<[], string>('SELECT DISTINCT recipient FROM offline_messages').pluck();
+    // Changes when another connection commits to the file (https://sqlite.org/pragma.html#pragma_data_version).
+    this.dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
     const tx = db.transaction((message: NewStoredMessage, cap: number, now: number): StoredMessage | undefined => {
       if (this.countLive.get(message.recipient, now)!.n >= cap) return undefined;
       const body = Buffer.isBuffer(message.body) ? message.body : Buffer.from(message.body);
@@ -83,12 +101,15 @@ export class SqliteMessageStore implements MessageStore {
 
   async add(message: NewStoredMessage, cap: number, now: number): Promise<StoredMessage | undefined> {
     return sqliteCall('store a message', () => {
-      return this.addTx(message, cap, now);
+      const stored = this.addTx(message, cap, now);
+      this.waiting?.add(message.recipient);
+      return stored;
     });
   }
 
   async list(recipient: string, now: number): Promise<StoredMessage[]> {
     return sqliteCall('list messages', () => {
+      if (!this.mayHaveMessages(recipient)) return [];
       return this.selectLive.all(recipient, now).map((r) => ({
         id: formatId(r.id),
         recipient: r.recipient,
@@ -118,8 +139,23 @@ export class SqliteMessageStore implements MessageStore {
 
   async purge(recipient: string): Promise<number> {
     return sqliteCall('purge messages', () => {
-      return this.deleteAll.run(recipient).changes;
+      const { changes } = this.deleteAll.run(recipient);
+      this.waiting?.delete(recipient);
+      return changes;
     });
+  }
+
+  private mayHaveMessages(recipient: string): boolean {
+    const t = performance.now();
+    if (this.waiting === null || t - this.checkedAt >= REVALIDATE_MS) {
+      this.checkedAt = t;
+      const version = this.dataVersion.get()!;
+      if (this.waiting === null || version !== this.version) {
+        this.version = version;
+        this.waiting = new Set(this.recipients.all());
+      }
+    }
+    return this.waiting.has(recipient);
   }
 
   async sweepExpired(now: number, limit: number): Promise<number> {

@@ -1,8 +1,9 @@
-import { freePort } from '@herald/test-kit';
+import { createTestCertificate, freePort } from '@herald/test-kit';
 import { type HeraldProcess, startHerald } from './helpers/herald-process.js';
 import { type Invitation, SessionState } from 'sip.js';
 import { registerOnce, sessionReaches, sipJsCall, sipJsPhone } from './helpers/sipjs.js';
 import { type SippTransport, call, registerContact, startCallee } from './helpers/sipp-call.js';
+import { TcpPhone } from './helpers/tcp-phone.js';
 
 const CONFIG = `
 domains: [example.com]
@@ -22,7 +23,7 @@ function nextCallee(): string {
 
 describe('calls through the proxy (RFC 3261 §16)', () => {
   let herald: HeraldProcess;
-  const port = (t: SippTransport) => herald.port(t === 'u1' ? 'udp' : 'tcp');
+  const port = (t: SippTransport) => herald.port(t === 'u1' ? 'udp' : t === 't1' ? 'tcp' : 'tls');
 
   beforeAll(async () => {
     herald = await startHerald(CONFIG);
@@ -172,5 +173,48 @@ describe('calls to and from another domain through routes: (RFC 3261 §16.5)', (
     const caller = await call('uac-call-unauthenticated.xml', herald.port('udp'), 'u1', 'dave', '', 'erin', { fromDomain: 'sip.peer.test', calleeDomain: 'elsewhere.test' });
     expect(caller.code).not.toBe(0);
     expect(caller.output).toMatch(/403/);
+  });
+});
+
+describe('requests over TLS (RFC 3261 §26.2)', () => {
+  let herald: HeraldProcess;
+  beforeAll(async () => {
+    const { cert, key } = await createTestCertificate();
+    const yaml = CONFIG.replace('listen: [', 'listen: ["tls://127.0.0.1:0", ') + 'tls: { cert: cert.pem, key: key.pem }\n';
+    herald = await startHerald(yaml, { 'cert.pem': cert, 'key.pem': key });
+  });
+  afterAll(async () => {
+    await herald.stop();
+  });
+
+  // Debian's SIPp is built without OpenSSL, so the TLS ends are scripted phones.
+  it('a phone on TLS sends a MESSAGE to a phone on TCP, and gets its 200 back over TLS', async () => {
+    const recipient = await TcpPhone.register(herald.port('tcp'), 'callee0', 'pw0');
+    const sender = await TcpPhone.connect(herald.port('tls'), 'alice', 'wonderland', 'example.com', 'tls');
+    try {
+      const sent = sender.sendMessage('sip:callee0@example.com', 'from tls');
+      const message = await recipient.nextRequest();
+      expect(message.topVia.transport).toBe('TCP');
+      expect(message.via[1].transport).toBe('TLS');
+      await recipient.answer(message);
+      expect((await sent).status).toBe(200);
+    } finally {
+      sender.close();
+      recipient.close();
+    }
+  });
+
+  it('a MESSAGE through SIPp on UDP reaches a phone registered over TLS, on its connection', async () => {
+    const phone = await TcpPhone.register(herald.port('tls'), 'callee1', 'pw1', 'example.com', 'tls');
+    try {
+      const sent = call('uac-message.xml', herald.port('udp'), 'u1', 'alice', 'wonderland', 'callee1', { extra: ['-key', 'text', 'over tls'] });
+      const message = await phone.nextRequest();
+      expect(message.topVia.transport).toBe('TLS');
+      expect(message.body.toString()).toContain('over tls');
+      await phone.answer(message);
+      expect((await sent).code).toBe(0);
+    } finally {
+      phone.close();
+    }
   });
 });

@@ -12,7 +12,10 @@ export interface SippRun {
  * for `calls` calls; SIPp exits 0 when every call succeeded. SIPp binds 5060 unless told
  * otherwise, so it is given a free port.
  */
-export async function runSipp(scenario: string, port: number, transport: 'u1' | 't1', calls = 1, extra: string[] = []): Promise<SippRun> {
+/** SIPp's transport modes: one UDP socket, one TCP connection, one TLS connection (`-tls_cert`/`-tls_key` in `extra`). */
+export type SippTransportMode = 'u1' | 't1' | 'l1';
+
+export async function runSipp(scenario: string, port: number, transport: SippTransportMode, calls = 1, extra: string[] = []): Promise<SippRun> {
   const local = await freePort();
   // A media port of its own: SIPp processes started together race for its default, 6000.
   const media = await freePort();
@@ -30,7 +33,7 @@ export async function runSipp(scenario: string, port: number, transport: 'u1' | 
  * Runs SIPp as a UAS with `scenario` on 127.0.0.1:`port` until it has handled `calls` calls
  * (or `timeoutS` passes); SIPp exits 0 when every call succeeded.
  */
-export async function runSippUas(scenario: string, port: number, transport: 'u1' | 't1', calls = 1, timeoutS = 20, extra: string[] = []): Promise<SippRun> {
+export async function runSippUas(scenario: string, port: number, transport: SippTransportMode, calls = 1, timeoutS = 20, extra: string[] = []): Promise<SippRun> {
   const media = await freePort();
   return new Promise((resolve) => {
     execFile(

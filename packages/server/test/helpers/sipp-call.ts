@@ -1,15 +1,16 @@
 import net from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type SippRun, runSipp, runSippUas } from '@herald/test-kit';
+import { type SippRun, type SippTransportMode, runSipp, runSippUas } from '@herald/test-kit';
 
 const scenarios = join(dirname(fileURLToPath(import.meta.url)), '../scenarios');
 
-export type SippTransport = 'u1' | 't1';
+export type SippTransport = SippTransportMode;
 
 /** Registers `user`@example.com with a contact on `contactPort`, where a SIPp UAS will answer. */
-export function registerContact(heraldPort: number, transport: SippTransport, user: string, password: string, contactPort: number, q = '1.0'): Promise<SippRun> {
+export function registerContact(heraldPort: number, transport: SippTransport, user: string, password: string, contactPort: number, q = '1.0', extra: string[] = []): Promise<SippRun> {
   return runSipp(join(scenarios, 'register-contact.xml'), heraldPort, transport, 1, [
+    ...extra,
     ...['-s', 'example.com', '-key', 'user', user, '-key', 'contact_port', String(contactPort), '-key', 'q', q],
     ...['-au', user, '-ap', password, '-auth_uri', 'example.com'],
   ]);
@@ -19,9 +20,9 @@ export function registerContact(heraldPort: number, transport: SippTransport, us
  * Starts a SIPp callee (`uas-*.xml`) on `port`, resolving with its run once it exits; for
  * TCP, `ready` resolves once it accepts connections.
  */
-export function startCallee(scenario: string, port: number, transport: SippTransport, user: string, timeoutS = 20): { run: Promise<SippRun>; ready: Promise<void> } {
-  const run = runSippUas(join(scenarios, scenario), port, transport, 1, timeoutS, ['-s', user]);
-  return { run, ready: transport === 't1' ? untilAccepting(port) : Promise.resolve() };
+export function startCallee(scenario: string, port: number, transport: SippTransport, user: string, timeoutS = 20, extra: string[] = []): { run: Promise<SippRun>; ready: Promise<void> } {
+  const run = runSippUas(join(scenarios, scenario), port, transport, 1, timeoutS, ['-s', user, ...extra]);
+  return { run, ready: transport === 'u1' ? Promise.resolve() : untilAccepting(port) };
 }
 
 export interface CallOptions {
@@ -31,14 +32,17 @@ export interface CallOptions {
   calleeDomain?: string;
   /** The account the caller authenticates as, when not `user` itself. */
   authUser?: string;
+  /** More SIPp arguments (TLS certificate files). */
+  extra?: string[];
 }
 
 /** Runs a SIPp caller (`uac-*.xml`) as `user` calling `callee` through Herald. */
 export function call(scenario: string, heraldPort: number, transport: SippTransport, user: string, password: string, callee: string, options: CallOptions = {}): Promise<SippRun> {
-  const { fromDomain = 'example.com', calleeDomain = 'example.com', authUser = user } = options;
+  const { fromDomain = 'example.com', calleeDomain = 'example.com', authUser = user, extra = [] } = options;
   return runSipp(join(scenarios, scenario), heraldPort, transport, 1, [
     ...['-s', calleeDomain, '-key', 'user', user, '-key', 'from_domain', fromDomain, '-key', 'callee', callee],
     ...['-au', authUser, '-ap', password, '-auth_uri', `${callee}@${calleeDomain}`],
+    ...extra,
   ]);
 }
 

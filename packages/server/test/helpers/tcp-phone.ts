@@ -4,7 +4,7 @@ import { StreamClient, requestText } from '@herald/test-kit';
 const COPIED = new Set(['via', 'from', 'to', 'call-id', 'cseq', 'record-route']);
 
 /**
- * A scripted softphone on one TCP connection: it registers over it (answering the digest
+ * A scripted softphone on one TCP (or TLS) connection: it registers over it (answering the digest
  * challenge) and takes requests on it, the way a phone behind NAT is reachable only over
  * the connection it registered on.
  */
@@ -12,31 +12,33 @@ export class TcpPhone {
   private constructor(
     readonly client: StreamClient,
     readonly user: string,
+    readonly transport: 'tcp' | 'tls' = 'tcp',
   ) {}
 
   private password = '';
   private domain = 'example.com';
   private cseq = 0;
 
-  /** Connects without registering: a phone that only sends. */
-  static async connect(port: number, user: string, password: string, domain = 'example.com'): Promise<TcpPhone> {
-    const phone = new TcpPhone(await StreamClient.connect('tcp', port), user);
+  /** Connects (over TCP, or TLS) without registering: a phone that only sends. */
+  static async connect(port: number, user: string, password: string, domain = 'example.com', transport: 'tcp' | 'tls' = 'tcp'): Promise<TcpPhone> {
+    const phone = new TcpPhone(await StreamClient.connect(transport, port), user, transport);
     phone.password = password;
     phone.domain = domain;
     return phone;
   }
 
-  static async register(port: number, user: string, password: string, domain = 'example.com'): Promise<TcpPhone> {
-    const phone = await TcpPhone.connect(port, user, password, domain);
+  static async register(port: number, user: string, password: string, domain = 'example.com', transport: 'tcp' | 'tls' = 'tcp'): Promise<TcpPhone> {
+    const phone = await TcpPhone.connect(port, user, password, domain, transport);
+    const via = transport.toUpperCase();
     const client = phone.client;
     const local = client.socket.localPort;
     const base = {
       method: 'REGISTER',
       uri: `sip:${domain}`,
-      transport: 'TCP',
+      transport: via,
       sentBy: `127.0.0.1:${local}`,
       callId: `reg-${user}-${local}`,
-      headers: [`Contact: <sip:${user}@127.0.0.1:${local};transport=tcp>`, 'Expires: 300', 'User-Agent: TcpPhone'],
+      headers: [`Contact: <sip:${user}@127.0.0.1:${local};transport=${transport}>`, 'Expires: 300', 'User-Agent: TcpPhone'],
     };
     const named = (text: string) => text.replace('From: <sip:alice@herald.test>;tag=a1', `From: <sip:${user}@${domain}>;tag=r1`).replace('To: <sip:bob@herald.test>', `To: <sip:${user}@${domain}>`);
     await client.write(named(requestText({ ...base, cseq: 1 })));
@@ -63,7 +65,7 @@ export class TcpPhone {
     const write = async (cseq: number, auth: string[]) => {
       const head = [
         `MESSAGE ${to} SIP/2.0`,
-        `Via: SIP/2.0/TCP 127.0.0.1:${this.client.socket.localPort};branch=z9hG4bK${callId}-${cseq}`,
+        `Via: SIP/2.0/${this.transport.toUpperCase()} 127.0.0.1:${this.client.socket.localPort};branch=z9hG4bK${callId}-${cseq}`,
         'Max-Forwards: 70',
         `From: <sip:${this.user}@${this.domain}>;tag=${this.user}t`,
         `To: <${to}>`,
@@ -103,7 +105,7 @@ export class TcpPhone {
   /** Answers `req` with `status`, copying what a response copies (RFC 3261 §8.2.6.2), with this phone as Contact. */
   async answer(req: SipRequest, status = 200, reason = 'OK'): Promise<void> {
     const copied = req.headers.filter((h) => COPIED.has(h.key)).map((h) => `${h.name}: ${h.value}${h.key === 'to' && !req.to.params.has('tag') ? ';tag=p1' : ''}`);
-    const contact = `Contact: <sip:${this.user}@127.0.0.1:${this.client.socket.localPort};transport=tcp>`;
+    const contact = `Contact: <sip:${this.user}@127.0.0.1:${this.client.socket.localPort};transport=${this.transport}>`;
     await this.client.write([`SIP/2.0 ${status} ${reason}`, ...copied, contact, 'Content-Length: 0', '', ''].join('\r\n'));
   }
 

@@ -17,8 +17,7 @@ export type SippTransportMode = 'u1' | 't1' | 'l1';
 
 export async function runSipp(scenario: string, port: number, transport: SippTransportMode, calls = 1, extra: string[] = []): Promise<SippRun> {
   const local = await freePort();
-  // A media port of its own: SIPp processes started together race for its default, 6000.
-  const media = await freePort();
+  const media = await mediaPorts();
   return new Promise((resolve) => {
     execFile(
       'sipp',
@@ -34,7 +33,7 @@ export async function runSipp(scenario: string, port: number, transport: SippTra
  * (or `timeoutS` passes); SIPp exits 0 when every call succeeded.
  */
 export async function runSippUas(scenario: string, port: number, transport: SippTransportMode, calls = 1, timeoutS = 20, extra: string[] = []): Promise<SippRun> {
-  const media = await freePort();
+  const media = await mediaPorts();
   return new Promise((resolve) => {
     execFile(
       'sipp',
@@ -43,6 +42,32 @@ export async function runSippUas(scenario: string, port: number, transport: Sipp
       (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, output: stdout + stderr }),
     );
   });
+}
+
+/**
+ * The first of four free UDP ports for SIPp's media (`-mp`; it binds the port and the one
+ * two above). Taken below the ephemeral range, so that they cannot be a port another test
+ * was just given: SIPp processes started together otherwise race for its default, 6000.
+ */
+async function mediaPorts(): Promise<number> {
+  for (;;) {
+    const first = 20_000 + 4 * Math.floor(Math.random() * 2_500);
+    const sockets = [0, 1, 2, 3].map(() => dgram.createSocket('udp4'));
+    const bound = await Promise.all(
+      sockets.map((socket, i) => new Promise<boolean>((resolve) => {
+        socket.once('error', () => resolve(false));
+        socket.bind(first + i, '127.0.0.1', () => resolve(true));
+      })),
+    );
+    await Promise.all(sockets.map((socket) => new Promise<void>((resolve) => {
+      try {
+        socket.close(() => resolve());
+      } catch {
+        resolve();
+      }
+    })));
+    if (bound.every(Boolean)) return first;
+  }
 }
 
 /** A port free on 127.0.0.1 for both UDP and TCP at the time of asking. */

@@ -9,12 +9,3 @@ export function bodyTooLarge(limit: number): SipError {
 export function tooLargeForUdp(): SipError {
   return new SipError(513, 'Message Too Large For UDP', 'SIP_ERR_IM_TOO_LARGE_FOR_UDP');
 }
-
-/** A local recipient with no binding, for a message Herald does not store (isComposing). */
-export function recipientOffline(): SipError {
-  return new SipError(480, 'Temporarily Unavailable', 'SIP_ERR_IM_OFFLINE');
-}
-
-export function unknownRecipient(): SipError {
-  return new SipError(404, 'Not Found', 'SIP_ERR_IM_NOT_FOUND');
-}

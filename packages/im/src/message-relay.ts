@@ -1,7 +1,7 @@
-import { type LocalIdentity, type RequestContext, type RequestProcessor, contactTarget } from '@herald/proxy';
+import { type LocalIdentity, type RequestContext, type RequestProcessor, contactTarget, temporarilyUnavailable, userNotFound } from '@herald/proxy';
 import { type SipResponse, isSipUri } from '@herald/sip';
-import { type LocationStore, type MessageStore, type UserStore, accountAor } from '@herald/store';
-import { bodyTooLarge, recipientOffline, tooLargeForUdp, unknownRecipient } from './im-errors.js';
+import { type LocationStore, type MessageStore, type UserStore, accountAor, lookUpContacts } from '@herald/store';
+import { bodyTooLarge, tooLargeForUdp } from './im-errors.js';
 import type { ImPolicy } from './im-policy.js';
 import { isStorable, offlineRecord } from './offline-message.js';
 
@@ -35,21 +35,18 @@ export function messageRelay(options: MessageRelayOptions): RequestProcessor {
       const uri = req.uri;
       if (!isSipUri(uri) || uri.user === null || !identity.isServedDomain(uri.host)) return 'continue';
       if (req.body.length > policy.maxBodySize) throw bodyTooLarge(policy.maxBodySize);
-      if (ctx.flow.transport === 'udp' && req.body.length > policy.udpMessageLimit / 2 && req.toBuffer().length > policy.udpMessageLimit) throw tooLargeForUdp();
+      if (ctx.flow.transport === 'udp' && req.toBuffer().length > policy.udpMessageLimit) throw tooLargeForUdp();
       return relay(ctx, accountAor(uri.user, uri.host), options);
     },
   };
 }
 
 async function relay(ctx: RequestContext, aor: string, options: MessageRelayOptions): Promise<'stop'> {
-  const { locations, users, clock } = options;
-  const account = (await users.resolveAlias(aor)) ?? aor;
-  const { bindings } = await locations.get(account, clock.now());
+  const { account, bindings, known } = await lookUpContacts(options, aor, options.clock.now());
   const storable = isStorable(ctx.req);
   if (bindings.length === 0) {
-    const at = account.lastIndexOf('@');
-    if ((await users.get(account.slice(4, at), account.slice(at + 1))) === undefined) throw unknownRecipient();
-    if (!storable || !(await store(ctx, account, options))) throw recipientOffline();
+    if (!known) throw userNotFound();
+    if (!storable || !(await store(ctx, account, options))) throw temporarilyUnavailable();
     return 'stop';
   }
   await ctx.forward(bindings.map(contactTarget), {

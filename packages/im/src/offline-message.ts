@@ -1,4 +1,4 @@
-import { type Header, type SipRequest, SipRequest as Request, canonicalName, headerKey, newCallId } from '@herald/sip';
+import { type Header, SipRequest, canonicalName, headerKey, newCallId } from '@herald/sip';
 import type { NewStoredMessage, StoredMessage } from '@herald/store';
 
 /** Headers that belong to one hop or one transaction, not to the message: not kept. */
@@ -45,5 +45,5 @@ export function deliveryRequest(message: StoredMessage, host: string): SipReques
   headers.push({ name: 'CSeq', key: 'cseq', value: '1 MESSAGE' });
   headers.push({ name: 'Max-Forwards', key: 'max-forwards', value: '70' });
   if (message.contentType !== null) headers.push({ name: 'Content-Type', key: 'content-type', value: message.contentType });
-  return new Request('MESSAGE', message.recipient, headers, message.body);
+  return new SipRequest('MESSAGE', message.recipient, headers, message.body);
 }

@@ -8,6 +8,7 @@ import {
   type InviteServerTransaction,
   type ServerTransaction,
   type TransportProtocol,
+  hostPort,
   responseDestination,
 } from '@herald/stack';
 import type { DialogFlows, FlowHop, FlowTokens } from './flow-tokens.js';
@@ -22,6 +23,7 @@ import { uriDestination } from './uri-destination.js';
 /** An address Herald puts in Via and Record-Route for one transport. */
 export interface AdvertisedAddress {
   transport: TransportProtocol;
+  /** A host name or an IP address (IPv6 without brackets). */
   host: string;
   port: number;
 }
@@ -74,8 +76,9 @@ export class ProxyCore {
       send: (request, destination, handler) => options.transactions.sendRequest(request, destination, handler),
       clock: options.clock,
       inviteTimeoutMs: options.inviteTimeoutMs,
-      finished: (rc) => {
-        for (const [tx, c] of this.contexts) if (c === rc) this.contexts.delete(tx);
+      finished: (rc, ctx) => {
+        const tx = ctx.transaction;
+        if (tx !== null && this.contexts.get(tx) === rc) this.contexts.delete(tx);
       },
     };
   }
@@ -91,8 +94,8 @@ export class ProxyCore {
    */
   forward(ctx: RequestContext, targets: readonly Target[], options: ForwardOptions = {}): Promise<ForwardOutcome> {
     const { req } = ctx;
-    this.checkForwardable(req);
     const hash = loopHash(req);
+    this.checkForwardable(req, hash);
     const recordRoute = DIALOG_CREATING.has(req.method) && !req.to.params.has('tag');
     const groups = targetGroups(targets).map((group) => group.map((target) => () => this.prepare(ctx, target, hash, recordRoute)));
     const rc = new ResponseContext(ctx, groups, this.sender, options);
@@ -119,8 +122,9 @@ export class ProxyCore {
     const hop = this.otherSide(flows, ctx.flow);
     const target: Target = { uri: ctx.req.uriText, q: null, route: [], flow: hop && { id: hop.id, transport: hop.transport, owner: hop.owner, remoteAddress: '', remotePort: 0 }, flowOnly: false };
     if (ctx.req.method !== 'ACK') return this.forward(ctx, [target]);
-    this.checkForwardable(ctx.req);
-    const prepared = this.prepare(ctx, target, loopHash(ctx.req), false);
+    const hash = loopHash(ctx.req);
+    this.checkForwardable(ctx.req, hash);
+    const prepared = this.prepare(ctx, target, hash, false);
     if ('destination' in prepared) this.sendStateless(prepared.request, prepared.destination);
     return null;
   }
@@ -162,18 +166,11 @@ export class ProxyCore {
     this.sendStateless(response, destination);
   }
 
-  /** RFC 3261 §16.3 steps 3–4: Max-Forwards left, and not our own request coming back. */
-  private checkForwardable(req: SipRequest): void {
-    const maxForwards = req.maxForwards;
-    if (maxForwards === 0) throw tooManyHops();
-    const vias = req.via;
-    if (vias.length < 2) return;
-    let hash: string | null = null;
-    for (const via of vias) {
-      const theirs = branchLoopHash(via.params.get('branch'));
-      if (theirs === null || !this.options.identity.isSelf(via.host, via.port)) continue;
-      hash ??= loopHash(req);
-      if (theirs === hash) throw loopDetected();
+  /** RFC 3261 §16.3 steps 3–4: Max-Forwards left, and not our own request (its `hash`) coming back. */
+  private checkForwardable(req: SipRequest, hash: string): void {
+    if (req.maxForwards === 0) throw tooManyHops();
+    for (const via of req.via) {
+      if (branchLoopHash(via.params.get('branch')) === hash && this.options.identity.isSelf(via.host, via.port)) throw loopDetected();
     }
   }
 
@@ -208,7 +205,7 @@ export class ProxyCore {
       copy.prependHeader('Record-Route', recordRouteValue(token, out));
     }
     // Step 8: our Via, with a branch that carries the loop hash.
-    copy.prependHeader('Via', `SIP/2.0/${destination.transport.toUpperCase()} ${hostPort(out)};branch=${proxyBranch(hash)};${OWNER_VIA_PARAM}=${this.options.owner}`);
+    copy.prependHeader('Via', `SIP/2.0/${destination.transport.toUpperCase()} ${hostPort(out.host, out.port)};branch=${proxyBranch(hash)};${OWNER_VIA_PARAM}=${this.options.owner}`);
     return { request: copy, destination };
   }
 
@@ -261,14 +258,10 @@ export class ProxyCore {
   }
 }
 
-function hostPort(a: AdvertisedAddress): string {
-  return `${a.host}:${a.port}`;
-}
-
 /** @see RFC 3261 §16.6 step 4: our URI, with `lr`, and the transport it is reached over. */
 function recordRouteValue(token: string, a: AdvertisedAddress): string {
   const transport = a.transport === 'udp' ? '' : `;transport=${a.transport}`;
-  return `<sip:${token}@${hostPort(a)}${transport};lr>`;
+  return `<sip:${token}@${hostPort(a.host, a.port)}${transport};lr>`;
 }
 
 function consumeCredentials(copy: SipRequest, realm: string): void {

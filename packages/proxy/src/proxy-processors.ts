@@ -1,4 +1,5 @@
-import { isSipUri } from '@herald/sip';
+import { isIP } from 'node:net';
+import { hostAddress, isSipUri } from '@herald/sip';
 import type { LocalIdentity } from './local-identity.js';
 import type { ProxyCore } from './proxy-core.js';
 import { noRouteToDomain, noTransactionToCancel, relayingDenied, tooManyHops } from './proxy-errors.js';
@@ -60,12 +61,9 @@ export function forwardElsewhere({ identity, core, routes, trustLocalFrom }: For
       if (ctx.authenticated === null && !(trustLocalFrom && identity.isLocal(req.from.uri))) throw relayingDenied();
       if (!isSipUri(uri)) throw noRouteToDomain(uri.scheme);
       const nextHop = routes.match(uri.host) ?? undefined;
-      if (nextHop === undefined && !isAddress(uri.host)) throw noRouteToDomain(uri.host);
+      if (nextHop === undefined && isIP(hostAddress(uri.host)) === 0 && uri.host !== 'localhost') throw noRouteToDomain(uri.host);
       return core.forward(ctx, [{ uri: req.uriText, q: null, route: [], flow: null, flowOnly: false, nextHop }]).then(() => 'stop' as const);
     },
   };
 }
 
-function isAddress(host: string): boolean {
-  return /^\d+\.\d+\.\d+\.\d+$/.test(host) || host.startsWith('[') || host === 'localhost';
-}

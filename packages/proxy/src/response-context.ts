@@ -20,7 +20,7 @@ export interface BranchSender {
   /** Timer C in ms; INVITE only. @see RFC 3261 §16.6 step 11 */
   inviteTimeoutMs: number;
   /** Called once, when the context has nothing left to do. */
-  finished(rc: ResponseContext): void;
+  finished(rc: ResponseContext, ctx: RequestContext): void;
 }
 
 type BranchState = 'calling' | 'proceeding' | 'done';
@@ -44,11 +44,11 @@ class Branch implements ClientTransactionHandler {
   }
 
   onTimeout(_tx: ClientTransaction, response: SipResponse): void {
-    this.rc.branchFinal(this, response);
+    this.rc.branchFinal(this, response.removeFirstValue('via'));
   }
 
   onTransportError(_tx: ClientTransaction, _error: Error, response: SipResponse): void {
-    this.rc.branchFinal(this, response);
+    this.rc.branchFinal(this, response.removeFirstValue('via'));
   }
 }
 
@@ -119,13 +119,15 @@ export class ResponseContext {
       this.accept(branch, response);
       return;
     }
-    this.branchFinal(branch, response, true);
+    this.branchFinal(branch, response);
   }
 
-  /** A final non-2xx response for a branch, received or made up (408 on a timeout, 503 on a transport error). */
-  branchFinal(branch: Branch, response: SipResponse, viaRemoved = false): void {
+  /**
+   * A final non-2xx response for a branch, received or made up (408 on a timeout, 503 on a
+   * transport error), our Via already removed.
+   */
+  branchFinal(branch: Branch, response: SipResponse): void {
     if (branch.state === 'done') return;
-    if (!viaRemoved) response.removeFirstValue('via');
     this.settle(branch);
     this.finals.push(response);
     // RFC 3261 §16.7 step 5: a 6xx cancels every other branch and ends the search.
@@ -247,8 +249,7 @@ export class ResponseContext {
       if (branch.state === 'done') return;
       if (branch.state === 'proceeding') this.sendCancel(branch);
       else branch.cancelOwed = true;
-      const timeout = createResponse(branch.request, 408);
-      this.branchFinal(branch, timeout);
+      this.branchFinal(branch, createResponse(branch.request, 408).removeFirstValue('via'));
     }, inviteTimeoutMs);
   }
 
@@ -281,6 +282,6 @@ export class ResponseContext {
     if (this.closed) return;
     this.closed = true;
     for (const b of this.branches) if (b.timerC !== null) this.sender.clock.clearTimeout(b.timerC);
-    this.sender.finished(this);
+    this.sender.finished(this, this.ctx);
   }
 }

@@ -1,4 +1,4 @@
-import { formatUri, isSipUri, parseNameAddr, type SipRequest, type Uri } from '@herald/sip';
+import { type SipRequest, type SipUri, type Uri, formatUri, isSipUri, parseNameAddr } from '@herald/sip';
 import type { FlowTokens } from './flow-tokens.js';
 import type { LocalIdentity } from './local-identity.js';
 import type { RequestContext, RequestProcessor } from './request-context.js';
@@ -16,15 +16,14 @@ export function routePreprocessor(identity: LocalIdentity, tokens: FlowTokens): 
     process(ctx: RequestContext) {
       const { req } = ctx;
       if (!req.hasHeader('route')) return 'continue';
-      let token: string | null = null;
-      if (ownRecordRoute(identity, req.uri)) {
-        token = (req.uri as { user: string | null }).user;
-        popLastRoute(req);
-      }
+      const strict = ownRecordRoute(identity, req.uri);
+      let token = strict?.user ?? null;
+      if (strict) popLastRoute(req);
       for (let i = 0; i < 2; i++) {
         const top = req.route[0];
-        if (top === undefined || !ownRecordRoute(identity, top.uri)) break;
-        token ??= (top.uri as { user: string | null }).user;
+        const own = top && ownRecordRoute(identity, top.uri);
+        if (!own) break;
+        token ??= own.user;
         req.removeFirstValue('route');
       }
       if (token !== null) ctx.recordRouted = tokens.decode(token, req.callId);
@@ -33,9 +32,9 @@ export function routePreprocessor(identity: LocalIdentity, tokens: FlowTokens): 
   };
 }
 
-/** A URI of Herald itself with `lr`: what Herald puts in Record-Route. */
-function ownRecordRoute(identity: LocalIdentity, uri: Uri): boolean {
-  return isSipUri(uri) && uri.params.has('lr') && identity.isSelf(uri.host, uri.port);
+/** The URI when it is Herald itself with `lr`: what Herald puts in Record-Route. */
+function ownRecordRoute(identity: LocalIdentity, uri: Uri): SipUri | null {
+  return isSipUri(uri) && uri.params.has('lr') && identity.isSelf(uri.host, uri.port) ? uri : null;
 }
 
 /** RFC 3261 §16.4: the last Route value becomes the Request-URI and is removed. */

@@ -1,6 +1,6 @@
 import { type LocalIdentity, type RequestContext, type RequestProcessor, contactTarget, temporarilyUnavailable, userNotFound } from '@herald/proxy';
 import { isSipUri } from '@herald/sip';
-import type { LocationStore, UserStore } from '@herald/store';
+import { type LocationStore, type UserStore, lookUpContacts } from '@herald/store';
 import { canonicalAor } from './address-of-record.js';
 
 export interface LocationLookupOptions {
@@ -28,14 +28,9 @@ export function locationLookup(options: LocationLookupOptions): RequestProcessor
   };
 }
 
-async function lookup(ctx: RequestContext, aor: string, { locations, users, clock }: LocationLookupOptions): Promise<'stop'> {
-  const account = (await users.resolveAlias(aor)) ?? aor;
-  const { bindings } = await locations.get(account, clock.now());
-  if (bindings.length === 0) {
-    const at = account.lastIndexOf('@');
-    const known = await users.get(account.slice(4, at), account.slice(at + 1));
-    throw known ? temporarilyUnavailable() : userNotFound();
-  }
+async function lookup(ctx: RequestContext, aor: string, options: LocationLookupOptions): Promise<'stop'> {
+  const { bindings, known } = await lookUpContacts(options, aor, options.clock.now());
+  if (bindings.length === 0) throw known ? temporarilyUnavailable() : userNotFound();
   await ctx.forward(bindings.map(contactTarget));
   return 'stop';
 }

@@ -367,8 +367,7 @@ function advertisedAddresses(listeners: readonly ListenerInfo[]): AdvertisedAddr
   const fallback = primaryAddress();
   return listeners.map((l) => {
     const wildcard = l.address === '0.0.0.0' || l.address === '::';
-    const host = wildcard ? fallback : l.address.includes(':') ? `[${l.address}]` : l.address;
-    return { transport: l.transport, host, port: l.port };
+    return { transport: l.transport, host: wildcard ? fallback : l.address, port: l.port };
   });
 }
 

@@ -8,6 +8,7 @@ export * from './publication-store.js';
 export * from './group-store.js';
 export * from './presence-rule-store.js';
 export * from './message-bus.js';
+export * from './contact-lookup.js';
 export type { MemoryGraceOptions, MemorySweepOptions } from './memory/memory-sweep.js';
 export * from './memory/memory-location-store.js';
 export * from './memory/memory-user-store.js';

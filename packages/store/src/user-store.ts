@@ -26,6 +26,12 @@ export function accountAor(user: string, domain: string): string {
   return `sip:${user}@${domain}`;
 }
 
+/** The user and domain of an AoR in the form `accountAor` writes. */
+export function splitAccountAor(aor: string): { user: string; domain: string } {
+  const at = aor.lastIndexOf('@');
+  return { user: aor.slice(aor.indexOf(':') + 1, at), domain: aor.slice(at + 1) };
+}
+
 /** Accounts and their aliases; durable. */
 export interface UserStore {
   get(user: string, domain: string): Promise<UserRecord | undefined>;

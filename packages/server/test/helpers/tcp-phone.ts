@@ -1,7 +1,5 @@
-import { type SipRequest, type SipResponse, digestResponse, ha1 } from '@herald/sip';
+import { type AuthHeader, type SipRequest, type SipResponse, createResponse, digestResponse, ha1 } from '@herald/sip';
 import { StreamClient, requestText } from '@herald/test-kit';
-
-const COPIED = new Set(['via', 'from', 'to', 'call-id', 'cseq', 'record-route']);
 
 /**
  * A scripted softphone on one TCP (or TLS) connection: it registers over it (answering the digest
@@ -44,11 +42,7 @@ export class TcpPhone {
     await client.write(named(requestText({ ...base, cseq: 1 })));
     const challenge = (await client.nextMessage(5000)) as SipResponse;
     if (challenge.status !== 401) throw new Error(`REGISTER got ${challenge.status}, not 401`);
-    const md5 = challenge.wwwAuthenticate.find((c) => (c.params.get('algorithm') ?? 'MD5') === 'MD5');
-    if (!md5) throw new Error('no MD5 challenge');
-    const nonce = md5.params.get('nonce')!;
-    const response = digestResponse({ algorithm: 'MD5', ha1: ha1('MD5', user, domain, password), method: 'REGISTER', uri: base.uri, nonce, qop: 'auth', nc: '00000001', cnonce: 'c0ffee' });
-    const authorization = `Authorization: Digest username="${user}", realm="${domain}", nonce="${nonce}", uri="${base.uri}", response="${response}", algorithm=MD5, qop=auth, nc=00000001, cnonce="c0ffee"`;
+    const authorization = `Authorization: ${phone.credentials(challenge.wwwAuthenticate, 'REGISTER', base.uri)}`;
     await client.write(named(requestText({ ...base, cseq: 2, headers: [...base.headers, authorization] })));
     const ok = (await client.nextMessage(5000)) as SipResponse;
     if (ok.status !== 200) throw new Error(`REGISTER with credentials got ${ok.status}`);
@@ -88,10 +82,17 @@ export class TcpPhone {
     await write(1, []);
     const first = await final();
     if (first.status !== 407) return first;
-    const nonce = first.proxyAuthenticate.find((c) => (c.params.get('algorithm') ?? 'MD5') === 'MD5')!.params.get('nonce')!;
-    const response = digestResponse({ algorithm: 'MD5', ha1: ha1('MD5', this.user, this.domain, this.password), method: 'MESSAGE', uri: to, nonce, qop: 'auth', nc: '00000001', cnonce: 'feed' });
-    await write(2, [`Proxy-Authorization: Digest username="${this.user}", realm="${this.domain}", nonce="${nonce}", uri="${to}", response="${response}", algorithm=MD5, qop=auth, nc=00000001, cnonce="feed"`]);
+    await write(2, [`Proxy-Authorization: ${this.credentials(first.proxyAuthenticate, 'MESSAGE', to)}`]);
     return final();
+  }
+
+  /** Digest credentials (MD5, qop=auth) answering the MD5 one of `challenges`. @see RFC 7616 §3.4 */
+  private credentials(challenges: AuthHeader[], method: string, uri: string): string {
+    const md5 = challenges.find((c) => (c.params.get('algorithm') ?? 'MD5') === 'MD5');
+    if (!md5) throw new Error('no MD5 challenge');
+    const nonce = md5.params.get('nonce')!;
+    const response = digestResponse({ algorithm: 'MD5', ha1: ha1('MD5', this.user, this.domain, this.password), method, uri, nonce, qop: 'auth', nc: '00000001', cnonce: 'c0ffee' });
+    return `Digest username="${this.user}", realm="${this.domain}", nonce="${nonce}", uri="${uri}", response="${response}", algorithm=MD5, qop=auth, nc=00000001, cnonce="c0ffee"`;
   }
 
   /** The next request Herald sends this phone. */
@@ -102,11 +103,11 @@ export class TcpPhone {
     }
   }
 
-  /** Answers `req` with `status`, copying what a response copies (RFC 3261 §8.2.6.2), with this phone as Contact. */
-  async answer(req: SipRequest, status = 200, reason = 'OK'): Promise<void> {
-    const copied = req.headers.filter((h) => COPIED.has(h.key)).map((h) => `${h.name}: ${h.value}${h.key === 'to' && !req.to.params.has('tag') ? ';tag=p1' : ''}`);
-    const contact = `Contact: <sip:${this.user}@127.0.0.1:${this.client.socket.localPort};transport=${this.transport}>`;
-    await this.client.write([`SIP/2.0 ${status} ${reason}`, ...copied, contact, 'Content-Length: 0', '', ''].join('\r\n'));
+  /** Answers `req` with `status`, with its Record-Route (RFC 3261 §12.1.1) and this phone as Contact. */
+  async answer(req: SipRequest, status = 200, reason?: string): Promise<void> {
+    const headers: Array<[string, string]> = req.headerValues('record-route').map((rr) => ['Record-Route', rr]);
+    headers.push(['Contact', `<sip:${this.user}@127.0.0.1:${this.client.socket.localPort};transport=${this.transport}>`]);
+    await this.client.write(createResponse(req, status, reason, { headers }).toBuffer());
   }
 
   close(): void {

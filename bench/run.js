@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // Herald benchmark driver. See docs/benchmarks.md.
-//   node bench/run.js [--only parser|options|register] [--quick]
+//   node bench/run.js [--only parser|options|register|message] [--quick] [--target REGEX]
 // Section 1: parser µs per message (Herald vs SIP.js vs the `sip` package).
 // Section 2: OPTIONS over UDP driven by SIPp: max sustained rate and server CPU µs per call
 //            for each target in bench/lib/targets.js (Herald, a bare Node.js responder).
 // Section 3: REGISTER without and with digest (10,000 users) driven by SIPp: the same ramp
 //            for Herald (embedded store; Redis with 1 and 2 workers) and Kamailio, side by
 //            side, then a CPU profile of Herald embedded with digest near its max rate.
+// Section 4: MESSAGE relayed to 10,000 registered users (a SIPp UAS), the same targets and
+//            ramp; then the time to drain 10,000 stored messages when their users register.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
@@ -16,14 +18,15 @@ import { runParserBench } from './lib/parser-bench.js';
 import { targets } from './lib/targets.js';
 import { ramp } from './lib/ramp.js';
 import { registerSection } from './lib/register-bench.js';
+import { messageSection } from './lib/message-bench.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : null;
-const SECTIONS = ['parser', 'options', 'register'];
+const SECTIONS = ['parser', 'options', 'register', 'message'];
 if (only && !SECTIONS.includes(only)) {
-  console.error('usage: node bench/run.js [--only parser|options|register] [--quick] [--target REGEX (REGISTER targets)]');
+  console.error('usage: node bench/run.js [--only parser|options|register|message] [--quick] [--target REGEX (REGISTER and MESSAGE targets)]');
   process.exit(2);
 }
 
@@ -150,11 +153,17 @@ if (!only || only === 'options') {
   table(['target', 'max sustained calls/s', 'achieved/s', 'server CPU µs/call', 'note'], rows, ['note']);
 }
 
+// --target REGEX: only the REGISTER and MESSAGE targets whose name matches (and no profile unless it matches Herald embedded)
+const filter = argv.includes('--target') ? new RegExp(argv[argv.indexOf('--target') + 1], 'i') : null;
+
 // ---- Section 3: REGISTER (no auth, digest) against Kamailio, with a profile ----
 if (!only || only === 'register') {
-  // --target REGEX: only the REGISTER targets whose name matches (and no profile unless it matches Herald embedded)
-  const filter = argv.includes('--target') ? new RegExp(argv[argv.indexOf('--target') + 1], 'i') : null;
   result.register = await registerSection({ quick, log, table, fmt, here, targetFilter: filter, profile: !filter || filter.test('Herald embedded') });
+}
+
+// ---- Section 4: MESSAGE relay against Kamailio, and the drain of stored messages ----
+if (!only || only === 'message') {
+  result.message = await messageSection({ quick, log, table, fmt, here, targetFilter: filter });
 }
 
 const resultsDir = join(here, 'results');

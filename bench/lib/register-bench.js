@@ -16,8 +16,7 @@ const SCENARIOS = [
 ];
 
 export async function registerSection({ quick, log, table, fmt, here, targetFilter = null, profile = true }) {
-  const stepSeconds = quick ? 3 : 15;
-  log(`\n## 3. REGISTER over UDP (SIPp), 10,000 users, ${stepSeconds} s steps\n`);
+  log(`\n## 3. REGISTER over UDP (SIPp), 10,000 users, ${quick ? 3 : 15} s steps\n`);
   const workDir = mkdtempSync(join(tmpdir(), 'herald-bench-reg-'));
   const out = { scenarios: [], profile: null, notes: [] };
   let redis = null;
@@ -25,16 +24,7 @@ export async function registerSection({ quick, log, table, fmt, here, targetFilt
     const usersCsv = writeUsersCsv(join(workDir, 'users.csv'));
     redis = await startRedis().catch((e) => { out.notes.push(`no Redis rows: ${e.message}`); return null; });
     if (redis) log(`throwaway redis-server on 127.0.0.1:${redis.port} (pid ${redis.pid}), flushed before each Herald-on-Redis start`);
-    const basePlan = {
-      stepSeconds,
-      startRate: 2_000,
-      factor: 1.5,
-      maxSteps: 12,
-      bisections: quick ? 1 : 4,
-      pauseMs: quick ? 500 : 2_000,
-      workDir,
-      log,
-    };
+    const basePlan = rampPlan({ quick, workDir, log });
     for (const sc of SCENARIOS) {
       const plan = {
         ...basePlan,
@@ -46,37 +36,11 @@ export async function registerSection({ quick, log, table, fmt, here, targetFilt
       for (const t of registerTargets.filter((x) => !targetFilter || targetFilter.test(x.name))) {
         const tag = `${sc.id}-${t.kind}-${rows.length}`;
         log(`${sc.name} — ${t.name}:`);
-        const t0 = Date.now();
-        const server = await t.start({ workDir, auth: sc.auth, redis, tag }).catch((e) => ({ skip: `start failed: ${e.message}` }));
-        if (server.skip) {
-          log(`  skipped: ${server.skip}`);
-          rows.push({ target: t.name, kind: t.kind, skipped: server.skip });
-          continue;
-        }
-        const startSeconds = (Date.now() - t0) / 1000;
-        const procs = server.pids.reduce((s, p) => s + processTree(p).length, 0);
-        log(`  up after ${startSeconds.toFixed(1)} s, ${procs} process${procs === 1 ? '' : 'es'}`);
-        const row = { target: t.name, kind: t.kind, workers: t.workers, startSeconds, procs };
-        try {
-          Object.assign(row, await ramp(server, { ...plan, tag }));
-        } catch (e) {
-          log(`  error: ${e.message}`);
-          row.error = e.message;
-          if (e.partial) Object.assign(row, e.partial); // the steps measured before it failed
-          const c = server.child;
-          if (c && (c.exitCode !== null || c.signalCode !== null)) row.exit = c.signalCode ?? c.exitCode;
-          row.output = c?.output?.().slice(-600);
-          log(`  server exit: ${row.exit ?? 'still running'}; last output: ${row.output?.trim().split('\n').slice(-3).join(' | ') || '(none)'}`);
-          // exit 0 with nothing logged: Herald drained and stopped on a SIGTERM/SIGINT that
-          // did not come from this driver (someone else's script on a shared machine)
-          if (row.exit === 0) row.error = `stopped from outside (exit 0, a SIGTERM/SIGINT not sent by the bench) after ${row.steps?.length ?? 0} steps`;
-        } finally {
-          await server.stop();
-        }
-        if (t.kind === 'herald' && t.workers > 1 && procs < 2) row.note = `workers: ${t.workers} did not fork (${procs} process)`;
-        rows.push(row);
+        rows.push(await rampTarget(t, { start: { workDir, auth: sc.auth, redis, tag }, plan: { ...plan, tag }, log }));
       }
-      printScenario(sc, rows, { log, table, fmt });
+      printRampTable(sc.name, rows, { log, table, fmt });
+      const h = sc.id === 'digest' && rows.find((r) => r.target === 'Herald embedded');
+      if (h?.vsKamailio) log(`\n- [${h.vsKamailio.rate >= 0.5 ? 'x' : ' '}] issue goal: Herald embedded ≥ ½ of Kamailio's REGISTER-with-digest rate: ${h.vsKamailio.rate.toFixed(2)}×`);
     }
 
     // ---- profile: Herald embedded, digest, ~80 % of its max sustained rate ----
@@ -94,10 +58,55 @@ export async function registerSection({ quick, log, table, fmt, here, targetFilt
   return out;
 }
 
+/** The ramp of sections 3 and 4: from 2,000/s ×1.5 per step, then bisections. */
+export function rampPlan({ quick, workDir, log }) {
+  return { stepSeconds: quick ? 3 : 15, startRate: 2_000, factor: 1.5, maxSteps: 12, bisections: quick ? 1 : 4, pauseMs: quick ? 500 : 2_000, workDir, log };
+}
+
+/**
+ * Start target `t`, run the ramp of `plan` against it and stop it; the row for the tables.
+ * `prepare(server)`, when given, runs before the ramp (e.g. start a UAS and register users)
+ * and returns what to undo after it.
+ */
+export async function rampTarget(t, { start, plan, log, prepare = null }) {
+  const t0 = Date.now();
+  const server = await t.start(start).catch((e) => ({ skip: `start failed: ${e.message}` }));
+  if (server.skip) {
+    log(`  skipped: ${server.skip}`);
+    return { target: t.name, kind: t.kind, skipped: server.skip };
+  }
+  const startSeconds = (Date.now() - t0) / 1000;
+  const procs = server.pids.reduce((s, p) => s + processTree(p).length, 0);
+  log(`  up after ${startSeconds.toFixed(1)} s, ${procs} process${procs === 1 ? '' : 'es'}`);
+  const row = { target: t.name, kind: t.kind, workers: t.workers, startSeconds, procs };
+  let undo = null;
+  try {
+    undo = prepare && (await prepare(server));
+    Object.assign(row, await ramp(server, plan));
+  } catch (e) {
+    log(`  error: ${e.message}`);
+    row.error = e.message;
+    if (e.partial) Object.assign(row, e.partial); // the steps measured before it failed
+    const c = server.child;
+    if (c && (c.exitCode !== null || c.signalCode !== null)) row.exit = c.signalCode ?? c.exitCode;
+    row.output = c?.output?.().slice(-600);
+    log(`  server exit: ${row.exit ?? 'still running'}; last output: ${row.output?.trim().split('\n').slice(-3).join(' | ') || '(none)'}`);
+    // exit 0 with nothing logged: Herald drained and stopped on a SIGTERM/SIGINT that
+    // did not come from this driver (someone else's script on a shared machine)
+    if (row.exit === 0) row.error = `stopped from outside (exit 0, a SIGTERM/SIGINT not sent by the bench) after ${row.steps?.length ?? 0} steps`;
+  } finally {
+    await undo?.().catch(() => undefined);
+    await server.stop();
+  }
+  if (t.kind === 'herald' && t.workers > 1 && procs < 2) row.note = `workers: ${t.workers} did not fork (${procs} process)`;
+  return row;
+}
+
 const cpuTotal = (s) => (s ? s.cpuUsPerCall + Object.values(s.sideCpuUsPerCall ?? {}).reduce((a, b) => a + b, 0) : null);
 
-function printScenario(sc, rows, { log, table, fmt }) {
-  log(`\n### ${sc.name}\n`);
+/** The ramp results of one scenario, one row per target, then each Herald row ÷ Kamailio's (set as `vsKamailio` on the row). */
+export function printRampTable(title, rows, { log, table, fmt }) {
+  log(`\n### ${title}\n`);
   const body = rows.map((o) => [
     o.target,
     o.best ? String(o.best.rate) : '—',
@@ -126,10 +135,6 @@ function printScenario(sc, rows, { log, table, fmt }) {
       `${o.vsKamailio.cpu.toFixed(2)}×`, atCommon ? `total CPU ratio at ${common[0]}/s (both passed): ${atCommon}×` : '']);
   }
   table(['target', 'max sustained calls/s', 'achieved/s', 'server CPU µs/call', 'Redis CPU µs/call', 'total CPU µs/call', 'note'], body, ['note']);
-  if (sc.id === 'digest') {
-    const h = rows.find((r) => r.target === 'Herald embedded');
-    if (h?.vsKamailio) log(`\n- [${h.vsKamailio.rate >= 0.5 ? 'x' : ' '}] issue goal: Herald embedded ≥ ½ of Kamailio's REGISTER-with-digest rate: ${h.vsKamailio.rate.toFixed(2)}×`);
-  }
 }
 
 /** Herald embedded with digest under `node --cpu-prof`, SIPp at `rate` for `seconds`. */

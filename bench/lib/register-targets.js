@@ -1,8 +1,10 @@
-// The servers section 3 (REGISTER) measures: Herald on its embedded store, Herald on Redis
-// with 1 and 2 workers, and Kamailio. Each entry:
-//   { name, kind, async start({ workDir, auth, redis, nodeArgs }) } → { pids, port, ruri, side?, stop() } or { skip }
-// `auth`: the digest scenario (10,000 accounts) or not; `redis`: the throwaway Redis of the
-// section ({ port, pid }), flushed before each Herald-on-Redis start.
+// The servers sections 3 (REGISTER) and 4 (MESSAGE) measure: Herald on its embedded store,
+// Herald on Redis with 1 and 2 workers, and Kamailio. Each entry:
+//   { name, kind, async start({ workDir, auth, messages, redis, nodeArgs }) } → { pids, port, ruri, side?, stop() } or { skip }
+// `auth`: the digest scenario (10,000 accounts) or not; `messages`: also relay MESSAGE to
+// registered contacts (Kamailio: tm + lookup; Herald: room for 10,000 stored messages per
+// user, the 10,000 accounts (messages are stored only for known users), and its admin API at `admin`, a base URL, with ADMIN_TOKEN); `redis`: the throwaway Redis of the section ({ port, pid }), flushed before each
+// Herald-on-Redis start.
 import { existsSync, writeFileSync, mkdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -22,12 +24,12 @@ const user = (i) => `u${String(i).padStart(4, '0')}`;
 const password = (i) => `pw${String(i).padStart(4, '0')}`;
 
 /**
- * The SIPp injection file: field0 = user, field1 = the whole [authentication ...] keyword
+ * The SIPp injection file of the first `count` users: field0 = user, field1 = the whole [authentication ...] keyword
  * (SIPp 3.6.1 mangles [field0] inside [authentication]; shared/PEERS.md).
  */
-export function writeUsersCsv(file) {
+export function writeUsersCsv(file, count = USERS) {
   const lines = ['SEQUENTIAL'];
-  for (let i = 0; i < USERS; i++) lines.push(`${user(i)};[authentication username=${user(i)} password=${password(i)}]`);
+  for (let i = 0; i < count; i++) lines.push(`${user(i)};[authentication username=${user(i)} password=${password(i)}]`);
   writeFileSync(file, lines.join('\n') + '\n');
   return file;
 }
@@ -58,7 +60,9 @@ export async function startRedis() {
 
 // ---- Herald ----
 
-function heraldYaml({ port, auth, store, workers, dataDir }) {
+export const ADMIN_TOKEN = 'bench-admin-token-0123456789';
+
+function heraldYaml({ port, auth, messages, adminPort, store, workers, dataDir }) {
   const lines = [
     `domains: [${DOMAIN}]`,
     `listen: ["udp://127.0.0.1:${port}"]`,
@@ -67,8 +71,10 @@ function heraldYaml({ port, auth, store, workers, dataDir }) {
     'registrar: { maxContacts: 10 }',
   ];
   if (store) lines.push(`store: ${store}`, `workers: ${workers}`);
+  if (messages) lines.push(`im: { maxStoredPerUser: ${USERS} }`, `admin: { listen: "127.0.0.1:${adminPort}", token: "${ADMIN_TOKEN}" }`);
   if (!auth) lines.push('auth: { enabled: false }');
-  else {
+  // the accounts: for digest, and for messages (only a known user's messages are stored)
+  if (auth || messages) {
     lines.push('users:');
     for (let i = 0; i < USERS; i++) lines.push(`  - { user: ${user(i)}, domain: ${DOMAIN}, password: "${password(i)}" }`);
   }
@@ -80,28 +86,29 @@ function heraldTarget(name, { redis: onRedis = false, workers = 1 } = {}) {
     name,
     kind: 'herald',
     workers: onRedis ? workers : 1,
-    async start({ workDir, auth, redis, nodeArgs = [], tag }) {
+    async start({ workDir, auth, messages = false, redis, nodeArgs = [], tag }) {
       if (!existsSync(heraldBin)) return { skip: 'packages/server/dist/bin/herald.js missing (npm run build)' };
       if (onRedis && !redis) return { skip: 'no redis-server' };
       if (onRedis) redis.flush();
       const port = await freeUdpPort();
+      const adminPort = messages ? await freeUdpPort() : null; // free on UDP; Herald fails to start if TCP has it
       const dataDir = join(workDir, `data-${tag}`);
       mkdirSync(dataDir, { recursive: true });
       const config = join(workDir, `herald-${tag}.yaml`);
-      writeFileSync(config, heraldYaml({ port, auth, dataDir, store: onRedis ? `redis://127.0.0.1:${redis.port}` : null, workers }));
+      writeFileSync(config, heraldYaml({ port, auth, messages, adminPort, dataDir, store: onRedis ? `redis://127.0.0.1:${redis.port}` : null, workers }));
       // seeding 10,000 accounts (digest hashes into the store) takes a while at start
       const res = await launch(name, 'node', [...nodeArgs, heraldBin, 'start', '--config', config], port, [RURI], { probeMs: 180_000 });
       if (res.skip) return res;
-      return { port, ...res, ...(onRedis && { side: { redis: [redis.pid] } }), stop: (graceMs) => stopTree(res.child, graceMs) };
+      return { port, ...res, ...(adminPort && { admin: `http://127.0.0.1:${adminPort}` }), ...(onRedis && { side: { redis: [redis.pid] } }), stop: (graceMs) => stopTree(res.child, graceMs) };
     },
   };
 }
 
 // ---- Kamailio (shared/PEERS.md: children=2, -m 4096, usrloc in memory) ----
 
-export function kamailioCfg({ port, auth }) {
+export function kamailioCfg({ port, auth, messages = false }) {
   return `#!KAMAILIO
-# Written by bench/lib/register-targets.js for the REGISTER benchmark${auth ? ' (digest)' : ' (no auth)'}.
+# Written by bench/lib/register-targets.js for the ${messages ? 'MESSAGE' : 'REGISTER'} benchmark${auth ? ' (digest)' : ' (no auth)'}.
 debug=0
 log_stderror=yes
 children=2
@@ -113,7 +120,7 @@ max_while_loops=${2 * USERS}
 
 mpath="${kamailioModules}/"
 loadmodule "sl.so"
-loadmodule "pv.so"
+${messages ? 'loadmodule "tm.so"\n' : ''}loadmodule "pv.so"
 loadmodule "maxfwd.so"
 loadmodule "textops.so"
 loadmodule "usrloc.so"
@@ -144,7 +151,13 @@ ${auth ? `    if (!pv_auth_check("$fd", "$sht(users=>$fU)", "0", "1")) {
 ` : ''}    if (!save("location")) sl_reply_error();
     exit;
   }
-  sl_send_reply("404", "Not Here");
+${messages ? `  # stateful relay to the registered contacts, as Herald's (RFC 3428 §7)
+  if (is_method("MESSAGE")) {
+    if (!lookup("location")) { sl_send_reply("404", "Not Found"); exit; }
+    if (!t_relay()) sl_reply_error();
+    exit;
+  }
+` : ''}  sl_send_reply("404", "Not Here");
 }
 `;
 }
@@ -152,11 +165,11 @@ ${auth ? `    if (!pv_auth_check("$fd", "$sht(users=>$fU)", "0", "1")) {
 const kamailioTarget = {
   name: 'Kamailio',
   kind: 'kamailio',
-  async start({ workDir, auth, tag }) {
+  async start({ workDir, auth, messages = false, tag }) {
     if (!existsSync('/usr/sbin/kamailio') && !existsSync('/usr/bin/kamailio')) return { skip: 'kamailio not installed' };
     const port = await freeUdpPort();
     const cfg = join(workDir, `kamailio-${tag}.cfg`);
-    writeFileSync(cfg, kamailioCfg({ port, auth }));
+    writeFileSync(cfg, kamailioCfg({ port, auth, messages }));
     const run = join(workDir, `kamailio-run-${tag}`);
     mkdirSync(run, { recursive: true });
     // -DD: the main process stays in the foreground (children forked under it), -E: log to stderr

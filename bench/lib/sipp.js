@@ -40,33 +40,55 @@ export function readSippStats(file) {
  */
 export async function runSipp({ scenario, port, keys = {}, args: extra = [], rate, seconds, workDir, tag }) {
   const calls = Math.max(1, Math.round(rate * seconds));
-  const stf = join(workDir, `${tag}.csv`);
   const localPort = await freeUdpPort();
   const limit = Math.ceil(seconds * 2 + 15); // s: generous, but every step ends
-  const args = [
-    '-sf', scenario, `127.0.0.1:${port}`,
-    '-i', '127.0.0.1', '-p', String(localPort), '-t', 'u1',
+  const stats = await spawnSipp([
+    '-sf', scenario, `127.0.0.1:${port}`, '-p', String(localPort),
     '-r', String(rate), '-rp', '1000', '-m', String(calls),
+    ...Object.entries(keys).flatMap(([k, v]) => ['-key', k, String(v)]),
+    ...extra, // e.g. -inf users.csv -auth_uri bench.test
+  ], { limit, workDir, tag }).finished;
+  return { asked: calls, ...stats };
+}
+
+/**
+ * Start a SIPp UAS on a free port with `scenario` (and extra SIPp `args`: -m, -d ...);
+ * it runs until it has handled its -m calls, reaches `limitSeconds` (-timeout) or is
+ * stopped. `finished` resolves to its counters.
+ */
+export async function startSippUas({ scenario, args: extra = [], limitSeconds, workDir, tag }) {
+  const port = await freeUdpPort();
+  const { child, finished } = spawnSipp(['-sf', scenario, '-p', String(port), ...extra], { limit: limitSeconds, workDir, tag: `${tag}-uas` });
+  await new Promise((r) => setTimeout(r, 300)); // SIPp reads its scenario, then binds
+  if (child.exitCode !== null) await finished; // throws with SIPp's complaint
+  return { port, finished, stop: () => { if (child.exitCode === null) child.kill('SIGTERM'); return finished; } };
+}
+
+/** One SIPp process on 127.0.0.1/UDP with a statistics file; `finished` resolves to its last row. */
+function spawnSipp(args, { limit, workDir, tag }) {
+  const stf = join(workDir, `${tag}.csv`);
+  const child = track(spawn('sipp', [
+    ...args, '-i', '127.0.0.1', '-t', 'u1',
     '-buff_size', String(4 << 20),
     '-nostdin', '-timeout', `${limit}s`,
     '-trace_stat', '-stf', stf, '-fd', '1',
-    ...Object.entries(keys).flatMap(([k, v]) => ['-key', k, String(v)]),
-    ...extra, // e.g. -inf users.csv -auth_uri bench.test
-  ];
-  const child = track(spawn('sipp', args, { cwd: workDir, stdio: ['ignore', 'ignore', 'pipe'] }));
+  ], { cwd: workDir, stdio: ['ignore', 'ignore', 'pipe'] }));
   let stderr = '';
   child.stderr.on('data', (d) => { stderr = (stderr + d).slice(-2048); });
   const killer = setTimeout(() => child.kill('SIGKILL'), (limit + 15) * 1000);
-  const code = await new Promise((resolve) => {
+  const finished = new Promise((resolve) => {
     child.on('error', (e) => resolve(`spawn error: ${e.message}`));
     child.on('exit', (c, sig) => resolve(sig ?? c));
+  }).then((code) => {
+    clearTimeout(killer);
+    // Exit 0: all calls succeeded, 1: some failed, 97/99 and -timeout: stopped early. The
+    // statistics file tells in every case; without it, the run itself failed.
+    try {
+      return { exitCode: code, ...readSippStats(stf) };
+    } catch (e) {
+      throw new Error(`sipp exited with ${code} (${e.message}): ${stderr.trim()}`);
+    }
   });
-  clearTimeout(killer);
-  // Exit 0: all calls succeeded, 1: some failed, 97/99 and -timeout: stopped early. The
-  // statistics file tells in every case; without it, the run itself failed.
-  try {
-    return { asked: calls, exitCode: code, ...readSippStats(stf) };
-  } catch (e) {
-    throw new Error(`sipp exited with ${code} (${e.message}): ${stderr.trim()}`);
-  }
+  finished.catch(() => undefined); // awaited by the caller; never an unhandled rejection
+  return { child, finished };
 }

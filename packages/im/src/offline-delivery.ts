@@ -3,7 +3,7 @@ import { type SipRequest, randomHex } from '@herald/sip';
 import type { LocationStore, MessageStore } from '@herald/store';
 import { deliveryRequest } from './offline-message.js';
 
-/** How long one worker holds a recipient's delivery, renewed before each message. */
+/** How long one worker holds a recipient's delivery; renewed when half of it has passed. */
 const LEASE_MS = 60_000;
 /** How often expired messages are swept, and how many at most per sweep. */
 const SWEEP_MS = 60_000;
@@ -61,11 +61,15 @@ export class OfflineDelivery {
     // A read first: most registrations find nothing waiting, and need no lease (a write).
     if ((await messages.list(aor, clock.now())).length === 0) return;
     const holder = `${this.options.owner}/${++this.seq}/${randomHex(2)}`;
-    const lease = () => messages.leaseDelivery(aor, holder, clock.now() + LEASE_MS, clock.now());
+    let leasedAt = clock.now();
+    const lease = () => messages.leaseDelivery(aor, holder, leasedAt + LEASE_MS, leasedAt);
     if (!(await lease())) return;
     try {
       for (const message of await messages.list(aor, clock.now())) {
-        if (!(await lease())) return;
+        if (clock.now() - leasedAt >= LEASE_MS / 2) {
+          leasedAt = clock.now();
+          if (!(await lease())) return;
+        }
         const { bindings } = await locations.get(aor, clock.now());
         if (bindings.length === 0) return;
         const outcome = await this.options.originate(deliveryRequest(message, this.options.host), bindings.map(contactTarget));

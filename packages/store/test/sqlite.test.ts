@@ -141,6 +141,10 @@ describe('SQLite database', () => {
     const rules = new SqlitePresenceRuleStore(db);
     db.close();
     await expect(messages.list('sip:alice@example.com', 0)).rejects.toBeInstanceOf(StoreUnavailableError);
+    // every add of one group commit fails with it
+    const message = { recipient: 'sip:alice@example.com', headers: [], contentType: null, body: Buffer.alloc(0), storedAt: 0, expiresAt: 1 };
+    const adds = [messages.add(message, 10, 0), messages.add({ ...message, recipient: 'sip:bob@example.com' }, 10, 0)];
+    for (const add of adds) await expect(add).rejects.toBeInstanceOf(StoreUnavailableError);
     await expect(groups.get('sip:team@example.com')).rejects.toBeInstanceOf(StoreUnavailableError);
     await expect(rules.isInvisible('sip:alice@example.com')).rejects.toBeInstanceOf(StoreUnavailableError);
   });

@@ -104,6 +104,14 @@ export function describeMessageStoreContract(name: string, make: () => Promise<M
       expect(await store.list(ALICE, T0)).toHaveLength(3);
     });
 
+    it('keeps the order of concurrent adds, and gives each its own message back', async () => {
+      const bodies = Array.from({ length: 20 }, (_, i) => `m${i}`);
+      const results = await Promise.all(bodies.map((b, i) => store.add(message(i % 2 ? CAROL : ALICE, { body: Buffer.from(b) }), 100, T0)));
+      expect(results.map((r) => r!.body.toString())).toEqual(bodies);
+      expect((await store.list(ALICE, T0)).map((m) => m.body.toString())).toEqual(bodies.filter((_, i) => i % 2 === 0));
+      expect((await store.list(CAROL, T0)).map((m) => m.id)).toEqual(results.filter((_, i) => i % 2).map((r) => r!.id));
+    });
+
     it('leaves out messages expired at now', async () => {
       await store.add(message(ALICE, { expiresAt: T0 + 1_000 }), 10, T0);
       await store.add(message(ALICE, { expiresAt: T0 + 2_000 }), 10, T0);

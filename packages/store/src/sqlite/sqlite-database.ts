@@ -12,8 +12,8 @@ export type SqliteDatabase = Database.Database;
  *
  * FULL, not NORMAL: in WAL mode NORMAL syncs the log only at checkpoints, so a power cut
  * or kernel crash can lose the last commits, and DESIGN.md says a write a client was
- * told succeeded is on disk. FULL syncs the log on every commit; the stores that use it
- * (accounts, aliases) are written at admin rate, not per request, so the fsync is cheap.
+ * told succeeded is on disk. FULL syncs the log on every commit (a few hundred µs here,
+ * with the event loop blocked); writes whose loss would only repeat work use `unsynced`.
  */
 export function openSqliteDatabase(dataDir: string, fileName = 'herald.db'): SqliteDatabase {
   return sqliteCall('open the database', () => {
@@ -25,6 +25,22 @@ export function openSqliteDatabase(dataDir: string, fileName = 'herald.db'): Sql
     db.pragma('synchronous = FULL');
     return db;
   });
+}
+
+/**
+ * Runs `op` with its commits not synced (`synchronous=NORMAL`): for writes whose loss in
+ * a power cut only repeats work, such as the removal of a delivered message (delivered
+ * again) or a delivery lease (it expires). The log is synced with the next FULL commit or
+ * at the next checkpoint; a crash of the process alone loses nothing.
+ * @see https://sqlite.org/pragma.html#pragma_synchronous
+ */
+export function unsynced<T>(db: SqliteDatabase, op: () => T): T {
+  db.pragma('synchronous = NORMAL');
+  try {
+    return op();
+  } finally {
+    db.pragma('synchronous = FULL');
+  }
 }
 
 /** SQLite result codes that mean the file cannot be used now, not a bug in a statement. */

@@ -23,6 +23,8 @@ export const CAPABILITIES: Capabilities = {
 
 /** The services the chain is built from; the authentication processors are absent when `auth.enabled` is false. */
 export interface ChainServices {
+  /** Hands a UDP request to the worker holding its transaction; present when workers share the UDP socket. */
+  udpOwner: RequestProcessor | null;
   identity: LocalIdentity;
   proxy: ProxyCore;
   flowTokens: FlowTokens;
@@ -40,15 +42,16 @@ export interface ChainServices {
 
 /**
  * The request chain, top to bottom, like a routing script:
- * REQINIT (validate, OPTIONS to Herald itself) → route preprocessing, CANCEL, in-dialog
+ * (a request whose transaction another worker holds goes there) → REQINIT (validate, OPTIONS to Herald itself) → route preprocessing, CANCEL, in-dialog
  * requests of our dialogs → AUTH (digest, From identity) → REGISTRAR → IM (MESSAGE, kept
  * when the user is away) → LOCATION (local users) → RELAY (other domains) → nobody took it
  * (the response that says why).
  */
 export function composeRequestChain(services: ChainServices): RequestProcessor[] {
-  const { identity, proxy, flowTokens, routes, authenticate, fromIdentity, registrar, messages, location, caps = CAPABILITIES } = services;
+  const { udpOwner, identity, proxy, flowTokens, routes, authenticate, fromIdentity, registrar, messages, location, caps = CAPABILITIES } = services;
   for (const m of caps.allow) if (!KNOWN_METHODS.has(m)) throw new Error(`capability lists unknown method ${m}`);
   return [
+    ...(udpOwner === null ? [] : [udpOwner]),
     validateRequest(),
     optionsResponder(identity, caps),
     routePreprocessor(identity, flowTokens),

@@ -13,7 +13,7 @@ type Envelope =
   | { k: 'send'; from: string; ref: number; flowId: string; transport: Destination['transport']; address: string; port: number }
   /** The send `ref` could not go out. */
   | { k: 'failed'; ref: number; reason: string }
-  /** A message that arrived on my flow `flow` and is yours (a response to a request you sent). */
+  /** A message that arrived on my flow `flow` and is yours (a response to a request you sent, a request of your transaction). */
   | { k: 'receive'; flow: Flow };
 
 /**
@@ -75,11 +75,16 @@ export class FlowRelay implements TransactionTransport {
       return false;
     }
     if (!sender || sender === this.owner) return false;
-    this.bus.publish(channelOf(sender), pack({ k: 'receive', flow }, response.toBuffer())).then(
-      (receivers) => receivers === 0 && this.logger.debug('relay: the sender of a response is gone', { sender }),
-      (error: unknown) => this.logger.debug('relay: response not handed back', { sender, error }),
-    );
+    this.handOver(response, flow, sender);
     return true;
+  }
+
+  /** Hands a message that arrived here on `flow` to worker `owner`, which receives it as if it had arrived there. */
+  handOver(message: SipMessage, flow: Flow, owner: string): void {
+    this.bus.publish(channelOf(owner), pack({ k: 'receive', flow }, message.toBuffer())).then(
+      (receivers) => receivers === 0 && this.logger.debug('relay: the worker a message is for is gone', { owner }),
+      (error: unknown) => this.logger.debug('relay: message not handed over', { owner, error }),
+    );
   }
 
   private relay(data: Buffer, destination: Destination, owner: string, onError: (error: Error) => void): void {

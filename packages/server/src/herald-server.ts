@@ -19,6 +19,7 @@ import { type Store, StoreUnavailableError, openStore } from '@herald/store';
 import { putAccount, storeOptions } from './accounts.js';
 import { type AdminServer, STORE_RETRY_AFTER, startAdminServer } from './admin/admin-server.js';
 import { composeRequestChain } from './compose.js';
+import { udpTransactionOwner } from './pipeline/udp-transaction-owner.js';
 import { FlowRelay } from './flow-relay.js';
 import type { HeraldConfig } from './config/config.js';
 import type { Logger } from './logger.js';
@@ -213,6 +214,17 @@ export class HeraldServer {
         })
       : null;
     this.chain = composeRequestChain({
+      udpOwner:
+        config.workers > 1
+          ? udpTransactionOwner({
+              claims: store.claims,
+              owner,
+              // Timer J (64·T1) ends a non-INVITE; an INVITE lasts until Timer C, then Timer L or H
+              claimMs: (method) => 64 * config.sip.t1 + (method === 'INVITE' ? config.proxy.inviteTimeout * 1000 : 0),
+              handOver: (ctx, holder) => relay.handOver(ctx.req, ctx.flow, holder),
+              clock,
+            })
+          : null,
       identity,
       proxy,
       flowTokens,

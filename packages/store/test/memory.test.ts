@@ -9,6 +9,7 @@ import {
   MemoryPublicationStore,
   MemoryStore,
   MemorySubscriptionStore,
+  MemoryTransactionClaims,
   MemoryUserStore,
   type Publication,
   type Subscription,
@@ -22,6 +23,7 @@ import {
   describePresenceRuleStoreContract,
   describePublicationStoreContract,
   describeSubscriptionStoreContract,
+  describeTransactionClaimsContract,
   describeUserStoreContract,
   testBinding,
 } from '../src/contract/index.js';
@@ -196,3 +198,4 @@ describe('MemoryStore', () => {
 });
 
 describeMessageBusContract('MemoryMessageBus', async () => ({ store: new MemoryMessageBus(), close: async () => undefined }));
+describeTransactionClaimsContract('MemoryTransactionClaims', async () => ({ store: new MemoryTransactionClaims(), close: async () => undefined }));

@@ -10,5 +10,5 @@ export { NonInviteClientTransaction } from './non-invite-client-transaction.js';
 export { ServerTransaction } from './server-transaction.js';
 export { InviteServerTransaction } from './invite-server-transaction.js';
 export { NonInviteServerTransaction } from './non-invite-server-transaction.js';
-export { isRfc3261Branch } from './transaction-key.js';
+export { isRfc3261Branch, serverTransactionKey } from './transaction-key.js';
 export * from './transaction-layer.js';

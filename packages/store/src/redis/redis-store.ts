@@ -5,6 +5,7 @@ import { type RedisClient, type RedisContext, redisCall } from './redis-client.j
 import { RedisGroupStore } from './redis-group-store.js';
 import { RedisLocationStore } from './redis-location-store.js';
 import { RedisMessageBus } from './redis-message-bus.js';
+import { RedisTransactionClaims } from './redis-transaction-claims.js';
 import { RedisMessageStore } from './redis-message-store.js';
 import { RedisPresenceRuleStore } from './redis-presence-rule-store.js';
 import { RedisPublicationStore } from './redis-publication-store.js';
@@ -59,6 +60,7 @@ class RedisStore implements Store {
   readonly groups: RedisGroupStore;
   readonly presenceRules: RedisPresenceRuleStore;
   readonly bus: RedisMessageBus;
+  readonly claims: RedisTransactionClaims;
 
   constructor(
     private readonly context: RedisContext,
@@ -73,6 +75,7 @@ class RedisStore implements Store {
     this.groups = new RedisGroupStore(context);
     this.presenceRules = new RedisPresenceRuleStore(context);
     this.bus = new RedisMessageBus(context, keyPrefix);
+    this.claims = new RedisTransactionClaims(context);
   }
 
   async ping(): Promise<void> {

@@ -1,4 +1,4 @@
-import { type SipMessage, type SipRequest, type SipResponse, createResponse } from '@herald/sip';
+import { type SipMessage, SipRequest, SipResponse, createResponse } from '@herald/sip';
 import { type RedisServer, UdpClient, branch, startRedis } from '@herald/test-kit';
 import { type HeraldProcess, startHerald } from './helpers/herald-process.js';
 
@@ -29,9 +29,9 @@ async function next<T extends SipMessage>(client: UdpClient, match: (m: SipMessa
   }
 }
 
-const isRequest = (method: string) => (m: SipMessage): m is SipRequest => 'method' in m && m.method === method;
-const isResponse = (method: string, status?: number) => (m: SipMessage): m is SipResponse =>
-  'status' in m && m.cseq.method === method && (status === undefined ? m.status > 100 : m.status === status);
+const isRequest = (method: string) => (m: SipMessage): m is SipRequest => m instanceof SipRequest && m.method === method;
+/** A response to `method` other than 100 Trying. */
+const isResponse = (method: string) => (m: SipMessage): m is SipResponse => m instanceof SipResponse && m.cseq.method === method && m.status > 100;
 
 /**
  * Workers of one node share the UDP socket and the kernel gives each datagram to either of

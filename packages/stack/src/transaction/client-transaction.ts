@@ -16,23 +16,45 @@ export abstract class ClientTransaction<
 > extends Transaction<S> {
   /** The request as serialised for its first send; retransmissions send the same bytes. */
   private data: Buffer | null = null;
+  private sent: SipRequest | null;
+  private handler: ClientTransactionHandler | null;
 
   protected constructor(
     id: string,
-    readonly request: SipRequest,
+    request: SipRequest,
     /** Where this transaction sends its request. */
     readonly destination: Destination,
-    protected readonly handler: ClientTransactionHandler,
+    handler: ClientTransactionHandler,
     context: TransactionContext,
     initial: S,
   ) {
     super(id, destination.transport, context, initial);
+    this.sent = request;
+    this.handler = handler;
+  }
+
+  /** The request this transaction sends. */
+  protected get request(): SipRequest {
+    if (this.sent === null) throw new Error(`client transaction ${this.id} has let its request go`);
+    return this.sent;
   }
 
   /** Sends the request, first or again (Timers A and E). */
   protected sendRequest(): void {
-    this.data ??= this.request.toBuffer();
+    if (this.sent === null) return;
+    this.data ??= this.sent.toBuffer();
     this.transmit(this.data, this.destination);
+  }
+
+  /**
+   * Lets the request and the TU's handler go: for a transaction that will only absorb
+   * retransmitted responses, so that what the TU hangs on its handler (a proxy's whole
+   * response context) is not kept for Timer K.
+   */
+  protected letGo(): void {
+    this.sent = null;
+    this.handler = null;
+    this.data = null;
   }
 
   protected override released(): void {
@@ -48,19 +70,24 @@ export abstract class ClientTransaction<
   /** Timer B / Timer F: the TU is told, with a 408 it can treat as any final response. @see RFC 3261 §8.1.3.1 */
   protected timeout(): void {
     this.terminate();
-    const response = createResponse(this.request, 408);
-    this.context.notify(() => this.handler.onTimeout(this, response));
+    const { sent, handler } = this;
+    if (sent === null || handler === null) return;
+    const response = createResponse(sent, 408);
+    this.context.notify(() => handler.onTimeout(this, response));
   }
 
   /** @see RFC 3261 §17.1.4: inform the TU and go directly to Terminated; §8.1.3.1: treat it as a 503. */
   protected transportError(error: Error): void {
     if (this.state === 'Terminated') return;
     this.terminate();
-    const response = createResponse(this.request, 503);
-    this.context.notify(() => this.handler.onTransportError(this, error, response));
+    const { sent, handler } = this;
+    if (sent === null || handler === null) return;
+    const response = createResponse(sent, 503);
+    this.context.notify(() => handler.onTransportError(this, error, response));
   }
 
   protected passUp(response: SipResponse, flow: Flow): void {
-    this.context.notify(() => this.handler.onResponse(response, this, flow));
+    const handler = this.handler;
+    if (handler !== null) this.context.notify(() => handler.onResponse(response, this, flow));
   }
 }

@@ -42,6 +42,7 @@ export class NonInviteClientTransaction extends ClientTransaction<NonInviteClien
         this.stopTimer('timerF');
         this.passUp(response, flow);
         if (this.alive) {
+          this.letGo();
           this.terminateAfter('timerK', this.reliable ? 0 : this.timers.t4);
         }
         return;

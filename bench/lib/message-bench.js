@@ -121,7 +121,12 @@ async function drain(server, { csv, users, storeScenario, registerScenario, uasS
   }
   const got = await uas.finished;
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const left = await waitingAll(server, users);
+  // the last removal follows the last 2xx: give it a moment before counting what is left
+  let left = await waitingAll(server, users);
+  for (let i = 0; i < 4 && left > 0; i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    left = await waitingAll(server, users);
+  }
   log(`  ${got.successful} delivered in ${seconds.toFixed(2)} s (${Math.round(got.successful / seconds)}/s), ${left} left in the store, UAS exit ${got.exitCode}`);
   return { stored, storeFailed: fill.failed, delivered: got.successful, seconds, perSecond: got.successful / seconds, left };
 }

@@ -574,20 +574,37 @@ function readSip(value: unknown, problems: Problems): SipConfig | undefined {
 }
 
 function readUsers(value: unknown, domains: readonly string[], problems: Problems): UserSeed[] | undefined {
-  const list = problems.check(() => expectList('users', value ?? [], '{ user: alice, domain: example.com, password: secret }'));
-  if (list === undefined) return undefined;
-  const seeds = list.map((entry, i) => {
-    const key = `users[${i}]`;
-    const map = problems.check(() => expectMap(key, entry));
-    if (map === undefined) return undefined;
-    checkKeys(key, map, USER_KEYS, problems);
+  return readMapList('users', value, '{ user: alice, domain: example.com, password: secret }', USER_KEYS, problems, (key, map) => {
     const user = problems.check(() => expectUserName(`${key}.user`, map.user));
     const domain = problems.check(() => expectServedDomain(`${key}.domain`, map.domain ?? domains[0], domains));
     const password = problems.check(() => expectPassword(`${key}.password`, map.password));
     if (user === undefined || domain === undefined || password === undefined) return undefined;
     return { user, domain, password };
   });
-  return allDefined(seeds) ? seeds : undefined;
+}
+
+/**
+ * A list of mappings under `name` (`[]` when absent), each checked for unknown keys and read
+ * by `read` with its key (`name[i]`); undefined when any entry had a problem.
+ */
+function readMapList<T>(
+  name: string,
+  value: unknown,
+  example: string,
+  keys: readonly string[],
+  problems: Problems,
+  read: (key: string, map: Record<string, unknown>) => T | undefined,
+): T[] | undefined {
+  const list = problems.check(() => expectList(name, value ?? [], example));
+  if (list === undefined) return undefined;
+  const entries = list.map((entry, i) => {
+    const key = `${name}[${i}]`;
+    const map = problems.check(() => expectMap(key, entry));
+    if (map === undefined) return undefined;
+    checkKeys(key, map, keys, problems);
+    return read(key, map);
+  });
+  return allDefined(entries) ? entries : undefined;
 }
 
 /** A digest username and SIP user part: no "@", ":", whitespace or control characters. */
@@ -707,18 +724,11 @@ function readIm(value: unknown, sip: SipConfig | undefined, problems: Problems):
 }
 
 function readRoutes(value: unknown, domains: readonly string[], problems: Problems): RouteConfig[] | undefined {
-  const list = problems.check(() => expectList('routes', value ?? [], '{ domain: peer.example, to: "sip:192.0.2.10:5060;transport=tcp" }'));
-  if (list === undefined) return undefined;
-  const routes = list.map((entry, i) => {
-    const key = `routes[${i}]`;
-    const map = problems.check(() => expectMap(key, entry));
-    if (map === undefined) return undefined;
-    checkKeys(key, map, ROUTE_KEYS, problems);
+  return readMapList('routes', value, '{ domain: peer.example, to: "sip:192.0.2.10:5060;transport=tcp" }', ROUTE_KEYS, problems, (key, map) => {
     const domain = problems.check(() => expectRouteDomain(`${key}.domain`, map.domain, domains));
     const to = problems.check(() => expectRouteUri(`${key}.to`, map.to));
     return domain === undefined || to === undefined ? undefined : { domain, to };
   });
-  return allDefined(routes) ? routes : undefined;
 }
 
 function expectRouteDomain(key: string, value: unknown, domains: readonly string[]): string {

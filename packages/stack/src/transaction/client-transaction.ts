@@ -41,15 +41,14 @@ export abstract class ClientTransaction<
 
   /** Sends the request, first or again (Timers A and E). */
   protected sendRequest(): void {
-    if (this.sent === null) return;
-    this.data ??= this.sent.toBuffer();
+    this.data ??= this.request.toBuffer();
     this.transmit(this.data, this.destination);
   }
 
   /**
    * Lets the request and the TU's handler go: for a transaction that will only absorb
    * retransmitted responses, so that what the TU hangs on its handler (a proxy's whole
-   * response context) is not kept for Timer K.
+   * response context) is not kept for Timer K or D.
    */
   protected letGo(): void {
     this.sent = null;

@@ -54,6 +54,8 @@ export class InviteClientTransaction extends ClientTransaction<InviteClientTrans
           this.ack = this.createAck(response).toBuffer();
           this.transmit(this.ack, this.destination);
           if (!this.alive) return;
+          // Completed only ACKs retransmitted finals again, with the bytes above.
+          this.letGo();
           this.terminateAfter('timerD', this.reliable ? 0 : this.timers.timerD);
         }
         return;

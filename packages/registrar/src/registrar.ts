@@ -23,8 +23,8 @@ export interface RegistrarOptions {
   requireAuthentication: boolean;
 }
 
-/** A binding was written by a successful REGISTER (new or refreshed). */
-export type BindingAddedListener = (aor: string, binding: Binding) => void;
+/** A successful REGISTER wrote `bindings` (new or refreshed) for `aor`; called once per REGISTER. */
+export type BindingsAddedListener = (aor: string, bindings: readonly Binding[]) => void;
 
 /**
  * The registrar: REGISTER for a served domain, every step of RFC 3261 §10.3, with Path
@@ -35,11 +35,11 @@ export class Registrar implements RequestProcessor {
   readonly name = 'registrar';
   /** Connection-oriented flows of this worker → the AoRs bound over them. */
   private readonly flows = new Map<string, Set<string>>();
-  private readonly listeners: BindingAddedListener[] = [];
+  private readonly listeners: BindingsAddedListener[] = [];
 
   constructor(private readonly options: RegistrarOptions) {}
 
-  onBindingAdded(listener: BindingAddedListener): void {
+  onBindingsAdded(listener: BindingsAddedListener): void {
     this.listeners.push(listener);
   }
 
@@ -132,10 +132,8 @@ export class Registrar implements RequestProcessor {
       aors.add(aor);
     }
     if (this.listeners.length === 0) return;
-    for (const b of bindings) {
-      if (b.callId !== update.callId || b.cseq !== update.cseq) continue;
-      for (const l of this.listeners) l(aor, b);
-    }
+    const added = bindings.filter((b) => b.callId === update.callId && b.cseq === update.cseq);
+    if (added.length > 0) for (const l of this.listeners) l(aor, added);
   }
 
   private flowRef(flow: Flow): FlowRef {

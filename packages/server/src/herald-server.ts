@@ -193,7 +193,7 @@ export class HeraldServer {
     this.delivery = delivery;
     delivery.start();
     // RFC 3428 §7: what waited for a user goes out once they register.
-    registrar.onBindingAdded((aor) => void delivery.registered(aor));
+    registrar.onBindingsAdded((aor) => void delivery.registered(aor));
     const authenticate = config.auth.enabled
       ? digestAuthenticator({
           identity,

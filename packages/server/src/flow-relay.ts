@@ -94,13 +94,13 @@ export class FlowRelay implements TransactionTransport {
     }
     const ref = ++this.refs;
     const envelope: Envelope = { k: 'send', from: this.owner, ref, flowId: destination.flowId, transport: destination.transport, address: destination.address, port: destination.port };
-    this.pending.set(ref, onError);
     const timer = setTimeout(() => this.pending.delete(ref), PENDING_MS);
     timer.unref();
     const fail = (error: Error) => {
       clearTimeout(timer);
       if (this.pending.delete(ref)) onError(error);
     };
+    this.pending.set(ref, fail);
     this.bus.publish(channelOf(owner), pack(envelope, data)).then(
       (receivers) => receivers === 0 && fail(new TransportError(`worker ${owner} holding flow ${destination.flowId} is gone`, 'SIP_ERR_TRANSPORT_FLOW_CLOSED')),
       (error: unknown) => fail(error instanceof Error ? error : new Error(String(error))),
@@ -124,7 +124,6 @@ export class FlowRelay implements TransactionTransport {
         return;
       case 'failed':
         this.pending.get(envelope.ref)?.(new TransportError(envelope.reason, 'SIP_ERR_TRANSPORT_FLOW_CLOSED'));
-        this.pending.delete(envelope.ref);
         return;
       case 'receive': {
         let message;

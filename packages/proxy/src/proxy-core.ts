@@ -83,11 +83,6 @@ export class ProxyCore {
     };
   }
 
-  /** Requests being proxied by this worker, for metrics. */
-  get size(): number {
-    return this.contexts.size;
-  }
-
   /**
    * Forwards `ctx.req` to `targets`, one branch per target, groups by q-value in
    * sequence. @see RFC 3261 §16.6–§16.7

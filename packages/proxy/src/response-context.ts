@@ -12,7 +12,7 @@ export interface PreparedBranch {
 
 /**
  * What a response context needs from the proxy core: a way to send a branch (a client
- * transaction), and to build the copy for a target (or the response that says why not).
+ * transaction), the clock and Timer C, and word when it is done.
  */
 export interface BranchSender {
   send(request: SipRequest, destination: Destination, handler: ClientTransactionHandler): ClientTransaction;

@@ -48,7 +48,9 @@ export async function messageSection({ quick, log, table, fmt, here, targetFilte
 
     // the fill scenario: message-uac.xml expecting the 202 of a stored message
     const storeScenario = join(workDir, 'message-store-uac.xml');
-    writeFileSync(storeScenario, readFileSync(scenario('message-uac.xml'), 'utf8').replace('<recv response="200"', '<recv response="202"'));
+    const relayScenario = readFileSync(scenario('message-uac.xml'), 'utf8');
+    if (!relayScenario.includes('<recv response="200"')) throw new Error('message-uac.xml has no <recv response="200"> for the fill copy to expect 202 instead');
+    writeFileSync(storeScenario, relayScenario.replace('<recv response="200"', '<recv response="202"'));
     log('\nDrain of stored messages on registration:');
     for (const t of targets.filter((x) => x.kind === 'herald')) {
       for (const c of DRAIN_CASES) {

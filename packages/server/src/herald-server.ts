@@ -221,7 +221,10 @@ export class HeraldServer {
               owner,
               // Timer J (64·T1) ends a non-INVITE; an INVITE lasts until Timer C, then Timer L or H
               claimMs: (method) => 64 * config.sip.t1 + (method === 'INVITE' ? config.proxy.inviteTimeout * 1000 : 0),
-              handOver: (ctx, holder) => relay.handOver(ctx.req, ctx.flow, holder),
+              handOver: (ctx, holder) => {
+                if (logger.isDebugEnabled()) logger.debug('request handed to the worker holding its transaction', { method: ctx.req.method, holder });
+                relay.handOver(ctx.req, ctx.flow, holder);
+              },
               clock,
             })
           : null,

@@ -23,7 +23,7 @@ function nextCallee(): string {
 
 describe('calls through the proxy (RFC 3261 §16)', () => {
   let herald: HeraldProcess;
-  const port = (t: SippTransport) => herald.port(t === 'u1' ? 'udp' : t === 't1' ? 'tcp' : 'tls');
+  const port = (t: SippTransport) => herald.port(t === 'u1' ? 'udp' : 'tcp');
 
   beforeAll(async () => {
     herald = await startHerald(CONFIG);
@@ -32,14 +32,12 @@ describe('calls through the proxy (RFC 3261 §16)', () => {
     await herald.stop();
   });
 
-  async function callee(user: string, scenario: string, transport: SippTransport, q?: string) {
+  async function callee(user: string, scenario: string, transport: SippTransport) {
     const password = `pw${user.slice('callee'.length)}`;
     const contactPort = await freePort();
     const callee = startCallee(scenario, contactPort, transport, user);
     await callee.ready;
-    const reg = await registerContact(port(transport), transport, user, password, contactPort, q);
-    expect(reg.output).not.toMatch(/Failed call\s*\|\s*[1-9]/);
-    expect(reg.code).toBe(0);
+    expect((await registerContact(port(transport), transport, user, password, contactPort)).code).toBe(0);
     // Wrapped, so that awaiting this function does not wait for the callee to finish.
     return { finished: callee.run };
   }

@@ -2,7 +2,10 @@ import { type SipMessage, SipRequest, SipResponse, createResponse } from '@heral
 import { type RedisServer, UdpClient, branch, startRedis } from '@herald/test-kit';
 import { type HeraldProcess, startHerald } from './helpers/herald-process.js';
 
-const CALLS = 16;
+const CALLS = 24;
+const HANDED_OVER = 'request handed to the worker holding its transaction';
+/** Whether a worker logged handing a `method` over to another (at least one is expected: the kernel spreads datagrams). */
+const handedOver = (herald: HeraldProcess, method: string) => herald.stdout.some((line) => line.includes(HANDED_OVER) && line.includes(method));
 
 /** A request of `from`'s, sent from `client`. */
 function request(client: UdpClient, method: string, uri: string, o: { branch: string; callId: string; cseq: number; from: string; to: string; headers?: string[] }): string {
@@ -36,7 +39,8 @@ const isResponse = (method: string) => (m: SipMessage): m is SipResponse => m in
 /**
  * Workers of one node share the UDP socket and the kernel gives each datagram to either of
  * them, so a CANCEL may reach the worker that does not hold the INVITE. Over many calls
- * some do; every CANCEL must still be answered 200 and end the call with 487.
+ * some do (the workers log each hand-over, at debug); every CANCEL must still be answered
+ * 200 and end the call with 487.
  */
 describe('two workers sharing a UDP socket (Redis store)', () => {
   let redis: RedisServer;
@@ -51,7 +55,7 @@ listen: ["udp://127.0.0.1:0"]
 store: "${redis.url}/5"
 workers: 2
 auth: { enabled: false }
-log: { level: info }
+log: { level: debug }
 `);
     caller = await UdpClient.bind();
     callee = await UdpClient.bind();
@@ -95,6 +99,7 @@ log: { level: info }
       await next(callee, isRequest('ACK'));
     }
     expect(outcomes).toEqual(Array(CALLS).fill('200'));
+    expect(handedOver(herald, 'CANCEL')).toBe(true);
   }, 60_000);
 
   it('forwards a MESSAGE once however many of its retransmissions reach the other worker', async () => {
@@ -103,7 +108,7 @@ log: { level: info }
       branch: branch(), callId: 'retransmitted', cseq: 1, from: '<sip:alice@herald.test>;tag=m1', to: '<sip:bob@herald.test>',
       headers: ['Content-Type: text/plain'],
     });
-    for (let i = 0; i < 8; i++) await caller.send(message, port);
+    for (let i = 0; i < 20; i++) await caller.send(message, port);
     const first = await next(callee, isRequest('MESSAGE'));
     // whatever else reaches the callee before it answers: only Herald's own retransmissions of one branch
     const branches = new Set([first.topVia.params.get('branch')]);
@@ -112,5 +117,6 @@ log: { level: info }
     expect(branches.size).toBe(1);
     await callee.send(createResponse(first, 200, 'OK').toBuffer(), port);
     expect((await next(caller, isResponse('MESSAGE'))).status).toBe(200);
+    expect(handedOver(herald, 'MESSAGE')).toBe(true);
   });
 });

@@ -2,26 +2,23 @@ import net from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type SippRun, type SippTransportMode, runSipp, runSippUas } from '@herald/test-kit';
+import { sippRegister } from './sipp-register.js';
 
 const scenarios = join(dirname(fileURLToPath(import.meta.url)), '../scenarios');
 
 export type SippTransport = SippTransportMode;
 
 /** Registers `user`@example.com with a contact on `contactPort`, where a SIPp UAS will answer. */
-export function registerContact(heraldPort: number, transport: SippTransport, user: string, password: string, contactPort: number, q = '1.0', extra: string[] = []): Promise<SippRun> {
-  return runSipp(join(scenarios, 'register-contact.xml'), heraldPort, transport, 1, [
-    ...extra,
-    ...['-s', 'example.com', '-key', 'user', user, '-key', 'contact_port', String(contactPort), '-key', 'q', q],
-    ...['-au', user, '-ap', password, '-auth_uri', 'example.com'],
-  ]);
+export function registerContact(heraldPort: number, transport: SippTransport, user: string, password: string, contactPort: number): Promise<SippRun> {
+  return sippRegister(heraldPort, 'register-contact.xml', transport, user, password, { contact_port: String(contactPort) });
 }
 
 /**
  * Starts a SIPp callee (`uas-*.xml`) on `port`, resolving with its run once it exits; for
  * TCP, `ready` resolves once it accepts connections.
  */
-export function startCallee(scenario: string, port: number, transport: SippTransport, user: string, timeoutS = 20, extra: string[] = []): { run: Promise<SippRun>; ready: Promise<void> } {
-  const run = runSippUas(join(scenarios, scenario), port, transport, 1, timeoutS, ['-s', user, ...extra]);
+export function startCallee(scenario: string, port: number, transport: SippTransport, user: string): { run: Promise<SippRun>; ready: Promise<void> } {
+  const run = runSippUas(join(scenarios, scenario), port, transport, ['-s', user]);
   return { run, ready: transport === 'u1' ? Promise.resolve() : untilAccepting(port) };
 }
 

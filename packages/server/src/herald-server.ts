@@ -180,7 +180,8 @@ export class HeraldServer {
       requireAuthentication: config.auth.enabled,
     });
     this.registrar = registrar;
-    const im = { maxBodySize: config.im.maxBodySize, udpMessageLimit: config.im.udpMessageLimit, storeForMs: config.im.storeFor * 1000, maxStoredPerUser: config.im.maxStoredPerUser };
+    const { storeFor, ...imLimits } = config.im;
+    const im = { ...imLimits, storeForMs: storeFor * 1000 };
     const delivery = new OfflineDelivery({
       locations: store.locations,
       messages: store.messages,

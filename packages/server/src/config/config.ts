@@ -3,6 +3,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { DEFAULT_MD5_ONLY_USER_AGENTS } from '@herald/auth';
+import type { StaticRoute } from '@herald/proxy';
 import { isSipUri, parseUri } from '@herald/sip';
 import { userNameProblem } from '../accounts.js';
 import { LineCounter, parseDocument } from 'yaml';
@@ -120,14 +121,8 @@ export interface RegistrarConfig {
   maxContacts: number;
 }
 
-/** The admin HTTP API, `/metrics` and `/healthz`. */
-/** One `routes:` entry: requests for `domain` go to `to`. */
-export interface RouteConfig {
-  /** `peer.test`, or `*.acme.com` for every subdomain of acme.com. */
-  domain: string;
-  /** A SIP URI: `sip:127.0.0.1:5090;transport=tcp`. */
-  to: string;
-}
+/** One `routes:` entry: requests for `domain` (`peer.test`, or `*.acme.com` for its subdomains) go to `to`. */
+export type RouteConfig = StaticRoute;
 
 /** Instant messages (`im:`). */
 export interface ImConfig {
@@ -147,6 +142,7 @@ export interface ProxyConfig {
   inviteTimeout: number;
 }
 
+/** The admin HTTP API, `/metrics` and `/healthz`. */
 export interface AdminConfig {
   /** Address to listen on, e.g. 127.0.0.1; keep it on loopback or a management network. */
   host: string;

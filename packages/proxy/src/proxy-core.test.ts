@@ -301,6 +301,19 @@ describe('RFC 3261 §16.10 CANCEL', () => {
     expect((await outcome).status).toBe(487);
   });
 
+  it('ends an INVITE cancelled before it was forwarded with 487, and forks nothing', async () => {
+    const { core, sent, invites } = harness();
+    const tx = {} as InviteServerTransaction;
+    invites.set('call-1', tx);
+    const cancel = new Ctx(core, invite([], 'CANCEL'));
+    expect(core.cancel(cancel)).toBe(true);
+    expect(cancel.responses.map((r) => r.status)).toEqual([200]);
+    const ctx = new Ctx(core, invite(), UDP_FLOW, tx);
+    expect((await core.forward(ctx, [target('sip:bob@198.51.100.5')])).status).toBe(487);
+    expect(ctx.responses.map((r) => r.status)).toEqual([487]);
+    expect(sent).toHaveLength(0);
+  });
+
   it('does not know a CANCEL for an INVITE it never saw', () => {
     const { core } = harness();
     expect(core.cancel(new Ctx(core, invite([], 'CANCEL')))).toBe(false);

@@ -69,6 +69,8 @@ export interface ProxyCoreOptions {
  */
 export class ProxyCore {
   private readonly contexts = new Map<ServerTransaction, ResponseContext>();
+  /** INVITEs cancelled before they were forwarded (still being authenticated or looked up). */
+  private readonly cancelledEarly = new WeakSet<ServerTransaction>();
   private readonly sender: BranchSender;
 
   constructor(private readonly options: ProxyCoreOptions) {
@@ -89,12 +91,17 @@ export class ProxyCore {
    */
   forward(ctx: RequestContext, targets: readonly Target[], options: ForwardOptions = {}): Promise<ForwardOutcome> {
     const { req } = ctx;
+    const tx = ctx.transaction;
+    if (tx !== null && this.cancelledEarly.has(tx)) {
+      // RFC 3261 §16.10: the INVITE of an accepted CANCEL ends with 487; nothing was forked.
+      ctx.respond(487, 'Request Terminated');
+      return Promise.resolve({ status: 487, response: null, handled: false });
+    }
     const hash = loopHash(req);
     this.checkForwardable(req, hash);
     const recordRoute = DIALOG_CREATING.has(req.method) && !req.to.params.has('tag');
     const groups = targetGroups(targets).map((group) => group.map((target) => () => this.prepare(ctx, target, hash, recordRoute)));
     const rc = new ResponseContext(ctx, groups, this.sender, options);
-    const tx = ctx.transaction;
     if (req.method === 'INVITE' && tx !== null) this.contexts.set(tx, rc);
     rc.start();
     return rc.outcome;
@@ -126,7 +133,8 @@ export class ProxyCore {
 
   /**
    * A CANCEL: the INVITE it names is cancelled and the CANCEL answered 200, or 481 when this
-   * worker holds no such INVITE. @see RFC 3261 §16.10, §9.2
+   * worker holds no such INVITE. An INVITE not forwarded yet is answered 487 when it would
+   * be. @see RFC 3261 §16.10, §9.2
    * DEVIATION(RFC 3261 §16.10): a CANCEL with no response context is answered 481 rather
    * than forwarded statelessly; Herald has no target set for it.
    */
@@ -134,7 +142,9 @@ export class ProxyCore {
     const invite = this.options.transactions.findInviteForCancel(ctx.req);
     if (invite === null) return false;
     ctx.respond(200);
-    this.contexts.get(invite)?.cancel();
+    const rc = this.contexts.get(invite);
+    if (rc === undefined) this.cancelledEarly.add(invite);
+    else rc.cancel();
     return true;
   }
 

@@ -334,6 +334,18 @@ describe('RFC 3261 §16.4 route preprocessing and flow tokens', () => {
     expect(sent[0].request.uriText).toBe('sip:alice@10.1.1.1');
   });
 
+  it('sends a request from a side that reconnected to the other side, never back over its old flow', () => {
+    const { core, sent, identity, tokens } = harness();
+    // caller on UDP (no hop), callee on a TCP flow that is still open; the callee's BYE comes on a new connection
+    const token = tokens.encode({ caller: null, callee: { owner: 'node~1~aa', id: 'tcp-callee', transport: 'tcp' } }, 'call-1');
+    const bye = invite([`Route: <sip:${token}@${HERALD.address}:5060;lr>`], 'BYE').setHeader('To', '<sip:bob@example.com>;tag=b1').setUri('sip:alice@198.51.100.2:5062');
+    const ctx = new Ctx(core, bye, { ...TCP_FLOW, id: 'tcp-reconnected' });
+    routePreprocessor(identity, tokens).process(ctx);
+    void core.forwardInDialog(ctx, ctx.recordRouted!);
+    expect(sent[0].destination).toMatchObject({ transport: 'udp', address: '198.51.100.2', port: 5062 });
+    expect(sent[0].destination.flowId).toBeUndefined();
+  });
+
   it('ignores a token lifted into another Call-ID', () => {
     const { core, identity, tokens } = harness();
     const token = tokens.encode({ caller: null, callee: null }, 'another-call');

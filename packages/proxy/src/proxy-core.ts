@@ -9,6 +9,7 @@ import {
   type ServerTransaction,
   type TransportProtocol,
   hostPort,
+  isReliable,
   responseDestination,
 } from '@herald/stack';
 import type { DialogFlows, FlowHop, FlowTokens } from './flow-tokens.js';
@@ -37,7 +38,6 @@ const DEFAULT_MAX_FORWARDS = 70;
 /** Methods whose out-of-dialog requests create a dialog, and so are record-routed. @see RFC 3261 §16.6 step 4, RFC 6665 §4.3 */
 const DIALOG_CREATING = new Set(['INVITE', 'SUBSCRIBE', 'REFER']);
 
-const STREAM = new Set<string>(['tcp', 'tls', 'ws', 'wss']);
 
 export interface ProxyCoreOptions {
   identity: LocalIdentity;
@@ -220,7 +220,7 @@ export class ProxyCore {
     const flow = target.flow;
     if (flow !== null) {
       const transport = flow.transport as TransportProtocol;
-      if (!STREAM.has(transport)) return { transport, address: flow.remoteAddress, port: flow.remotePort };
+      if (!isReliable(transport)) return { transport, address: flow.remoteAddress, port: flow.remotePort };
       if (flow.owner !== this.options.owner) return { transport, address: flow.remoteAddress, port: flow.remotePort, flowId: flow.id, owner: flow.owner };
       if (this.options.isFlowOpen(flow.id)) return { transport, address: flow.remoteAddress, port: flow.remotePort, flowId: flow.id };
       // RFC 5626 §5.3: the flow is gone, and only it reached the contact.
@@ -238,18 +238,20 @@ export class ProxyCore {
     const mine = (hop: FlowHop | null) => hop !== null && hop.id === flow.id && hop.owner === this.options.owner;
     if (mine(caller)) return callee;
     if (mine(callee)) return caller;
-    // The side the request came from is on UDP (no hop) or has reconnected.
-    if (caller === null) return callee;
-    if (callee === null) return caller;
+    // On no flow of the dialog: from its UDP side (no hop), or from a side that has
+    // reconnected, whose other side is then the one without a hop (or unknown).
+    const fromUdp = !isReliable(flow.transport);
+    if (caller === null) return fromUdp ? callee : null;
+    if (callee === null) return fromUdp ? caller : null;
     return null;
   }
 
   private hopOf(flow: Flow): FlowHop | null {
-    return STREAM.has(flow.transport) ? { owner: this.options.owner, id: flow.id, transport: flow.transport } : null;
+    return isReliable(flow.transport) ? { owner: this.options.owner, id: flow.id, transport: flow.transport } : null;
   }
 
   private hopOfDestination(d: Destination): FlowHop | null {
-    if (d.flowId === undefined || !STREAM.has(d.transport)) return null;
+    if (d.flowId === undefined || !isReliable(d.transport)) return null;
     return { owner: d.owner ?? this.options.owner, id: d.flowId, transport: d.transport };
   }
 

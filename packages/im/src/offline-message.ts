@@ -1,4 +1,4 @@
-import { type Header, SipRequest, canonicalName, headerKey, newCallId } from '@herald/sip';
+import { SipRequest, newCallId } from '@herald/sip';
 import type { NewStoredMessage, StoredMessage } from '@herald/store';
 
 /** Headers that belong to one hop or one transaction, not to the message: not kept. */
@@ -40,10 +40,9 @@ export function offlineRecord(req: SipRequest, recipient: string, now: number, s
 
 /** The MESSAGE that delivers a stored one: its From, To and Date as they were, a new Call-ID. No Via: the proxy core adds its own. */
 export function deliveryRequest(message: StoredMessage, host: string): SipRequest {
-  const headers: Header[] = message.headers.map(([name, value]) => ({ name: canonicalName(headerKey(name)), key: headerKey(name), value }));
-  headers.push({ name: 'Call-ID', key: 'call-id', value: newCallId(host) });
-  headers.push({ name: 'CSeq', key: 'cseq', value: '1 MESSAGE' });
-  headers.push({ name: 'Max-Forwards', key: 'max-forwards', value: '70' });
-  if (message.contentType !== null) headers.push({ name: 'Content-Type', key: 'content-type', value: message.contentType });
-  return new SipRequest('MESSAGE', message.recipient, headers, message.body);
+  const request = new SipRequest('MESSAGE', message.recipient, [], message.body);
+  for (const [name, value] of message.headers) request.addHeader(name, value);
+  request.addHeader('Call-ID', newCallId(host)).addHeader('CSeq', '1 MESSAGE').addHeader('Max-Forwards', '70');
+  if (message.contentType !== null) request.addHeader('Content-Type', message.contentType);
+  return request;
 }

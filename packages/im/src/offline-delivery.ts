@@ -1,6 +1,6 @@
 import { type ForwardOutcome, type Target, contactTarget } from '@herald/proxy';
 import { type SipRequest, randomHex } from '@herald/sip';
-import type { LocationStore, MessageStore } from '@herald/store';
+import type { Claims, LocationStore, MessageStore } from '@herald/store';
 import { deliveryRequest } from './offline-message.js';
 
 /** How long one worker holds a recipient's delivery; renewed when half of it has passed. */
@@ -12,6 +12,8 @@ const SWEEP_LIMIT = 1000;
 export interface OfflineDeliveryOptions {
   locations: LocationStore;
   messages: MessageStore;
+  /** Where the delivery lease of a recipient is taken. */
+  claims: Claims;
   /** Sends a request Herald originates to targets (`ProxyCore.originate`). */
   originate(request: SipRequest, targets: readonly Target[]): Promise<ForwardOutcome>;
   /** This worker, for delivery leases. */
@@ -25,7 +27,8 @@ export interface OfflineDeliveryOptions {
 /**
  * Delivers stored messages when their recipient registers: one at a time, oldest first,
  * each removed only after the recipient's 2xx; on a failure the rest wait for the next
- * registration. One worker at a time delivers a recipient's messages (a lease in the store).
+ * registration. One worker at a time delivers a recipient's messages (a lease: the claim
+ * `delivery:<aor>` in the store).
  * @see RFC 3428 §7
  */
 export class OfflineDelivery {
@@ -61,8 +64,9 @@ export class OfflineDelivery {
     // A read first: most registrations find nothing waiting, and need no lease (a write).
     if ((await messages.list(aor, clock.now())).length === 0) return;
     const holder = `${this.options.owner}/${++this.seq}/${randomHex(2)}`;
+    const key = `delivery:${aor}`;
     let leasedAt = clock.now();
-    const lease = () => messages.leaseDelivery(aor, holder, leasedAt + LEASE_MS, leasedAt);
+    const lease = async () => (await this.options.claims.claim(key, holder, LEASE_MS, leasedAt)) === holder;
     if (!(await lease())) return;
     try {
       for (const message of await messages.list(aor, clock.now())) {
@@ -81,7 +85,7 @@ export class OfflineDelivery {
         return;
       }
     } finally {
-      await messages.releaseDelivery(aor, holder).catch(() => undefined);
+      await this.options.claims.release(key, holder).catch(() => undefined);
     }
   }
 }

@@ -185,6 +185,7 @@ export class HeraldServer {
     const delivery = new OfflineDelivery({
       locations: store.locations,
       messages: store.messages,
+      claims: store.claims,
       originate: (req, targets) => proxy.originate(req, targets),
       owner,
       host: identity.primaryDomain,

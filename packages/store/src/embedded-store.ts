@@ -3,7 +3,7 @@ import { MemoryMessageBus } from './memory/memory-message-bus.js';
 import { MemoryLocationStore } from './memory/memory-location-store.js';
 import { MemoryPublicationStore } from './memory/memory-publication-store.js';
 import { MemorySubscriptionStore } from './memory/memory-subscription-store.js';
-import { MemoryTransactionClaims } from './memory/memory-transaction-claims.js';
+import { MemoryClaims } from './memory/memory-claims.js';
 import { type SqliteDatabase, openSqliteDatabase, sqliteCall } from './sqlite/sqlite-database.js';
 import { SqliteGroupStore } from './sqlite/sqlite-group-store.js';
 import { SqliteMessageStore } from './sqlite/sqlite-message-store.js';
@@ -18,7 +18,7 @@ class EmbeddedStore implements Store {
   readonly groups: SqliteGroupStore;
   readonly presenceRules: SqlitePresenceRuleStore;
   readonly bus = new MemoryMessageBus();
-  readonly claims = new MemoryTransactionClaims();
+  readonly claims = new MemoryClaims();
   readonly locations: MemoryLocationStore;
   readonly authState: MemoryAuthStateStore;
   readonly subscriptions: MemorySubscriptionStore;

@@ -37,13 +37,4 @@ export interface MessageStore {
   purge(recipient: string): Promise<number>;
   /** Deletes up to `limit` messages expired at `now`; returns how many. */
   sweepExpired(now: number, limit: number): Promise<number>;
-  /**
-   * Takes the right to deliver the recipient's messages until `until` (ms since the epoch),
-   * unless another holder's lease still runs at `now`: two registrations handled by two
-   * workers must not both deliver the same messages.
-   * @returns false when another holder has it.
-   */
-  leaseDelivery(recipient: string, holder: string, until: number, now: number): Promise<boolean>;
-  /** Gives the lease back, when `holder` still has it. */
-  releaseDelivery(recipient: string, holder: string): Promise<void>;
 }

@@ -6,7 +6,7 @@ import type { MessageStore } from './message-store.js';
 import type { PresenceRuleStore } from './presence-rule-store.js';
 import type { PublicationStore } from './publication-store.js';
 import type { SubscriptionStore } from './subscription-store.js';
-import type { TransactionClaims } from './transaction-claims.js';
+import type { Claims } from './claims.js';
 import type { UserStore } from './user-store.js';
 
 /** Every kind of state Herald keeps, behind one backend (embedded or Redis). */
@@ -22,8 +22,8 @@ export interface Store {
   readonly presenceRules: PresenceRuleStore;
   /** Messages to other workers and nodes (a request for a connection another worker holds). */
   readonly bus: MessageBus;
-  /** Which worker holds a transaction, for workers sharing a UDP socket. */
-  readonly claims: TransactionClaims;
+  /** Which worker holds a transaction, or a user's message delivery. */
+  readonly claims: Claims;
   /** Resolves when the backend answers; rejects with a `StoreUnavailableError` otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -9,7 +9,7 @@ import {
   MemoryPublicationStore,
   MemoryStore,
   MemorySubscriptionStore,
-  MemoryTransactionClaims,
+  MemoryClaims,
   MemoryUserStore,
   type Publication,
   type Subscription,
@@ -23,7 +23,7 @@ import {
   describePresenceRuleStoreContract,
   describePublicationStoreContract,
   describeSubscriptionStoreContract,
-  describeTransactionClaimsContract,
+  describeClaimsContract,
   describeUserStoreContract,
   testBinding,
 } from '../src/contract/index.js';
@@ -198,4 +198,4 @@ describe('MemoryStore', () => {
 });
 
 describeMessageBusContract('MemoryMessageBus', async () => ({ store: new MemoryMessageBus(), close: async () => undefined }));
-describeTransactionClaimsContract('MemoryTransactionClaims', async () => ({ store: new MemoryTransactionClaims(), close: async () => undefined }));
+describeClaimsContract('MemoryClaims', async () => ({ store: new MemoryClaims(), close: async () => undefined }));

@@ -16,7 +16,7 @@ import {
   describePresenceRuleStoreContract,
   describePublicationStoreContract,
   describeSubscriptionStoreContract,
-  describeTransactionClaimsContract,
+  describeClaimsContract,
   describeUserStoreContract,
   testBinding,
   testUser,
@@ -71,7 +71,7 @@ describePublicationStoreContract('RedisPublicationStore', redisFixture((store) =
 describeGroupStoreContract('RedisGroupStore', redisFixture((store) => store.groups), SHARED_DATA);
 describePresenceRuleStoreContract('RedisPresenceRuleStore', redisFixture((store) => store.presenceRules), SHARED_DATA);
 describeMessageBusContract('RedisMessageBus', redisFixture((store) => store.bus), SHARED_DATA);
-describeTransactionClaimsContract('RedisTransactionClaims', redisFixture((store) => store.claims), SHARED_DATA);
+describeClaimsContract('RedisClaims', redisFixture((store) => store.claims), SHARED_DATA);
 
 /**
  * A one-node Redis Cluster holding every slot: enough to prove that each script and

@@ -1,9 +1,9 @@
 import type { RequestContext, RequestProcessor } from '@herald/proxy';
 import { serverTransactionKey } from '@herald/stack';
-import type { TransactionClaims } from '@herald/store';
+import type { Claims } from '@herald/store';
 
 export interface UdpTransactionOwnerOptions {
-  claims: TransactionClaims;
+  claims: Claims;
   /** This worker. */
   owner: string;
   /** How long a claim on a transaction of `method` lasts: as long as it can be matched. */
@@ -34,7 +34,7 @@ export function udpTransactionOwner(options: UdpTransactionOwnerOptions): Reques
       const ofInvite = req.method === 'CANCEL' || req.method === 'ACK';
       let key: string;
       try {
-        key = serverTransactionKey(req, ofInvite ? 'INVITE' : req.method);
+        key = `tx:${serverTransactionKey(req, ofInvite ? 'INVITE' : req.method)}`;
       } catch {
         return 'continue'; // a top Via no transaction can be matched on
       }

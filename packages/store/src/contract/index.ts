@@ -8,4 +8,4 @@ export * from './publication-store-contract.js';
 export * from './group-store-contract.js';
 export * from './presence-rule-store-contract.js';
 export * from './message-bus-contract.js';
-export * from './transaction-claims-contract.js';
+export * from './claims-contract.js';

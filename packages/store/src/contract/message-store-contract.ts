@@ -165,24 +165,6 @@ export function describeMessageStoreContract(name: string, make: () => Promise<M
       expect(await store.list(CAROL, T0)).toEqual([]);
     });
 
-    it('grants one delivery lease per recipient until it is released or runs out', async () => {
-      expect(await store.leaseDelivery(ALICE, 'w1', T0 + 30_000, T0)).toBe(true);
-      expect(await store.leaseDelivery(ALICE, 'w2', T0 + 30_000, T0 + 1)).toBe(false);
-      // Another recipient's lease is separate; the holder may extend its own.
-      expect(await store.leaseDelivery(CAROL, 'w2', T0 + 30_000, T0)).toBe(true);
-      expect(await store.leaseDelivery(ALICE, 'w1', T0 + 60_000, T0 + 2)).toBe(true);
-      await store.releaseDelivery(ALICE, 'w2');
-      expect(await store.leaseDelivery(ALICE, 'w2', T0 + 30_000, T0 + 3)).toBe(false);
-      await store.releaseDelivery(ALICE, 'w1');
-      expect(await store.leaseDelivery(ALICE, 'w2', T0 + 30_000, T0 + 4)).toBe(true);
-    });
-
-    it('lets a lease be taken over once it has run out', async () => {
-      // Redis expires leases by its own clock, so the lease is short and really waited out.
-      expect(await store.leaseDelivery(ALICE, 'w1', Date.now() + 50, Date.now())).toBe(true);
-      await new Promise((r) => setTimeout(r, 120));
-      expect(await store.leaseDelivery(ALICE, 'w2', Date.now() + 30_000, Date.now())).toBe(true);
-    });
 
     (caps.durable ? it : it.skip)('keeps messages, attempts and bodies across a reopen (when durable)', async () => {
       const body = Buffer.from([0x00, 0xff, 0x80, 0x0a]);

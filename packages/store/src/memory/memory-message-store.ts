@@ -11,7 +11,6 @@ export class MemoryMessageStore implements MessageStore {
   /** Per recipient, in insertion order, which is arrival order. */
   private readonly byRecipient = new Map<string, Map<string, StoredMessage>>();
   private seq = 0;
-  private readonly leases = new Map<string, { holder: string; until: number }>();
   private readonly periodic: PeriodicSweep;
 
   constructor(options: MemorySweepOptions = {}) {
@@ -65,17 +64,6 @@ export class MemoryMessageStore implements MessageStore {
   async sweepExpired(now: number, limit: number): Promise<number> {
     this.periodic.seen(now);
     return this.sweep(now, limit);
-  }
-
-  async leaseDelivery(recipient: string, holder: string, until: number, now: number): Promise<boolean> {
-    const lease = this.leases.get(recipient);
-    if (lease && lease.holder !== holder && lease.until > now) return false;
-    this.leases.set(recipient, { holder, until });
-    return true;
-  }
-
-  async releaseDelivery(recipient: string, holder: string): Promise<void> {
-    if (this.leases.get(recipient)?.holder === holder) this.leases.delete(recipient);
   }
 
   /** Deletes up to `limit` messages expired at `now`; what the periodic sweep runs. */

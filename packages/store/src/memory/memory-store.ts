@@ -7,7 +7,7 @@ import { MemoryMessageBus } from './memory-message-bus.js';
 import { MemoryPresenceRuleStore } from './memory-presence-rule-store.js';
 import { MemoryPublicationStore } from './memory-publication-store.js';
 import { MemorySubscriptionStore } from './memory-subscription-store.js';
-import { MemoryTransactionClaims } from './memory-transaction-claims.js';
+import { MemoryClaims } from './memory-claims.js';
 import type { MemorySweepOptions } from './memory-sweep.js';
 import { MemoryUserStore } from './memory-user-store.js';
 
@@ -23,7 +23,7 @@ export class MemoryStore implements Store {
   readonly groups = new MemoryGroupStore();
   readonly presenceRules = new MemoryPresenceRuleStore();
   readonly bus = new MemoryMessageBus();
-  readonly claims = new MemoryTransactionClaims();
+  readonly claims = new MemoryClaims();
 
   constructor(options: MemorySweepOptions = {}) {
     this.locations = new MemoryLocationStore(options);

@@ -13,8 +13,7 @@ interface MessageRecord {
 
 /*
  * Keys. Per recipient, under one hash tag: `msg:{aor}:seq` (INCR counter for ids), `:data`
- * (id → JSON), `:att` (id → attempts), `:exp` (sorted set id → expiresAt), `:lease` (the
- * delivery lease's holder, expiring by TTL: Redis's clock, not the caller's). One global
+ * (id → JSON), `:att` (id → attempts), `:exp` (sorted set id → expiresAt). One global
  * sorted set, `msg:expiry` (`id|aor` → expiresAt), drives sweepExpired. Every script is
  * given all its keys, so the deployment's key prefix (ioredis `keyPrefix`) applies to them.
  * CLUSTER: add, remove, purge and the sweep touch `msg:expiry` beside a recipient's keys,
@@ -31,20 +30,6 @@ redis.call('HSET', KEYS[2], id, ARGV[3])
 redis.call('ZADD', KEYS[4], ARGV[4], id)
 redis.call('ZADD', KEYS[5], ARGV[4], id .. '|' .. ARGV[5])
 return id
-`;
-
-/** KEYS: lease. ARGV: holder, ttl ms. Taken when free (an expired lease is gone by TTL) or already ours. */
-const LEASE = `
-local current = redis.call('GET', KEYS[1])
-if current and current ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return 1
-`;
-
-/** KEYS: lease. ARGV: holder. */
-const RELEASE = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
-return 0
 `;
 
 /** KEYS: data, att. ARGV: id. */
@@ -87,7 +72,7 @@ const EXPIRY_KEY = 'msg:expiry';
 
 function recipientKeys(recipient: string) {
   const base = `msg:{${recipient}}:`;
-  return { seq: `${base}seq`, data: `${base}data`, att: `${base}att`, exp: `${base}exp`, lease: `${base}lease` };
+  return { seq: `${base}seq`, data: `${base}data`, att: `${base}att`, exp: `${base}exp` };
 }
 
 /**
@@ -101,16 +86,12 @@ export class RedisMessageStore implements MessageStore {
   private readonly removeScript: RedisScript;
   private readonly purgeScript: RedisScript;
   private readonly sweepOneScript: RedisScript;
-  private readonly leaseScript: RedisScript;
-  private readonly releaseScript: RedisScript;
 
   constructor(private readonly context: RedisContext) {
     const { client } = context;
     this.addScript = defineScript(client, 'heraldMessageAdd', 5, ADD);
     this.markAttemptScript = defineScript(client, 'heraldMessageMarkAttempt', 2, MARK_ATTEMPT);
     this.removeScript = defineScript(client, 'heraldMessageRemove', 4, REMOVE);
-    this.leaseScript = defineScript(client, 'heraldMessageLease', 1, LEASE);
-    this.releaseScript = defineScript(client, 'heraldMessageRelease', 1, RELEASE);
     this.purgeScript = defineScript(client, 'heraldMessagePurge', 4, PURGE);
     this.sweepOneScript = defineScript(client, 'heraldMessageSweepOne', 4, SWEEP_ONE);
   }
@@ -170,14 +151,6 @@ export class RedisMessageStore implements MessageStore {
     return Number(await redisCall(this.context, 'purge messages', () => this.purgeScript(k.data, k.att, k.exp, EXPIRY_KEY, recipient)));
   }
 
-  async leaseDelivery(recipient: string, holder: string, until: number, now: number): Promise<boolean> {
-    const ttl = Math.max(1, Math.ceil(until - now));
-    return (await redisCall(this.context, 'lease a delivery', () => this.leaseScript(recipientKeys(recipient).lease, holder, ttl))) === 1;
-  }
-
-  async releaseDelivery(recipient: string, holder: string): Promise<void> {
-    await redisCall(this.context, 'release a delivery', () => this.releaseScript(recipientKeys(recipient).lease, holder));
-  }
 
   async sweepExpired(now: number, limit: number): Promise<number> {
     const swept = await redisCall(this.context, 'sweep expired messages', () =>

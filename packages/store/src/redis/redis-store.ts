@@ -5,7 +5,7 @@ import { type RedisClient, type RedisContext, redisCall } from './redis-client.j
 import { RedisGroupStore } from './redis-group-store.js';
 import { RedisLocationStore } from './redis-location-store.js';
 import { RedisMessageBus } from './redis-message-bus.js';
-import { RedisTransactionClaims } from './redis-transaction-claims.js';
+import { RedisClaims } from './redis-claims.js';
 import { RedisMessageStore } from './redis-message-store.js';
 import { RedisPresenceRuleStore } from './redis-presence-rule-store.js';
 import { RedisPublicationStore } from './redis-publication-store.js';
@@ -60,7 +60,7 @@ class RedisStore implements Store {
   readonly groups: RedisGroupStore;
   readonly presenceRules: RedisPresenceRuleStore;
   readonly bus: RedisMessageBus;
-  readonly claims: RedisTransactionClaims;
+  readonly claims: RedisClaims;
 
   constructor(
     private readonly context: RedisContext,
@@ -75,7 +75,7 @@ class RedisStore implements Store {
     this.groups = new RedisGroupStore(context);
     this.presenceRules = new RedisPresenceRuleStore(context);
     this.bus = new RedisMessageBus(context, keyPrefix);
-    this.claims = new RedisTransactionClaims(context);
+    this.claims = new RedisClaims(context);
   }
 
   async ping(): Promise<void> {

@@ -30,7 +30,7 @@ export function openSqliteDatabase(dataDir: string, fileName = 'herald.db'): Sql
 /**
  * Runs `op` with its commits not synced (`synchronous=NORMAL`): for writes whose loss in
  * a power cut only repeats work, such as the removal of a delivered message (delivered
- * again) or a delivery lease (it expires). The log is synced with the next FULL commit or
+ * again) or a count of delivery attempts. The log is synced with the next FULL commit or
  * at the next checkpoint; a crash of the process alone loses nothing. `db.pragma` each
  * time, not statements prepared once: SQLite applies this pragma when a statement is
  * compiled, and a prepared NORMAL run after a prepared FULL leaves the connection at FULL.

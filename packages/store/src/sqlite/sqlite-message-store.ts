@@ -37,7 +37,7 @@ const REVALIDATE_MS = 200;
  * messages added while the event loop handles one round of I/O are committed together, in
  * one transaction and one sync (a group commit): a sync costs a few hundred µs here, with
  * the event loop blocked, and would otherwise cap the rate at a few thousand a second. The
- * writes of a delivery (removal after the 2xx, attempts, leases) and of the sweep are not
+ * writes of a delivery (removal after the 2xx, attempts) and of the sweep are not
  * synced one by one: a power cut may deliver a message again, never lose one.
  * @see RFC 3428 §7
  */
@@ -58,8 +58,6 @@ export class SqliteMessageStore implements MessageStore {
   private readonly deleteOne: Database.Statement<[number, string]>;
   private readonly deleteAll: Database.Statement<[string]>;
   private readonly deleteExpired: Database.Statement<[number, number]>;
-  private readonly takeLease: Database.Statement<[string, string, number, string, number]>;
-  private readonly dropLease: Database.Statement<[string, string]>;
 
   constructor(private readonly db: Database.Database) {
     // AUTOINCREMENT: ids never come back after a delete, so they keep arrival order for good.
@@ -77,7 +75,6 @@ export class SqliteMessageStore implements MessageStore {
       );
       CREATE INDEX IF NOT EXISTS offline_messages_recipient ON offline_messages (recipient, expires_at);
       CREATE INDEX IF NOT EXISTS offline_messages_expiry ON offline_messages (expires_at);
-      CREATE TABLE IF NOT EXISTS delivery_leases (recipient TEXT PRIMARY KEY, holder TEXT NOT NULL, until INTEGER NOT NULL);
     `),
     );
     this.countLive = db.prepare('SELECT count(*) AS n FROM offline_messages WHERE recipient = ? AND expires_at > ?');
@@ -91,11 +88,6 @@ export class SqliteMessageStore implements MessageStore {
     this.deleteExpired = db.prepare(
       'DELETE FROM offline_messages WHERE id IN (SELECT id FROM offline_messages WHERE expires_at <= ? LIMIT ?)',
     );
-    // One statement, so atomic: taken when free, expired, or already ours.
-    this.takeLease = db.prepare(
-      'INSERT INTO delivery_leases (recipient, holder, until) VALUES (?, ?, ?) ON CONFLICT (recipient) DO UPDATE SET holder = excluded.holder, until = excluded.until WHERE holder = ? OR until <= ?',
-    );
-    this.dropLease = db.prepare('DELETE FROM delivery_leases WHERE recipient = ? AND holder = ?');
     this.recipients = db.prepare<[], string>('SELECT DISTINCT recipient FROM offline_messages').pluck();
     // Changes when another connection commits to the file (https://sqlite.org/pragma.html#pragma_data_version).
     this.dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
@@ -195,16 +187,6 @@ export class SqliteMessageStore implements MessageStore {
   async sweepExpired(now: number, limit: number): Promise<number> {
     return sqliteCall('sweep expired messages', () => {
       return unsynced(this.db, () => this.deleteExpired.run(now, Number.isFinite(limit) ? Math.max(0, Math.floor(limit)) : -1).changes);
-    });
-  }
-
-  async leaseDelivery(recipient: string, holder: string, until: number, now: number): Promise<boolean> {
-    return sqliteCall('lease a delivery', () => unsynced(this.db, () => this.takeLease.run(recipient, holder, until, holder, now).changes > 0));
-  }
-
-  async releaseDelivery(recipient: string, holder: string): Promise<void> {
-    return sqliteCall('release a delivery', () => {
-      unsynced(this.db, () => this.dropLease.run(recipient, holder));
     });
   }
 }

@@ -1,15 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import type { TransactionClaims } from '../transaction-claims.js';
+import type { Claims } from '../claims.js';
 import type { FixtureCaps, StoreFixture } from './store-fixture.js';
 
-export type TransactionClaimsHarness = StoreFixture<TransactionClaims>;
+export type ClaimsHarness = StoreFixture<Claims>;
 
 const KEY = 'z9hG4bK.abc|192.0.2.1:5060|INVITE';
 
-/** The behaviour every TransactionClaims backend must show. */
-export function describeTransactionClaimsContract(name: string, make: () => Promise<TransactionClaimsHarness>, caps: FixtureCaps = {}): void {
-  describe(`${name}: TransactionClaims contract`, () => {
-    let h: TransactionClaimsHarness;
+/** The behaviour every Claims backend must show. */
+export function describeClaimsContract(name: string, make: () => Promise<ClaimsHarness>, caps: FixtureCaps = {}): void {
+  describe(`${name}: Claims contract`, () => {
+    let h: ClaimsHarness;
     beforeEach(async () => {
       h = await make();
     });
@@ -25,6 +25,24 @@ export function describeTransactionClaimsContract(name: string, make: () => Prom
       expect(await h.store.claim(KEY, 'w1', 30_000, now)).toBe('w1');
       expect(await h.store.holder(KEY, now)).toBe('w1');
       expect(await h.store.holder(`${KEY}x`, now)).toBeNull();
+    });
+
+    it('renews a claim for its holder, so that it outlives its first term', async () => {
+      // Redis expires claims by its own clock: a short first term, renewed, then really waited out.
+      expect(await h.store.claim(KEY, 'w1', 80, Date.now())).toBe('w1');
+      expect(await h.store.claim(KEY, 'w1', 30_000, Date.now())).toBe('w1');
+      await new Promise((r) => setTimeout(r, 150));
+      expect(await h.store.holder(KEY, Date.now())).toBe('w1');
+    });
+
+    it('ends a claim only when its holder releases it', async () => {
+      const now = Date.now();
+      await h.store.claim(KEY, 'w1', 30_000, now);
+      await h.store.release(KEY, 'w2');
+      expect(await h.store.claim(KEY, 'w2', 30_000, now)).toBe('w1');
+      await h.store.release(KEY, 'w1');
+      expect(await h.store.holder(KEY, now)).toBeNull();
+      expect(await h.store.claim(KEY, 'w2', 30_000, now)).toBe('w2');
     });
 
     it('lets a claim be taken once it has run out', async () => {

@@ -1,4 +1,4 @@
-import { type SipRequest, createResponse } from '@herald/sip';
+import { type SipRequest, createResponse, parseMessage } from '@herald/sip';
 import { StreamClient, UdpClient, requestText } from '@herald/test-kit';
 import type { TransportLogger } from '../src/index.js';
 import { type RunningLayer, startLayer } from './helpers/start-layer.js';
@@ -14,6 +14,10 @@ function warnings(): TransportLogger & { lines: { message: string; meta?: Record
     error: () => undefined,
     isDebugEnabled: () => false,
   };
+}
+
+function request(callId: string): SipRequest {
+  return parseMessage(Buffer.from(requestText({ callId })), { datagram: true }) as SipRequest;
 }
 
 function sendError(): { errors: Error[]; onError: (error: Error) => void } {
@@ -51,6 +55,15 @@ describe('RFC 3261 §18.2.2 the transport as the transaction layer uses it', () 
       await client.send(requestText({ sentBy: '127.0.0.1:5999' }), run.port('udp'));
       const { message, flow } = await run.received.next();
       expect(run.layer.responseDestination(message, flow)).toMatchObject({ address: '127.0.0.1', port: 5999 });
+    });
+
+    it('sends datagrams in the order they are handed over, whether through send or transmit', async () => {
+      const destination = { transport: 'udp' as const, address: '127.0.0.1', port: client.port };
+      const first = run.layer.send(request('first'), destination);
+      run.layer.transmit(request('second').toBuffer(), destination, () => undefined);
+      await first;
+      expect((await client.nextMessage()).callId).toBe('first');
+      expect((await client.nextMessage()).callId).toBe('second');
     });
 
     it('reports a send that cannot happen to onError instead of throwing', async () => {

@@ -271,7 +271,7 @@ export class TransportLayer implements TransactionTransport {
     }
     const destination = responseDestination(via);
     if (destination.transport !== 'udp') return this.sendTo(data, destination);
-    const address = await this.resolve(destination.address);
+    const address = literalAddress(destination.address) ?? (await this.resolve(destination.address));
     return this.udpSocket(address, target.flowId).send(data, address, destination.port);
   }
 
@@ -283,7 +283,8 @@ export class TransportLayer implements TransactionTransport {
     }
     switch (destination.transport) {
       case 'udp': {
-        const address = await this.resolve(destination.address);
+        // An address goes out in this turn, so that messages leave in the order they are sent.
+        const address = literalAddress(destination.address) ?? (await this.resolve(destination.address));
         return this.udpSocket(address, destination.flowId).send(data, address, destination.port);
       }
       case 'tcp':
@@ -301,7 +302,7 @@ export class TransportLayer implements TransactionTransport {
 
   /** An open connection to the target, or a new one; concurrent callers share one connect. */
   private async connectionTo(transport: 'tcp' | 'tls', host: string, port: number): Promise<Connection> {
-    const address = await this.resolve(host);
+    const address = literalAddress(host) ?? (await this.resolve(host));
     const open = this.table.find(transport, address, port);
     if (open) return open;
     const key = `${transport}|${address}|${port}`;
@@ -341,13 +342,18 @@ export class TransportLayer implements TransactionTransport {
   /** An IP literal as is; a host name through the OS resolver. */
   private async resolve(host: string): Promise<string> {
     const address = socketAddress(host);
-    if (isIP(address) !== 0) return address;
     try {
       return socketAddress((await lookup(address)).address);
     } catch (err) {
       throw new TransportError(`cannot resolve ${host}`, 'SIP_ERR_TRANSPORT_RESOLVE', { cause: err });
     }
   }
+}
+
+/** `host` as a socket address when it is an IP address, else `null` (a name to resolve). */
+function literalAddress(host: string): string | null {
+  const address = socketAddress(host);
+  return isIP(address) === 0 ? null : address;
 }
 
 function isFlow(target: Destination | Flow): target is Flow {

@@ -115,6 +115,11 @@ export class ProxyCore {
     return this.forward(new OriginatedRequest(request), targets);
   }
 
+  /** Herald's own URI on `transport`: the Contact of a dialog Herald is an end of (a subscription it notifies). */
+  ownUri(transport: string, user: string | null = null): string {
+    return ownUri(this.advertisedFor(transport as TransportProtocol), user);
+  }
+
   /**
    * An in-dialog request of a dialog Herald record-routed: to the flow of the other side when
    * it is connection-oriented, else by Route and Request-URI. An ACK goes statelessly.
@@ -267,8 +272,11 @@ export class ProxyCore {
 
 /** @see RFC 3261 §16.6 step 4: our URI, with `lr`, and the transport it is reached over. */
 function recordRouteValue(token: string, a: AdvertisedAddress): string {
-  const transport = a.transport === 'udp' ? '' : `;transport=${a.transport}`;
-  return `<sip:${token}@${hostPort(a.host, a.port)}${transport};lr>`;
+  return `<${ownUri(a, token)};lr>`;
+}
+
+function ownUri(a: AdvertisedAddress, user: string | null): string {
+  return `sip:${user === null ? '' : `${user}@`}${hostPort(a.host, a.port)}${a.transport === 'udp' ? '' : `;transport=${a.transport}`}`;
 }
 
 function consumeCredentials(copy: SipRequest, realm: string): void {

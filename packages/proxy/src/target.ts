@@ -1,4 +1,4 @@
-import type { Destination } from '@herald/stack';
+import type { Destination, Flow } from '@herald/stack';
 
 /**
  * The flow a target is reachable over: a registered contact's connection, held by the
@@ -12,6 +12,12 @@ export interface TargetFlow {
   owner: string;
   remoteAddress: string;
   remotePort: number;
+}
+
+/** A flow with the worker that holds it, as a binding or a subscription records it. */
+export function ownedFlow(flow: Flow, owner: string): Flow & { owner: string } {
+  const { id, transport, localAddress, localPort, remoteAddress, remotePort } = flow;
+  return { id, transport, owner, localAddress, localPort, remoteAddress, remotePort };
 }
 
 /**

@@ -1,5 +1,5 @@
-import { type AuthenticatedUser, type Flow, type LocalIdentity, type RequestContext, type RequestProcessor, reachableOnlyOverFlow } from '@herald/proxy';
-import type { Binding, FlowRef, LocationStore, UserStore } from '@herald/store';
+import { type AuthenticatedUser, type Flow, type LocalIdentity, type RequestContext, type RequestProcessor, ownedFlow, reachableOnlyOverFlow } from '@herald/proxy';
+import type { Binding, LocationStore, UserStore } from '@herald/store';
 import { applyRegister } from './apply-register.js';
 import { canonicalAor } from './address-of-record.js';
 import { storedBindingKey } from './contact-key.js';
@@ -26,6 +26,9 @@ export interface RegistrarOptions {
 /** A successful REGISTER wrote `bindings` (new or refreshed) for `aor`; called once per REGISTER. */
 export type BindingsAddedListener = (aor: string, bindings: readonly Binding[]) => void;
 
+/** `aor` went from no live binding to some (`registered`), or back; called once per change. */
+export type RegistrationListener = (aor: string, registered: boolean) => void;
+
 /**
  * The registrar: REGISTER for a served domain, every step of RFC 3261 §10.3, with Path
  * (RFC 3327) and outbound flows (RFC 5626). Also forgets the bindings that only a closed
@@ -36,11 +39,16 @@ export class Registrar implements RequestProcessor {
   /** Connection-oriented flows of this worker → the AoRs bound over them. */
   private readonly flows = new Map<string, Set<string>>();
   private readonly listeners: BindingsAddedListener[] = [];
+  private readonly registrationListeners: RegistrationListener[] = [];
 
   constructor(private readonly options: RegistrarOptions) {}
 
   onBindingsAdded(listener: BindingsAddedListener): void {
     this.listeners.push(listener);
+  }
+
+  onRegistrationChanged(listener: RegistrationListener): void {
+    this.registrationListeners.push(listener);
   }
 
   process(ctx: RequestContext): 'continue' | Promise<'stop'> {
@@ -71,7 +79,11 @@ export class Registrar implements RequestProcessor {
         const now = clock.now();
         const { bindings, version } = await locations.get(aor, now);
         const next = bindings.filter((b) => b.flow.id !== flow.id || !reachableOnlyOverFlow(b));
-        if (next.length === bindings.length || (await locations.compareAndSet(aor, version, next, now))) break;
+        if (next.length === bindings.length) break;
+        if (await locations.compareAndSet(aor, version, next, now)) {
+          this.registrationChanged(aor, bindings.length, next.length);
+          break;
+        }
       }
     }
   }
@@ -85,7 +97,7 @@ export class Registrar implements RequestProcessor {
     // Steps 3–4: the authenticated user may change this AoR.
     await this.authorize(ctx.authenticated, aor);
 
-    const update = readRegister(req, this.flowRef(ctx.flow));
+    const update = readRegister(req, ownedFlow(ctx.flow, this.options.owner));
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const now = clock.now();
       const current = await locations.get(aor, now);
@@ -95,7 +107,10 @@ export class Registrar implements RequestProcessor {
       // Step 8: the update is written before the 200 leaves.
       if (!query && !(await locations.compareAndSet(aor, current.version, next, now))) continue;
       this.answer(ctx, next, update, now);
-      if (!query) this.written(aor, next, update);
+      if (!query) {
+        this.written(aor, next, update);
+        this.registrationChanged(aor, current.bindings.length, next.length);
+      }
       return 'stop';
     }
     throw busyAor();
@@ -125,6 +140,11 @@ export class Registrar implements RequestProcessor {
     ctx.respond(200, 'OK', { headers });
   }
 
+  private registrationChanged(aor: string, before: number, after: number): void {
+    if (before > 0 === after > 0) return;
+    for (const l of this.registrationListeners) l(aor, after > 0);
+  }
+
   private written(aor: string, bindings: readonly Binding[], update: ReadRegister): void {
     if (update.flow.transport !== 'udp') {
       let aors = this.flows.get(update.flow.id);
@@ -134,17 +154,5 @@ export class Registrar implements RequestProcessor {
     if (this.listeners.length === 0) return;
     const added = bindings.filter((b) => b.callId === update.callId && b.cseq === update.cseq);
     if (added.length > 0) for (const l of this.listeners) l(aor, added);
-  }
-
-  private flowRef(flow: Flow): FlowRef {
-    return {
-      id: flow.id,
-      transport: flow.transport,
-      owner: this.options.owner,
-      localAddress: flow.localAddress,
-      localPort: flow.localPort,
-      remoteAddress: flow.remoteAddress,
-      remotePort: flow.remotePort,
-    };
   }
 }

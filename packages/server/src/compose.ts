@@ -16,8 +16,8 @@ import { rejectUnhandled } from './pipeline/reject-unhandled.js';
 
 /** What Herald can do today; each service adds its methods, body types and option tags. */
 export const CAPABILITIES: Capabilities = {
-  allow: ['REGISTER', 'OPTIONS', 'ACK', 'CANCEL', 'MESSAGE'],
-  accept: ['application/sdp', 'text/plain', 'message/cpim', 'application/im-iscomposing+xml'],
+  allow: ['REGISTER', 'OPTIONS', 'ACK', 'CANCEL', 'MESSAGE', 'SUBSCRIBE', 'NOTIFY', 'PUBLISH'],
+  accept: ['application/sdp', 'text/plain', 'message/cpim', 'application/im-iscomposing+xml', 'application/pidf+xml'],
   supported: ['path', 'outbound'],
 };
 
@@ -33,6 +33,11 @@ export interface ChainServices {
   /** Checks that an authenticated request's From is the user's own. */
   fromIdentity: RequestProcessor | null;
   registrar: RequestProcessor;
+  /** SUBSCRIBEs in Herald's own subscription dialogs: refreshes and unsubscribes. */
+  subscriptionDialogs: RequestProcessor;
+  /** Initial SUBSCRIBEs and PUBLISH for local presentities. */
+  subscriptions: RequestProcessor;
+  publications: RequestProcessor;
   /** MESSAGE for local users, with store-and-forward. */
   messages: RequestProcessor;
   /** Sends requests for local users to their registered contacts. */
@@ -42,13 +47,15 @@ export interface ChainServices {
 
 /**
  * The request chain, top to bottom, like a routing script:
- * (a request whose transaction another worker holds goes there) → REQINIT (validate, OPTIONS to Herald itself) → route preprocessing, CANCEL, in-dialog
- * requests of our dialogs → AUTH (digest, From identity) → REGISTRAR → IM (MESSAGE, kept
- * when the user is away) → LOCATION (local users) → RELAY (other domains) → nobody took it
- * (the response that says why).
+ * (a request whose transaction another worker holds goes there) → REQINIT (validate, OPTIONS
+ * to Herald itself) → route preprocessing, CANCEL, in-dialog requests of dialogs we
+ * record-routed or are the notifier of → AUTH (digest, From identity) → REGISTRAR →
+ * PRESENCE (SUBSCRIBE, PUBLISH) → IM (MESSAGE, kept when the user is away) → LOCATION
+ * (local users) → RELAY (other domains) → nobody took it (the response that says why).
  */
 export function composeRequestChain(services: ChainServices): RequestProcessor[] {
-  const { udpOwner, identity, proxy, flowTokens, routes, authenticate, fromIdentity, registrar, messages, location, caps = CAPABILITIES } = services;
+  const { udpOwner, identity, proxy, flowTokens, routes, authenticate, fromIdentity, registrar, subscriptionDialogs, subscriptions, publications, messages, location, caps = CAPABILITIES } =
+    services;
   for (const m of caps.allow) if (!KNOWN_METHODS.has(m)) throw new Error(`capability lists unknown method ${m}`);
   return [
     ...(udpOwner === null ? [] : [udpOwner]),
@@ -57,9 +64,12 @@ export function composeRequestChain(services: ChainServices): RequestProcessor[]
     routePreprocessor(identity, flowTokens),
     cancelRequests(proxy),
     inDialogRequests(proxy),
+    subscriptionDialogs,
     ...(authenticate === null ? [] : [authenticate]),
     ...(fromIdentity === null ? [] : [fromIdentity]),
     registrar,
+    subscriptions,
+    publications,
     messages,
     location,
     forwardElsewhere({ identity, core: proxy, routes, trustLocalFrom: authenticate === null }),

@@ -3,6 +3,7 @@ import { hostname, networkInterfaces } from 'node:os';
 import { createHmac } from 'node:crypto';
 import { NonceService, digestAuthenticator, fromIdentity } from '@herald/auth';
 import { OfflineDelivery, messageRelay } from '@herald/im';
+import { PresenceAgent, type PresencePolicy } from '@herald/presence';
 import { Registrar, locationLookup } from '@herald/registrar';
 import { type ResponseOptions, SipError, type SipRequest, type SipResponse, createResponse, randomHex } from '@herald/sip';
 import {
@@ -21,7 +22,7 @@ import { type AdminServer, STORE_RETRY_AFTER, startAdminServer } from './admin/a
 import { composeRequestChain } from './compose.js';
 import { udpTransactionOwner } from './pipeline/udp-transaction-owner.js';
 import { FlowRelay } from './flow-relay.js';
-import type { HeraldConfig } from './config/config.js';
+import type { HeraldConfig, PresenceConfig } from './config/config.js';
 import type { Logger } from './logger.js';
 import { HeraldMetrics } from './metrics/herald-metrics.js';
 import { instrumentStore } from './metrics/instrument-store.js';
@@ -70,6 +71,7 @@ export class HeraldServer {
   private proxyCore: ProxyCore | null = null;
   private flowRelay: FlowRelay | null = null;
   private delivery: OfflineDelivery | null = null;
+  private presence: PresenceAgent | null = null;
   private chain: RequestProcessor[] = [];
   private inFlight = 0;
   /** The Server header every response carries. @see RFC 3261 §20.35 */
@@ -196,6 +198,20 @@ export class HeraldServer {
     delivery.start();
     // RFC 3428 §7: what waited for a user goes out once they register.
     registrar.onBindingsAdded((aor) => void delivery.registered(aor));
+    const presence = new PresenceAgent({
+      identity,
+      store,
+      policy: presencePolicy(config.presence),
+      originate: (req, targets) => proxy.originate(req, targets),
+      contact: (transport) => proxy.ownUri(transport),
+      owner,
+      requireAuthentication: config.auth.enabled,
+      clock,
+      logger,
+    });
+    this.presence = presence;
+    presence.start();
+    registrar.onRegistrationChanged((aor) => presence.registrationChanged(aor));
     const authenticate = config.auth.enabled
       ? digestAuthenticator({
           identity,
@@ -237,6 +253,9 @@ export class HeraldServer {
       authenticate,
       fromIdentity: authenticate === null ? null : fromIdentity(store.users),
       registrar,
+      subscriptionDialogs: presence.dialogs,
+      subscriptions: presence.subscriptions,
+      publications: presence.publications,
       messages: messageRelay({ identity, locations: store.locations, users: store.users, messages: store.messages, policy: im, clock, logger }),
       location: locationLookup({ identity, locations: store.locations, users: store.users, clock }),
     });
@@ -267,6 +286,8 @@ export class HeraldServer {
     this.counters.collectFrom(null);
     this.delivery?.stop();
     this.delivery = null;
+    this.presence?.stop();
+    this.presence = null;
     this.transactions?.close();
     await this.flowRelay?.stop();
     await this.transport?.stop();
@@ -380,6 +401,10 @@ function workerOwner(): string {
 }
 
 /** The address to write in Via and Record-Route for each listener; a wildcard listener advertises an interface address. */
+function presencePolicy({ notifyWindow, ...rest }: PresenceConfig): PresencePolicy {
+  return { ...rest, notifyWindowMs: notifyWindow * 1000 };
+}
+
 function advertisedAddresses(listeners: readonly ListenerInfo[]): AdvertisedAddress[] {
   const fallback = primaryAddress();
   return listeners.map((l) => {

@@ -12,6 +12,10 @@ export interface RequestText {
   branch?: string;
   callId?: string;
   cseq?: number;
+  /** The From header's value (default `<sip:alice@herald.test>;tag=a1`). */
+  from?: string;
+  /** The To header's value (default `<sip:bob@herald.test>`). */
+  to?: string;
   headers?: string[];
   body?: string;
   /** Leave out the Content-Length header. */
@@ -32,8 +36,8 @@ export function requestText(options: RequestText = {}): string {
     `${method} ${options.uri ?? 'sip:herald.test'} SIP/2.0`,
     `Via: ${via}`,
     'Max-Forwards: 70',
-    'From: <sip:alice@herald.test>;tag=a1',
-    'To: <sip:bob@herald.test>',
+    `From: ${options.from ?? '<sip:alice@herald.test>;tag=a1'}`,
+    `To: ${options.to ?? '<sip:bob@herald.test>'}`,
     `Call-ID: ${options.callId ?? randomBytes(8).toString('hex')}`,
     `CSeq: ${options.cseq ?? 1} ${method}`,
     ...(options.headers ?? []),

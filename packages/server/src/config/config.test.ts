@@ -84,6 +84,7 @@ describe('defaults', () => {
       registrar: { defaultExpires: 3600, minExpires: 60, maxExpires: 86400, maxContacts: 10 },
       proxy: { inviteTimeout: 181 },
       im: { maxBodySize: 65535, udpMessageLimit: 1300, storeFor: 604800, maxStoredPerUser: 1000 },
+      presence: { defaultExpires: 3600, minExpires: 60, maxExpires: 7200, notifyWindow: 5, fromRegistration: true },
       routes: [],
       workers: 1,
     });
@@ -201,7 +202,7 @@ describe('unknown keys', () => {
   });
 
   it('lists the known keys when nothing is close', () => {
-    expect(problem('presence: {}', 'presence')).toContain('remove it; the known keys are domains, listen, tls, store, dataDir, log, sip, users, auth, registrar, proxy, routes, im, workers, admin, redis');
+    expect(problem('voicemail: {}', 'voicemail')).toContain('remove it; the known keys are domains, listen, tls, store, dataDir, log, sip, users, auth, registrar, proxy, routes, im, presence, workers, admin, redis');
   });
 
   it('catches a typo in a section', () => {
@@ -611,6 +612,25 @@ describe('registrar', () => {
   it('keeps the default within the minimum and the maximum', () => {
     expect(problem('registrar: { minExpires: 7200, maxExpires: 3600 }', 'registrar.minExpires')).toMatch(/^registrar\.minExpires: 7200 is larger than registrar\.maxExpires/);
     expect(problem('registrar: { defaultExpires: 10 }', 'registrar.defaultExpires')).toMatch(/^registrar\.defaultExpires: 10 is outside/);
+  });
+});
+
+describe('presence', () => {
+  it('reads every key', () => {
+    expect(parse('presence: { defaultExpires: 600, minExpires: 30, maxExpires: 3600, notifyWindow: 0, fromRegistration: false }').presence).toEqual({
+      defaultExpires: 600,
+      minExpires: 30,
+      maxExpires: 3600,
+      notifyWindow: 0,
+      fromRegistration: false,
+    });
+  });
+
+  it('checks the intervals as the registrar does, and the window', () => {
+    expect(problem('presence: { minExpires: 7200, maxExpires: 3600 }', 'presence.minExpires')).toMatch(/^presence\.minExpires: 7200 is larger than presence\.maxExpires/);
+    expect(problem('presence: { defaultExpires: 10 }', 'presence.defaultExpires')).toMatch(/^presence\.defaultExpires: 10 is outside/);
+    expect(problem('presence: { notifyWindow: -1 }', 'presence.notifyWindow')).toMatch(/from 0 to 3600/);
+    expect(problem('presence: { fromRegistration: 1 }', 'presence.fromRegistration')).toBeDefined();
   });
 });
 

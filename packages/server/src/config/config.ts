@@ -109,16 +109,28 @@ export interface AuthConfig {
   failureWindow: number;
 }
 
-/** @see RFC 3261 §10.3 */
-export interface RegistrarConfig {
-  /** Seconds, when neither the Contact nor the request gives an expiry. */
+/** How long a registration, subscription or publication may last. */
+export interface Intervals {
+  /** Seconds, when the request asks for no interval. */
   defaultExpires: number;
   /** Seconds; a shorter non-zero interval gets 423 with Min-Expires. */
   minExpires: number;
   /** Seconds; a longer interval is shortened. */
   maxExpires: number;
+}
+
+/** @see RFC 3261 §10.3 */
+export interface RegistrarConfig extends Intervals {
   /** Bindings one AoR may hold. */
   maxContacts: number;
+}
+
+/** The presence agent (`presence:`): intervals for SUBSCRIBE and PUBLISH. @see RFC 3856, RFC 3903 */
+export interface PresenceConfig extends Intervals {
+  /** Seconds after a NOTIFY during which further changes to the presentity are merged into one NOTIFY; 0 sends each. */
+  notifyWindow: number;
+  /** A presentity that publishes nothing is `open` while it has a registered contact. */
+  fromRegistration: boolean;
 }
 
 /** One `routes:` entry: requests for `domain` (`peer.test`, or `*.acme.com` for its subdomains) go to `to`. */
@@ -169,6 +181,7 @@ export interface HeraldConfig {
   registrar: RegistrarConfig;
   proxy: ProxyConfig;
   im: ImConfig;
+  presence: PresenceConfig;
   /** Next hops for other domains, in order. */
   routes: RouteConfig[];
   /** Worker processes sharing the listeners: 1 on the embedded store, one per core (or as set) on Redis. */
@@ -185,9 +198,10 @@ const DEFAULT_PORTS: Record<TransportName, number> = { udp: 5060, tcp: 5060, tls
 const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
 const LOG_FORMATS: readonly LogFormat[] = ['json', 'pretty'];
 
-const TOP_KEYS = ['domains', 'listen', 'tls', 'store', 'dataDir', 'log', 'sip', 'users', 'auth', 'registrar', 'proxy', 'routes', 'im', 'workers', 'admin', 'redis'] as const;
+const TOP_KEYS = ['domains', 'listen', 'tls', 'store', 'dataDir', 'log', 'sip', 'users', 'auth', 'registrar', 'proxy', 'routes', 'im', 'presence', 'workers', 'admin', 'redis'] as const;
 const PROXY_KEYS = ['inviteTimeout'] as const;
 const IM_KEYS = ['maxBodySize', 'udpMessageLimit', 'storeFor', 'maxStoredPerUser'] as const;
+const PRESENCE_KEYS = ['defaultExpires', 'minExpires', 'maxExpires', 'notifyWindow', 'fromRegistration'] as const;
 const ROUTE_KEYS = ['domain', 'to'] as const;
 const ADMIN_KEYS = ['listen', 'token'] as const;
 const REDIS_KEYS = ['keyPrefix', 'sentinels', 'name', 'cluster'] as const;
@@ -290,6 +304,7 @@ function validate(raw: unknown, source: string | undefined, baseDir: string): He
   const registrar = readRegistrar(top.registrar, problems);
   const proxy = readProxy(top.proxy, problems);
   const im = readIm(top.im, sip, problems);
+  const presence = readPresence(top.presence, problems);
   const routes = readRoutes(top.routes, domains ?? [], problems);
   const workers = store === undefined ? undefined : problems.check(() => readWorkers(top.workers ?? 'auto', store));
   const admin = readAdmin(top.admin, problems);
@@ -307,13 +322,14 @@ function validate(raw: unknown, source: string | undefined, baseDir: string): He
     registrar === undefined ||
     proxy === undefined ||
     im === undefined ||
+    presence === undefined ||
     routes === undefined ||
     workers === undefined ||
     (top.admin != null && admin === undefined)
   ) {
     throw ConfigError.collect(source ?? 'configuration', problems.list);
   }
-  return { source, domains, listen, ...(tls && { tls }), store, dataDir, log, sip, users, auth, registrar, proxy, im, routes, workers, ...(admin && { admin }) };
+  return { source, domains, listen, ...(tls && { tls }), store, dataDir, log, sip, users, auth, registrar, proxy, im, presence, routes, workers, ...(admin && { admin }) };
 }
 
 function readDomains(value: unknown, problems: Problems): string[] | undefined {
@@ -674,22 +690,41 @@ function readRegistrar(value: unknown, problems: Problems): RegistrarConfig | un
   const map = problems.check(() => expectMap('registrar', value ?? {}));
   if (map === undefined) return undefined;
   checkKeys('registrar', map, REGISTRAR_KEYS, problems);
-  const integer = (name: (typeof REGISTRAR_KEYS)[number], fallback: number, unit: string) =>
-    problems.check(() => expectInteger(`registrar.${name}`, map[name] ?? fallback, unit, 4294967295));
-  const defaultExpires = integer('defaultExpires', 3600, 'seconds');
-  const minExpires = integer('minExpires', 60, 'seconds');
-  const maxExpires = integer('maxExpires', 86400, 'seconds');
-  const maxContacts = integer('maxContacts', 10, 'contacts');
-  if (defaultExpires === undefined || minExpires === undefined || maxExpires === undefined || maxContacts === undefined) return undefined;
+  const intervals = readIntervals('registrar', map, { defaultExpires: 3600, minExpires: 60, maxExpires: 86400 }, problems);
+  const maxContacts = problems.check(() => expectInteger('registrar.maxContacts', map.maxContacts ?? 10, 'contacts', 4294967295));
+  if (intervals === undefined || maxContacts === undefined) return undefined;
+  return { ...intervals, maxContacts };
+}
+
+function readPresence(value: unknown, problems: Problems): PresenceConfig | undefined {
+  const map = problems.check(() => expectMap('presence', value ?? {}));
+  if (map === undefined) return undefined;
+  checkKeys('presence', map, PRESENCE_KEYS, problems);
+  // RFC 3856 §6.4: an hour when the SUBSCRIBE asks for nothing.
+  const intervals = readIntervals('presence', map, { defaultExpires: 3600, minExpires: 60, maxExpires: 7200 }, problems);
+  // RFC 3856 §6.10 recommends at most one notification per presentity every 5 seconds.
+  const notifyWindow = problems.check(() => expectInteger('presence.notifyWindow', map.notifyWindow ?? 5, 'seconds', 3600, 0));
+  const fromRegistration = problems.check(() => expectBoolean('presence.fromRegistration', map.fromRegistration ?? true));
+  if (intervals === undefined || notifyWindow === undefined || fromRegistration === undefined) return undefined;
+  return { ...intervals, notifyWindow, fromRegistration };
+}
+
+/** `defaultExpires`, `minExpires` and `maxExpires` of a section, the default between the other two. */
+function readIntervals(section: string, map: Record<string, unknown>, fallback: Intervals, problems: Problems): Intervals | undefined {
+  const integer = (name: keyof Intervals) => problems.check(() => expectInteger(`${section}.${name}`, map[name] ?? fallback[name], 'seconds', 4294967295));
+  const defaultExpires = integer('defaultExpires');
+  const minExpires = integer('minExpires');
+  const maxExpires = integer('maxExpires');
+  if (defaultExpires === undefined || minExpires === undefined || maxExpires === undefined) return undefined;
   if (minExpires > maxExpires) {
-    problems.add('registrar.minExpires', `${minExpires} is larger than registrar.maxExpires (${maxExpires}); lower it or raise registrar.maxExpires`);
+    problems.add(`${section}.minExpires`, `${minExpires} is larger than ${section}.maxExpires (${maxExpires}); lower it or raise ${section}.maxExpires`);
     return undefined;
   }
   if (defaultExpires < minExpires || defaultExpires > maxExpires) {
-    problems.add('registrar.defaultExpires', `${defaultExpires} is outside registrar.minExpires..maxExpires (${minExpires}..${maxExpires}); choose a value in that range`);
+    problems.add(`${section}.defaultExpires`, `${defaultExpires} is outside ${section}.minExpires..maxExpires (${minExpires}..${maxExpires}); choose a value in that range`);
     return undefined;
   }
-  return { defaultExpires, minExpires, maxExpires, maxContacts };
+  return { defaultExpires, minExpires, maxExpires };
 }
 
 function readProxy(value: unknown, problems: Problems): ProxyConfig | undefined {
@@ -897,13 +932,13 @@ function expectBoolean(key: string, value: unknown): boolean {
   throw new ConfigError(key, `expected true or false, got ${describe(value)}; write ${key.split('.').pop()}: true or false, without quotes`);
 }
 
-function expectInteger(key: string, value: unknown, unit: string, max: number): number {
+function expectInteger(key: string, value: unknown, unit: string, max: number, min = 1): number {
   const name = key.split('.').pop();
   if (typeof value !== 'number' || !Number.isInteger(value)) {
     throw new ConfigError(key, `expected a whole number of ${unit}, got ${describe(value)}; write the number alone, e.g. ${name}: 1000`);
   }
-  if (value < 1 || value > max) {
-    throw new ConfigError(key, `${value} is out of range; use a whole number of ${unit} from 1 to ${max}`);
+  if (value < min || value > max) {
+    throw new ConfigError(key, `${value} is out of range; use a whole number of ${unit} from ${min} to ${max}`);
   }
   return value;
 }

@@ -1,0 +1,167 @@
+import { type ForwardOutcome, type Target, contactTarget } from '@herald/proxy';
+import type { SipRequest } from '@herald/sip';
+import type { Claims, Subscription, SubscriptionStore } from '@herald/store';
+import { type NotifyContent, type NotifyState, notifyRequest, remainingSeconds } from './subscription-dialog.js';
+
+/** What a package's NOTIFYs carry, for the subscriptions to one resource at one moment. */
+export type NotifyBody = (sub: Subscription) => NotifyContent;
+
+/** An event package: the state of a resource, rendered for each of its watchers. */
+export interface EventPackage {
+  /** The Event header's package name (`presence`). */
+  readonly event: string;
+  /** The body every NOTIFY about `resource` carries now; read once per fan-out. */
+  body(resource: string, now: number): Promise<NotifyBody>;
+}
+
+export interface NotifierOptions {
+  subscriptions: SubscriptionStore;
+  /** Where the coalescing windows of resources are held, shared by every worker. */
+  claims: Claims;
+  /** Sends a request Herald originates (`ProxyCore.originate`). */
+  originate(request: SipRequest, targets: readonly Target[]): Promise<ForwardOutcome>;
+  /** Herald's Contact on a transport. */
+  contact(transport: string): string;
+  /** This worker (`node/pid`). */
+  owner: string;
+  /** Changes within this many ms of a NOTIFY are merged into one NOTIFY at the window's end; 0 sends each. */
+  windowMs: number;
+  clock: { now(): number };
+  logger?: { warn(msg: string, meta?: Record<string, unknown>): void };
+}
+
+/** Answers to a NOTIFY after which the subscription is gone. @see RFC 6665 §4.2.2 */
+const ENDS_SUBSCRIPTION = new Set([408, 430, 481]);
+/** Writes lost to a concurrent one before a NOTIFY is given up. */
+const MAX_ATTEMPTS = 8;
+const SWEEP_MS = 1000;
+const SWEEP_LIMIT = 500;
+
+/**
+ * Sends NOTIFYs in the subscription dialogs held in the store, from any worker: the
+ * worker that saw a change tells every watcher of the resource, through the flow owner
+ * when a watcher's connection is another worker's. Bursts of changes to one resource
+ * are coalesced across workers: the first goes out at once, later ones within the window
+ * become one NOTIFY when it ends. Expired subscriptions get their last NOTIFY from the
+ * worker whose sweep takes them.
+ * @see RFC 6665 §4.2.2, RFC 3856 §6.10
+ */
+export class Notifier {
+  private readonly packages = new Map<string, EventPackage>();
+  private readonly pending = new Set<ReturnType<typeof setTimeout>>();
+  private sweeper: ReturnType<typeof setInterval> | null = null;
+  private seq = 0;
+
+  constructor(private readonly options: NotifierOptions) {}
+
+  register(pkg: EventPackage): void {
+    this.packages.set(pkg.event, pkg);
+  }
+
+  /** Starts the sweep that ends expired subscriptions. */
+  start(): void {
+    this.sweeper = setInterval(() => void this.sweep(), SWEEP_MS);
+    this.sweeper.unref();
+  }
+
+  stop(): void {
+    if (this.sweeper !== null) clearInterval(this.sweeper);
+    this.sweeper = null;
+    for (const timer of this.pending) clearTimeout(timer);
+    this.pending.clear();
+  }
+
+  /**
+   * Sends the NOTIFY for CSeq `sub.localCseq`, already written to the store with the
+   * subscription (the first NOTIFY, or the one a refresh triggers), with the state now.
+   * @see RFC 6665 §4.2.1.2
+   */
+  async notifyWritten(sub: Subscription, state: NotifyState): Promise<void> {
+    const body = await this.bodyFor(sub.resource, sub.event);
+    await this.send(sub, sub.localCseq, state, body(sub));
+  }
+
+  /** The state of `resource` changed: its watchers are told, coalesced. Never rejects. */
+  changed(resource: string, event: string): void {
+    this.coalesced(resource, event).catch((error: unknown) => this.options.logger?.warn('presence: notifying watchers failed', { resource, event, error }));
+  }
+
+  /** Ends a subscription already taken out of the store with a last NOTIFY (`terminated`). Never rejects. */
+  async ended(sub: Subscription, reason: Extract<NotifyState, { state: 'terminated' }>['reason']): Promise<void> {
+    try {
+      const body = await this.bodyFor(sub.resource, sub.event);
+      await this.send(sub, sub.localCseq + 1, { state: 'terminated', reason }, body(sub));
+    } catch (error) {
+      this.options.logger?.warn('presence: final NOTIFY failed', { subscription: sub.id, error });
+    }
+  }
+
+  private async coalesced(resource: string, event: string): Promise<void> {
+    const { subscriptions, claims, clock, windowMs } = this.options;
+    const watchers = await subscriptions.byResource(resource, event, clock.now());
+    if (watchers.length === 0) return;
+    if (windowMs === 0) return this.fanOut(resource, event, watchers);
+    const holder = `${this.options.owner}/${++this.seq}`;
+    const now = clock.now();
+    if ((await claims.claim(`notify:${event}:${resource}`, holder, windowMs, now)) === holder) return this.fanOut(resource, event, watchers);
+    // A NOTIFY went out within the window: one worker sends the merged state once it ends.
+    const later = `notify-later:${event}:${resource}`;
+    if ((await claims.claim(later, holder, windowMs, now)) !== holder) return;
+    const timer = setTimeout(() => {
+      this.pending.delete(timer);
+      void claims
+        .release(later, holder)
+        .then(() => this.coalesced(resource, event))
+        .catch((error: unknown) => this.options.logger?.warn('presence: notifying watchers failed', { resource, event, error }));
+    }, windowMs);
+    timer.unref();
+    this.pending.add(timer);
+  }
+
+  private async fanOut(resource: string, event: string, watchers: readonly Subscription[]): Promise<void> {
+    const body = await this.bodyFor(resource, event);
+    await Promise.all(watchers.filter((s) => s.status !== 'terminated').map((s) => this.notifyNext(s, body)));
+  }
+
+  /** A NOTIFY with the next CSeq of the dialog, written before it is sent. @see RFC 3261 §12.2.1.1 */
+  private async notifyNext(sub: Subscription, body: NotifyBody): Promise<void> {
+    const { subscriptions, clock } = this.options;
+    let current: Subscription | undefined = sub;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS && current !== undefined; attempt++) {
+      const now = clock.now();
+      const next: Subscription = { ...current, localCseq: current.localCseq + 1, version: current.version + 1 };
+      if (await subscriptions.compareAndSet(next, now)) {
+        const state: NotifyState = { state: next.status === 'pending' ? 'pending' : 'active', expires: remainingSeconds(next, now) };
+        return this.send(next, next.localCseq, state, body(next));
+      }
+      current = await subscriptions.get(sub.id, clock.now());
+    }
+  }
+
+  private async send(sub: Subscription, cseq: number, state: NotifyState, content: NotifyContent): Promise<void> {
+    const request = notifyRequest(sub, cseq, state, content, this.options.contact(sub.flow?.transport ?? 'udp'));
+    const target = contactTarget({ contact: sub.remoteTarget, q: null, path: sub.routeSet, regId: null, flow: sub.flow ?? unknownFlow });
+    const outcome = await this.options.originate(request, [target]);
+    // A transport failure comes back as Herald's own 503, with no response from the watcher.
+    if (state.state !== 'terminated' && (ENDS_SUBSCRIPTION.has(outcome.status) || (outcome.status === 503 && outcome.response === null))) {
+      await this.options.subscriptions.delete(sub.id);
+    }
+  }
+
+  private async bodyFor(resource: string, event: string): Promise<NotifyBody> {
+    const pkg = this.packages.get(event);
+    if (pkg === undefined) throw new Error(`no event package ${event}`);
+    return pkg.body(resource, this.options.clock.now());
+  }
+
+  private async sweep(): Promise<void> {
+    try {
+      for (const sub of await this.options.subscriptions.takeExpired(this.options.clock.now(), SWEEP_LIMIT)) void this.ended(sub, 'timeout');
+    } catch (error) {
+      this.options.logger?.warn('presence: sweeping expired subscriptions failed', { error });
+    }
+  }
+}
+
+/** A subscription whose flow was not recorded: NOTIFYs go by route set and remote target. */
+const unknownFlow = { id: '', transport: 'udp', owner: '', remoteAddress: '', remotePort: 0 };

@@ -1,0 +1,61 @@
+import type { LocationStore, PresenceRuleStore, PublicationStore, Subscription } from '@herald/store';
+import { type ComposedPresence, basicPresence, composePresence } from './pidf/compose-presence.js';
+import { InvalidPidf, type PidfDocument, parsePidf } from './pidf/pidf-document.js';
+import { PIDF, type PresenceFormat, renderPresence } from './pidf/presence-formats.js';
+import type { EventPackage, NotifyBody } from './notifier.js';
+import type { PresencePolicy } from './presence-policy.js';
+
+export const PRESENCE_EVENT = 'presence';
+
+export interface PresencePackageOptions {
+  publications: PublicationStore;
+  locations: Pick<LocationStore, 'get'>;
+  rules: Pick<PresenceRuleStore, 'isInvisible'>;
+  policy: Pick<PresencePolicy, 'fromRegistration'>;
+  logger?: { warn(msg: string, meta?: Record<string, unknown>): void };
+}
+
+/**
+ * The presence event package: the state of a presentity composed from its publications,
+ * or from its registration when it publishes nothing, written in the format each watcher
+ * accepts. An invisible presentity is `closed` to everyone.
+ * @see RFC 3856 §6.8, §6.9
+ */
+export class PresencePackage implements EventPackage {
+  readonly event = PRESENCE_EVENT;
+
+  constructor(private readonly options: PresencePackageOptions) {}
+
+  async body(resource: string, now: number): Promise<NotifyBody> {
+    const presence = await this.state(resource, now);
+    const rendered = new Map<PresenceFormat, string>();
+    return (sub: Subscription) => {
+      const format = (sub.data.format as PresenceFormat | undefined) ?? PIDF;
+      let body = rendered.get(format);
+      if (body === undefined) rendered.set(format, (body = renderPresence(presence, format)));
+      return { contentType: format, body };
+    };
+  }
+
+  /** What watchers of `resource` see at `now`. */
+  async state(resource: string, now: number): Promise<ComposedPresence> {
+    const { publications, locations, rules, policy } = this.options;
+    if (await rules.isInvisible(resource)) return basicPresence(resource, false);
+    const published = await publications.list(resource, PRESENCE_EVENT, now);
+    const documents = published.map((p) => this.parsed(p.body, resource)).filter((d): d is PidfDocument => d !== null);
+    if (documents.length > 0) return composePresence(resource, documents);
+    if (!policy.fromRegistration) return basicPresence(resource, false);
+    return basicPresence(resource, (await locations.get(resource, now)).bindings.length > 0);
+  }
+
+  /** A stored publication was checked when published; one that no longer parses is left out, not fatal. */
+  private parsed(body: string, resource: string): PidfDocument | null {
+    try {
+      return parsePidf(body);
+    } catch (error) {
+      if (!(error instanceof InvalidPidf)) throw error;
+      this.options.logger?.warn('presence: a stored publication does not parse', { resource, error: error.message });
+      return null;
+    }
+  }
+}

@@ -1,0 +1,134 @@
+import { type RequestContext, type RequestProcessor, ownedFlow } from '@herald/proxy';
+import { type SipRequest, formatUri } from '@herald/sip';
+import type { Subscription, SubscriptionStore } from '@herald/store';
+import type { Notifier } from './notifier.js';
+import { type PresenceFormat, PRESENCE_FORMATS, chooseFormat } from './pidf/presence-formats.js';
+import { badEvent, busySubscription, cseqOutOfOrder, noSuchSubscription, notAcceptable } from './presence-errors.js';
+import { PRESENCE_EVENT } from './presence-package.js';
+import { type PresencePolicy, grantedExpires } from './presence-policy.js';
+import { type PresentityLookup, aorOf, localPresentityUri, presentityAccount } from './presentity.js';
+import { subscriptionFromRequest, subscriptionId } from './subscription-dialog.js';
+
+/** The event packages Herald is the notifier for. */
+export const ALLOW_EVENTS = [PRESENCE_EVENT] as const;
+
+const MAX_ATTEMPTS = 5;
+
+export interface SubscriptionServiceOptions extends PresentityLookup {
+  subscriptions: SubscriptionStore;
+  notifier: Notifier;
+  policy: PresencePolicy;
+  /** Herald's Contact on a transport. */
+  contact(transport: string): string;
+  /** This worker, recorded in the flow of each subscription. */
+  owner: string;
+  clock: { now(): number };
+}
+
+/**
+ * An initial SUBSCRIBE to a user of a served domain: the event package checked (489), the
+ * interval negotiated (423), the format chosen from Accept (406); the subscription is
+ * written, the 2xx sent, then the first NOTIFY with the current state. `Expires: 0` is a
+ * fetch: one NOTIFY, `terminated`, and nothing kept.
+ * @see RFC 6665 §4.2.1, RFC 3856 §6
+ */
+export function subscriptionRequests(options: SubscriptionServiceOptions): RequestProcessor {
+  return {
+    name: 'subscriptions',
+    process(ctx: RequestContext) {
+      const { req } = ctx;
+      if (req.method !== 'SUBSCRIBE' || req.to.params.has('tag')) return 'continue';
+      const aor = localPresentityUri(req, options.identity);
+      if (aor === null) return 'continue';
+      return subscribe(ctx, aor, options);
+    },
+  };
+}
+
+/**
+ * A SUBSCRIBE in one of Herald's subscription dialogs (a refresh, or `Expires: 0` to
+ * unsubscribe), matched by dialog id; 481 when Herald holds no such subscription. The
+ * dialog is its own credential, so this runs before authentication, as in-dialog requests do.
+ * @see RFC 6665 §4.1.2.1, §4.1.2.3, §4.2.1.2
+ */
+export function subscriptionDialogs(options: SubscriptionServiceOptions): RequestProcessor {
+  return {
+    name: 'subscription-dialogs',
+    process(ctx: RequestContext) {
+      const { req } = ctx;
+      const ourTag = req.method === 'SUBSCRIBE' ? req.to.params.get('tag') : undefined;
+      if (ourTag === undefined || ourTag === null || !options.identity.isLocal(req.uri)) return 'continue';
+      return refresh(ctx, subscriptionId(req.callId, req.from.params.get('tag') ?? '', ourTag), options);
+    },
+  };
+}
+
+async function subscribe(ctx: RequestContext, aor: string, options: SubscriptionServiceOptions): Promise<'stop'> {
+  const { req } = ctx;
+  const { subscriptions, notifier, policy, clock } = options;
+  const event = checkedEvent(req);
+  const eventId = req.event?.params.get('id');
+  const expires = grantedExpires(req.expires, policy);
+  const format = chooseFormat(req.headerValues('accept').map((v) => v.toLowerCase()));
+  if (format === null) throw notAcceptable(PRESENCE_FORMATS);
+  const now = clock.now();
+  const resource = await presentityAccount(options, aor, now);
+  const data: { format: PresenceFormat; eventId?: string } = eventId == null ? { format } : { format, eventId };
+  const sub = subscriptionFromRequest(req, { resource, watcher: aorOf(req.from.uri), event, expiresAt: now + expires * 1000, flow: ownedFlow(ctx.flow, options.owner), data });
+  // The first NOTIFY's CSeq is written with the subscription.
+  sub.localCseq = 1;
+  if (expires > 0 && !(await subscriptions.compareAndSet(sub, now))) throw busySubscription();
+  answer(ctx, sub, expires, options);
+  // RFC 6665 §4.2.1.2: the NOTIFY follows the 2xx (SIPp and SIP.js want that order).
+  await notifier.notifyWritten(sub, expires > 0 ? { state: 'active', expires } : { state: 'terminated', reason: 'timeout' });
+  return 'stop';
+}
+
+async function refresh(ctx: RequestContext, id: string, options: SubscriptionServiceOptions): Promise<'stop'> {
+  const { req } = ctx;
+  const { subscriptions, notifier, policy, clock } = options;
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const now = clock.now();
+    const sub = await subscriptions.get(id, now);
+    if (sub === undefined) throw noSuchSubscription();
+    if (checkedEvent(req) !== sub.event) throw badEvent(ALLOW_EVENTS);
+    // RFC 3261 §12.2.2: requests of a dialog come in CSeq order.
+    if (req.cseq.seq <= sub.remoteCseq) throw cseqOutOfOrder();
+    const expires = grantedExpires(req.expires, policy);
+    if (expires === 0) {
+      if (!(await subscriptions.delete(id))) continue;
+      answer(ctx, sub, 0, options);
+      await notifier.ended({ ...sub, remoteCseq: req.cseq.seq }, 'timeout');
+      return 'stop';
+    }
+    const contact = req.contact;
+    const target = contact === '*' ? undefined : contact[0];
+    const next: Subscription = {
+      ...sub,
+      // RFC 6665 §4.1.2.1: SUBSCRIBE is a target refresh request.
+      remoteTarget: target === undefined ? sub.remoteTarget : formatUri(target.uri),
+      remoteCseq: req.cseq.seq,
+      localCseq: sub.localCseq + 1,
+      expiresAt: now + expires * 1000,
+      flow: ownedFlow(ctx.flow, options.owner),
+      version: sub.version + 1,
+    };
+    if (!(await subscriptions.compareAndSet(next, now))) continue;
+    answer(ctx, next, expires, options);
+    await notifier.notifyWritten(next, { state: next.status === 'pending' ? 'pending' : 'active', expires });
+    return 'stop';
+  }
+  throw busySubscription();
+}
+
+/** The Event package, when Herald serves it; 489 otherwise (no Event header included). @see RFC 6665 §7.2.1, §8.2.1 */
+function checkedEvent(req: SipRequest): string {
+  const event = req.event;
+  if (event === undefined || !(ALLOW_EVENTS as readonly string[]).includes(event.type.toLowerCase())) throw badEvent(ALLOW_EVENTS);
+  return event.type.toLowerCase();
+}
+
+/** 200 with our tag, our Contact and the interval granted. @see RFC 6665 §4.2.1.1 */
+function answer(ctx: RequestContext, sub: Subscription, expires: number, options: SubscriptionServiceOptions): void {
+  ctx.respond(200, 'OK', { toTag: sub.localTag, headers: [['Contact', `<${options.contact(ctx.flow.transport)}>`], ['Expires', String(expires)]] });
+}

@@ -1,0 +1,50 @@
+import { type SipRequest, type SipResponse, createResponse } from '@herald/sip';
+import { type RequestText, UdpClient, requestText } from '@herald/test-kit';
+
+/**
+ * A scripted user agent on UDP: sends requests written by `requestText` with its own Via
+ * and Contact, waits for what comes back, answers requests it is sent.
+ */
+export class UdpAgent {
+  private constructor(
+    readonly client: UdpClient,
+    private readonly server: number,
+  ) {}
+
+  static async start(serverPort: number): Promise<UdpAgent> {
+    return new UdpAgent(await UdpClient.bind(), serverPort);
+  }
+
+  get contact(): string {
+    return `<sip:agent@127.0.0.1:${this.client.port}>`;
+  }
+
+  /** Sends a request from this agent (its Via and, unless given, its Contact). */
+  async send(options: RequestText): Promise<void> {
+    const headers = options.headers ?? [];
+    const withContact = headers.some((h) => /^contact:/i.test(h)) ? headers : [`Contact: ${this.contact}`, ...headers];
+    await this.client.send(requestText({ ...options, sentBy: `127.0.0.1:${this.client.port}`, rport: true, headers: withContact }), this.server);
+  }
+
+  /** The next final response, provisional ones skipped. */
+  async response(timeoutMs = 5000): Promise<SipResponse> {
+    for (;;) {
+      const m = await this.client.nextMessage(timeoutMs);
+      if (!m.isRequest() && m.status >= 200) return m as SipResponse;
+    }
+  }
+
+  /** The next request sent to this agent, answered with `status`. */
+  async request(status = 200, timeoutMs = 5000): Promise<SipRequest> {
+    for (;;) {
+      const m = await this.client.nextMessage(timeoutMs);
+      if (!m.isRequest()) continue;
+      await this.client.send(createResponse(m, status).toBuffer(), this.server);
+      return m;
+    }
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
+  }
+}

@@ -1,4 +1,7 @@
+import { type SipRequest } from '@herald/sip';
+import { PublisherState } from 'sip.js';
 import { type HeraldProcess, startHerald } from './helpers/herald-process.js';
+import { registerOnce, sipJsPhone, sipJsPublish, sipJsPublisher, sipJsWatch } from './helpers/sipjs.js';
 import { UdpAgent } from './helpers/udp-agent.js';
 
 const CONFIG = `
@@ -6,7 +9,7 @@ domains: [example.com]
 listen: ["udp://127.0.0.1:0", "tcp://127.0.0.1:0", "ws://127.0.0.1:0/"]
 log: { level: info }
 auth: { enabled: false }
-presence: { notifyWindow: 1, minExpires: 10 }
+presence: { notifyWindow: 1, minExpires: 2 }
 users:
 ${['alice', 'bob', 'carol', 'dave', 'erin'].map((u) => `  - { user: ${u}, domain: example.com, password: "pw-${u}" }`).join('\n')}
 `;
@@ -105,9 +108,106 @@ describe('presence agent (RFC 3856, RFC 6665, RFC 3903)', () => {
       const bad = await subscribe('dave', ['Event: dialog']);
       expect(bad.response.status).toBe(489);
       expect(bad.response.header('allow-events')).toBe('presence');
-      const brief = await subscribe('dave', ['Event: presence', 'Expires: 5']);
+      const brief = await subscribe('dave', ['Event: presence', 'Expires: 1']);
       expect(brief.response.status).toBe(423);
-      expect(brief.response.header('min-expires')).toBe('10');
+      expect(brief.response.header('min-expires')).toBe('2');
+    });
+  });
+
+  describe('the subscription dialog', () => {
+    /** SUBSCRIBE in the dialog of `first` (its 200 gave our tag). */
+    async function inDialog(first: { response: { to: { params: Map<string, string | null> } }; callId: string }, presentity: string, expires: number, cseq: number) {
+      await watcher.send({
+        method: 'SUBSCRIBE',
+        uri: `sip:${presentity}@example.com`,
+        from: '<sip:bob@example.com>;tag=w1',
+        to: `<sip:${presentity}@example.com>;tag=${first.response.to.params.get('tag')}`,
+        callId: first.callId,
+        cseq,
+        headers: ['Event: presence', `Expires: ${expires}`],
+      });
+      return watcher.response();
+    }
+
+    it('refreshes (a NOTIFY follows), then unsubscribes with a final NOTIFY', async () => {
+      const first = await subscribe('erin');
+      await watcher.request();
+      const refreshed = await inDialog(first, 'erin', 300, 2);
+      expect(refreshed.status).toBe(200);
+      expect(refreshed.header('expires')).toBe('300');
+      expect((await watcher.request()).header('subscription-state')).toMatch(/^active;expires=(300|299)$/);
+      expect((await inDialog(first, 'erin', 0, 3)).status).toBe(200);
+      const last = await watcher.request();
+      expect(last.header('subscription-state')).toBe('terminated;reason=timeout');
+      expect((await inDialog(first, 'erin', 300, 4)).status).toBe(481);
+    });
+
+    it('fetches with Expires: 0: one terminated NOTIFY that carries the state, nothing kept', async () => {
+      const fetch = await subscribe('erin', ['Event: presence', 'Expires: 0']);
+      expect(fetch.response.status).toBe(200);
+      const notify = await watcher.request();
+      expect(notify.header('subscription-state')).toBe('terminated;reason=timeout');
+      expect(notify.body.toString()).toContain('<basic>');
+      expect((await inDialog(fetch, 'erin', 300, 2)).status).toBe(481);
+    });
+
+    it('ends an expired subscription with terminated;reason=timeout', async () => {
+      const first = await subscribe('erin', ['Event: presence', 'Expires: 2']);
+      expect(first.response.header('expires')).toBe('2');
+      await watcher.request();
+      const last = await watcher.request(200, 6000);
+      expect(last.header('subscription-state')).toBe('terminated;reason=timeout');
+    });
+
+    it('forgets a subscription whose watcher answers a NOTIFY with 481', async () => {
+      const first = await subscribe('erin');
+      await watcher.request(481);
+      // The store write follows the 481; a refresh a moment later finds nothing.
+      await new Promise((r) => setTimeout(r, 200));
+      expect((await inDialog(first, 'erin', 300, 2)).status).toBe(481);
+    });
+  });
+
+  describe('formats by Accept (RFC 3856 §6.7)', () => {
+    it.each([
+      ['application/pidf+xml', 'xmlns="urn:ietf:params:xml:ns:pidf"'],
+      ['application/cpim-pidf+xml', 'xmlns="urn:ietf:params:xml:ns:cpim-pidf" entity="pres:erin@example.com"'],
+      ['application/xpidf+xml', '<presentity uri="sip:erin@example.com;method=SUBSCRIBE"/>'],
+    ])('writes %s', async (accept, marker) => {
+      const { response } = await subscribe('erin', ['Event: presence', 'Expires: 0', `Accept: ${accept}`]);
+      expect(response.status).toBe(200);
+      const notify: SipRequest = await watcher.request();
+      expect(notify.header('content-type')).toBe(accept);
+      expect(notify.body.toString()).toContain(marker);
+    });
+
+    it('answers 406 with what it writes when the watcher accepts none of it', async () => {
+      const { response } = await subscribe('erin', ['Event: presence', 'Accept: application/watcherinfo+xml']);
+      expect(response.status).toBe(406);
+      expect(response.header('accept')).toBe('application/pidf+xml, application/cpim-pidf+xml, application/xpidf+xml');
+    });
+  });
+
+  describe('browser softphones over WebSocket (SIP.js)', () => {
+    it('two SIP.js phones see each other: one registers only, the other publishes', async () => {
+      const ws = `ws://127.0.0.1:${herald.port('ws')}/`;
+      const alice = await sipJsPhone(ws, 'sip:alice@example.com', 'pw-alice');
+      const dave = await sipJsPhone(ws, 'sip:dave@example.com', 'pw-dave');
+      try {
+        expect(await registerOnce(alice)).toBe(200);
+        const daveWatchesAlice = await sipJsWatch(dave, 'sip:alice@example.com');
+        expect(await daveWatchesAlice.notifies.next()).toContain('<basic>open</basic>');
+        const aliceWatchesDave = await sipJsWatch(alice, 'sip:dave@example.com');
+        expect(await aliceWatchesDave.notifies.next()).toContain('<basic>closed</basic>');
+        const busy = pidf('sip:dave@example.com', 'open', '<dm:person id="d"><rpid:activities><rpid:busy/></rpid:activities></dm:person>');
+        expect(await sipJsPublish(sipJsPublisher(dave), busy)).toBe(PublisherState.Published);
+        const seen = await aliceWatchesDave.notifies.next();
+        expect(seen).toContain('<basic>open</basic>');
+        expect(seen).toContain('<rpid:busy/>');
+      } finally {
+        await alice.stop();
+        await dave.stop();
+      }
     });
   });
 });

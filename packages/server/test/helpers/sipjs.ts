@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
-import { type Invitation, Inviter, type Message, Messager, Registerer, RegistererState, type SessionDescriptionHandler, SessionState, UserAgent } from 'sip.js';
+import { Inbox } from '@herald/test-kit';
+import { type Invitation, Inviter, type Message, Messager, Publisher, PublisherState, Registerer, RegistererState, type SessionDescriptionHandler, SessionState, Subscriber, UserAgent } from 'sip.js';
 
 // SIP.js's transport opens `new WebSocket(url, "sip")`; Node 20 has no global WebSocket.
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
@@ -8,6 +9,8 @@ import { type Invitation, Inviter, type Message, Messager, Registerer, Registere
 export interface SipJsPhone {
   ua: UserAgent;
   registerer: Registerer;
+  /** Presence subscriptions `sipJsWatch` made, ended by `stop`. */
+  subscribers: Subscriber[];
   stop(): Promise<void>;
 }
 
@@ -23,11 +26,11 @@ export async function sipJsPhone(
   if (!uri) throw new Error(`bad AoR ${aor}`);
   const ua = new UserAgent({
     uri,
-    transportOptions: { server, traceSip: false },
+    transportOptions: { server, traceSip: !!process.env.TRACE_SIP },
     authorizationUsername: uri.user,
     authorizationPassword: password,
-    logLevel: 'error',
-    logBuiltinEnabled: false,
+    logLevel: process.env.TRACE_SIP ? 'debug' : 'error',
+    logBuiltinEnabled: !!process.env.TRACE_SIP,
     sessionDescriptionHandlerFactory: signallingOnly,
     delegate: { ...(onInvite && { onInvite }), ...(onMessage && { onMessage }) },
     ...(userAgentString !== undefined && { userAgentString }),
@@ -35,10 +38,15 @@ export async function sipJsPhone(
   await ua.start();
   // RFC 5626: an instance id and reg-id, as SIP.js sends them when asked to.
   const registerer = new Registerer(ua, { expires: 300, ...(outbound && { instanceId: randomUUID(), regId: 1 }) });
+  const subscribers: Subscriber[] = [];
   return {
     ua,
     registerer,
+    subscribers,
     async stop() {
+      // SIP.js 0.21's UserAgent.stop waits for a terminated subscription dialog to report it
+      // ended, which a terminated NOTIFY never makes it do; unsubscribe() does not wait.
+      for (const s of subscribers) await s.unsubscribe();
       if (registerer.state === RegistererState.Registered) await registerer.unregister().catch(() => undefined);
       await registerer.dispose().catch(() => undefined);
       await ua.stop();
@@ -107,4 +115,44 @@ export function sipJsMessage(phone: SipJsPhone, target: string, body: string): P
       })
       .catch(reject);
   });
+}
+
+/** A SIP.js presence subscription: the bodies of the NOTIFYs it accepted, in order. */
+export interface SipJsWatcher {
+  subscriber: Subscriber;
+  notifies: Inbox<string>;
+}
+
+/** Subscribes `phone` to `target`'s presence; NOTIFY bodies arrive in `notifies`. */
+export async function sipJsWatch(phone: SipJsPhone, target: string): Promise<SipJsWatcher> {
+  const uri = UserAgent.makeURI(target);
+  if (!uri) throw new Error(`bad target ${target}`);
+  const notifies = new Inbox<string>();
+  const subscriber = new Subscriber(phone.ua, uri, 'presence', { expires: 600 });
+  subscriber.delegate = {
+    onNotify: (notification) => {
+      void notification.accept();
+      notifies.push(notification.request.body ?? '');
+    },
+  };
+  await subscriber.subscribe();
+  phone.subscribers.push(subscriber);
+  return { subscriber, notifies };
+}
+
+/** Publishes `body` (PIDF) with `publisher`; resolves with the state SIP.js moved to (Published once the 200 came). */
+export function sipJsPublish(publisher: Publisher, body: string): Promise<PublisherState> {
+  return new Promise((resolve, reject) => {
+    const listener = (state: PublisherState) => {
+      publisher.stateChange.removeListener(listener);
+      resolve(state);
+    };
+    publisher.stateChange.addListener(listener);
+    publisher.publish(body).catch(reject);
+  });
+}
+
+/** A Publisher of `phone`'s presence, as a softphone's status menu has one. */
+export function sipJsPublisher(phone: SipJsPhone): Publisher {
+  return new Publisher(phone.ua, phone.ua.configuration.uri, 'presence', { expires: 600, contentType: 'application/pidf+xml' });
 }

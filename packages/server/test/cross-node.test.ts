@@ -64,4 +64,26 @@ describe('delivery to a connection held by another node (two herald processes, o
     await phone.answer(bye);
     expect((await caller).code).toBe(0);
   });
+
+  it('a PUBLISH through node B notifies the watcher subscribed over its TCP connection to node A', async () => {
+    phone = await TcpPhone.register(nodeA.port('tcp'), 'carol', 'singer');
+    const subscribed = await phone.sendRequest('SUBSCRIBE', 'sip:alice@example.com', '', ['Event: presence', 'Expires: 600']);
+    expect(subscribed.status).toBe(200);
+    const first = await phone.nextRequest();
+    expect(first.method).toBe('NOTIFY');
+    await phone.answer(first);
+    const publisher = await TcpPhone.connect(nodeB.port('tcp'), 'alice', 'wonderland');
+    try {
+      const body = '<?xml version="1.0"?><presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:alice@example.com"><tuple id="b"><status><basic>open</basic></status><note>from node B</note></tuple></presence>';
+      const published = await publisher.sendRequest('PUBLISH', 'sip:alice@example.com', body, ['Event: presence', 'Expires: 600', 'Content-Type: application/pidf+xml']);
+      expect(published.status).toBe(200);
+      const notify = await phone.nextRequest();
+      expect(notify.method).toBe('NOTIFY');
+      expect(notify.cseq.seq).toBe(first.cseq.seq + 1);
+      expect(notify.body.toString()).toContain('<note>from node B</note>');
+      await phone.answer(notify);
+    } finally {
+      publisher.close();
+    }
+  });
 });

@@ -53,20 +53,25 @@ export class TcpPhone {
    * Sends a MESSAGE to `to` from this phone's user, answering the 407 challenge, and resolves
    * with the final response.
    */
-  async sendMessage(to: string, body: string | Buffer, contentType = 'text/plain', extraHeaders: string[] = []): Promise<SipResponse> {
-    const callId = `msg-${this.user}-${++this.cseq}-${Date.now()}`;
+  sendMessage(to: string, body: string | Buffer, contentType = 'text/plain', extraHeaders: string[] = []): Promise<SipResponse> {
+    return this.sendRequest('MESSAGE', to, body, [`Content-Type: ${contentType}`, ...extraHeaders]);
+  }
+
+  /** Sends `method` to `to` from this phone's user, with this phone as Contact, answering the 407 challenge; resolves with the final response. */
+  async sendRequest(method: string, to: string, body: string | Buffer = '', extraHeaders: string[] = []): Promise<SipResponse> {
+    const callId = `${method.toLowerCase()}-${this.user}-${++this.cseq}-${Date.now()}`;
     const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8');
     const write = async (cseq: number, auth: string[]) => {
       const head = [
-        `MESSAGE ${to} SIP/2.0`,
+        `${method} ${to} SIP/2.0`,
         `Via: SIP/2.0/${this.transport.toUpperCase()} 127.0.0.1:${this.client.socket.localPort};branch=z9hG4bK${callId}-${cseq}`,
         'Max-Forwards: 70',
         `From: <sip:${this.user}@${this.domain}>;tag=${this.user}t`,
         `To: <${to}>`,
         `Call-ID: ${callId}`,
-        `CSeq: ${cseq} MESSAGE`,
+        `CSeq: ${cseq} ${method}`,
+        `Contact: <sip:${this.user}@127.0.0.1:${this.client.socket.localPort};transport=${this.transport}>`,
         'User-Agent: TcpPhone',
-        `Content-Type: ${contentType}`,
         ...extraHeaders,
         ...auth,
         `Content-Length: ${bytes.length}`,
@@ -82,7 +87,7 @@ export class TcpPhone {
     await write(1, []);
     const first = await final();
     if (first.status !== 407) return first;
-    await write(2, [`Proxy-Authorization: ${this.credentials(first.proxyAuthenticate, 'MESSAGE', to)}`]);
+    await write(2, [`Proxy-Authorization: ${this.credentials(first.proxyAuthenticate, method, to)}`]);
     return final();
   }
 

@@ -1,4 +1,7 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type SipRequest } from '@herald/sip';
+import { runSipp } from '@herald/test-kit';
 import { PublisherState } from 'sip.js';
 import { type HeraldProcess, startHerald } from './helpers/herald-process.js';
 import { registerOnce, sipJsPhone, sipJsPublish, sipJsPublisher, sipJsWatch } from './helpers/sipjs.js';
@@ -11,7 +14,7 @@ log: { level: info }
 auth: { enabled: false }
 presence: { notifyWindow: 1, minExpires: 2 }
 users:
-${['alice', 'bob', 'carol', 'dave', 'erin'].map((u) => `  - { user: ${u}, domain: example.com, password: "pw-${u}" }`).join('\n')}
+${['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace'].map((u) => `  - { user: ${u}, domain: example.com, password: "pw-${u}" }`).join('\n')}
 `;
 
 function pidf(entity: string, basic: 'open' | 'closed', extra = ''): string {
@@ -185,6 +188,18 @@ describe('presence agent (RFC 3856, RFC 6665, RFC 3903)', () => {
       const { response } = await subscribe('erin', ['Event: presence', 'Accept: application/watcherinfo+xml']);
       expect(response.status).toBe(406);
       expect(response.header('accept')).toBe('application/pidf+xml, application/cpim-pidf+xml, application/xpidf+xml');
+    });
+  });
+
+  describe('SIPp watchers', () => {
+    const scenario = join(dirname(fileURLToPath(import.meta.url)), 'scenarios/watcher-publish.xml');
+    it.each([
+      ['u1', 'frank'],
+      ['t1', 'grace'],
+    ] as const)('a SIPp watcher on %s sees its presentity closed, then open once it publishes', async (transport, presentity) => {
+      const run = await runSipp(scenario, herald.port(transport === 'u1' ? 'udp' : 'tcp'), transport, 1, ['-s', presentity]);
+      if (run.code !== 0) console.log(run.output);
+      expect(run.code).toBe(0);
     });
   });
 

@@ -9,3 +9,5 @@ export * from './subscription-dialog.js';
 export * from './pidf/pidf-document.js';
 export * from './pidf/compose-presence.js';
 export * from './pidf/presence-formats.js';
+export * from './watcher-authorization.js';
+export * from './presence-decisions.js';

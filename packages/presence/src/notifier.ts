@@ -4,7 +4,7 @@ import type { Claims, Subscription, SubscriptionStore } from '@herald/store';
 import { type NotifyContent, type NotifyState, notifyRequest, remainingSeconds } from './subscription-dialog.js';
 
 /** What a package's NOTIFYs carry, for the subscriptions to one resource at one moment. */
-export type NotifyBody = (sub: Subscription) => NotifyContent;
+export type NotifyBody = (sub: Subscription) => NotifyContent | null;
 
 /** An event package: the state of a resource, rendered for each of its watchers. */
 export interface EventPackage {
@@ -81,6 +81,15 @@ export class Notifier {
     await this.send(sub, sub.localCseq, state, body(sub));
   }
 
+  /**
+   * Writes `change` to a subscription (its status, what the package keeps) with the next
+   * CSeq, and sends the NOTIFY that tells the watcher; nothing when it is gone.
+   */
+  async update(sub: Subscription, change: Partial<Pick<Subscription, 'status' | 'data'>>): Promise<void> {
+    const body = await this.bodyFor(sub.resource, sub.event);
+    await this.notifyNext(sub, body, change);
+  }
+
   /** The state of `resource` changed: its watchers are told, coalesced. Never rejects. */
   changed(resource: string, event: string): void {
     this.coalesced(resource, event).catch((error: unknown) => this.options.logger?.warn('presence: notifying watchers failed', { resource, event, error }));
@@ -89,8 +98,9 @@ export class Notifier {
   /** Ends a subscription already taken out of the store with a last NOTIFY (`terminated`). Never rejects. */
   async ended(sub: Subscription, reason: Extract<NotifyState, { state: 'terminated' }>['reason']): Promise<void> {
     try {
-      const body = await this.bodyFor(sub.resource, sub.event);
-      await this.send(sub, sub.localCseq + 1, { state: 'terminated', reason }, body(sub));
+      // A watcher ended by the presentity's decision learns nothing more of it.
+      const content = reason === 'timeout' ? (await this.bodyFor(sub.resource, sub.event))(sub) : null;
+      await this.send(sub, sub.localCseq + 1, { state: 'terminated', reason }, content);
     } catch (error) {
       this.options.logger?.warn('presence: final NOTIFY failed', { subscription: sub.id, error });
     }
@@ -124,12 +134,12 @@ export class Notifier {
   }
 
   /** A NOTIFY with the next CSeq of the dialog, written before it is sent. @see RFC 3261 §12.2.1.1 */
-  private async notifyNext(sub: Subscription, body: NotifyBody): Promise<void> {
+  private async notifyNext(sub: Subscription, body: NotifyBody, change: Partial<Subscription> = {}): Promise<void> {
     const { subscriptions, clock } = this.options;
     let current: Subscription | undefined = sub;
     for (let attempt = 0; attempt < MAX_ATTEMPTS && current !== undefined; attempt++) {
       const now = clock.now();
-      const next: Subscription = { ...current, localCseq: current.localCseq + 1, version: current.version + 1 };
+      const next: Subscription = { ...current, ...change, localCseq: current.localCseq + 1, version: current.version + 1 };
       if (await subscriptions.compareAndSet(next, now)) {
         const state: NotifyState = { state: next.status === 'pending' ? 'pending' : 'active', expires: remainingSeconds(next, now) };
         return this.send(next, next.localCseq, state, body(next));
@@ -138,7 +148,7 @@ export class Notifier {
     }
   }
 
-  private async send(sub: Subscription, cseq: number, state: NotifyState, content: NotifyContent): Promise<void> {
+  private async send(sub: Subscription, cseq: number, state: NotifyState, content: NotifyContent | null): Promise<void> {
     const request = notifyRequest(sub, cseq, state, content, this.options.contact(sub.flow?.transport ?? 'udp'));
     const target = contactTarget({ contact: sub.remoteTarget, q: null, path: sub.routeSet, regId: null, flow: sub.flow ?? unknownFlow });
     const outcome = await this.options.originate(request, [target]);

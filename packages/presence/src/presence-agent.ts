@@ -5,11 +5,13 @@ import { Notifier } from './notifier.js';
 import { PRESENCE_EVENT, PresencePackage } from './presence-package.js';
 import type { PresencePolicy } from './presence-policy.js';
 import { publicationRequests } from './publish-processor.js';
-import { subscriptionDialogs, subscriptionRequests } from './subscribe-processor.js';
+import { type SubscriptionServiceOptions, authorize, subscriptionDialogs, subscriptionRequests } from './subscribe-processor.js';
+import { standingOf } from './watcher-authorization.js';
+import { DECISIONS_CHANNEL, readDecision } from './presence-decisions.js';
 
 export interface PresenceAgentOptions {
   identity: LocalIdentity;
-  store: Pick<Store, 'subscriptions' | 'publications' | 'locations' | 'users' | 'presenceRules' | 'claims'>;
+  store: Pick<Store, 'subscriptions' | 'publications' | 'locations' | 'users' | 'presenceRules' | 'claims' | 'bus'>;
   policy: PresencePolicy;
   originate(request: SipRequest, targets: readonly Target[]): Promise<ForwardOutcome>;
   /** Herald's Contact on a transport. */
@@ -21,6 +23,8 @@ export interface PresenceAgentOptions {
 }
 
 const SWEEP_MS = 1000;
+/** Long enough that every worker has seen a decision before its claim lapses. */
+const DECISION_CLAIM_MS = 60_000;
 const SWEEP_LIMIT = 500;
 
 /**
@@ -36,34 +40,96 @@ export class PresenceAgent {
   /** PUBLISH for local presentities; after authentication. */
   readonly publications: RequestProcessor;
   private readonly notifier: Notifier;
+  private readonly service: SubscriptionServiceOptions;
   private sweeper: ReturnType<typeof setInterval> | null = null;
+  private unsubscribe: (() => Promise<void>) | null = null;
 
   constructor(private readonly options: PresenceAgentOptions) {
     const { identity, store, policy, clock, owner, contact, logger } = options;
     this.notifier = new Notifier({ subscriptions: store.subscriptions, claims: store.claims, originate: options.originate, contact, owner, windowMs: policy.notifyWindowMs, clock, logger });
     this.notifier.register(new PresencePackage({ publications: store.publications, locations: store.locations, rules: store.presenceRules, policy, logger }));
     const lookup = { identity, locations: store.locations, users: store.users };
-    const service = { ...lookup, subscriptions: store.subscriptions, notifier: this.notifier, policy, contact, owner, clock };
+    const service = { ...lookup, subscriptions: store.subscriptions, rules: store.presenceRules, notifier: this.notifier, policy, contact, owner, clock };
+    this.service = service;
     this.subscriptions = subscriptionRequests(service);
     this.dialogs = subscriptionDialogs(service);
     this.publications = publicationRequests({ ...lookup, publications: store.publications, notifier: this.notifier, policy, requireAuthentication: options.requireAuthentication, clock });
   }
 
-  start(): void {
+  /** Starts the sweeps, and listens for the decisions the admin API announces. */
+  async start(): Promise<void> {
     this.notifier.start();
     this.sweeper = setInterval(() => void this.sweepPublications(), SWEEP_MS);
     this.sweeper.unref();
+    this.unsubscribe = await this.options.store.bus.subscribe(DECISIONS_CHANNEL, (payload) => void this.decided(payload));
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     this.notifier.stop();
     if (this.sweeper !== null) clearInterval(this.sweeper);
     this.sweeper = null;
+    await this.unsubscribe?.();
+    this.unsubscribe = null;
   }
 
   /** A presentity registered its first contact or lost its last: what watchers see may change. */
   registrationChanged(aor: string): void {
     this.notifier.changed(aor, PRESENCE_EVENT);
+  }
+
+  /**
+   * The presentity's rules changed: every subscription to it stands as they now say, at
+   * once. A watcher now allowed after waiting gets the state; a blocked one is ended
+   * (`rejected`); a politely blocked one is told `closed`.
+   * @see RFC 3857 §3.2 (pending → active, → terminated)
+   */
+  async rulesChanged(presentity: string): Promise<void> {
+    const { store, clock } = this.options;
+    for (const sub of await store.subscriptions.byResource(presentity, PRESENCE_EVENT, clock.now())) {
+      const action = await authorize(presentity, sub.watcher, this.service);
+      if (action === 'block') {
+        if (await store.subscriptions.delete(sub.id)) await this.notifier.ended(sub, 'rejected');
+        continue;
+      }
+      const { status, polite } = standingOf(action);
+      if (status !== sub.status || polite !== (sub.data.polite === true)) await this.notifier.update(sub, { status, data: { ...sub.data, polite } });
+    }
+  }
+
+  /** Ends `watcher`'s subscriptions to `presentity` (`deactivated`: it may subscribe again, and is then decided anew). */
+  async removeWatcher(presentity: string, watcher: string): Promise<number> {
+    const { store, clock } = this.options;
+    let removed = 0;
+    for (const sub of await store.subscriptions.byResource(presentity, PRESENCE_EVENT, clock.now())) {
+      if (sub.watcher !== watcher || !(await store.subscriptions.delete(sub.id))) continue;
+      removed++;
+      await this.notifier.ended(sub, 'deactivated');
+    }
+    return removed;
+  }
+
+  /** The presentity went invisible or came back: its watchers see the change. */
+  visibilityChanged(presentity: string): void {
+    this.notifier.changed(presentity, PRESENCE_EVENT);
+  }
+
+  /** Applies an announced decision, when this worker is the one that claims it. */
+  private async decided(payload: Buffer): Promise<void> {
+    const decision = readDecision(payload);
+    if (decision === null) return;
+    const { store, clock, owner, logger } = this.options;
+    try {
+      const holder = `${owner}/${decision.id}`;
+      if ((await store.claims.claim(`presence-decision:${decision.id}`, holder, DECISION_CLAIM_MS, clock.now())) !== holder) return;
+      if (decision.change === 'rules') await this.rulesChanged(decision.presentity);
+      else if (decision.change === 'visibility') this.visibilityChanged(decision.presentity);
+      else {
+        await this.removeWatcher(decision.presentity, decision.watcher);
+        await this.rulesChanged(decision.presentity);
+      }
+    } catch (error) {
+      logger?.warn('presence: applying a decision failed', { presentity: decision.presentity, change: decision.change, error });
+    }
   }
 
   /** Expired publications, each taken by one worker, change what their presentity's watchers see. @see RFC 3903 §5 */

@@ -40,6 +40,11 @@ export function notYourPresentity(): SipError {
   return new SipError(403, 'Not Authorized To Publish For This Presentity', 'SIP_ERR_PRESENCE_FORBIDDEN_PUBLISH');
 }
 
+/** The presentity blocks this watcher. @see RFC 5025 §3.2.1 (block) */
+export function watcherBlocked(): SipError {
+  return new SipError(403, 'Forbidden', 'SIP_ERR_PRESENCE_BLOCKED');
+}
+
 /** A SUBSCRIBE without a Contact cannot set up a dialog. @see RFC 6665 §4.1.2, RFC 3261 §12.1.2 */
 export function missingContact(): SipError {
   return new SipError(400, 'SUBSCRIBE without a Contact', 'SIP_ERR_PRESENCE_NO_CONTACT');

@@ -29,8 +29,15 @@ export class PresencePackage implements EventPackage {
   async body(resource: string, now: number): Promise<NotifyBody> {
     const presence = await this.state(resource, now);
     const rendered = new Map<PresenceFormat, string>();
+    let closed: ComposedPresence | null = null;
     return (sub: Subscription) => {
-      const format = (sub.data.format as PresenceFormat | undefined) ?? PIDF;
+      // RFC 3857 §3.2: a pending watcher learns nothing of the presentity yet.
+      if (sub.status === 'pending') return null;
+      if (sub.data.polite === true) {
+        closed ??= basicPresence(resource, false);
+        return { contentType: formatOf(sub), body: renderPresence(closed, formatOf(sub)) };
+      }
+      const format = formatOf(sub);
       let body = rendered.get(format);
       if (body === undefined) rendered.set(format, (body = renderPresence(presence, format)));
       return { contentType: format, body };
@@ -58,4 +65,8 @@ export class PresencePackage implements EventPackage {
       return null;
     }
   }
+}
+
+function formatOf(sub: Subscription): PresenceFormat {
+  return (sub.data.format as PresenceFormat | undefined) ?? PIDF;
 }

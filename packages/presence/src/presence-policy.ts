@@ -1,4 +1,5 @@
 import { intervalTooBrief } from './presence-errors.js';
+import type { WatcherDefaults } from './watcher-authorization.js';
 
 /** The operator's presence settings (`presence:` in the configuration). */
 export interface PresencePolicy {
@@ -12,6 +13,15 @@ export interface PresencePolicy {
   notifyWindowMs: number;
   /** A presentity that publishes nothing is `open` while registered (else always `closed`). */
   fromRegistration: boolean;
+  /** What happens to watchers no rule of the presentity names. */
+  watchers: WatcherDefaults;
+  /** The same, for presentities of one served domain (lower case). */
+  domainWatchers: Readonly<Record<string, WatcherDefaults>>;
+}
+
+/** The watcher defaults of a presentity's domain. */
+export function watcherDefaultsFor(policy: Pick<PresencePolicy, 'watchers' | 'domainWatchers'>, domain: string): WatcherDefaults {
+  return policy.domainWatchers[domain] ?? policy.watchers;
 }
 
 /**

@@ -1,13 +1,14 @@
 import { type RequestContext, type RequestProcessor, ownedFlow } from '@herald/proxy';
 import { type SipRequest, formatUri } from '@herald/sip';
-import type { Subscription, SubscriptionStore } from '@herald/store';
+import type { PresenceRuleStore, Subscription, SubscriptionStore } from '@herald/store';
 import type { Notifier } from './notifier.js';
 import { type PresenceFormat, PRESENCE_FORMATS, chooseFormat } from './pidf/presence-formats.js';
-import { badEvent, busySubscription, cseqOutOfOrder, noSuchSubscription, notAcceptable } from './presence-errors.js';
+import { badEvent, busySubscription, cseqOutOfOrder, noSuchSubscription, notAcceptable, watcherBlocked } from './presence-errors.js';
 import { PRESENCE_EVENT } from './presence-package.js';
-import { type PresencePolicy, grantedExpires } from './presence-policy.js';
+import { type PresencePolicy, grantedExpires, watcherDefaultsFor } from './presence-policy.js';
 import { type PresentityLookup, aorOf, localPresentityUri, presentityAccount } from './presentity.js';
 import { subscriptionFromRequest, subscriptionId } from './subscription-dialog.js';
+import { decideWatcher, standingOf, watcherDomain } from './watcher-authorization.js';
 
 /** The event packages Herald is the notifier for. */
 export const ALLOW_EVENTS = [PRESENCE_EVENT] as const;
@@ -16,6 +17,7 @@ const MAX_ATTEMPTS = 5;
 
 export interface SubscriptionServiceOptions extends PresentityLookup {
   subscriptions: SubscriptionStore;
+  rules: Pick<PresenceRuleStore, 'rules'>;
   notifier: Notifier;
   policy: PresencePolicy;
   /** Herald's Contact on a transport. */
@@ -73,14 +75,19 @@ async function subscribe(ctx: RequestContext, aor: string, options: Subscription
   if (format === null) throw notAcceptable(PRESENCE_FORMATS);
   const now = clock.now();
   const resource = await presentityAccount(options, aor, now);
-  const data: { format: PresenceFormat; eventId?: string } = eventId == null ? { format } : { format, eventId };
-  const sub = subscriptionFromRequest(req, { resource, watcher: aorOf(req.from.uri), event, expiresAt: now + expires * 1000, flow: ownedFlow(ctx.flow, options.owner), data });
+  const watcher = aorOf(req.from.uri);
+  const action = await authorize(resource, watcher, options);
+  if (action === 'block') throw watcherBlocked();
+  const { status, polite } = standingOf(action);
+  const data: { format: PresenceFormat; polite: boolean; eventId?: string } = eventId == null ? { format, polite } : { format, polite, eventId };
+  const sub = subscriptionFromRequest(req, { resource, watcher, event, expiresAt: now + expires * 1000, flow: ownedFlow(ctx.flow, options.owner), data });
+  sub.status = status;
   // The first NOTIFY's CSeq is written with the subscription.
   sub.localCseq = 1;
   if (expires > 0 && !(await subscriptions.compareAndSet(sub, now))) throw busySubscription();
   answer(ctx, sub, expires, options);
   // RFC 6665 §4.2.1.2: the NOTIFY follows the 2xx (SIPp and SIP.js want that order).
-  await notifier.notifyWritten(sub, expires > 0 ? { state: 'active', expires } : { state: 'terminated', reason: 'timeout' });
+  await notifier.notifyWritten(sub, expires > 0 ? { state: status, expires } : { state: 'terminated', reason: 'timeout' });
   return 'stop';
 }
 
@@ -119,6 +126,13 @@ async function refresh(ctx: RequestContext, id: string, options: SubscriptionSer
     return 'stop';
   }
   throw busySubscription();
+}
+
+/** The presentity's decision about the watcher (its rules, else its domain's default). */
+export async function authorize(resource: string, watcher: string, options: Pick<SubscriptionServiceOptions, 'rules' | 'identity' | 'policy'>) {
+  const rules = await options.rules.rules(resource);
+  const local = options.identity.isServedDomain(watcherDomain(watcher));
+  return decideWatcher(rules, resource, watcher, local, watcherDefaultsFor(options.policy, watcherDomain(resource)));
 }
 
 /** The Event package, when Herald serves it; 489 otherwise (no Event header included). @see RFC 6665 §7.2.1, §8.2.1 */

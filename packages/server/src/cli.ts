@@ -5,6 +5,7 @@ import { type HeraldConfig, loadConfig } from './config/config.js';
 import { HeraldServer } from './herald-server.js';
 import { createLogger } from './logger.js';
 import { WorkerPool, isPoolWorker, reportReady } from './worker-pool.js';
+import { PRESENCE_ACTIONS, PRESENCE_USAGE, type PresenceCommandAction, runPresenceCommand } from './presence-command.js';
 import { USER_USAGE, type UserCommand, type UserCommandIo, askPassword, runUserCommand } from './user-command.js';
 
 const USAGE = `Usage: herald <command> [options]
@@ -14,6 +15,9 @@ Commands:
                           then built-in defaults serving "localhost")
   user add|passwd|del|list [ADDRESS] [--password P] [--config FILE]
                           manage accounts in the configured store (herald user --help)
+  presence ACTION PRESENTITY [WATCHER] [--config FILE]
+                          approve, block, polite-block, confirm or remove a watcher, go
+                          invisible, show watchers: through the admin API (herald presence --help)
 
 Options:
   -h, --help              show this help
@@ -38,6 +42,7 @@ export async function runCli(argv: readonly string[], io: Io = stdio): Promise<E
     return 0;
   }
   if (command === 'user') return user(rest, io);
+  if (command === 'presence') return presence(rest, io);
   if (command !== 'start') {
     io.err(`herald: unknown command "${command}"\n\n${USAGE}`);
     return 2;
@@ -70,7 +75,7 @@ function parseOptions(command: string, args: readonly string[], names: readonly 
       continue;
     }
     if (name !== 'config' && !names.includes(name)) {
-      io.err(`herald ${command}: unknown option "${arg}"\n\n${command === 'start' ? USAGE : USER_USAGE}`);
+      io.err(`herald ${command}: unknown option "${arg}"\n\n${command === 'start' ? USAGE : command.startsWith('presence') ? PRESENCE_USAGE : USER_USAGE}`);
       return undefined;
     }
     const value = eq > 0 ? arg.slice(eq + 1) : args[++i];
@@ -122,6 +127,28 @@ async function user(args: readonly string[], io: Io): Promise<ExitCode> {
     io.err(`herald user ${action}: ${(e as Error).message}`);
     return 1;
   }
+}
+
+async function presence(args: readonly string[], io: Io): Promise<ExitCode> {
+  const [action, ...rest] = args;
+  if (action === undefined || action === '--help' || action === '-h') {
+    io.out(PRESENCE_USAGE);
+    return action === undefined ? 2 : 0;
+  }
+  if (!(PRESENCE_ACTIONS as readonly string[]).includes(action)) {
+    io.err(`herald presence: unknown action "${action}"\n\n${PRESENCE_USAGE}`);
+    return 2;
+  }
+  const options = parseOptions(`presence ${action}`, rest, [], io);
+  if (options === undefined) return 2;
+  const [presentity, watcher, extra] = options.positional;
+  if (presentity === undefined || extra !== undefined) {
+    io.err(`herald presence ${action}: give the presentity${action === 'show' || action.endsWith('visible') ? '' : ' and the watcher'}\n\n${PRESENCE_USAGE}`);
+    return 2;
+  }
+  const config = readConfig(options.values.config, io);
+  if (config === undefined) return 2;
+  return runPresenceCommand({ action: action as PresenceCommandAction, presentity, ...(watcher !== undefined && { watcher }) }, config, io);
 }
 
 async function start(configPath: string | undefined, io: Io): Promise<ExitCode> {

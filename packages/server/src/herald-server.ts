@@ -210,7 +210,7 @@ export class HeraldServer {
       logger,
     });
     this.presence = presence;
-    presence.start();
+    await presence.start();
     registrar.onRegistrationChanged((aor) => presence.registrationChanged(aor));
     const authenticate = config.auth.enabled
       ? digestAuthenticator({
@@ -286,7 +286,7 @@ export class HeraldServer {
     this.counters.collectFrom(null);
     this.delivery?.stop();
     this.delivery = null;
-    this.presence?.stop();
+    await this.presence?.stop();
     this.presence = null;
     this.transactions?.close();
     await this.flowRelay?.stop();
@@ -401,8 +401,16 @@ function workerOwner(): string {
 }
 
 /** The address to write in Via and Record-Route for each listener; a wildcard listener advertises an interface address. */
-function presencePolicy({ notifyWindow, ...rest }: PresenceConfig): PresencePolicy {
-  return { ...rest, notifyWindowMs: notifyWindow * 1000 };
+function presencePolicy(c: PresenceConfig): PresencePolicy {
+  return {
+    defaultExpires: c.defaultExpires,
+    minExpires: c.minExpires,
+    maxExpires: c.maxExpires,
+    notifyWindowMs: c.notifyWindow * 1000,
+    fromRegistration: c.fromRegistration,
+    watchers: { local: c.localWatchers, foreign: c.foreignWatchers },
+    domainWatchers: Object.fromEntries(c.domains.map((d) => [d.domain, { local: d.localWatchers, foreign: d.foreignWatchers }])),
+  };
 }
 
 function advertisedAddresses(listeners: readonly ListenerInfo[]): AdvertisedAddress[] {

@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { canonicalAor } from '@herald/registrar';
 import { parseUri } from '@herald/sip';
 import { hostPort } from '@herald/stack';
-import type { Binding, Store, StoredMessage, UserRecord } from '@herald/store';
+import { PRESENCE_EVENT, announceDecision } from '@herald/presence';
+import type { Binding, PresenceAction, Store, StoredMessage, Subscription, UserRecord } from '@herald/store';
 import { parseAccountAddress, putAccount, userNameProblem } from '../accounts.js';
 import type { Logger } from '../logger.js';
 import type { MetricsText } from '../metrics/herald-metrics.js';
@@ -48,7 +49,12 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
   { pattern: /^\/api\/users\/([^/]+)\/password$/, methods: { PUT: setPassword } },
   { pattern: /^\/api\/bindings\/([^/]+)$/, methods: { GET: listBindings } },
   { pattern: /^\/api\/messages\/([^/]+)$/, methods: { GET: listMessages, DELETE: purgeMessages } },
+  { pattern: /^\/api\/presence\/([^/]+)$/, methods: { GET: showPresence } },
+  { pattern: /^\/api\/presence\/([^/]+)\/rules\/([^/]+)$/, methods: { PUT: setPresenceRule, DELETE: removeWatcher } },
+  { pattern: /^\/api\/presence\/([^/]+)\/invisible$/, methods: { PUT: setInvisible } },
 ];
+
+const PRESENCE_ACTIONS: readonly PresenceAction[] = ['allow', 'block', 'polite-block', 'confirm'];
 
 /** The store's own deadline (2 s on Redis) bounds the ping. */
 async function healthz(ctx: AdminContext, _r: AdminRequest, res: ServerResponse): Promise<void> {
@@ -128,6 +134,73 @@ async function purgeMessages(ctx: AdminContext, r: AdminRequest, res: ServerResp
   const purged = await ctx.store.messages.purge(aor);
   ctx.logger.info('admin: stored messages purged', { aor, purged });
   sendJson(res, 200, { aor, purged });
+}
+
+/** A presentity's authorization: invisible or not, its rules, and who watches it now. */
+async function showPresence(ctx: AdminContext, r: AdminRequest, res: ServerResponse): Promise<void> {
+  const aor = addressOfRecord(r.params[0]);
+  const now = ctx.now();
+  const [rules, invisible, watchers] = await Promise.all([
+    ctx.store.presenceRules.rules(aor),
+    ctx.store.presenceRules.isInvisible(aor),
+    ctx.store.subscriptions.byResource(aor, PRESENCE_EVENT, now),
+  ]);
+  sendJson(res, 200, {
+    aor,
+    invisible,
+    rules: rules.map((rule) => ({ watcher: rule.watcher, action: rule.action, updatedAt: new Date(rule.updatedAt).toISOString() })),
+    watchers: watchers.map((s) => publicWatcher(s, now)),
+  });
+}
+
+/** Allow, block, polite-block or confirm a watcher (a URI, or a whole domain); active subscriptions follow at once. */
+async function setPresenceRule(ctx: AdminContext, r: AdminRequest, res: ServerResponse): Promise<void> {
+  const presentity = addressOfRecord(r.params[0]);
+  const watcher = watcherField(r.params[1]);
+  const action = (await readJsonObject(r.req)).action;
+  if (typeof action !== 'string' || !(PRESENCE_ACTIONS as readonly string[]).includes(action)) throw invalidField('action', `is one of ${PRESENCE_ACTIONS.join(', ')}`);
+  await ctx.store.presenceRules.setRule({ presentity, watcher, action: action as PresenceAction, updatedAt: ctx.now() });
+  await announceDecision(ctx.store.bus, { presentity, change: 'rules' });
+  ctx.logger.info('admin: presence rule set', { presentity, watcher, action });
+  sendJson(res, 200, { presentity, watcher, action });
+}
+
+/** Forgets the rule for a watcher and ends its subscriptions (`deactivated`): it is decided anew if it subscribes again. */
+async function removeWatcher(ctx: AdminContext, r: AdminRequest, res: ServerResponse): Promise<void> {
+  const presentity = addressOfRecord(r.params[0]);
+  const watcher = watcherField(r.params[1]);
+  const removed = await ctx.store.presenceRules.removeRule(presentity, watcher);
+  await announceDecision(ctx.store.bus, { presentity, change: 'removed', watcher });
+  ctx.logger.info('admin: presence watcher removed', { presentity, watcher });
+  sendJson(res, 200, { presentity, watcher, ruleRemoved: removed });
+}
+
+/** Invisible mode: watchers see the presentity `closed`. */
+async function setInvisible(ctx: AdminContext, r: AdminRequest, res: ServerResponse): Promise<void> {
+  const presentity = addressOfRecord(r.params[0]);
+  const invisible = (await readJsonObject(r.req)).invisible;
+  if (typeof invisible !== 'boolean') throw invalidField('invisible', 'is true or false');
+  await ctx.store.presenceRules.setInvisible(presentity, invisible);
+  await announceDecision(ctx.store.bus, { presentity, change: 'visibility' });
+  ctx.logger.info('admin: presence visibility set', { presentity, invisible });
+  sendJson(res, 200, { presentity, invisible });
+}
+
+function publicWatcher(s: Subscription, now: number): Record<string, unknown> {
+  return {
+    watcher: s.watcher,
+    status: s.data.polite === true ? 'polite-block' : s.status,
+    expires: Math.max(0, Math.ceil((s.expiresAt - now) / 1000)),
+    transport: s.flow?.transport ?? null,
+  };
+}
+
+/** A watcher rule's subject: a URI (`sip:bob@example.net`, canonical) or a bare domain (`example.net`). */
+function watcherField(text: string): string {
+  if (text.includes('@')) return addressOfRecord(text);
+  const domain = text.toLowerCase();
+  if (!/^[a-z0-9.-]+$/.test(domain) || domain.startsWith('.') || domain.endsWith('.')) throw badAddress(text, 'sip:bob@example.net, or example.net for the whole domain');
+  return domain;
 }
 
 function publicMessage(m: StoredMessage): Record<string, unknown> {

@@ -84,7 +84,7 @@ describe('defaults', () => {
       registrar: { defaultExpires: 3600, minExpires: 60, maxExpires: 86400, maxContacts: 10 },
       proxy: { inviteTimeout: 181 },
       im: { maxBodySize: 65535, udpMessageLimit: 1300, storeFor: 604800, maxStoredPerUser: 1000 },
-      presence: { defaultExpires: 3600, minExpires: 60, maxExpires: 7200, notifyWindow: 5, fromRegistration: true },
+      presence: { defaultExpires: 3600, minExpires: 60, maxExpires: 7200, notifyWindow: 5, fromRegistration: true, localWatchers: 'allow', foreignWatchers: 'confirm', domains: [] },
       routes: [],
       workers: 1,
     });
@@ -617,12 +617,16 @@ describe('registrar', () => {
 
 describe('presence', () => {
   it('reads every key', () => {
-    expect(parse('presence: { defaultExpires: 600, minExpires: 30, maxExpires: 3600, notifyWindow: 0, fromRegistration: false }').presence).toEqual({
+    const text = 'presence: { defaultExpires: 600, minExpires: 30, maxExpires: 3600, notifyWindow: 0, fromRegistration: false, foreignWatchers: block, domains: [{ domain: localhost, localWatchers: confirm }] }';
+    expect(parse(text).presence).toEqual({
       defaultExpires: 600,
       minExpires: 30,
       maxExpires: 3600,
       notifyWindow: 0,
       fromRegistration: false,
+      localWatchers: 'allow',
+      foreignWatchers: 'block',
+      domains: [{ domain: 'localhost', localWatchers: 'confirm', foreignWatchers: 'block' }],
     });
   });
 
@@ -631,6 +635,8 @@ describe('presence', () => {
     expect(problem('presence: { defaultExpires: 10 }', 'presence.defaultExpires')).toMatch(/^presence\.defaultExpires: 10 is outside/);
     expect(problem('presence: { notifyWindow: -1 }', 'presence.notifyWindow')).toMatch(/from 0 to 3600/);
     expect(problem('presence: { fromRegistration: 1 }', 'presence.fromRegistration')).toBeDefined();
+    expect(problem('presence: { foreignWatchers: deny }', 'presence.foreignWatchers')).toMatch(/allow, block, polite-block, confirm/);
+    expect(problem('presence: { domains: [{ domain: other.example }] }', 'presence.domains[0].domain')).toMatch(/is not a served domain/);
   });
 });
 

@@ -131,6 +131,22 @@ export interface PresenceConfig extends Intervals {
   notifyWindow: number;
   /** A presentity that publishes nothing is `open` while it has a registered contact. */
   fromRegistration: boolean;
+  /** What happens to a watcher of a served domain that no rule of the presentity names. */
+  localWatchers: WatcherAction;
+  /** The same, for a watcher of any other domain. */
+  foreignWatchers: WatcherAction;
+  /** Other defaults for the presentities of one served domain. */
+  domains: PresenceDomainConfig[];
+}
+
+/** allow, block (403), polite-block (told `closed`), confirm (pending until the presentity decides). @see RFC 5025 §3.2.1 */
+export type WatcherAction = 'allow' | 'block' | 'polite-block' | 'confirm';
+
+/** `presence.domains` entry: watcher defaults for the presentities of `domain`. */
+export interface PresenceDomainConfig {
+  domain: string;
+  localWatchers: WatcherAction;
+  foreignWatchers: WatcherAction;
 }
 
 /** One `routes:` entry: requests for `domain` (`peer.test`, or `*.acme.com` for its subdomains) go to `to`. */
@@ -201,7 +217,9 @@ const LOG_FORMATS: readonly LogFormat[] = ['json', 'pretty'];
 const TOP_KEYS = ['domains', 'listen', 'tls', 'store', 'dataDir', 'log', 'sip', 'users', 'auth', 'registrar', 'proxy', 'routes', 'im', 'presence', 'workers', 'admin', 'redis'] as const;
 const PROXY_KEYS = ['inviteTimeout'] as const;
 const IM_KEYS = ['maxBodySize', 'udpMessageLimit', 'storeFor', 'maxStoredPerUser'] as const;
-const PRESENCE_KEYS = ['defaultExpires', 'minExpires', 'maxExpires', 'notifyWindow', 'fromRegistration'] as const;
+const PRESENCE_KEYS = ['defaultExpires', 'minExpires', 'maxExpires', 'notifyWindow', 'fromRegistration', 'localWatchers', 'foreignWatchers', 'domains'] as const;
+const PRESENCE_DOMAIN_KEYS = ['domain', 'localWatchers', 'foreignWatchers'] as const;
+const WATCHER_ACTIONS: readonly WatcherAction[] = ['allow', 'block', 'polite-block', 'confirm'];
 const ROUTE_KEYS = ['domain', 'to'] as const;
 const ADMIN_KEYS = ['listen', 'token'] as const;
 const REDIS_KEYS = ['keyPrefix', 'sentinels', 'name', 'cluster'] as const;
@@ -304,7 +322,7 @@ function validate(raw: unknown, source: string | undefined, baseDir: string): He
   const registrar = readRegistrar(top.registrar, problems);
   const proxy = readProxy(top.proxy, problems);
   const im = readIm(top.im, sip, problems);
-  const presence = readPresence(top.presence, problems);
+  const presence = readPresence(top.presence, domains ?? [], problems);
   const routes = readRoutes(top.routes, domains ?? [], problems);
   const workers = store === undefined ? undefined : problems.check(() => readWorkers(top.workers ?? 'auto', store));
   const admin = readAdmin(top.admin, problems);
@@ -696,7 +714,7 @@ function readRegistrar(value: unknown, problems: Problems): RegistrarConfig | un
   return { ...intervals, maxContacts };
 }
 
-function readPresence(value: unknown, problems: Problems): PresenceConfig | undefined {
+function readPresence(value: unknown, domains: readonly string[], problems: Problems): PresenceConfig | undefined {
   const map = problems.check(() => expectMap('presence', value ?? {}));
   if (map === undefined) return undefined;
   checkKeys('presence', map, PRESENCE_KEYS, problems);
@@ -705,8 +723,19 @@ function readPresence(value: unknown, problems: Problems): PresenceConfig | unde
   // RFC 3856 §6.10 recommends at most one notification per presentity every 5 seconds.
   const notifyWindow = problems.check(() => expectInteger('presence.notifyWindow', map.notifyWindow ?? 5, 'seconds', 3600, 0));
   const fromRegistration = problems.check(() => expectBoolean('presence.fromRegistration', map.fromRegistration ?? true));
-  if (intervals === undefined || notifyWindow === undefined || fromRegistration === undefined) return undefined;
-  return { ...intervals, notifyWindow, fromRegistration };
+  const localWatchers = problems.check(() => expectOneOf('presence.localWatchers', map.localWatchers ?? 'allow', WATCHER_ACTIONS));
+  // Another organisation's users wait until the presentity approves them.
+  const foreignWatchers = problems.check(() => expectOneOf('presence.foreignWatchers', map.foreignWatchers ?? 'confirm', WATCHER_ACTIONS));
+  const perDomain = readMapList('presence.domains', map.domains, '{ domain: example.com, foreignWatchers: block }', PRESENCE_DOMAIN_KEYS, problems, (key, entry) => {
+    const domain = problems.check(() => expectServedDomain(`${key}.domain`, entry.domain, domains));
+    const local = problems.check(() => expectOneOf(`${key}.localWatchers`, entry.localWatchers ?? localWatchers ?? 'allow', WATCHER_ACTIONS));
+    const foreign = problems.check(() => expectOneOf(`${key}.foreignWatchers`, entry.foreignWatchers ?? foreignWatchers ?? 'confirm', WATCHER_ACTIONS));
+    return domain === undefined || local === undefined || foreign === undefined ? undefined : { domain, localWatchers: local, foreignWatchers: foreign };
+  });
+  if (intervals === undefined || notifyWindow === undefined || fromRegistration === undefined || localWatchers === undefined || foreignWatchers === undefined || perDomain === undefined) {
+    return undefined;
+  }
+  return { ...intervals, notifyWindow, fromRegistration, localWatchers, foreignWatchers, domains: perDomain };
 }
 
 /** `defaultExpires`, `minExpires` and `maxExpires` of a section, the default between the other two. */

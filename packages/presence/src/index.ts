@@ -11,3 +11,4 @@ export * from './pidf/compose-presence.js';
 export * from './pidf/presence-formats.js';
 export * from './watcher-authorization.js';
 export * from './presence-decisions.js';
+export * from './winfo-package.js';

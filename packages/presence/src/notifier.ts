@@ -87,7 +87,17 @@ export class Notifier {
    */
   async update(sub: Subscription, change: Partial<Pick<Subscription, 'status' | 'data'>>): Promise<void> {
     const body = await this.bodyFor(sub.resource, sub.event);
-    await this.notifyNext(sub, body, change);
+    await this.notifyNext(sub, body, change, () => this.watchersChanged(sub));
+  }
+
+  /**
+   * A subscription began, ended or changed standing: the watcher-information subscribers
+   * of its resource (the `<event>.winfo` package) are told, when there is such a package.
+   * @see RFC 3857 §4.6
+   */
+  watchersChanged(sub: Pick<Subscription, 'resource' | 'event'>): void {
+    const winfo = `${sub.event}.winfo`;
+    if (this.packages.has(winfo)) this.changed(sub.resource, winfo);
   }
 
   /** The state of `resource` changed: its watchers are told, coalesced. Never rejects. */
@@ -100,6 +110,8 @@ export class Notifier {
     try {
       // A watcher ended by the presentity's decision learns nothing more of it.
       const content = reason === 'timeout' ? (await this.bodyFor(sub.resource, sub.event))(sub) : null;
+      // The subscription is gone from the store already; winfo need not wait for the watcher's answer.
+      this.watchersChanged(sub);
       await this.send(sub, sub.localCseq + 1, { state: 'terminated', reason }, content);
     } catch (error) {
       this.options.logger?.warn('presence: final NOTIFY failed', { subscription: sub.id, error });
@@ -134,13 +146,14 @@ export class Notifier {
   }
 
   /** A NOTIFY with the next CSeq of the dialog, written before it is sent. @see RFC 3261 §12.2.1.1 */
-  private async notifyNext(sub: Subscription, body: NotifyBody, change: Partial<Subscription> = {}): Promise<void> {
+  private async notifyNext(sub: Subscription, body: NotifyBody, change: Partial<Subscription> = {}, written?: () => void): Promise<void> {
     const { subscriptions, clock } = this.options;
     let current: Subscription | undefined = sub;
     for (let attempt = 0; attempt < MAX_ATTEMPTS && current !== undefined; attempt++) {
       const now = clock.now();
       const next: Subscription = { ...current, ...change, localCseq: current.localCseq + 1, version: current.version + 1 };
       if (await subscriptions.compareAndSet(next, now)) {
+        written?.();
         const state: NotifyState = { state: next.status === 'pending' ? 'pending' : 'active', expires: remainingSeconds(next, now) };
         return this.send(next, next.localCseq, state, body(next));
       }
@@ -154,7 +167,7 @@ export class Notifier {
     const outcome = await this.options.originate(request, [target]);
     // A transport failure comes back as Herald's own 503, with no response from the watcher.
     if (state.state !== 'terminated' && (ENDS_SUBSCRIPTION.has(outcome.status) || (outcome.status === 503 && outcome.response === null))) {
-      await this.options.subscriptions.delete(sub.id);
+      if (await this.options.subscriptions.delete(sub.id)) this.watchersChanged(sub);
     }
   }
 

@@ -3,6 +3,7 @@ import type { SipRequest } from '@herald/sip';
 import type { Store } from '@herald/store';
 import { Notifier } from './notifier.js';
 import { PRESENCE_EVENT, PresencePackage } from './presence-package.js';
+import { WinfoPackage } from './winfo-package.js';
 import type { PresencePolicy } from './presence-policy.js';
 import { publicationRequests } from './publish-processor.js';
 import { type SubscriptionServiceOptions, authorize, subscriptionDialogs, subscriptionRequests } from './subscribe-processor.js';
@@ -48,6 +49,7 @@ export class PresenceAgent {
     const { identity, store, policy, clock, owner, contact, logger } = options;
     this.notifier = new Notifier({ subscriptions: store.subscriptions, claims: store.claims, originate: options.originate, contact, owner, windowMs: policy.notifyWindowMs, clock, logger });
     this.notifier.register(new PresencePackage({ publications: store.publications, locations: store.locations, rules: store.presenceRules, policy, logger }));
+    this.notifier.register(new WinfoPackage(store.subscriptions));
     const lookup = { identity, locations: store.locations, users: store.users };
     const service = { ...lookup, subscriptions: store.subscriptions, rules: store.presenceRules, notifier: this.notifier, policy, contact, owner, clock };
     this.service = service;
@@ -92,7 +94,9 @@ export class PresenceAgent {
         continue;
       }
       const { status, polite } = standingOf(action);
-      if (status !== sub.status || polite !== (sub.data.polite === true)) await this.notifier.update(sub, { status, data: { ...sub.data, polite } });
+      if (status !== sub.status || polite !== (sub.data.polite === true)) {
+        await this.notifier.update(sub, { status, data: { ...sub.data, polite, approved: sub.status === 'pending' && status === 'active' } });
+      }
     }
   }
 

@@ -45,6 +45,11 @@ export function watcherBlocked(): SipError {
   return new SipError(403, 'Forbidden', 'SIP_ERR_PRESENCE_BLOCKED');
 }
 
+/** Only the presentity may subscribe to its own watcher information. @see RFC 3857 §5.1 */
+export function notYourWatcherInfo(): SipError {
+  return new SipError(403, 'Only The Presentity May Watch Its Watchers', 'SIP_ERR_PRESENCE_WINFO_FORBIDDEN');
+}
+
 /** A SUBSCRIBE without a Contact cannot set up a dialog. @see RFC 6665 §4.1.2, RFC 3261 §12.1.2 */
 export function missingContact(): SipError {
   return new SipError(400, 'SUBSCRIBE without a Contact', 'SIP_ERR_PRESENCE_NO_CONTACT');

@@ -2,16 +2,17 @@ import { type RequestContext, type RequestProcessor, ownedFlow } from '@herald/p
 import { type SipRequest, formatUri } from '@herald/sip';
 import type { PresenceRuleStore, Subscription, SubscriptionStore } from '@herald/store';
 import type { Notifier } from './notifier.js';
-import { type PresenceFormat, PRESENCE_FORMATS, chooseFormat } from './pidf/presence-formats.js';
-import { badEvent, busySubscription, cseqOutOfOrder, noSuchSubscription, notAcceptable, watcherBlocked } from './presence-errors.js';
+import { PRESENCE_FORMATS, chooseFormat } from './pidf/presence-formats.js';
+import { badEvent, busySubscription, cseqOutOfOrder, noSuchSubscription, notAcceptable, notYourWatcherInfo, watcherBlocked } from './presence-errors.js';
 import { PRESENCE_EVENT } from './presence-package.js';
+import { WATCHERINFO, WINFO_EVENT, acceptsWatcherinfo } from './winfo-package.js';
 import { type PresencePolicy, grantedExpires, watcherDefaultsFor } from './presence-policy.js';
 import { type PresentityLookup, aorOf, localPresentityUri, presentityAccount } from './presentity.js';
 import { subscriptionFromRequest, subscriptionId } from './subscription-dialog.js';
 import { decideWatcher, standingOf, watcherDomain } from './watcher-authorization.js';
 
 /** The event packages Herald is the notifier for. */
-export const ALLOW_EVENTS = [PRESENCE_EVENT] as const;
+export const ALLOW_EVENTS = [PRESENCE_EVENT, WINFO_EVENT] as const;
 
 const MAX_ATTEMPTS = 5;
 
@@ -71,15 +72,12 @@ async function subscribe(ctx: RequestContext, aor: string, options: Subscription
   const event = checkedEvent(req);
   const eventId = req.event?.params.get('id');
   const expires = grantedExpires(req.expires, policy);
-  const format = chooseFormat(req.headerValues('accept').map((v) => v.toLowerCase()));
-  if (format === null) throw notAcceptable(PRESENCE_FORMATS);
+  const accept = req.headerValues('accept').map((v) => v.toLowerCase());
   const now = clock.now();
   const resource = await presentityAccount(options, aor, now);
-  const watcher = aorOf(req.from.uri);
-  const action = await authorize(resource, watcher, options);
-  if (action === 'block') throw watcherBlocked();
-  const { status, polite } = standingOf(action);
-  const data: { format: PresenceFormat; polite: boolean; eventId?: string } = eventId == null ? { format, polite } : { format, polite, eventId };
+  const watcher = ctx.authenticated?.aor ?? aorOf(req.from.uri);
+  const { status, data } = event === WINFO_EVENT ? winfoStanding(accept, resource, watcher) : await presenceStanding(accept, resource, watcher, options);
+  if (eventId != null) data.eventId = eventId;
   const sub = subscriptionFromRequest(req, { resource, watcher, event, expiresAt: now + expires * 1000, flow: ownedFlow(ctx.flow, options.owner), data });
   sub.status = status;
   // The first NOTIFY's CSeq is written with the subscription.
@@ -88,7 +86,25 @@ async function subscribe(ctx: RequestContext, aor: string, options: Subscription
   answer(ctx, sub, expires, options);
   // RFC 6665 §4.2.1.2: the NOTIFY follows the 2xx (SIPp and SIP.js want that order).
   await notifier.notifyWritten(sub, expires > 0 ? { state: status, expires } : { state: 'terminated', reason: 'timeout' });
+  if (expires > 0) notifier.watchersChanged(sub);
   return 'stop';
+}
+
+/** A presence watcher: the format it accepts (406), the presentity's decision about it (403 when blocked). */
+async function presenceStanding(accept: string[], resource: string, watcher: string, options: SubscriptionServiceOptions) {
+  const format = chooseFormat(accept);
+  if (format === null) throw notAcceptable(PRESENCE_FORMATS);
+  const action = await authorize(resource, watcher, options);
+  if (action === 'block') throw watcherBlocked();
+  const { status, polite } = standingOf(action);
+  return { status, data: { format, polite } as Record<string, unknown> };
+}
+
+/** Only the presentity learns who watches it. @see RFC 3857 §5.1 */
+function winfoStanding(accept: string[], resource: string, watcher: string) {
+  if (!acceptsWatcherinfo(accept)) throw notAcceptable([WATCHERINFO]);
+  if (watcher !== resource) throw notYourWatcherInfo();
+  return { status: 'active' as const, data: { format: WATCHERINFO } as Record<string, unknown> };
 }
 
 async function refresh(ctx: RequestContext, id: string, options: SubscriptionServiceOptions): Promise<'stop'> {

@@ -42,15 +42,15 @@ ${['alice', 'bob', 'carol', 'dave', 'erin'].map((u) => `  - { user: ${u}, domain
   }
 
   /** `watcher` (a URI) subscribes to `presentity` from a new agent; its 200 (or refusal) and the agent. */
-  async function watch(watcher: string, presentity: string) {
-    const a = await agent();
+  async function watch(watcher: string, presentity: string, event = 'presence', expires = 600, a?: UdpAgent, callId = `auth-${presentity}-${Math.random()}`) {
+    a ??= await agent();
     await a.send({
       method: 'SUBSCRIBE',
       uri: `sip:${presentity}@example.com`,
       from: `<${watcher}>;tag=w`,
       to: `<sip:${presentity}@example.com>`,
-      callId: `auth-${presentity}-${Math.random()}`,
-      headers: ['Event: presence', 'Expires: 600'],
+      callId,
+      headers: [`Event: ${event}`, `Expires: ${expires}`],
     });
     return { agent: a, response: await a.response() };
   }
@@ -148,5 +148,45 @@ ${['alice', 'bob', 'carol', 'dave', 'erin'].map((u) => `  - { user: ${u}, domain
     const bad = await api('PUT', `/api/presence/alice%40example.com/rules/bob%40example.com`, { action: 'deny' });
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain('allow, block, polite-block, confirm');
+  });
+
+  describe('watcher information (RFC 3857, RFC 3858)', () => {
+    it('tells the presentity, and only it, who watches it: full state first, then as watchers arrive, are approved and leave', async () => {
+      expect((await watch('sip:bob@example.com', 'carol', 'presence.winfo')).response.status).toBe(403);
+      const { agent: winfo, response } = await watch('sip:carol@example.com', 'carol', 'presence.winfo');
+      expect(response.status).toBe(200);
+      const first = await winfo.request();
+      expect(first.header('event')).toBe('presence.winfo');
+      expect(first.header('content-type')).toBe('application/watcherinfo+xml');
+      const full = first.body.toString();
+      expect(full).toMatch(/<watcherinfo xmlns="urn:ietf:params:xml:ns:watcherinfo" version="0" state="full">/);
+      expect(full).toContain('<watcher-list resource="sip:carol@example.com" package="presence"');
+
+      const watcherAgent = await agent();
+      const callId = `winfo-watch-${Math.random()}`;
+      const subscribed = await watch('sip:quinn@partner.example', 'carol', 'presence', 600, watcherAgent, callId);
+      await watcherAgent.request();
+      const arrived = (await winfo.request()).body.toString();
+      expect(arrived).toContain('version="1"');
+      expect(arrived).toMatch(/<watcher id="w[0-9a-f]+" status="pending" event="subscribe">sip:quinn@partner.example<\/watcher>/);
+
+      expect((await cli('approve', 'carol@example.com', 'sip:quinn@partner.example')).code).toBe(0);
+      await watcherAgent.request();
+      expect((await winfo.request()).body.toString()).toMatch(/status="active" event="approved">sip:quinn@partner.example</);
+
+      // The watcher unsubscribes: it is no longer listed.
+      await watcherAgent.send({
+        method: 'SUBSCRIBE',
+        uri: 'sip:carol@example.com',
+        from: '<sip:quinn@partner.example>;tag=w',
+        to: `<sip:carol@example.com>;tag=${subscribed.response.to.params.get('tag')}`,
+        callId,
+        cseq: 2,
+        headers: ['Event: presence', 'Expires: 0'],
+      });
+      expect((await watcherAgent.response()).status).toBe(200);
+      const left = (await winfo.request()).body.toString();
+      expect(left).not.toContain('quinn');
+    });
   });
 });

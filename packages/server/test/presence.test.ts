@@ -110,7 +110,7 @@ describe('presence agent (RFC 3856, RFC 6665, RFC 3903)', () => {
       expect((await publish('dave', ['Event: presence', 'Expires: 600', 'SIP-If-Match: nope'])).status).toBe(412);
       const bad = await subscribe('dave', ['Event: dialog']);
       expect(bad.response.status).toBe(489);
-      expect(bad.response.header('allow-events')).toBe('presence');
+      expect(bad.response.header('allow-events')).toBe('presence, presence.winfo');
       const brief = await subscribe('dave', ['Event: presence', 'Expires: 1']);
       expect(brief.response.status).toBe(423);
       expect(brief.response.header('min-expires')).toBe('2');

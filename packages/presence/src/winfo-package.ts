@@ -1,0 +1,57 @@
+import type { Subscription, SubscriptionStore } from '@herald/store';
+import type { EventPackage, NotifyBody } from './notifier.js';
+import { PRESENCE_EVENT } from './presence-package.js';
+import { buildXml, element, text } from './pidf/xml-tree.js';
+
+export const WINFO_EVENT = 'presence.winfo';
+export const WATCHERINFO = 'application/watcherinfo+xml';
+
+const WATCHERINFO_NS = 'urn:ietf:params:xml:ns:watcherinfo';
+
+/**
+ * The watcher information template package for presence: the presentity (only it) learns
+ * who watches it and how each subscription stands. Every NOTIFY is a full-state document
+ * whose version counts the NOTIFYs of the subscription from 0; a watcher that left is no
+ * longer listed.
+ * @see RFC 3857 §4, RFC 3858 §4
+ */
+export class WinfoPackage implements EventPackage {
+  readonly event = WINFO_EVENT;
+
+  constructor(private readonly subscriptions: Pick<SubscriptionStore, 'byResource'>) {}
+
+  async body(resource: string, now: number): Promise<NotifyBody> {
+    const watchers = await this.subscriptions.byResource(resource, PRESENCE_EVENT, now);
+    const list = element(
+      'watcher-list',
+      { resource, package: PRESENCE_EVENT },
+      watchers.map((w) => watcherElement(w)),
+    );
+    // RFC 3858 §4.2: the version rises by one with each NOTIFY of the winfo subscription.
+    return (sub: Subscription) => ({
+      contentType: WATCHERINFO,
+      body: `<?xml version="1.0" encoding="UTF-8"?>\n${buildXml([element('watcherinfo', { xmlns: WATCHERINFO_NS, version: String(sub.localCseq - 1), state: 'full' }, [list])])}`,
+    });
+  }
+}
+
+/** One watcher: its subscription's status and the event that put it there. @see RFC 3858 §4.3 */
+function watcherElement(w: Subscription): ReturnType<typeof element> {
+  const pending = w.status === 'pending';
+  return element('watcher', { id: watcherId(w.id), status: pending ? 'pending' : 'active', event: pending || w.data.approved !== true ? 'subscribe' : 'approved' }, [text(w.watcher)]);
+}
+
+/** A stable id for the subscription that does not reveal its dialog identifiers. */
+function watcherId(subscriptionId: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < subscriptionId.length; i++) h = Math.imul(h ^ subscriptionId.charCodeAt(i), 0x01000193) >>> 0;
+  return `w${h.toString(16)}`;
+}
+
+/** Whether a winfo subscriber's Accept allows watcherinfo documents (none given: yes). @see RFC 3857 §4.4 */
+export function acceptsWatcherinfo(accept: readonly string[]): boolean {
+  return accept.length === 0 || accept.some((a) => {
+    const type = a.split(';')[0]?.trim();
+    return type === WATCHERINFO || type === '*/*' || type === 'application/*';
+  });
+}

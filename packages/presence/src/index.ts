@@ -12,3 +12,4 @@ export * from './pidf/presence-formats.js';
 export * from './watcher-authorization.js';
 export * from './presence-decisions.js';
 export * from './winfo-package.js';
+export * from './resource-list-document.js';

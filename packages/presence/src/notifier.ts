@@ -1,6 +1,7 @@
 import { type ForwardOutcome, type Target, contactTarget } from '@herald/proxy';
 import type { SipRequest } from '@herald/sip';
 import type { Claims, Subscription, SubscriptionStore } from '@herald/store';
+import { type ListMember, listNotifyBody } from './resource-list-document.js';
 import { type NotifyContent, type NotifyState, notifyRequest, remainingSeconds } from './subscription-dialog.js';
 
 /** What a package's NOTIFYs carry, for the subscriptions to one resource at one moment. */
@@ -24,6 +25,8 @@ export interface NotifierOptions {
   contact(transport: string): string;
   /** This worker (`node/pid`). */
   owner: string;
+  /** The host of Content-IDs in list NOTIFYs. */
+  host: string;
   /** Changes within this many ms of a NOTIFY are merged into one NOTIFY at the window's end; 0 sends each. */
   windowMs: number;
   clock: { now(): number };
@@ -77,7 +80,7 @@ export class Notifier {
    * @see RFC 6665 §4.2.1.2
    */
   async notifyWritten(sub: Subscription, state: NotifyState): Promise<void> {
-    const body = await this.bodyFor(sub.resource, sub.event);
+    const body = isList(sub) ? await this.fullListBody(sub) : await this.bodyFor(sub.resource, sub.event);
     await this.send(sub, sub.localCseq, state, body(sub));
   }
 
@@ -87,7 +90,13 @@ export class Notifier {
    */
   async update(sub: Subscription, change: Partial<Pick<Subscription, 'status' | 'data'>>): Promise<void> {
     const body = await this.bodyFor(sub.resource, sub.event);
-    await this.notifyNext(sub, body, change, () => this.watchersChanged(sub));
+    const parent = listOf(sub);
+    if (parent === null) return this.notifyNext(sub, body, change, () => this.watchersChanged(sub));
+    // A member of a list subscription: its state goes to the list's watcher.
+    const written = await this.write(sub, change);
+    if (written === undefined) return;
+    this.watchersChanged(sub);
+    await this.notifyList(parent, [memberEntry(written, body)]);
   }
 
   /**
@@ -108,8 +117,15 @@ export class Notifier {
   /** Ends a subscription already taken out of the store with a last NOTIFY (`terminated`). Never rejects. */
   async ended(sub: Subscription, reason: Extract<NotifyState, { state: 'terminated' }>['reason']): Promise<void> {
     try {
+      const parent = listOf(sub);
+      if (parent !== null) {
+        this.watchersChanged(sub);
+        await this.notifyList(parent, [{ uri: sub.resource, state: 'terminated', reason, part: null }]);
+        return;
+      }
+      if (isList(sub)) await this.forgetMembers(sub);
       // A watcher ended by the presentity's decision learns nothing more of it.
-      const content = reason === 'timeout' ? (await this.bodyFor(sub.resource, sub.event))(sub) : null;
+      const content = reason === 'timeout' && !isList(sub) ? (await this.bodyFor(sub.resource, sub.event))(sub) : null;
       // The subscription is gone from the store already; winfo need not wait for the watcher's answer.
       this.watchersChanged(sub);
       await this.send(sub, sub.localCseq + 1, { state: 'terminated', reason }, content);
@@ -142,7 +158,53 @@ export class Notifier {
 
   private async fanOut(resource: string, event: string, watchers: readonly Subscription[]): Promise<void> {
     const body = await this.bodyFor(resource, event);
-    await Promise.all(watchers.filter((s) => s.status !== 'terminated').map((s) => this.notifyNext(s, body)));
+    const direct: Subscription[] = [];
+    const lists = new Map<string, ListMember[]>();
+    for (const s of watchers) {
+      if (s.status === 'terminated') continue;
+      const parent = listOf(s);
+      if (parent === null) direct.push(s);
+      else lists.set(parent, [...(lists.get(parent) ?? []), memberEntry(s, body)]);
+    }
+    await Promise.all([...direct.map((s) => this.notifyNext(s, body)), ...[...lists].map(([parent, members]) => this.notifyList(parent, members))]);
+  }
+
+  /** A partial list NOTIFY: only the members that changed. @see RFC 4662 §5.2 (fullState="false") */
+  private async notifyList(parentId: string, members: ListMember[]): Promise<void> {
+    const parent = await this.options.subscriptions.get(parentId, this.options.clock.now());
+    if (parent === undefined) return;
+    await this.notifyNext(parent, (next) => listNotifyBody(next.resource, next.localCseq - 1, false, members, this.options.host));
+  }
+
+  /** The full state of a list subscription: every member, those refused included. */
+  private async fullListBody(parent: Subscription): Promise<NotifyBody> {
+    const { members, refused } = parent.data.list as ListData;
+    const now = this.options.clock.now();
+    const entries = await Promise.all(
+      members.map(async (uri): Promise<ListMember> => {
+        const member = await this.options.subscriptions.get(listMemberId(parent.id, uri), now);
+        return member === undefined ? { uri, state: 'terminated', reason: 'noresource', part: null } : memberEntry(member, await this.bodyFor(uri, member.event));
+      }),
+    );
+    for (const r of refused) entries.push({ uri: r.uri, state: 'terminated', reason: r.reason, part: null });
+    return (next) => listNotifyBody(next.resource, next.localCseq - 1, true, entries, this.options.host);
+  }
+
+  private async forgetMembers(parent: Subscription): Promise<void> {
+    const { members } = parent.data.list as ListData;
+    await Promise.all(members.map((uri) => this.options.subscriptions.delete(listMemberId(parent.id, uri))));
+  }
+
+  /** Writes `change` to a subscription, read again when another writer won; the record written, or nothing when it is gone. */
+  private async write(sub: Subscription, change: Partial<Subscription>): Promise<Subscription | undefined> {
+    const { subscriptions, clock } = this.options;
+    let current: Subscription | undefined = sub;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS && current !== undefined; attempt++) {
+      const next: Subscription = { ...current, ...change, version: current.version + 1 };
+      if (await subscriptions.compareAndSet(next, clock.now())) return next;
+      current = await subscriptions.get(sub.id, clock.now());
+    }
+    return undefined;
   }
 
   /** A NOTIFY with the next CSeq of the dialog, written before it is sent. @see RFC 3261 §12.2.1.1 */
@@ -167,7 +229,10 @@ export class Notifier {
     const outcome = await this.options.originate(request, [target]);
     // A transport failure comes back as Herald's own 503, with no response from the watcher.
     if (state.state !== 'terminated' && (ENDS_SUBSCRIPTION.has(outcome.status) || (outcome.status === 503 && outcome.response === null))) {
-      if (await this.options.subscriptions.delete(sub.id)) this.watchersChanged(sub);
+      if (await this.options.subscriptions.delete(sub.id)) {
+        this.watchersChanged(sub);
+        if (isList(sub)) await this.forgetMembers(sub);
+      }
     }
   }
 
@@ -179,7 +244,10 @@ export class Notifier {
 
   private async sweep(): Promise<void> {
     try {
-      for (const sub of await this.options.subscriptions.takeExpired(this.options.clock.now(), SWEEP_LIMIT)) void this.ended(sub, 'timeout');
+      for (const sub of await this.options.subscriptions.takeExpired(this.options.clock.now(), SWEEP_LIMIT)) {
+        // A list member outlives its list a little: its list has ended, or ends now.
+        if (listOf(sub) === null) void this.ended(sub, 'timeout');
+      }
     } catch (error) {
       this.options.logger?.warn('presence: sweeping expired subscriptions failed', { error });
     }
@@ -188,3 +256,26 @@ export class Notifier {
 
 /** A subscription whose flow was not recorded: NOTIFYs go by route set and remote target. */
 const unknownFlow = { id: '', transport: 'udp', owner: '', remoteAddress: '', remotePort: 0 };
+
+/** What a list subscription keeps: the members with a subscription of their own, and those refused. */
+export interface ListData {
+  members: string[];
+  refused: Array<{ uri: string; reason: string }>;
+}
+
+/** The id of the subscription a list subscription holds for one member, on the list watcher's behalf. */
+export function listMemberId(parentId: string, member: string): string {
+  return `${parentId}|${member}`;
+}
+
+function isList(sub: Subscription): boolean {
+  return sub.data.list !== undefined;
+}
+
+function listOf(sub: Subscription): string | null {
+  return typeof sub.data.listOf === 'string' ? sub.data.listOf : null;
+}
+
+function memberEntry(member: Subscription, body: NotifyBody): ListMember {
+  return { uri: member.resource, state: member.status === 'pending' ? 'pending' : 'active', part: body(member) };
+}

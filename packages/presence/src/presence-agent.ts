@@ -12,7 +12,7 @@ import { DECISIONS_CHANNEL, readDecision } from './presence-decisions.js';
 
 export interface PresenceAgentOptions {
   identity: LocalIdentity;
-  store: Pick<Store, 'subscriptions' | 'publications' | 'locations' | 'users' | 'presenceRules' | 'claims' | 'bus'>;
+  store: Pick<Store, 'subscriptions' | 'publications' | 'locations' | 'users' | 'presenceRules' | 'groups' | 'claims' | 'bus'>;
   policy: PresencePolicy;
   originate(request: SipRequest, targets: readonly Target[]): Promise<ForwardOutcome>;
   /** Herald's Contact on a transport. */
@@ -47,11 +47,11 @@ export class PresenceAgent {
 
   constructor(private readonly options: PresenceAgentOptions) {
     const { identity, store, policy, clock, owner, contact, logger } = options;
-    this.notifier = new Notifier({ subscriptions: store.subscriptions, claims: store.claims, originate: options.originate, contact, owner, windowMs: policy.notifyWindowMs, clock, logger });
+    this.notifier = new Notifier({ subscriptions: store.subscriptions, claims: store.claims, originate: options.originate, contact, owner, host: identity.primaryDomain, windowMs: policy.notifyWindowMs, clock, logger });
     this.notifier.register(new PresencePackage({ publications: store.publications, locations: store.locations, rules: store.presenceRules, policy, logger }));
     this.notifier.register(new WinfoPackage(store.subscriptions));
     const lookup = { identity, locations: store.locations, users: store.users };
-    const service = { ...lookup, subscriptions: store.subscriptions, rules: store.presenceRules, notifier: this.notifier, policy, contact, owner, clock };
+    const service = { ...lookup, subscriptions: store.subscriptions, rules: store.presenceRules, groups: store.groups, notifier: this.notifier, policy, contact, owner, clock };
     this.service = service;
     this.subscriptions = subscriptionRequests(service);
     this.dialogs = subscriptionDialogs(service);

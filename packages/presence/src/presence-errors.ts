@@ -50,6 +50,16 @@ export function notYourWatcherInfo(): SipError {
   return new SipError(403, 'Only The Presentity May Watch Its Watchers', 'SIP_ERR_PRESENCE_WINFO_FORBIDDEN');
 }
 
+/** A list subscription from a watcher that cannot take list NOTIFYs. @see RFC 4662 §4.6 */
+export function eventlistRequired(): SipError {
+  return new SipError(421, 'Extension Required', 'SIP_ERR_PRESENCE_EVENTLIST_REQUIRED', [['Require', 'eventlist']]);
+}
+
+/** @see RFC 5367 §4 */
+export function badResourceList(why: string): SipError {
+  return new SipError(400, `Bad resource list: ${why}`, 'SIP_ERR_PRESENCE_BAD_RESOURCE_LIST');
+}
+
 /** A SUBSCRIBE without a Contact cannot set up a dialog. @see RFC 6665 §4.1.2, RFC 3261 §12.1.2 */
 export function missingContact(): SipError {
   return new SipError(400, 'SUBSCRIBE without a Contact', 'SIP_ERR_PRESENCE_NO_CONTACT');

@@ -1,9 +1,12 @@
 import { type RequestContext, type RequestProcessor, ownedFlow } from '@herald/proxy';
-import { type SipRequest, formatUri } from '@herald/sip';
-import type { PresenceRuleStore, Subscription, SubscriptionStore } from '@herald/store';
+import { SipError, type SipRequest, formatUri, isSipUri, parseUri } from '@herald/sip';
+import { accountAor } from '@herald/store';
+import type { GroupStore, PresenceRuleStore, Subscription, SubscriptionStore } from '@herald/store';
 import type { Notifier } from './notifier.js';
-import { PRESENCE_FORMATS, chooseFormat } from './pidf/presence-formats.js';
-import { badEvent, busySubscription, cseqOutOfOrder, noSuchSubscription, notAcceptable, notYourWatcherInfo, watcherBlocked } from './presence-errors.js';
+import { PIDF, PRESENCE_FORMATS, chooseFormat } from './pidf/presence-formats.js';
+import { badEvent, badResourceList, busySubscription, cseqOutOfOrder, eventlistRequired, noSuchSubscription, notAcceptable, notYourWatcherInfo, unsupportedMediaType, watcherBlocked } from './presence-errors.js';
+import { InvalidResourceList, RESOURCE_LISTS, RLMI, parseResourceList } from './resource-list-document.js';
+import { type ListData, listMemberId } from './notifier.js';
 import { PRESENCE_EVENT } from './presence-package.js';
 import { WATCHERINFO, WINFO_EVENT, acceptsWatcherinfo } from './winfo-package.js';
 import { type PresencePolicy, grantedExpires, watcherDefaultsFor } from './presence-policy.js';
@@ -15,10 +18,13 @@ import { decideWatcher, standingOf, watcherDomain } from './watcher-authorizatio
 export const ALLOW_EVENTS = [PRESENCE_EVENT, WINFO_EVENT] as const;
 
 const MAX_ATTEMPTS = 5;
+const LIST_MEMBER_GRACE_MS = 60_000;
 
 export interface SubscriptionServiceOptions extends PresentityLookup {
   subscriptions: SubscriptionStore;
   rules: Pick<PresenceRuleStore, 'rules'>;
+  /** Stored resource lists (server-side buddy lists). */
+  groups: Pick<GroupStore, 'get'>;
   notifier: Notifier;
   policy: PresencePolicy;
   /** Herald's Contact on a transport. */
@@ -74,8 +80,12 @@ async function subscribe(ctx: RequestContext, aor: string, options: Subscription
   const expires = grantedExpires(req.expires, policy);
   const accept = req.headerValues('accept').map((v) => v.toLowerCase());
   const now = clock.now();
-  const resource = await presentityAccount(options, aor, now);
   const watcher = ctx.authenticated?.aor ?? aorOf(req.from.uri);
+  if (event === PRESENCE_EVENT) {
+    const members = await listMembers(req, aor, options);
+    if (members !== null) return subscribeList(ctx, aor, watcher, members, expires, accept, options);
+  }
+  const resource = await presentityAccount(options, aor, now);
   const { status, data } = event === WINFO_EVENT ? winfoStanding(accept, resource, watcher) : await presenceStanding(accept, resource, watcher, options);
   if (eventId != null) data.eventId = eventId;
   const sub = subscriptionFromRequest(req, { resource, watcher, event, expiresAt: now + expires * 1000, flow: ownedFlow(ctx.flow, options.owner), data });
@@ -88,6 +98,100 @@ async function subscribe(ctx: RequestContext, aor: string, options: Subscription
   await notifier.notifyWritten(sub, expires > 0 ? { state: status, expires } : { state: 'terminated', reason: 'timeout' });
   if (expires > 0) notifier.watchersChanged(sub);
   return 'stop';
+}
+
+/**
+ * The members of the list a SUBSCRIBE names: those in its body (RFC 5367,
+ * `Require: recipient-list-subscribe`), or the stored list its Request-URI is; `null` when
+ * it is not a list subscription.
+ */
+async function listMembers(req: SipRequest, aor: string, options: SubscriptionServiceOptions): Promise<string[] | null> {
+  if (req.optionTags('require').includes('recipient-list-subscribe')) {
+    const type = req.contentType;
+    if (type === undefined || `${type.type}/${type.subtype}` !== RESOURCE_LISTS) throw unsupportedMediaType([RESOURCE_LISTS]);
+    try {
+      return parseResourceList(req.body.toString('utf8'));
+    } catch (error) {
+      if (error instanceof InvalidResourceList) throw badResourceList(error.message);
+      throw error;
+    }
+  }
+  const group = await options.groups.get(aor);
+  return group === undefined ? null : group.members;
+}
+
+/**
+ * A subscription to a resource list: the watcher must support `eventlist` (421) and accept
+ * `multipart/related` (406). Herald subscribes to each member on the watcher's behalf, as
+ * that member's rules decide (a blocked member is listed `terminated`), and sends one RLMI
+ * NOTIFY with every member's state first, then NOTIFYs with the members that changed.
+ * @see RFC 4662 §4, §5; RFC 5367 §4
+ */
+async function subscribeList(ctx: RequestContext, listUri: string, watcher: string, uris: string[], expires: number, accept: string[], options: SubscriptionServiceOptions): Promise<'stop'> {
+  const { req } = ctx;
+  const { subscriptions, notifier, clock } = options;
+  if (!req.optionTags('supported').includes('eventlist')) throw eventlistRequired();
+  if (accept.length > 0 && !accept.some((a) => a.startsWith('multipart/related'))) throw notAcceptable(['multipart/related', RLMI, ...PRESENCE_FORMATS]);
+  const format = chooseFormat(accept.filter((a) => !a.startsWith('multipart/') && !a.startsWith(RLMI))) ?? PIDF;
+  const now = clock.now();
+  const expiresAt = now + expires * 1000;
+  const parent = subscriptionFromRequest(req, { resource: listUri, watcher, event: PRESENCE_EVENT, expiresAt, flow: ownedFlow(ctx.flow, options.owner), data: {} });
+  parent.localCseq = 1;
+  const data: ListData = { members: [], refused: [] };
+  const members: Subscription[] = [];
+  for (const uri of uris) {
+    const member = await listMember(parent, uri, format, options);
+    if (typeof member === 'string') data.refused.push({ uri, reason: member });
+    else {
+      data.members.push(member.resource);
+      members.push(member);
+    }
+  }
+  parent.data = { list: data, format };
+  if (expires > 0) {
+    // Members outlive their list a little, so that the list's own end is what watchers are told.
+    const written = await Promise.all([parent, ...members.map((m) => ({ ...m, expiresAt: expiresAt + LIST_MEMBER_GRACE_MS }))].map((s) => subscriptions.compareAndSet(s, now)));
+    if (written.includes(false)) throw busySubscription();
+  }
+  ctx.respond(200, 'OK', { toTag: parent.localTag, headers: [['Contact', `<${options.contact(ctx.flow.transport)}>`], ['Expires', String(expires)], ['Require', 'eventlist']] });
+  await notifier.notifyWritten(parent, expires > 0 ? { state: 'active', expires } : { state: 'terminated', reason: 'timeout' });
+  for (const m of members) notifier.watchersChanged(m);
+  return 'stop';
+}
+
+/** The subscription a list holds for one member on the watcher's behalf, or why there is none. */
+async function listMember(parent: Subscription, uri: string, format: string, options: SubscriptionServiceOptions): Promise<Subscription | string> {
+  let aor: string | null = null;
+  try {
+    const parsed = parseUri(uri);
+    if (isSipUri(parsed) && parsed.user !== null && options.identity.isServedDomain(parsed.host)) aor = accountAor(parsed.user, parsed.host.toLowerCase());
+  } catch {
+    return 'noresource';
+  }
+  // DEVIATION(RFC 4662 §4.4): members in other domains are not subscribed to yet; they are listed terminated.
+  if (aor === null) return 'noresource';
+  let resource: string;
+  try {
+    resource = await presentityAccount(options, aor, options.clock.now());
+  } catch (error) {
+    if (error instanceof SipError) return 'noresource';
+    throw error;
+  }
+  const action = await authorize(resource, parent.watcher, options);
+  if (action === 'block') return 'rejected';
+  const { status, polite } = standingOf(action);
+  return { ...parent, id: listMemberId(parent.id, resource), resource, status, localCseq: 0, data: { listOf: parent.id, format, polite } };
+}
+
+/** The members of a refreshed list subscription last as long as it does (and a little more). */
+async function refreshMembers(list: Subscription, now: number, { subscriptions }: SubscriptionServiceOptions): Promise<void> {
+  for (const uri of (list.data.list as ListData).members) {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const member = await subscriptions.get(listMemberId(list.id, uri), now);
+      if (member === undefined) break;
+      if (await subscriptions.compareAndSet({ ...member, expiresAt: list.expiresAt + LIST_MEMBER_GRACE_MS, version: member.version + 1 }, now)) break;
+    }
+  }
 }
 
 /** A presence watcher: the format it accepts (406), the presentity's decision about it (403 when blocked). */
@@ -137,6 +241,7 @@ async function refresh(ctx: RequestContext, id: string, options: SubscriptionSer
       version: sub.version + 1,
     };
     if (!(await subscriptions.compareAndSet(next, now))) continue;
+    if (next.data.list !== undefined) await refreshMembers(next, now, options);
     answer(ctx, next, expires, options);
     await notifier.notifyWritten(next, { state: next.status === 'pending' ? 'pending' : 'active', expires });
     return 'stop';

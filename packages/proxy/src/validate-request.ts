@@ -4,8 +4,8 @@ import type { RequestContext, RequestProcessor } from './request-context.js';
 /** URI schemes Herald routes (RFC 3261 §8.2.2.1, §16.3 step 2; RFC 3966; RFC 3861). */
 const SCHEMES = new Set(['sip', 'sips', 'tel', 'im', 'pres']);
 
-/** Option tags Herald understands in Require / Proxy-Require (RFC 3327, RFC 5626). */
-const SUPPORTED_TAGS = new Set(['path', 'outbound']);
+/** Option tags Herald understands in Require / Proxy-Require (RFC 3327, RFC 5626, RFC 4662, RFC 5367). */
+const SUPPORTED_TAGS = new Set(['path', 'outbound', 'eventlist', 'recipient-list-subscribe']);
 
 /**
  * Request validation: every header Herald understands is well formed (RFC 3261 §16.3

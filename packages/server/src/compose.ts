@@ -18,7 +18,7 @@ import { rejectUnhandled } from './pipeline/reject-unhandled.js';
 export const CAPABILITIES: Capabilities = {
   allow: ['REGISTER', 'OPTIONS', 'ACK', 'CANCEL', 'MESSAGE', 'SUBSCRIBE', 'NOTIFY', 'PUBLISH'],
   accept: ['application/sdp', 'text/plain', 'message/cpim', 'application/im-iscomposing+xml', 'application/pidf+xml'],
-  supported: ['path', 'outbound'],
+  supported: ['path', 'outbound', 'eventlist', 'recipient-list-subscribe'],
 };
 
 /** The services the chain is built from; the authentication processors are absent when `auth.enabled` is false. */

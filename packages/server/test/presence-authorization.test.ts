@@ -1,9 +1,7 @@
 import { join } from 'node:path';
-import { freePort } from '@herald/test-kit';
-import { type HeraldProcess, runHerald, startHerald } from './helpers/herald-process.js';
+import { type HeraldProcess, runHerald } from './helpers/herald-process.js';
+import { ADMIN_TOKEN as TOKEN, startPresenceHerald } from './helpers/presence-herald.js';
 import { UdpAgent } from './helpers/udp-agent.js';
-
-const TOKEN = 'presence-admin-token';
 
 /**
  * The presentity decides who sees it (RFC 3857 §3.2, RFC 5025 §3.2.1): rules per watcher or
@@ -16,17 +14,7 @@ describe('presence authorization and privacy', () => {
   const agents: UdpAgent[] = [];
 
   beforeAll(async () => {
-    adminPort = await freePort();
-    herald = await startHerald(`
-domains: [example.com]
-listen: ["udp://127.0.0.1:0"]
-log: { level: info }
-auth: { enabled: false }
-admin: { listen: "127.0.0.1:${adminPort}", token: "${TOKEN}" }
-presence: { notifyWindow: 0, localWatchers: allow, foreignWatchers: confirm }
-users:
-${['alice', 'bob', 'carol', 'dave', 'erin'].map((u) => `  - { user: ${u}, domain: example.com, password: "pw-${u}" }`).join('\n')}
-`);
+    ({ herald, adminPort } = await startPresenceHerald(['alice', 'bob', 'carol', 'dave', 'erin'], '{ notifyWindow: 0, localWatchers: allow, foreignWatchers: confirm }'));
   });
   afterAll(async () => {
     await herald.stop();

@@ -1,4 +1,4 @@
-import { type XmlNode, attributesOf, childNodes, elementName, parseXml, splitName } from './xml-tree.js';
+import { type XmlNode, attributesOf, childNodes, elementName, parseXmlRoot, splitName } from './xml-tree.js';
 
 export const PIDF_NS = 'urn:ietf:params:xml:ns:pidf';
 export const DATA_MODEL_NS = 'urn:ietf:params:xml:ns:pidf:data-model';
@@ -32,17 +32,12 @@ export class InvalidPidf extends Error {}
  * @see RFC 3863 §4.1–§4.2
  */
 export function parsePidf(body: string): PidfDocument {
-  // PIDF has no DTD; refusing one also refuses entity-expansion bombs.
-  if (/<!DOCTYPE/i.test(body)) throw new InvalidPidf('PIDF document with a DOCTYPE');
-  let nodes: XmlNode[];
+  let root: XmlNode;
   try {
-    nodes = parseXml(body);
+    root = parseXmlRoot(body, 'PIDF document');
   } catch (error) {
-    throw new InvalidPidf(`malformed XML: ${(error as Error).message}`);
+    throw new InvalidPidf((error as Error).message);
   }
-  const roots = nodes.filter((n) => elementName(n) !== null);
-  const root = roots[0];
-  if (roots.length !== 1 || root === undefined) throw new InvalidPidf('PIDF document without one root element');
   const namespaces = declaredNamespaces(attributesOf(root));
   const rootName = splitName(elementName(root) as string);
   if (rootName.local !== 'presence' || namespaces[rootName.prefix] !== PIDF_NS) throw new InvalidPidf(`root element is not <presence> in ${PIDF_NS}`);

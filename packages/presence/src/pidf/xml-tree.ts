@@ -33,6 +33,24 @@ export function parseXml(text: string): XmlNode[] {
   return parser.parse(text) as XmlNode[];
 }
 
+/**
+ * The root element of a document of the kind `what` ("PIDF document"): well-formed, one
+ * root, no DTD (none of the formats Herald reads has one, and refusing it refuses
+ * entity-expansion bombs). Throws an `Error` whose message says what is wrong.
+ */
+export function parseXmlRoot(text: string, what: string): XmlNode {
+  if (/<!DOCTYPE/i.test(text)) throw new Error(`${what} with a DOCTYPE`);
+  let nodes: XmlNode[];
+  try {
+    nodes = parseXml(text);
+  } catch (error) {
+    throw new Error(`malformed XML: ${(error as Error).message}`);
+  }
+  const roots = nodes.filter((n) => elementName(n) !== null);
+  if (roots.length !== 1) throw new Error(`${what} without one root element`);
+  return roots[0] as XmlNode;
+}
+
 export function buildXml(nodes: readonly XmlNode[]): string {
   return builder.build(nodes) as string;
 }

@@ -54,3 +54,7 @@ export function noSuchUser(address: string): AdminError {
 export function userExists(address: string): AdminError {
   return new AdminError(409, 'HERALD_ERR_ADMIN_USER_EXISTS', `${address} exists already; set its password with PUT /api/users/${address}/password`);
 }
+
+export function noSuchList(uri: string): AdminError {
+  return new AdminError(404, 'HERALD_ERR_ADMIN_NO_SUCH_LIST', `there is no resource list ${uri}`);
+}

@@ -7,7 +7,7 @@ import type { Binding, PresenceAction, Store, StoredMessage, Subscription, UserR
 import { parseAccountAddress, putAccount, userNameProblem } from '../accounts.js';
 import type { Logger } from '../logger.js';
 import type { MetricsText } from '../metrics/herald-metrics.js';
-import { badAddress, badPath, invalidField, noSuchUser, userExists } from './admin-error.js';
+import { badAddress, badPath, invalidField, noSuchList, noSuchUser, userExists } from './admin-error.js';
 import { readJsonObject, sendEmpty, sendJson } from './admin-http.js';
 
 /** What the endpoints act on. */
@@ -52,6 +52,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
   { pattern: /^\/api\/presence\/([^/]+)$/, methods: { GET: showPresence } },
   { pattern: /^\/api\/presence\/([^/]+)\/rules\/([^/]+)$/, methods: { PUT: setPresenceRule, DELETE: removeWatcher } },
   { pattern: /^\/api\/presence\/([^/]+)\/invisible$/, methods: { PUT: setInvisible } },
+  { pattern: /^\/api\/lists\/([^/]+)$/, methods: { GET: getList, PUT: putList, DELETE: deleteList } },
 ];
 
 const PRESENCE_ACTIONS: readonly PresenceAction[] = ['allow', 'block', 'polite-block', 'confirm'];
@@ -184,6 +185,36 @@ async function setInvisible(ctx: AdminContext, r: AdminRequest, res: ServerRespo
   await announceDecision(ctx.store.bus, { presentity, change: 'visibility' });
   ctx.logger.info('admin: presence visibility set', { presentity, invisible });
   sendJson(res, 200, { presentity, invisible });
+}
+
+/** A stored resource list: SUBSCRIBE to its URI (with `Supported: eventlist`) watches every member. @see RFC 4662 */
+async function getList(ctx: AdminContext, r: AdminRequest, res: ServerResponse): Promise<void> {
+  const uri = addressOfRecord(r.params[0]);
+  const list = await ctx.store.groups.get(uri);
+  if (list === undefined) throw noSuchList(uri);
+  sendJson(res, 200, { list });
+}
+
+async function putList(ctx: AdminContext, r: AdminRequest, res: ServerResponse): Promise<void> {
+  const uri = addressOfRecord(r.params[0]);
+  if (!ctx.domains.includes(uri.slice(uri.lastIndexOf('@') + 1))) throw invalidField('uri', `"${uri}" is not in a served domain (${ctx.domains.join(', ')})`);
+  const body = await readJsonObject(r.req);
+  const { members, name } = body;
+  if (!Array.isArray(members) || members.some((m) => typeof m !== 'string' || !/^(sips?|pres):[^@\s]+@[^@\s]+$/i.test(m))) {
+    throw invalidField('members', 'is a list of URIs, e.g. ["sip:bob@example.com", "sip:carol@partner.example"]');
+  }
+  if (name !== undefined && name !== null && typeof name !== 'string') throw invalidField('name', 'is a display name, or null');
+  const list = { uri, members: [...new Set(members as string[])], name: (name as string | undefined) ?? null };
+  await ctx.store.groups.put(list);
+  ctx.logger.info('admin: resource list stored', { uri, members: list.members.length });
+  sendJson(res, 200, { list });
+}
+
+async function deleteList(ctx: AdminContext, r: AdminRequest, res: ServerResponse): Promise<void> {
+  const uri = addressOfRecord(r.params[0]);
+  if (!(await ctx.store.groups.delete(uri))) throw noSuchList(uri);
+  ctx.logger.info('admin: resource list deleted', { uri });
+  sendEmpty(res, 204);
 }
 
 function publicWatcher(s: Subscription, now: number): Record<string, unknown> {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Herald benchmark driver. See docs/benchmarks.md.
-//   node bench/run.js [--only parser|options|register|message] [--quick] [--target REGEX]
+//   node bench/run.js [--only parser|options|register|message|presence] [--quick] [--target REGEX]
 // Section 1: parser µs per message (Herald vs SIP.js vs the `sip` package).
 // Section 2: OPTIONS over UDP driven by SIPp: max sustained rate and server CPU µs per call
 //            for each target in bench/lib/targets.js (Herald, a bare Node.js responder).
@@ -9,6 +9,8 @@
 //            side, then a CPU profile of Herald embedded with digest near its max rate.
 // Section 4: MESSAGE relayed to 10,000 registered users (a SIPp UAS), the same targets and
 //            ramp; then the time to drain 10,000 stored messages when their users register.
+// Section 5: presence: SUBSCRIBE + NOTIFY, one PUBLISH fanned out to 1,000 watchers, and
+//            PUBLISH with 10 watchers per presentity, for the same targets.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
@@ -19,14 +21,15 @@ import { targets } from './lib/targets.js';
 import { ramp } from './lib/ramp.js';
 import { registerSection } from './lib/register-bench.js';
 import { messageSection } from './lib/message-bench.js';
+import { presenceSection } from './lib/presence-bench.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : null;
-const SECTIONS = ['parser', 'options', 'register', 'message'];
+const SECTIONS = ['parser', 'options', 'register', 'message', 'presence'];
 if (only && !SECTIONS.includes(only)) {
-  console.error('usage: node bench/run.js [--only parser|options|register|message] [--quick] [--target REGEX (REGISTER and MESSAGE targets)]');
+  console.error('usage: node bench/run.js [--only parser|options|register|message|presence] [--quick] [--target REGEX (REGISTER, MESSAGE and presence targets)]');
   process.exit(2);
 }
 
@@ -164,6 +167,11 @@ if (!only || only === 'register') {
 // ---- Section 4: MESSAGE relay against Kamailio, and the drain of stored messages ----
 if (!only || only === 'message') {
   result.message = await messageSection({ quick, log, table, fmt, here, targetFilter: filter });
+}
+
+// ---- Section 5: presence against Kamailio's presence modules ----
+if (!only || only === 'presence') {
+  result.presence = await presenceSection({ quick, log, table, fmt, here, targetFilter: filter });
 }
 
 const resultsDir = join(here, 'results');

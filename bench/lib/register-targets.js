@@ -5,7 +5,7 @@
 // registered contacts (Kamailio: tm + lookup; Herald: room for 10,000 stored messages per
 // user, the 10,000 accounts (messages are stored only for known users), and its admin API at `admin`, a base URL, with ADMIN_TOKEN); `redis`: the throwaway Redis of the section ({ port, pid }), flushed before each
 // Herald-on-Redis start.
-import { existsSync, writeFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, writeFileSync, mkdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,7 +62,7 @@ export async function startRedis() {
 
 export const ADMIN_TOKEN = 'bench-admin-token-0123456789';
 
-function heraldYaml({ port, auth, messages, adminPort, store, workers, dataDir }) {
+function heraldYaml({ port, auth, messages, presence, adminPort, store, workers, dataDir }) {
   const lines = [
     `domains: [${DOMAIN}]`,
     `listen: ["udp://127.0.0.1:${port}"]`,
@@ -73,8 +73,10 @@ function heraldYaml({ port, auth, messages, adminPort, store, workers, dataDir }
   if (store) lines.push(`store: ${store}`, `workers: ${workers}`);
   if (messages) lines.push(`im: { maxStoredPerUser: ${USERS} }`, `admin: { listen: "127.0.0.1:${adminPort}", token: "${ADMIN_TOKEN}" }`);
   if (!auth) lines.push('auth: { enabled: false }');
-  // the accounts: for digest, and for messages (only a known user's messages are stored)
-  if (auth || messages) {
+  // every change notified at once, as Kamailio does (no coalescing window)
+  if (presence) lines.push('presence: { notifyWindow: 0 }');
+  // the accounts: for digest, for messages (only a known user's messages are stored) and presentities
+  if (auth || messages || presence) {
     lines.push('users:');
     for (let i = 0; i < USERS; i++) lines.push(`  - { user: ${user(i)}, domain: ${DOMAIN}, password: "${password(i)}" }`);
   }
@@ -86,7 +88,7 @@ function heraldTarget(name, { redis: onRedis = false, workers = 1 } = {}) {
     name,
     kind: 'herald',
     workers: onRedis ? workers : 1,
-    async start({ workDir, auth, messages = false, redis, nodeArgs = [], tag }) {
+    async start({ workDir, auth, messages = false, presence = false, redis, nodeArgs = [], tag }) {
       if (!existsSync(heraldBin)) return { skip: 'packages/server/dist/bin/herald.js missing (npm run build)' };
       if (onRedis && !redis) return { skip: 'no redis-server' };
       if (onRedis) redis.flush();
@@ -95,7 +97,7 @@ function heraldTarget(name, { redis: onRedis = false, workers = 1 } = {}) {
       const dataDir = join(workDir, `data-${tag}`);
       mkdirSync(dataDir, { recursive: true });
       const config = join(workDir, `herald-${tag}.yaml`);
-      writeFileSync(config, heraldYaml({ port, auth, messages, adminPort, dataDir, store: onRedis ? `redis://127.0.0.1:${redis.port}` : null, workers }));
+      writeFileSync(config, heraldYaml({ port, auth, messages, presence, adminPort, dataDir, store: onRedis ? `redis://127.0.0.1:${redis.port}` : null, workers }));
       // seeding 10,000 accounts (digest hashes into the store) takes a while at start
       const res = await launch(name, 'node', [...nodeArgs, heraldBin, 'start', '--config', config], port, [RURI], { probeMs: 180_000 });
       if (res.skip) return res;
@@ -162,14 +164,69 @@ ${messages ? `  # stateful relay to the registered contacts, as Herald's (RFC 34
 `;
 }
 
+/**
+ * Kamailio's presence server (shared/PEERS.md): subscriptions and publications in memory
+ * (subs_db_mode=0, publ_cache=2), a db_text directory for the start-up table checks only,
+ * force_active=1 (no authorization look-ups), NOTIFYs through tm.
+ */
+export function kamailioPresenceCfg({ port, dbDir }) {
+  return `#!KAMAILIO
+# Written by bench/lib/register-targets.js for the presence benchmark.
+debug=0
+log_stderror=yes
+children=2
+listen=udp:127.0.0.1:${port}
+disable_tcp=yes
+auto_aliases=no
+alias="${DOMAIN}"
+
+mpath="${kamailioModules}/"
+loadmodule "sl.so"
+loadmodule "tm.so"
+loadmodule "pv.so"
+loadmodule "maxfwd.so"
+loadmodule "textops.so"
+loadmodule "siputils.so"
+loadmodule "db_text.so"
+loadmodule "presence.so"
+loadmodule "presence_xml.so"
+modparam("presence", "db_url", "text://${dbDir}")
+modparam("presence", "subs_db_mode", 0)
+modparam("presence", "publ_cache", 2)
+modparam("presence", "server_address", "sip:127.0.0.1:${port}")
+modparam("presence_xml", "db_url", "text://${dbDir}")
+modparam("presence_xml", "force_active", 1)
+
+request_route {
+  if (!mf_process_maxfwd_header("10")) { sl_send_reply("483", "Too Many Hops"); exit; }
+  if (is_method("OPTIONS")) { sl_send_reply("200", "OK"); exit; }
+  if (is_method("PUBLISH|SUBSCRIBE")) {
+    if (!t_newtran()) { sl_reply_error(); exit; }
+    if (is_method("PUBLISH")) handle_publish(); else handle_subscribe();
+    t_release();
+    exit;
+  }
+  sl_send_reply("404", "Not Here");
+}
+`;
+}
+
+const KAMAILIO_DBTEXT = '/usr/share/kamailio/dbtext/kamailio';
+
 const kamailioTarget = {
   name: 'Kamailio',
   kind: 'kamailio',
-  async start({ workDir, auth, messages = false, tag }) {
+  async start({ workDir, auth, messages = false, presence = false, tag }) {
     if (!existsSync('/usr/sbin/kamailio') && !existsSync('/usr/bin/kamailio')) return { skip: 'kamailio not installed' };
     const port = await freeUdpPort();
     const cfg = join(workDir, `kamailio-${tag}.cfg`);
-    writeFileSync(cfg, kamailioCfg({ port, auth, messages }));
+    if (presence) {
+      if (!existsSync(join(KAMAILIO_DBTEXT, 'presentity'))) return { skip: 'kamailio-presence-modules (db_text tables) not installed' };
+      const dbDir = join(workDir, `kamailio-db-${tag}`);
+      mkdirSync(dbDir, { recursive: true });
+      for (const t of ['version', 'presentity', 'active_watchers', 'watchers', 'xcap']) copyFileSync(join(KAMAILIO_DBTEXT, t), join(dbDir, t));
+      writeFileSync(cfg, kamailioPresenceCfg({ port, dbDir }));
+    } else writeFileSync(cfg, kamailioCfg({ port, auth, messages }));
     const run = join(workDir, `kamailio-run-${tag}`);
     mkdirSync(run, { recursive: true });
     // -DD: the main process stays in the foreground (children forked under it), -E: log to stderr

@@ -4,6 +4,7 @@ import type { Store } from '@herald/store';
 import { Notifier } from './notifier.js';
 import { PRESENCE_EVENT, PresencePackage } from './presence-package.js';
 import { WinfoPackage } from './winfo-package.js';
+import { PresenceSettingsCache } from './presence-settings-cache.js';
 import type { PresencePolicy } from './presence-policy.js';
 import { publicationRequests } from './publish-processor.js';
 import { type SubscriptionServiceOptions, authorize, subscriptionDialogs, subscriptionRequests } from './subscribe-processor.js';
@@ -42,16 +43,18 @@ export class PresenceAgent {
   readonly publications: RequestProcessor;
   private readonly notifier: Notifier;
   private readonly service: SubscriptionServiceOptions;
+  private readonly settings: PresenceSettingsCache;
   private sweeper: ReturnType<typeof setInterval> | null = null;
   private unsubscribe: (() => Promise<void>) | null = null;
 
   constructor(private readonly options: PresenceAgentOptions) {
     const { identity, store, policy, clock, owner, contact, logger } = options;
     this.notifier = new Notifier({ subscriptions: store.subscriptions, claims: store.claims, originate: options.originate, contact, owner, host: identity.primaryDomain, windowMs: policy.notifyWindowMs, clock, logger });
-    this.notifier.register(new PresencePackage({ publications: store.publications, locations: store.locations, rules: store.presenceRules, policy, logger }));
+    this.settings = new PresenceSettingsCache(store.presenceRules, clock);
+    this.notifier.register(new PresencePackage({ publications: store.publications, locations: store.locations, rules: this.settings, policy, logger }));
     this.notifier.register(new WinfoPackage(store.subscriptions));
     const lookup = { identity, locations: store.locations, users: store.users };
-    const service = { ...lookup, subscriptions: store.subscriptions, rules: store.presenceRules, groups: store.groups, notifier: this.notifier, policy, contact, owner, clock };
+    const service = { ...lookup, subscriptions: store.subscriptions, rules: this.settings, groups: store.groups, notifier: this.notifier, policy, contact, owner, clock };
     this.service = service;
     this.subscriptions = subscriptionRequests(service);
     this.dialogs = subscriptionDialogs(service);
@@ -121,6 +124,8 @@ export class PresenceAgent {
   private async decided(payload: Buffer): Promise<void> {
     const decision = readDecision(payload);
     if (decision === null) return;
+    // Every worker forgets what it read; one of them applies the decision.
+    this.settings.forget(decision.presentity);
     const { store, clock, owner, logger } = this.options;
     try {
       const holder = `${owner}/${decision.id}`;

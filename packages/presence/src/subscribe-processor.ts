@@ -1,6 +1,6 @@
-import { type RequestContext, type RequestProcessor, ownedFlow } from '@herald/proxy';
+import { type RequestContext, type RequestProcessor, ownedFlow, userNotFound } from '@herald/proxy';
 import { SipError, type SipRequest, formatUri, isSipUri, parseUri } from '@herald/sip';
-import { accountAor } from '@herald/store';
+import { accountAor, lookUpContacts } from '@herald/store';
 import type { GroupStore, PresenceRuleStore, Subscription, SubscriptionStore } from '@herald/store';
 import type { Notifier } from './notifier.js';
 import { PIDF, PRESENCE_FORMATS, chooseFormat } from './pidf/presence-formats.js';
@@ -81,11 +81,12 @@ async function subscribe(ctx: RequestContext, aor: string, options: Subscription
   const accept = req.headerValues('accept').map((v) => v.toLowerCase());
   const now = clock.now();
   const watcher = ctx.authenticated?.aor ?? aorOf(req.from.uri);
+  const { account: resource, known } = await lookUpContacts(options, aor, now);
   if (event === PRESENCE_EVENT) {
-    const members = await listMembers(req, aor, options);
+    const members = await listMembers(req, aor, known, options);
     if (members !== null) return subscribeList(ctx, aor, watcher, members, expires, accept, options);
   }
-  const resource = await presentityAccount(options, aor, now);
+  if (!known) throw userNotFound();
   const { status, data } = event === WINFO_EVENT ? winfoStanding(accept, resource, watcher) : await presenceStanding(accept, resource, watcher, options);
   if (eventId != null) data.eventId = eventId;
   const sub = subscriptionFromRequest(req, { resource, watcher, event, expiresAt: now + expires * 1000, flow: ownedFlow(ctx.flow, options.owner), data });
@@ -105,7 +106,7 @@ async function subscribe(ctx: RequestContext, aor: string, options: Subscription
  * `Require: recipient-list-subscribe`), or the stored list its Request-URI is; `null` when
  * it is not a list subscription.
  */
-async function listMembers(req: SipRequest, aor: string, options: SubscriptionServiceOptions): Promise<string[] | null> {
+async function listMembers(req: SipRequest, aor: string, account: boolean, options: SubscriptionServiceOptions): Promise<string[] | null> {
   if (req.optionTags('require').includes('recipient-list-subscribe')) {
     const type = req.contentType;
     if (type === undefined || `${type.type}/${type.subtype}` !== RESOURCE_LISTS) throw unsupportedMediaType([RESOURCE_LISTS]);
@@ -116,6 +117,8 @@ async function listMembers(req: SipRequest, aor: string, options: SubscriptionSe
       throw error;
     }
   }
+  // A stored list's URI is no account: look for one only when there is none.
+  if (account) return null;
   const group = await options.groups.get(aor);
   return group === undefined ? null : group.members;
 }

@@ -14,7 +14,7 @@ log: { level: info }
 auth: { enabled: false }
 presence: { notifyWindow: 1, minExpires: 2 }
 users:
-${['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace'].map((u) => `  - { user: ${u}, domain: example.com, password: "pw-${u}" }`).join('\n')}
+${['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi'].map((u) => `  - { user: ${u}, domain: example.com, password: "pw-${u}" }`).join('\n')}
 `;
 
 function pidf(entity: string, basic: 'open' | 'closed', extra = ''): string {
@@ -104,6 +104,19 @@ describe('presence agent (RFC 3856, RFC 6665, RFC 3903)', () => {
       expect(modified.header('sip-etag')).not.toBe(etag);
       const merged = await watcher.request();
       expect(merged.body.toString()).toContain('<rpid:away/>');
+    });
+
+    it('tells watchers when a publication expires: the state falls back to the registration', async () => {
+      const { response } = await subscribe('heidi');
+      expect(response.status).toBe(200);
+      expect((await watcher.request()).body.toString()).toContain('<basic>closed</basic>');
+      const body = pidf('sip:heidi@example.com', 'open', '<note>for two seconds</note>');
+      expect((await publish('heidi', ['Event: presence', 'Expires: 2'], body)).header('expires')).toBe('2');
+      expect((await watcher.request()).body.toString()).toContain('for two seconds');
+      // The notify window (1 s) has passed by the time the sweep takes the expired publication.
+      const expired = await watcher.request(200, 6000);
+      expect(expired.body.toString()).toContain('<basic>closed</basic>');
+      expect(expired.body.toString()).not.toContain('for two seconds');
     });
 
     it('refuses an unknown entity-tag with 412, an unknown event with 489, a short interval with 423', async () => {

@@ -1,14 +1,15 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type SipRequest } from '@herald/sip';
-import { runSipp } from '@herald/test-kit';
+import { type SipRequest, createResponse, formatUri } from '@herald/sip';
+import { freePort, runSipp } from '@herald/test-kit';
 import { PublisherState } from 'sip.js';
 import { type HeraldProcess, startHerald } from './helpers/herald-process.js';
 import { registerOnce, sipJsPhone, sipJsPublish, sipJsPublisher, sipJsWatch } from './helpers/sipjs.js';
 import { UdpAgent } from './helpers/udp-agent.js';
 
-const CONFIG = `
+const config = (peerPort: number) => `
 domains: [example.com]
+routes: [{ domain: peer.test, to: "sip:127.0.0.1:${peerPort}" }]
 listen: ["udp://127.0.0.1:0", "tcp://127.0.0.1:0", "ws://127.0.0.1:0/"]
 log: { level: info }
 auth: { enabled: false }
@@ -32,8 +33,11 @@ describe('presence agent (RFC 3856, RFC 6665, RFC 3903)', () => {
   let watcher: UdpAgent;
   let phone: UdpAgent;
 
+  let peerPort: number;
+
   beforeAll(async () => {
-    herald = await startHerald(CONFIG);
+    peerPort = await freePort();
+    herald = await startHerald(config(peerPort));
   });
   afterAll(async () => {
     await herald.stop();
@@ -201,6 +205,39 @@ describe('presence agent (RFC 3856, RFC 6665, RFC 3903)', () => {
       const { response } = await subscribe('erin', ['Event: presence', 'Accept: application/watcherinfo+xml']);
       expect(response.status).toBe(406);
       expect(response.header('accept')).toBe('application/pidf+xml, application/cpim-pidf+xml, application/xpidf+xml');
+    });
+  });
+
+  describe('presentities of other domains (RFC 3261 §16.6 step 4)', () => {
+    it('proxies a SUBSCRIBE to the route of the presentity\'s domain, with Record-Route, and its NOTIFYs come back through Herald', async () => {
+      const peer = await UdpAgent.start(herald.port('udp'), peerPort);
+      try {
+        await watcher.send({ method: 'SUBSCRIBE', uri: 'sip:zed@peer.test', from: '<sip:bob@example.com>;tag=w9', to: '<sip:zed@peer.test>', callId: 'foreign-sub', headers: ['Event: presence', 'Expires: 600'] });
+        const subscribe = (await peer.client.nextMessage()) as SipRequest;
+        expect(subscribe.method).toBe('SUBSCRIBE');
+        const recordRoute = subscribe.headerValues('record-route');
+        expect(recordRoute.length).toBeGreaterThan(0);
+        const ok = createResponse(subscribe, 200, 'OK', { toTag: 'z1', headers: [...recordRoute.map((rr) => ['Record-Route', rr] as [string, string]), ['Contact', `<sip:zed@127.0.0.1:${peerPort}>`], ['Expires', '600']] });
+        await peer.client.send(ok.toBuffer(), herald.port('udp'));
+        expect((await watcher.response()).status).toBe(200);
+
+        // The notifier's NOTIFY: to the watcher's Contact, through the route set (Herald).
+        const contact = subscribe.contact;
+        await peer.send({
+          method: 'NOTIFY',
+          uri: contact === '*' ? '' : formatUri(contact[0]!.uri),
+          from: '<sip:zed@peer.test>;tag=z1',
+          to: '<sip:bob@example.com>;tag=w9',
+          callId: 'foreign-sub',
+          headers: [...recordRoute.map((rr) => `Route: ${rr}`), 'Event: presence', 'Subscription-State: active;expires=600', `Contact: <sip:zed@127.0.0.1:${peerPort}>`],
+        });
+        const notify = await watcher.request();
+        expect(notify.method).toBe('NOTIFY');
+        expect(notify.header('subscription-state')).toBe('active;expires=600');
+        expect((await peer.response()).status).toBe(200);
+      } finally {
+        await peer.close();
+      }
     });
   });
 

@@ -14,12 +14,12 @@ export class UdpClient {
     socket.on('message', (data) => this.datagrams.push(data));
   }
 
-  /** Binds to an ephemeral port on `host` (127.0.0.1 or ::1). */
-  static async bind(host = '127.0.0.1'): Promise<UdpClient> {
+  /** Binds to `port` (an ephemeral one by default) on `host` (127.0.0.1 or ::1). */
+  static async bind(host = '127.0.0.1', port = 0): Promise<UdpClient> {
     const socket = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
-      socket.bind(0, host, () => resolve());
+      socket.bind(port, host, () => resolve());
     });
     return new UdpClient(socket, host, socket.address().port);
   }

@@ -11,8 +11,9 @@ export class UdpAgent {
     private readonly server: number,
   ) {}
 
-  static async start(serverPort: number): Promise<UdpAgent> {
-    return new UdpAgent(await UdpClient.bind(), serverPort);
+  /** An agent on `port` (an ephemeral one by default) that talks to Herald on `serverPort`. */
+  static async start(serverPort: number, port = 0): Promise<UdpAgent> {
+    return new UdpAgent(await UdpClient.bind('127.0.0.1', port), serverPort);
   }
 
   get contact(): string {

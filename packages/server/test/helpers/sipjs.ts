@@ -26,11 +26,11 @@ export async function sipJsPhone(
   if (!uri) throw new Error(`bad AoR ${aor}`);
   const ua = new UserAgent({
     uri,
-    transportOptions: { server, traceSip: !!process.env.TRACE_SIP },
+    transportOptions: { server, traceSip: false },
     authorizationUsername: uri.user,
     authorizationPassword: password,
-    logLevel: process.env.TRACE_SIP ? 'debug' : 'error',
-    logBuiltinEnabled: !!process.env.TRACE_SIP,
+    logLevel: 'error',
+    logBuiltinEnabled: false,
     sessionDescriptionHandlerFactory: signallingOnly,
     delegate: { ...(onInvite && { onInvite }), ...(onMessage && { onMessage }) },
     ...(userAgentString !== undefined && { userAgentString }),

@@ -1,0 +1,63 @@
+import { type RedisServer, startRedis } from '@herald/test-kit';
+import { type HeraldProcess, startHerald } from './helpers/herald-process.js';
+import { UdpAgent } from './helpers/udp-agent.js';
+
+function pidf(note: string): string {
+  return `<?xml version="1.0"?><presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:alice@example.com"><tuple id="t"><status><basic>open</basic></status><note>${note}</note></tuple></presence>`;
+}
+
+/**
+ * Two workers on one Redis: a burst of changes to one presentity, handled by whichever
+ * worker the kernel hands each PUBLISH to, reaches a watcher as the first change at once
+ * and one merged NOTIFY at the end of the window, not once per change or per worker.
+ * @see RFC 3856 §6.10
+ */
+describe('presence coalescing across workers', () => {
+  let redis: RedisServer;
+  let herald: HeraldProcess;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    herald = await startHerald(`
+domains: [example.com]
+listen: ["udp://127.0.0.1:0"]
+store: "${redis.url}/6"
+workers: 2
+auth: { enabled: false }
+log: { level: info }
+presence: { notifyWindow: 2 }
+users:
+  - { user: alice, domain: example.com, password: "pw-alice" }
+  - { user: bob, domain: example.com, password: "pw-bob" }
+`);
+  }, 30_000);
+  afterAll(async () => {
+    await herald?.stop();
+    await redis?.stop();
+  });
+
+  it('sends the first of five changes at once and the last one, merged, when the window ends', async () => {
+    const watcher = await UdpAgent.start(herald.port('udp'));
+    const publishers = await Promise.all(Array.from({ length: 5 }, () => UdpAgent.start(herald.port('udp'))));
+    try {
+      await watcher.send({ method: 'SUBSCRIBE', uri: 'sip:alice@example.com', from: '<sip:bob@example.com>;tag=w', to: '<sip:alice@example.com>', callId: 'coalesce', headers: ['Event: presence', 'Expires: 600'] });
+      expect((await watcher.response()).status).toBe(200);
+      await watcher.request();
+      // Five PUBLISHes from five sockets: whichever worker each reaches, the window is one claim in Redis.
+      for (const [i, p] of publishers.entries()) {
+        await p.send({ method: 'PUBLISH', uri: 'sip:alice@example.com', from: '<sip:alice@example.com>;tag=p', to: '<sip:alice@example.com>', callId: `pub-${i}`, headers: ['Event: presence', 'Expires: 600', 'Content-Type: application/pidf+xml'], body: pidf(`change ${i}`) });
+        expect((await p.response()).status).toBe(200);
+      }
+      const first = await watcher.request();
+      expect(first.body.toString()).toContain('change 0');
+      // The same tuple id in each publication: the latest one's tuple is what watchers see.
+      const merged = await watcher.request(200, 6000);
+      expect(merged.body.toString()).toContain('change 4');
+      // Nothing more: the burst cost the watcher two NOTIFYs.
+      await expect(watcher.request(200, 3000)).rejects.toThrow(/nothing arrived/);
+    } finally {
+      await watcher.close();
+      for (const p of publishers) await p.close();
+    }
+  }, 30_000);
+});

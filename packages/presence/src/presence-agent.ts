@@ -5,6 +5,7 @@ import { Notifier } from './notifier.js';
 import { PRESENCE_EVENT, PresencePackage } from './presence-package.js';
 import { WinfoPackage } from './winfo-package.js';
 import { PresenceSettingsCache } from './presence-settings-cache.js';
+import { RegistrationExpiry } from './registration-expiry.js';
 import type { PresencePolicy } from './presence-policy.js';
 import { publicationRequests } from './publish-processor.js';
 import { type SubscriptionServiceOptions, authorize, subscriptionDialogs, subscriptionRequests } from './subscribe-processor.js';
@@ -44,6 +45,7 @@ export class PresenceAgent {
   private readonly notifier: Notifier;
   private readonly service: SubscriptionServiceOptions;
   private readonly settings: PresenceSettingsCache;
+  private readonly expiry: RegistrationExpiry;
   private sweeper: ReturnType<typeof setInterval> | null = null;
   private unsubscribe: (() => Promise<void>) | null = null;
 
@@ -51,7 +53,9 @@ export class PresenceAgent {
     const { identity, store, policy, clock, owner, contact, logger } = options;
     this.notifier = new Notifier({ subscriptions: store.subscriptions, claims: store.claims, originate: options.originate, contact, owner, host: identity.primaryDomain, windowMs: policy.notifyWindowMs, clock, logger });
     this.settings = new PresenceSettingsCache(store.presenceRules, clock);
-    this.notifier.register(new PresencePackage({ publications: store.publications, locations: store.locations, rules: this.settings, policy, logger }));
+    this.expiry = new RegistrationExpiry({ locations: store.locations, claims: store.claims, owner, clock, expired: (aor) => this.registrationChanged(aor) });
+    const openFromRegistration = (aor: string, at: number) => this.expiry.watch(aor, at);
+    this.notifier.register(new PresencePackage({ publications: store.publications, locations: store.locations, rules: this.settings, policy, openFromRegistration, logger }));
     this.notifier.register(new WinfoPackage(store.subscriptions));
     const lookup = { identity, locations: store.locations, users: store.users };
     const service = { ...lookup, subscriptions: store.subscriptions, rules: this.settings, groups: store.groups, notifier: this.notifier, policy, contact, owner, clock };
@@ -71,6 +75,7 @@ export class PresenceAgent {
 
   async stop(): Promise<void> {
     this.notifier.stop();
+    this.expiry.stop();
     if (this.sweeper !== null) clearInterval(this.sweeper);
     this.sweeper = null;
     await this.unsubscribe?.();

@@ -12,6 +12,8 @@ export interface PresencePackageOptions {
   locations: Pick<LocationStore, 'get'>;
   rules: Pick<PresenceRuleStore, 'isInvisible'>;
   policy: Pick<PresencePolicy, 'fromRegistration'>;
+  /** The presentity is shown `open` from bindings; the last of them expires at `lastExpiresAt`. */
+  openFromRegistration?(aor: string, lastExpiresAt: number): void;
   logger?: { warn(msg: string, meta?: Record<string, unknown>): void };
 }
 
@@ -52,7 +54,9 @@ export class PresencePackage implements EventPackage {
     const documents = published.map((p) => this.parsed(p.body, resource)).filter((d): d is PidfDocument => d !== null);
     if (documents.length > 0) return composePresence(resource, documents);
     if (!policy.fromRegistration) return basicPresence(resource, false);
-    return basicPresence(resource, (await locations.get(resource, now)).bindings.length > 0);
+    const { bindings } = await locations.get(resource, now);
+    if (bindings.length > 0) this.options.openFromRegistration?.(resource, Math.max(...bindings.map((b) => b.expiresAt)));
+    return basicPresence(resource, bindings.length > 0);
   }
 
   /** A stored publication was checked when published; one that no longer parses is left out, not fatal. */

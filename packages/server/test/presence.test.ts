@@ -14,8 +14,9 @@ listen: ["udp://127.0.0.1:0", "tcp://127.0.0.1:0", "ws://127.0.0.1:0/"]
 log: { level: info }
 auth: { enabled: false }
 presence: { notifyWindow: 1, minExpires: 2 }
+registrar: { minExpires: 1 }
 users:
-${['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi'].map((u) => `  - { user: ${u}, domain: example.com, password: "pw-${u}" }`).join('\n')}
+${['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan'].map((u) => `  - { user: ${u}, domain: example.com, password: "pw-${u}" }`).join('\n')}
 `;
 
 function pidf(entity: string, basic: 'open' | 'closed', extra = ''): string {
@@ -108,6 +109,16 @@ describe('presence agent (RFC 3856, RFC 6665, RFC 3903)', () => {
       expect(modified.header('sip-etag')).not.toBe(etag);
       const merged = await watcher.request();
       expect(merged.body.toString()).toContain('<rpid:away/>');
+    });
+
+    it('tells watchers when the binding of a presentity that never publishes expires', async () => {
+      await phone.send({ method: 'REGISTER', uri: 'sip:example.com', from: '<sip:ivan@example.com>;tag=r9', to: '<sip:ivan@example.com>', callId: 'reg-ivan', headers: ['Expires: 2'] });
+      expect((await phone.response()).status).toBe(200);
+      const { response } = await subscribe('ivan');
+      expect(response.status).toBe(200);
+      expect((await watcher.request()).body.toString()).toContain('<basic>open</basic>');
+      // No REGISTER, no un-REGISTER: the phone went away.
+      expect((await watcher.request(200, 6000)).body.toString()).toContain('<basic>closed</basic>');
     });
 
     it('tells watchers when a publication expires: the state falls back to the registration', async () => {

@@ -1,4 +1,4 @@
-import type { AuthenticatedUser, RequestContext, RequestProcessor } from '@herald/proxy';
+import { type AuthenticatedUser, type RequestContext, type RequestProcessor, requireUnderstood } from '@herald/proxy';
 import { randomHex } from '@herald/sip';
 import type { Publication, PublicationStore } from '@herald/store';
 import type { Notifier } from './notifier.js';
@@ -40,6 +40,7 @@ export function publicationRequests(options: PublicationServiceOptions): Request
       if (ctx.req.method !== 'PUBLISH') return 'continue';
       const aor = localPresentityUri(ctx.req, options.identity);
       if (aor === null) return 'continue';
+      requireUnderstood(ctx.req);
       return publish(ctx, aor, options);
     },
   };

@@ -1,4 +1,4 @@
-import { type RequestContext, type RequestProcessor, ownedFlow, userNotFound } from '@herald/proxy';
+import { type RequestContext, type RequestProcessor, ownedFlow, requireUnderstood, userNotFound } from '@herald/proxy';
 import { SipError, type SipRequest, formatUri, isSipUri, parseUri } from '@herald/sip';
 import { accountAor, lookUpContacts } from '@herald/store';
 import type { GroupStore, PresenceRuleStore, Subscription, SubscriptionStore } from '@herald/store';
@@ -49,6 +49,7 @@ export function subscriptionRequests(options: SubscriptionServiceOptions): Reque
       if (req.method !== 'SUBSCRIBE' || req.to.params.has('tag')) return 'continue';
       const aor = localPresentityUri(req, options.identity);
       if (aor === null) return 'continue';
+      requireUnderstood(req);
       return subscribe(ctx, aor, options);
     },
   };
@@ -67,6 +68,7 @@ export function subscriptionDialogs(options: SubscriptionServiceOptions): Reques
       const { req } = ctx;
       const ourTag = req.method === 'SUBSCRIBE' ? req.to.params.get('tag') : undefined;
       if (ourTag === undefined || ourTag === null || !options.identity.isLocal(req.uri)) return 'continue';
+      requireUnderstood(req);
       return refresh(ctx, subscriptionId(req.callId, req.from.params.get('tag') ?? '', ourTag), options);
     },
   };

@@ -1,4 +1,4 @@
-import { type AuthenticatedUser, type Flow, type LocalIdentity, type RequestContext, type RequestProcessor, ownedFlow, reachableOnlyOverFlow } from '@herald/proxy';
+import { type AuthenticatedUser, type Flow, type LocalIdentity, type RequestContext, type RequestProcessor, ownedFlow, reachableOnlyOverFlow, requireUnderstood } from '@herald/proxy';
 import type { Binding, LocationStore, UserStore } from '@herald/store';
 import { applyRegister } from './apply-register.js';
 import { canonicalAor } from './address-of-record.js';
@@ -56,6 +56,7 @@ export class Registrar implements RequestProcessor {
     // Step 1: the Request-URI names a domain we hold bindings for.
     const domain = this.options.identity.registrationDomain(ctx.req);
     if (domain === null) return 'continue';
+    requireUnderstood(ctx.req);
     return this.register(ctx, domain);
   }
 

@@ -163,6 +163,8 @@ describe('responses to malformed and unhandled requests', () => {
       ['an unknown method for Herald itself (a proxy forwards unknown methods to users)', { method: 'FROBNICATE', uri: 'sip:example.com' }, 501],
       ['an unsupported URI scheme', { method: 'OPTIONS', uri: 'http://example.com/' }, 416],
       ['a required extension', { method: 'OPTIONS', uri: 'sip:example.com', headers: ['Require: foo, bar'] }, 420],
+      // RFC 3261 §16.3: Require is the UAS's to check; a request for a user is routed (here to no one).
+      ['a request for a user that requires an extension', { method: 'MESSAGE', uri: 'sip:nobody@example.com', headers: ['Require: foo, bar'] }, 404],
     ])('answers %s', async (_, options, status) => {
       const { headers = [], ...rest } = options as { headers?: string[]; method: string; uri: string };
       let text = requestText({ ...rest, sentBy: sentBy(), rport: true, headers: headers.filter((h) => !h.startsWith('Max-Forwards')) });

@@ -1,4 +1,4 @@
-import type { LocalIdentity, RequestContext, RequestProcessor } from '@herald/proxy';
+import { type LocalIdentity, type RequestContext, type RequestProcessor, requireUnderstood } from '@herald/proxy';
 
 /** What Herald tells a client it can do, in answers to OPTIONS and in 405s. */
 export interface Capabilities {
@@ -27,6 +27,7 @@ export function optionsResponder(identity: LocalIdentity, caps: Capabilities): R
       const { req } = ctx;
       if (req.method !== 'OPTIONS' || !identity.isLocal(req.uri)) return 'continue';
       if ('user' in req.uri && req.uri.user !== null) return 'continue';
+      requireUnderstood(req);
       ctx.respond(200, 'OK', answer);
       return 'stop';
     },

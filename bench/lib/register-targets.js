@@ -108,16 +108,21 @@ function heraldTarget(name, { redis: onRedis = false, workers = 1 } = {}) {
 
 // ---- Kamailio (shared/PEERS.md: children=2, -m 4096, usrloc in memory) ----
 
-export function kamailioCfg({ port, auth, messages = false }) {
+/** The core settings every Kamailio config here starts with: 2 children, UDP on 127.0.0.1:`port` only, `DOMAIN` as ours. */
+function kamailioCore(port, purpose) {
   return `#!KAMAILIO
-# Written by bench/lib/register-targets.js for the ${messages ? 'MESSAGE' : 'REGISTER'} benchmark${auth ? ' (digest)' : ' (no auth)'}.
+# Written by bench/lib/register-targets.js for the ${purpose} benchmark.
 debug=0
 log_stderror=yes
 children=2
 listen=udp:127.0.0.1:${port}
 disable_tcp=yes
 auto_aliases=no
-alias="${DOMAIN}"
+alias="${DOMAIN}"`;
+}
+
+export function kamailioCfg({ port, auth, messages = false }) {
+  return `${kamailioCore(port, `${messages ? 'MESSAGE' : 'REGISTER'}${auth ? ' (digest)' : ' (no auth)'}`)}
 max_while_loops=${2 * USERS}
 
 mpath="${kamailioModules}/"
@@ -170,15 +175,7 @@ ${messages ? `  # stateful relay to the registered contacts, as Herald's (RFC 34
  * force_active=1 (no authorization look-ups), NOTIFYs through tm.
  */
 export function kamailioPresenceCfg({ port, dbDir }) {
-  return `#!KAMAILIO
-# Written by bench/lib/register-targets.js for the presence benchmark.
-debug=0
-log_stderror=yes
-children=2
-listen=udp:127.0.0.1:${port}
-disable_tcp=yes
-auto_aliases=no
-alias="${DOMAIN}"
+  return `${kamailioCore(port, 'presence')}
 
 mpath="${kamailioModules}/"
 loadmodule "sl.so"

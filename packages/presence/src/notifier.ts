@@ -3,6 +3,7 @@ import type { SipRequest } from '@herald/sip';
 import type { Claims, Subscription, SubscriptionStore } from '@herald/store';
 import { type ListMember, listNotifyBody } from './resource-list-document.js';
 import { type NotifyContent, type NotifyState, notifyRequest, remainingSeconds } from './subscription-dialog.js';
+import { rewriteSubscription } from './subscription-writes.js';
 
 /** What a package's NOTIFYs carry, for the subscriptions to one resource at one moment. */
 export type NotifyBody = (sub: Subscription) => NotifyContent | null;
@@ -35,10 +36,6 @@ export interface NotifierOptions {
 
 /** Answers to a NOTIFY after which the subscription is gone. @see RFC 6665 §4.2.2 */
 const ENDS_SUBSCRIPTION = new Set([408, 430, 481]);
-/** Writes lost to a concurrent one before a NOTIFY is given up. */
-const MAX_ATTEMPTS = 8;
-const SWEEP_MS = 1000;
-const SWEEP_LIMIT = 500;
 
 /**
  * Sends NOTIFYs in the subscription dialogs held in the store, from any worker: the
@@ -46,13 +43,12 @@ const SWEEP_LIMIT = 500;
  * when a watcher's connection is another worker's. Bursts of changes to one resource
  * are coalesced across workers: the first goes out at once, later ones within the window
  * become one NOTIFY when it ends. Expired subscriptions get their last NOTIFY from the
- * worker whose sweep takes them.
+ * worker whose sweep takes them (`sweep`).
  * @see RFC 6665 §4.2.2, RFC 3856 §6.10
  */
 export class Notifier {
   private readonly packages = new Map<string, EventPackage>();
   private readonly pending = new Set<ReturnType<typeof setTimeout>>();
-  private sweeper: ReturnType<typeof setInterval> | null = null;
   private seq = 0;
 
   constructor(private readonly options: NotifierOptions) {}
@@ -61,15 +57,8 @@ export class Notifier {
     this.packages.set(pkg.event, pkg);
   }
 
-  /** Starts the sweep that ends expired subscriptions. */
-  start(): void {
-    this.sweeper = setInterval(() => void this.sweep(), SWEEP_MS);
-    this.sweeper.unref();
-  }
-
+  /** Drops the merged NOTIFYs still waiting for their window to end. */
   stop(): void {
-    if (this.sweeper !== null) clearInterval(this.sweeper);
-    this.sweeper = null;
     for (const timer of this.pending) clearTimeout(timer);
     this.pending.clear();
   }
@@ -93,7 +82,7 @@ export class Notifier {
     const parent = listOf(sub);
     if (parent === null) return this.notifyNext(sub, body, change, () => this.watchersChanged(sub));
     // A member of a list subscription: its state goes to the list's watcher.
-    const written = await this.write(sub, change);
+    const written = await rewriteSubscription(this.options.subscriptions, sub, () => change, this.options.clock);
     if (written === undefined) return;
     this.watchersChanged(sub);
     await this.notifyList(parent, [memberEntry(written, body)]);
@@ -164,7 +153,11 @@ export class Notifier {
       if (s.status === 'terminated') continue;
       const parent = listOf(s);
       if (parent === null) direct.push(s);
-      else lists.set(parent, [...(lists.get(parent) ?? []), memberEntry(s, body)]);
+      else {
+        let members = lists.get(parent);
+        if (members === undefined) lists.set(parent, (members = []));
+        members.push(memberEntry(s, body));
+      }
     }
     await Promise.all([...direct.map((s) => this.notifyNext(s, body)), ...[...lists].map(([parent, members]) => this.notifyList(parent, members))]);
   }
@@ -195,32 +188,14 @@ export class Notifier {
     await Promise.all(members.map((uri) => this.options.subscriptions.delete(listMemberId(parent.id, uri))));
   }
 
-  /** Writes `change` to a subscription, read again when another writer won; the record written, or nothing when it is gone. */
-  private async write(sub: Subscription, change: Partial<Subscription>): Promise<Subscription | undefined> {
-    const { subscriptions, clock } = this.options;
-    let current: Subscription | undefined = sub;
-    for (let attempt = 0; attempt < MAX_ATTEMPTS && current !== undefined; attempt++) {
-      const next: Subscription = { ...current, ...change, version: current.version + 1 };
-      if (await subscriptions.compareAndSet(next, clock.now())) return next;
-      current = await subscriptions.get(sub.id, clock.now());
-    }
-    return undefined;
-  }
-
   /** A NOTIFY with the next CSeq of the dialog, written before it is sent. @see RFC 3261 §12.2.1.1 */
   private async notifyNext(sub: Subscription, body: NotifyBody, change: Partial<Subscription> = {}, written?: () => void): Promise<void> {
     const { subscriptions, clock } = this.options;
-    let current: Subscription | undefined = sub;
-    for (let attempt = 0; attempt < MAX_ATTEMPTS && current !== undefined; attempt++) {
-      const now = clock.now();
-      const next: Subscription = { ...current, ...change, localCseq: current.localCseq + 1, version: current.version + 1 };
-      if (await subscriptions.compareAndSet(next, now)) {
-        written?.();
-        const state: NotifyState = { state: next.status === 'pending' ? 'pending' : 'active', expires: remainingSeconds(next, now) };
-        return this.send(next, next.localCseq, state, body(next));
-      }
-      current = await subscriptions.get(sub.id, clock.now());
-    }
+    const next = await rewriteSubscription(subscriptions, sub, (current) => ({ ...change, localCseq: current.localCseq + 1 }), clock);
+    if (next === undefined) return;
+    written?.();
+    const state: NotifyState = { state: next.status === 'pending' ? 'pending' : 'active', expires: remainingSeconds(next, clock.now()) };
+    await this.send(next, next.localCseq, state, body(next));
   }
 
   private async send(sub: Subscription, cseq: number, state: NotifyState, content: NotifyContent | null): Promise<void> {
@@ -242,14 +217,11 @@ export class Notifier {
     return pkg.body(resource, this.options.clock.now());
   }
 
-  private async sweep(): Promise<void> {
-    try {
-      for (const sub of await this.options.subscriptions.takeExpired(this.options.clock.now(), SWEEP_LIMIT)) {
-        // A list member outlives its list a little: its list has ended, or ends now.
-        if (listOf(sub) === null) void this.ended(sub, 'timeout');
-      }
-    } catch (error) {
-      this.options.logger?.warn('presence: sweeping expired subscriptions failed', { error });
+  /** Ends up to `limit` expired subscriptions, each taken by one worker, with their last NOTIFY. */
+  async sweep(limit: number): Promise<void> {
+    for (const sub of await this.options.subscriptions.takeExpired(this.options.clock.now(), limit)) {
+      // A list member outlives its list a little: its list has ended, or ends now.
+      if (listOf(sub) === null) void this.ended(sub, 'timeout');
     }
   }
 }

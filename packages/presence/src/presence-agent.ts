@@ -25,14 +25,15 @@ export interface PresenceAgentOptions {
   logger?: { warn(msg: string, meta?: Record<string, unknown>): void };
 }
 
+/** How often each worker sweeps expired subscriptions and publications, and how many of each at most. */
 const SWEEP_MS = 1000;
+const SWEEP_LIMIT = 500;
 /** Long enough that every worker has seen a decision before its claim lapses. */
 const DECISION_CLAIM_MS = 60_000;
-const SWEEP_LIMIT = 500;
 
 /**
  * The presence agent: the processors for SUBSCRIBE and PUBLISH, the notifier behind them,
- * and the sweep that tells watchers when a publication expires.
+ * and the sweep that ends expired subscriptions and tells watchers when a publication expires.
  * @see RFC 3856, RFC 3903, RFC 6665
  */
 export class PresenceAgent {
@@ -65,10 +66,9 @@ export class PresenceAgent {
     this.publications = publicationRequests({ ...lookup, publications: store.publications, notifier: this.notifier, policy, requireAuthentication: options.requireAuthentication, clock });
   }
 
-  /** Starts the sweeps, and listens for the decisions the admin API announces. */
+  /** Starts the sweep, and listens for the decisions the admin API announces. */
   async start(): Promise<void> {
-    this.notifier.start();
-    this.sweeper = setInterval(() => void this.sweepPublications(), SWEEP_MS);
+    this.sweeper = setInterval(() => void this.sweep(), SWEEP_MS);
     this.sweeper.unref();
     this.unsubscribe = await this.options.store.bus.subscribe(DECISIONS_CHANNEL, (payload) => void this.decided(payload));
   }
@@ -109,15 +109,11 @@ export class PresenceAgent {
   }
 
   /** Ends `watcher`'s subscriptions to `presentity` (`deactivated`: it may subscribe again, and is then decided anew). */
-  async removeWatcher(presentity: string, watcher: string): Promise<number> {
+  async removeWatcher(presentity: string, watcher: string): Promise<void> {
     const { store, clock } = this.options;
-    let removed = 0;
     for (const sub of await store.subscriptions.byResource(presentity, PRESENCE_EVENT, clock.now())) {
-      if (sub.watcher !== watcher || !(await store.subscriptions.delete(sub.id))) continue;
-      removed++;
-      await this.notifier.ended(sub, 'deactivated');
+      if (sub.watcher === watcher && (await store.subscriptions.delete(sub.id))) await this.notifier.ended(sub, 'deactivated');
     }
-    return removed;
   }
 
   /** The presentity went invisible or came back: its watchers see the change. */
@@ -146,14 +142,18 @@ export class PresenceAgent {
     }
   }
 
-  /** Expired publications, each taken by one worker, change what their presentity's watchers see. @see RFC 3903 §5 */
-  private async sweepPublications(): Promise<void> {
+  /**
+   * Expired subscriptions get their last NOTIFY; expired publications, each taken by one
+   * worker, change what their presentity's watchers see. @see RFC 6665 §4.2.2, RFC 3903 §5
+   */
+  private async sweep(): Promise<void> {
     const { store, clock, logger } = this.options;
     try {
+      await this.notifier.sweep(SWEEP_LIMIT);
       const expired = await store.publications.takeExpired(clock.now(), SWEEP_LIMIT);
       for (const resource of new Set(expired.map((p) => p.resource))) this.notifier.changed(resource, PRESENCE_EVENT);
     } catch (error) {
-      logger?.warn('presence: sweeping expired publications failed', { error });
+      logger?.warn('presence: sweeping expired subscriptions and publications failed', { error });
     }
   }
 }

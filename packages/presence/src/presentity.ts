@@ -1,5 +1,5 @@
 import { type LocalIdentity, userNotFound } from '@herald/proxy';
-import { type SipRequest, type Uri, formatUri, isSipUri } from '@herald/sip';
+import { type Uri, formatUri, isSipUri } from '@herald/sip';
 import { type LocationStore, type UserStore, accountAor, lookUpContacts } from '@herald/store';
 
 export interface PresentityLookup {
@@ -8,11 +8,10 @@ export interface PresentityLookup {
   users: Pick<UserStore, 'get' | 'resolveAlias'>;
 }
 
-/** The Request-URI's AoR when it names a user of a served domain, else `null` (not ours to answer). */
-export function localPresentityUri(req: SipRequest, identity: LocalIdentity): string | null {
-  const uri = req.uri;
+/** The AoR of `uri` (a Request-URI, a list entry) when it names a user of a served domain, else `null`. */
+export function localPresentityUri(uri: Uri, identity: LocalIdentity): string | null {
   if (!isSipUri(uri) || uri.user === null || uri.user === '' || !identity.isServedDomain(uri.host)) return null;
-  return accountAor(uri.user, uri.host);
+  return accountAor(uri.user, uri.host.toLowerCase());
 }
 
 /** The account a presentity AoR names (itself, or the account it is an alias of); 404 when there is none. */

@@ -38,7 +38,7 @@ export function publicationRequests(options: PublicationServiceOptions): Request
     name: 'publications',
     process(ctx: RequestContext) {
       if (ctx.req.method !== 'PUBLISH') return 'continue';
-      const aor = localPresentityUri(ctx.req, options.identity);
+      const aor = localPresentityUri(ctx.req.uri, options.identity);
       if (aor === null) return 'continue';
       requireUnderstood(ctx.req);
       return publish(ctx, aor, options);

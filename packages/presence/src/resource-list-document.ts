@@ -1,5 +1,5 @@
 import { randomHex } from '@herald/sip';
-import { type XmlNode, attributesOf, buildXml, childNodes, element, elementName, parseXmlRoot, splitName } from './pidf/xml-tree.js';
+import { type XmlNode, attributesOf, childNodes, element, elementName, parseXmlRoot, splitName, xmlDocument } from './pidf/xml-tree.js';
 
 export const RESOURCE_LISTS = 'application/resource-lists+xml';
 export const RLMI = 'application/rlmi+xml';
@@ -66,7 +66,7 @@ export function listNotifyBody(listUri: string, version: number, fullState: bool
     }
     return element('resource', { uri: m.uri }, [element('instance', instance, [])]);
   });
-  const rlmi = `<?xml version="1.0" encoding="UTF-8"?>\n${buildXml([element('list', { xmlns: 'urn:ietf:params:xml:ns:rlmi', uri: listUri, version: String(version), fullState: String(fullState) }, resources)])}`;
+  const rlmi = xmlDocument(element('list', { xmlns: 'urn:ietf:params:xml:ns:rlmi', uri: listUri, version: String(version), fullState: String(fullState) }, resources));
   const rootCid = `${randomHex(6)}@${host}`;
   const all = [part({ 'Content-Transfer-Encoding': 'binary', 'Content-ID': `<${rootCid}>`, 'Content-Type': RLMI }, rlmi), ...parts];
   return {

@@ -1,6 +1,6 @@
 import { type RequestContext, type RequestProcessor, ownedFlow, requireUnderstood, userNotFound } from '@herald/proxy';
-import { SipError, type SipRequest, formatUri, isSipUri, parseUri } from '@herald/sip';
-import { accountAor, lookUpContacts } from '@herald/store';
+import { type SipRequest, formatUri, parseUri } from '@herald/sip';
+import { lookUpContacts } from '@herald/store';
 import type { GroupStore, PresenceRuleStore, Subscription, SubscriptionStore } from '@herald/store';
 import type { Notifier } from './notifier.js';
 import { PIDF, PRESENCE_FORMATS, chooseFormat } from './pidf/presence-formats.js';
@@ -10,7 +10,8 @@ import { type ListData, listMemberId } from './notifier.js';
 import { PRESENCE_EVENT } from './presence-package.js';
 import { WATCHERINFO, WINFO_EVENT, acceptsWatcherinfo } from './winfo-package.js';
 import { type PresencePolicy, grantedExpires, watcherDefaultsFor } from './presence-policy.js';
-import { type PresentityLookup, aorOf, localPresentityUri, presentityAccount } from './presentity.js';
+import { type PresentityLookup, aorOf, localPresentityUri } from './presentity.js';
+import { rewriteSubscription } from './subscription-writes.js';
 import { subscriptionFromRequest, subscriptionId } from './subscription-dialog.js';
 import { decideWatcher, standingOf, watcherDomain } from './watcher-authorization.js';
 
@@ -47,7 +48,7 @@ export function subscriptionRequests(options: SubscriptionServiceOptions): Reque
     process(ctx: RequestContext) {
       const { req } = ctx;
       if (req.method !== 'SUBSCRIBE' || req.to.params.has('tag')) return 'continue';
-      const aor = localPresentityUri(req, options.identity);
+      const aor = localPresentityUri(req.uri, options.identity);
       if (aor === null) return 'continue';
       requireUnderstood(req);
       return subscribe(ctx, aor, options);
@@ -91,10 +92,7 @@ async function subscribe(ctx: RequestContext, aor: string, options: Subscription
   if (!known) throw userNotFound();
   const { status, data } = event === WINFO_EVENT ? winfoStanding(accept, resource, watcher) : await presenceStanding(accept, resource, watcher, options);
   if (eventId != null) data.eventId = eventId;
-  const sub = subscriptionFromRequest(req, { resource, watcher, event, expiresAt: now + expires * 1000, flow: ownedFlow(ctx.flow, options.owner), data });
-  sub.status = status;
-  // The first NOTIFY's CSeq is written with the subscription.
-  sub.localCseq = 1;
+  const sub = subscriptionFromRequest(req, { resource, watcher, event, status, expiresAt: now + expires * 1000, flow: ownedFlow(ctx.flow, options.owner), data });
   if (expires > 0 && !(await subscriptions.compareAndSet(sub, now))) throw busySubscription();
   answer(ctx, sub, expires, options);
   // RFC 6665 §4.2.1.2: the NOTIFY follows the 2xx (SIPp and SIP.js want that order).
@@ -140,8 +138,7 @@ async function subscribeList(ctx: RequestContext, listUri: string, watcher: stri
   const format = chooseFormat(accept.filter((a) => !a.startsWith('multipart/') && !a.startsWith(RLMI))) ?? PIDF;
   const now = clock.now();
   const expiresAt = now + expires * 1000;
-  const parent = subscriptionFromRequest(req, { resource: listUri, watcher, event: PRESENCE_EVENT, expiresAt, flow: ownedFlow(ctx.flow, options.owner), data: {} });
-  parent.localCseq = 1;
+  const parent = subscriptionFromRequest(req, { resource: listUri, watcher, event: PRESENCE_EVENT, status: 'active', expiresAt, flow: ownedFlow(ctx.flow, options.owner), data: {} });
   const data: ListData = { members: [], refused: [] };
   const members: Subscription[] = [];
   for (const uri of uris) {
@@ -166,22 +163,16 @@ async function subscribeList(ctx: RequestContext, listUri: string, watcher: stri
 
 /** The subscription a list holds for one member on the watcher's behalf, or why there is none. */
 async function listMember(parent: Subscription, uri: string, format: string, options: SubscriptionServiceOptions): Promise<Subscription | string> {
-  let aor: string | null = null;
+  let aor: string | null;
   try {
-    const parsed = parseUri(uri);
-    if (isSipUri(parsed) && parsed.user !== null && options.identity.isServedDomain(parsed.host)) aor = accountAor(parsed.user, parsed.host.toLowerCase());
+    aor = localPresentityUri(parseUri(uri), options.identity);
   } catch {
     return 'noresource';
   }
   // DEVIATION(RFC 4662 §4.4): members in other domains are not subscribed to yet; they are listed terminated.
   if (aor === null) return 'noresource';
-  let resource: string;
-  try {
-    resource = await presentityAccount(options, aor, options.clock.now());
-  } catch (error) {
-    if (error instanceof SipError) return 'noresource';
-    throw error;
-  }
+  const { account: resource, known } = await lookUpContacts(options, aor, options.clock.now());
+  if (!known) return 'noresource';
   const action = await authorize(resource, parent.watcher, options);
   if (action === 'block') return 'rejected';
   const { status, polite } = standingOf(action);
@@ -189,13 +180,10 @@ async function listMember(parent: Subscription, uri: string, format: string, opt
 }
 
 /** The members of a refreshed list subscription last as long as it does (and a little more). */
-async function refreshMembers(list: Subscription, now: number, { subscriptions }: SubscriptionServiceOptions): Promise<void> {
+async function refreshMembers(list: Subscription, now: number, { subscriptions, clock }: SubscriptionServiceOptions): Promise<void> {
   for (const uri of (list.data.list as ListData).members) {
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const member = await subscriptions.get(listMemberId(list.id, uri), now);
-      if (member === undefined) break;
-      if (await subscriptions.compareAndSet({ ...member, expiresAt: list.expiresAt + LIST_MEMBER_GRACE_MS, version: member.version + 1 }, now)) break;
-    }
+    const member = await subscriptions.get(listMemberId(list.id, uri), now);
+    await rewriteSubscription(subscriptions, member, () => ({ expiresAt: list.expiresAt + LIST_MEMBER_GRACE_MS }), clock);
   }
 }
 

@@ -13,6 +13,8 @@ export interface NewSubscription {
   /** The watcher's AoR. */
   watcher: string;
   event: string;
+  /** `pending` until the presentity allows the watcher. */
+  status: 'active' | 'pending';
   expiresAt: number;
   flow: FlowRef;
   /** What the package keeps for the subscription (the format the watcher gets). */
@@ -21,7 +23,8 @@ export interface NewSubscription {
 
 /**
  * The notifier's side of the dialog an initial SUBSCRIBE creates: our tag, the watcher's
- * Contact as remote target, the Record-Route values as route set, in order.
+ * Contact as remote target, the Record-Route values as route set, in order; CSeq 1 is the
+ * first NOTIFY's, written with the subscription.
  * @see RFC 6665 §4.2.1, RFC 3261 §12.1.1
  */
 export function subscriptionFromRequest(req: SipRequest, fields: NewSubscription): Subscription {
@@ -42,9 +45,9 @@ export function subscriptionFromRequest(req: SipRequest, fields: NewSubscription
     remoteTag,
     localUri: formatUri(req.to.uri),
     remoteUri: formatUri(req.from.uri),
-    localCseq: 0,
+    localCseq: 1,
     remoteCseq: req.cseq.seq,
-    status: 'active',
+    status: fields.status,
     accept: req.headerValues('accept').map((v) => v.toLowerCase()),
     expiresAt: fields.expiresAt,
     flow: fields.flow,

@@ -1,7 +1,7 @@
 import type { Subscription, SubscriptionStore } from '@herald/store';
 import type { EventPackage, NotifyBody } from './notifier.js';
 import { PRESENCE_EVENT } from './presence-package.js';
-import { buildXml, element, text } from './pidf/xml-tree.js';
+import { element, stableId, text, xmlDocument } from './pidf/xml-tree.js';
 
 export const WINFO_EVENT = 'presence.winfo';
 export const WATCHERINFO = 'application/watcherinfo+xml';
@@ -30,7 +30,7 @@ export class WinfoPackage implements EventPackage {
     // RFC 3858 §4.2: the version rises by one with each NOTIFY of the winfo subscription.
     return (sub: Subscription) => ({
       contentType: WATCHERINFO,
-      body: `<?xml version="1.0" encoding="UTF-8"?>\n${buildXml([element('watcherinfo', { xmlns: WATCHERINFO_NS, version: String(sub.localCseq - 1), state: 'full' }, [list])])}`,
+      body: xmlDocument(element('watcherinfo', { xmlns: WATCHERINFO_NS, version: String(sub.localCseq - 1), state: 'full' }, [list])),
     });
   }
 }
@@ -38,14 +38,8 @@ export class WinfoPackage implements EventPackage {
 /** One watcher: its subscription's status and the event that put it there. @see RFC 3858 §4.3 */
 function watcherElement(w: Subscription): ReturnType<typeof element> {
   const pending = w.status === 'pending';
-  return element('watcher', { id: watcherId(w.id), status: pending ? 'pending' : 'active', event: pending || w.data.approved !== true ? 'subscribe' : 'approved' }, [text(w.watcher)]);
-}
-
-/** A stable id for the subscription that does not reveal its dialog identifiers. */
-function watcherId(subscriptionId: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < subscriptionId.length; i++) h = Math.imul(h ^ subscriptionId.charCodeAt(i), 0x01000193) >>> 0;
-  return `w${h.toString(16)}`;
+  // An id that does not reveal the subscription's dialog identifiers.
+  return element('watcher', { id: `w${stableId(w.id)}`, status: pending ? 'pending' : 'active', event: pending || w.data.approved !== true ? 'subscribe' : 'approved' }, [text(w.watcher)]);
 }
 
 /** Whether a winfo subscriber's Accept allows watcherinfo documents (none given: yes). @see RFC 3857 §4.4 */

@@ -400,7 +400,7 @@ function workerOwner(): string {
   return `${hostname().replace(/[^A-Za-z0-9.-]/g, '-')}~${process.pid}~${randomHex(2)}`;
 }
 
-/** The address to write in Via and Record-Route for each listener; a wildcard listener advertises an interface address. */
+/** The presence agent's policy from `presence:` (seconds to ms, watcher defaults by domain). */
 function presencePolicy(c: PresenceConfig): PresencePolicy {
   return {
     defaultExpires: c.defaultExpires,
@@ -413,6 +413,7 @@ function presencePolicy(c: PresenceConfig): PresencePolicy {
   };
 }
 
+/** The address to write in Via and Record-Route for each listener; a wildcard listener advertises an interface address. */
 function advertisedAddresses(listeners: readonly ListenerInfo[]): AdvertisedAddress[] {
   const fallback = primaryAddress();
   return listeners.map((l) => {

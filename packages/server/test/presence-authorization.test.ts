@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { type HeraldProcess, runHerald } from './helpers/herald-process.js';
 import { ADMIN_TOKEN as TOKEN, startPresenceHerald } from './helpers/presence-herald.js';
+import { pidf } from './helpers/pidf.js';
 import { UdpAgent } from './helpers/udp-agent.js';
 
 /**
@@ -45,9 +46,7 @@ describe('presence authorization and privacy', () => {
 
   async function publish(presentity: string, basic: 'open' | 'closed'): Promise<void> {
     const a = await agent();
-    const body = `<?xml version="1.0"?><presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:${presentity}@example.com"><tuple id="t"><status><basic>${basic}</basic></status><note>real state</note></tuple></presence>`;
-    await a.send({ method: 'PUBLISH', uri: `sip:${presentity}@example.com`, from: `<sip:${presentity}@example.com>;tag=p`, to: `<sip:${presentity}@example.com>`, headers: ['Event: presence', 'Expires: 600', 'Content-Type: application/pidf+xml'], body });
-    expect((await a.response()).status).toBe(200);
+    expect((await a.publish(presentity, { body: pidf(presentity, basic, { inTuple: '<note>real state</note>' }) })).status).toBe(200);
   }
 
   function cli(...args: string[]) {

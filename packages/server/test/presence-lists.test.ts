@@ -1,5 +1,6 @@
 import type { HeraldProcess } from './helpers/herald-process.js';
 import { ADMIN_TOKEN as TOKEN, startPresenceHerald } from './helpers/presence-herald.js';
+import { pidf } from './helpers/pidf.js';
 import { UdpAgent } from './helpers/udp-agent.js';
 
 /** The parts of a multipart/related body, each with its headers and body. @see RFC 2387 */
@@ -61,9 +62,7 @@ describe('resource lists (RFC 4662, RFC 5367)', () => {
   }
 
   async function publish(user: string, basic: 'open' | 'closed') {
-    const body = `<?xml version="1.0"?><presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:${user}@example.com"><tuple id="t"><status><basic>${basic}</basic></status></tuple></presence>`;
-    await phone.send({ method: 'PUBLISH', uri: `sip:${user}@example.com`, from: `<sip:${user}@example.com>;tag=p`, to: `<sip:${user}@example.com>`, headers: ['Event: presence', 'Expires: 600', 'Content-Type: application/pidf+xml'], body });
-    expect((await phone.response()).status).toBe(200);
+    expect((await phone.publish(user, { body: pidf(user, basic) })).status).toBe(200);
   }
 
   it('takes the list in the body: full state of every member first, then only the member that changed', async () => {

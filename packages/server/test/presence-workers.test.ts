@@ -1,10 +1,7 @@
 import { type RedisServer, startRedis } from '@herald/test-kit';
 import { type HeraldProcess, startHerald } from './helpers/herald-process.js';
+import { pidf } from './helpers/pidf.js';
 import { UdpAgent } from './helpers/udp-agent.js';
-
-function pidf(note: string): string {
-  return `<?xml version="1.0"?><presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:alice@example.com"><tuple id="t"><status><basic>open</basic></status><note>${note}</note></tuple></presence>`;
-}
 
 /**
  * Two workers on one Redis: a burst of changes to one presentity, handled by whichever
@@ -45,8 +42,7 @@ users:
       await watcher.request();
       // Five PUBLISHes from five sockets: whichever worker each reaches, the window is one claim in Redis.
       for (const [i, p] of publishers.entries()) {
-        await p.send({ method: 'PUBLISH', uri: 'sip:alice@example.com', from: '<sip:alice@example.com>;tag=p', to: '<sip:alice@example.com>', callId: `pub-${i}`, headers: ['Event: presence', 'Expires: 600', 'Content-Type: application/pidf+xml'], body: pidf(`change ${i}`) });
-        expect((await p.response()).status).toBe(200);
+        expect((await p.publish('alice', { callId: `pub-${i}`, body: pidf('alice', 'open', { inTuple: `<note>change ${i}</note>` }) })).status).toBe(200);
       }
       const first = await watcher.request();
       expect(first.body.toString()).toContain('change 0');

@@ -5,6 +5,7 @@ import { freePort, runSipp } from '@herald/test-kit';
 import { PublisherState } from 'sip.js';
 import { type HeraldProcess, startHerald } from './helpers/herald-process.js';
 import { registerOnce, sipJsPhone, sipJsPublish, sipJsPublisher, sipJsWatch } from './helpers/sipjs.js';
+import { pidf } from './helpers/pidf.js';
 import { UdpAgent } from './helpers/udp-agent.js';
 
 const config = (peerPort: number) => `
@@ -18,16 +19,6 @@ registrar: { minExpires: 1 }
 users:
 ${['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan'].map((u) => `  - { user: ${u}, domain: example.com, password: "pw-${u}" }`).join('\n')}
 `;
-
-function pidf(entity: string, basic: 'open' | 'closed', extra = ''): string {
-  return [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<presence xmlns="urn:ietf:params:xml:ns:pidf" xmlns:dm="urn:ietf:params:xml:ns:pidf:data-model" xmlns:rpid="urn:ietf:params:xml:ns:pidf:rpid" entity="${entity}">`,
-    `<tuple id="t-${basic}"><status><basic>${basic}</basic></status></tuple>`,
-    extra,
-    '</presence>',
-  ].join('\n');
-}
 
 describe('presence agent (RFC 3856, RFC 6665, RFC 3903)', () => {
   let herald: HeraldProcess;
@@ -64,12 +55,7 @@ describe('presence agent (RFC 3856, RFC 6665, RFC 3903)', () => {
     return { response: await watcher.response(), callId };
   }
 
-  async function publish(presentity: string, headers: string[], body?: string, cseq = 1) {
-    const from = `<sip:${presentity}@example.com>`;
-    const contentType = body === undefined ? [] : ['Content-Type: application/pidf+xml'];
-    await phone.send({ method: 'PUBLISH', uri: `sip:${presentity}@example.com`, from: `${from};tag=p1`, to: from, cseq, callId: `pub-${presentity}`, headers: [...headers, ...contentType], body });
-    return phone.response();
-  }
+  const publish = (presentity: string, headers: string[], body?: string, cseq = 1) => phone.publish(presentity, { headers, body, cseq });
 
   describe('normal path', () => {
     it('answers 200 before the first NOTIFY, which carries the state derived from registration', async () => {
@@ -97,14 +83,14 @@ describe('presence agent (RFC 3856, RFC 6665, RFC 3903)', () => {
       const { response } = await subscribe('carol');
       expect(response.status).toBe(200);
       await watcher.request();
-      const published = await publish('carol', ['Event: presence', 'Expires: 600'], pidf('sip:carol@example.com', 'open'));
+      const published = await publish('carol', ['Event: presence', 'Expires: 600'], pidf('carol', 'open'));
       expect(published.status).toBe(200);
       const etag = published.header('sip-etag');
       expect(etag).toBeTruthy();
       expect((await watcher.request()).body.toString()).toContain('<basic>open</basic>');
 
       const away = '<dm:person id="p1"><rpid:activities><rpid:away/></rpid:activities></dm:person>';
-      const modified = await publish('carol', ['Event: presence', 'Expires: 600', `SIP-If-Match: ${etag}`], pidf('sip:carol@example.com', 'open', away), 2);
+      const modified = await publish('carol', ['Event: presence', 'Expires: 600', `SIP-If-Match: ${etag}`], pidf('carol', 'open', { extra: away }), 2);
       expect(modified.status).toBe(200);
       expect(modified.header('sip-etag')).not.toBe(etag);
       const merged = await watcher.request();
@@ -125,7 +111,7 @@ describe('presence agent (RFC 3856, RFC 6665, RFC 3903)', () => {
       const { response } = await subscribe('heidi');
       expect(response.status).toBe(200);
       expect((await watcher.request()).body.toString()).toContain('<basic>closed</basic>');
-      const body = pidf('sip:heidi@example.com', 'open', '<note>for two seconds</note>');
+      const body = pidf('heidi', 'open', { extra: '<note>for two seconds</note>' });
       expect((await publish('heidi', ['Event: presence', 'Expires: 2'], body)).header('expires')).toBe('2');
       expect((await watcher.request()).body.toString()).toContain('for two seconds');
       // The notify window (1 s) has passed by the time the sweep takes the expired publication.
@@ -275,7 +261,7 @@ describe('presence agent (RFC 3856, RFC 6665, RFC 3903)', () => {
         expect(await daveWatchesAlice.notifies.next()).toContain('<basic>open</basic>');
         const aliceWatchesDave = await sipJsWatch(alice, 'sip:dave@example.com');
         expect(await aliceWatchesDave.notifies.next()).toContain('<basic>closed</basic>');
-        const busy = pidf('sip:dave@example.com', 'open', '<dm:person id="d"><rpid:activities><rpid:busy/></rpid:activities></dm:person>');
+        const busy = pidf('dave', 'open', { extra: '<dm:person id="d"><rpid:activities><rpid:busy/></rpid:activities></dm:person>' });
         expect(await sipJsPublish(sipJsPublisher(dave), busy)).toBe(PublisherState.Published);
         const seen = await aliceWatchesDave.notifies.next();
         expect(seen).toContain('<basic>open</basic>');

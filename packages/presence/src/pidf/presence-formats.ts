@@ -1,6 +1,6 @@
 import type { ComposedPresence } from './compose-presence.js';
 import { PIDF_NS } from './pidf-document.js';
-import { buildXml, element } from './xml-tree.js';
+import { element, stableId, xmlDocument } from './xml-tree.js';
 
 export const PIDF = 'application/pidf+xml';
 /** draft-ietf-impp-cpim-pidf, which RFC 3863 became: PIDF in another namespace (Cisco phones, Sametime-era gateways). */
@@ -13,7 +13,6 @@ export type PresenceFormat = typeof PIDF | typeof CPIM_PIDF | typeof XPIDF;
 export const PRESENCE_FORMATS: readonly PresenceFormat[] = [PIDF, CPIM_PIDF, XPIDF];
 
 const CPIM_PIDF_NS = 'urn:ietf:params:xml:ns:cpim-pidf';
-const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
 
 /**
  * The format a watcher gets: the first of its Accept values (lower case, parameters
@@ -49,7 +48,7 @@ function pidfDocument(presence: ComposedPresence, namespaces: Record<string, str
   const attributes: Record<string, string> = {};
   for (const [prefix, uri] of Object.entries(namespaces)) attributes[prefix === '' ? 'xmlns' : `xmlns:${prefix}`] = uri;
   attributes.entity = entity;
-  return XML_DECLARATION + buildXml([element('presence', attributes, presence.elements)]);
+  return xmlDocument(element('presence', attributes, presence.elements));
 }
 
 /** The same bindings with the PIDF namespace renamed to the draft's: the elements are the same. */
@@ -69,10 +68,9 @@ function xpidfDocument(presence: ComposedPresence): string {
     element('status', { status: presence.open ? 'open' : 'closed' }, []),
     element('msnsubstatus', { substatus: msnSubstatus(presence) }, []),
   ]);
-  const body = buildXml([
-    element('presence', {}, [element('presentity', { uri: `${uri};method=SUBSCRIBE` }, []), element('atom', { id: atomId(uri) }, [address])]),
-  ]);
-  return `${XML_DECLARATION}<!DOCTYPE presence PUBLIC "-//IETF//DTD RFCxxxx XPIDF 1.0//EN" "xpidf.dtd">\n${body}`;
+  // A stable atom id: a client sees the same atom in every NOTIFY.
+  const root = element('presence', {}, [element('presentity', { uri: `${uri};method=SUBSCRIBE` }, []), element('atom', { id: stableId(uri) }, [address])]);
+  return xmlDocument(root, '<!DOCTYPE presence PUBLIC "-//IETF//DTD RFCxxxx XPIDF 1.0//EN" "xpidf.dtd">');
 }
 
 /** RPID activities as MS-SIP's substatus values. @see RFC 4480 §3.2 */
@@ -83,11 +81,4 @@ function msnSubstatus({ open, activities }: ComposedPresence): string {
   if (activities.includes('meal') || activities.includes('breakfast') || activities.includes('dinner')) return 'outtolunch';
   if (activities.includes('away') || activities.includes('vacation') || activities.includes('sleeping')) return 'away';
   return 'online';
-}
-
-/** A stable atom id for the presentity, so that a client sees the same atom in every NOTIFY. */
-function atomId(uri: string): string {
-  let h = 0;
-  for (let i = 0; i < uri.length; i++) h = (h * 31 + uri.charCodeAt(i)) >>> 0;
-  return h.toString(16);
 }

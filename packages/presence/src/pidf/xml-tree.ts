@@ -55,6 +55,18 @@ export function buildXml(nodes: readonly XmlNode[]): string {
   return builder.build(nodes) as string;
 }
 
+/** A whole document: the XML declaration, a DOCTYPE line when given, then `root`. */
+export function xmlDocument(root: XmlNode, doctype?: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${doctype === undefined ? '' : `${doctype}\n`}${buildXml([root])}`;
+}
+
+/** A short id that is the same for the same text (FNV-1a), for ids that must not reveal what they stand for or change between documents. */
+export function stableId(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16);
+}
+
 /** The element's name as written (`dm:person`), or `null` for a text or CDATA node. */
 export function elementName(node: XmlNode): string | null {
   for (const key in node) if (key !== ATTRIBUTES && key !== TEXT && key !== CDATA) return key;

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { canonicalAor } from '@herald/registrar';
 import { parseUri } from '@herald/sip';
 import { hostPort } from '@herald/stack';
-import { PRESENCE_EVENT, announceDecision } from '@herald/presence';
+import { PRESENCE_EVENT, announceDecision, remainingSeconds } from '@herald/presence';
 import type { Binding, PresenceAction, Store, StoredMessage, Subscription, UserRecord } from '@herald/store';
 import { parseAccountAddress, putAccount, userNameProblem } from '../accounts.js';
 import type { Logger } from '../logger.js';
@@ -221,7 +221,7 @@ function publicWatcher(s: Subscription, now: number): Record<string, unknown> {
   return {
     watcher: s.watcher,
     status: s.data.polite === true ? 'polite-block' : s.status,
-    expires: Math.max(0, Math.ceil((s.expiresAt - now) / 1000)),
+    expires: remainingSeconds(s, now),
     transport: s.flow?.transport ?? null,
   };
 }

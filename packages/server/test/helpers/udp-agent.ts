@@ -27,6 +27,17 @@ export class UdpAgent {
     await this.client.send(requestText({ ...options, sentBy: `127.0.0.1:${this.client.port}`, rport: true, headers: withContact }), this.server);
   }
 
+  /**
+   * PUBLISH for `user`@example.com from its own AoR (`Event: presence`, `Expires: 600` unless
+   * `headers` say otherwise), with `body` as PIDF; resolves with the final response.
+   */
+  async publish(user: string, { body, headers = ['Event: presence', 'Expires: 600'], cseq = 1, callId = `pub-${user}` }: { body?: string; headers?: string[]; cseq?: number; callId?: string } = {}): Promise<SipResponse> {
+    const aor = `<sip:${user}@example.com>`;
+    const contentType = body === undefined ? [] : ['Content-Type: application/pidf+xml'];
+    await this.send({ method: 'PUBLISH', uri: `sip:${user}@example.com`, from: `${aor};tag=p`, to: aor, cseq, callId, headers: [...headers, ...contentType], body });
+    return this.response();
+  }
+
   /** The next final response, provisional ones skipped. */
   async response(timeoutMs = 5000): Promise<SipResponse> {
     for (;;) {

@@ -1,6 +1,8 @@
 import { type ForwardOutcome, type Target, contactTarget } from '@herald/proxy';
 import type { SipRequest } from '@herald/sip';
 import type { Claims, Subscription, SubscriptionStore } from '@herald/store';
+import { type ListData, isList, listMemberId, listOf } from './list-subscription.js';
+import { isRemoteMember, remoteMemberEntry } from './remote-members.js';
 import { type ListMember, listNotifyBody } from './resource-list-document.js';
 import { type NotifyContent, type NotifyState, notifyRequest, remainingSeconds } from './subscription-dialog.js';
 import { rewriteSubscription } from './subscription-writes.js';
@@ -30,6 +32,8 @@ export interface NotifierOptions {
   host: string;
   /** Changes within this many ms of a NOTIFY are merged into one NOTIFY at the window's end; 0 sends each. */
   windowMs: number;
+  /** A list ended and let go of a member's record (one in another domain ends its subscription there). */
+  memberForgotten?(member: Subscription): void;
   clock: { now(): number };
   logger?: { warn(msg: string, meta?: Record<string, unknown>): void };
 }
@@ -86,6 +90,12 @@ export class Notifier {
     if (written === undefined) return;
     this.watchersChanged(sub);
     await this.notifyList(parent, [memberEntry(written, body)]);
+  }
+
+  /** A member of a list changed state on its own (one in another domain): the list's watcher is told. */
+  async memberChanged(member: Subscription): Promise<void> {
+    const parent = listOf(member);
+    if (parent !== null) await this.notifyList(parent, [remoteMemberEntry(member)]);
   }
 
   /**
@@ -176,7 +186,8 @@ export class Notifier {
     const entries = await Promise.all(
       members.map(async (uri): Promise<ListMember> => {
         const member = await this.options.subscriptions.get(listMemberId(parent.id, uri), now);
-        return member === undefined ? { uri, state: 'terminated', reason: 'noresource', part: null } : memberEntry(member, await this.bodyFor(uri, member.event));
+        if (member === undefined) return { uri, state: 'terminated', reason: 'noresource', part: null };
+        return isRemoteMember(member) ? remoteMemberEntry(member) : memberEntry(member, await this.bodyFor(uri, member.event));
       }),
     );
     for (const r of refused) entries.push({ uri: r.uri, state: 'terminated', reason: r.reason, part: null });
@@ -184,8 +195,15 @@ export class Notifier {
   }
 
   private async forgetMembers(parent: Subscription): Promise<void> {
+    const { subscriptions, clock, memberForgotten } = this.options;
     const { members } = parent.data.list as ListData;
-    await Promise.all(members.map((uri) => this.options.subscriptions.delete(listMemberId(parent.id, uri))));
+    await Promise.all(
+      members.map(async (uri) => {
+        const id = listMemberId(parent.id, uri);
+        const member = await subscriptions.get(id, clock.now());
+        if ((await subscriptions.delete(id)) && member !== undefined) memberForgotten?.(member);
+      }),
+    );
   }
 
   /** A NOTIFY with the next CSeq of the dialog, written before it is sent. @see RFC 3261 §12.2.1.1 */
@@ -217,36 +235,22 @@ export class Notifier {
     return pkg.body(resource, this.options.clock.now());
   }
 
-  /** Ends up to `limit` expired subscriptions, each taken by one worker, with their last NOTIFY. */
-  async sweep(limit: number): Promise<void> {
+  /**
+   * Ends up to `limit` expired subscriptions, each taken by one worker, with their last
+   * NOTIFY. @returns the list members taken, which end with their list, not on their own.
+   */
+  async sweep(limit: number): Promise<Subscription[]> {
+    const members: Subscription[] = [];
     for (const sub of await this.options.subscriptions.takeExpired(this.options.clock.now(), limit)) {
-      // A list member outlives its list a little: its list has ended, or ends now.
       if (listOf(sub) === null) void this.ended(sub, 'timeout');
+      else members.push(sub);
     }
+    return members;
   }
 }
 
 /** A subscription whose flow was not recorded: NOTIFYs go by route set and remote target. */
 const unknownFlow = { id: '', transport: 'udp', owner: '', remoteAddress: '', remotePort: 0 };
-
-/** What a list subscription keeps: the members with a subscription of their own, and those refused. */
-export interface ListData {
-  members: string[];
-  refused: Array<{ uri: string; reason: string }>;
-}
-
-/** The id of the subscription a list subscription holds for one member, on the list watcher's behalf. */
-export function listMemberId(parentId: string, member: string): string {
-  return `${parentId}|${member}`;
-}
-
-function isList(sub: Subscription): boolean {
-  return sub.data.list !== undefined;
-}
-
-function listOf(sub: Subscription): string | null {
-  return typeof sub.data.listOf === 'string' ? sub.data.listOf : null;
-}
 
 function memberEntry(member: Subscription, body: NotifyBody): ListMember {
   return { uri: member.resource, state: member.status === 'pending' ? 'pending' : 'active', part: body(member) };

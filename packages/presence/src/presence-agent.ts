@@ -1,4 +1,4 @@
-import type { ForwardOutcome, LocalIdentity, RequestProcessor, Target } from '@herald/proxy';
+import type { ForwardOutcome, LocalIdentity, RequestProcessor, StaticRoutes, Target } from '@herald/proxy';
 import type { SipRequest } from '@herald/sip';
 import type { Store } from '@herald/store';
 import { Notifier } from './notifier.js';
@@ -11,14 +11,17 @@ import { publicationRequests } from './publish-processor.js';
 import { type SubscriptionServiceOptions, authorize, subscriptionDialogs, subscriptionRequests } from './subscribe-processor.js';
 import { standingOf } from './watcher-authorization.js';
 import { DECISIONS_CHANNEL, readDecision } from './presence-decisions.js';
+import { RemoteMembers, isRemoteMember } from './remote-members.js';
 
 export interface PresenceAgentOptions {
   identity: LocalIdentity;
   store: Pick<Store, 'subscriptions' | 'publications' | 'locations' | 'users' | 'presenceRules' | 'groups' | 'claims' | 'bus'>;
   policy: PresencePolicy;
   originate(request: SipRequest, targets: readonly Target[]): Promise<ForwardOutcome>;
-  /** Herald's Contact on a transport. */
-  contact(transport: string): string;
+  /** `routes:`: how list members in other domains are reached. */
+  routes: Pick<StaticRoutes, 'match'>;
+  /** Herald's Contact on a transport, with a user part or none. */
+  contact(transport: string, user?: string): string;
   owner: string;
   requireAuthentication: boolean;
   clock: { now(): number };
@@ -47,19 +50,45 @@ export class PresenceAgent {
   private readonly service: SubscriptionServiceOptions;
   private readonly settings: PresenceSettingsCache;
   private readonly expiry: RegistrationExpiry;
+  private readonly remote: RemoteMembers;
   private sweeper: ReturnType<typeof setInterval> | null = null;
   private unsubscribe: (() => Promise<void>) | null = null;
 
   constructor(private readonly options: PresenceAgentOptions) {
     const { identity, store, policy, clock, owner, contact, logger } = options;
-    this.notifier = new Notifier({ subscriptions: store.subscriptions, claims: store.claims, originate: options.originate, contact, owner, host: identity.primaryDomain, windowMs: policy.notifyWindowMs, clock, logger });
+    this.notifier = new Notifier({
+      subscriptions: store.subscriptions,
+      claims: store.claims,
+      originate: options.originate,
+      contact,
+      owner,
+      host: identity.primaryDomain,
+      windowMs: policy.notifyWindowMs,
+      memberForgotten: (member) => {
+        if (isRemoteMember(member)) void this.remote.ended(member);
+      },
+      clock,
+      logger,
+    });
+    this.remote = new RemoteMembers({
+      identity,
+      subscriptions: store.subscriptions,
+      claims: store.claims,
+      owner,
+      routes: options.routes,
+      originate: options.originate,
+      contact: (transport, user) => contact(transport, user),
+      changed: (member) => this.notifier.memberChanged(member),
+      clock,
+      logger,
+    });
     this.settings = new PresenceSettingsCache(store.presenceRules, clock);
     this.expiry = new RegistrationExpiry({ locations: store.locations, claims: store.claims, owner, clock, expired: (aor) => this.registrationChanged(aor) });
     const openFromRegistration = (aor: string, at: number) => this.expiry.watch(aor, at);
     this.notifier.register(new PresencePackage({ publications: store.publications, locations: store.locations, rules: this.settings, policy, openFromRegistration, logger }));
     this.notifier.register(new WinfoPackage(store.subscriptions));
     const lookup = { identity, locations: store.locations, users: store.users };
-    const service = { ...lookup, subscriptions: store.subscriptions, rules: this.settings, groups: store.groups, notifier: this.notifier, policy, contact, owner, clock };
+    const service = { ...lookup, subscriptions: store.subscriptions, rules: this.settings, groups: store.groups, notifier: this.notifier, remote: this.remote, policy, contact, owner, clock };
     this.service = service;
     this.subscriptions = subscriptionRequests(service);
     this.dialogs = subscriptionDialogs(service);
@@ -76,6 +105,7 @@ export class PresenceAgent {
   async stop(): Promise<void> {
     this.notifier.stop();
     this.expiry.stop();
+    this.remote.stop();
     if (this.sweeper !== null) clearInterval(this.sweeper);
     this.sweeper = null;
     await this.unsubscribe?.();
@@ -149,7 +179,8 @@ export class PresenceAgent {
   private async sweep(): Promise<void> {
     const { store, clock, logger } = this.options;
     try {
-      await this.notifier.sweep(SWEEP_LIMIT);
+      // A member outlives its list only when the list's end never reached it (a worker stopped).
+      for (const member of await this.notifier.sweep(SWEEP_LIMIT)) if (isRemoteMember(member)) void this.remote.ended(member);
       const expired = await store.publications.takeExpired(clock.now(), SWEEP_LIMIT);
       for (const resource of new Set(expired.map((p) => p.resource))) this.notifier.changed(resource, PRESENCE_EVENT);
     } catch (error) {

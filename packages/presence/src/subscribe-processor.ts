@@ -3,14 +3,15 @@ import { type SipRequest, formatUri, parseUri } from '@herald/sip';
 import { lookUpContacts } from '@herald/store';
 import type { GroupStore, PresenceRuleStore, Subscription, SubscriptionStore } from '@herald/store';
 import type { Notifier } from './notifier.js';
-import { PIDF, PRESENCE_FORMATS, chooseFormat } from './pidf/presence-formats.js';
+import { PIDF, PRESENCE_FORMATS, type PresenceFormat, chooseFormat } from './pidf/presence-formats.js';
 import { badEvent, badResourceList, busySubscription, cseqOutOfOrder, eventlistRequired, noSuchSubscription, notAcceptable, notYourWatcherInfo, unsupportedMediaType, watcherBlocked } from './presence-errors.js';
 import { InvalidResourceList, RESOURCE_LISTS, RLMI, parseResourceList } from './resource-list-document.js';
-import { type ListData, listMemberId } from './notifier.js';
+import { LIST_MEMBER_GRACE_MS, type ListData, listMemberId } from './list-subscription.js';
 import { PRESENCE_EVENT } from './presence-package.js';
 import { WATCHERINFO, WINFO_EVENT, acceptsWatcherinfo } from './winfo-package.js';
 import { type PresencePolicy, grantedExpires, watcherDefaultsFor } from './presence-policy.js';
 import { type PresentityLookup, aorOf, localPresentityUri } from './presentity.js';
+import { type RemoteMembers, isRemoteMember } from './remote-members.js';
 import { rewriteSubscription } from './subscription-writes.js';
 import { subscriptionFromRequest, subscriptionId } from './subscription-dialog.js';
 import { decideWatcher, standingOf, watcherDomain } from './watcher-authorization.js';
@@ -19,7 +20,6 @@ import { decideWatcher, standingOf, watcherDomain } from './watcher-authorizatio
 export const ALLOW_EVENTS = [PRESENCE_EVENT, WINFO_EVENT] as const;
 
 const MAX_ATTEMPTS = 5;
-const LIST_MEMBER_GRACE_MS = 60_000;
 
 export interface SubscriptionServiceOptions extends PresentityLookup {
   subscriptions: SubscriptionStore;
@@ -27,6 +27,8 @@ export interface SubscriptionServiceOptions extends PresentityLookup {
   /** Stored resource lists (server-side buddy lists). */
   groups: Pick<GroupStore, 'get'>;
   notifier: Notifier;
+  /** List members in other domains. */
+  remote: Pick<RemoteMembers, 'member' | 'subscribe' | 'notifies'>;
   policy: PresencePolicy;
   /** Herald's Contact on a transport. */
   contact(transport: string): string;
@@ -58,8 +60,9 @@ export function subscriptionRequests(options: SubscriptionServiceOptions): Reque
 
 /**
  * A SUBSCRIBE in one of Herald's subscription dialogs (a refresh, or `Expires: 0` to
- * unsubscribe), matched by dialog id; 481 when Herald holds no such subscription. The
- * dialog is its own credential, so this runs before authentication, as in-dialog requests do.
+ * unsubscribe), matched by dialog id; 481 when Herald holds no such subscription. A NOTIFY
+ * in a subscription Herald holds in another domain for a list member. The dialog is its own
+ * credential, so this runs before authentication, as in-dialog requests do.
  * @see RFC 6665 §4.1.2.1, §4.1.2.3, §4.2.1.2
  */
 export function subscriptionDialogs(options: SubscriptionServiceOptions): RequestProcessor {
@@ -67,6 +70,7 @@ export function subscriptionDialogs(options: SubscriptionServiceOptions): Reques
     name: 'subscription-dialogs',
     process(ctx: RequestContext) {
       const { req } = ctx;
+      if (req.method === 'NOTIFY') return options.remote.notifies.process(ctx);
       const ourTag = req.method === 'SUBSCRIBE' ? req.to.params.get('tag') : undefined;
       if (ourTag === undefined || ourTag === null || !options.identity.isLocal(req.uri)) return 'continue';
       requireUnderstood(req);
@@ -144,39 +148,41 @@ async function subscribeList(ctx: RequestContext, listUri: string, watcher: stri
   for (const uri of uris) {
     const member = await listMember(parent, uri, format, options);
     if (typeof member === 'string') data.refused.push({ uri, reason: member });
-    else {
+    else if (!data.members.includes(member.resource)) {
       data.members.push(member.resource);
       members.push(member);
     }
   }
   parent.data = { list: data, format };
   if (expires > 0) {
-    // Members outlive their list a little, so that the list's own end is what watchers are told.
-    const written = await Promise.all([parent, ...members.map((m) => ({ ...m, expiresAt: expiresAt + LIST_MEMBER_GRACE_MS }))].map((s) => subscriptions.compareAndSet(s, now)));
+    const written = await Promise.all([parent, ...members].map((s) => subscriptions.compareAndSet(s, now)));
     if (written.includes(false)) throw busySubscription();
   }
   ctx.respond(200, 'OK', { toTag: parent.localTag, headers: [['Contact', `<${options.contact(ctx.flow.transport)}>`], ['Expires', String(expires)], ['Require', 'eventlist']] });
   await notifier.notifyWritten(parent, expires > 0 ? { state: 'active', expires } : { state: 'terminated', reason: 'timeout' });
-  for (const m of members) notifier.watchersChanged(m);
+  for (const m of members) {
+    if (!isRemoteMember(m)) notifier.watchersChanged(m);
+    else if (expires > 0) void options.remote.subscribe(m);
+  }
   return 'stop';
 }
 
 /** The subscription a list holds for one member on the watcher's behalf, or why there is none. */
-async function listMember(parent: Subscription, uri: string, format: string, options: SubscriptionServiceOptions): Promise<Subscription | string> {
+async function listMember(parent: Subscription, uri: string, format: PresenceFormat, options: SubscriptionServiceOptions): Promise<Subscription | string> {
   let aor: string | null;
   try {
     aor = localPresentityUri(parseUri(uri), options.identity);
   } catch {
     return 'noresource';
   }
-  // DEVIATION(RFC 4662 §4.4): members in other domains are not subscribed to yet; they are listed terminated.
-  if (aor === null) return 'noresource';
+  if (aor === null) return options.remote.member(parent, uri, format) ?? 'noresource';
   const { account: resource, known } = await lookUpContacts(options, aor, options.clock.now());
   if (!known) return 'noresource';
   const action = await authorize(resource, parent.watcher, options);
   if (action === 'block') return 'rejected';
   const { status, polite } = standingOf(action);
-  return { ...parent, id: listMemberId(parent.id, resource), resource, status, localCseq: 0, data: { listOf: parent.id, format, polite } };
+  // Members outlive their list a little, so that the list's own end is what watchers are told.
+  return { ...parent, id: listMemberId(parent.id, resource), resource, status, localCseq: 0, expiresAt: parent.expiresAt + LIST_MEMBER_GRACE_MS, data: { listOf: parent.id, format, polite } };
 }
 
 /** The members of a refreshed list subscription last as long as it does (and a little more). */

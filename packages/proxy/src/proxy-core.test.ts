@@ -136,6 +136,16 @@ describe('RFC 3261 §16.6 forwarding', () => {
     expect(sent.map((s) => s.request.hasHeader('record-route'))).toEqual([false, false]);
   });
 
+  it('does not record-route a SUBSCRIBE it originates: Herald is an end of that dialog', () => {
+    const { core, sent } = harness();
+    const subscribe = invite(['Event: presence'], 'SUBSCRIBE');
+    subscribe.removeHeader('via');
+    void core.originate(subscribe, [target('sip:bob@198.51.100.5')]);
+    expect(sent).toHaveLength(1);
+    expect(sent[0].request.hasHeader('record-route')).toBe(false);
+    expect(sent[0].request.via).toHaveLength(1);
+  });
+
   it('sends to an open flow of a registered contact, and to the owner of a flow on another worker', () => {
     const { core, sent } = harness();
     const flow = { id: 'tcp-callee', transport: 'tcp', owner: 'node~1~aa', remoteAddress: '203.0.113.9', remotePort: 41000 };

@@ -99,7 +99,8 @@ export class ProxyCore {
     }
     const hash = loopHash(req);
     this.checkForwardable(req, hash);
-    const recordRoute = DIALOG_CREATING.has(req.method) && !req.to.params.has('tag');
+    // A request Herald originates starts a dialog Herald is an end of, not a proxy in.
+    const recordRoute = DIALOG_CREATING.has(req.method) && !req.to.params.has('tag') && !(ctx instanceof OriginatedRequest);
     const groups = targetGroups(targets).map((group) => group.map((target) => () => this.prepare(ctx, target, hash, recordRoute)));
     const rc = new ResponseContext(ctx, groups, this.sender, options);
     if (req.method === 'INVITE' && tx !== null) this.contexts.set(tx, rc);

@@ -1,10 +1,9 @@
-import { isIP } from 'node:net';
-import { hostAddress, isSipUri } from '@herald/sip';
+import { isSipUri } from '@herald/sip';
 import type { LocalIdentity } from './local-identity.js';
 import type { ProxyCore } from './proxy-core.js';
 import { noRouteToDomain, noTransactionToCancel, relayingDenied, tooManyHops } from './proxy-errors.js';
 import type { RequestContext, RequestProcessor } from './request-context.js';
-import type { StaticRoutes } from './static-routes.js';
+import { type StaticRoutes, foreignTarget } from './static-routes.js';
 
 /** CANCEL: the INVITE it names is cancelled, whatever the CANCEL's credentials. @see RFC 3261 §16.10, §22.1 */
 export function cancelRequests(core: ProxyCore): RequestProcessor {
@@ -60,9 +59,9 @@ export function forwardElsewhere({ identity, core, routes, trustLocalFrom }: For
       if (req.maxForwards === 0) throw tooManyHops();
       if (ctx.authenticated === null && !(trustLocalFrom && identity.isLocal(req.from.uri))) throw relayingDenied();
       if (!isSipUri(uri)) throw noRouteToDomain(uri.scheme);
-      const nextHop = routes.match(uri.host) ?? undefined;
-      if (nextHop === undefined && isIP(hostAddress(uri.host)) === 0 && uri.host !== 'localhost') throw noRouteToDomain(uri.host);
-      return core.forward(ctx, [{ uri: req.uriText, q: null, route: [], flow: null, flowOnly: false, nextHop }]).then(() => 'stop' as const);
+      const target = foreignTarget(routes, uri, req.uriText);
+      if (target === null) throw noRouteToDomain(uri.host);
+      return core.forward(ctx, [target]).then(() => 'stop' as const);
     },
   };
 }

@@ -1,5 +1,7 @@
-import { SipError, isSipUri, parseUri } from '@herald/sip';
+import { isIP } from 'node:net';
+import { SipError, type SipUri, hostAddress, isSipUri, parseUri } from '@herald/sip';
 import type { Destination } from '@herald/stack';
+import type { Target } from './target.js';
 import { uriDestination } from './uri-destination.js';
 
 /** One `routes:` entry: requests for `domain` (or, with `*.`, its subdomains) go to `to`. */
@@ -37,4 +39,14 @@ export class StaticRoutes {
     for (const w of this.wildcards) if (d.endsWith(w.suffix)) return { ...w.destination };
     return null;
   }
+}
+
+/**
+ * The target for `uri` in a domain Herald does not serve: the `routes:` next hop of its
+ * domain, or its host when that is an address; `null` when nothing says how to reach it.
+ */
+export function foreignTarget(routes: Pick<StaticRoutes, 'match'>, uri: SipUri, text: string): Target | null {
+  const nextHop = routes.match(uri.host) ?? undefined;
+  if (nextHop === undefined && isIP(hostAddress(uri.host)) === 0 && uri.host !== 'localhost') return null;
+  return { uri: text, q: null, route: [], flow: null, flowOnly: false, nextHop };
 }

@@ -198,12 +198,14 @@ export class HeraldServer {
     delivery.start();
     // RFC 3428 §7: what waited for a user goes out once they register.
     registrar.onBindingsAdded((aor) => void delivery.registered(aor));
+    const routes = new StaticRoutes(config.routes);
     const presence = new PresenceAgent({
       identity,
       store,
       policy: presencePolicy(config.presence),
       originate: (req, targets) => proxy.originate(req, targets),
-      contact: (transport) => proxy.ownUri(transport),
+      routes,
+      contact: (transport, user) => proxy.ownUri(transport, user),
       owner,
       requireAuthentication: config.auth.enabled,
       clock,
@@ -249,7 +251,7 @@ export class HeraldServer {
       identity,
       proxy,
       flowTokens,
-      routes: new StaticRoutes(config.routes),
+      routes,
       authenticate,
       fromIdentity: authenticate === null ? null : fromIdentity(store.users),
       registrar,

@@ -28,13 +28,17 @@ export class UdpAgent {
   }
 
   /**
-   * PUBLISH for `user`@example.com from its own AoR (`Event: presence`, `Expires: 600` unless
-   * `headers` say otherwise), with `body` as PIDF; resolves with the final response.
+   * PUBLISH for `user`@`domain` (example.com unless given) from its own AoR (`Event: presence`,
+   * `Expires: 600` unless `headers` say otherwise), with `body` as PIDF; resolves with the
+   * final response.
    */
-  async publish(user: string, { body, headers = ['Event: presence', 'Expires: 600'], cseq = 1, callId = `pub-${user}` }: { body?: string; headers?: string[]; cseq?: number; callId?: string } = {}): Promise<SipResponse> {
-    const aor = `<sip:${user}@example.com>`;
+  async publish(
+    user: string,
+    { body, headers = ['Event: presence', 'Expires: 600'], cseq = 1, callId = `pub-${user}`, domain = 'example.com' }: { body?: string; headers?: string[]; cseq?: number; callId?: string; domain?: string } = {},
+  ): Promise<SipResponse> {
+    const aor = `<sip:${user}@${domain}>`;
     const contentType = body === undefined ? [] : ['Content-Type: application/pidf+xml'];
-    await this.send({ method: 'PUBLISH', uri: `sip:${user}@example.com`, from: `${aor};tag=p`, to: aor, cseq, callId, headers: [...headers, ...contentType], body });
+    await this.send({ method: 'PUBLISH', uri: `sip:${user}@${domain}`, from: `${aor};tag=p`, to: aor, cseq, callId, headers: [...headers, ...contentType], body });
     return this.response();
   }
 

@@ -83,7 +83,7 @@ export class PresenceAgent {
       logger,
     });
     this.settings = new PresenceSettingsCache(store.presenceRules, clock);
-    this.expiry = new RegistrationExpiry({ locations: store.locations, claims: store.claims, owner, clock, expired: (aor) => this.registrationChanged(aor) });
+    this.expiry = new RegistrationExpiry({ locations: store.locations, claims: store.claims, owner, clock, expired: (aor) => this.notifier.changed(aor, PRESENCE_EVENT) });
     const openFromRegistration = (aor: string, at: number) => this.expiry.watch(aor, at);
     this.notifier.register(new PresencePackage({ publications: store.publications, locations: store.locations, rules: this.settings, policy, openFromRegistration, logger }));
     this.notifier.register(new WinfoPackage(store.subscriptions));
@@ -114,6 +114,7 @@ export class PresenceAgent {
 
   /** A presentity registered its first contact or lost its last: what watchers see may change. */
   registrationChanged(aor: string): void {
+    this.expiry.forget(aor);
     this.notifier.changed(aor, PRESENCE_EVENT);
   }
 

@@ -2,6 +2,8 @@ import type { Claims, LocationStore } from '@herald/store';
 
 /** A little after the binding's end, so that the store no longer shows it. */
 const SLACK_MS = 500;
+/** Long enough that every worker's timer for the same expiry has fired. */
+const CLAIM_MS = 60_000;
 
 export interface RegistrationExpiryOptions {
   locations: Pick<LocationStore, 'get'>;
@@ -34,6 +36,21 @@ export class RegistrationExpiry {
     this.timers.set(aor, { at: lastExpiresAt, timer });
   }
 
+  /**
+   * The registrar told of the change itself (an un-REGISTER, a first binding): this worker's
+   * timer would tell it again. Another worker's timer for the same expiry loses the claim.
+   */
+  forget(aor: string): void {
+    const current = this.timers.get(aor);
+    if (current === undefined) return;
+    clearTimeout(current.timer);
+    this.timers.delete(aor);
+    const { claims, owner, clock } = this.options;
+    claims.claim(expiredKey(aor, current.at), owner, CLAIM_MS, clock.now()).catch(() => {
+      // The store is away: another worker may tell the watchers twice.
+    });
+  }
+
   stop(): void {
     for (const { timer } of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
@@ -48,10 +65,13 @@ export class RegistrationExpiry {
         this.watch(aor, Math.max(...bindings.map((b) => b.expiresAt)));
         return;
       }
-      const key = `registration-expired:${aor}:${at}`;
-      if ((await claims.claim(key, owner, 60_000, clock.now())) === owner) this.options.expired(aor);
+      if ((await claims.claim(expiredKey(aor, at), owner, CLAIM_MS, clock.now())) === owner) this.options.expired(aor);
     } catch {
       // The store is away: the next change or refresh shows the state.
     }
   }
+}
+
+function expiredKey(aor: string, at: number): string {
+  return `registration-expired:${aor}:${at}`;
 }

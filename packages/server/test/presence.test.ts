@@ -17,7 +17,7 @@ auth: { enabled: false }
 presence: { notifyWindow: 1, minExpires: 2 }
 registrar: { minExpires: 1 }
 users:
-${['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan'].map((u) => `  - { user: ${u}, domain: example.com, password: "pw-${u}" }`).join('\n')}
+${['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy'].map((u) => `  - { user: ${u}, domain: example.com, password: "pw-${u}" }`).join('\n')}
 `;
 
 describe('presence agent (RFC 3856, RFC 6665, RFC 3903)', () => {
@@ -105,6 +105,21 @@ describe('presence agent (RFC 3856, RFC 6665, RFC 3903)', () => {
       expect((await watcher.request()).body.toString()).toContain('<basic>open</basic>');
       // No REGISTER, no un-REGISTER: the phone went away.
       expect((await watcher.request(200, 6000)).body.toString()).toContain('<basic>closed</basic>');
+    });
+
+    it('tells watchers of an un-REGISTER once: not again when the removed binding would have expired', async () => {
+      const register = (expires: number, cseq: number) =>
+        phone.send({ method: 'REGISTER', uri: 'sip:example.com', from: '<sip:judy@example.com>;tag=r10', to: '<sip:judy@example.com>', callId: 'reg-judy', cseq, headers: [`Expires: ${expires}`] });
+      await register(2, 1);
+      expect((await phone.response()).status).toBe(200);
+      const { response } = await subscribe('judy');
+      expect(response.status).toBe(200);
+      expect((await watcher.request()).body.toString()).toContain('<basic>open</basic>');
+      await register(0, 2);
+      expect((await phone.response()).status).toBe(200);
+      expect((await watcher.request()).body.toString()).toContain('<basic>closed</basic>');
+      // The binding would have expired 2 s after it was made (and the check runs 0.5 s later).
+      await expect(watcher.request(200, 3500)).rejects.toThrow();
     });
 
     it('tells watchers when a publication expires: the state falls back to the registration', async () => {

@@ -7,6 +7,9 @@ import type { PresencePolicy } from './presence-policy.js';
 
 export const PRESENCE_EVENT = 'presence';
 
+/** Documents of presentities shown from registration (or closed) kept written; the oldest goes first. */
+const MAX_BASIC_DOCUMENTS = 10_000;
+
 export interface PresencePackageOptions {
   publications: PublicationStore;
   locations: Pick<LocationStore, 'get'>;
@@ -25,6 +28,11 @@ export interface PresencePackageOptions {
  */
 export class PresencePackage implements EventPackage {
   readonly event = PRESENCE_EVENT;
+  /**
+   * Most presentities publish nothing, and each NOTIFY about one of them carries one of two
+   * documents per format (open or closed): written once, not through the XML builder each time.
+   */
+  private readonly basicDocuments = new Map<string, string>();
 
   constructor(private readonly options: PresencePackageOptions) {}
 
@@ -37,11 +45,11 @@ export class PresencePackage implements EventPackage {
       if (sub.status === 'pending') return null;
       if (sub.data.polite === true) {
         closed ??= basicPresence(resource, false);
-        return { contentType: formatOf(sub), body: renderPresence(closed, formatOf(sub)) };
+        return { contentType: formatOf(sub), body: this.render(closed, formatOf(sub)) };
       }
       const format = formatOf(sub);
       let body = rendered.get(format);
-      if (body === undefined) rendered.set(format, (body = renderPresence(presence, format)));
+      if (body === undefined) rendered.set(format, (body = this.render(presence, format)));
       return { contentType: format, body };
     };
   }
@@ -57,6 +65,17 @@ export class PresencePackage implements EventPackage {
     const { bindings } = await locations.get(resource, now);
     if (bindings.length > 0) this.options.openFromRegistration?.(resource, Math.max(...bindings.map((b) => b.expiresAt)));
     return basicPresence(resource, bindings.length > 0);
+  }
+
+  private render(presence: ComposedPresence, format: PresenceFormat): string {
+    if (presence.basic !== true) return renderPresence(presence, format);
+    const key = `${format}\n${presence.open}\n${presence.entity}`;
+    let body = this.basicDocuments.get(key);
+    if (body === undefined) {
+      if (this.basicDocuments.size >= MAX_BASIC_DOCUMENTS) this.basicDocuments.delete(this.basicDocuments.keys().next().value as string);
+      this.basicDocuments.set(key, (body = renderPresence(presence, format)));
+    }
+    return body;
   }
 
   /** A stored publication was checked when published; one that no longer parses is left out, not fatal. */

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { BRANCH_COOKIE, type SipRequest, randomHex } from '@herald/sip';
 
-const HASH_LENGTH = 10;
+/** The bytes of the loop hash a branch carries, as hex. */
+export const LOOP_HASH_BYTES = 5;
+const HASH_LENGTH = 2 * LOOP_HASH_BYTES;
 
 /**
  * The part of a request that decides where it is routed, hashed: the same request coming
@@ -10,23 +12,12 @@ const HASH_LENGTH = 10;
  * @see RFC 3261 §16.6 step 8, §16.3 step 4
  */
 export function loopHash(req: SipRequest): string {
-  const h = createHash('sha1');
-  h.update(req.uriText);
-  h.update('\n');
-  h.update(req.from.params.get('tag') ?? '');
-  h.update('\n');
-  h.update(req.to.params.get('tag') ?? '');
-  h.update('\n');
-  h.update(req.callId);
-  h.update('\n');
-  h.update(String(req.cseq.seq));
+  // One string, one update: each update is a call into the hash's native side.
+  let text = `${req.uriText}\n${req.from.params.get('tag') ?? ''}\n${req.to.params.get('tag') ?? ''}\n${req.callId}\n${req.cseq.seq}`;
   for (const name of ['route', 'proxy-require', 'proxy-authorization']) {
-    for (const v of req.headerValues(name)) {
-      h.update('\n');
-      h.update(v);
-    }
+    for (const v of req.headerValues(name)) text += `\n${v}`;
   }
-  return h.digest('hex').slice(0, HASH_LENGTH);
+  return createHash('sha1').update(text).digest('hex').slice(0, HASH_LENGTH);
 }
 
 /** A branch for one forwarded copy: the loop hash, then randomness that makes it unique. @see RFC 3261 §16.6 step 8 */

@@ -1,4 +1,4 @@
-import { SipError, type SipMessage, type SipRequest, type SipResponse, createResponse, isSipUri } from '@herald/sip';
+import { SipError, type SipMessage, type SipRequest, type SipResponse, createResponse, isSipUri, randomHex } from '@herald/sip';
 import {
   type ClientTransaction,
   type ClientTransactionHandler,
@@ -14,7 +14,7 @@ import {
 } from '@herald/stack';
 import type { DialogFlows, FlowHop, FlowTokens } from './flow-tokens.js';
 import type { LocalIdentity } from './local-identity.js';
-import { branchLoopHash, loopHash, proxyBranch } from './proxy-branch.js';
+import { LOOP_HASH_BYTES, branchLoopHash, loopHash, proxyBranch } from './proxy-branch.js';
 import { loopDetected, tooManyHops } from './proxy-errors.js';
 import type { ForwardOptions, ForwardOutcome, RequestContext } from './request-context.js';
 import { type BranchSender, type PreparedBranch, ResponseContext } from './response-context.js';
@@ -97,10 +97,12 @@ export class ProxyCore {
       ctx.respond(487, 'Request Terminated');
       return Promise.resolve({ status: 487, response: null, handled: false });
     }
-    const hash = loopHash(req);
+    const originated = ctx instanceof OriginatedRequest;
+    // A request Herald originates has come through no one: its branch need only be unique.
+    const hash = originated ? randomHex(LOOP_HASH_BYTES) : loopHash(req);
     this.checkForwardable(req, hash);
     // A request Herald originates starts a dialog Herald is an end of, not a proxy in.
-    const recordRoute = DIALOG_CREATING.has(req.method) && !req.to.params.has('tag') && !(ctx instanceof OriginatedRequest);
+    const recordRoute = DIALOG_CREATING.has(req.method) && !req.to.params.has('tag') && !originated;
     const groups = targetGroups(targets).map((group) => group.map((target) => () => this.prepare(ctx, target, hash, recordRoute)));
     const rc = new ResponseContext(ctx, groups, this.sender, options);
     if (req.method === 'INVITE' && tx !== null) this.contexts.set(tx, rc);

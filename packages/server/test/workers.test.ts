@@ -90,5 +90,9 @@ describe('workers and nodes sharing bindings through Redis', () => {
     // two REGISTERs each; the workers' sums add up to at least that.
     expect(registers).toBeGreaterThanOrEqual(8);
     expect(metrics).toMatch(/^herald_registered_aors 1$/m);
+    // The store timings come through the same sums, buckets consistent with the count.
+    const series = (name: string) => Number(new RegExp(`^herald_store_operation_seconds_${name}(?:\\{le="\\+Inf",|\\{)store="locations",operation="compareAndSet"\\} (\\d+)`, 'm').exec(metrics)?.[1]);
+    expect(series('count')).toBeGreaterThanOrEqual(1);
+    expect(series('bucket')).toBe(series('count'));
   });
 });

@@ -126,6 +126,35 @@ describe('SQLite database', () => {
     }
   });
 
+  it('sees presence rules, invisible mode and aliases another connection wrote within 200 ms', async () => {
+    const file = `settings-${++files}.db`;
+    const serving = openSqliteDatabase(dir, file);
+    const other = openSqliteDatabase(dir, file);
+    try {
+      const rules = new SqlitePresenceRuleStore(serving);
+      const users = new SqliteUserStore(serving);
+      await expect(rules.rules('sip:alice@example.com')).resolves.toEqual([]);
+      await expect(rules.isInvisible('sip:alice@example.com')).resolves.toBe(false);
+      await expect(users.resolveAlias('sip:al@example.com')).resolves.toBeUndefined();
+      const rule = { presentity: 'sip:alice@example.com', watcher: 'sip:bob@example.com', action: 'block' as const, updatedAt: 1 };
+      await new SqlitePresenceRuleStore(other).setRule(rule);
+      await new SqlitePresenceRuleStore(other).setInvisible('sip:alice@example.com', true);
+      await new SqliteUserStore(other).addAlias('sip:al@example.com', 'sip:alice@example.com');
+      await new Promise((r) => setTimeout(r, 250));
+      await expect(rules.rules('sip:alice@example.com')).resolves.toEqual([rule]);
+      await expect(rules.isInvisible('sip:alice@example.com')).resolves.toBe(true);
+      await expect(users.resolveAlias('sip:al@example.com')).resolves.toBe('sip:alice@example.com');
+      // This connection's own writes count at once.
+      await rules.setRule({ ...rule, presentity: 'sip:carol@example.com' });
+      await expect(rules.rules('sip:carol@example.com')).resolves.toHaveLength(1);
+      await users.removeAlias('sip:al@example.com');
+      await expect(users.resolveAlias('sip:al@example.com')).resolves.toBeUndefined();
+    } finally {
+      serving.close();
+      other.close();
+    }
+  });
+
   it('rejects with StoreUnavailableError once the database is closed', async () => {
     const db = openSqliteDatabase(dir, `closed-${++files}.db`);
     const store = new SqliteUserStore(db);

@@ -15,6 +15,8 @@ export interface ComposedPresence {
   open: boolean;
   /** The person's RPID activities (`away`, `busy`, `on-the-phone`...). @see RFC 4480 §3.2 */
   activities: string[];
+  /** Made by `basicPresence`: the same document for the same entity and `open`. */
+  basic?: true;
 }
 
 /**
@@ -61,7 +63,7 @@ export function composePresence(entity: string, documents: readonly PidfDocument
 export function basicPresence(entity: string, open: boolean): ComposedPresence {
   const status = element('status', {}, [element('basic', {}, [text(open ? 'open' : 'closed')])]);
   const tuple = element('tuple', { id: 'herald' }, [status, element('contact', {}, [text(entity)])]);
-  return { entity, namespaces: { '': PIDF_NS }, elements: [tuple], open, activities: [] };
+  return { entity, namespaces: { '': PIDF_NS }, elements: [tuple], open, activities: [], basic: true };
 }
 
 function byId(map: Map<string, XmlNode>, node: XmlNode): void {

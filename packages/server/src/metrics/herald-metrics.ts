@@ -1,7 +1,8 @@
 import type { DigestFailureReason } from '@herald/auth';
 import { KNOWN_METHODS } from '@herald/sip';
 import type { TransactionCounts } from '@herald/stack';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { PresetHistogram } from './preset-histogram.js';
 
 /** What the scrape-time gauges read, once the server is running. */
 export interface MetricSources {
@@ -74,7 +75,7 @@ export class HeraldMetrics {
   private readonly registrations: Record<RegistrationResult, Tally>;
   private readonly authFailures = new Map<string, Tally>();
   private readonly authFailureCounter: Counter<'reason'>;
-  private readonly storeHistogram: Histogram<'store' | 'operation'>;
+  private readonly storeHistogram: PresetHistogram;
 
   constructor(options: HeraldMetricsOptions = {}) {
     const registers = [this.registry];
@@ -164,13 +165,7 @@ export class HeraldMetrics {
         this.set(registeredAors);
       },
     });
-    this.storeHistogram = new Histogram({
-      name: 'herald_store_operation_seconds',
-      help: 'Duration of store operations, by sub-store and operation',
-      labelNames: ['store', 'operation'],
-      buckets: STORE_OPERATION_BUCKETS,
-      registers,
-    });
+    this.storeHistogram = new PresetHistogram('herald_store_operation_seconds', 'Duration of store operations, by sub-store and operation', STORE_OPERATION_BUCKETS, this.registry);
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }
 
@@ -201,8 +196,7 @@ export class HeraldMetrics {
 
   /** The observer of one store operation's duration, in seconds; take it once, call it per operation. */
   storeTimer(store: string, operation: string): (seconds: number) => void {
-    const child = this.storeHistogram.labels(store, operation);
-    return (seconds) => child.observe(seconds);
+    return this.storeHistogram.observer({ store, operation });
   }
 
   /** The Prometheus text exposition of every metric. */

@@ -27,7 +27,7 @@ export class MemorySubscriptionStore implements SubscriptionStore {
   async get(id: string, now: number): Promise<Subscription | undefined> {
     this.periodic.seen(now);
     const s = this.byId.get(id);
-    return s && s.expiresAt > now ? structuredClone(s) : undefined;
+    return s && s.expiresAt > now ? copied(s) : undefined;
   }
 
   async compareAndSet(next: Subscription, now: number): Promise<boolean> {
@@ -37,7 +37,7 @@ export class MemorySubscriptionStore implements SubscriptionStore {
     const version = cur && cur.expiresAt > now ? cur.version : 0;
     if (version !== next.version - 1) return false;
     if (cur) this.unindex(cur);
-    this.byId.set(next.id, structuredClone(next));
+    this.byId.set(next.id, copied(next));
     const key = watched(next.resource, next.event);
     const ids = this.byWatched.get(key);
     if (ids) ids.add(next.id);
@@ -57,7 +57,7 @@ export class MemorySubscriptionStore implements SubscriptionStore {
     const out: Subscription[] = [];
     for (const id of this.byWatched.get(watched(resource, event)) ?? []) {
       const s = this.byId.get(id);
-      if (s && s.expiresAt > now) out.push(structuredClone(s));
+      if (s && s.expiresAt > now) out.push(copied(s));
     }
     return out;
   }
@@ -89,6 +89,23 @@ export class MemorySubscriptionStore implements SubscriptionStore {
     ids?.delete(s.id);
     if (ids?.size === 0) this.byWatched.delete(key);
   }
+}
+
+/**
+ * A copy that shares nothing with the stored record, as a round trip through Redis gives;
+ * structuredClone cost ~6 µs a record, a third of a SUBSCRIBE's store time.
+ */
+function copied(s: Subscription): Subscription {
+  return { ...s, routeSet: [...s.routeSet], accept: [...s.accept], flow: s.flow === null ? null : { ...s.flow }, data: plainCopy(s.data) };
+}
+
+/** A deep copy of JSON-like data (what a package keeps in `data`). */
+function plainCopy<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(plainCopy) as T;
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = plainCopy(v);
+  return out as T;
 }
 
 function watched(resource: string, event: string): string {

@@ -71,3 +71,33 @@ function isUnavailable(error: unknown): boolean {
   // Node's own I/O errors (EACCES, ENOSPC...) from creating the directory.
   return typeof code === 'string' && /^E[A-Z]+$/.test(code);
 }
+
+/**
+ * Whether another connection (`herald user`, another process on the file) has committed
+ * since the last look, asking SQLite at most every `intervalMs`: what a store that keeps
+ * rows in memory checks before trusting them. Its own connection's writes never count.
+ * @see https://sqlite.org/pragma.html#pragma_data_version
+ */
+export class OtherCommits {
+  private readonly dataVersion: Database.Statement<[], number>;
+  private version = -1;
+  private checkedAt = -Infinity;
+
+  constructor(
+    db: SqliteDatabase,
+    private readonly intervalMs = 200,
+  ) {
+    this.dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
+  }
+
+  /** True on the first call, and when another connection has committed since the last call that asked SQLite. */
+  changed(): boolean {
+    const t = performance.now();
+    if (t - this.checkedAt < this.intervalMs) return false;
+    this.checkedAt = t;
+    const version = sqliteCall('check for changes', () => this.dataVersion.get()!);
+    if (version === this.version) return false;
+    this.version = version;
+    return true;
+  }
+}

@@ -1,7 +1,6 @@
-import { performance } from 'node:perf_hooks';
 import type Database from 'better-sqlite3';
 import type { MessageStore, NewStoredMessage, StoredMessage } from '../message-store.js';
-import { sqliteCall, unsynced } from './sqlite-database.js';
+import { OtherCommits, sqliteCall, unsynced } from './sqlite-database.js';
 
 interface MessageRow {
   id: number;
@@ -22,9 +21,6 @@ interface PendingAdd {
   reject(error: unknown): void;
 }
 
-/** How often, at most, the set of recipients with messages is checked against other connections' writes. */
-const REVALIDATE_MS = 200;
-
 /**
  * Offline messages in the embedded SQLite file; each write is committed before its promise resolves.
  *
@@ -44,10 +40,8 @@ const REVALIDATE_MS = 200;
 export class SqliteMessageStore implements MessageStore {
   /** Recipients that may have messages (a superset: a removal does not take one out). */
   private waiting: Set<string> | null = null;
-  private checkedAt = -Infinity;
-  private version = -1;
   private readonly recipients: Database.Statement<[], string>;
-  private readonly dataVersion: Database.Statement<[], number>;
+  private readonly otherCommits: OtherCommits;
   private readonly addTx: (batch: readonly PendingAdd[]) => Array<StoredMessage | undefined>;
   /** Messages waiting for the next group commit. */
   private pending: PendingAdd[] = [];
@@ -89,8 +83,7 @@ export class SqliteMessageStore implements MessageStore {
       'DELETE FROM offline_messages WHERE id IN (SELECT id FROM offline_messages WHERE expires_at <= ? LIMIT ?)',
     );
     this.recipients = db.prepare<[], string>('SELECT DISTINCT recipient FROM offline_messages').pluck();
-    // Changes when another connection commits to the file (https://sqlite.org/pragma.html#pragma_data_version).
-    this.dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
+    this.otherCommits = new OtherCommits(db);
     const insertOne = (message: NewStoredMessage, cap: number, now: number): StoredMessage | undefined => {
       if (this.countLive.get(message.recipient, now)!.n >= cap) return undefined;
       const body = Buffer.isBuffer(message.body) ? message.body : Buffer.from(message.body);
@@ -172,15 +165,7 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   private mayHaveMessages(recipient: string): boolean {
-    const t = performance.now();
-    if (this.waiting === null || t - this.checkedAt >= REVALIDATE_MS) {
-      this.checkedAt = t;
-      const version = this.dataVersion.get()!;
-      if (this.waiting === null || version !== this.version) {
-        this.version = version;
-        this.waiting = new Set(this.recipients.all());
-      }
-    }
+    if (this.otherCommits.changed() || this.waiting === null) this.waiting = new Set(this.recipients.all());
     return this.waiting.has(recipient);
   }
 

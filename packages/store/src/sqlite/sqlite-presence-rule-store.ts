@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { PresenceAction, PresenceRule, PresenceRuleStore } from '../presence-rule-store.js';
-import { sqliteCall } from './sqlite-database.js';
+import { OtherCommits, sqliteCall } from './sqlite-database.js';
 
 interface RuleRow {
   presentity: string;
@@ -10,10 +10,17 @@ interface RuleRow {
 }
 
 /**
- * Presence authorization rules in the embedded SQLite file.
+ * Presence authorization rules in the embedded SQLite file. Every SUBSCRIBE and NOTIFY asks
+ * for a presentity's rules and invisible mode, and most presentities have neither: those
+ * that have some are kept in memory (re-read when another connection has written the
+ * file), so that the others cost no query.
  * @see RFC 3857 §3.2, RFC 5025
  */
 export class SqlitePresenceRuleStore implements PresenceRuleStore {
+  private readonly withSettings: Database.Statement<[], string>;
+  private readonly otherCommits: OtherCommits;
+  /** Presentities that may have rules or be invisible (a superset: a removal does not take one out). */
+  private configured: Set<string> | null = null;
   private readonly selectRules: Database.Statement<[string], RuleRow>;
   private readonly upsertRule: Database.Statement<[string, string, string, number]>;
   private readonly deleteRule: Database.Statement<[string, string]>;
@@ -44,9 +51,17 @@ export class SqlitePresenceRuleStore implements PresenceRuleStore {
     this.selectInvisible = db.prepare('SELECT presentity FROM presence_invisible WHERE presentity = ?');
     this.insertInvisible = db.prepare('INSERT OR IGNORE INTO presence_invisible (presentity) VALUES (?)');
     this.deleteInvisible = db.prepare('DELETE FROM presence_invisible WHERE presentity = ?');
+    this.withSettings = db.prepare<[], string>('SELECT presentity FROM presence_rules UNION SELECT presentity FROM presence_invisible').pluck();
+    this.otherCommits = new OtherCommits(db);
+  }
+
+  private mayHaveSettings(presentity: string): boolean {
+    if (this.otherCommits.changed() || this.configured === null) this.configured = new Set(sqliteCall('read presence settings', () => this.withSettings.all()));
+    return this.configured.has(presentity);
   }
 
   async rules(presentity: string): Promise<PresenceRule[]> {
+    if (!this.mayHaveSettings(presentity)) return [];
     return sqliteCall('read presence rules', () => {
       return this.selectRules
         .all(presentity)
@@ -55,6 +70,7 @@ export class SqlitePresenceRuleStore implements PresenceRuleStore {
   }
 
   async setRule(rule: PresenceRule): Promise<void> {
+    this.configured?.add(rule.presentity);
     return sqliteCall('write a presence rule', () => {
       this.upsertRule.run(rule.presentity, rule.watcher, rule.action, rule.updatedAt);
     });
@@ -67,12 +83,14 @@ export class SqlitePresenceRuleStore implements PresenceRuleStore {
   }
 
   async isInvisible(presentity: string): Promise<boolean> {
+    if (!this.mayHaveSettings(presentity)) return false;
     return sqliteCall('read invisible mode', () => {
       return this.selectInvisible.get(presentity) !== undefined;
     });
   }
 
   async setInvisible(presentity: string, invisible: boolean): Promise<void> {
+    if (invisible) this.configured?.add(presentity);
     return sqliteCall('write invisible mode', () => {
       if (invisible) this.insertInvisible.run(presentity);
       else this.deleteInvisible.run(presentity);

@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import { type UserRecord, type UserStore, accountAor } from '../user-store.js';
 
-import { type SqliteDatabase, sqliteCall } from './sqlite-database.js';
+import { OtherCommits, type SqliteDatabase, sqliteCall } from './sqlite-database.js';
 
 interface UserRow {
   user: string;
@@ -11,13 +11,6 @@ interface UserRow {
   created_at: number;
   updated_at: number;
 }
-
-/**
- * How often, at most, the account cache asks SQLite whether another process (`herald
- * user`, a second Herald on the file) committed: a change there reaches REGISTERs within
- * this many ms; this process's own writes at once.
- */
-const REVALIDATE_MS = 200;
 
 function toRecord(row: UserRow): UserRecord {
   return { user: row.user, domain: row.domain, ha1Md5: row.ha1_md5, ha1Sha256: row.ha1_sha256, createdAt: row.created_at, updatedAt: row.updated_at };
@@ -37,18 +30,22 @@ export class SqliteUserStore implements UserStore {
   private readonly upsertAlias: Statement<[string, string]>;
   private readonly deleteAlias: Statement<[string]>;
   private readonly deleteAliasesOf: Statement<[string]>;
-  private readonly selectAlias: Statement<[string], { aor: string }>;
   private readonly selectAliasesOf: Statement<[string], { alias: string }>;
   private readonly deleteAccount: (user: string, domain: string) => boolean;
-  private readonly dataVersion: Statement<[], number>;
+  /** A change by another process (`herald user`) reaches requests within 200 ms; this process's own at once. */
+  private readonly otherCommits: OtherCommits;
   /**
    * Accounts read so far, by `user \n domain`: every authenticated request reads one, and
    * a SELECT costs several times a Map look-up. Misses are not kept, so unknown names
    * cannot grow it.
    */
   private readonly cache = new Map<string, UserRecord>();
-  private version = -1;
-  private checkedAt = -Infinity;
+  /**
+   * Every alias and its account, read at the first look-up: a request for a user with no
+   * binding asks whether its AoR is an alias, and almost none is. Aliases are few.
+   */
+  private aliases: Map<string, string> | null = null;
+  private readonly selectAliases: Statement<[], { alias: string; aor: string }>;
 
   constructor(db: SqliteDatabase) {
     sqliteCall('create the user tables', () =>
@@ -70,8 +67,7 @@ export class SqliteUserStore implements UserStore {
       `),
     );
     this.selectUser = db.prepare('SELECT * FROM users WHERE user = ? AND domain = ?');
-    // Changes when another connection commits to the file (https://sqlite.org/pragma.html#pragma_data_version).
-    this.dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
+    this.otherCommits = new OtherCommits(db);
     this.upsertUser = db.prepare(`
       INSERT INTO users (domain, user, ha1_md5, ha1_sha256, created_at, updated_at)
       VALUES (@domain, @user, @ha1_md5, @ha1_sha256, @created_at, @updated_at)
@@ -84,7 +80,7 @@ export class SqliteUserStore implements UserStore {
     this.upsertAlias = db.prepare('INSERT INTO user_aliases (alias, aor) VALUES (?, ?) ON CONFLICT (alias) DO UPDATE SET aor = excluded.aor');
     this.deleteAlias = db.prepare('DELETE FROM user_aliases WHERE alias = ?');
     this.deleteAliasesOf = db.prepare('DELETE FROM user_aliases WHERE aor = ?');
-    this.selectAlias = db.prepare('SELECT aor FROM user_aliases WHERE alias = ?');
+    this.selectAliases = db.prepare('SELECT alias, aor FROM user_aliases');
     this.selectAliasesOf = db.prepare('SELECT alias FROM user_aliases WHERE aor = ? ORDER BY alias');
     // The account and its aliases go in one transaction: never an alias to a deleted account.
     this.deleteAccount = db.transaction((user: string, domain: string) => {
@@ -106,16 +102,11 @@ export class SqliteUserStore implements UserStore {
     return record;
   }
 
-  /** Drops the cache when another process has written the file since the last look. */
+  /** Drops the caches when another process has written the file since the last look. */
   private revalidate(): void {
-    const t = performance.now();
-    if (t - this.checkedAt < REVALIDATE_MS) return;
-    this.checkedAt = t;
-    const version = sqliteCall('check for changes', () => this.dataVersion.get()!);
-    if (version !== this.version) {
-      this.version = version;
-      this.cache.clear();
-    }
+    if (!this.otherCommits.changed()) return;
+    this.cache.clear();
+    this.aliases = null;
   }
 
   async put(record: UserRecord): Promise<void> {
@@ -134,6 +125,8 @@ export class SqliteUserStore implements UserStore {
 
   async delete(user: string, domain: string): Promise<boolean> {
     this.cache.delete(user + '\n' + domain);
+    // Its aliases go with it.
+    this.aliases = null;
     return sqliteCall('delete an account', () => this.deleteAccount(user, domain));
   }
 
@@ -144,14 +137,18 @@ export class SqliteUserStore implements UserStore {
 
   async addAlias(alias: string, aor: string): Promise<void> {
     sqliteCall('write an alias', () => this.upsertAlias.run(alias, aor));
+    this.aliases?.set(alias, aor);
   }
 
   async removeAlias(alias: string): Promise<boolean> {
+    this.aliases?.delete(alias);
     return sqliteCall('delete an alias', () => this.deleteAlias.run(alias).changes > 0);
   }
 
   async resolveAlias(alias: string): Promise<string | undefined> {
-    return sqliteCall('read an alias', () => this.selectAlias.get(alias)?.aor);
+    this.revalidate();
+    this.aliases ??= new Map(sqliteCall('read the aliases', () => this.selectAliases.all()).map((row) => [row.alias, row.aor]));
+    return this.aliases.get(alias);
   }
 
   async aliasesOf(aor: string): Promise<string[]> {

@@ -201,7 +201,7 @@ export class Notifier {
       members.map(async (uri) => {
         const id = listMemberId(parent.id, uri);
         const member = await subscriptions.get(id, clock.now());
-        if ((await subscriptions.delete(id)) && member !== undefined) memberForgotten?.(member);
+        if ((await subscriptions.delete(id, member)) && member !== undefined) memberForgotten?.(member);
       }),
     );
   }
@@ -222,7 +222,7 @@ export class Notifier {
     const outcome = await this.options.originate(request, [target]);
     // A transport failure comes back as Herald's own 503, with no response from the watcher.
     if (state.state !== 'terminated' && (ENDS_SUBSCRIPTION.has(outcome.status) || (outcome.status === 503 && outcome.response === null))) {
-      if (await this.options.subscriptions.delete(sub.id)) {
+      if (await this.options.subscriptions.delete(sub.id, sub)) {
         this.watchersChanged(sub);
         if (isList(sub)) await this.forgetMembers(sub);
       }

@@ -129,7 +129,7 @@ export class PresenceAgent {
     for (const sub of await store.subscriptions.byResource(presentity, PRESENCE_EVENT, clock.now())) {
       const action = await authorize(presentity, sub.watcher, this.service);
       if (action === 'block') {
-        if (await store.subscriptions.delete(sub.id)) await this.notifier.ended(sub, 'rejected');
+        if (await store.subscriptions.delete(sub.id, sub)) await this.notifier.ended(sub, 'rejected');
         continue;
       }
       const { status, polite } = standingOf(action);
@@ -143,7 +143,7 @@ export class PresenceAgent {
   async removeWatcher(presentity: string, watcher: string): Promise<void> {
     const { store, clock } = this.options;
     for (const sub of await store.subscriptions.byResource(presentity, PRESENCE_EVENT, clock.now())) {
-      if (sub.watcher === watcher && (await store.subscriptions.delete(sub.id))) await this.notifier.ended(sub, 'deactivated');
+      if (sub.watcher === watcher && (await store.subscriptions.delete(sub.id, sub))) await this.notifier.ended(sub, 'deactivated');
     }
   }
 

@@ -222,7 +222,7 @@ async function refresh(ctx: RequestContext, id: string, options: SubscriptionSer
     if (req.cseq.seq <= sub.remoteCseq) throw cseqOutOfOrder();
     const expires = grantedExpires(req.expires, policy);
     if (expires === 0) {
-      if (!(await subscriptions.delete(id))) continue;
+      if (!(await subscriptions.delete(id, sub))) continue;
       answer(ctx, sub, 0, options);
       await notifier.ended({ ...sub, remoteCseq: req.cseq.seq }, 'timeout');
       return 'stop';

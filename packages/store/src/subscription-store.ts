@@ -48,7 +48,11 @@ export interface SubscriptionStore {
    * none and `next.version` is 1). @returns false on a conflict.
    */
   compareAndSet(next: Subscription, now: number): Promise<boolean>;
-  delete(id: string): Promise<boolean>;
+  /**
+   * Deletes the subscription; false when there was none. `indexedAs` is the resource and
+   * event the caller read it with: a store may save a read when they still hold.
+   */
+  delete(id: string, indexedAs?: Pick<Subscription, 'resource' | 'event'>): Promise<boolean>;
   /** The live subscriptions to `resource` for `event`: the watchers to notify. */
   byResource(resource: string, event: string, now: number): Promise<Subscription[]>;
   /**

@@ -120,6 +120,18 @@ export function describeSubscriptionStoreContract(name: string, make: () => Prom
       expect(await store.takeExpired(T0 + 10 * 3_600_000, 10)).toEqual([]);
     });
 
+    it('deletes with what the caller read of it, even when that is out of date', async () => {
+      await store.compareAndSet(subscription('s1'), T0);
+      await store.compareAndSet(subscription('s2'), T0);
+      await store.compareAndSet(subscription('s2', { version: 2, event: 'presence.winfo' }), T0);
+      expect(await store.delete('s1', { resource: ALICE, event: 'presence' })).toBe(true);
+      expect(await store.delete('s2', { resource: ALICE, event: 'presence' })).toBe(true);
+      expect(await store.delete('s2', { resource: ALICE, event: 'presence.winfo' })).toBe(false);
+      expect(await store.byResource(ALICE, 'presence', T0)).toEqual([]);
+      expect(await store.byResource(ALICE, 'presence.winfo', T0)).toEqual([]);
+      expect(await store.takeExpired(T0 + 10 * 3_600_000, 10)).toEqual([]);
+    });
+
     it('finds only the live subscriptions to one resource for one event', async () => {
       await store.compareAndSet(subscription('s1'), T0);
       await store.compareAndSet(subscription('s2', { watcher: 'sip:carol@example.org' }), T0);

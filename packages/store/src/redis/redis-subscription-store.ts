@@ -95,8 +95,10 @@ export class RedisSubscriptionStore implements SubscriptionStore {
     const json = JSON.stringify(next);
     const watched = watchedKey(next.resource, next.event);
     return redisCall(this.context, 'write a subscription', async () => {
+      // First as the caller has it (none for a new record, else indexed as it is now), with no read.
+      let [resource, event]: [string | null, string | null] = next.version === 1 ? [null, null] : [next.resource, next.event];
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-        const [resource, event] = await this.indexedUnder(next.id);
+        if (attempt > 0) [resource, event] = await this.indexedUnder(next.id);
         const result = await this.compareAndSetScript(
           recordKey(next.id),
           resource === null ? watched : watchedKey(resource, event ?? ''),
@@ -118,10 +120,11 @@ export class RedisSubscriptionStore implements SubscriptionStore {
     });
   }
 
-  async delete(id: string): Promise<boolean> {
+  async delete(id: string, indexedAs?: Pick<Subscription, 'resource' | 'event'>): Promise<boolean> {
     return redisCall(this.context, 'delete a subscription', async () => {
+      let [resource, event]: [string | null, string | null] = indexedAs === undefined ? [null, null] : [indexedAs.resource, indexedAs.event];
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-        const [resource, event] = await this.indexedUnder(id);
+        if (attempt > 0 || indexedAs === undefined) [resource, event] = await this.indexedUnder(id);
         if (resource === null || event === null) return false;
         const result = await this.deleteScript(recordKey(id), watchedKey(resource, event), EXPIRY_KEY, id, resource, event);
         if (result !== MOVED) return result === 1;

@@ -111,8 +111,9 @@ export class RemoteMembers {
       if (written === undefined) return;
       const sent = remoteDialogOf(written);
       const expires = Math.max(1, Math.ceil((written.expiresAt - LIST_MEMBER_GRACE_MS - clock.now()) / 1000));
-      const outcome = await this.send(written, sent, expires);
-      if (outcome !== null) await this.answered(written, sent, expires, outcome);
+      // A target nothing says how to reach (a Contact in a domain with no route) ends it as an unknown one would.
+      const outcome = (await this.send(written, sent, expires)) ?? { status: 404, response: null, handled: false };
+      await this.answered(written, sent, expires, outcome);
     } catch (error) {
       logger?.warn('presence: subscribing to a list member in another domain failed', { member: member.resource, error });
     }

@@ -77,7 +77,7 @@ export class PresenceAgent {
       owner,
       routes: options.routes,
       originate: options.originate,
-      contact: (transport, user) => contact(transport, user),
+      contact,
       changed: (member) => this.notifier.memberChanged(member),
       clock,
       logger,

@@ -5,11 +5,6 @@ export function badEvent(allowEvents: readonly string[]): SipError {
   return new SipError(489, 'Bad Event', 'SIP_ERR_PRESENCE_BAD_EVENT', [['Allow-Events', allowEvents.join(', ')]]);
 }
 
-/** @see RFC 6665 §4.2.1.1, RFC 3903 §6 step 4 */
-export function intervalTooBrief(minExpires: number): SipError {
-  return new SipError(423, 'Interval Too Brief', 'SIP_ERR_PRESENCE_INTERVAL_TOO_BRIEF', [['Min-Expires', String(minExpires)]]);
-}
-
 /** The watcher accepts no format Herald writes. @see RFC 6665 §4.2.1.1 */
 export function notAcceptable(formats: readonly string[]): SipError {
   return new SipError(406, 'Not Acceptable', 'SIP_ERR_PRESENCE_NOT_ACCEPTABLE', [['Accept', formats.join(', ')]]);

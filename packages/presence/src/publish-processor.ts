@@ -1,4 +1,4 @@
-import { type AuthenticatedUser, type RequestContext, type RequestProcessor, requireUnderstood } from '@herald/proxy';
+import { type AuthenticatedUser, type RequestContext, type RequestProcessor, grantedExpires, requireUnderstood } from '@herald/proxy';
 import { randomHex } from '@herald/sip';
 import type { Publication, PublicationStore } from '@herald/store';
 import type { Notifier } from './notifier.js';
@@ -13,7 +13,7 @@ import {
   unsupportedMediaType,
 } from './presence-errors.js';
 import { PRESENCE_EVENT } from './presence-package.js';
-import { type PresencePolicy, grantedExpires } from './presence-policy.js';
+import type { PresencePolicy } from './presence-policy.js';
 import { type PresentityLookup, localPresentityUri, presentityAccount } from './presentity.js';
 
 export interface PublicationServiceOptions extends PresentityLookup {

@@ -1,4 +1,4 @@
-import { type RequestContext, type RequestProcessor, ownedFlow, requireUnderstood, userNotFound } from '@herald/proxy';
+import { type RequestContext, type RequestProcessor, grantedExpires, ownedFlow, requireUnderstood, userNotFound } from '@herald/proxy';
 import { type SipRequest, formatUri, parseUri } from '@herald/sip';
 import { lookUpContacts } from '@herald/store';
 import type { GroupStore, PresenceRuleStore, Subscription, SubscriptionStore } from '@herald/store';
@@ -9,7 +9,7 @@ import { InvalidResourceList, RESOURCE_LISTS, RLMI, parseResourceList } from './
 import { LIST_MEMBER_GRACE_MS, type ListData, listMemberId } from './list-subscription.js';
 import { PRESENCE_EVENT } from './presence-package.js';
 import { WATCHERINFO, WINFO_EVENT, acceptsWatcherinfo } from './winfo-package.js';
-import { type PresencePolicy, grantedExpires, watcherDefaultsFor } from './presence-policy.js';
+import { type PresencePolicy, watcherDefaultsFor } from './presence-policy.js';
 import { type PresentityLookup, aorOf, localPresentityUri } from './presentity.js';
 import { type RemoteMembers, isRemoteMember } from './remote-members.js';
 import { rewriteSubscription } from './subscription-writes.js';

@@ -11,3 +11,4 @@ export * from './static-routes.js';
 export * from './best-response.js';
 export * from './uri-destination.js';
 export type { Flow } from '@herald/stack';
+export * from './uas/granted-expires.js';

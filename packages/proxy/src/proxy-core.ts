@@ -162,13 +162,8 @@ export class ProxyCore {
    * @see RFC 3261 §16.7, §18.2.2
    */
   forwardStray(response: SipResponse): void {
-    let via;
-    try {
-      via = response.topVia;
-    } catch {
-      return;
-    }
-    if (!this.options.identity.isSelf(via.host, via.port) || via.params.get(OWNER_VIA_PARAM) !== this.options.owner) return;
+    const via = response.topViaOrNull;
+    if (via === null || !this.options.identity.isSelf(via.host, via.port) || via.params.get(OWNER_VIA_PARAM) !== this.options.owner) return;
     response.removeFirstValue('via');
     let destination: Destination;
     try {

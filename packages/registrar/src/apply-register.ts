@@ -1,5 +1,6 @@
 import type { Binding, FlowRef } from '@herald/store';
-import { intervalTooBrief, invalidWildcard, outOfOrder, tooManyContacts } from './registrar-errors.js';
+import { grantedExpires } from '@herald/proxy';
+import { invalidWildcard, outOfOrder, tooManyContacts } from './registrar-errors.js';
 import type { RegistrarPolicy } from './registrar-policy.js';
 
 /** One Contact of a REGISTER, as the registrar reads it. */
@@ -57,10 +58,8 @@ export function applyRegister(
   const next = new Map<string, Binding>();
   for (const b of current) next.set(keyOf(b), b);
   for (const c of update.contacts) {
-    const asked = c.expires ?? policy.defaultExpires;
-    // Step 6: a non-zero interval below the minimum is refused, one above the maximum shortened.
-    if (asked !== 0 && asked < policy.minExpires) throw intervalTooBrief(policy.minExpires);
-    const seconds = Math.min(asked, policy.maxExpires);
+    // Step 7: a non-zero interval below the minimum is refused, one above the maximum shortened.
+    const seconds = grantedExpires(c.expires, policy);
     const existing = next.get(c.key);
     // Step 7: an existing binding is changed only by a later CSeq of the same Call-ID, or by another Call-ID.
     if (existing !== undefined && existing.callId === update.callId && update.cseq <= existing.cseq) {

@@ -1,10 +1,5 @@
 import { SipError } from '@herald/sip';
 
-/** 423 with the shortest interval accepted. @see RFC 3261 §10.3 step 7, §20.23 */
-export function intervalTooBrief(minExpires: number): SipError {
-  return new SipError(423, 'Interval Too Brief', 'SIP_ERR_REGISTRAR_INTERVAL_TOO_BRIEF', [['Min-Expires', String(minExpires)]]);
-}
-
 /** @see RFC 3261 §10.3 step 6 */
 export function invalidWildcard(why: string): SipError {
   return new SipError(400, `Invalid wildcard Contact: ${why}`, 'SIP_ERR_REGISTRAR_WILDCARD');

@@ -1,11 +1,11 @@
-/** Expiry rules and limits of the registrar, from the `registrar:` configuration. */
-export interface RegistrarPolicy {
-  /** Seconds, when a contact gives neither an `expires` parameter nor the request an Expires header. */
-  defaultExpires: number;
-  /** Seconds; a shorter non-zero interval is refused with 423 and Min-Expires. */
-  minExpires: number;
-  /** Seconds; a longer interval is shortened to this. */
-  maxExpires: number;
+import type { ExpiryLimits } from '@herald/proxy';
+
+/**
+ * Expiry rules and limits of the registrar (`registrar:` in the configuration), in seconds:
+ * the default applies when a contact gives neither an `expires` parameter nor the request
+ * an Expires header.
+ */
+export interface RegistrarPolicy extends ExpiryLimits {
   /** Bindings one AoR may hold. */
   maxContacts: number;
 }

@@ -1,14 +1,11 @@
 import { type AuthenticatedUser, type Flow, type LocalIdentity, type RequestContext, type RequestProcessor, ownedFlow, reachableOnlyOverFlow, requireUnderstood } from '@herald/proxy';
-import type { Binding, LocationStore, UserStore } from '@herald/store';
+import { type Binding, LOST_RACE, type LocationStore, type UserStore, retryCompareAndSet } from '@herald/store';
 import { applyRegister } from './apply-register.js';
 import { canonicalAor } from './address-of-record.js';
 import { storedBindingKey } from './contact-key.js';
 import { type ReadRegister, readRegister } from './read-register.js';
 import { busyAor, foreignAor, notYourAor } from './registrar-errors.js';
 import type { RegistrarPolicy } from './registrar-policy.js';
-
-/** Writes lost to a concurrent REGISTER for the same AoR before the registrar gives up. */
-const MAX_ATTEMPTS = 5;
 
 export interface RegistrarOptions {
   identity: LocalIdentity;
@@ -76,16 +73,14 @@ export class Registrar implements RequestProcessor {
     this.flows.delete(flow.id);
     const { locations, clock } = this.options;
     for (const aor of aors) {
-      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      await retryCompareAndSet(async () => {
         const now = clock.now();
         const { bindings, version } = await locations.get(aor, now);
         const next = bindings.filter((b) => b.flow.id !== flow.id || !reachableOnlyOverFlow(b));
-        if (next.length === bindings.length) break;
-        if (await locations.compareAndSet(aor, version, next, now)) {
-          this.registrationChanged(aor, bindings.length, next.length);
-          break;
-        }
-      }
+        if (next.length === bindings.length) return;
+        if (!(await locations.compareAndSet(aor, version, next, now))) return LOST_RACE;
+        this.registrationChanged(aor, bindings.length, next.length);
+      }, () => undefined);
     }
   }
 
@@ -99,22 +94,23 @@ export class Registrar implements RequestProcessor {
     await this.authorize(ctx.authenticated, aor);
 
     const update = readRegister(req, ownedFlow(ctx.flow, this.options.owner));
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    return retryCompareAndSet(async () => {
       const now = clock.now();
       const current = await locations.get(aor, now);
       // Steps 6–7, all or nothing.
       const next = applyRegister(current.bindings, update, policy, now, storedBindingKey);
       const query = !update.wildcard && update.contacts.length === 0;
       // Step 8: the update is written before the 200 leaves.
-      if (!query && !(await locations.compareAndSet(aor, current.version, next, now))) continue;
+      if (!query && !(await locations.compareAndSet(aor, current.version, next, now))) return LOST_RACE;
       this.answer(ctx, next, update, now);
       if (!query) {
         this.written(aor, next, update);
         this.registrationChanged(aor, current.bindings.length, next.length);
       }
-      return 'stop';
-    }
-    throw busyAor();
+      return 'stop' as const;
+    }, () => {
+      throw busyAor();
+    });
   }
 
   private async authorize(user: AuthenticatedUser | null, aor: string): Promise<void> {

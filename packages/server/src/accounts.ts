@@ -3,7 +3,7 @@ import type { StoreConfig, UserRecord, UserStore } from '@herald/store';
 import type { HeraldConfig } from './config/config.js';
 
 /** Characters a user part may not hold: they would break the digest `username` or the AoR. */
-export const INVALID_USER_CHARS = /[\s\x00-\x1f\x7f@:"<>\\]/;
+export const INVALID_USER_CHARS = /[\s\p{Cc}@:"<>\\]/u;
 export const MAX_USER_LENGTH = 128;
 
 /** Why `user` cannot name an account, or `null` when it can. */

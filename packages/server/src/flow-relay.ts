@@ -68,12 +68,7 @@ export class FlowRelay implements TransactionTransport {
    * the sender, it is handed to that worker and true returned.
    */
   handBack(response: SipResponse, flow: Flow): boolean {
-    let sender;
-    try {
-      sender = response.topVia.params.get(OWNER_VIA_PARAM);
-    } catch {
-      return false;
-    }
+    const sender = response.topViaOrNull?.params.get(OWNER_VIA_PARAM);
     if (!sender || sender === this.owner) return false;
     this.handOver(response, flow, sender);
     return true;

@@ -355,7 +355,7 @@ export class HeraldServer {
       ctx.respond(503, 'Service Unavailable', { headers: [['Retry-After', STORE_RETRY_AFTER]] });
       return;
     }
-    this.logger.error('request failed', { callId: req.header('call-id'), branch: safeBranch(req), method: req.method, error: e });
+    this.logger.error('request failed', { callId: req.header('call-id'), branch: req.topViaOrNull?.params.get('branch'), method: req.method, error: e });
     ctx.respond(500, 'Server Internal Error');
   }
 
@@ -427,14 +427,6 @@ function advertisedAddresses(listeners: readonly ListenerInfo[]): AdvertisedAddr
 function primaryAddress(): string {
   for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
   return '127.0.0.1';
-}
-
-function safeBranch(req: SipRequest): string | undefined {
-  try {
-    return req.topVia.params.get('branch') ?? undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function interfaceAddresses(): string[] {

@@ -237,7 +237,7 @@ describe.each([
         const res = (await udp.nextMessage()) as SipResponse;
         expect(res.status).toBe(513);
       } finally {
-        udp.close();
+        await udp.close();
       }
       const sender = await phone(TcpPhone.connect(herald.port('tcp'), 'alice', 'wonderland'));
       expect((await sender.sendMessage(next().aor, 'y'.repeat(1400))).status).toBe(202);

@@ -85,9 +85,9 @@ describe('resource lists (RFC 4662, RFC 5367)', () => {
     const type = first.header('content-type')!;
     expect(type).toMatch(/^multipart\/related;type="application\/rlmi\+xml";start="<[^>]+>";boundary=/);
     const [root, ...members] = parts(type, first.body.toString());
-    expect(root!.headers['content-type']).toBe('application/rlmi+xml');
-    expect(type).toContain(`start="${root!.headers['content-id']}"`);
-    const rlmi = root!.body;
+    expect(root.headers['content-type']).toBe('application/rlmi+xml');
+    expect(type).toContain(`start="${root.headers['content-id']}"`);
+    const rlmi = root.body;
     expect(rlmi).toMatch(/<list xmlns="urn:ietf:params:xml:ns:rlmi" uri="sip:rls@example.com" version="0" fullState="true">/);
     expect(rlmi).toMatch(/<resource uri="sip:bob@example.com"><instance id="r0" state="active" cid="[^"]+"\/><\/resource>/);
     expect(rlmi).toContain('<resource uri="sip:zed@other.example"><instance id="r2" state="terminated" reason="noresource"/></resource>');
@@ -95,16 +95,16 @@ describe('resource lists (RFC 4662, RFC 5367)', () => {
     const bob = members.find((p) => p.body.includes('entity="sip:bob@example.com"'))!;
     expect(bob.headers['content-type']).toBe('application/pidf+xml');
     expect(bob.body).toContain('<basic>open</basic>');
-    expect(rlmi).toContain(`cid="${bob.headers['content-id']!.slice(1, -1)}"`);
+    expect(rlmi).toContain(`cid="${bob.headers['content-id'].slice(1, -1)}"`);
 
     await publish('carol', 'open');
     const update = await watcher.request();
     const [updateRoot, ...changed] = parts(update.header('content-type')!, update.body.toString());
-    expect(updateRoot!.body).toMatch(/version="1" fullState="false"/);
-    expect(updateRoot!.body).toContain('sip:carol@example.com');
-    expect(updateRoot!.body).not.toContain('sip:bob@example.com');
+    expect(updateRoot.body).toMatch(/version="1" fullState="false"/);
+    expect(updateRoot.body).toContain('sip:carol@example.com');
+    expect(updateRoot.body).not.toContain('sip:bob@example.com');
     expect(changed).toHaveLength(1);
-    expect(changed[0]!.body).toContain('entity="sip:carol@example.com"');
+    expect(changed[0].body).toContain('entity="sip:carol@example.com"');
   });
 
   it('serves a list stored through the admin API, and refuses a watcher without eventlist (421)', async () => {
@@ -122,8 +122,8 @@ describe('resource lists (RFC 4662, RFC 5367)', () => {
     expect(response.status).toBe(200);
     const first = await watcher.request();
     const [root, ...members] = parts(first.header('content-type')!, first.body.toString());
-    expect(root!.body).toContain('uri="sip:alice-buddies@example.com"');
-    expect(root!.body).toContain('<resource uri="sip:dave@example.com">');
+    expect(root.body).toContain('uri="sip:alice-buddies@example.com"');
+    expect(root.body).toContain('<resource uri="sip:dave@example.com">');
     expect(members.map((m) => /entity="([^"]+)"/.exec(m.body)?.[1]).sort()).toEqual(['sip:bob@example.com', 'sip:dave@example.com']);
     // Dave never registered nor published: closed.
     expect(members.find((m) => m.body.includes('sip:dave@'))!.body).toContain('<basic>closed</basic>');
@@ -205,7 +205,7 @@ users: [{ user: zed, domain: other.test, password: pw-zed }]
     for (;;) {
       const notify = await watcher.request(200, 8000);
       const [root, ...members] = parts(notify.header('content-type')!, notify.body.toString());
-      const entry = new RegExp(`<resource uri="${uri}"><instance [^>]*/></resource>`).exec(root!.body)?.[0];
+      const entry = new RegExp(`<resource uri="${uri}"><instance [^>]*/></resource>`).exec(root.body)?.[0];
       if (entry === undefined || !instance.test(entry)) continue;
       const cid = /cid="([^"]+)"/.exec(entry)?.[1];
       return cid === undefined ? null : members.find((m) => m.headers['content-id'] === `<${cid}>`)!.body;
@@ -239,8 +239,8 @@ users: [{ user: zed, domain: other.test, password: pw-zed }]
     expect(response.status).toBe(200);
     const first = await watcher.request();
     const [root] = parts(first.header('content-type')!, first.body.toString());
-    expect(root!.body).toContain(`<resource uri="${zed}"><instance id="r0" state="pending"/></resource>`);
-    expect(root!.body).toContain('<resource uri="sip:nobody@unrouted.example"><instance id="r1" state="terminated" reason="noresource"/></resource>');
+    expect(root.body).toContain(`<resource uri="${zed}"><instance id="r0" state="pending"/></resource>`);
+    expect(root.body).toContain('<resource uri="sip:nobody@unrouted.example"><instance id="r1" state="terminated" reason="noresource"/></resource>');
 
     // The peer sees alice@example.com, a foreign watcher it does not know yet: confirm.
     await peerWatchers((ws) => ws.some((w) => w.watcher === 'sip:alice@example.com' && w.status === 'pending'));

@@ -237,7 +237,7 @@ describe('presence agent (RFC 3856, RFC 6665, RFC 3903)', () => {
         const contact = subscribe.contact;
         await peer.send({
           method: 'NOTIFY',
-          uri: contact === '*' ? '' : formatUri(contact[0]!.uri),
+          uri: contact === '*' ? '' : formatUri(contact[0].uri),
           from: '<sip:zed@peer.test>;tag=z1',
           to: '<sip:bob@example.com>;tag=w9',
           callId: 'foreign-sub',

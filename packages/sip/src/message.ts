@@ -201,11 +201,11 @@ export abstract class SipMessage {
   }
 
   private single<T>(key: string, parse: (value: string) => T): T | undefined {
-    return this.typed(key, singleValue, parse) as T | undefined;
+    return this.typed<T | undefined, (value: string) => T>(key, singleValue, parse);
   }
 
   private list<T>(key: string, parse: (value: string) => T): T[] {
-    return this.typed(key, listValues, parse) as T[];
+    return this.typed<T[], (value: string) => T>(key, listValues, parse);
   }
 
   /** Via values, top first. @see RFC 3261 §20.42 */
@@ -217,6 +217,18 @@ export abstract class SipMessage {
     const v = this.via[0];
     if (!v) throw new SipError(400, 'Missing Via header', 'SIP_ERR_PARSE_MISSING');
     return v;
+  }
+
+  /**
+   * The top Via, or `null` when there is none or the Via headers do not parse: for code that
+   * can only give up on such a message (drop a stray response, log without a branch).
+   */
+  get topViaOrNull(): Via | null {
+    try {
+      return this.via[0] ?? null;
+    } catch {
+      return null;
+    }
   }
 
   get from(): NameAddr {

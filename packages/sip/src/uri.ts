@@ -200,7 +200,7 @@ function parseTelUri(text: string, start: number): TelUri {
   if (!allIn(TELCHAR, text, start)) throw new Error(`invalid tel URI "${text}"`);
   const semi = text.indexOf(';', start);
   const number = semi < 0 ? text.slice(start) : text.slice(start, semi);
-  if (!/^\+?[0-9A-Fa-f*#.()\-]+$/.test(number)) throw new Error(`invalid telephone number in "${text}"`);
+  if (!/^\+?[0-9A-Fa-f*#.()-]+$/.test(number)) throw new Error(`invalid telephone number in "${text}"`);
   return { scheme: 'tel', number, params: semi < 0 ? new Map() : parseUriParams(text, semi, text.length) };
 }
 

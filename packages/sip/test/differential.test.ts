@@ -143,7 +143,7 @@ function sipjsNameAddr(text: string): Outcome<NameAddrFields> {
 function prefixUri(fields: Outcome<UriFields>): Partial<NameAddrFields> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(fields)) if (k !== 'accepted') out[`uri.${k}`] = v;
-  return out as Partial<NameAddrFields>;
+  return out;
 }
 
 /** The compared fields on which two outcomes differ; only `accepted` when either rejects. */

@@ -10,6 +10,7 @@ export * from './presence-rule-store.js';
 export * from './message-bus.js';
 export * from './claims.js';
 export * from './contact-lookup.js';
+export * from './compare-and-set.js';
 export type { MemoryGraceOptions, MemorySweepOptions } from './memory/memory-sweep.js';
 export * from './memory/memory-location-store.js';
 export * from './memory/memory-user-store.js';

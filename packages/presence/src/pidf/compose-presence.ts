@@ -29,7 +29,7 @@ export interface ComposedPresence {
 export function composePresence(entity: string, documents: readonly PidfDocument[]): ComposedPresence {
   const namespaces: Record<string, string> = { '': PIDF_NS };
   for (let i = documents.length - 1; i >= 0; i--) {
-    for (const [prefix, uri] of Object.entries((documents[i] as PidfDocument).namespaces)) namespaces[prefix] ??= uri;
+    for (const [prefix, uri] of Object.entries((documents[i]).namespaces)) namespaces[prefix] ??= uri;
   }
   const tuples = new Map<string, XmlNode>();
   const devices = new Map<string, XmlNode>();

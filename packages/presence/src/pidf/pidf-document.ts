@@ -72,7 +72,7 @@ export function declaredNamespaces(attributes: Record<string, string>): Record<s
 export function entityMatches(entity: string, aor: string): boolean {
   const m = /^(?:pres|sips?):([^;?>]+)/i.exec(entity.trim());
   if (m === null) return false;
-  const given = m[1] as string;
+  const given = m[1];
   const at = given.lastIndexOf('@');
   const wanted = aor.slice(aor.indexOf(':') + 1);
   const wantedAt = wanted.lastIndexOf('@');

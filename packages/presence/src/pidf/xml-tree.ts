@@ -44,15 +44,15 @@ export function parseXmlRoot(text: string, what: string): XmlNode {
   try {
     nodes = parseXml(text);
   } catch (error) {
-    throw new Error(`malformed XML: ${(error as Error).message}`);
+    throw new Error(`malformed XML: ${(error as Error).message}`, { cause: error });
   }
   const roots = nodes.filter((n) => elementName(n) !== null);
   if (roots.length !== 1) throw new Error(`${what} without one root element`);
-  return roots[0] as XmlNode;
+  return roots[0];
 }
 
 export function buildXml(nodes: readonly XmlNode[]): string {
-  return builder.build(nodes) as string;
+  return builder.build(nodes);
 }
 
 /** A whole document: the XML declaration, a DOCTYPE line when given, then `root`. */

@@ -38,7 +38,7 @@ function problem(text: string, key: string): string {
   expect(error.errors.map((e) => e.key)).toEqual([key]);
   expect(error.key).toBe(key);
   expect(error.message).toContain(`${key}: `);
-  return error.errors[0]!.message;
+  return error.errors[0].message;
 }
 
 function writeTlsFiles(): void {
@@ -368,7 +368,7 @@ describe('tls', () => {
     const error = reject('listen: [udp://0.0.0.0:5060, tls://0.0.0.0:5061]');
     expect(error.key).toBe('tls.cert');
     expect(error.code).toBe('HERALD_ERR_CONFIG_REQUIRED');
-    expect(error.errors[0]!.message).toBe(
+    expect(error.errors[0].message).toBe(
       'tls.cert: is required by the listener "tls://0.0.0.0:5061"; add tls: { cert: cert.pem, key: key.pem } with the paths of the PEM certificate chain and private key',
     );
   });
@@ -387,7 +387,7 @@ describe('tls', () => {
     writeTlsFiles();
     const error = reject('tls: { cert: certs/missing.pem, key: certs/key.pem }');
     expect(error.code).toBe('HERALD_ERR_CONFIG_FILE');
-    expect(error.errors[0]!.message).toBe(
+    expect(error.errors[0].message).toBe(
       `tls.cert: cannot read ${join(dir, 'certs/missing.pem')} (no such file); give the path of the PEM certificate (chain), absolute or relative to ${dir}`,
     );
   });

@@ -879,7 +879,7 @@ function readAdmin(value: unknown, problems: Problems): AdminConfig | undefined 
 /** `HOST:PORT` or `[IPV6]:PORT`. */
 function parseHostPortKey(key: string, value: unknown): { host: string; port: number } {
   const text = expectString(key, value);
-  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\[\]]+)):(\d{1,5})$/.exec(text);
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text);
   const host = m?.[1] ?? m?.[2];
   const port = Number(m?.[3]);
   if (!m || host === undefined || !(port <= 65535) || (m[1] !== undefined && !isIPv6(host)) || (m[2] !== undefined && !isIPv4(host) && !isHostname(host))) {
@@ -945,7 +945,7 @@ function expectString(key: string, value: unknown): string {
 
 function expectLine(key: string, value: unknown): string {
   const text = expectString(key, value);
-  if (/[\x00-\x1f\x7f]/.test(text)) {
+  if (/\p{Cc}/u.test(text)) {
     throw new ConfigError(key, `contains a line break or control character; write it on one line of printable characters`);
   }
   return text;

@@ -36,7 +36,7 @@ export class PresetHistogram {
     const bounds = this.bounds;
     return (value) => {
       let i = 0;
-      while (i < bounds.length && value > (bounds[i] as number)) i++;
+      while (i < bounds.length && value > (bounds[i])) i++;
       if (i < bounds.length) series.counts[i]++;
       series.sum += value;
       series.count++;
@@ -50,7 +50,7 @@ export class PresetHistogram {
       if (s.count === 0) continue;
       let cumulative = 0;
       this.bounds.forEach((le, i) => {
-        cumulative += s.counts[i] as number;
+        cumulative += s.counts[i];
         values.push({ labels: { le, ...s.labels }, value: cumulative, metricName: `${this.name}_bucket` });
       });
       values.push({ labels: { le: '+Inf', ...s.labels }, value: s.count, metricName: `${this.name}_bucket` });

@@ -35,7 +35,7 @@ export async function startHerald(yaml: string, files: Record<string, string> = 
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
   let listening: string[] | null = null;
   const started = new Promise<void>((res, rej) => {
-    lines(child.stdout!, (line) => {
+    lines(child.stdout, (line) => {
       stdout.push(line);
       const entry = tryJson(line);
       if (entry?.message === 'herald started') {
@@ -43,7 +43,7 @@ export async function startHerald(yaml: string, files: Record<string, string> = 
         res();
       }
     });
-    lines(child.stderr!, (line) => stderr.push(line));
+    lines(child.stderr, (line) => stderr.push(line));
     void exited.then((code) => rej(new Error(`herald exited with ${code} before starting:\n${[...stdout, ...stderr].join('\n')}`)));
   });
   await started;

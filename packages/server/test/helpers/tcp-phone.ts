@@ -81,7 +81,7 @@ export class TcpPhone {
     const final = async () => {
       for (;;) {
         const m = await this.client.nextMessage(10_000);
-        if (!m.isRequest() && m.header('call-id') === callId && (m as SipResponse).status >= 200) return m as SipResponse;
+        if (!m.isRequest() && m.header('call-id') === callId && (m).status >= 200) return m;
       }
     };
     await write(1, []);

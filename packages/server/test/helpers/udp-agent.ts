@@ -46,7 +46,7 @@ export class UdpAgent {
   async response(timeoutMs = 5000): Promise<SipResponse> {
     for (;;) {
       const m = await this.client.nextMessage(timeoutMs);
-      if (!m.isRequest() && m.status >= 200) return m as SipResponse;
+      if (!m.isRequest() && m.status >= 200) return m;
     }
   }
 

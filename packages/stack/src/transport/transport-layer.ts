@@ -263,12 +263,8 @@ export class TransportLayer implements TransactionTransport {
       await open.send(data);
       return open.flow;
     }
-    let via;
-    try {
-      via = response.topVia;
-    } catch (err) {
-      throw new TransportError('response without a usable Via', 'SIP_ERR_TRANSPORT_NO_ROUTE', { cause: err });
-    }
+    const via = response.topViaOrNull;
+    if (via === null) throw new TransportError('response without a usable Via', 'SIP_ERR_TRANSPORT_NO_ROUTE');
     const destination = responseDestination(via);
     if (destination.transport !== 'udp') return this.sendTo(data, destination);
     const address = literalAddress(destination.address) ?? (await this.resolve(destination.address));

@@ -48,7 +48,7 @@ export function describeAuthStateStoreContract(name: string, make: () => Promise
       });
 
       it('lets exactly one of two uses of the same nc through', async () => {
-        const other = f.second ? await f.second!() : store;
+        const other = f.second ? await f.second() : store;
         const results = await Promise.all([store.advanceNonceCount('n1', 1, EXPIRES, T0), other.advanceNonceCount('n1', 1, EXPIRES, T0)]);
         expect(results.filter(Boolean)).toHaveLength(1);
       });
@@ -93,7 +93,7 @@ export function describeAuthStateStoreContract(name: string, make: () => Promise
       });
 
       it('counts every failure from concurrent clients', async () => {
-        const other = f.second ? await f.second!() : store;
+        const other = f.second ? await f.second() : store;
         const counts = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? other : store).addFailure('src:198.51.100.7', 60_000, T0)));
         expect([...counts].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
         await expect(other.failures('src:198.51.100.7', T0)).resolves.toBe(10);
@@ -107,7 +107,7 @@ export function describeAuthStateStoreContract(name: string, make: () => Promise
       });
 
       it('gives a second client the same secret, even when both ask at once', async () => {
-        const other = f.second ? await f.second!() : store;
+        const other = f.second ? await f.second() : store;
         const [a, b] = await Promise.all([store.sharedSecret('from-a'), other.sharedSecret('from-b')]);
         expect(a).toBe(b);
         await expect(other.sharedSecret('from-c')).resolves.toBe(a);

@@ -104,7 +104,7 @@ export function describeLocationStoreContract(name: string, make: () => Promise<
         b.path.push('<sip:evil.example.com;lr>');
         b.flow.owner = 'someone-else';
         const read = await store.get(ALICE, T0);
-        read.bindings[0]!.contact = 'sip:changed@1';
+        read.bindings[0].contact = 'sip:changed@1';
         const again = await store.get(ALICE, T0);
         expect(again.bindings[0]).toEqual(testBinding('sip:a@1'));
       });
@@ -159,7 +159,7 @@ export function describeLocationStoreContract(name: string, make: () => Promise<
 
     describe('concurrent updates', () => {
       it('lets exactly one of two writers that read the same version win', async () => {
-        const other = f.second ? await f.second!() : store;
+        const other = f.second ? await f.second() : store;
         await store.compareAndSet(ALICE, 0, [testBinding('sip:a@1')], T0);
         const [readA, readB] = await Promise.all([store.get(ALICE, T0), other.get(ALICE, T0)]);
         expect(readA.version).toBe(readB.version);
@@ -174,7 +174,7 @@ export function describeLocationStoreContract(name: string, make: () => Promise<
       });
 
       it('lets exactly one of two creators win', async () => {
-        const other = f.second ? await f.second!() : store;
+        const other = f.second ? await f.second() : store;
         const results = await Promise.all([
           store.compareAndSet(ALICE, 0, [testBinding('sip:a@from-a')], T0),
           other.compareAndSet(ALICE, 0, [testBinding('sip:a@from-b')], T0),
@@ -183,7 +183,7 @@ export function describeLocationStoreContract(name: string, make: () => Promise<
       });
 
       it('loses no update when writers retry after a conflict', async () => {
-        const other = f.second ? await f.second!() : store;
+        const other = f.second ? await f.second() : store;
         const writers = Array.from({ length: 8 }, (_, i) => async () => {
           const client = i % 2 === 0 ? store : other;
           for (;;) {

@@ -70,16 +70,16 @@ export function describeMessageStoreContract(name: string, make: () => Promise<M
       const body = Buffer.concat([Buffer.from(Array.from({ length: 256 }, (_, i) => i)), Buffer.from([0xc3, 0x28, 0xff, 0xfe, 0x00])]);
       await store.add(message(ALICE, { body, contentType: 'application/octet-stream' }), 10, T0);
       const [m] = await store.list(ALICE, T0);
-      expect(Buffer.compare(m!.body, body)).toBe(0);
-      expect(m!.contentType).toBe('application/octet-stream');
+      expect(Buffer.compare(m.body, body)).toBe(0);
+      expect(m.contentType).toBe('application/octet-stream');
     });
 
     it('keeps a null Content-Type and an empty body', async () => {
       await store.add(message(ALICE, { body: Buffer.alloc(0), contentType: null, headers: [] }), 10, T0);
       const [m] = await store.list(ALICE, T0);
-      expect(m!.body.length).toBe(0);
-      expect(m!.contentType).toBeNull();
-      expect(m!.headers).toEqual([]);
+      expect(m.body.length).toBe(0);
+      expect(m.contentType).toBeNull();
+      expect(m.headers).toEqual([]);
     });
 
     it('refuses a message once the recipient has cap live messages', async () => {
@@ -97,7 +97,7 @@ export function describeMessageStoreContract(name: string, make: () => Promise<M
     });
 
     it('holds the cap under concurrent adds', async () => {
-      const other = h.second ? await h.second!() : store;
+      const other = h.second ? await h.second() : store;
       const adds = Array.from({ length: 8 }, (_, i) => (i % 2 ? other : store).add(message(ALICE), 3, T0));
       const results = await Promise.all(adds);
       expect(results.filter((r) => r !== undefined)).toHaveLength(3);
@@ -124,10 +124,10 @@ export function describeMessageStoreContract(name: string, make: () => Promise<M
       const m = (await store.add(message(ALICE), 10, T0))!;
       await store.markAttempt(ALICE, m.id);
       await store.markAttempt(ALICE, m.id);
-      expect((await store.list(ALICE, T0))[0]!.attempts).toBe(2);
+      expect((await store.list(ALICE, T0))[0].attempts).toBe(2);
       await store.markAttempt(ALICE, 'no-such-id');
       await store.markAttempt(CAROL, m.id);
-      expect((await store.list(ALICE, T0))[0]!.attempts).toBe(2);
+      expect((await store.list(ALICE, T0))[0].attempts).toBe(2);
       expect(await store.list(CAROL, T0)).toEqual([]);
     });
 
@@ -175,10 +175,10 @@ export function describeMessageStoreContract(name: string, make: () => Promise<M
       store = await h.reopen!();
       const after = await store.list(ALICE, T0);
       expect(after).toEqual(before);
-      expect(Buffer.compare(after[0]!.body, body)).toBe(0);
-      expect(after[0]!.attempts).toBe(1);
+      expect(Buffer.compare(after[0].body, body)).toBe(0);
+      expect(after[0].attempts).toBe(1);
       const c = (await store.add(message(ALICE), 10, T0))!;
-      expect(c.id > after[1]!.id).toBe(true);
+      expect(c.id > after[1].id).toBe(true);
     });
   });
 }

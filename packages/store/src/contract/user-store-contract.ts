@@ -120,7 +120,7 @@ export function describeUserStoreContract(name: string, make: () => Promise<Stor
       });
 
       it('keeps an alias consistent when two writers move it at once', async () => {
-        const other = f.second ? await f.second!() : store;
+        const other = f.second ? await f.second() : store;
         await Promise.all([store.addAlias('sip:desk@example.com', ALICE), other.addAlias('sip:desk@example.com', BOB)]);
         const aor = await store.resolveAlias('sip:desk@example.com');
         expect([ALICE, BOB]).toContain(aor);

@@ -81,7 +81,7 @@ export type RedisScript = (...keysAndArgs: Array<string | number | Buffer>) => P
 /** Defines `lua` on the client under `name`, taking `numberOfKeys` keys (ioredis prefixes them). */
 export function defineScript(client: RedisClient, name: string, numberOfKeys: number, lua: string): RedisScript {
   client.defineCommand(name, { numberOfKeys, lua });
-  const run = (client as unknown as Record<string, RedisScript>)[name]!;
+  const run = (client as unknown as Record<string, RedisScript>)[name];
   return (...keysAndArgs) => run.apply(client, keysAndArgs);
 }
 

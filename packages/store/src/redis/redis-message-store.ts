@@ -120,7 +120,7 @@ export class RedisMessageStore implements MessageStore {
     const [data, att] = checkExec(replies) as [Record<string, string>, Record<string, string>];
     const out: StoredMessage[] = [];
     for (const id of Object.keys(data).sort()) {
-      const r = JSON.parse(data[id]!) as MessageRecord;
+      const r = JSON.parse(data[id]) as MessageRecord;
       if (r.expiresAt <= now) continue;
       out.push({
         id,

@@ -21,7 +21,7 @@ export class RedisPresenceRuleStore implements PresenceRuleStore {
     return Object.keys(all)
       .sort()
       .map((watcher) => {
-        const { action, updatedAt } = JSON.parse(all[watcher]!) as { action: PresenceAction; updatedAt: number };
+        const { action, updatedAt } = JSON.parse(all[watcher]) as { action: PresenceAction; updatedAt: number };
         return { presentity, watcher, action, updatedAt };
       });
   }

@@ -1,4 +1,5 @@
 import type { Subscription, SubscriptionStore } from '../subscription-store.js';
+import { LOST_RACE, keptChanging, retryCompareAndSet } from '../compare-and-set.js';
 import { type RedisContext, type RedisScript, defineScript, parseLive, redisCall, takeFromIndex } from './redis-client.js';
 
 /*
@@ -67,8 +68,6 @@ const EXPIRY_KEY = 'sub:expiry';
 const recordKey = (id: string) => `sub:{${id}}`;
 const watchedKey = (resource: string, event: string) => `sub:{${resource}}:${event}`;
 
-/** A script that lost a race is run again after a fresh read, at most this many times. */
-const MAX_ATTEMPTS = 16;
 
 /**
  * Subscription dialogs in Redis, shared by every worker; compare-and-set and expiry run as Lua.
@@ -97,7 +96,7 @@ export class RedisSubscriptionStore implements SubscriptionStore {
     return redisCall(this.context, 'write a subscription', async () => {
       // First as the caller has it (none for a new record, else indexed as it is now), with no read.
       let [resource, event]: [string | null, string | null] = next.version === 1 ? [null, null] : [next.resource, next.event];
-      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      return retryCompareAndSet(async (attempt) => {
         if (attempt > 0) [resource, event] = await this.indexedUnder(next.id);
         const result = await this.compareAndSetScript(
           recordKey(next.id),
@@ -114,22 +113,20 @@ export class RedisSubscriptionStore implements SubscriptionStore {
           resource ?? '',
           event ?? '',
         );
-        if (result !== MOVED) return result === 1;
-      }
-      throw new Error(`subscription ${next.id} kept changing`);
+        return result === MOVED ? LOST_RACE : result === 1;
+      }, keptChanging(`subscription ${next.id}`));
     });
   }
 
   async delete(id: string, indexedAs?: Pick<Subscription, 'resource' | 'event'>): Promise<boolean> {
     return redisCall(this.context, 'delete a subscription', async () => {
       let [resource, event]: [string | null, string | null] = indexedAs === undefined ? [null, null] : [indexedAs.resource, indexedAs.event];
-      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      return retryCompareAndSet(async (attempt) => {
         if (attempt > 0 || indexedAs === undefined) [resource, event] = await this.indexedUnder(id);
         if (resource === null || event === null) return false;
         const result = await this.deleteScript(recordKey(id), watchedKey(resource, event), EXPIRY_KEY, id, resource, event);
-        if (result !== MOVED) return result === 1;
-      }
-      throw new Error(`subscription ${id} kept changing`);
+        return result === MOVED ? LOST_RACE : result === 1;
+      }, keptChanging(`subscription ${id}`));
     });
   }
 
@@ -155,13 +152,12 @@ export class RedisSubscriptionStore implements SubscriptionStore {
 
   /** Pops one due subscription; its JSON when this caller took it. */
   private async takeOne(id: string, now: number): Promise<string | undefined> {
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    return retryCompareAndSet(async () => {
       const [resource, event] = await this.indexedUnder(id);
       const watched = resource === null ? recordKey(id) : watchedKey(resource, event ?? '');
       const reply = await this.takeOneScript(EXPIRY_KEY, recordKey(id), watched, id, now, resource ?? '', event ?? '');
-      if (reply !== MOVED) return typeof reply === 'string' ? reply : undefined;
-    }
-    throw new Error(`subscription ${id} kept changing`);
+      return reply === MOVED ? LOST_RACE : typeof reply === 'string' ? reply : undefined;
+    }, keptChanging(`subscription ${id}`));
   }
 
   /** The resource and event the record is indexed under now; nulls when there is none. */
@@ -170,3 +166,4 @@ export class RedisSubscriptionStore implements SubscriptionStore {
     return [resource ?? null, event ?? null];
   }
 }
+

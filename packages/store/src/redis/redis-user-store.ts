@@ -1,5 +1,6 @@
 import type { Result } from 'ioredis';
 import { type UserRecord, type UserStore, accountAor } from '../user-store.js';
+import { LOST_RACE, keptChanging, retryCompareAndSet } from '../compare-and-set.js';
 import { byCodeUnit } from '../memory/memory-user-store.js';
 import { type RedisContext, checkExec, redisCall } from './redis-client.js';
 
@@ -61,8 +62,6 @@ interface UserCommands {
   heraldRemoveAliasesOf(numberOfKeys: number, ...keysAndArgs: string[]): Reply;
 }
 
-/** A script that lost a race is run again after a fresh read, at most this many times. */
-const MAX_ATTEMPTS = 16;
 
 /**
  * Accounts and aliases in Redis, shared by every node. Durable as far as the operator's
@@ -138,24 +137,22 @@ export class RedisUserStore implements UserStore {
   async addAlias(alias: string, aor: string): Promise<void> {
     const { client } = this.context;
     await redisCall(this.context, 'write an alias', async () => {
-      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      await retryCompareAndSet(async () => {
         const old = (await client.get(aliasKey(alias))) ?? '';
         const oldSet = aliasesOfKey(old === '' ? aor : old);
-        if ((await this.commands.heraldMoveAlias(aliasKey(alias), oldSet, aliasesOfKey(aor), alias, aor, old)) === 1) return;
-      }
-      throw new Error(`alias ${alias} kept changing`);
+        return (await this.commands.heraldMoveAlias(aliasKey(alias), oldSet, aliasesOfKey(aor), alias, aor, old)) === 1 ? undefined : LOST_RACE;
+      }, keptChanging(`alias ${alias}`));
     });
   }
 
   async removeAlias(alias: string): Promise<boolean> {
     const { client } = this.context;
     return redisCall(this.context, 'delete an alias', async () => {
-      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      return retryCompareAndSet(async () => {
         const aor = await client.get(aliasKey(alias));
         if (aor === null) return false;
-        if ((await this.commands.heraldRemoveAlias(aliasKey(alias), aliasesOfKey(aor), alias, aor)) === 1) return true;
-      }
-      throw new Error(`alias ${alias} kept changing`);
+        return (await this.commands.heraldRemoveAlias(aliasKey(alias), aliasesOfKey(aor), alias, aor)) === 1 ? true : LOST_RACE;
+      }, keptChanging(`alias ${alias}`));
     });
   }
 
@@ -172,13 +169,12 @@ export class RedisUserStore implements UserStore {
   private async removeAliasesOf(aor: string): Promise<void> {
     const { client } = this.context;
     await redisCall(this.context, 'delete aliases', async () => {
-      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      await retryCompareAndSet(async () => {
         const aliases = await client.smembers(aliasesOfKey(aor));
         if (aliases.length === 0) return;
         const keys = [aliasesOfKey(aor), ...aliases.map(aliasKey)];
-        if ((await this.commands.heraldRemoveAliasesOf(keys.length, ...keys, aor, ...aliases)) === 1) return;
-      }
-      throw new Error(`the aliases of ${aor} kept changing`);
+        return (await this.commands.heraldRemoveAliasesOf(keys.length, ...keys, aor, ...aliases)) === 1 ? undefined : LOST_RACE;
+      }, keptChanging(`the aliases of ${aor}`));
     });
   }
 }
@@ -194,3 +190,4 @@ function toRecord(hash: Record<string, string>): UserRecord | undefined {
     updatedAt: Number(hash.updatedAt),
   };
 }
+

@@ -19,7 +19,7 @@ class TestContext implements RequestContext {
     readonly req: SipRequest,
     remoteAddress: string,
   ) {
-    this.flow = { id: 'flow-1', transport: 'udp', localAddress: '192.0.2.1', localPort: 5060, remoteAddress, remotePort: 5060 };
+    this.flow = { id: 'flow-1', transport: 'udp', owner: 'test~1~00', localAddress: '192.0.2.1', localPort: 5060, remoteAddress, remotePort: 5060 };
   }
 
   respond(): void {

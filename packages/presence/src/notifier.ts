@@ -1,4 +1,4 @@
-import { type ForwardOutcome, type Target, contactTarget } from '@herald/proxy';
+import { type Flow, type ForwardOutcome, type Target, contactTarget } from '@herald/proxy';
 import type { SipRequest } from '@herald/sip';
 import type { Claims, Subscription, SubscriptionStore } from '@herald/store';
 import { type ListData, isList, listMemberId, listOf } from './list-subscription.js';
@@ -25,7 +25,7 @@ export interface NotifierOptions {
   /** Sends a request Herald originates (`ProxyCore.originate`). */
   originate(request: SipRequest, targets: readonly Target[]): Promise<ForwardOutcome>;
   /** Herald's Contact on a transport. */
-  contact(transport: string): string;
+  contact(transport: Flow['transport']): string;
   /** This worker (`node/pid`). */
   owner: string;
   /** The host of Content-IDs in list NOTIFYs. */
@@ -218,7 +218,7 @@ export class Notifier {
 
   private async send(sub: Subscription, cseq: number, state: NotifyState, content: NotifyContent | null): Promise<void> {
     const request = notifyRequest(sub, cseq, state, content, this.options.contact(sub.flow?.transport ?? 'udp'));
-    const target = contactTarget({ contact: sub.remoteTarget, q: null, path: sub.routeSet, regId: null, flow: sub.flow ?? unknownFlow });
+    const target = contactTarget({ contact: sub.remoteTarget, q: null, path: sub.routeSet, regId: null, flow: sub.flow });
     const outcome = await this.options.originate(request, [target]);
     // A transport failure comes back as Herald's own 503, with no response from the watcher.
     if (state.state !== 'terminated' && (ENDS_SUBSCRIPTION.has(outcome.status) || (outcome.status === 503 && outcome.response === null))) {
@@ -248,9 +248,6 @@ export class Notifier {
     return members;
   }
 }
-
-/** A subscription whose flow was not recorded: NOTIFYs go by route set and remote target. */
-const unknownFlow = { id: '', transport: 'udp', owner: '', remoteAddress: '', remotePort: 0 };
 
 function memberEntry(member: Subscription, body: NotifyBody): ListMember {
   return { uri: member.resource, state: member.status === 'pending' ? 'pending' : 'active', part: body(member) };

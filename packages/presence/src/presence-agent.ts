@@ -1,4 +1,4 @@
-import type { ForwardOutcome, LocalIdentity, RequestProcessor, StaticRoutes, Target } from '@herald/proxy';
+import type { Flow, ForwardOutcome, LocalIdentity, RequestProcessor, StaticRoutes, Target } from '@herald/proxy';
 import type { SipRequest } from '@herald/sip';
 import type { Store } from '@herald/store';
 import { Notifier } from './notifier.js';
@@ -21,7 +21,7 @@ export interface PresenceAgentOptions {
   /** `routes:`: how list members in other domains are reached. */
   routes: Pick<StaticRoutes, 'match'>;
   /** Herald's Contact on a transport, with a user part or none. */
-  contact(transport: string, user?: string): string;
+  contact(transport: Flow['transport'], user?: string): string;
   owner: string;
   requireAuthentication: boolean;
   clock: { now(): number };

@@ -1,4 +1,4 @@
-import { type ForwardOutcome, type LocalIdentity, type RequestContext, type RequestProcessor, type StaticRoutes, type Target, foreignTarget, uriDestination } from '@herald/proxy';
+import { type Flow, type ForwardOutcome, type LocalIdentity, type RequestContext, type RequestProcessor, type StaticRoutes, type Target, foreignTarget, uriDestination } from '@herald/proxy';
 import { SipError, SipRequest, type SipResponse, type Uri, formatUri, isSipUri, newCallId, newTag, parseNameAddr, parseUri } from '@herald/sip';
 import type { Claims, Subscription, SubscriptionStore } from '@herald/store';
 import { LIST_MEMBER_GRACE_MS, listMemberId } from './list-subscription.js';
@@ -51,7 +51,7 @@ export interface RemoteMembersOptions {
   routes: Pick<StaticRoutes, 'match'>;
   originate(request: SipRequest, targets: readonly Target[]): Promise<ForwardOutcome>;
   /** Herald's Contact on a transport, with a user part. */
-  contact(transport: string, user: string): string;
+  contact(transport: Flow['transport'], user: string): string;
   /** A member's state changed: the list's watcher is told. */
   changed(member: Subscription): Promise<void>;
   clock: { now(): number };
@@ -330,7 +330,7 @@ function targetFor(routes: Pick<StaticRoutes, 'match'>, remoteTarget: string, ro
   return foreignTarget(routes, uri, remoteTarget);
 }
 
-function transportOf(target: Target): string {
+function transportOf(target: Target): Flow['transport'] {
   if (target.nextHop !== undefined) return target.nextHop.transport;
   const top = target.route[0];
   const next = top === undefined ? parseUri(target.uri) : parseNameAddr(top).uri;

@@ -1,4 +1,4 @@
-import { type RequestContext, type RequestProcessor, grantedExpires, ownedFlow, requireUnderstood, userNotFound } from '@herald/proxy';
+import { type Flow, type RequestContext, type RequestProcessor, grantedExpires, requireUnderstood, userNotFound } from '@herald/proxy';
 import { type SipRequest, formatUri, parseUri } from '@herald/sip';
 import { lookUpContacts } from '@herald/store';
 import type { GroupStore, PresenceRuleStore, Subscription, SubscriptionStore } from '@herald/store';
@@ -31,7 +31,7 @@ export interface SubscriptionServiceOptions extends PresentityLookup {
   remote: Pick<RemoteMembers, 'member' | 'subscribe' | 'notifies'>;
   policy: PresencePolicy;
   /** Herald's Contact on a transport. */
-  contact(transport: string): string;
+  contact(transport: Flow['transport']): string;
   /** This worker, recorded in the flow of each subscription. */
   owner: string;
   clock: { now(): number };
@@ -96,7 +96,7 @@ async function subscribe(ctx: RequestContext, aor: string, options: Subscription
   if (!known) throw userNotFound();
   const { status, data } = event === WINFO_EVENT ? winfoStanding(accept, resource, watcher) : await presenceStanding(accept, resource, watcher, options);
   if (eventId != null) data.eventId = eventId;
-  const sub = subscriptionFromRequest(req, { resource, watcher, event, status, expiresAt: now + expires * 1000, flow: ownedFlow(ctx.flow, options.owner), data });
+  const sub = subscriptionFromRequest(req, { resource, watcher, event, status, expiresAt: now + expires * 1000, flow: ctx.flow, data });
   if (expires > 0 && !(await subscriptions.compareAndSet(sub, now))) throw busySubscription();
   answer(ctx, sub, expires, options);
   // RFC 6665 §4.2.1.2: the NOTIFY follows the 2xx (SIPp and SIP.js want that order).
@@ -142,7 +142,7 @@ async function subscribeList(ctx: RequestContext, listUri: string, watcher: stri
   const format = chooseFormat(accept.filter((a) => !a.startsWith('multipart/') && !a.startsWith(RLMI))) ?? PIDF;
   const now = clock.now();
   const expiresAt = now + expires * 1000;
-  const parent = subscriptionFromRequest(req, { resource: listUri, watcher, event: PRESENCE_EVENT, status: 'active', expiresAt, flow: ownedFlow(ctx.flow, options.owner), data: {} });
+  const parent = subscriptionFromRequest(req, { resource: listUri, watcher, event: PRESENCE_EVENT, status: 'active', expiresAt, flow: ctx.flow, data: {} });
   const data: ListData = { members: [], refused: [] };
   const members: Subscription[] = [];
   for (const uri of uris) {
@@ -236,7 +236,7 @@ async function refresh(ctx: RequestContext, id: string, options: SubscriptionSer
       remoteCseq: req.cseq.seq,
       localCseq: sub.localCseq + 1,
       expiresAt: now + expires * 1000,
-      flow: ownedFlow(ctx.flow, options.owner),
+      flow: ctx.flow,
       version: sub.version + 1,
     };
     if (!(await subscriptions.compareAndSet(next, now))) continue;

@@ -1,14 +1,30 @@
-export * from './request-context.js';
-export * from './validate-request.js';
-export * from './local-identity.js';
-export * from './target.js';
-export * from './flow-tokens.js';
-export * from './proxy-core.js';
-export * from './proxy-errors.js';
-export * from './proxy-processors.js';
-export * from './route-preprocessor.js';
-export * from './static-routes.js';
-export * from './best-response.js';
-export * from './uri-destination.js';
-export type { Flow } from '@herald/stack';
+// The transaction user: the request handler, the request context and chain it runs.
+export type { AuthenticatedUser, ForwardOptions, ForwardOutcome, RequestContext } from './tu/request-context.js';
+export { type RequestCondition, type RequestProcessor, runChain, when } from './tu/request-processor.js';
+export { RequestHandler, type RequestHandlerLogger, type RequestHandlerOptions, type RequestObserver } from './tu/request-handler.js';
+// Where requests go: Herald's own identity, targets, flow tokens, configured routes.
+export * from './routing/local-identity.js';
+export * from './routing/target.js';
+export * from './routing/flow-tokens.js';
+export * from './routing/static-routes.js';
+export * from './routing/uri-destination.js';
+// Forwarding: the proxy core (RFC 3261 §16.6–§16.11).
+export { type AdvertisedAddress, ProxyCore, type ProxyCoreOptions } from './forwarding/proxy-core.js';
+// The chain steps the proxy offers, and the conditions they run on.
+export * from './steps/request-conditions.js';
+export * from './steps/validate-request.js';
+export * from './steps/answer-options.js';
+export * from './steps/preprocess-route.js';
+export * from './steps/cancel-invite.js';
+export * from './steps/forward-in-dialog.js';
+export * from './steps/hand-to-transaction-holder.js';
+export * from './steps/check-max-forwards.js';
+export * from './steps/refuse-relaying.js';
+export * from './steps/relay-to-other-domain.js';
+export * from './steps/reject-unhandled.js';
+// What a service that answers a request itself (a UAS) shares.
+export * from './uas/capabilities.js';
 export * from './uas/granted-expires.js';
+export { requireUnderstood } from './uas/require-understood.js';
+export * from './proxy-errors.js';
+export type { Flow } from '@herald/stack';

@@ -1,4 +1,4 @@
-import { type AuthenticatedUser, type Flow, type LocalIdentity, type RequestContext, type RequestProcessor, ownedFlow, reachableOnlyOverFlow, requireUnderstood } from '@herald/proxy';
+import { type AuthenticatedUser, type Flow, type LocalIdentity, type RequestContext, type RequestProcessor, reachableOnlyOverFlow, requireUnderstood } from '@herald/proxy';
 import { type Binding, LOST_RACE, type LocationStore, type UserStore, retryCompareAndSet } from '@herald/store';
 import { applyRegister } from './apply-register.js';
 import { canonicalAor } from './address-of-record.js';
@@ -14,8 +14,6 @@ export interface RegistrarOptions {
   users: Pick<UserStore, 'resolveAlias'>;
   policy: RegistrarPolicy;
   clock: { now(): number };
-  /** This worker's identity, recorded in the flows of its bindings (`node/pid`). */
-  owner: string;
   /** When true (digest authentication on), a REGISTER must have been authenticated. */
   requireAuthentication: boolean;
 }
@@ -48,8 +46,8 @@ export class Registrar implements RequestProcessor {
     this.registrationListeners.push(listener);
   }
 
+  /** A REGISTER (the chain checks the method). */
   process(ctx: RequestContext): 'continue' | Promise<'stop'> {
-    if (ctx.req.method !== 'REGISTER') return 'continue';
     // Step 1: the Request-URI names a domain we hold bindings for.
     const domain = this.options.identity.registrationDomain(ctx.req);
     if (domain === null) return 'continue';
@@ -93,7 +91,7 @@ export class Registrar implements RequestProcessor {
     // Steps 3–4: the authenticated user may change this AoR.
     await this.authorize(ctx.authenticated, aor);
 
-    const update = readRegister(req, ownedFlow(ctx.flow, this.options.owner));
+    const update = readRegister(req, ctx.flow);
     return retryCompareAndSet(async () => {
       const now = clock.now();
       const current = await locations.get(aor, now);

@@ -1,78 +1,231 @@
-import { KNOWN_METHODS } from '@herald/sip';
+import { createHmac } from 'node:crypto';
+import { NonceService, digestAuthenticator, fromIdentity } from '@herald/auth';
+import { OfflineDelivery, messageRelay } from '@herald/im';
+import { PresenceAgent, type PresencePolicy } from '@herald/presence';
 import {
-  type LocalIdentity,
-  type ProxyCore,
+  type Capabilities,
+  FlowTokens,
+  LocalIdentity,
+  ProxyCore,
   type RequestProcessor,
-  type StaticRoutes,
-  cancelRequests,
-  forwardElsewhere,
-  inDialogRequests,
-  routePreprocessor,
-  type FlowTokens,
+  SUPPORTED_OPTION_TAGS,
+  StaticRoutes,
+  all,
+  answerOptions,
+  authenticated,
+  cancelInvite,
+  checkMaxForwards,
+  forwardInDialog,
+  handToTransactionHolder,
+  hasRoute,
+  inDialogHeraldRecordRouted,
+  isMethod,
+  not,
+  overUdp,
+  preprocessRoute,
+  refuseRelaying,
+  rejectUnhandled,
+  relayToOtherDomain,
+  toHerald,
+  toOtherDomain,
+  toUserOfServedDomain,
   validateRequest,
+  when,
 } from '@herald/proxy';
-import { type Capabilities, optionsResponder } from './pipeline/options-responder.js';
-import { rejectUnhandled } from './pipeline/reject-unhandled.js';
+import { Registrar, locationLookup } from '@herald/registrar';
+import { KNOWN_METHODS, randomHex } from '@herald/sip';
+import type { Clock, FlowRelay, TransactionLayer, TransportLayer } from '@herald/stack';
+import type { Store } from '@herald/store';
+import type { HeraldConfig, PresenceConfig } from './config/config.js';
+import { advertisedAddresses, interfaceAddresses } from './local-addresses.js';
+import type { Logger } from './logger.js';
+import type { HeraldMetrics } from './metrics/herald-metrics.js';
 
 /** What Herald can do today; each service adds its methods, body types and option tags. */
 export const CAPABILITIES: Capabilities = {
   allow: ['REGISTER', 'OPTIONS', 'ACK', 'CANCEL', 'MESSAGE', 'SUBSCRIBE', 'NOTIFY', 'PUBLISH'],
   accept: ['application/sdp', 'text/plain', 'message/cpim', 'application/im-iscomposing+xml', 'application/pidf+xml'],
-  supported: ['path', 'outbound', 'eventlist', 'recipient-list-subscribe'],
+  supported: SUPPORTED_OPTION_TAGS,
 };
 
-/** The services the chain is built from; the authentication processors are absent when `auth.enabled` is false. */
-export interface ChainServices {
-  /** Hands a UDP request to the worker holding its transaction; present when workers share the UDP socket. */
-  udpOwner: RequestProcessor | null;
+/** The running SIP core that the services are built on. */
+export interface SipCore {
+  /** Started: its listeners are bound, so Herald's own addresses are known. */
+  transport: TransportLayer;
+  relay: FlowRelay;
+  transactions: TransactionLayer;
+}
+
+export interface ComposeOptions {
+  config: HeraldConfig;
+  store: Store;
+  core: SipCore;
+  clock: Clock;
+  logger: Logger;
+  metrics: HeraldMetrics;
+}
+
+/** The services of one Herald process, built and wired; `start`/`stop` run their timers and subscriptions. */
+export interface Services {
   identity: LocalIdentity;
-  proxy: ProxyCore;
   flowTokens: FlowTokens;
+  proxy: ProxyCore;
   routes: StaticRoutes;
-  authenticate: RequestProcessor | null;
-  /** Checks that an authenticated request's From is the user's own. */
-  fromIdentity: RequestProcessor | null;
-  registrar: RequestProcessor;
-  /** SUBSCRIBEs in Herald's own subscription dialogs: refreshes and unsubscribes. */
-  subscriptionDialogs: RequestProcessor;
-  /** Initial SUBSCRIBEs and PUBLISH for local presentities. */
-  subscriptions: RequestProcessor;
-  publications: RequestProcessor;
-  /** MESSAGE for local users, with store-and-forward. */
+  /** Present when several workers share the UDP socket. */
+  transactionHolder: RequestProcessor | null;
+  /** Present when `auth.enabled`: digest, then the From of an authenticated request. */
+  auth: { authenticate: RequestProcessor; checkFromIdentity: RequestProcessor } | null;
+  registrar: Registrar;
+  presence: PresenceAgent;
   messages: RequestProcessor;
-  /** Sends requests for local users to their registered contacts. */
   location: RequestProcessor;
-  caps?: Capabilities;
+  start(): Promise<void>;
+  stop(): Promise<void>;
 }
 
 /**
- * The request chain, top to bottom, like a routing script:
- * (a request whose transaction another worker holds goes there) → REQINIT (validate, OPTIONS
- * to Herald itself) → route preprocessing, CANCEL, in-dialog requests of dialogs we
- * record-routed or are the notifier of → AUTH (digest, From identity) → REGISTRAR →
- * PRESENCE (SUBSCRIBE, PUBLISH) → IM (MESSAGE, kept when the user is away) → LOCATION
- * (local users) → RELAY (other domains) → nobody took it (the response that says why).
+ * Builds the services on a started SIP core, and the events between them: the registrar
+ * tells the offline store (RFC 3428 §7: what waited for a user goes out once they register)
+ * and the presence agent (a user shown open from registration); the transport tells the
+ * registrar which connections closed (RFC 5626 §5.3).
  */
-export function composeRequestChain(services: ChainServices): RequestProcessor[] {
-  const { udpOwner, identity, proxy, flowTokens, routes, authenticate, fromIdentity, registrar, subscriptionDialogs, subscriptions, publications, messages, location, caps = CAPABILITIES } =
-    services;
+export async function composeServices({ config, store, core, clock, logger, metrics }: ComposeOptions): Promise<Services> {
+  const { transport, relay, transactions } = core;
+  const owner = transport.owner;
+  const identity = new LocalIdentity(config.domains, transport.listeners, interfaceAddresses());
+  const secret = config.auth.secret ?? (await store.authState.sharedSecret(randomHex(32)));
+  const flowTokens = new FlowTokens(createHmac('sha256', secret).update('flow-tokens').digest('hex'));
+  const proxy = new ProxyCore({
+    identity,
+    transactions,
+    transport: relay,
+    advertised: advertisedAddresses(transport.listeners),
+    owner,
+    flowTokens,
+    isFlowOpen: (id) => transport.flow(id) !== undefined,
+    clock,
+    inviteTimeoutMs: config.proxy.inviteTimeout * 1000,
+    onStatelessError: (e) => logger.isDebugEnabled() && logger.debug('stateless forward failed', { error: e }),
+  });
+  const routes = new StaticRoutes(config.routes);
+  const registrar = new Registrar({ identity, locations: store.locations, users: store.users, policy: config.registrar, clock, requireAuthentication: config.auth.enabled });
+  const originate = proxy.originate.bind(proxy);
+  const { storeFor, ...imLimits } = config.im;
+  const delivery = new OfflineDelivery({ locations: store.locations, messages: store.messages, claims: store.claims, originate, owner, host: identity.primaryDomain, clock, logger });
+  const presence = new PresenceAgent({
+    identity,
+    store,
+    policy: presencePolicy(config.presence),
+    originate,
+    routes,
+    contact: (transport, user) => proxy.ownUri(transport, user),
+    owner,
+    requireAuthentication: config.auth.enabled,
+    clock,
+    logger,
+  });
+  registrar.onBindingsAdded((aor) => void delivery.registered(aor));
+  registrar.onRegistrationChanged((aor) => presence.registrationChanged(aor));
+  transport.onFlowClosed((flow) => void registrar.flowClosed(flow).catch((e: unknown) => logger.warn('bindings of a closed flow not removed', { flow: flow.id, error: e })));
+  return {
+    identity,
+    flowTokens,
+    proxy,
+    routes,
+    transactionHolder:
+      config.workers > 1
+        ? handToTransactionHolder({
+            claims: store.claims,
+            owner,
+            // Timer J (64·T1) ends a non-INVITE; an INVITE lasts until Timer C, then Timer L or H
+            claimMs: (method) => 64 * config.sip.t1 + (method === 'INVITE' ? config.proxy.inviteTimeout * 1000 : 0),
+            handOver: (message, flow, holder) => {
+              if (logger.isDebugEnabled()) logger.debug('request handed to the worker holding its transaction', { method: 'method' in message ? message.method : undefined, holder });
+              relay.handOver(message, flow, holder);
+            },
+            clock,
+          })
+        : null,
+    auth: config.auth.enabled
+      ? {
+          authenticate: digestAuthenticator({
+            identity,
+            users: store.users,
+            authState: store.authState,
+            nonces: new NonceService(secret, { lifetimeMs: config.auth.nonceLifetime * 1000 }),
+            clock,
+            algorithms: config.auth.algorithms,
+            checkDigestUri: config.auth.checkDigestUri,
+            md5OnlyUserAgents: config.auth.md5OnlyUserAgents,
+            limits: { maxFailuresPerSource: config.auth.maxFailuresPerSource, maxFailuresPerUser: config.auth.maxFailuresPerUser, windowMs: config.auth.failureWindow * 1000 },
+            logger,
+            onFailure: (reason) => metrics.authFailure(reason),
+          }),
+          checkFromIdentity: fromIdentity(store.users),
+        }
+      : null,
+    registrar,
+    presence,
+    messages: messageRelay({ identity, locations: store.locations, users: store.users, messages: store.messages, policy: { ...imLimits, storeForMs: storeFor * 1000 }, clock, logger }),
+    location: locationLookup({ identity, locations: store.locations, users: store.users, clock }),
+    async start() {
+      delivery.start();
+      await presence.start();
+    },
+    async stop() {
+      delivery.stop();
+      await presence.stop();
+    },
+  };
+}
+
+/**
+ * The request chain, top to bottom, like a routing script (Kamailio's blocks in capitals).
+ * Each step runs when its condition holds; a step that answers ends the chain.
+ */
+export function composeRequestChain(services: Services, caps: Capabilities = CAPABILITIES): RequestProcessor[] {
+  const { identity, proxy, flowTokens, routes, transactionHolder, auth, registrar, presence, messages, location } = services;
   for (const m of caps.allow) if (!KNOWN_METHODS.has(m)) throw new Error(`capability lists unknown method ${m}`);
   return [
-    ...(udpOwner === null ? [] : [udpOwner]),
+    // Several workers share the UDP socket: a retransmission, CANCEL or ACK goes to the worker holding its transaction.
+    ...(transactionHolder === null ? [] : [when(all(overUdp, not(isMethod('REGISTER', 'OPTIONS'))), transactionHolder)]),
+    // REQINIT
     validateRequest(),
-    optionsResponder(identity, caps),
-    routePreprocessor(identity, flowTokens),
-    cancelRequests(proxy),
-    inDialogRequests(proxy),
-    subscriptionDialogs,
-    ...(authenticate === null ? [] : [authenticate]),
-    ...(fromIdentity === null ? [] : [fromIdentity]),
-    registrar,
-    subscriptions,
-    publications,
-    messages,
-    location,
-    forwardElsewhere({ identity, core: proxy, routes, trustLocalFrom: authenticate === null }),
+    when(all(isMethod('OPTIONS'), toHerald(identity)), answerOptions(caps)),
+    when(hasRoute, preprocessRoute(identity, flowTokens)),
+    when(isMethod('CANCEL'), cancelInvite(proxy)),
+    // WITHINDLG: a dialog Herald record-routed, or a subscription dialog Herald is the notifier (or subscriber) of.
+    when(inDialogHeraldRecordRouted, forwardInDialog(proxy)),
+    when(isMethod('SUBSCRIBE', 'NOTIFY'), presence.dialogs),
+    // AUTH
+    ...(auth === null
+      ? []
+      : [when(not(isMethod('ACK', 'CANCEL')), auth.authenticate), when(all(authenticated, not(isMethod('REGISTER'))), auth.checkFromIdentity)]),
+    // REGISTRAR
+    when(isMethod('REGISTER'), registrar),
+    // PRESENCE
+    when(isMethod('SUBSCRIBE'), presence.subscriptions),
+    when(isMethod('PUBLISH'), presence.publications),
+    // IM: kept for a user who is away
+    when(all(isMethod('MESSAGE'), toUserOfServedDomain(identity)), messages),
+    // LOCATION
+    when(all(not(isMethod('REGISTER', 'ACK', 'CANCEL')), toUserOfServedDomain(identity)), location),
+    // RELAY: another domain; only Herald's own users may send there.
+    when(all(not(isMethod('ACK')), toOtherDomain(identity)), [checkMaxForwards(), refuseRelaying(identity, { trustLocalFrom: auth === null }), relayToOtherDomain(proxy, routes)]),
+    // Nobody took it: the response that says why.
     rejectUnhandled(caps),
   ];
+}
+
+/** The presence agent's policy from `presence:` (seconds to ms, watcher defaults by domain). */
+function presencePolicy(c: PresenceConfig): PresencePolicy {
+  return {
+    defaultExpires: c.defaultExpires,
+    minExpires: c.minExpires,
+    maxExpires: c.maxExpires,
+    notifyWindowMs: c.notifyWindow * 1000,
+    fromRegistration: c.fromRegistration,
+    watchers: { local: c.localWatchers, foreign: c.foreignWatchers },
+    domainWatchers: Object.fromEntries(c.domains.map((d) => [d.domain, { local: d.localWatchers, foreign: d.foreignWatchers }])),
+  };
 }

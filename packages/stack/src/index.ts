@@ -1,3 +1,5 @@
 export * from './clock.js';
+export * from './flow/index.js';
 export * from './transaction/index.js';
 export * from './transport/index.js';
+export * from './relay/index.js';

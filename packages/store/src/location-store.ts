@@ -1,14 +1,15 @@
 /**
  * The flow a binding is reachable over: the connection its REGISTER arrived on, and the
- * worker (process on a node) that owns that connection.
+ * worker (process on a node) that owns that connection. The stored form of `@herald/stack`'s
+ * `Flow`, field for field (the store imports no SIP package; a type test in `@herald/proxy`
+ * keeps the two the same).
  * @see RFC 5626 §6, RFC 7118 §5
  */
 export interface FlowRef {
   /** Connection id, unique across workers and nodes. */
   id: string;
-  /** `udp`, `tcp`, `tls`, `ws` or `wss`. */
-  transport: string;
-  /** Identity of the worker that holds the connection (`node/pid`). */
+  transport: 'udp' | 'tcp' | 'tls' | 'ws' | 'wss';
+  /** The worker that holds the connection (`node~pid~…`). */
   owner: string;
   localAddress: string;
   localPort: number;

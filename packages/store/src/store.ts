@@ -29,6 +29,9 @@ export interface Store {
   close(): Promise<void>;
 }
 
+/** Seconds a client is asked to wait (Retry-After) when the store is unavailable. */
+export const STORE_RETRY_AFTER_SECONDS = 5;
+
 /**
  * The backend could not be reached or failed; the request that needed it gets 503 with
  * Retry-After.

@@ -74,7 +74,7 @@ describe('admin HTTP API', () => {
     });
 
     it('lists the live bindings of an AoR given as a SIP URI or as user@domain', async () => {
-      const flow = { id: 'f1', transport: 'udp', owner: 'n/1', localAddress: '127.0.0.1', localPort: 5060, remoteAddress: '::1', remotePort: 5070 };
+      const flow = { id: 'f1', transport: 'udp' as const, owner: 'n/1', localAddress: '127.0.0.1', localPort: 5060, remoteAddress: '::1', remotePort: 5070 };
       const binding = { contact: 'sip:alice@[::1]:5070', params: '', q: 0.5, expiresAt: 1_700_000_060_000, callId: 'c1', cseq: 2, path: [], instanceId: null, regId: null, flow, userAgent: 'SIPp', updatedAt: 1_700_000_000_000 };
       await store.locations.compareAndSet('sip:alice@example.com', 0, [binding], 1_700_000_000_000);
       const expected = { aor: 'sip:alice@example.com', bindings: [{ contact: 'sip:alice@[::1]:5070', expires: 60, q: 0.5, callId: 'c1', cseq: 2, path: [], instanceId: null, regId: null, transport: 'udp', source: '[::1]:5070', userAgent: 'SIPp' }] };

@@ -1,7 +1,7 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostPort } from '@herald/stack';
-import { type Store, StoreUnavailableError } from '@herald/store';
+import { STORE_RETRY_AFTER_SECONDS, type Store, StoreUnavailableError } from '@herald/store';
 import type { AdminConfig } from '../config/config.js';
 import type { Logger } from '../logger.js';
 import type { MetricsText } from '../metrics/herald-metrics.js';
@@ -29,8 +29,6 @@ export interface AdminServer {
   close(): Promise<void>;
 }
 
-/** Seconds a client is asked to wait when the store is unreachable. */
-export const STORE_RETRY_AFTER = '5';
 /** A client has this long to send a whole request. */
 const REQUEST_TIMEOUT_MS = 30_000;
 /** How long `close()` lets requests in progress finish. */
@@ -97,7 +95,7 @@ function answerError(logger: Logger, req: IncomingMessage, res: ServerResponse, 
   }
   if (e instanceof StoreUnavailableError) {
     logger.warn('admin: store unavailable', { method: req.method, path: req.url, error: e.message });
-    sendJson(res, 503, { error: { code: 'HERALD_ERR_ADMIN_STORE_UNAVAILABLE', message: `the store is unavailable: ${e.message}` } }, { 'Retry-After': STORE_RETRY_AFTER });
+    sendJson(res, 503, { error: { code: 'HERALD_ERR_ADMIN_STORE_UNAVAILABLE', message: `the store is unavailable: ${e.message}` } }, { 'Retry-After': String(STORE_RETRY_AFTER_SECONDS) });
     return;
   }
   logger.error('admin request failed', { method: req.method, path: req.url, error: e });

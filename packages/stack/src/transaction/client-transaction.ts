@@ -1,8 +1,7 @@
 import { type SipRequest, type SipResponse, createResponse } from '@herald/sip';
-import type { Destination, Flow } from './flow.js';
+import type { Destination, Flow } from '../flow/flow.js';
 import { Transaction, type TransactionContext } from './transaction.js';
 import type { InviteClientTransactionState, NonInviteClientTransactionState } from './transaction-state.js';
-import type { ClientTransactionHandler } from './transaction-user.js';
 
 /**
  * The client side of a transaction: sends the request, retransmits it on unreliable
@@ -89,4 +88,23 @@ export abstract class ClientTransaction<
     const handler = this.handler;
     if (handler !== null) this.context.notify(() => handler.onResponse(response, this, flow));
   }
+}
+
+/**
+ * The transaction user of one client transaction, given to `TransactionLayer.sendRequest`.
+ * @see RFC 3261 §17.1
+ */
+export interface ClientTransactionHandler {
+  /** A response the transaction passes up (never a retransmission, except 2xx in Accepted per RFC 6026 §7.2). */
+  onResponse(response: SipResponse, tx: ClientTransaction, flow: Flow): void;
+  /**
+   * Timer B or Timer F fired. `response` is a 408 Request Timeout built from the request, so
+   * that the TU can treat it like any final response. @see RFC 3261 §8.1.3.1, §17.1.1.2, §17.1.2.2
+   */
+  onTimeout(tx: ClientTransaction, response: SipResponse): void;
+  /**
+   * The transport could not send; the transaction is Terminated. `response` is a 503 Service
+   * Unavailable built from the request. @see RFC 3261 §8.1.3.1, §17.1.4
+   */
+  onTransportError(tx: ClientTransaction, error: Error, response: SipResponse): void;
 }

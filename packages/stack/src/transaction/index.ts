@@ -1,13 +1,12 @@
-export * from './flow.js';
 export * from './transaction-state.js';
 export * from './transaction-timers.js';
 export * from './transaction-transport.js';
 export * from './transaction-user.js';
 export { Transaction, type TimerName } from './transaction.js';
-export { ClientTransaction } from './client-transaction.js';
+export { ClientTransaction, type ClientTransactionHandler } from './client-transaction.js';
 export { InviteClientTransaction } from './invite-client-transaction.js';
 export { NonInviteClientTransaction } from './non-invite-client-transaction.js';
-export { ServerTransaction } from './server-transaction.js';
+export { ServerTransaction, type ServerTransactionUser } from './server-transaction.js';
 export { InviteServerTransaction } from './invite-server-transaction.js';
 export { NonInviteServerTransaction } from './non-invite-server-transaction.js';
 export { isRfc3261Branch, serverTransactionKey } from './transaction-key.js';

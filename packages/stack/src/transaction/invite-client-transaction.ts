@@ -1,9 +1,8 @@
 import { type Header, SipRequest, type SipResponse } from '@herald/sip';
-import { ClientTransaction } from './client-transaction.js';
-import type { Destination, Flow } from './flow.js';
+import { ClientTransaction, type ClientTransactionHandler } from './client-transaction.js';
+import type { Destination, Flow } from '../flow/flow.js';
 import type { TransactionContext } from './transaction.js';
 import type { InviteClientTransactionState } from './transaction-state.js';
-import type { ClientTransactionHandler } from './transaction-user.js';
 
 /**
  * Sends an INVITE: Calling → Proceeding → Completed (non-2xx, ACKed here) or Accepted (2xx,

@@ -1,7 +1,7 @@
 import { type SipRequest, createResponse } from '@herald/sip';
-import type { Flow } from './flow.js';
+import type { Flow } from '../flow/flow.js';
 import { InviteServerTransaction } from './invite-server-transaction.js';
-import { RecordingUser, TCP_FLOW, UDP_FLOW, request, setupLayer } from './test-harness.js';
+import { RecordingUser, TCP_FLOW, UDP_FLOW, request, setupLayer } from '../../test/helpers/transaction-harness.js';
 
 const setup = setupLayer;
 

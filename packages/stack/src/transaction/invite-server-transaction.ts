@@ -1,9 +1,8 @@
 import { type SipRequest, type SipResponse, createResponse, parseNameAddr } from '@herald/sip';
-import type { Flow } from './flow.js';
-import { ServerTransaction, checkStatus } from './server-transaction.js';
+import type { Flow } from '../flow/flow.js';
+import { ServerTransaction, type ServerTransactionUser, checkStatus } from './server-transaction.js';
 import type { TransactionContext } from './transaction.js';
 import type { InviteServerTransactionState } from './transaction-state.js';
-import type { TransactionUser } from './transaction-user.js';
 
 /**
  * Receives an INVITE: Proceeding → Completed (non-2xx, retransmitted on Timer G until the
@@ -15,7 +14,7 @@ export class InviteServerTransaction extends ServerTransaction<InviteServerTrans
   /** The To header of the last response sent, for matching the ACK of an RFC 2543 client. */
   private lastTo: string | null = null;
 
-  constructor(id: string, request: SipRequest, flow: Flow, user: TransactionUser, context: TransactionContext) {
+  constructor(id: string, request: SipRequest, flow: Flow, user: ServerTransactionUser, context: TransactionContext) {
     super(id, request, flow, user, context, 'Proceeding');
   }
 

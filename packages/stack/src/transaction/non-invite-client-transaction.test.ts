@@ -7,7 +7,7 @@ import {
   request,
   response,
   setupLayer,
-} from './test-harness.js';
+} from '../../test/helpers/transaction-harness.js';
 
 const setup = (timers: Partial<TransactionTimers> = {}) => setupLayer({ timers });
 

@@ -1,9 +1,8 @@
 import type { SipRequest, SipResponse } from '@herald/sip';
-import { ClientTransaction } from './client-transaction.js';
-import type { Destination, Flow } from './flow.js';
+import { ClientTransaction, type ClientTransactionHandler } from './client-transaction.js';
+import type { Destination, Flow } from '../flow/flow.js';
 import type { TransactionContext } from './transaction.js';
 import type { NonInviteClientTransactionState } from './transaction-state.js';
-import type { ClientTransactionHandler } from './transaction-user.js';
 
 /**
  * Sends a non-INVITE request: Trying → Proceeding → Completed → Terminated, with Timer E

@@ -1,8 +1,8 @@
 import { type SipRequest, createResponse } from '@herald/sip';
-import { flowDestination } from './flow.js';
+import { flowDestination } from '../flow/flow.js';
 import { NonInviteServerTransaction } from './non-invite-server-transaction.js';
 import type { TransactionTimers } from './transaction-timers.js';
-import { TCP_FLOW, UDP_FLOW, request, setupLayer } from './test-harness.js';
+import { TCP_FLOW, UDP_FLOW, request, setupLayer } from '../../test/helpers/transaction-harness.js';
 
 const setup = (timers: Partial<TransactionTimers> = {}) => setupLayer({ timers });
 

@@ -1,9 +1,8 @@
 import type { SipRequest, SipResponse } from '@herald/sip';
-import type { Flow } from './flow.js';
-import { ServerTransaction, checkStatus } from './server-transaction.js';
+import type { Flow } from '../flow/flow.js';
+import { ServerTransaction, type ServerTransactionUser, checkStatus } from './server-transaction.js';
 import type { TransactionContext } from './transaction.js';
 import type { NonInviteServerTransactionState } from './transaction-state.js';
-import type { TransactionUser } from './transaction-user.js';
 
 /**
  * Receives a non-INVITE request: Trying → Proceeding → Completed → Terminated, with Timer J
@@ -11,7 +10,7 @@ import type { TransactionUser } from './transaction-user.js';
  * @see RFC 3261 §17.2.2
  */
 export class NonInviteServerTransaction extends ServerTransaction<NonInviteServerTransactionState> {
-  constructor(id: string, request: SipRequest, flow: Flow, user: TransactionUser, context: TransactionContext) {
+  constructor(id: string, request: SipRequest, flow: Flow, user: ServerTransactionUser, context: TransactionContext) {
     super(id, request, flow, user, context, 'Trying');
   }
 

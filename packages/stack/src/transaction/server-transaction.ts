@@ -1,8 +1,18 @@
 import type { SipRequest, SipResponse } from '@herald/sip';
-import type { Destination, Flow } from './flow.js';
+import type { Destination, Flow } from '../flow/flow.js';
 import { Transaction, type TransactionContext } from './transaction.js';
 import type { InviteServerTransactionState, NonInviteServerTransactionState } from './transaction-state.js';
-import type { TransactionUser } from './transaction-user.js';
+
+/**
+ * What a server transaction tells its transaction user on its own (the request itself is
+ * handed up by the layer that creates the transaction).
+ */
+export interface ServerTransactionUser {
+  /** Timer H fired: the ACK for a non-2xx final response never came. @see RFC 3261 §17.2.1 */
+  onTimeout?(tx: ServerTransaction): void;
+  /** A response could not be sent; the transaction stays in its state. @see RFC 3261 §17.2.4, RFC 6026 §8.8 */
+  onTransportError?(tx: ServerTransaction, error: Error): void;
+}
 
 /**
  * The server side of a transaction: passes the request up once, sends the TU's responses on
@@ -28,7 +38,7 @@ export abstract class ServerTransaction<
     request: SipRequest,
     /** The flow the request arrived on; every response goes back on it. @see RFC 3261 §18.2.2 */
     readonly flow: Flow,
-    protected readonly user: TransactionUser,
+    protected readonly user: ServerTransactionUser,
     context: TransactionContext,
     initial: S,
   ) {

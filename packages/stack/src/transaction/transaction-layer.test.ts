@@ -10,7 +10,7 @@ import {
   request,
   response,
   setupLayer,
-} from './test-harness.js';
+} from '../../test/helpers/transaction-harness.js';
 
 const setup = setupLayer;
 

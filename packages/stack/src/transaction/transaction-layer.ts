@@ -1,7 +1,7 @@
 import { SipError, type SipRequest, type SipResponse, createResponse } from '@herald/sip';
 import { type Clock, systemClock } from '../clock.js';
-import type { ClientTransaction } from './client-transaction.js';
-import { type Destination, type Flow, flowDestination } from './flow.js';
+import type { ClientTransaction, ClientTransactionHandler } from './client-transaction.js';
+import { type Destination, type Flow, flowDestination } from '../flow/flow.js';
 import { InviteClientTransaction } from './invite-client-transaction.js';
 import { InviteServerTransaction } from './invite-server-transaction.js';
 import { NonInviteClientTransaction } from './non-invite-client-transaction.js';
@@ -12,7 +12,7 @@ import { TerminationTimers } from './termination-timers.js';
 import { clientTransactionKey, isRfc3261Branch, serverTransactionKey } from './transaction-key.js';
 import { type TransactionTimers, resolveTimers } from './transaction-timers.js';
 import type { TransactionTransport } from './transaction-transport.js';
-import type { ClientTransactionHandler, TransactionUser } from './transaction-user.js';
+import type { TransactionUser } from './transaction-user.js';
 
 /** @see TransactionLayer */
 export interface TransactionLayerOptions {

@@ -1,5 +1,5 @@
 import type { SipMessage } from '@herald/sip';
-import type { Destination, Flow } from './flow.js';
+import type { Destination, Flow } from '../flow/flow.js';
 
 /**
  * What the transaction layer needs of the transport layer. A transaction serialises each

@@ -1,5 +1,5 @@
 import type { Clock, TimerHandle } from '../clock.js';
-import { type Destination, type TransportProtocol, isReliable } from './flow.js';
+import { type Destination, type TransportProtocol, isReliable } from '../flow/flow.js';
 import { isRfc3261Branch } from './transaction-key.js';
 import type { TransactionState } from './transaction-state.js';
 import type { TransactionTimers } from './transaction-timers.js';

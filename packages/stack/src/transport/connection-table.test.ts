@@ -1,5 +1,5 @@
 import { FakeClock } from '@herald/test-kit';
-import type { Flow } from '../transaction/flow.js';
+import type { Flow } from '../flow/flow.js';
 import type { Connection } from './connection.js';
 import { ConnectionTable } from './connection-table.js';
 
@@ -27,7 +27,7 @@ class FakeConnection implements Connection {
 }
 
 function flow(id: string, remotePort: number, remoteAddress = '192.0.2.1'): Flow {
-  return { id, transport: 'tcp', localAddress: '127.0.0.1', localPort: 5060, remoteAddress, remotePort };
+  return { id, transport: 'tcp', owner: 'test~1~00', localAddress: '127.0.0.1', localPort: 5060, remoteAddress, remotePort };
 }
 
 describe('ConnectionTable', () => {

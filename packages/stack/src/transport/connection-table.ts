@@ -1,5 +1,5 @@
 import { type Clock, type TimerHandle, systemClock } from '../clock.js';
-import type { Flow } from '../transaction/flow.js';
+import type { Flow } from '../flow/flow.js';
 import type { Connection } from './connection.js';
 import { socketAddress } from './socket-address.js';
 

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { Flow, TransportProtocol } from '../transaction/flow.js';
+import type { Flow, TransportProtocol } from '../flow/flow.js';
 import { socketAddress } from './socket-address.js';
 
 /** One open connection (TCP, TLS, WebSocket), in either direction. */
@@ -14,10 +14,11 @@ export interface Connection {
 }
 
 /** The flow of an accepted or opened socket. */
-export function socketFlow(id: string, transport: TransportProtocol, socket: Socket): Flow {
+export function socketFlow(id: string, transport: TransportProtocol, owner: string, socket: Socket): Flow {
   return {
     id,
     transport,
+    owner,
     localAddress: socketAddress(socket.localAddress ?? ''),
     localPort: socket.localPort ?? 0,
     remoteAddress: socketAddress(socket.remoteAddress ?? ''),

@@ -1,9 +1,9 @@
 import type { SipRequest } from '@herald/sip';
-import type { Flow } from '../transaction/flow.js';
+import type { Flow } from '../flow/flow.js';
 import { decodeMessage } from './decode-message.js';
 import { resolveLimits } from './transport-limits.js';
 
-const flow: Flow = { id: 'udp:x', transport: 'udp', localAddress: '127.0.0.1', localPort: 5060, remoteAddress: '192.0.2.7', remotePort: 40000 };
+const flow: Flow = { id: 'udp:x', transport: 'udp', owner: 'test~1~00', localAddress: '127.0.0.1', localPort: 5060, remoteAddress: '192.0.2.7', remotePort: 40000 };
 const limits = resolveLimits({ maxMessageSize: 2000 });
 
 function text(lines: string[], body = ''): Buffer {

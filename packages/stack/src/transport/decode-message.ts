@@ -7,7 +7,7 @@ import {
   headerBlockEnd,
   parseMessage,
 } from '@herald/sip';
-import type { Flow } from '../transaction/flow.js';
+import type { Flow } from '../flow/flow.js';
 import { stampVia } from './stamp-via.js';
 import type { TransportLimits } from './transport-limits.js';
 

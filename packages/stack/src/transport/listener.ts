@@ -1,4 +1,4 @@
-import type { Flow } from '../transaction/flow.js';
+import type { Flow } from '../flow/flow.js';
 
 /** One address to listen on. */
 export interface ListenSpec {

@@ -1,5 +1,5 @@
 import type { Via } from '@herald/sip';
-import type { Destination, Flow } from '../transaction/flow.js';
+import type { Destination, Flow } from '../flow/flow.js';
 import { socketAddress } from './socket-address.js';
 import { TransportError } from './transport-error.js';
 

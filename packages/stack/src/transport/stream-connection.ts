@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { FramingError, StreamFramer } from '@herald/sip';
-import type { Flow } from '../transaction/flow.js';
+import type { Flow } from '../flow/flow.js';
 import { type Connection, socketFlow } from './connection.js';
 import type { TransportContext } from './transport-context.js';
 import { TransportError } from './transport-error.js';
@@ -28,7 +28,7 @@ export class StreamConnection implements Connection {
     transport: 'tcp' | 'tls',
     private readonly ctx: TransportContext,
   ) {
-    this.flow = socketFlow(ctx.nextFlowId(transport), transport, socket);
+    this.flow = socketFlow(ctx.nextFlowId(transport), transport, ctx.owner, socket);
     const { maxHeaderSize, maxBodySize, maxMessageSize } = ctx.limits;
     this.framer = new StreamFramer({ maxHeaderSize, maxBodySize: Math.min(maxBodySize, maxMessageSize) });
     socket.setNoDelay(true);

@@ -1,4 +1,4 @@
-import type { Flow } from '../transaction/flow.js';
+import type { Flow } from '../flow/flow.js';
 import type { ConnectionTable } from './connection-table.js';
 import type { TransportLimits } from './transport-limits.js';
 import type { TransportLogger } from './transport-logger.js';
@@ -8,6 +8,8 @@ export interface TransportContext {
   readonly limits: TransportLimits;
   readonly table: ConnectionTable;
   readonly logger: TransportLogger;
+  /** This worker: the owner of every flow the layer opens or accepts. */
+  readonly owner: string;
   /** Hands over the bytes of one received message; never throws. */
   deliver(data: Buffer, flow: Flow): void;
   /** A new, unique flow id for a connection. */

@@ -3,8 +3,8 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { SipMessage, SipRequest, SipResponse } from '@herald/sip';
 import type { Clock } from '../clock.js';
-import { type Destination, type Flow, flowDestination } from '../transaction/flow.js';
-import type { TransactionTransport } from '../transaction/transaction-transport.js';
+import { type Destination, type Flow, flowDestination } from '../flow/flow.js';
+import { workerName } from '../flow/worker-name.js';
 import type { Connection } from './connection.js';
 import { ConnectionTable } from './connection-table.js';
 import { decodeMessage } from './decode-message.js';
@@ -33,12 +33,12 @@ export interface TransportLayerOptions {
   udpBuffers?: Partial<UdpBufferSizes>;
   /** Every message received; a request has `received`/`rport` in its top Via. */
   onMessage(message: SipRequest | SipResponse, flow: Flow): void;
-  /** A connection-oriented flow has closed (for the registrar's RFC 5626 flows). */
-  onFlowClosed?(flow: Flow): void;
   logger?: TransportLogger;
   /** Longest wait for an outgoing TCP connect or TLS handshake (default 10000 ms). */
   connectTimeoutMs?: number;
   clock?: Clock;
+  /** This worker's name, the owner of its flows; a new `workerName()` by default. */
+  owner?: string;
 }
 
 const TRANSPORTS = new Set<Flow['transport']>(['udp', 'tcp', 'tls', 'ws', 'wss']);
@@ -50,7 +50,7 @@ const TRANSPORTS = new Set<Flow['transport']>(['udp', 'tcp', 'tls', 'ws', 'wss']
  * a reused or new connection.
  * @see RFC 3261 §18, RFC 3581, RFC 5626 §4.4.1, RFC 7118
  */
-export class TransportLayer implements TransactionTransport {
+export class TransportLayer {
   private readonly limits: TransportLimits;
   private readonly logger: TransportLogger;
   private readonly table: ConnectionTable;
@@ -60,6 +60,7 @@ export class TransportLayer implements TransactionTransport {
   private readonly connecting = new Map<string, Promise<Connection>>();
   private readonly flowIdPrefix = randomBytes(4).toString('hex');
   private flowSeq = 0;
+  private readonly flowClosedListeners: Array<(flow: Flow) => void> = [];
   private state: 'new' | 'starting' | 'started' | 'stopped' = 'new';
 
   constructor(private readonly options: TransportLayerOptions) {
@@ -77,9 +78,20 @@ export class TransportLayer implements TransactionTransport {
       limits: this.limits,
       table: this.table,
       logger: this.logger,
+      owner: options.owner ?? workerName(),
       deliver: (data, flow) => this.deliver(data, flow),
       nextFlowId: (transport) => `${transport}-${this.flowIdPrefix}-${(++this.flowSeq).toString(36)}`,
     };
+  }
+
+  /** Calls `listener` with each connection-oriented flow that closes (the registrar's RFC 5626 flows). */
+  onFlowClosed(listener: (flow: Flow) => void): void {
+    this.flowClosedListeners.push(listener);
+  }
+
+  /** This worker: the owner of every flow this layer opens or accepts. */
+  get owner(): string {
+    return this.ctx.owner;
   }
 
   /** The listeners as bound (actual addresses and ports), in the order of `listen`. */
@@ -236,10 +248,12 @@ export class TransportLayer implements TransactionTransport {
   }
 
   private flowClosed(flow: Flow): void {
-    try {
-      this.options.onFlowClosed?.(flow);
-    } catch (err) {
-      this.logger.error('transport: onFlowClosed failed', { flow: flow.id, error: err });
+    for (const listener of this.flowClosedListeners) {
+      try {
+        listener(flow);
+      } catch (err) {
+        this.logger.error('transport: a flow-closed listener failed', { flow: flow.id, error: err });
+      }
     }
   }
 

@@ -1,6 +1,6 @@
 import dgram from 'node:dgram';
 import { isIP } from 'node:net';
-import type { Flow } from '../transaction/flow.js';
+import type { Flow } from '../flow/flow.js';
 import type { Listener, ListenerInfo, ListenSpec } from './listener.js';
 import { hostPort, socketAddress } from './socket-address.js';
 import type { TransportContext } from './transport-context.js';
@@ -40,6 +40,7 @@ export class UdpTransport implements Listener {
     readonly info: ListenerInfo,
     /** 4 or 6: the family of addresses this socket can send to. */
     readonly family: 4 | 6,
+    private readonly owner: string,
   ) {
     this.localAddress = socketAddress(info.address);
     this.flowIdPrefix = `udp:${hostPort(this.localAddress, info.port)}:`;
@@ -57,7 +58,7 @@ export class UdpTransport implements Listener {
     });
     const { address, port } = socket.address();
     const info: ListenerInfo = { transport: 'udp', address, port };
-    const listener = new UdpTransport(socket, info, family);
+    const listener = new UdpTransport(socket, info, family, ctx.owner);
     listener.checkBuffers(buffers, ctx);
     socket.on('message', (data, rinfo) => ctx.deliver(data, listener.flowFrom(rinfo)));
     socket.on('error', (err) => ctx.logger.warn('transport: UDP socket error', { listener: info, error: err }));
@@ -119,6 +120,7 @@ export class UdpTransport implements Listener {
     return {
       id: this.flowIdPrefix + remote,
       transport: 'udp',
+      owner: this.owner,
       localAddress: this.localAddress,
       localPort: this.info.port,
       remoteAddress,

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { isUtf8 } from 'node:buffer';
 import type WebSocket from 'ws';
-import type { Flow } from '../transaction/flow.js';
+import type { Flow } from '../flow/flow.js';
 import { type Connection, socketFlow } from './connection.js';
 import type { TransportContext } from './transport-context.js';
 import { TransportError } from './transport-error.js';
@@ -29,7 +29,7 @@ export class WsConnection implements Connection {
     transport: 'ws' | 'wss',
     private readonly ctx: TransportContext,
   ) {
-    this.flow = socketFlow(ctx.nextFlowId(transport), transport, socket);
+    this.flow = socketFlow(ctx.nextFlowId(transport), transport, ctx.owner, socket);
     this.closed = new Promise((resolve) => {
       ws.once('close', () => {
         ctx.table.remove(this);

@@ -22,9 +22,9 @@ export async function startLayer(listen: ListenSpec[], options: Partial<Transpor
   const layer = new TransportLayer({
     listen,
     onMessage: (message, flow) => received.push({ message, flow }),
-    onFlowClosed: (flow) => closedFlows.push(flow),
     ...options,
   });
+  layer.onFlowClosed((flow) => closedFlows.push(flow));
   await layer.start();
   return {
     layer,

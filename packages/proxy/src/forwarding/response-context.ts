@@ -2,7 +2,7 @@ import { type SipRequest, type SipResponse, createResponse } from '@herald/sip';
 import type { ClientTransaction, ClientTransactionHandler, Clock, Destination, TimerHandle } from '@herald/stack';
 import { chooseBestResponse } from './best-response.js';
 import { createCancel } from './cancel-request.js';
-import type { ForwardOptions, ForwardOutcome, RequestContext } from './request-context.js';
+import type { ForwardOptions, ForwardOutcome, RequestContext } from '../tu/request-context.js';
 
 /** One forwarded copy of the request, prepared by the proxy core. */
 export interface PreparedBranch {

@@ -1,15 +1,16 @@
-import type { RequestContext, RequestProcessor } from '@herald/proxy';
-import { serverTransactionKey } from '@herald/stack';
+import type { SipMessage } from '@herald/sip';
+import { type Flow, serverTransactionKey } from '@herald/stack';
 import type { Claims } from '@herald/store';
+import type { RequestProcessor } from '../tu/request-processor.js';
 
-export interface UdpTransactionOwnerOptions {
+export interface TransactionHolderOptions {
   claims: Claims;
   /** This worker. */
   owner: string;
   /** How long a claim on a transaction of `method` lasts: as long as it can be matched. */
   claimMs(method: string): number;
-  /** Passes the request to `holder`, which processes it as if it had arrived there. */
-  handOver(ctx: RequestContext, holder: string): void;
+  /** Passes a message to worker `holder`, which receives it as if it had arrived there (`FlowRelay.handOver`). */
+  handOver(message: SipMessage, flow: Flow, holder: string): void;
   clock: { now(): number };
 }
 
@@ -18,17 +19,16 @@ export interface UdpTransactionOwnerOptions {
  * datagram to any of them: a retransmission, a CANCEL, or the ACK of a non-2xx may reach
  * another worker than the one holding the transaction. The first worker to see a request
  * claims its transaction in the store; a worker that finds another's claim hands the
- * request over and forgets its own copy. REGISTER and OPTIONS are left out: the registrar
- * answers a repeated REGISTER the same way, and they are most of the traffic.
+ * request over and forgets its own copy. For UDP requests other than REGISTER and OPTIONS:
+ * the registrar answers a repeated REGISTER the same way, and they are most of the traffic.
  * @see RFC 3261 §17.2.3, §9.2, §17.2.1 (the ACK of a non-2xx)
  */
-export function udpTransactionOwner(options: UdpTransactionOwnerOptions): RequestProcessor {
+export function handToTransactionHolder(options: TransactionHolderOptions): RequestProcessor {
   const { claims, owner, clock } = options;
   return {
-    name: 'udp-transaction-owner',
-    process(ctx: RequestContext) {
+    name: 'hand-to-transaction-holder',
+    process(ctx) {
       const { req } = ctx;
-      if (ctx.flow.transport !== 'udp' || req.method === 'REGISTER' || req.method === 'OPTIONS') return 'continue';
       // A CANCEL, and the ACK of a non-2xx, match the INVITE's transaction; an ACK for a 2xx
       // has a branch of its own that nobody claimed, and stays here.
       const ofInvite = req.method === 'CANCEL' || req.method === 'ACK';
@@ -43,7 +43,7 @@ export function udpTransactionOwner(options: UdpTransactionOwnerOptions): Reques
       return holder.then((h) => {
         if (h === null || h === owner) return 'continue';
         ctx.transaction?.dispose();
-        options.handOver(ctx, h);
+        options.handOver(req, ctx.flow, h);
         return 'stop';
       });
     },

@@ -8,18 +8,20 @@ import {
   type InviteServerTransaction,
   type ServerTransaction,
   type TransportProtocol,
+  OWNER_VIA_PARAM,
   hostPort,
   isReliable,
   responseDestination,
 } from '@herald/stack';
-import type { DialogFlows, FlowHop, FlowTokens } from './flow-tokens.js';
-import type { LocalIdentity } from './local-identity.js';
+import type { DialogFlows, FlowHop, FlowTokens } from '../routing/flow-tokens.js';
+import type { LocalIdentity } from '../routing/local-identity.js';
 import { LOOP_HASH_BYTES, branchLoopHash, loopHash, proxyBranch } from './proxy-branch.js';
-import { loopDetected, tooManyHops } from './proxy-errors.js';
-import type { ForwardOptions, ForwardOutcome, RequestContext } from './request-context.js';
+import { loopDetected, tooManyHops } from '../proxy-errors.js';
+import type { ForwardOptions, ForwardOutcome, RequestContext } from '../tu/request-context.js';
 import { type BranchSender, type PreparedBranch, ResponseContext } from './response-context.js';
-import { type Target, targetGroups } from './target.js';
-import { uriDestination } from './uri-destination.js';
+import { type Target, targetGroups } from '../routing/target.js';
+import { uriDestination } from '../routing/uri-destination.js';
+import { OriginatedRequest } from './originated-request.js';
 
 /** An address Herald puts in Via and Record-Route for one transport. */
 export interface AdvertisedAddress {
@@ -28,9 +30,6 @@ export interface AdvertisedAddress {
   host: string;
   port: number;
 }
-
-/** The Via parameter naming the worker that sent a request, so that its responses find it. */
-export const OWNER_VIA_PARAM = 'herald';
 
 /** Max-Forwards of a request that had none. @see RFC 3261 §16.6 step 3 */
 const DEFAULT_MAX_FORWARDS = 70;
@@ -115,12 +114,12 @@ export class ProxyCore {
    * proxied request is sent; resolves with the final status. `request` carries no Via.
    */
   originate(request: SipRequest, targets: readonly Target[]): Promise<ForwardOutcome> {
-    return this.forward(new OriginatedRequest(request), targets);
+    return this.forward(new OriginatedRequest(request, this.options.owner), targets);
   }
 
   /** Herald's own URI on `transport`: the Contact of a dialog Herald is an end of (a subscription it notifies). */
-  ownUri(transport: string, user: string | null = null): string {
-    return ownUri(this.advertisedFor(transport as TransportProtocol), user);
+  ownUri(transport: TransportProtocol, user: string | null = null): string {
+    return ownUri(this.advertisedFor(transport), user);
   }
 
   /**
@@ -130,7 +129,7 @@ export class ProxyCore {
    */
   forwardInDialog(ctx: RequestContext, flows: DialogFlows): Promise<ForwardOutcome> | null {
     const hop = this.otherSide(flows, ctx.flow);
-    const target: Target = { uri: ctx.req.uriText, q: null, route: [], flow: hop && { id: hop.id, transport: hop.transport, owner: hop.owner, remoteAddress: '', remotePort: 0 }, flowOnly: false };
+    const target: Target = { uri: ctx.req.uriText, q: null, route: [], flow: hop && hopFlow(hop), flowOnly: false };
     if (ctx.req.method !== 'ACK') return this.forward(ctx, [target]);
     const hash = loopHash(ctx.req);
     this.checkForwardable(ctx.req, hash);
@@ -222,7 +221,7 @@ export class ProxyCore {
     if (target.nextHop) return { ...target.nextHop };
     const flow = target.flow;
     if (flow !== null) {
-      const transport = flow.transport as TransportProtocol;
+      const transport = flow.transport;
       if (!isReliable(transport)) return { transport, address: flow.remoteAddress, port: flow.remotePort };
       if (flow.owner !== this.options.owner) return { transport, address: flow.remoteAddress, port: flow.remotePort, flowId: flow.id, owner: flow.owner };
       if (this.options.isFlowOpen(flow.id)) return { transport, address: flow.remoteAddress, port: flow.remotePort, flowId: flow.id };
@@ -250,7 +249,7 @@ export class ProxyCore {
   }
 
   private hopOf(flow: Flow): FlowHop | null {
-    return isReliable(flow.transport) ? { owner: this.options.owner, id: flow.id, transport: flow.transport } : null;
+    return isReliable(flow.transport) ? { owner: flow.owner, id: flow.id, transport: flow.transport } : null;
   }
 
   private hopOfDestination(d: Destination): FlowHop | null {
@@ -277,6 +276,11 @@ function ownUri(a: AdvertisedAddress, user: string | null): string {
   return `sip:${user === null ? '' : `${user}@`}${hostPort(a.host, a.port)}${a.transport === 'udp' ? '' : `;transport=${a.transport}`}`;
 }
 
+/** The flow of a dialog's side as its flow token names it: the connection and its holder, addresses unknown. */
+function hopFlow(hop: FlowHop): Flow {
+  return { ...hop, localAddress: '', localPort: 0, remoteAddress: '', remotePort: 0 };
+}
+
 function consumeCredentials(copy: SipRequest, realm: string): void {
   if (copy.hasHeader('proxy-authorization')) copy.headers = copy.headers.filter((h) => h.key !== 'proxy-authorization' || !sameRealm(h.value, realm));
 }
@@ -284,22 +288,4 @@ function consumeCredentials(copy: SipRequest, realm: string): void {
 function sameRealm(value: string, realm: string): boolean {
   const m = /realm\s*=\s*"([^"]*)"/i.exec(value);
   return m !== null && m[1].toLowerCase() === realm.toLowerCase();
-}
-
-/** The request context of a request Herald sends on its own: there is no one upstream to answer. */
-class OriginatedRequest implements RequestContext {
-  authenticated = null;
-  recordRouted = null;
-  readonly transaction = null;
-  readonly flow: Flow = { id: 'herald', transport: 'udp', localAddress: '', localPort: 0, remoteAddress: '', remotePort: 0 };
-
-  constructor(readonly req: SipRequest) {}
-
-  respond(): void {}
-
-  relay(): void {}
-
-  forward(): never {
-    throw new Error('an originated request is forwarded by ProxyCore.originate');
-  }
 }

@@ -1,16 +1,16 @@
 import { type SipRequest, type SipResponse, createResponse, parseMessage } from '@herald/sip';
 import type { ClientTransaction, ClientTransactionHandler, Destination, Flow, InviteServerTransaction, ServerTransaction } from '@herald/stack';
 import { FakeClock } from '@herald/test-kit';
-import { FlowTokens } from './flow-tokens.js';
-import { LocalIdentity } from './local-identity.js';
+import { FlowTokens } from '../routing/flow-tokens.js';
+import { LocalIdentity } from '../routing/local-identity.js';
 import { ProxyCore } from './proxy-core.js';
-import type { ForwardOptions, ForwardOutcome, RequestContext } from './request-context.js';
-import { routePreprocessor } from './route-preprocessor.js';
-import type { Target } from './target.js';
+import type { ForwardOptions, ForwardOutcome, RequestContext } from '../tu/request-context.js';
+import { preprocessRoute } from '../steps/preprocess-route.js';
+import type { Target } from '../routing/target.js';
 
 const HERALD = { address: '192.0.2.1', port: 5060 };
-const UDP_FLOW: Flow = { id: 'udp-1', transport: 'udp', localAddress: HERALD.address, localPort: 5060, remoteAddress: '198.51.100.2', remotePort: 5062 };
-const TCP_FLOW: Flow = { id: 'tcp-9', transport: 'tcp', localAddress: HERALD.address, localPort: 5060, remoteAddress: '198.51.100.3', remotePort: 40000 };
+const UDP_FLOW: Flow = { id: 'udp-1', transport: 'udp', owner: 'node~1~aa', localAddress: HERALD.address, localPort: 5060, remoteAddress: '198.51.100.2', remotePort: 5062 };
+const TCP_FLOW: Flow = { id: 'tcp-9', transport: 'tcp', owner: 'node~1~aa', localAddress: HERALD.address, localPort: 5060, remoteAddress: '198.51.100.3', remotePort: 40000 };
 
 interface Sent {
   request: SipRequest;
@@ -148,7 +148,7 @@ describe('RFC 3261 §16.6 forwarding', () => {
 
   it('sends to an open flow of a registered contact, and to the owner of a flow on another worker', () => {
     const { core, sent } = harness();
-    const flow = { id: 'tcp-callee', transport: 'tcp', owner: 'node~1~aa', remoteAddress: '203.0.113.9', remotePort: 41000 };
+    const flow: Flow = { id: 'tcp-callee', transport: 'tcp', owner: 'node~1~aa', localAddress: HERALD.address, localPort: 5060, remoteAddress: '203.0.113.9', remotePort: 41000 };
     void core.forward(new Ctx(core, invite()), [target('sip:bob@10.0.0.7;transport=tcp', null, flow)]);
     void core.forward(new Ctx(core, invite()), [target('sip:bob@10.0.0.7;transport=tcp', null, { ...flow, id: 'tcp-elsewhere', owner: 'node~2~bb' })]);
     expect(sent[0].destination).toEqual({ transport: 'tcp', address: '203.0.113.9', port: 41000, flowId: 'tcp-callee' });
@@ -165,7 +165,7 @@ describe('RFC 3261 §16.6 forwarding', () => {
   it('answers 430 for an outbound contact whose flow has closed (RFC 5626 §5.3)', async () => {
     const { core, sent } = harness();
     const ctx = new Ctx(core, invite());
-    const flow = { id: 'tcp-gone', transport: 'tcp', owner: 'node~1~aa', remoteAddress: '203.0.113.9', remotePort: 41000 };
+    const flow: Flow = { id: 'tcp-gone', transport: 'tcp', owner: 'node~1~aa', localAddress: HERALD.address, localPort: 5060, remoteAddress: '203.0.113.9', remotePort: 41000 };
     const outcome = await core.forward(ctx, [{ ...target('sip:bob@x.invalid;transport=tcp', null, flow), flowOnly: true }]);
     expect(sent).toHaveLength(0);
     expect(outcome.status).toBe(430);
@@ -336,7 +336,7 @@ describe('RFC 3261 §16.4 route preprocessing and flow tokens', () => {
     const token = tokens.encode({ caller: { owner: 'node~1~aa', id: TCP_FLOW.id, transport: 'tcp' }, callee: null }, 'call-1');
     const bye = invite([`Route: <sip:${token}@${HERALD.address}:5060;lr>`], 'BYE').setHeader('To', '<sip:bob@example.com>;tag=b1').setUri('sip:alice@10.1.1.1');
     const ctx = new Ctx(core, bye, UDP_FLOW);
-    expect(routePreprocessor(identity, tokens).process(ctx)).toBe('continue');
+    expect(preprocessRoute(identity, tokens).process(ctx)).toBe('continue');
     expect(bye.hasHeader('route')).toBe(false);
     expect(ctx.recordRouted).not.toBeNull();
     void core.forwardInDialog(ctx, ctx.recordRouted!);
@@ -350,7 +350,7 @@ describe('RFC 3261 §16.4 route preprocessing and flow tokens', () => {
     const token = tokens.encode({ caller: null, callee: { owner: 'node~1~aa', id: 'tcp-callee', transport: 'tcp' } }, 'call-1');
     const bye = invite([`Route: <sip:${token}@${HERALD.address}:5060;lr>`], 'BYE').setHeader('To', '<sip:bob@example.com>;tag=b1').setUri('sip:alice@198.51.100.2:5062');
     const ctx = new Ctx(core, bye, { ...TCP_FLOW, id: 'tcp-reconnected' });
-    void routePreprocessor(identity, tokens).process(ctx);
+    void preprocessRoute(identity, tokens).process(ctx);
     void core.forwardInDialog(ctx, ctx.recordRouted!);
     expect(sent[0].destination).toMatchObject({ transport: 'udp', address: '198.51.100.2', port: 5062 });
     expect(sent[0].destination.flowId).toBeUndefined();
@@ -361,7 +361,7 @@ describe('RFC 3261 §16.4 route preprocessing and flow tokens', () => {
     const token = tokens.encode({ caller: null, callee: null }, 'another-call');
     const bye = invite([`Route: <sip:${token}@${HERALD.address}:5060;lr>`], 'BYE');
     const ctx = new Ctx(core, bye);
-    void routePreprocessor(identity, tokens).process(ctx);
+    void preprocessRoute(identity, tokens).process(ctx);
     expect(ctx.recordRouted).toBeNull();
   });
 
@@ -370,7 +370,7 @@ describe('RFC 3261 §16.4 route preprocessing and flow tokens', () => {
     const token = tokens.encode({ caller: null, callee: null }, 'call-1');
     const req = invite(['Route: <sip:proxy2.example.net;lr>', 'Route: <sip:bob@10.2.2.2>'], 'BYE').setUri(`sip:${token}@${HERALD.address}:5060;lr`);
     const ctx = new Ctx(core, req);
-    void routePreprocessor(identity, tokens).process(ctx);
+    void preprocessRoute(identity, tokens).process(ctx);
     expect(req.uriText).toBe('sip:bob@10.2.2.2');
     expect(req.headerValues('route')).toEqual(['<sip:proxy2.example.net;lr>']);
     expect(ctx.recordRouted).toEqual({ caller: null, callee: null });

@@ -1,8 +1,21 @@
-import { OWNER_VIA_PARAM } from '@herald/proxy';
 import { type SipMessage, type SipRequest, type SipResponse, parseMessage } from '@herald/sip';
-import { type Destination, type Flow, type TransactionTransport, type TransportLayer, TransportError } from '@herald/stack';
-import type { MessageBus } from '@herald/store';
-import type { Logger } from './logger.js';
+import type { Destination, Flow } from '../flow/flow.js';
+import { OWNER_VIA_PARAM } from '../flow/worker-name.js';
+import type { TransactionTransport } from '../transaction/transaction-transport.js';
+import { TransportError } from '../transport/transport-error.js';
+import type { TransportLayer } from '../transport/transport-layer.js';
+import type { TransportLogger } from '../transport/transport-logger.js';
+
+/**
+ * Messages between workers and nodes, addressed by channel; the store's message bus (Redis
+ * pub/sub across nodes, in memory within one process) is one.
+ */
+export interface FlowBus {
+  /** Delivers `payload` to the subscribers of `channel`; resolves with how many got it. */
+  publish(channel: string, payload: Buffer): Promise<number>;
+  /** Calls `handler` with every payload published to `channel` until the returned function is called. */
+  subscribe(channel: string, handler: (payload: Buffer) => void): Promise<() => Promise<void>>;
+}
 
 /** How long a relayed send may wait for its owner to report a failure. */
 const PENDING_MS = 10_000;
@@ -21,20 +34,23 @@ type Envelope =
  * another worker holds is handed to that worker to send, and a response that arrives on one
  * worker for a request another sent (its top Via names the sender) is handed back. Each
  * worker listens on the channel of its own name.
- * @see docs/architecture.md (cross-worker delivery)
+ * @see docs/architecture.md (workers and nodes)
  */
 export class FlowRelay implements TransactionTransport {
   private readonly pending = new Map<number, (error: Error) => void>();
   private refs = 0;
   private unsubscribe: (() => Promise<void>) | null = null;
 
+  private readonly owner: string;
+
   constructor(
     private readonly transport: TransportLayer,
-    private readonly bus: MessageBus,
-    private readonly owner: string,
+    private readonly bus: FlowBus,
     private readonly receive: (message: SipRequest | SipResponse, flow: Flow) => void,
-    private readonly logger: Logger,
-  ) {}
+    private readonly logger: TransportLogger,
+  ) {
+    this.owner = transport.owner;
+  }
 
   async start(): Promise<void> {
     this.unsubscribe = await this.bus.subscribe(channelOf(this.owner), (payload) => this.delivered(payload));

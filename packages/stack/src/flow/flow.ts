@@ -2,13 +2,17 @@
 export type TransportProtocol = 'udp' | 'tcp' | 'tls' | 'ws' | 'wss';
 
 /**
- * The path a message arrived on: the transport and both ends of it. A connection-oriented
- * flow is named by `id` so that responses go back on the same connection.
+ * The path a message arrived on: the transport, both ends of it, and the worker that holds
+ * it. A connection-oriented flow is named by `id` so that responses go back on the same
+ * connection, and only its `owner` can write to that connection: a binding or subscription
+ * records the whole flow, and another worker hands its messages to the owner.
  * @see RFC 3261 §18.2.2, RFC 5626 §3.5
  */
 export interface Flow {
   id: string;
   transport: TransportProtocol;
+  /** The worker (`node~pid~…`, see `workerName`) whose transport layer holds the socket. */
+  owner: string;
   localAddress: string;
   localPort: number;
   remoteAddress: string;
@@ -26,8 +30,8 @@ export interface Destination {
   port: number;
   flowId?: string;
   /**
-   * The worker (`node~pid~…`) that holds `flowId` when it is not this one: the message is
-   * handed to that worker to send. Absent for this worker's own flows.
+   * The worker that holds `flowId` when it is not this one: the message is handed to that
+   * worker to send (`FlowRelay`). Absent for this worker's own flows.
    */
   owner?: string;
 }

@@ -1,7 +1,7 @@
 import type { ResponseOptions, SipRequest, SipResponse } from '@herald/sip';
 import type { Flow, ServerTransaction } from '@herald/stack';
-import type { DialogFlows } from './flow-tokens.js';
-import type { Target } from './target.js';
+import type { DialogFlows } from '../routing/flow-tokens.js';
+import type { Target } from '../routing/target.js';
 
 /** The account a request was authenticated as (digest) or asserted for (trusted peer). */
 export interface AuthenticatedUser {
@@ -55,30 +55,4 @@ export interface ForwardOutcome {
   response: SipResponse | null;
   /** True when `onFailure` took over. */
   handled: boolean;
-}
-
-/**
- * A processor makes one decision about a request: it answers it (`'stop'`) or leaves it
- * to the next one (`'continue'`). Throwing a `SipError` answers with that error.
- */
-export interface RequestProcessor {
-  readonly name: string;
-  process(ctx: RequestContext): 'continue' | 'stop' | Promise<'continue' | 'stop'>;
-}
-
-type Verdict = 'continue' | 'stop';
-
-/**
- * Runs processors in order until one stops. Stays synchronous while the processors are,
- * so that requests arriving together are answered in the order they arrived and the
- * common path allocates no promise; a processor that returns a promise makes the rest
- * of the chain asynchronous.
- */
-export function runChain(chain: readonly RequestProcessor[], ctx: RequestContext, from = 0): Verdict | Promise<Verdict> {
-  for (let i = from; i < chain.length; i++) {
-    const r = chain[i].process(ctx);
-    if (typeof r !== 'string') return r.then((v) => (v === 'stop' ? v : runChain(chain, ctx, i + 1)));
-    if (r === 'stop') return 'stop';
-  }
-  return 'continue';
 }

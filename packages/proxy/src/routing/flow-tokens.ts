@@ -1,13 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { timingSafeEqualString } from '@herald/sip';
-import type { TransportProtocol } from '@herald/stack';
+import type { Flow, TransportProtocol } from '@herald/stack';
 
-/** A connection-oriented flow and the worker that holds it. */
-export interface FlowHop {
-  owner: string;
-  id: string;
-  transport: TransportProtocol;
-}
+/** A connection-oriented flow as a flow token carries it: which worker holds which connection. */
+export type FlowHop = Pick<Flow, 'owner' | 'id' | 'transport'>;
 
 /**
  * The flows of a dialog Herald record-routed: the one the dialog-creating request came in
@@ -54,13 +50,17 @@ export class FlowTokens {
   }
 }
 
-const STREAM_TRANSPORTS = new Set(['tcp', 'tls', 'ws', 'wss']);
+const STREAM_TRANSPORTS: ReadonlySet<string> = new Set<TransportProtocol>(['tcp', 'tls', 'ws', 'wss']);
+
+function isStreamTransport(transport: string): transport is TransportProtocol {
+  return STREAM_TRANSPORTS.has(transport);
+}
 
 function hopFields(hop: FlowHop | null): string[] {
   return hop === null ? ['', '', ''] : [hop.owner, hop.id, hop.transport];
 }
 
 function hop(owner: string, id: string, transport: string): FlowHop | null {
-  if (owner === '' || id === '' || !STREAM_TRANSPORTS.has(transport)) return null;
-  return { owner, id, transport: transport as TransportProtocol };
+  if (owner === '' || id === '' || !isStreamTransport(transport)) return null;
+  return { owner, id, transport };
 }

@@ -1,6 +1,6 @@
 import { KNOWN_METHODS, SipError } from '@herald/sip';
-import type { Capabilities } from './options-responder.js';
-import type { RequestContext, RequestProcessor } from '@herald/proxy';
+import type { RequestProcessor } from '../tu/request-processor.js';
+import type { Capabilities } from '../uas/capabilities.js';
 
 /**
  * The end of the chain: a request for Herald's domains that no processor took gets the
@@ -12,7 +12,7 @@ import type { RequestContext, RequestProcessor } from '@herald/proxy';
 export function rejectUnhandled(caps: Capabilities): RequestProcessor {
   return {
     name: 'reject-unhandled',
-    process(ctx: RequestContext) {
+    process(ctx) {
       const { req } = ctx;
       if (req.method === 'ACK') return 'stop';
       if (!KNOWN_METHODS.has(req.method)) throw new SipError(501, 'Not Implemented', 'SIP_ERR_PROXY_UNKNOWN_METHOD');

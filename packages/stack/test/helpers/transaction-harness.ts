@@ -1,18 +1,25 @@
 import { type SipMessage, type SipRequest, type SipResponse, createResponse, parseMessage } from '@herald/sip';
 import { FakeClock } from '@herald/test-kit';
-import type { ClientTransaction } from './client-transaction.js';
-import { type Destination, type Flow, flowDestination } from './flow.js';
-import type { InviteServerTransaction } from './invite-server-transaction.js';
-import type { ServerTransaction } from './server-transaction.js';
-import { TransactionLayer, type TransactionLayerOptions } from './transaction-layer.js';
-import type { TransactionTransport } from './transaction-transport.js';
-import type { ClientTransactionHandler, TransactionUser } from './transaction-user.js';
+import {
+  type ClientTransaction,
+  type ClientTransactionHandler,
+  type Destination,
+  type Flow,
+  type InviteServerTransaction,
+  type ServerTransaction,
+  TransactionLayer,
+  type TransactionLayerOptions,
+  type TransactionTransport,
+  type TransactionUser,
+  flowDestination,
+} from '../../src/index.js';
 
 /** Fakes for the transaction layer's unit tests: flows, messages, a recording transport and TU. */
 
 export const UDP_FLOW: Flow = {
   id: 'udp-1',
   transport: 'udp',
+  owner: 'test~1~00',
   localAddress: '192.0.2.1',
   localPort: 5060,
   remoteAddress: '198.51.100.7',

@@ -1,26 +1,6 @@
 import type { Destination, Flow } from '@herald/stack';
 
 /**
- * The flow a target is reachable over: a registered contact's connection, held by the
- * worker `owner` (this one or another, on this node or another).
- * @see RFC 5626 §5.3
- */
-export interface TargetFlow {
-  id: string;
-  /** `udp`, `tcp`, `tls`, `ws` or `wss`. */
-  transport: string;
-  owner: string;
-  remoteAddress: string;
-  remotePort: number;
-}
-
-/** A flow with the worker that holds it, as a binding or a subscription records it. */
-export function ownedFlow(flow: Flow, owner: string): Flow & { owner: string } {
-  const { id, transport, localAddress, localPort, remoteAddress, remotePort } = flow;
-  return { id, transport, owner, localAddress, localPort, remoteAddress, remotePort };
-}
-
-/**
  * One member of a target set: the Request-URI of a branch and how to reach it.
  * @see RFC 3261 §16.5
  */
@@ -31,8 +11,8 @@ export interface Target {
   q: number | null;
   /** A route set to pre-load: a registered binding's Path, top first. @see RFC 3327 §5.3 */
   route: readonly string[];
-  /** The flow the contact registered over, sent on while it is open. */
-  flow: TargetFlow | null;
+  /** The flow the contact registered over (held by its `owner`, this worker or another), sent on while it is open. @see RFC 5626 §5.3 */
+  flow: Flow | null;
   /**
    * Only `flow` reaches the contact (an outbound registration, a WebSocket client, a
    * `.invalid` host): when it is gone the branch fails with 430 rather than trying the URI.
@@ -65,7 +45,8 @@ export interface RegisteredContact {
   q: number | null;
   path: readonly string[];
   regId: number | null;
-  flow: TargetFlow;
+  /** `null` when nothing recorded how the contact was reached (then only its URI is). */
+  flow: Flow | null;
 }
 
 /**
@@ -77,17 +58,19 @@ export interface RegisteredContact {
  * @see RFC 3261 §16.5, RFC 3327 §5.3, RFC 5626 §5.3
  */
 export function contactTarget(binding: RegisteredContact): Target {
-  const flowOnly = reachableOnlyOverFlow(binding);
-  const useFlow = binding.flow.transport !== 'udp' || flowOnly || behindNat(binding);
-  return { uri: binding.contact, q: binding.q, route: binding.path, flow: useFlow ? binding.flow : null, flowOnly };
+  const { flow } = binding;
+  if (flow === null) return { uri: binding.contact, q: binding.q, route: binding.path, flow: null, flowOnly: false };
+  const flowOnly = reachableOnlyOverFlow({ ...binding, flow });
+  const useFlow = flow.transport !== 'udp' || flowOnly || behindNat(binding.contact, flow);
+  return { uri: binding.contact, q: binding.q, route: binding.path, flow: useFlow ? flow : null, flowOnly };
 }
 
 const PRIVATE_IPV4 = /^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\.)/;
 
 /** The contact names a private IPv4 address that is not the address its REGISTER came from. @see RFC 1918, RFC 6598 */
-function behindNat(b: RegisteredContact): boolean {
-  const host = contactHost(b.contact);
-  return PRIVATE_IPV4.test(host) && host !== b.flow.remoteAddress;
+function behindNat(contact: string, flow: Flow): boolean {
+  const host = contactHost(contact);
+  return PRIVATE_IPV4.test(host) && host !== flow.remoteAddress;
 }
 
 function contactHost(contact: string): string {
@@ -95,7 +78,7 @@ function contactHost(contact: string): string {
 }
 
 /** A contact only its own connection reaches: an outbound flow, a WebSocket client, an unroutable `.invalid` host. @see RFC 5626 §5.3, RFC 7118 §5 */
-export function reachableOnlyOverFlow(b: RegisteredContact): boolean {
+export function reachableOnlyOverFlow(b: Pick<RegisteredContact, 'contact' | 'regId'> & { flow: Flow }): boolean {
   if (b.regId !== null) return true;
   return contactHost(b.contact).endsWith('.invalid') || b.flow.transport === 'ws' || b.flow.transport === 'wss';
 }

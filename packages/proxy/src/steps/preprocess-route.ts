@@ -1,7 +1,7 @@
 import { type SipRequest, type SipUri, type Uri, formatUri, isSipUri, parseNameAddr } from '@herald/sip';
-import type { FlowTokens } from './flow-tokens.js';
-import type { LocalIdentity } from './local-identity.js';
-import type { RequestContext, RequestProcessor } from './request-context.js';
+import type { FlowTokens } from '../routing/flow-tokens.js';
+import type { LocalIdentity } from '../routing/local-identity.js';
+import type { RequestProcessor } from '../tu/request-processor.js';
 
 /**
  * Route information preprocessing: a Request-URI that is a Record-Route of ours (the
@@ -10,12 +10,11 @@ import type { RequestContext, RequestProcessor } from './request-context.js';
  * removed carries a valid flow token, `ctx.recordRouted` holds the dialog's flows.
  * @see RFC 3261 §16.4, RFC 5658
  */
-export function routePreprocessor(identity: LocalIdentity, tokens: FlowTokens): RequestProcessor {
+export function preprocessRoute(identity: LocalIdentity, tokens: FlowTokens): RequestProcessor {
   return {
-    name: 'route-preprocess',
-    process(ctx: RequestContext) {
+    name: 'preprocess-route',
+    process(ctx) {
       const { req } = ctx;
-      if (!req.hasHeader('route')) return 'continue';
       const strict = ownRecordRoute(identity, req.uri);
       let token = strict?.user ?? null;
       if (strict) popLastRoute(req);

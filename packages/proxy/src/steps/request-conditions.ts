@@ -1,0 +1,54 @@
+import { isSipUri } from '@herald/sip';
+import type { LocalIdentity } from '../routing/local-identity.js';
+import type { RequestCondition } from '../tu/request-processor.js';
+
+/** The request's method is one of `methods`. */
+export function isMethod(...methods: string[]): RequestCondition {
+  if (methods.length === 1) {
+    const [method] = methods;
+    return (ctx) => ctx.req.method === method;
+  }
+  const set = new Set(methods);
+  return (ctx) => set.has(ctx.req.method);
+}
+
+export function not(condition: RequestCondition): RequestCondition {
+  return (ctx) => !condition(ctx);
+}
+
+export function all(...conditions: RequestCondition[]): RequestCondition {
+  return (ctx) => conditions.every((c) => c(ctx));
+}
+
+/** The request carries a Route header. */
+export const hasRoute: RequestCondition = (ctx) => ctx.req.hasHeader('route');
+
+/** Route preprocessing found Herald's own Record-Route with a valid flow token, and To has a tag. @see RFC 3261 §12.2, §16.4 */
+export const inDialogHeraldRecordRouted: RequestCondition = (ctx) => ctx.recordRouted !== null && ctx.req.to.params.has('tag');
+
+/** The request arrived over UDP. */
+export const overUdp: RequestCondition = (ctx) => ctx.flow.transport === 'udp';
+
+/** Digest (or a trusted peer) has said who sent the request. */
+export const authenticated: RequestCondition = (ctx) => ctx.authenticated !== null;
+
+/** The Request-URI is neither a served domain nor Herald itself. @see RFC 3261 §16.4, §16.5 */
+export function toOtherDomain(identity: LocalIdentity): RequestCondition {
+  return (ctx) => !identity.isLocal(ctx.req.uri);
+}
+
+/** The Request-URI names a served domain or Herald itself with no user part: a request for Herald, not for a user. */
+export function toHerald(identity: LocalIdentity): RequestCondition {
+  return (ctx) => {
+    const uri = ctx.req.uri;
+    return identity.isLocal(uri) && !('user' in uri && uri.user !== null);
+  };
+}
+
+/** The Request-URI is a SIP URI of a user in a served domain. */
+export function toUserOfServedDomain(identity: LocalIdentity): RequestCondition {
+  return (ctx) => {
+    const uri = ctx.req.uri;
+    return isSipUri(uri) && uri.user !== null && identity.isServedDomain(uri.host);
+  };
+}

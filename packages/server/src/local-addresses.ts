@@ -1,0 +1,24 @@
+import { networkInterfaces } from 'node:os';
+import type { AdvertisedAddress } from '@herald/proxy';
+import type { ListenerInfo } from '@herald/stack';
+
+/** The address to write in Via and Record-Route for each listener; a wildcard listener advertises an interface address. */
+export function advertisedAddresses(listeners: readonly ListenerInfo[]): AdvertisedAddress[] {
+  const fallback = primaryAddress();
+  return listeners.map((l) => {
+    const wildcard = l.address === '0.0.0.0' || l.address === '::';
+    return { transport: l.transport, host: wildcard ? fallback : l.address, port: l.port };
+  });
+}
+
+/** Every address of this machine: a Request-URI or Route naming one of them names Herald. */
+export function interfaceAddresses(): string[] {
+  const out = ['127.0.0.1', '::1'];
+  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) out.push(a.address);
+  return out;
+}
+
+function primaryAddress(): string {
+  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  return '127.0.0.1';
+}

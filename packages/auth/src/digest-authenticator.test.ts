@@ -1,178 +1,8 @@
-import { type AuthenticatedUser, LocalIdentity, type RequestContext, type RequestProcessor } from '@herald/proxy';
-import { type DigestAlgorithm, type DigestQop, SipError, type SipRequest, digestResponse, ha1, parseAuth, parseMessage } from '@herald/sip';
-import { FakeClock } from '@herald/test-kit';
-import { MemoryAuthStateStore } from '../../store/src/memory/memory-auth-state-store.js';
-import { MemoryUserStore } from '../../store/src/memory/memory-user-store.js';
-import { type DigestAuthenticatorOptions, type DigestFailureReason, digestAuthenticator } from './digest-authenticator.js';
+import { type DigestAlgorithm, type SipError, parseAuth } from '@herald/sip';
+import { DOMAIN, SOURCE, TestContext, addUser, answer, challengeFor, h, makeAuthenticator, params, request, send, useDigestHarness } from '../test/helpers/digest-harness.js';
 import { NonceService } from './nonce-service.js';
 
-const DOMAIN = 'example.com';
-const SOURCE = '198.51.100.7';
-
-class TestContext implements RequestContext {
-  authenticated: AuthenticatedUser | null = null;
-  recordRouted = null;
-  readonly transaction = null;
-  readonly flow: RequestContext['flow'];
-
-  constructor(
-    readonly req: SipRequest,
-    remoteAddress: string,
-  ) {
-    this.flow = { id: 'flow-1', transport: 'udp', owner: 'test~1~00', localAddress: '192.0.2.1', localPort: 5060, remoteAddress, remotePort: 5060 };
-  }
-
-  respond(): void {
-    throw new Error('the authenticator answers by throwing a SipError');
-  }
-
-  relay(): void {
-    throw new Error('the authenticator relays nothing');
-  }
-
-  forward(): never {
-    throw new Error('the authenticator forwards nothing');
-  }
-}
-
-interface RequestSpec {
-  method?: string;
-  uri?: string;
-  from?: string;
-  headers?: string[];
-  body?: string;
-}
-
-function request(spec: RequestSpec = {}): SipRequest {
-  const method = spec.method ?? 'REGISTER';
-  const body = spec.body ?? '';
-  const text = [
-    `${method} ${spec.uri ?? 'sip:' + DOMAIN} SIP/2.0`,
-    'Via: SIP/2.0/UDP 198.51.100.7:5060;branch=z9hG4bK776asdhds',
-    'Max-Forwards: 70',
-    `From: <${spec.from ?? 'sip:alice@' + DOMAIN}>;tag=1928301774`,
-    `To: <${spec.from ?? 'sip:alice@' + DOMAIN}>`,
-    'Call-ID: a84b4c76e66710',
-    `CSeq: 1 ${method}`,
-    ...(spec.headers ?? []),
-    `Content-Length: ${Buffer.byteLength(body)}`,
-  ].join('\r\n');
-  return parseMessage(Buffer.from(text + '\r\n\r\n' + body)) as SipRequest;
-}
-
-interface AnswerSpec {
-  user?: string;
-  password?: string;
-  algorithm?: DigestAlgorithm;
-  /** Which challenge header to answer; default the one naming `algorithm`. */
-  method?: string;
-  uri?: string;
-  nc?: string;
-  cnonce?: string;
-  qop?: DigestQop | null;
-  body?: string;
-  nonce?: string;
-  realm?: string;
-  header?: 'Authorization' | 'Proxy-Authorization';
-}
-
-/** The credentials a UA with `password` sends in answer to `challenge`. */
-function answer(challenge: SipError, spec: AnswerSpec = {}): string {
-  const algorithm = spec.algorithm ?? 'SHA-256';
-  const offered = challenge.headers.map(([, v]) => parseAuth(v)).find((c) => c.params.get('algorithm') === algorithm) ?? parseAuth(challenge.headers[0][1]);
-  const realm = spec.realm ?? offered.params.get('realm')!;
-  const nonce = spec.nonce ?? offered.params.get('nonce')!;
-  const user = spec.user ?? 'alice';
-  const uri = spec.uri ?? 'sip:' + DOMAIN;
-  const qop = spec.qop === undefined ? 'auth' : spec.qop;
-  const nc = spec.nc ?? '00000001';
-  const cnonce = spec.cnonce ?? '0a4f113b';
-  const response = digestResponse({
-    algorithm,
-    ha1: ha1(algorithm, user, realm, spec.password ?? 'secret'),
-    method: spec.method ?? 'REGISTER',
-    uri,
-    nonce,
-    qop,
-    nc,
-    cnonce,
-    body: spec.body,
-  });
-  const header = spec.header ?? (challenge.status === 407 ? 'Proxy-Authorization' : 'Authorization');
-  const qopPart = qop === null ? '' : `, qop=${qop}, nc=${nc}, cnonce="${cnonce}"`;
-  return `${header}: Digest username="${user}", realm="${realm}", nonce="${nonce}", uri="${uri}", response="${response}", algorithm=${algorithm}${qopPart}`;
-}
-
-function params(challenge: SipError, i = 0): Map<string, string> {
-  return parseAuth(challenge.headers[i][1]).params;
-}
-
-let clock: FakeClock;
-let users: MemoryUserStore;
-let authState: MemoryAuthStateStore;
-let nonces: NonceService;
-let failures: DigestFailureReason[];
-let sleeps: number[];
-let successes: string[];
-
-async function addUser(user: string, password: string, domain = DOMAIN): Promise<void> {
-  const now = clock.now();
-  await users.put({
-    user,
-    domain,
-    ha1Md5: ha1('MD5', user, domain, password),
-    ha1Sha256: ha1('SHA-256', user, domain, password),
-    createdAt: now,
-    updatedAt: now,
-  });
-}
-
-function makeAuthenticator(overrides: Partial<DigestAuthenticatorOptions> = {}): RequestProcessor {
-  return digestAuthenticator({
-    identity: new LocalIdentity([DOMAIN, 'example.org'], [{ address: '192.0.2.1', port: 5060 }], []),
-    users,
-    authState,
-    nonces,
-    clock,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-    },
-    onFailure: (reason) => failures.push(reason),
-    onSuccess: (user, algorithm) => successes.push(`${user.aor} ${algorithm}`),
-    ...overrides,
-  });
-}
-
-/** Runs the processor as the server would: a thrown SipError is the answer. */
-async function send(auth: RequestProcessor, req: SipRequest, source = SOURCE): Promise<{ ctx: TestContext; verdict?: string; error?: SipError }> {
-  const ctx = new TestContext(req, source);
-  try {
-    return { ctx, verdict: await auth.process(ctx) };
-  } catch (e) {
-    if (e instanceof SipError) return { ctx, error: e };
-    throw e;
-  }
-}
-
-/** Sends `spec` without credentials and returns the challenge. */
-async function challengeFor(auth: RequestProcessor, spec: RequestSpec = {}): Promise<SipError> {
-  const { error } = await send(auth, request(spec));
-  expect(error?.code).toBe('SIP_ERR_AUTH_CHALLENGE');
-  return error!;
-}
-
-beforeEach(async () => {
-  clock = new FakeClock();
-  users = new MemoryUserStore();
-  authState = new MemoryAuthStateStore();
-  nonces = new NonceService('a-test-secret-of-plenty-of-bytes', { lifetimeMs: 300_000 });
-  failures = [];
-  sleeps = [];
-  successes = [];
-  await addUser('alice', 'secret');
-});
-
-afterEach(() => authState.close());
+useDigestHarness();
 
 describe('RFC 3261 §22.2 / RFC 8760 §2.3 challenge', () => {
   it('answers a REGISTER without credentials with 401, one WWW-Authenticate per algorithm, SHA-256 first', async () => {
@@ -184,7 +14,7 @@ describe('RFC 3261 §22.2 / RFC 8760 §2.3 challenge', () => {
     expect(sha).toMatch(/^Digest realm="example\.com", nonce="[A-Za-z0-9_-]{43}", algorithm=SHA-256, qop="auth"$/);
     expect(md5).toMatch(/^Digest realm="example\.com", nonce="[A-Za-z0-9_-]{43}", algorithm=MD5, qop="auth"$/);
     expect(params(challenge, 0).get('nonce')).toBe(params(challenge, 1).get('nonce'));
-    expect(nonces.check(params(challenge).get('nonce')!, DOMAIN, clock.now())).toBe('valid');
+    expect(h.nonces.check(params(challenge).get('nonce')!, DOMAIN, h.clock.now())).toBe('valid');
   });
 
   it('takes the realm from the Request-URI domain', async () => {
@@ -216,9 +46,9 @@ describe('RFC 3261 §22.2 / RFC 8760 §2.3 challenge', () => {
   it('does not count a request without credentials as a failure', async () => {
     const auth = makeAuthenticator();
     for (let i = 0; i < 20; i++) await challengeFor(auth);
-    expect(await authState.failuresOf([`src:${SOURCE}`, `user:alice@${DOMAIN}`], clock.now())).toEqual([0, 0]);
-    expect(sleeps).toEqual([]);
-    expect(failures).toEqual([]);
+    expect(await h.authState.failuresOf([`src:${SOURCE}`, `user:alice@${DOMAIN}`], h.clock.now())).toEqual([0, 0]);
+    expect(h.sleeps).toEqual([]);
+    expect(h.failures).toEqual([]);
   });
 
   it('challenges again when the credentials are for another realm only', async () => {
@@ -226,7 +56,7 @@ describe('RFC 3261 §22.2 / RFC 8760 §2.3 challenge', () => {
     const challenge = await challengeFor(auth);
     const { error } = await send(auth, request({ headers: [answer(challenge, { realm: 'elsewhere.test' })] }));
     expect(error?.code).toBe('SIP_ERR_AUTH_CHALLENGE');
-    expect(failures).toEqual([]);
+    expect(h.failures).toEqual([]);
   });
 });
 
@@ -237,7 +67,7 @@ describe('RFC 7616 §3.4 response verification', () => {
     const { verdict, ctx } = await send(auth, request({ headers: [answer(challenge, { algorithm })] }));
     expect(verdict).toBe('continue');
     expect(ctx.authenticated).toEqual({ user: 'alice', domain: DOMAIN, aor: 'sip:alice@example.com' });
-    expect(successes).toEqual([`sip:alice@example.com ${algorithm}`]);
+    expect(h.successes).toEqual([`sip:alice@example.com ${algorithm}`]);
   });
 
   it('gives the AoR in the registrar\'s canonical form, the user part unescaped (RFC 3261 §10.3 step 5)', async () => {
@@ -278,7 +108,7 @@ describe('RFC 7616 §3.4 response verification', () => {
     const challenge = await challengeFor(auth);
     const { error } = await send(auth, request({ headers: [answer(challenge, { algorithm: 'MD5' })] }));
     expect(error?.status).toBe(401);
-    expect(failures).toEqual(['unsupported-algorithm']);
+    expect(h.failures).toEqual(['unsupported-algorithm']);
   });
 
   it('answers a wrong password with a fresh challenge, not stale, and counts it', async () => {
@@ -290,8 +120,8 @@ describe('RFC 7616 §3.4 response verification', () => {
     expect(params(error!).has('stale')).toBe(false);
     expect(params(error!).get('nonce')).not.toBe(params(challenge).get('nonce'));
     expect(ctx.authenticated).toBeNull();
-    expect(failures).toEqual(['wrong-password']);
-    expect(await authState.failuresOf([`src:${SOURCE}`, `user:alice@${DOMAIN}`], clock.now())).toEqual([1, 1]);
+    expect(h.failures).toEqual(['wrong-password']);
+    expect(await h.authState.failuresOf([`src:${SOURCE}`, `user:alice@${DOMAIN}`], h.clock.now())).toEqual([1, 1]);
   });
 
   it('answers an unknown user exactly as a wrong password', async () => {
@@ -302,18 +132,18 @@ describe('RFC 7616 §3.4 response verification', () => {
     expect([unknown.status, unknown.reason, unknown.code]).toEqual([wrong.status, wrong.reason, wrong.code]);
     const shape = (e: SipError) => e.headers.map(([name, v]) => [name, [...parseAuth(v).params.keys()]]);
     expect(shape(unknown)).toEqual(shape(wrong));
-    expect(failures).toEqual(['wrong-password', 'unknown-user']);
+    expect(h.failures).toEqual(['wrong-password', 'unknown-user']);
   });
 
   it('rejects a forged nonce with a fresh challenge without counting a failure', async () => {
     const auth = makeAuthenticator();
     const challenge = await challengeFor(auth);
-    const forged = new NonceService('another-secret-entirely-32-bytes').issue(DOMAIN, clock.now());
+    const forged = new NonceService('another-secret-entirely-32-bytes').issue(DOMAIN, h.clock.now());
     const { error } = await send(auth, request({ headers: [answer(challenge, { nonce: forged })] }));
     expect(error?.status).toBe(401);
     expect(params(error!).has('stale')).toBe(false);
-    expect(failures).toEqual(['invalid-nonce']);
-    expect(await authState.failures(`user:alice@${DOMAIN}`, clock.now())).toBe(0);
+    expect(h.failures).toEqual(['invalid-nonce']);
+    expect(await h.authState.failures(`user:alice@${DOMAIN}`, h.clock.now())).toBe(0);
   });
 
   it('answers with 400 when username, nonce, uri or response is missing', async () => {
@@ -334,23 +164,23 @@ describe('RFC 7616 §3.3 stale nonce', () => {
   it('answers a correct response with an expired nonce with stale=true', async () => {
     const auth = makeAuthenticator();
     const challenge = await challengeFor(auth);
-    clock.advance(300_000);
+    h.clock.advance(300_000);
     const { error } = await send(auth, request({ headers: [answer(challenge)] }));
     expect(error?.status).toBe(401);
     expect(error!.headers).toHaveLength(2);
     for (let i = 0; i < 2; i++) expect(params(error!, i).get('stale')).toBe('true');
     expect(error!.headers[0][1]).toMatch(/, stale=true$/);
-    expect(nonces.check(params(error!).get('nonce')!, DOMAIN, clock.now())).toBe('valid');
-    expect(failures).toEqual(['stale-nonce']);
+    expect(h.nonces.check(params(error!).get('nonce')!, DOMAIN, h.clock.now())).toBe('valid');
+    expect(h.failures).toEqual(['stale-nonce']);
   });
 
   it('does not say stale when the password was wrong', async () => {
     const auth = makeAuthenticator();
     const challenge = await challengeFor(auth);
-    clock.advance(300_000);
+    h.clock.advance(300_000);
     const { error } = await send(auth, request({ headers: [answer(challenge, { password: 'guess' })] }));
     expect(params(error!).has('stale')).toBe(false);
-    expect(failures).toEqual(['wrong-password']);
+    expect(h.failures).toEqual(['wrong-password']);
   });
 });
 
@@ -364,7 +194,7 @@ describe('RFC 7616 §3.4 nonce-count', () => {
     expect(replay.error?.status).toBe(401);
     expect(replay.error?.code).toBe('SIP_ERR_AUTH_CHALLENGE');
     expect(params(replay.error!).has('stale')).toBe(false);
-    expect(failures).toEqual(['replay']);
+    expect(h.failures).toEqual(['replay']);
     expect((await send(auth, request({ headers: [answer(challenge, { nc: '0000000A' })] }))).verdict).toBe('continue');
   });
 
@@ -394,7 +224,7 @@ describe('RFC 7616 §3.4.6 digest-uri', () => {
     expect(error?.status).toBe(400);
     expect(error?.reason).toBe('Digest URI Mismatch');
     expect(error?.code).toBe('SIP_ERR_AUTH_MALFORMED');
-    expect(failures).toEqual(['uri-mismatch']);
+    expect(h.failures).toEqual(['uri-mismatch']);
   });
 
   it('lets it differ when checkDigestUri is off', async () => {
@@ -456,72 +286,5 @@ describe('RFC 3261 §22.1 ACK and CANCEL', () => {
     const auth = makeAuthenticator();
     const ctx = new TestContext(request({ method, uri: 'sip:bob@example.com' }), SOURCE);
     expect(auth.process(ctx)).toBe('continue');
-  });
-});
-
-describe('failed authentication limits', () => {
-  const limits = { maxFailuresPerSource: 5, maxFailuresPerUser: 3, windowMs: 60_000, slowAfter: 100, slowDelayMs: 500 };
-
-  async function fail(auth: RequestProcessor, user = 'alice', source = SOURCE): Promise<SipError> {
-    const challenge = await challengeFor(auth);
-    return (await send(auth, request({ headers: [answer(challenge, { user, password: 'guess' })] }), source)).error!;
-  }
-
-  it('answers 403 after maxFailuresPerUser failures, even with the right password, until the window ends', async () => {
-    const auth = makeAuthenticator({ limits });
-    for (let i = 0; i < 3; i++) expect((await fail(auth)).status).toBe(401);
-    const challenge = await challengeFor(auth);
-    const blocked = await send(auth, request({ headers: [answer(challenge)] }), '203.0.113.9');
-    expect(blocked.error?.status).toBe(403);
-    expect(blocked.error?.reason).toBe('Too Many Failed Authentications');
-    expect(blocked.error?.code).toBe('SIP_ERR_AUTH_BLOCKED');
-    expect(failures.at(-1)).toBe('blocked');
-
-    clock.advance(60_000);
-    const fresh = await challengeFor(auth);
-    const { verdict } = await send(auth, request({ headers: [answer(fresh)] }));
-    expect(verdict).toBe('continue');
-  });
-
-  it('answers 403 to a source after maxFailuresPerSource failures over any users', async () => {
-    const auth = makeAuthenticator({ limits });
-    for (let i = 0; i < 5; i++) await fail(auth, `user${i}`);
-    const challenge = await challengeFor(auth);
-    expect((await send(auth, request({ headers: [answer(challenge)] }))).error?.code).toBe('SIP_ERR_AUTH_BLOCKED');
-    const elsewhere = await send(auth, request({ headers: [answer(challenge, { nc: '00000002' })] }), '203.0.113.9');
-    expect(elsewhere.verdict).toBe('continue');
-  });
-
-  it('clears the user counter on success', async () => {
-    const auth = makeAuthenticator({ limits });
-    await fail(auth);
-    await fail(auth);
-    const challenge = await challengeFor(auth);
-    expect((await send(auth, request({ headers: [answer(challenge)] }))).verdict).toBe('continue');
-    expect(await authState.failures(`user:alice@${DOMAIN}`, clock.now())).toBe(0);
-    expect(await authState.failures(`src:${SOURCE}`, clock.now())).toBe(2);
-  });
-
-  it('delays the challenge after slowAfter failures by slowDelayMs per failure, at most 5 s', async () => {
-    const auth = makeAuthenticator({ limits: { ...limits, maxFailuresPerUser: 20, maxFailuresPerSource: 20, slowAfter: 2, slowDelayMs: 2000 } });
-    for (let i = 0; i < 6; i++) await fail(auth);
-    expect(sleeps).toEqual([2000, 4000, 5000, 5000]);
-  });
-
-  it('does not delay a success', async () => {
-    const auth = makeAuthenticator({ limits: { ...limits, slowAfter: 0 } });
-    const challenge = await challengeFor(auth);
-    expect((await send(auth, request({ headers: [answer(challenge)] }))).verdict).toBe('continue');
-    expect(sleeps).toEqual([]);
-  });
-});
-
-describe('options', () => {
-  it('are validated at start-up', () => {
-    expect(() => makeAuthenticator({ algorithms: [] })).toThrow(RangeError);
-    expect(() => makeAuthenticator({ algorithms: ['SHA-512-256' as DigestAlgorithm] })).toThrow(RangeError);
-    expect(() => makeAuthenticator({ algorithms: ['MD5', 'MD5'] })).toThrow(RangeError);
-    expect(() => makeAuthenticator({ limits: { windowMs: 0 } })).toThrow(RangeError);
-    expect(() => makeAuthenticator({ limits: { slowDelayMs: -1 } })).toThrow(RangeError);
   });
 });

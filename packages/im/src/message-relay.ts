@@ -1,6 +1,6 @@
-import { type LocalIdentity, type RequestContext, type RequestProcessor, contactTarget, temporarilyUnavailable, userNotFound } from '@herald/proxy';
-import { type SipResponse, isSipUri } from '@herald/sip';
-import { type LocationStore, type MessageStore, type UserStore, accountAor, lookUpContacts } from '@herald/store';
+import { type RequestContext, type RequestProcessor, locateUser, temporarilyUnavailable, userNotFound } from '@herald/proxy';
+import type { SipResponse } from '@herald/sip';
+import type { LocationStore, MessageStore, UserStore } from '@herald/store';
 import { bodyTooLarge, tooLargeForUdp } from './im-errors.js';
 import type { ImPolicy } from './im-policy.js';
 import { isStorable, offlineRecord } from './offline-message.js';
@@ -9,8 +9,7 @@ import { isStorable, offlineRecord } from './offline-message.js';
 const STORE_ON = new Set([408, 430, 480, 503]);
 
 export interface MessageRelayOptions {
-  identity: LocalIdentity;
-  locations: LocationStore;
+  locations: Pick<LocationStore, 'get'>;
   users: Pick<UserStore, 'get' | 'resolveAlias'>;
   messages: MessageStore;
   policy: ImPolicy;
@@ -19,37 +18,34 @@ export interface MessageRelayOptions {
 }
 
 /**
- * MESSAGE for a user of a served domain: forked to every contact of the user, the first
+ * MESSAGE for a user of a served domain (the chain checks that): forked to every contact of the user, the first
  * 2xx going back to the sender. When the user has no contact, or every branch fails with
  * 408/430/480/503, the message is stored and the sender gets 202 Accepted. Bodies pass
  * unchanged whatever their type: never 415.
  * @see RFC 3428 §4, §7, RFC 3994 §3
  */
 export function messageRelay(options: MessageRelayOptions): RequestProcessor {
-  const { identity, policy } = options;
+  const { policy } = options;
   return {
     name: 'message-relay',
     process(ctx: RequestContext) {
       const { req } = ctx;
-      if (req.method !== 'MESSAGE') return 'continue';
-      const uri = req.uri;
-      if (!isSipUri(uri) || uri.user === null || !identity.isServedDomain(uri.host)) return 'continue';
       if (req.body.length > policy.maxBodySize) throw bodyTooLarge(policy.maxBodySize);
       if (ctx.flow.transport === 'udp' && req.toBuffer().length > policy.udpMessageLimit) throw tooLargeForUdp();
-      return relay(ctx, accountAor(uri.user, uri.host), options);
+      return relay(ctx, options);
     },
   };
 }
 
-async function relay(ctx: RequestContext, aor: string, options: MessageRelayOptions): Promise<'stop'> {
-  const { account, bindings, known } = await lookUpContacts(options, aor, options.clock.now());
+async function relay(ctx: RequestContext, options: MessageRelayOptions): Promise<'stop'> {
+  const { account, targets, known } = await locateUser(options, ctx.req.uri, options.clock.now());
   const storable = isStorable(ctx.req);
-  if (bindings.length === 0) {
+  if (targets.length === 0) {
     if (!known) throw userNotFound();
     if (!storable || !(await store(ctx, account, options))) throw temporarilyUnavailable();
     return 'stop';
   }
-  await ctx.forward(bindings.map(contactTarget), {
+  await ctx.forward(targets, {
     onFailure: (best: SipResponse) => storable && STORE_ON.has(best.status) && store(ctx, account, options),
   });
   return 'stop';

@@ -5,6 +5,7 @@ export { RequestHandler, type RequestHandlerLogger, type RequestHandlerOptions, 
 // Where requests go: Herald's own identity, targets, flow tokens, configured routes.
 export * from './routing/local-identity.js';
 export * from './routing/target.js';
+export * from './routing/locate-user.js';
 export * from './routing/flow-tokens.js';
 export * from './routing/static-routes.js';
 export * from './routing/uri-destination.js';

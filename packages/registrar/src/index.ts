@@ -1,4 +1,4 @@
-export * from './address-of-record.js';
+
 export * from './apply-register.js';
 export * from './contact-key.js';
 export * from './read-register.js';

@@ -1,7 +1,7 @@
-import { type AuthenticatedUser, type Flow, type LocalIdentity, type RequestContext, type RequestProcessor, reachableOnlyOverFlow, requireUnderstood } from '@herald/proxy';
+import { type AuthenticatedUser, type Flow, type LocalIdentity, type RequestContext, type RequestProcessor, canonicalAor, reachableOnlyOverFlow, requireUnderstood } from '@herald/proxy';
 import { type Binding, LOST_RACE, type LocationStore, type UserStore, retryCompareAndSet } from '@herald/store';
 import { applyRegister } from './apply-register.js';
-import { canonicalAor } from './address-of-record.js';
+
 import { storedBindingKey } from './contact-key.js';
 import { type ReadRegister, readRegister } from './read-register.js';
 import { busyAor, foreignAor, notYourAor } from './registrar-errors.js';

@@ -166,8 +166,8 @@ export async function composeServices({ config, store, core, clock, logger, metr
       : null,
     registrar,
     presence,
-    messages: messageRelay({ identity, locations: store.locations, users: store.users, messages: store.messages, policy: { ...imLimits, storeForMs: storeFor * 1000 }, clock, logger }),
-    location: locationLookup({ identity, locations: store.locations, users: store.users, clock }),
+    messages: messageRelay({ locations: store.locations, users: store.users, messages: store.messages, policy: { ...imLimits, storeForMs: storeFor * 1000 }, clock, logger }),
+    location: locationLookup({ locations: store.locations, users: store.users, clock }),
     async start() {
       delivery.start();
       await presence.start();

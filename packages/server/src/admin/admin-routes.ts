@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { canonicalAor } from '@herald/registrar';
+import { canonicalAor } from '@herald/proxy';
 import { parseUri } from '@herald/sip';
 import { hostPort } from '@herald/stack';
 import { PRESENCE_EVENT, announceDecision, remainingSeconds } from '@herald/presence';

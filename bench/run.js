@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Herald benchmark driver. See docs/benchmarks.md.
-//   node bench/run.js [--only parser|options|register|message|presence] [--quick] [--target REGEX]
+//   node bench/run.js [--only parser|options|register|message|presence] [--quick] [--target REGEX] [--baseline DIR]
 // Section 1: parser µs per message (Herald vs SIP.js vs the `sip` package).
 // Section 2: OPTIONS over UDP driven by SIPp: max sustained rate and server CPU µs per call
 //            for each target in bench/lib/targets.js (Herald, a bare Node.js responder).
@@ -20,6 +20,7 @@ import { runParserBench } from './lib/parser-bench.js';
 import { targets } from './lib/targets.js';
 import { ramp } from './lib/ramp.js';
 import { registerSection } from './lib/register-bench.js';
+import { addBaselineTarget } from './lib/register-targets.js';
 import { messageSection } from './lib/message-bench.js';
 import { presenceSection } from './lib/presence-bench.js';
 
@@ -29,7 +30,7 @@ const quick = argv.includes('--quick');
 const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : null;
 const SECTIONS = ['parser', 'options', 'register', 'message', 'presence'];
 if (only && !SECTIONS.includes(only)) {
-  console.error('usage: node bench/run.js [--only parser|options|register|message|presence] [--quick] [--target REGEX (REGISTER, MESSAGE and presence targets)]');
+  console.error('usage: node bench/run.js [--only parser|options|register|message|presence] [--quick] [--target REGEX (REGISTER, MESSAGE and presence targets)] [--baseline DIR (a checkout of another commit, built)]');
   process.exit(2);
 }
 
@@ -155,6 +156,9 @@ if (!only || only === 'options') {
   }
   table(['target', 'max sustained calls/s', 'achieved/s', 'server CPU µs/call', 'note'], rows, ['note']);
 }
+
+// --baseline DIR: Herald built in another checkout, measured beside this one (REGISTER, MESSAGE and presence)
+if (argv.includes('--baseline')) log(`baseline: ${addBaselineTarget(argv[argv.indexOf('--baseline') + 1])}`);
 
 // --target REGEX: only the REGISTER and MESSAGE targets whose name matches (and no profile unless it matches Herald embedded)
 const filter = argv.includes('--target') ? new RegExp(argv[argv.indexOf('--target') + 1], 'i') : null;

@@ -7,7 +7,7 @@
 // Herald-on-Redis start.
 import { copyFileSync, existsSync, writeFileSync, mkdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freeUdpPort, isAlive, processTree, startProcess, stopProcess } from './proc.js';
 import { launch } from './targets.js';
@@ -83,13 +83,13 @@ function heraldYaml({ port, auth, messages, presence, adminPort, store, workers,
   return lines.join('\n') + '\n';
 }
 
-function heraldTarget(name, { redis: onRedis = false, workers = 1 } = {}) {
+function heraldTarget(name, { redis: onRedis = false, workers = 1, bin = heraldBin } = {}) {
   return {
     name,
     kind: 'herald',
     workers: onRedis ? workers : 1,
     async start({ workDir, auth, messages = false, presence = false, redis, nodeArgs = [], tag }) {
-      if (!existsSync(heraldBin)) return { skip: 'packages/server/dist/bin/herald.js missing (npm run build)' };
+      if (!existsSync(bin)) return { skip: `${bin} missing (npm run build)` };
       if (onRedis && !redis) return { skip: 'no redis-server' };
       if (onRedis) redis.flush();
       const port = await freeUdpPort();
@@ -99,7 +99,7 @@ function heraldTarget(name, { redis: onRedis = false, workers = 1 } = {}) {
       const config = join(workDir, `herald-${tag}.yaml`);
       writeFileSync(config, heraldYaml({ port, auth, messages, presence, adminPort, dataDir, store: onRedis ? `redis://127.0.0.1:${redis.port}` : null, workers }));
       // seeding 10,000 accounts (digest hashes into the store) takes a while at start
-      const res = await launch(name, 'node', [...nodeArgs, heraldBin, 'start', '--config', config], port, [RURI], { probeMs: 180_000 });
+      const res = await launch(name, 'node', [...nodeArgs, bin, 'start', '--config', config], port, [RURI], { probeMs: 180_000 });
       if (res.skip) return res;
       return { port, ...res, ...(adminPort && { admin: `http://127.0.0.1:${adminPort}` }), ...(onRedis && { side: { redis: [redis.pid] } }), stop: (graceMs) => stopTree(res.child, graceMs) };
     },
@@ -236,7 +236,19 @@ const kamailioTarget = {
 
 export const registerTargets = [
   heraldTarget('Herald embedded'),
+  // `--baseline DIR` puts Herald as built in DIR here (addBaselineTarget)
   heraldTarget('Herald Redis, 1 worker', { redis: true, workers: 1 }),
   heraldTarget('Herald Redis, 2 workers', { redis: true, workers: 2 }),
   kamailioTarget,
 ];
+
+/**
+ * `--baseline DIR`: Herald as built in another checkout (an earlier commit, `npm run build`
+ * there), on the embedded store, measured in the same run right after this checkout's.
+ */
+export function addBaselineTarget(dir) {
+  const commit = execFileSync('git', ['-C', dir, 'rev-parse', '--short', 'HEAD']).toString().trim();
+  const target = heraldTarget(`Herald embedded @${commit}`, { bin: join(resolvePath(dir), 'packages/server/dist/bin/herald.js') });
+  registerTargets.splice(1, 0, target);
+  return target.name;
+}

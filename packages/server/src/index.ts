@@ -4,6 +4,7 @@ export * from './logger.js';
 export * from './herald-server.js';
 export * from './compose.js';
 export * from './cli.js';
+export * from './account-name.js';
 export * from './accounts.js';
 export * from './metrics/herald-metrics.js';
 export * from './metrics/instrument-store.js';

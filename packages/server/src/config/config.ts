@@ -5,7 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { DEFAULT_MD5_ONLY_USER_AGENTS } from '@herald/auth';
 import type { StaticRoute } from '@herald/proxy';
 import { isSipUri, parseUri } from '@herald/sip';
-import { userNameProblem } from '../accounts.js';
+import { userNameProblem } from '../account-name.js';
 import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError, type ConfigErrorCode } from './config-error.js';
 

@@ -1,7 +1,7 @@
 import { ha1 } from '@herald/sip';
 import type { StoreConfig, UserRecord, UserStore } from '@herald/store';
 import { userNameProblem } from './account-name.js';
-import type { HeraldConfig } from './config/config.js';
+import type { HeraldConfig } from './config/herald-config.js';
 
 /** `alice@example.com` (or `sip:alice@example.com`) as an account's user and domain; `undefined` when it names none. */
 export function parseAccountAddress(text: string): { user: string; domain: string } | undefined {

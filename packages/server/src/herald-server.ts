@@ -22,7 +22,7 @@ import { type AdminServer, STORE_RETRY_AFTER, startAdminServer } from './admin/a
 import { composeRequestChain } from './compose.js';
 import { udpTransactionOwner } from './pipeline/udp-transaction-owner.js';
 import { FlowRelay } from './flow-relay.js';
-import type { HeraldConfig, PresenceConfig } from './config/config.js';
+import type { HeraldConfig, PresenceConfig } from './config/herald-config.js';
 import type { Logger } from './logger.js';
 import { HeraldMetrics } from './metrics/herald-metrics.js';
 import { instrumentStore } from './metrics/instrument-store.js';

@@ -1,4 +1,5 @@
-export * from './config/config.js';
+export * from './config/herald-config.js';
+export * from './config/load-config.js';
 export * from './config/config-error.js';
 export * from './logger.js';
 export * from './herald-server.js';

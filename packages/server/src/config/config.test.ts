@@ -3,7 +3,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_MD5_ONLY_USER_AGENTS } from '@herald/auth';
 import { ConfigError } from './config-error.js';
-import { defaultConfig, loadConfig, parseConfig } from './config.js';
+import { defaultConfig, loadConfig, parseConfig } from './load-config.js';
 
 let dir: string;
 let file: string;

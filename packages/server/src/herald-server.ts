@@ -3,7 +3,7 @@ import { hostname, networkInterfaces } from 'node:os';
 import { createHmac } from 'node:crypto';
 import { NonceService, digestAuthenticator, fromIdentity } from '@herald/auth';
 import { OfflineDelivery, messageRelay } from '@herald/im';
-import { PresenceAgent, type PresencePolicy } from '@herald/presence';
+import { PresenceAgent } from '@herald/presence';
 import { Registrar, locationLookup } from '@herald/registrar';
 import { type ResponseOptions, SipError, type SipRequest, type SipResponse, createResponse, randomHex } from '@herald/sip';
 import {
@@ -22,7 +22,7 @@ import { type AdminServer, STORE_RETRY_AFTER, startAdminServer } from './admin/a
 import { composeRequestChain } from './compose.js';
 import { udpTransactionOwner } from './pipeline/udp-transaction-owner.js';
 import { FlowRelay } from './flow-relay.js';
-import type { HeraldConfig, PresenceConfig } from './config/herald-config.js';
+import type { HeraldConfig } from './config/herald-config.js';
 import type { Logger } from './logger.js';
 import { HeraldMetrics } from './metrics/herald-metrics.js';
 import { instrumentStore } from './metrics/instrument-store.js';
@@ -122,13 +122,7 @@ export class HeraldServer {
     const transport = new TransportLayer({
       listen: config.listen.map((l) => ({ transport: l.transport, host: l.host, port: l.port, path: l.path })),
       tls,
-      limits: {
-        maxMessageSize: config.sip.maxMessageSize,
-        maxHeaderSize: config.sip.maxHeaderSize,
-        maxBodySize: config.sip.maxBodySize,
-        maxConnectionsPerSource: config.sip.maxConnectionsPerSource,
-        idleTimeoutMs: config.sip.idleConnectionTimeout * 1000,
-      },
+      limits: config.sip.limits,
       onMessage: (msg, flow) => this.transactions?.receive(msg, flow),
       onFlowClosed: (flow) => void this.registrar?.flowClosed(flow).catch((e: unknown) => logger.warn('bindings of a closed flow not removed', { flow: flow.id, error: e })),
       logger,
@@ -140,7 +134,7 @@ export class HeraldServer {
     this.flowRelay = relay;
     this.transactions = new TransactionLayer({
       clock: this.clock,
-      timers: { t1: config.sip.t1, t2: config.sip.t2, t4: config.sip.t4 },
+      timers: config.sip.timers,
       transport: relay,
       tu: {
         onRequest: (tx, req, flow) => this.handle(tx, req, flow),
@@ -168,7 +162,7 @@ export class HeraldServer {
       flowTokens,
       isFlowOpen: (id) => transport.flow(id) !== undefined,
       clock,
-      inviteTimeoutMs: config.proxy.inviteTimeout * 1000,
+      inviteTimeoutMs: config.proxy.inviteTimeoutMs,
       onStatelessError: (e) => logger.isDebugEnabled() && logger.debug('stateless forward failed', { error: e }),
     });
     this.proxyCore = proxy;
@@ -182,8 +176,6 @@ export class HeraldServer {
       requireAuthentication: config.auth.enabled,
     });
     this.registrar = registrar;
-    const { storeFor, ...imLimits } = config.im;
-    const im = { ...imLimits, storeForMs: storeFor * 1000 };
     const delivery = new OfflineDelivery({
       locations: store.locations,
       messages: store.messages,
@@ -202,7 +194,7 @@ export class HeraldServer {
     const presence = new PresenceAgent({
       identity,
       store,
-      policy: presencePolicy(config.presence),
+      policy: config.presence,
       originate: (req, targets) => proxy.originate(req, targets),
       routes,
       contact: (transport, user) => proxy.ownUri(transport, user),
@@ -219,16 +211,12 @@ export class HeraldServer {
           identity,
           users: store.users,
           authState: store.authState,
-          nonces: new NonceService(secret, { lifetimeMs: config.auth.nonceLifetime * 1000 }),
+          nonces: new NonceService(secret, { lifetimeMs: config.auth.nonceLifetimeMs }),
           clock,
           algorithms: config.auth.algorithms,
           checkDigestUri: config.auth.checkDigestUri,
           md5OnlyUserAgents: config.auth.md5OnlyUserAgents,
-          limits: {
-            maxFailuresPerSource: config.auth.maxFailuresPerSource,
-            maxFailuresPerUser: config.auth.maxFailuresPerUser,
-            windowMs: config.auth.failureWindow * 1000,
-          },
+          limits: config.auth.limits,
           logger,
           onFailure: (reason) => this.counters.authFailure(reason),
         })
@@ -240,7 +228,7 @@ export class HeraldServer {
               claims: store.claims,
               owner,
               // Timer J (64·T1) ends a non-INVITE; an INVITE lasts until Timer C, then Timer L or H
-              claimMs: (method) => 64 * config.sip.t1 + (method === 'INVITE' ? config.proxy.inviteTimeout * 1000 : 0),
+              claimMs: (method) => 64 * config.sip.timers.t1 + (method === 'INVITE' ? config.proxy.inviteTimeoutMs : 0),
               handOver: (ctx, holder) => {
                 if (logger.isDebugEnabled()) logger.debug('request handed to the worker holding its transaction', { method: ctx.req.method, holder });
                 relay.handOver(ctx.req, ctx.flow, holder);
@@ -258,7 +246,7 @@ export class HeraldServer {
       subscriptionDialogs: presence.dialogs,
       subscriptions: presence.subscriptions,
       publications: presence.publications,
-      messages: messageRelay({ identity, locations: store.locations, users: store.users, messages: store.messages, policy: im, clock, logger }),
+      messages: messageRelay({ identity, locations: store.locations, users: store.users, messages: store.messages, policy: config.im, clock, logger }),
       location: locationLookup({ identity, locations: store.locations, users: store.users, clock }),
     });
     this.counters.collectFrom({ transactions: () => transactions.counts(), registeredAors: () => store.locations.countAors(clock.now()) });
@@ -400,19 +388,6 @@ class ServerRequestContext implements RequestContext {
  */
 function workerOwner(): string {
   return `${hostname().replace(/[^A-Za-z0-9.-]/g, '-')}~${process.pid}~${randomHex(2)}`;
-}
-
-/** The presence agent's policy from `presence:` (seconds to ms, watcher defaults by domain). */
-function presencePolicy(c: PresenceConfig): PresencePolicy {
-  return {
-    defaultExpires: c.defaultExpires,
-    minExpires: c.minExpires,
-    maxExpires: c.maxExpires,
-    notifyWindowMs: c.notifyWindow * 1000,
-    fromRegistration: c.fromRegistration,
-    watchers: { local: c.localWatchers, foreign: c.foreignWatchers },
-    domainWatchers: Object.fromEntries(c.domains.map((d) => [d.domain, { local: d.localWatchers, foreign: d.foreignWatchers }])),
-  };
 }
 
 /** The address to write in Via and Record-Route for each listener; a wildcard listener advertises an interface address. */

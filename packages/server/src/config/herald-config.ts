@@ -1,4 +1,9 @@
-import type { StaticRoute } from '@herald/proxy';
+import type { DigestPolicy } from '@herald/auth';
+import type { ImPolicy } from '@herald/im';
+import type { PresencePolicy } from '@herald/presence';
+import type { ProxyCoreOptions, StaticRoute } from '@herald/proxy';
+import type { RegistrarPolicy } from '@herald/registrar';
+import type { TransactionTimers, TransportLimits } from '@herald/stack';
 
 /** A transport Herald listens on (RFC 3261 §18, RFC 7118 for WebSocket). */
 export type TransportName = 'udp' | 'tcp' | 'tls' | 'ws' | 'wss';
@@ -39,7 +44,6 @@ export interface RedisConfig {
 }
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
-
 export type LogFormat = 'json' | 'pretty';
 
 export interface LogConfig {
@@ -47,24 +51,13 @@ export interface LogConfig {
   format: LogFormat;
 }
 
-/** SIP timers and limits. */
+/**
+ * `sip:`: @herald/stack's transaction timer bases (ms) and transport limits (bytes,
+ * connections, ms), and the Server header.
+ */
 export interface SipConfig {
-  /** @see RFC 3261 §17.1.1.1 T1, RTT estimate, in ms. */
-  t1: number;
-  /** @see RFC 3261 §17.1.2.2 T2, the cap on non-INVITE request and INVITE response retransmit intervals, in ms. */
-  t2: number;
-  /** @see RFC 3261 §17.1.2.2 T4, how long a message may remain in the network, in ms. */
-  t4: number;
-  /** Largest message accepted, start line to end of body, in bytes. */
-  maxMessageSize: number;
-  /** Largest header block (start line and headers), in bytes. */
-  maxHeaderSize: number;
-  /** Largest body, in bytes; defaults to `maxMessageSize`. */
-  maxBodySize: number;
-  /** Open TCP, TLS and WebSocket connections allowed from one source IP address. */
-  maxConnectionsPerSource: number;
-  /** Seconds a connection may stay idle before Herald closes it. */
-  idleConnectionTimeout: number;
+  timers: Pick<TransactionTimers, 't1' | 't2' | 't4'>;
+  limits: TransportLimits;
   /** Value of the Server (and User-Agent) header. */
   userAgent: string;
 }
@@ -77,90 +70,16 @@ export interface UserSeed {
   password: string;
 }
 
-/** Digest hash algorithms, in the order challenges offer them. @see RFC 8760 §2.4 */
-export type AuthAlgorithm = 'SHA-256' | 'MD5';
-
-/** Digest authentication of local users. @see RFC 3261 §22, RFC 7616 */
-export interface AuthConfig {
+/** `auth:`: @herald/auth's digest policy, and what only the server decides. */
+export interface AuthConfig extends DigestPolicy {
   /** When false, anyone may register any AoR of a served domain (a lab or benchmark setting). */
   enabled: boolean;
   /** Nonce signing secret; when absent, one is generated and shared through the store. */
   secret?: string;
-  /** Seconds a nonce stays valid; an older one gets `stale=true`. */
-  nonceLifetime: number;
-  algorithms: AuthAlgorithm[];
-  /** Check that the digest `uri` is the Request-URI (RFC 2617 §3.2.2.5 SHOULD). */
-  checkDigestUri: boolean;
-  /** User-Agent prefixes offered MD5 alone: clients that know only MD5 and give up on a list that holds SHA-256 (SIP.js, JsSIP, SIPp, baresip 1.x). */
-  md5OnlyUserAgents: string[];
-  /** Failed authentications from one IP address within `failureWindow` before it is refused. */
-  maxFailuresPerSource: number;
-  /** Failed authentications for one user within `failureWindow` before it is refused. */
-  maxFailuresPerUser: number;
-  /** Seconds. */
-  failureWindow: number;
 }
 
-/** How long a registration, subscription or publication may last. */
-export interface Intervals {
-  /** Seconds, when the request asks for no interval. */
-  defaultExpires: number;
-  /** Seconds; a shorter non-zero interval gets 423 with Min-Expires. */
-  minExpires: number;
-  /** Seconds; a longer interval is shortened. */
-  maxExpires: number;
-}
-
-/** @see RFC 3261 §10.3 */
-export interface RegistrarConfig extends Intervals {
-  /** Bindings one AoR may hold. */
-  maxContacts: number;
-}
-
-/** The presence agent (`presence:`): intervals for SUBSCRIBE and PUBLISH. @see RFC 3856, RFC 3903 */
-export interface PresenceConfig extends Intervals {
-  /** Seconds after a NOTIFY during which further changes to the presentity are merged into one NOTIFY; 0 sends each. */
-  notifyWindow: number;
-  /** A presentity that publishes nothing is `open` while it has a registered contact. */
-  fromRegistration: boolean;
-  /** What happens to a watcher of a served domain that no rule of the presentity names. */
-  localWatchers: WatcherAction;
-  /** The same, for a watcher of any other domain. */
-  foreignWatchers: WatcherAction;
-  /** Other defaults for the presentities of one served domain. */
-  domains: PresenceDomainConfig[];
-}
-
-/** allow, block (403), polite-block (told `closed`), confirm (pending until the presentity decides). @see RFC 5025 §3.2.1 */
-export type WatcherAction = 'allow' | 'block' | 'polite-block' | 'confirm';
-
-/** `presence.domains` entry: watcher defaults for the presentities of `domain`. */
-export interface PresenceDomainConfig {
-  domain: string;
-  localWatchers: WatcherAction;
-  foreignWatchers: WatcherAction;
-}
-
-/** One `routes:` entry: requests for `domain` (`peer.test`, or `*.acme.com` for its subdomains) go to `to`. */
-export type RouteConfig = StaticRoute;
-
-/** Instant messages (`im:`). */
-export interface ImConfig {
-  /** Largest MESSAGE body accepted, bytes (413 above). */
-  maxBodySize: number;
-  /** Largest MESSAGE accepted over UDP, bytes (513 above, RFC 3428 §5). */
-  udpMessageLimit: number;
-  /** Seconds a stored message waits for its recipient. */
-  storeFor: number;
-  /** Messages one recipient may have waiting. */
-  maxStoredPerUser: number;
-}
-
-/** The proxy (`proxy:`). */
-export interface ProxyConfig {
-  /** Seconds an INVITE branch may ring without a final response before it is cancelled (Timer C, RFC 3261 §16.6 step 11). */
-  inviteTimeout: number;
-}
+/** `proxy:`: @herald/proxy's Timer C. */
+export type ProxyConfig = Pick<ProxyCoreOptions, 'inviteTimeoutMs'>;
 
 /** The admin HTTP API, `/metrics` and `/healthz`. */
 export interface AdminConfig {
@@ -186,12 +105,12 @@ export interface HeraldConfig {
   sip: SipConfig;
   users: UserSeed[];
   auth: AuthConfig;
-  registrar: RegistrarConfig;
+  registrar: RegistrarPolicy;
   proxy: ProxyConfig;
-  im: ImConfig;
-  presence: PresenceConfig;
-  /** Next hops for other domains, in order. */
-  routes: RouteConfig[];
+  im: ImPolicy;
+  presence: PresencePolicy;
+  /** Next hops for other domains (`peer.test`, or `*.acme.com` for its subdomains), in order. */
+  routes: StaticRoute[];
   /** Worker processes sharing the listeners: 1 on the embedded store, one per core (or as set) on Redis. */
   workers: number;
   /** Absent when the admin API is off. */

@@ -19,31 +19,31 @@ describe('defaults', () => {
       dataDir: join(scratch.dir, 'data'),
       log: { level: 'info', format: 'json' },
       sip: {
-        t1: 500,
-        t2: 4000,
-        t4: 5000,
-        maxMessageSize: 65535,
-        maxHeaderSize: 16384,
-        maxBodySize: 65535,
-        maxConnectionsPerSource: 64,
-        idleConnectionTimeout: 600,
+        timers: { t1: 500, t2: 4000, t4: 5000 },
+        limits: { maxMessageSize: 65535, maxHeaderSize: 16384, maxBodySize: 65535, maxConnectionsPerSource: 64, idleTimeoutMs: 600_000 },
         userAgent: 'Herald',
       },
       users: [],
       auth: {
         enabled: true,
-        nonceLifetime: 300,
+        nonceLifetimeMs: 300_000,
         algorithms: ['SHA-256', 'MD5'],
         checkDigestUri: true,
         md5OnlyUserAgents: [...DEFAULT_MD5_ONLY_USER_AGENTS],
-        maxFailuresPerSource: 50,
-        maxFailuresPerUser: 10,
-        failureWindow: 300,
+        limits: { maxFailuresPerSource: 50, maxFailuresPerUser: 10, windowMs: 300_000, slowAfter: 3, slowDelayMs: 500 },
       },
       registrar: { defaultExpires: 3600, minExpires: 60, maxExpires: 86400, maxContacts: 10 },
-      proxy: { inviteTimeout: 181 },
-      im: { maxBodySize: 65535, udpMessageLimit: 1300, storeFor: 604800, maxStoredPerUser: 1000 },
-      presence: { defaultExpires: 3600, minExpires: 60, maxExpires: 7200, notifyWindow: 5, fromRegistration: true, localWatchers: 'allow', foreignWatchers: 'confirm', domains: [] },
+      proxy: { inviteTimeoutMs: 181_000 },
+      im: { maxBodySize: 65535, udpMessageLimit: 1300, storeForMs: 604_800_000, maxStoredPerUser: 1000 },
+      presence: {
+        defaultExpires: 3600,
+        minExpires: 60,
+        maxExpires: 7200,
+        notifyWindowMs: 5000,
+        fromRegistration: true,
+        watchers: { local: 'allow', foreign: 'confirm' },
+        domainWatchers: {},
+      },
       routes: [],
       workers: 1,
     });
@@ -60,7 +60,7 @@ describe('defaults', () => {
   });
 
   it('derives sip.maxBodySize from sip.maxMessageSize', () => {
-    expect(parse('sip: { maxMessageSize: 100000 }').sip.maxBodySize).toBe(100000);
+    expect(parse('sip: { maxMessageSize: 100000 }').sip.limits.maxBodySize).toBe(100000);
   });
 });
 
@@ -103,14 +103,8 @@ sip:
     expect(config.dataDir).toBe('/var/lib/herald');
     expect(config.log).toEqual({ level: 'debug', format: 'pretty' });
     expect(config.sip).toEqual({
-      t1: 250,
-      t2: 4000,
-      t4: 5000,
-      maxMessageSize: 100000,
-      maxHeaderSize: 8192,
-      maxBodySize: 50000,
-      maxConnectionsPerSource: 10,
-      idleConnectionTimeout: 120,
+      timers: { t1: 250, t2: 4000, t4: 5000 },
+      limits: { maxMessageSize: 100000, maxHeaderSize: 8192, maxBodySize: 50000, maxConnectionsPerSource: 10, idleTimeoutMs: 120_000 },
       userAgent: 'Herald/1.0 (example.com)',
     });
   });

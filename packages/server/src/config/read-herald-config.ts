@@ -16,10 +16,16 @@ import { readStore, withRedis } from './sections/read-store.js';
 import { readTls } from './sections/read-tls.js';
 import { readUsers } from './sections/read-users.js';
 import { readWorkers } from './sections/read-workers.js';
-import { Problems, checkKeys, expectMap, expectString } from './validation-kit.js';
+import { Problems, allRead, checkKeys, expectMap, expectString } from './validation-kit.js';
 
 const TOP_KEYS = ['domains', 'listen', 'tls', 'store', 'dataDir', 'log', 'sip', 'users', 'auth', 'registrar', 'proxy', 'routes', 'im', 'presence', 'workers', 'admin', 'redis'] as const;
 
+/**
+ * Reads the configuration's top-level mapping, section by section, into the types of the
+ * packages each section configures; relative paths start at `baseDir`.
+ *
+ * @throws ConfigError listing every problem found.
+ */
 export function readHeraldConfig(raw: unknown, source: string | undefined, baseDir: string): HeraldConfig {
   const problems = new Problems();
   const top = problems.check(() => expectMap('', raw ?? {})) ?? {};
@@ -36,31 +42,13 @@ export function readHeraldConfig(raw: unknown, source: string | undefined, baseD
   const auth = readAuth(top.auth, problems);
   const registrar = readRegistrar(top.registrar, problems);
   const proxy = readProxy(top.proxy, problems);
-  const im = readIm(top.im, sip, problems);
+  const im = readIm(top.im, sip?.limits, problems);
   const presence = readPresence(top.presence, domains ?? [], problems);
   const routes = readRoutes(top.routes, domains ?? [], problems);
   const workers = store === undefined ? undefined : problems.check(() => readWorkers(top.workers ?? 'auto', store));
   const admin = readAdmin(top.admin, problems);
 
-  if (
-    problems.list.length > 0 ||
-    domains === undefined ||
-    listen === undefined ||
-    store === undefined ||
-    dataDir === undefined ||
-    log === undefined ||
-    sip === undefined ||
-    users === undefined ||
-    auth === undefined ||
-    registrar === undefined ||
-    proxy === undefined ||
-    im === undefined ||
-    presence === undefined ||
-    routes === undefined ||
-    workers === undefined ||
-    (top.admin != null && admin === undefined)
-  ) {
-    throw ConfigError.collect(source ?? 'configuration', problems.list);
-  }
-  return { source, domains, listen, ...(tls && { tls }), store, dataDir, log, sip, users, auth, registrar, proxy, im, presence, routes, workers, ...(admin && { admin }) };
+  const config = allRead({ domains, listen, store, dataDir, log, sip, users, auth, registrar, proxy, im, presence, routes, workers });
+  if (problems.list.length > 0 || config === undefined) throw ConfigError.collect(source ?? 'configuration', problems.list);
+  return { source, ...config, ...(tls && { tls }), ...(admin && { admin }) };
 }

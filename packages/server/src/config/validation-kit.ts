@@ -2,6 +2,7 @@ import { ConfigError, type ConfigErrorCode } from './config-error.js';
 
 // setTimeout fires at once for delays above 2^31 - 1 ms.
 export const MAX_TIMER_MS = 2 ** 31 - 1;
+export const UINT32_MAX = 4294967295;
 
 /** Gathers problems so that one run reports all of them. */
 export class Problems {
@@ -23,6 +24,7 @@ export class Problems {
   }
 }
 
+/** The value as a mapping of keys; key `''` is the file itself. */
 export function expectMap(key: string, value: unknown): Record<string, unknown> {
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
   if (key === '') {
@@ -31,6 +33,7 @@ export function expectMap(key: string, value: unknown): Record<string, unknown> 
   throw new ConfigError(key, `expected a mapping of keys, got ${describe(value)}; write it as ${key}: { KEY: VALUE, ... }, or as indented KEY: VALUE lines under ${key}:`);
 }
 
+/** Reports each key of `map` that is not `known`, with the known keys it is probably a typo of. */
 export function checkKeys(prefix: string, map: Record<string, unknown>, known: readonly string[], problems: Problems): void {
   for (const name of Object.keys(map)) {
     if (known.includes(name)) continue;
@@ -42,6 +45,16 @@ export function checkKeys(prefix: string, map: Record<string, unknown>, known: r
     const what = prefix === '' ? 'a configuration key' : `a key of ${prefix}`;
     problems.add(prefix === '' ? name : `${prefix}.${name}`, `is not ${what}; ${fix}`, 'HERALD_ERR_CONFIG_UNKNOWN_KEY');
   }
+}
+
+/**
+ * The mapping of a section that may be left out (read as empty), its unknown keys reported;
+ * undefined when it is not a mapping.
+ */
+export function readSection(name: string, value: unknown, known: readonly string[], problems: Problems): Record<string, unknown> | undefined {
+  const map = problems.check(() => expectMap(name, value ?? {}));
+  if (map !== undefined) checkKeys(name, map, known, problems);
+  return map;
 }
 
 export function expectList(key: string, value: unknown, example: string): unknown[] {
@@ -58,6 +71,7 @@ export function expectString(key: string, value: unknown): string {
   throw new ConfigError(key, `expected text, got ${describe(value)}; ${fix}`);
 }
 
+/** Text that is safe in a header value or a log line. */
 export function expectLine(key: string, value: unknown): string {
   const text = expectString(key, value);
   if (/\p{Cc}/u.test(text)) {
@@ -87,6 +101,48 @@ export function expectInteger(key: string, value: unknown, unit: string, max: nu
   return value;
 }
 
+/**
+ * How one whole-number key of a section is written: `unit` names what it counts in messages
+ * (`seconds`, `bytes`), `min` (default 1) and `max` bound it. A key written in seconds that the
+ * package keeps in ms says `inMs`; `key` is its name in the file when the package names the
+ * value otherwise (`storeFor` for `storeForMs`).
+ */
+export interface WholeNumberKey {
+  key?: string;
+  unit: string;
+  min?: number;
+  max: number;
+  inMs?: boolean;
+}
+
+/**
+ * Reads the whole-number keys that `keys` describes, in their order, into the units of the
+ * package that uses them; an absent key takes its value from `defaults`, which are in those
+ * units too. A field is undefined when its key had a problem, which is recorded.
+ */
+export function readWholeNumbers<F extends string>(
+  section: string,
+  map: Record<string, unknown>,
+  keys: Readonly<Record<F, WholeNumberKey>>,
+  defaults: Readonly<Record<NoInfer<F>, number>>,
+  problems: Problems,
+): Record<F, number | undefined> {
+  const read = {} as Record<F, number | undefined>;
+  for (const field of Object.keys(keys) as F[]) {
+    const { key = field, unit, min = 1, max, inMs = false } = keys[field];
+    const scale = inMs ? 1000 : 1;
+    const written = problems.check(() => expectInteger(`${section}.${key}`, map[key] ?? defaults[field] / scale, unit, max, min));
+    read[field] = written === undefined ? undefined : written * scale;
+  }
+  return read;
+}
+
+/** `fields` when every one of them was read, else undefined (the problems are recorded already). */
+export function allRead<T extends Record<string, unknown>>(fields: T): { [K in keyof T]: Exclude<T[K], undefined> } | undefined {
+  return Object.values(fields).every((value) => value !== undefined) ? (fields as { [K in keyof T]: Exclude<T[K], undefined> }) : undefined;
+}
+
+/** A shared secret: long enough that it cannot be guessed. */
 export function expectSecret(key: string, value: unknown): string {
   const text = expectString(key, value);
   if (text.length < 16) throw new ConfigError(key, 'is shorter than 16 characters; use a long random string, e.g. the output of `openssl rand -hex 32`');
@@ -129,6 +185,7 @@ function describe(value: unknown): string {
   return String(value);
 }
 
+/** Why a file could not be read, in words. */
 export function fileError(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return 'no such file';

@@ -5,7 +5,15 @@ useScratchDir();
 describe('auth', () => {
   it('reads every key', () => {
     const config = parse('auth: { enabled: false, secret: 0123456789abcdef0123, nonceLifetime: 60, algorithms: [md5], checkDigestUri: false, md5OnlyUserAgents: [], maxFailuresPerSource: 5, maxFailuresPerUser: 3, failureWindow: 30 }');
-    expect(config.auth).toEqual({ enabled: false, secret: '0123456789abcdef0123', nonceLifetime: 60, algorithms: ['MD5'], checkDigestUri: false, md5OnlyUserAgents: [], maxFailuresPerSource: 5, maxFailuresPerUser: 3, failureWindow: 30 });
+    expect(config.auth).toEqual({
+      enabled: false,
+      secret: '0123456789abcdef0123',
+      nonceLifetimeMs: 60_000,
+      algorithms: ['MD5'],
+      checkDigestUri: false,
+      md5OnlyUserAgents: [],
+      limits: { maxFailuresPerSource: 5, maxFailuresPerUser: 3, windowMs: 30_000, slowAfter: 3, slowDelayMs: 500 },
+    });
   });
 
   it('refuses an unknown algorithm and a short secret', () => {

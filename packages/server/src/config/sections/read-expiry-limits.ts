@@ -1,13 +1,14 @@
-import type { Intervals } from '../herald-config.js';
-import { type Problems, expectInteger } from '../validation-kit.js';
+import type { ExpiryLimits } from '@herald/proxy';
+import { type Problems, UINT32_MAX, type WholeNumberKey, allRead, readWholeNumbers } from '../validation-kit.js';
+
+const DELTA_SECONDS: WholeNumberKey = { unit: 'seconds', max: UINT32_MAX };
+const EXPIRY_KEYS = { defaultExpires: DELTA_SECONDS, minExpires: DELTA_SECONDS, maxExpires: DELTA_SECONDS } satisfies Record<keyof ExpiryLimits, WholeNumberKey>;
 
 /** `defaultExpires`, `minExpires` and `maxExpires` of a section, the default between the other two. */
-export function readIntervals(section: string, map: Record<string, unknown>, fallback: Intervals, problems: Problems): Intervals | undefined {
-  const integer = (name: keyof Intervals) => problems.check(() => expectInteger(`${section}.${name}`, map[name] ?? fallback[name], 'seconds', 4294967295));
-  const defaultExpires = integer('defaultExpires');
-  const minExpires = integer('minExpires');
-  const maxExpires = integer('maxExpires');
-  if (defaultExpires === undefined || minExpires === undefined || maxExpires === undefined) return undefined;
+export function readExpiryLimits(section: string, map: Record<string, unknown>, defaults: ExpiryLimits, problems: Problems): ExpiryLimits | undefined {
+  const limits = allRead(readWholeNumbers(section, map, EXPIRY_KEYS, defaults, problems));
+  if (limits === undefined) return undefined;
+  const { defaultExpires, minExpires, maxExpires } = limits;
   if (minExpires > maxExpires) {
     problems.add(`${section}.minExpires`, `${minExpires} is larger than ${section}.maxExpires (${maxExpires}); lower it or raise ${section}.maxExpires`);
     return undefined;
@@ -16,5 +17,5 @@ export function readIntervals(section: string, map: Record<string, unknown>, fal
     problems.add(`${section}.defaultExpires`, `${defaultExpires} is outside ${section}.minExpires..maxExpires (${minExpires}..${maxExpires}); choose a value in that range`);
     return undefined;
   }
-  return { defaultExpires, minExpires, maxExpires };
+  return limits;
 }

@@ -1,22 +1,27 @@
-import type { ImConfig, SipConfig } from '../herald-config.js';
-import { MAX_TIMER_MS, type Problems, checkKeys, expectInteger, expectMap } from '../validation-kit.js';
+import { DEFAULT_IM_POLICY, type ImPolicy } from '@herald/im';
+import { DEFAULT_TRANSPORT_LIMITS, type TransportLimits } from '@herald/stack';
+import { MAX_TIMER_MS, type Problems, UINT32_MAX, type WholeNumberKey, allRead, readSection, readWholeNumbers } from '../validation-kit.js';
 
 const IM_KEYS = ['maxBodySize', 'udpMessageLimit', 'storeFor', 'maxStoredPerUser'] as const;
 
-export function readIm(value: unknown, sip: SipConfig | undefined, problems: Problems): ImConfig | undefined {
-  const map = problems.check(() => expectMap('im', value ?? {}));
+const IM_NUMBER_KEYS = {
+  maxBodySize: { unit: 'bytes', max: UINT32_MAX },
+  udpMessageLimit: { unit: 'bytes', max: 65535 },
+  storeForMs: { key: 'storeFor', unit: 'seconds', max: Math.floor(MAX_TIMER_MS / 1000) * 1000, inMs: true },
+  maxStoredPerUser: { unit: 'messages', max: UINT32_MAX },
+} satisfies Record<keyof ImPolicy, WholeNumberKey>;
+
+/** `im:`, into @herald/im's policy; the body limit stays within what the transport takes. @see RFC 3428 */
+export function readIm(value: unknown, transport: TransportLimits | undefined, problems: Problems): ImPolicy | undefined {
+  const map = readSection('im', value, IM_KEYS, problems);
   if (map === undefined) return undefined;
-  checkKeys('im', map, IM_KEYS, problems);
-  const integer = (name: (typeof IM_KEYS)[number], fallback: number, unit: string, max = 4294967295) => problems.check(() => expectInteger(`im.${name}`, map[name] ?? fallback, unit, max));
-  const transportLimit = sip?.maxBodySize ?? 65535;
-  const maxBodySize = integer('maxBodySize', Math.min(65535, transportLimit), 'bytes');
-  const udpMessageLimit = integer('udpMessageLimit', 1300, 'bytes', 65535);
-  const storeFor = integer('storeFor', 7 * 86400, 'seconds', Math.floor(MAX_TIMER_MS / 1000) * 1000);
-  const maxStoredPerUser = integer('maxStoredPerUser', 1000, 'messages');
-  if (maxBodySize === undefined || udpMessageLimit === undefined || storeFor === undefined || maxStoredPerUser === undefined) return undefined;
-  if (maxBodySize > transportLimit) {
-    problems.add('im.maxBodySize', `${maxBodySize} is larger than sip.maxBodySize (${transportLimit}), which drops larger bodies first; lower it or raise sip.maxBodySize`);
+  const transportLimit = transport?.maxBodySize ?? DEFAULT_TRANSPORT_LIMITS.maxBodySize;
+  const defaults = { ...DEFAULT_IM_POLICY, maxBodySize: Math.min(DEFAULT_IM_POLICY.maxBodySize, transportLimit) };
+  const policy = allRead(readWholeNumbers('im', map, IM_NUMBER_KEYS, defaults, problems));
+  if (policy === undefined) return undefined;
+  if (policy.maxBodySize > transportLimit) {
+    problems.add('im.maxBodySize', `${policy.maxBodySize} is larger than sip.maxBodySize (${transportLimit}), which drops larger bodies first; lower it or raise sip.maxBodySize`);
     return undefined;
   }
-  return { maxBodySize, udpMessageLimit, storeFor, maxStoredPerUser };
+  return policy;
 }

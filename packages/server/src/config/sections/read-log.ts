@@ -1,18 +1,14 @@
 import type { LogConfig, LogFormat, LogLevel } from '../herald-config.js';
-import { type Problems, checkKeys, expectMap, expectOneOf } from '../validation-kit.js';
+import { type Problems, allRead, expectOneOf, readSection } from '../validation-kit.js';
 
 const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
-
 const LOG_FORMATS: readonly LogFormat[] = ['json', 'pretty'];
-
 const LOG_KEYS = ['level', 'format'] as const;
 
 export function readLog(value: unknown, problems: Problems): LogConfig | undefined {
-  const map = problems.check(() => expectMap('log', value ?? {}));
+  const map = readSection('log', value, LOG_KEYS, problems);
   if (map === undefined) return undefined;
-  checkKeys('log', map, LOG_KEYS, problems);
   const level = problems.check(() => expectOneOf('log.level', map.level ?? 'info', LOG_LEVELS));
   const format = problems.check(() => expectOneOf('log.format', map.format ?? 'json', LOG_FORMATS));
-  if (level === undefined || format === undefined) return undefined;
-  return { level, format };
+  return allRead({ level, format });
 }

@@ -9,11 +9,10 @@ describe('presence', () => {
       defaultExpires: 600,
       minExpires: 30,
       maxExpires: 3600,
-      notifyWindow: 0,
+      notifyWindowMs: 0,
       fromRegistration: false,
-      localWatchers: 'allow',
-      foreignWatchers: 'block',
-      domains: [{ domain: 'localhost', localWatchers: 'confirm', foreignWatchers: 'block' }],
+      watchers: { local: 'allow', foreign: 'block' },
+      domainWatchers: { localhost: { local: 'confirm', foreign: 'block' } },
     });
   });
 

@@ -1,13 +1,14 @@
+import { DEFAULT_INVITE_TIMEOUT_MS } from '@herald/proxy';
 import type { ProxyConfig } from '../herald-config.js';
-import { MAX_TIMER_MS, type Problems, checkKeys, expectInteger, expectMap } from '../validation-kit.js';
+import { MAX_TIMER_MS, type Problems, allRead, readSection, readWholeNumbers } from '../validation-kit.js';
 
 const PROXY_KEYS = ['inviteTimeout'] as const;
 
+const TIMER_C = { inviteTimeoutMs: { key: 'inviteTimeout', unit: 'seconds', max: Math.floor(MAX_TIMER_MS / 1000), inMs: true } };
+
+/** `proxy:`, into @herald/proxy's Timer C. @see RFC 3261 §16.6 step 11 */
 export function readProxy(value: unknown, problems: Problems): ProxyConfig | undefined {
-  const map = problems.check(() => expectMap('proxy', value ?? {}));
+  const map = readSection('proxy', value, PROXY_KEYS, problems);
   if (map === undefined) return undefined;
-  checkKeys('proxy', map, PROXY_KEYS, problems);
-  // RFC 3261 §16.6 step 11: Timer C is more than 3 minutes unless an operator chooses otherwise.
-  const inviteTimeout = problems.check(() => expectInteger('proxy.inviteTimeout', map.inviteTimeout ?? 181, 'seconds', Math.floor(MAX_TIMER_MS / 1000)));
-  return inviteTimeout === undefined ? undefined : { inviteTimeout };
+  return allRead(readWholeNumbers('proxy', map, TIMER_C, { inviteTimeoutMs: DEFAULT_INVITE_TIMEOUT_MS }, problems));
 }

@@ -1,15 +1,15 @@
-import type { RegistrarConfig } from '../herald-config.js';
-import { type Problems, checkKeys, expectInteger, expectMap } from '../validation-kit.js';
-import { readIntervals } from './read-expiry-limits.js';
+import { DEFAULT_REGISTRAR_POLICY, type RegistrarPolicy } from '@herald/registrar';
+import { type Problems, UINT32_MAX, readSection, readWholeNumbers } from '../validation-kit.js';
+import { readExpiryLimits } from './read-expiry-limits.js';
 
 const REGISTRAR_KEYS = ['defaultExpires', 'minExpires', 'maxExpires', 'maxContacts'] as const;
 
-export function readRegistrar(value: unknown, problems: Problems): RegistrarConfig | undefined {
-  const map = problems.check(() => expectMap('registrar', value ?? {}));
+/** `registrar:`, into @herald/registrar's policy. @see RFC 3261 §10.3 */
+export function readRegistrar(value: unknown, problems: Problems): RegistrarPolicy | undefined {
+  const map = readSection('registrar', value, REGISTRAR_KEYS, problems);
   if (map === undefined) return undefined;
-  checkKeys('registrar', map, REGISTRAR_KEYS, problems);
-  const intervals = readIntervals('registrar', map, { defaultExpires: 3600, minExpires: 60, maxExpires: 86400 }, problems);
-  const maxContacts = problems.check(() => expectInteger('registrar.maxContacts', map.maxContacts ?? 10, 'contacts', 4294967295));
-  if (intervals === undefined || maxContacts === undefined) return undefined;
-  return { ...intervals, maxContacts };
+  const expiry = readExpiryLimits('registrar', map, DEFAULT_REGISTRAR_POLICY, problems);
+  const { maxContacts } = readWholeNumbers('registrar', map, { maxContacts: { unit: 'contacts', max: UINT32_MAX } }, DEFAULT_REGISTRAR_POLICY, problems);
+  if (expiry === undefined || maxContacts === undefined) return undefined;
+  return { ...expiry, maxContacts };
 }

@@ -1,14 +1,15 @@
 import { isIPv4 } from 'node:net';
+import type { StaticRoute } from '@herald/proxy';
 import { isSipUri, parseUri } from '@herald/sip';
 import { ConfigError } from '../config-error.js';
-import type { RouteConfig, TransportName } from '../herald-config.js';
+import type { TransportName } from '../herald-config.js';
 import { isHostname } from '../host-port.js';
 import { type Problems, expectString, readMapList } from '../validation-kit.js';
 import { TRANSPORTS } from './read-listen.js';
 
 const ROUTE_KEYS = ['domain', 'to'] as const;
 
-export function readRoutes(value: unknown, domains: readonly string[], problems: Problems): RouteConfig[] | undefined {
+export function readRoutes(value: unknown, domains: readonly string[], problems: Problems): StaticRoute[] | undefined {
   return readMapList('routes', value, '{ domain: peer.example, to: "sip:192.0.2.10:5060;transport=tcp" }', ROUTE_KEYS, problems, (key, map) => {
     const domain = problems.check(() => expectRouteDomain(`${key}.domain`, map.domain, domains));
     const to = problems.check(() => expectRouteUri(`${key}.to`, map.to));

@@ -1,4 +1,4 @@
-import { problem, reject, useScratchDir } from '../../../test/helpers/config-fixture.js';
+import { parse, problem, reject, useScratchDir } from '../../../test/helpers/config-fixture.js';
 
 useScratchDir();
 
@@ -18,10 +18,11 @@ describe('sip', () => {
     expect(problem('sip: { idleConnectionTimeout: 3000000 }', 'sip.idleConnectionTimeout')).toContain('from 1 to 2147483');
   });
 
-  it('requires t1 < t2', () => {
-    expect(problem('sip: { t1: 4000 }', 'sip.t2')).toBe(
-      'sip.t2: 4000 is not greater than sip.t1 (4000): retransmit intervals start at T1 and double up to T2 (RFC 3261 §17.1.2.2); raise sip.t2 or lower sip.t1',
+  it('requires t1 <= t2, the rule of the transaction layer', () => {
+    expect(problem('sip: { t1: 5000 }', 'sip.t2')).toBe(
+      'sip.t2: 4000 is less than sip.t1 (5000): retransmit intervals start at T1 and double up to T2 (RFC 3261 §17.1.2.2); raise sip.t2 or lower sip.t1',
     );
+    expect(parse('sip: { t1: 4000 }').sip.timers).toEqual({ t1: 4000, t2: 4000, t4: 5000 });
   });
 
   it('keeps header and body limits within the message limit', () => {

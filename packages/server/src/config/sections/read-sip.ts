@@ -37,8 +37,9 @@ export function readSip(value: unknown, problems: Problems): SipConfig | undefin
   const userAgent = problems.check(() => expectLine('sip.userAgent', map.userAgent ?? 'Herald'));
 
   const { t1, t2 } = timers;
-  if (t1 !== undefined && t2 !== undefined && t2 <= t1) {
-    problems.add('sip.t2', `${t2} is not greater than sip.t1 (${t1}): retransmit intervals start at T1 and double up to T2 (RFC 3261 §17.1.2.2); raise sip.t2 or lower sip.t1`);
+  // resolveTimers' rule: T2 equal to T1 retransmits at a steady interval, below it would shorten Timers E and G.
+  if (t1 !== undefined && t2 !== undefined && t2 < t1) {
+    problems.add('sip.t2', `${t2} is less than sip.t1 (${t1}): retransmit intervals start at T1 and double up to T2 (RFC 3261 §17.1.2.2); raise sip.t2 or lower sip.t1`);
   }
   const { maxMessageSize } = limits;
   if (maxMessageSize !== undefined) {

@@ -14,6 +14,7 @@ export function parseHostPortKey(key: string, value: unknown): { host: string; p
   return { host, port };
 }
 
+/** A DNS host name (RFC 1123 §2.1 labels), not an address. */
 export function isHostname(text: string): boolean {
   const label = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
   return (

@@ -4,6 +4,7 @@ import { type Problems, checkKeys, expectMap, expectSecret } from '../validation
 
 const ADMIN_KEYS = ['listen', 'token'] as const;
 
+/** `admin:`, the admin HTTP API's address (127.0.0.1:8088 by default) and its required token; undefined when absent. */
 export function readAdmin(value: unknown, problems: Problems): AdminConfig | undefined {
   if (value == null) return undefined;
   const map = problems.check(() => expectMap('admin', value));

@@ -3,6 +3,7 @@ import { ConfigError } from '../config-error.js';
 import { isHostname } from '../host-port.js';
 import { type Problems, allDefined, expectList, expectString } from '../validation-kit.js';
 
+/** `domains:`, the SIP domains served: lower case, IPv6 literals in brackets, repeats dropped; `localhost` when absent. */
 export function readDomains(value: unknown, problems: Problems): string[] | undefined {
   const list = problems.check(() => expectList('domains', value ?? ['localhost'], 'example.com'));
   if (list === undefined) return undefined;
@@ -31,6 +32,7 @@ function parseDomain(key: string, value: unknown): string {
   throw new ConfigError(key, `"${value}" is not a domain name or IP address; ${fix}`);
 }
 
+/** One of the served `domains`, lower case. */
 export function expectServedDomain(key: string, value: unknown, domains: readonly string[]): string {
   const domain = expectString(key, value).toLowerCase();
   if (!domains.includes(domain)) {

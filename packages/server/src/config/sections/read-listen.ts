@@ -4,10 +4,12 @@ import type { ListenAddress, TransportName } from '../herald-config.js';
 import { isHostname } from '../host-port.js';
 import { type Problems, expectList, expectString } from '../validation-kit.js';
 
+/** The transports Herald speaks. @see RFC 3261 §18, RFC 7118 */
 export const TRANSPORTS: readonly TransportName[] = ['udp', 'tcp', 'tls', 'ws', 'wss'];
 
 const DEFAULT_PORTS: Record<TransportName, number> = { udp: 5060, tcp: 5060, tls: 5061, ws: 8080, wss: 8443 };
 
+/** `listen:`, the addresses to listen on; two listeners may not share a UDP or TCP port. */
 export function readListen(value: unknown, problems: Problems): ListenAddress[] | undefined {
   const fallback = ['udp://127.0.0.1:5060', 'tcp://127.0.0.1:5060'];
   const list = problems.check(() => expectList('listen', value ?? fallback, '"udp://0.0.0.0:5060"'));

@@ -5,6 +5,7 @@ const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
 const LOG_FORMATS: readonly LogFormat[] = ['json', 'pretty'];
 const LOG_KEYS = ['level', 'format'] as const;
 
+/** `log:`, level and format. */
 export function readLog(value: unknown, problems: Problems): LogConfig | undefined {
   const map = readSection('log', value, LOG_KEYS, problems);
   if (map === undefined) return undefined;

@@ -9,6 +9,7 @@ import { TRANSPORTS } from './read-listen.js';
 
 const ROUTE_KEYS = ['domain', 'to'] as const;
 
+/** `routes:`, next hops for other domains, into @herald/proxy's static routes; never for a served domain. */
 export function readRoutes(value: unknown, domains: readonly string[], problems: Problems): StaticRoute[] | undefined {
   return readMapList('routes', value, '{ domain: peer.example, to: "sip:192.0.2.10:5060;transport=tcp" }', ROUTE_KEYS, problems, (key, map) => {
     const domain = problems.check(() => expectRouteDomain(`${key}.domain`, map.domain, domains));

@@ -5,6 +5,7 @@ import { type Problems, checkKeys, expectLine, expectList, expectMap, expectStri
 
 const REDIS_KEYS = ['keyPrefix', 'sentinels', 'name', 'cluster'] as const;
 
+/** `store:`, `embedded` or a Redis URL. */
 export function readStore(value: unknown): StoreConfig {
   const text = expectString('store', value);
   if (text === 'embedded') return { kind: 'embedded' };
@@ -32,6 +33,7 @@ function redactPassword(url: string): string {
   return url.replace(/(\/\/[^/@:]*:)[^/@]*@/, '$1***@');
 }
 
+/** `store` with what `redis:` adds to a Redis URL: a key prefix, Sentinel or Cluster nodes. */
 export function withRedis(store: StoreConfig | undefined, value: unknown, problems: Problems): StoreConfig | undefined {
   if (value == null || store === undefined) return store;
   const map = problems.check(() => expectMap('redis', value));

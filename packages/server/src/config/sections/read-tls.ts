@@ -6,6 +6,7 @@ import { type Problems, checkKeys, expectBoolean, expectMap, expectString, fileE
 
 const TLS_KEYS = ['cert', 'key', 'ca', 'requestCert'] as const;
 
+/** `tls:`, the certificate for `tls://` and `wss://` listeners, which require it; paths resolved against `baseDir` and checked readable. */
 export function readTls(value: unknown, listen: readonly ListenAddress[], baseDir: string, problems: Problems): TlsConfig | undefined {
   if (value === undefined || value === null) {
     const secure = listen.find((address) => address.transport === 'tls' || address.transport === 'wss');

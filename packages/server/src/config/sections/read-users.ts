@@ -6,6 +6,7 @@ import { expectServedDomain } from './read-domains.js';
 
 const USER_KEYS = ['user', 'domain', 'password'] as const;
 
+/** `users:`, accounts to create or reset at start-up, each in a served domain (the first by default). */
 export function readUsers(value: unknown, domains: readonly string[], problems: Problems): UserSeed[] | undefined {
   return readMapList('users', value, '{ user: alice, domain: example.com, password: secret }', USER_KEYS, problems, (key, map) => {
     const user = problems.check(() => expectUserName(`${key}.user`, map.user));

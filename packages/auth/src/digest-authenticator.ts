@@ -12,49 +12,8 @@ import {
   timingSafeEqualString,
 } from '@herald/sip';
 import { type AuthStateStore, type UserStore, accountAor } from '@herald/store';
+import { DEFAULT_DIGEST_POLICY, type DigestLimits, type DigestPolicy } from './digest-policy.js';
 import type { NonceService } from './nonce-service.js';
-
-/**
- * Brute-force limits. Counters live in the `AuthStateStore`, so they hold across every
- * worker and node; a window starts with its first failure and is not extended by later ones.
- */
-export interface DigestLimits {
-  /**
-   * Failures from one source address before it is answered 403 until its window ends.
-   * Default 50: a NAT or an enterprise SBC puts many users behind one address, and each
-   * misconfigured phone among them retries on its own, so this must sit well above the
-   * per-user limit; 50 in five minutes is still far too few for guessing a password.
-   */
-  maxFailuresPerSource: number;
-  /**
-   * Failures for one account (`user@realm`) before it is answered 403 until its window
-   * ends. Default 10: a phone with a stale password retries a few times per re-register,
-   * an attacker spread over many addresses gets 10 guesses per window. The cost is that
-   * anyone can lock an account out for one window; the window is short for that reason.
-   */
-  maxFailuresPerUser: number;
-  /** Length of a failure window in ms. Default 300 000: five minutes, one nonce lifetime. */
-  windowMs: number;
-  /**
-   * Failures (of the source or the account, whichever has more) after which the challenge
-   * that answers a failure is delayed. Default 3: a user mistyping a password is not
-   * slowed, a script is.
-   */
-  slowAfter: number;
-  /**
-   * Delay per failure above `slowAfter`, in ms, capped at 5 s (below the 32 s of
-   * Timer F, so a UDP client's transaction survives the wait). Default 500.
-   */
-  slowDelayMs: number;
-}
-
-export const DEFAULT_DIGEST_LIMITS: Readonly<DigestLimits> = Object.freeze({
-  maxFailuresPerSource: 50,
-  maxFailuresPerUser: 10,
-  windowMs: 300_000,
-  slowAfter: 3,
-  slowDelayMs: 500,
-});
 
 /** Longest slow-down of one answer. */
 const MAX_DELAY_MS = 5_000;
@@ -71,38 +30,19 @@ export type DigestFailureReason =
   | 'replay'
   | 'blocked';
 
-/** User-Agent prefixes of clients seen to fail on a SHA-256 challenge (checked against each, see the tests). */
-export const DEFAULT_MD5_ONLY_USER_AGENTS: readonly string[] = Object.freeze(['SIP.js', 'JsSIP', 'SIPp', 'baresip v0.', 'baresip v1.']);
-
 export interface DigestAuthLogger {
   isDebugEnabled(): boolean;
   debug(msg: string, meta?: Record<string, unknown>): void;
   warn(msg: string, meta?: Record<string, unknown>): void;
 }
 
-export interface DigestAuthenticatorOptions {
+/** What the authenticator works with; the policy's parts default to {@link DEFAULT_DIGEST_POLICY}. */
+export interface DigestAuthenticatorOptions extends Partial<Pick<DigestPolicy, 'algorithms' | 'checkDigestUri' | 'md5OnlyUserAgents'>> {
   identity: LocalIdentity;
   users: UserStore;
   authState: AuthStateStore;
   nonces: NonceService;
   clock: { now(): number };
-  /**
-   * Algorithms offered and accepted, most preferred first; one challenge header each, in
-   * this order (RFC 8760 §2.3). Default `['SHA-256', 'MD5']`.
-   */
-  algorithms?: readonly DigestAlgorithm[];
-  /**
-   * Whether the digest `uri` must equal the Request-URI (compared as text, trimmed).
-   * Default true. Load generators that sign another URI must be told which one to use
-   * (SIPp: `-auth_uri`).
-   */
-  checkDigestUri?: boolean;
-  /**
-   * User-Agent prefixes of clients that know only MD5 and give up on a challenge list that
-   * holds another algorithm (SIP.js, JsSIP, SIPp, baresip 1.x): they are offered MD5 alone.
-   * Default {@link DEFAULT_MD5_ONLY_USER_AGENTS}.
-   */
-  md5OnlyUserAgents?: readonly string[];
   limits?: Partial<DigestLimits>;
   logger?: DigestAuthLogger;
   /** Waits before a slowed-down answer; default an unref'd `setTimeout`. Injectable for tests. */
@@ -158,9 +98,9 @@ class DigestAuthenticator implements RequestProcessor {
     this.authState = o.authState;
     this.nonces = o.nonces;
     this.clock = o.clock;
-    this.algorithms = o.algorithms ?? ['SHA-256', 'MD5'];
-    this.checkDigestUri = o.checkDigestUri ?? true;
-    this.limits = { ...DEFAULT_DIGEST_LIMITS, ...o.limits };
+    this.algorithms = o.algorithms ?? DEFAULT_DIGEST_POLICY.algorithms;
+    this.checkDigestUri = o.checkDigestUri ?? DEFAULT_DIGEST_POLICY.checkDigestUri;
+    this.limits = { ...DEFAULT_DIGEST_POLICY.limits, ...o.limits };
     this.logger = o.logger;
     this.sleep = o.sleep ?? sleep;
     this.onFailure = o.onFailure;
@@ -168,7 +108,7 @@ class DigestAuthenticator implements RequestProcessor {
     validate(this.algorithms, this.limits);
     this.challengeTails = this.algorithms.map((a) => `", algorithm=${a}, qop="auth"`);
     this.md5OnlyTails = this.algorithms.includes('MD5') ? [`", algorithm=MD5, qop="auth"`] : this.challengeTails;
-    this.md5OnlyUserAgents = o.md5OnlyUserAgents ?? DEFAULT_MD5_ONLY_USER_AGENTS;
+    this.md5OnlyUserAgents = o.md5OnlyUserAgents ?? DEFAULT_DIGEST_POLICY.md5OnlyUserAgents;
   }
 
   process(ctx: RequestContext): 'continue' | Promise<'continue'> {

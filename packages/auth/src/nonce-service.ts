@@ -1,4 +1,5 @@
 import { createHmac, randomFillSync, timingSafeEqual } from 'node:crypto';
+import { DEFAULT_DIGEST_POLICY } from './digest-policy.js';
 
 /** What `NonceService.check` found: ours and fresh, ours but expired, or not ours. */
 export type NonceStatus = 'valid' | 'stale' | 'invalid';
@@ -40,7 +41,7 @@ export class NonceService {
   constructor(secret: string | Buffer, options: NonceServiceOptions = {}) {
     this.secret = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.from(secret);
     if (this.secret.length < 16) throw new RangeError('NonceService: the secret must be at least 16 bytes');
-    this.lifetimeMs = options.lifetimeMs ?? 300_000;
+    this.lifetimeMs = options.lifetimeMs ?? DEFAULT_DIGEST_POLICY.nonceLifetimeMs;
     this.maxClockSkewMs = options.maxClockSkewMs ?? 30_000;
     if (!(this.lifetimeMs > 0)) throw new RangeError('NonceService: lifetimeMs must be positive');
     if (!(this.maxClockSkewMs >= 0)) throw new RangeError('NonceService: maxClockSkewMs must not be negative');

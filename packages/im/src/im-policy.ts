@@ -12,3 +12,10 @@ export interface ImPolicy {
   /** Messages one recipient may have waiting; beyond it the sender gets the failure. */
   maxStoredPerUser: number;
 }
+
+export const DEFAULT_IM_POLICY: Readonly<ImPolicy> = Object.freeze({
+  maxBodySize: 65535,
+  udpMessageLimit: 1300,
+  storeForMs: 7 * 86_400_000,
+  maxStoredPerUser: 1000,
+});

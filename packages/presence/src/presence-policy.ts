@@ -13,6 +13,19 @@ export interface PresencePolicy extends ExpiryLimits {
   domainWatchers: Readonly<Record<string, WatcherDefaults>>;
 }
 
+export const DEFAULT_PRESENCE_POLICY: Readonly<PresencePolicy> = Object.freeze({
+  // RFC 3856 §6.4: an hour when the SUBSCRIBE asks for nothing.
+  defaultExpires: 3600,
+  minExpires: 60,
+  maxExpires: 7200,
+  // RFC 3856 §6.10 recommends at most one notification per presentity every 5 seconds.
+  notifyWindowMs: 5000,
+  fromRegistration: true,
+  // Another organisation's users wait until the presentity approves them.
+  watchers: Object.freeze({ local: 'allow', foreign: 'confirm' }),
+  domainWatchers: Object.freeze({}),
+});
+
 /** The watcher defaults of a presentity's domain. */
 export function watcherDefaultsFor(policy: Pick<PresencePolicy, 'watchers' | 'domainWatchers'>, domain: string): WatcherDefaults {
   return policy.domainWatchers[domain] ?? policy.watchers;

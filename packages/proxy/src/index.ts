@@ -10,7 +10,7 @@ export * from './routing/flow-tokens.js';
 export * from './routing/static-routes.js';
 export * from './routing/uri-destination.js';
 // Forwarding: the proxy core (RFC 3261 §16.6–§16.11).
-export { type AdvertisedAddress, ProxyCore, type ProxyCoreOptions } from './forwarding/proxy-core.js';
+export { type AdvertisedAddress, DEFAULT_INVITE_TIMEOUT_MS, ProxyCore, type ProxyCoreOptions } from './forwarding/proxy-core.js';
 // The chain steps the proxy offers, and the conditions they run on.
 export * from './steps/request-conditions.js';
 export * from './steps/validate-request.js';

@@ -1,18 +1,7 @@
 import { ha1 } from '@herald/sip';
 import type { StoreConfig, UserRecord, UserStore } from '@herald/store';
-import type { HeraldConfig } from './config/config.js';
-
-/** Characters a user part may not hold: they would break the digest `username` or the AoR. */
-export const INVALID_USER_CHARS = /[\s\p{Cc}@:"<>\\]/u;
-export const MAX_USER_LENGTH = 128;
-
-/** Why `user` cannot name an account, or `null` when it can. */
-export function userNameProblem(user: string): string | null {
-  if (user === '') return 'is empty';
-  if (user.length > MAX_USER_LENGTH) return `is longer than ${MAX_USER_LENGTH} characters`;
-  if (INVALID_USER_CHARS.test(user)) return 'may not contain white space, control characters or any of @ : " < > \\';
-  return null;
-}
+import { userNameProblem } from './account-name.js';
+import type { HeraldConfig } from './config/herald-config.js';
 
 /** `alice@example.com` (or `sip:alice@example.com`) as an account's user and domain; `undefined` when it names none. */
 export function parseAccountAddress(text: string): { user: string; domain: string } | undefined {

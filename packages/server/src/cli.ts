@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { AggregatorRegistry } from 'prom-client';
 import { ConfigError } from './config/config-error.js';
-import { type HeraldConfig, loadConfig } from './config/config.js';
+import type { HeraldConfig } from './config/herald-config.js';
+import { loadConfig } from './config/load-config.js';
 import { HeraldServer } from './herald-server.js';
 import { createLogger } from './logger.js';
 import { WorkerPool, isPoolWorker, reportReady } from './worker-pool.js';

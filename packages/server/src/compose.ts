@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { NonceService, digestAuthenticator, fromIdentity } from '@herald/auth';
 import { OfflineDelivery, messageRelay } from '@herald/im';
-import { PresenceAgent, type PresencePolicy } from '@herald/presence';
+import { PresenceAgent } from '@herald/presence';
 import {
   type Capabilities,
   FlowTokens,
@@ -36,7 +36,7 @@ import { Registrar, locationLookup } from '@herald/registrar';
 import { KNOWN_METHODS, randomHex } from '@herald/sip';
 import type { Clock, FlowRelay, TransactionLayer, TransportLayer } from '@herald/stack';
 import type { Store } from '@herald/store';
-import type { HeraldConfig, PresenceConfig } from './config/config.js';
+import type { HeraldConfig } from './config/herald-config.js';
 import { advertisedAddresses, interfaceAddresses } from './local-addresses.js';
 import type { Logger } from './logger.js';
 import type { HeraldMetrics } from './metrics/herald-metrics.js';
@@ -104,18 +104,17 @@ export async function composeServices({ config, store, core, clock, logger, metr
     flowTokens,
     isFlowOpen: (id) => transport.flow(id) !== undefined,
     clock,
-    inviteTimeoutMs: config.proxy.inviteTimeout * 1000,
+    inviteTimeoutMs: config.proxy.inviteTimeoutMs,
     onStatelessError: (e) => logger.isDebugEnabled() && logger.debug('stateless forward failed', { error: e }),
   });
   const routes = new StaticRoutes(config.routes);
   const registrar = new Registrar({ identity, locations: store.locations, users: store.users, policy: config.registrar, clock, requireAuthentication: config.auth.enabled });
   const originate = proxy.originate.bind(proxy);
-  const { storeFor, ...imLimits } = config.im;
   const delivery = new OfflineDelivery({ locations: store.locations, messages: store.messages, claims: store.claims, originate, owner, host: identity.primaryDomain, clock, logger });
   const presence = new PresenceAgent({
     identity,
     store,
-    policy: presencePolicy(config.presence),
+    policy: config.presence,
     originate,
     routes,
     contact: (transport, user) => proxy.ownUri(transport, user),
@@ -138,7 +137,7 @@ export async function composeServices({ config, store, core, clock, logger, metr
             claims: store.claims,
             owner,
             // Timer J (64·T1) ends a non-INVITE; an INVITE lasts until Timer C, then Timer L or H
-            claimMs: (method) => 64 * config.sip.t1 + (method === 'INVITE' ? config.proxy.inviteTimeout * 1000 : 0),
+            claimMs: (method) => 64 * config.sip.timers.t1 + (method === 'INVITE' ? config.proxy.inviteTimeoutMs : 0),
             handOver: (message, flow, holder) => {
               if (logger.isDebugEnabled()) logger.debug('request handed to the worker holding its transaction', { method: 'method' in message ? message.method : undefined, holder });
               relay.handOver(message, flow, holder);
@@ -152,12 +151,12 @@ export async function composeServices({ config, store, core, clock, logger, metr
             identity,
             users: store.users,
             authState: store.authState,
-            nonces: new NonceService(secret, { lifetimeMs: config.auth.nonceLifetime * 1000 }),
+            nonces: new NonceService(secret, { lifetimeMs: config.auth.nonceLifetimeMs }),
             clock,
             algorithms: config.auth.algorithms,
             checkDigestUri: config.auth.checkDigestUri,
             md5OnlyUserAgents: config.auth.md5OnlyUserAgents,
-            limits: { maxFailuresPerSource: config.auth.maxFailuresPerSource, maxFailuresPerUser: config.auth.maxFailuresPerUser, windowMs: config.auth.failureWindow * 1000 },
+            limits: config.auth.limits,
             logger,
             onFailure: (reason) => metrics.authFailure(reason),
           }),
@@ -166,7 +165,7 @@ export async function composeServices({ config, store, core, clock, logger, metr
       : null,
     registrar,
     presence,
-    messages: messageRelay({ locations: store.locations, users: store.users, messages: store.messages, policy: { ...imLimits, storeForMs: storeFor * 1000 }, clock, logger }),
+    messages: messageRelay({ locations: store.locations, users: store.users, messages: store.messages, policy: config.im, clock, logger }),
     location: locationLookup({ locations: store.locations, users: store.users, clock }),
     async start() {
       delivery.start();
@@ -215,17 +214,4 @@ export function composeRequestChain(services: Services, caps: Capabilities = CAP
     // Nobody took it: the response that says why.
     rejectUnhandled(caps),
   ];
-}
-
-/** The presence agent's policy from `presence:` (seconds to ms, watcher defaults by domain). */
-function presencePolicy(c: PresenceConfig): PresencePolicy {
-  return {
-    defaultExpires: c.defaultExpires,
-    minExpires: c.minExpires,
-    maxExpires: c.maxExpires,
-    notifyWindowMs: c.notifyWindow * 1000,
-    fromRegistration: c.fromRegistration,
-    watchers: { local: c.localWatchers, foreign: c.foreignWatchers },
-    domainWatchers: Object.fromEntries(c.domains.map((d) => [d.domain, { local: d.localWatchers, foreign: d.foreignWatchers }])),
-  };
 }

@@ -6,7 +6,7 @@ import { type Store, openStore } from '@herald/store';
 import { putAccount, storeOptions } from './accounts.js';
 import { type AdminServer, startAdminServer } from './admin/admin-server.js';
 import { type Services, composeRequestChain, composeServices } from './compose.js';
-import type { HeraldConfig } from './config/config.js';
+import type { HeraldConfig } from './config/herald-config.js';
 import type { Logger } from './logger.js';
 import { HeraldMetrics } from './metrics/herald-metrics.js';
 import { instrumentStore } from './metrics/instrument-store.js';
@@ -81,13 +81,7 @@ export class HeraldServer {
     const transport = new TransportLayer({
       listen: config.listen.map((l) => ({ transport: l.transport, host: l.host, port: l.port, path: l.path })),
       tls,
-      limits: {
-        maxMessageSize: config.sip.maxMessageSize,
-        maxHeaderSize: config.sip.maxHeaderSize,
-        maxBodySize: config.sip.maxBodySize,
-        maxConnectionsPerSource: config.sip.maxConnectionsPerSource,
-        idleTimeoutMs: config.sip.idleConnectionTimeout * 1000,
-      },
+      limits: config.sip.limits,
       onMessage: receive,
       logger,
       clock,
@@ -105,7 +99,7 @@ export class HeraldServer {
     this.handler = handler;
     const transactions = new TransactionLayer({
       clock,
-      timers: { t1: config.sip.t1, t2: config.sip.t2, t4: config.sip.t4 },
+      timers: config.sip.timers,
       transport: relay,
       tu: handler,
       onError: (e) => logger.error('transaction user failed', { error: e }),

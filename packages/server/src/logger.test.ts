@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { createLogger } from './logger.js';
-import type { LogConfig } from './config/config.js';
+import type { LogConfig } from './config/herald-config.js';
 
 /** Logs through `write`, then returns the lines written. */
 async function capture(config: LogConfig, write: (logger: ReturnType<typeof createLogger>) => void): Promise<string[]> {

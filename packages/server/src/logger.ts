@@ -1,5 +1,5 @@
 import winston from 'winston';
-import type { LogConfig } from './config/config.js';
+import type { LogConfig } from './config/herald-config.js';
 
 /** Herald's logger: winston's, with the npm levels (`error`, `warn`, `info`, `debug`, ...). */
 export type Logger = winston.Logger;

@@ -1,4 +1,4 @@
-import type { AdminConfig, HeraldConfig } from './config/config.js';
+import type { AdminConfig, HeraldConfig } from './config/herald-config.js';
 
 export const PRESENCE_USAGE = `Usage: herald presence <action> PRESENTITY [WATCHER] [--config FILE]
 

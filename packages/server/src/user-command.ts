@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import { type Store, openStore } from '@herald/store';
 import { parseAccountAddress, putAccount, storeOptions } from './accounts.js';
-import type { HeraldConfig } from './config/config.js';
+import type { HeraldConfig } from './config/herald-config.js';
 
 export const USER_USAGE = `Usage: herald user <add|passwd|del|list> [ADDRESS] [--password P] [--config FILE]
 

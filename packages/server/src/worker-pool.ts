@@ -3,7 +3,7 @@ import { openStore, type Store } from '@herald/store';
 import { AggregatorRegistry } from 'prom-client';
 import { storeOptions } from './accounts.js';
 import { type AdminServer, startAdminServer } from './admin/admin-server.js';
-import type { HeraldConfig } from './config/config.js';
+import type { HeraldConfig } from './config/herald-config.js';
 import type { Logger } from './logger.js';
 
 /** What a worker tells the primary once its listeners are bound. */

@@ -38,6 +38,9 @@ const DEFAULT_MAX_FORWARDS = 70;
 const DIALOG_CREATING = new Set(['INVITE', 'SUBSCRIBE', 'REFER']);
 
 
+/** Timer C when the operator sets none: RFC 3261 §16.6 step 11 asks for more than 3 minutes. */
+export const DEFAULT_INVITE_TIMEOUT_MS = 181_000;
+
 export interface ProxyCoreOptions {
   identity: LocalIdentity;
   /** The transaction layer: client transactions for branches, INVITE server transactions for CANCEL. */

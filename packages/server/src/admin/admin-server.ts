@@ -2,7 +2,7 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { AddressInfo } from 'node:net';
 import { hostPort } from '@herald/stack';
 import { STORE_RETRY_AFTER_SECONDS, type Store, StoreUnavailableError } from '@herald/store';
-import type { AdminConfig } from '../config/config.js';
+import type { AdminConfig } from '../config/herald-config.js';
 import type { Logger } from '../logger.js';
 import type { MetricsText } from '../metrics/herald-metrics.js';
 import { AdminError, badPath, methodNotAllowed, notFound, unauthorized } from './admin-error.js';

@@ -14,15 +14,24 @@ export interface TransportLimits {
   idleTimeoutMs: number;
 }
 
+/** The limits when none are given; a given `maxMessageSize` also sets the default `maxBodySize` (see {@link resolveLimits}). */
+export const DEFAULT_TRANSPORT_LIMITS: Readonly<TransportLimits> = Object.freeze({
+  maxMessageSize: 65535,
+  maxHeaderSize: 16384,
+  maxBodySize: 65535,
+  maxConnectionsPerSource: 64,
+  idleTimeoutMs: 600_000,
+});
+
 /** Limits with their defaults; `maxBodySize` defaults to `maxMessageSize`. */
 export function resolveLimits(given: Partial<TransportLimits> = {}): TransportLimits {
-  const maxMessageSize = given.maxMessageSize ?? 65535;
+  const maxMessageSize = given.maxMessageSize ?? DEFAULT_TRANSPORT_LIMITS.maxMessageSize;
   const limits: TransportLimits = {
     maxMessageSize,
-    maxHeaderSize: given.maxHeaderSize ?? 16384,
+    maxHeaderSize: given.maxHeaderSize ?? DEFAULT_TRANSPORT_LIMITS.maxHeaderSize,
     maxBodySize: given.maxBodySize ?? maxMessageSize,
-    maxConnectionsPerSource: given.maxConnectionsPerSource ?? 64,
-    idleTimeoutMs: given.idleTimeoutMs ?? 600_000,
+    maxConnectionsPerSource: given.maxConnectionsPerSource ?? DEFAULT_TRANSPORT_LIMITS.maxConnectionsPerSource,
+    idleTimeoutMs: given.idleTimeoutMs ?? DEFAULT_TRANSPORT_LIMITS.idleTimeoutMs,
   };
   for (const [name, value] of Object.entries(limits)) {
     if (!Number.isSafeInteger(value) || value <= 0) {

@@ -1,0 +1,118 @@
+import type { DigestPolicy } from '@herald/auth';
+import type { ImPolicy } from '@herald/im';
+import type { PresencePolicy } from '@herald/presence';
+import type { ProxyCoreOptions, StaticRoute } from '@herald/proxy';
+import type { RegistrarPolicy } from '@herald/registrar';
+import type { TransactionTimers, TransportLimits } from '@herald/stack';
+
+/** A transport Herald listens on (RFC 3261 §18, RFC 7118 for WebSocket). */
+export type TransportName = 'udp' | 'tcp' | 'tls' | 'ws' | 'wss';
+
+/** One `listen` entry, parsed. */
+export interface ListenAddress {
+  transport: TransportName;
+  /** Address or hostname to bind; an IPv6 address without brackets (`::1`). */
+  host: string;
+  /** 0 asks the system for a free port. */
+  port: number;
+  /** HTTP path of the WebSocket upgrade; present on `ws` and `wss` only. */
+  path?: string;
+  /** Normalised form for logs and error messages: `udp://[::1]:5060`, `ws://0.0.0.0:8080/sip`. */
+  uri: string;
+}
+
+/** Certificate for `tls://` and `wss://` listeners; paths are absolute and were readable at load. */
+export interface TlsConfig {
+  cert: string;
+  key: string;
+  ca?: string;
+  /** Ask clients for a certificate (mutual TLS between federated domains). */
+  requestCert: boolean;
+}
+
+/** Where shared state lives: the embedded store (memory and SQLite in `dataDir`) or Redis. */
+export type StoreConfig = { kind: 'embedded' } | ({ kind: 'redis'; url: string } & RedisConfig);
+
+/** How to reach Redis besides its URL: a key prefix, Sentinel or Cluster (passed to ioredis). */
+export interface RedisConfig {
+  keyPrefix?: string;
+  /** Sentinels asked for the master `name`; the URL then gives credentials, TLS and database. */
+  sentinels?: Array<{ host: string; port: number }>;
+  name?: string;
+  /** Cluster seed nodes; the URL then gives credentials and TLS. */
+  cluster?: Array<{ host: string; port: number }>;
+}
+
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+export type LogFormat = 'json' | 'pretty';
+
+export interface LogConfig {
+  level: LogLevel;
+  format: LogFormat;
+}
+
+/**
+ * `sip:`: @herald/stack's transaction timer bases (ms) and transport limits (bytes,
+ * connections, ms), and the Server header.
+ */
+export interface SipConfig {
+  timers: Pick<TransactionTimers, 't1' | 't2' | 't4'>;
+  limits: TransportLimits;
+  /** Value of the Server (and User-Agent) header. */
+  userAgent: string;
+}
+
+/** An account created (or its password reset) at start-up. */
+export interface UserSeed {
+  user: string;
+  /** A served domain; also the digest realm. */
+  domain: string;
+  password: string;
+}
+
+/** `auth:`: @herald/auth's digest policy, and what only the server decides. */
+export interface AuthConfig extends DigestPolicy {
+  /** When false, anyone may register any AoR of a served domain (a lab or benchmark setting). */
+  enabled: boolean;
+  /** Nonce signing secret; when absent, one is generated and shared through the store. */
+  secret?: string;
+}
+
+/** `proxy:`: @herald/proxy's Timer C. */
+export type ProxyConfig = Pick<ProxyCoreOptions, 'inviteTimeoutMs'>;
+
+/** The admin HTTP API, `/metrics` and `/healthz`. */
+export interface AdminConfig {
+  /** Address to listen on, e.g. 127.0.0.1; keep it on loopback or a management network. */
+  host: string;
+  port: number;
+  /** Bearer token the `/api/` endpoints require. */
+  token: string;
+}
+
+/** The validated configuration of a Herald daemon. */
+export interface HeraldConfig {
+  /** Absolute path of the file read, or undefined when running on defaults. */
+  source?: string;
+  /** SIP domains served, lower case; IPv6 literals in brackets as in a SIP URI. */
+  domains: string[];
+  listen: ListenAddress[];
+  tls?: TlsConfig;
+  store: StoreConfig;
+  /** Absolute path of the embedded store's directory. */
+  dataDir: string;
+  log: LogConfig;
+  sip: SipConfig;
+  users: UserSeed[];
+  auth: AuthConfig;
+  registrar: RegistrarPolicy;
+  proxy: ProxyConfig;
+  im: ImPolicy;
+  presence: PresencePolicy;
+  /** Next hops for other domains (`peer.test`, or `*.acme.com` for its subdomains), in order. */
+  routes: StaticRoute[];
+  /** Worker processes sharing the listeners: 1 on the embedded store, one per core (or as set) on Redis. */
+  workers: number;
+  /** Absent when the admin API is off. */
+  admin?: AdminConfig;
+}

@@ -33,8 +33,10 @@ export interface ChainServices {
   /** Checks that an authenticated request's From is the user's own. */
   fromIdentity: RequestProcessor | null;
   registrar: RequestProcessor;
+  /** NOTIFYs of the subscriptions Herald holds in other domains for resource-list members. */
+  listMemberNotifies: RequestProcessor;
   /** SUBSCRIBEs in Herald's own subscription dialogs: refreshes and unsubscribes. */
-  subscriptionDialogs: RequestProcessor;
+  subscriptionRefreshes: RequestProcessor;
   /** Initial SUBSCRIBEs and PUBLISH for local presentities. */
   subscriptions: RequestProcessor;
   publications: RequestProcessor;
@@ -49,12 +51,13 @@ export interface ChainServices {
  * The request chain, top to bottom, like a routing script:
  * (a request whose transaction another worker holds goes there) → REQINIT (validate, OPTIONS
  * to Herald itself) → route preprocessing, CANCEL, in-dialog requests of dialogs we
- * record-routed or are the notifier of → AUTH (digest, From identity) → REGISTRAR →
- * PRESENCE (SUBSCRIBE, PUBLISH) → IM (MESSAGE, kept when the user is away) → LOCATION
- * (local users) → RELAY (other domains) → nobody took it (the response that says why).
+ * record-routed, are the notifier of, or subscribe in for list members → AUTH (digest, From
+ * identity) → REGISTRAR → PRESENCE (SUBSCRIBE, PUBLISH) → IM (MESSAGE, kept when the user
+ * is away) → LOCATION (local users) → RELAY (other domains) → nobody took it (the response
+ * that says why).
  */
 export function composeRequestChain(services: ChainServices): RequestProcessor[] {
-  const { udpOwner, identity, proxy, flowTokens, routes, authenticate, fromIdentity, registrar, subscriptionDialogs, subscriptions, publications, messages, location, caps = CAPABILITIES } =
+  const { udpOwner, identity, proxy, flowTokens, routes, authenticate, fromIdentity, registrar, listMemberNotifies, subscriptionRefreshes, subscriptions, publications, messages, location, caps = CAPABILITIES } =
     services;
   for (const m of caps.allow) if (!KNOWN_METHODS.has(m)) throw new Error(`capability lists unknown method ${m}`);
   return [
@@ -64,12 +67,14 @@ export function composeRequestChain(services: ChainServices): RequestProcessor[]
     routePreprocessor(identity, flowTokens),
     cancelRequests(proxy),
     inDialogRequests(proxy),
-    subscriptionDialogs,
+    // WITHINDLG for the dialogs Herald is an endpoint of: the dialog is the credential.
+    listMemberNotifies, // NOTIFY to an `rls-` Contact of Herald's: a list member's state from its domain
+    subscriptionRefreshes, // SUBSCRIBE with a To tag, to a local URI: refresh or unsubscribe
     ...(authenticate === null ? [] : [authenticate]),
     ...(fromIdentity === null ? [] : [fromIdentity]),
     registrar,
-    subscriptions,
-    publications,
+    subscriptions, // SUBSCRIBE without a To tag, to a local user or stored list
+    publications, // PUBLISH to a local user
     messages,
     location,
     forwardElsewhere({ identity, core: proxy, routes, trustLocalFrom: authenticate === null }),

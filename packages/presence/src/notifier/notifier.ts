@@ -7,6 +7,7 @@ import { type ListData, isList, listMemberId, listOf } from '../lists/list-subsc
 import { isRemoteMember } from '../lists/remote-dialog.js';
 import { type ListMember, listNotifyBody } from '../lists/rlmi-document.js';
 import { rewriteSubscription } from '../subscription-writes.js';
+import { fanOut } from './fan-out.js';
 import { notifyEndsSubscription } from './notify-outcome.js';
 import { type NotifyState, liveState, notifyRequest } from './notify-request.js';
 
@@ -126,10 +127,10 @@ export class Notifier {
     const { subscriptions, claims, clock, windowMs } = this.options;
     const watchers = await subscriptions.byResource(resource, event, clock.now());
     if (watchers.length === 0) return;
-    if (windowMs === 0) return this.fanOut(resource, event, watchers);
+    if (windowMs === 0) return this.notifyWatchers(resource, event, watchers);
     const holder = `${this.options.owner}/${++this.seq}`;
     const now = clock.now();
-    if ((await claims.claim(`notify:${event}:${resource}`, holder, windowMs, now)) === holder) return this.fanOut(resource, event, watchers);
+    if ((await claims.claim(`notify:${event}:${resource}`, holder, windowMs, now)) === holder) return this.notifyWatchers(resource, event, watchers);
     // A NOTIFY went out within the window: one worker sends the merged state once it ends.
     const later = `notify-later:${event}:${resource}`;
     if ((await claims.claim(later, holder, windowMs, now)) !== holder) return;
@@ -144,21 +145,13 @@ export class Notifier {
     this.pending.add(timer);
   }
 
-  private async fanOut(resource: string, event: string, watchers: readonly Subscription[]): Promise<void> {
+  private async notifyWatchers(resource: string, event: string, watchers: readonly Subscription[]): Promise<void> {
     const body = await this.bodyFor(resource, event);
-    const direct: Subscription[] = [];
-    const lists = new Map<string, ListMember[]>();
-    for (const s of watchers) {
-      if (s.status === 'terminated') continue;
-      const parent = listOf(s);
-      if (parent === null) direct.push(s);
-      else {
-        let members = lists.get(parent);
-        if (members === undefined) lists.set(parent, (members = []));
-        members.push(localMemberEntry(s, body));
-      }
-    }
-    await Promise.all([...direct.map((s) => this.notifyNext(s, body)), ...[...lists].map(([parent, members]) => this.notifyList(parent, members))]);
+    const { direct, lists } = fanOut(watchers);
+    await Promise.all([
+      ...direct.map((s) => this.notifyNext(s, body)),
+      ...[...lists].map(([parent, members]) => this.notifyList(parent, members.map((m) => localMemberEntry(m, body)))),
+    ]);
   }
 
   /** A partial list NOTIFY: only the members that changed. @see RFC 4662 §5.2 (fullState="false") */

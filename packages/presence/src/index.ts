@@ -2,6 +2,6 @@
 // inside (subscriptions, publications, notifier, lists, authorization, pidf) stay private.
 export { PresenceAgent, type PresenceAgentOptions } from './presence-agent.js';
 export type { PresencePolicy } from './authorization/presence-policy.js';
-export { type PresenceDecision, announceDecision } from './authorization/presence-decisions.js';
+export { announceDecision } from './authorization/presence-decisions.js';
 export { PRESENCE_EVENT } from './event-package.js';
 export { remainingSeconds } from './notifier/notify-request.js';

@@ -1,15 +1,7 @@
-export * from './presence-agent.js';
-export * from './presence-policy.js';
-export * from './presence-errors.js';
-export * from './notifier.js';
-export * from './presence-package.js';
-export * from './subscribe-processor.js';
-export * from './publish-processor.js';
-export * from './subscription-dialog.js';
-export * from './pidf/pidf-document.js';
-export * from './pidf/compose-presence.js';
-export * from './pidf/presence-formats.js';
-export * from './watcher-authorization.js';
-export * from './presence-decisions.js';
-export * from './winfo-package.js';
-export * from './resource-list-document.js';
+// What the server (composition root, admin API) uses of the presence agent; the rooms
+// inside (subscriptions, publications, notifier, lists, authorization, pidf) stay private.
+export { PresenceAgent, type PresenceAgentOptions } from './presence-agent.js';
+export { DEFAULT_PRESENCE_POLICY, type PresencePolicy } from './authorization/presence-policy.js';
+export { announceDecision } from './authorization/presence-decisions.js';
+export { PRESENCE_EVENT } from './event-package.js';
+export { remainingSeconds } from './notifier/notify-request.js';

@@ -1,17 +1,22 @@
 import type { Flow, ForwardOutcome, LocalIdentity, RequestProcessor, StaticRoutes, Target } from '@herald/proxy';
 import type { SipRequest } from '@herald/sip';
 import type { Store } from '@herald/store';
-import { Notifier } from './notifier.js';
-import { PRESENCE_EVENT, PresencePackage } from './presence-package.js';
-import { WinfoPackage } from './winfo-package.js';
-import { PresenceSettingsCache } from './presence-settings-cache.js';
-import { RegistrationExpiry } from './registration-expiry.js';
-import type { PresencePolicy } from './presence-policy.js';
-import { publicationRequests } from './publish-processor.js';
-import { type SubscriptionServiceOptions, authorize, subscriptionDialogs, subscriptionRequests } from './subscribe-processor.js';
-import { standingOf } from './watcher-authorization.js';
-import { DECISIONS_CHANNEL, readDecision } from './presence-decisions.js';
-import { RemoteMembers, isRemoteMember } from './remote-members.js';
+import { DECISIONS_CHANNEL, readDecision } from './authorization/presence-decisions.js';
+import type { PresencePolicy } from './authorization/presence-policy.js';
+import { PresenceSettingsCache } from './authorization/presence-settings-cache.js';
+import { standingChange } from './authorization/watcher-authorization.js';
+import { type WatcherDecisionOptions, watcherDecision } from './authorization/watcher-decision.js';
+import { PRESENCE_EVENT } from './event-package.js';
+import { listMemberNotifies } from './lists/list-member-notifies.js';
+import { isRemoteMember } from './lists/remote-dialog.js';
+import { RemoteMembers } from './lists/remote-members.js';
+import { Notifier } from './notifier/notifier.js';
+import { PresencePackage } from './notifier/presence-package.js';
+import { RegistrationExpiry } from './notifier/registration-expiry.js';
+import { WinfoPackage } from './notifier/winfo-package.js';
+import { publicationRequests } from './publications/publish-processor.js';
+import { subscriptionRefreshes } from './subscriptions/refresh-processor.js';
+import { initialSubscriptions } from './subscriptions/subscribe-processor.js';
 
 export interface PresenceAgentOptions {
   identity: LocalIdentity;
@@ -40,14 +45,16 @@ const DECISION_CLAIM_MS = 60_000;
  * @see RFC 3856, RFC 3903, RFC 6665
  */
 export class PresenceAgent {
-  /** Initial SUBSCRIBEs to local presentities; after authentication. */
+  /** Initial SUBSCRIBEs to local presentities and resource lists; after authentication. */
   readonly subscriptions: RequestProcessor;
-  /** SUBSCRIBEs in Herald's subscription dialogs; before authentication. */
-  readonly dialogs: RequestProcessor;
+  /** SUBSCRIBEs in Herald's subscription dialogs (refreshes, unsubscribes); before authentication, the dialog is the credential. */
+  readonly subscriptionRefreshes: RequestProcessor;
+  /** NOTIFYs of the subscriptions Herald holds in other domains for list members; before authentication, the dialog is the credential. */
+  readonly listMemberNotifies: RequestProcessor;
   /** PUBLISH for local presentities; after authentication. */
   readonly publications: RequestProcessor;
   private readonly notifier: Notifier;
-  private readonly service: SubscriptionServiceOptions;
+  private readonly watchers: WatcherDecisionOptions;
   private readonly settings: PresenceSettingsCache;
   private readonly expiry: RegistrationExpiry;
   private readonly remote: RemoteMembers;
@@ -71,7 +78,6 @@ export class PresenceAgent {
       logger,
     });
     this.remote = new RemoteMembers({
-      identity,
       subscriptions: store.subscriptions,
       claims: store.claims,
       owner,
@@ -88,10 +94,11 @@ export class PresenceAgent {
     this.notifier.register(new PresencePackage({ publications: store.publications, locations: store.locations, rules: this.settings, policy, openFromRegistration, logger }));
     this.notifier.register(new WinfoPackage(store.subscriptions));
     const lookup = { identity, locations: store.locations, users: store.users };
-    const service = { ...lookup, subscriptions: store.subscriptions, rules: this.settings, groups: store.groups, notifier: this.notifier, remote: this.remote, policy, contact, owner, clock };
-    this.service = service;
-    this.subscriptions = subscriptionRequests(service);
-    this.dialogs = subscriptionDialogs(service);
+    const service = { ...lookup, subscriptions: store.subscriptions, rules: this.settings, groups: store.groups, notifier: this.notifier, remote: this.remote, policy, contact, clock };
+    this.watchers = service;
+    this.subscriptions = initialSubscriptions(service);
+    this.subscriptionRefreshes = subscriptionRefreshes(service);
+    this.listMemberNotifies = listMemberNotifies({ identity, subscriptions: store.subscriptions, remote: this.remote, clock });
     this.publications = publicationRequests({ ...lookup, publications: store.publications, notifier: this.notifier, policy, requireAuthentication: options.requireAuthentication, clock });
   }
 
@@ -127,15 +134,10 @@ export class PresenceAgent {
   async rulesChanged(presentity: string): Promise<void> {
     const { store, clock } = this.options;
     for (const sub of await store.subscriptions.byResource(presentity, PRESENCE_EVENT, clock.now())) {
-      const action = await authorize(presentity, sub.watcher, this.service);
-      if (action === 'block') {
+      const change = standingChange(sub, await watcherDecision(presentity, sub.watcher, this.watchers));
+      if (change.kind === 'end') {
         if (await store.subscriptions.delete(sub.id, sub)) await this.notifier.ended(sub, 'rejected');
-        continue;
-      }
-      const { status, polite } = standingOf(action);
-      if (status !== sub.status || polite !== (sub.data.polite === true)) {
-        await this.notifier.update(sub, { status, data: { ...sub.data, polite, approved: sub.status === 'pending' && status === 'active' } });
-      }
+      } else if (change.kind === 'update') await this.notifier.update(sub, change.change);
     }
   }
 

@@ -1,7 +1,4 @@
-import type { Subscription, SubscriptionStore } from '@herald/store';
-
-/** Writes lost to a concurrent one before an update is given up. */
-const MAX_ATTEMPTS = 8;
+import { LOST_RACE, type Subscription, type SubscriptionStore, retryCompareAndSet } from '@herald/store';
 
 /**
  * Writes `change(current)` over the subscription (compare-and-set, version + 1), reading it
@@ -15,10 +12,10 @@ export async function rewriteSubscription(
   clock: { now(): number },
 ): Promise<Subscription | undefined> {
   let current = sub;
-  for (let attempt = 0; attempt < MAX_ATTEMPTS && current !== undefined; attempt++) {
+  return retryCompareAndSet(async (attempt) => {
+    if (attempt > 0 && current !== undefined) current = await subscriptions.get(current.id, clock.now());
+    if (current === undefined) return undefined;
     const next: Subscription = { ...current, ...change(current), version: current.version + 1 };
-    if (await subscriptions.compareAndSet(next, clock.now())) return next;
-    current = await subscriptions.get(current.id, clock.now());
-  }
-  return undefined;
+    return (await subscriptions.compareAndSet(next, clock.now())) ? next : LOST_RACE;
+  }, () => undefined);
 }

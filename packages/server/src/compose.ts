@@ -18,6 +18,7 @@ import {
   forwardInDialog,
   handToTransactionHolder,
   hasRoute,
+  hasToTag,
   inDialogHeraldRecordRouted,
   isMethod,
   not,
@@ -193,9 +194,10 @@ export function composeRequestChain(services: Services, caps: Capabilities = CAP
     when(all(isMethod('OPTIONS'), toHerald(identity)), answerOptions(caps)),
     when(hasRoute, preprocessRoute(identity, flowTokens)),
     when(isMethod('CANCEL'), cancelInvite(proxy)),
-    // WITHINDLG: a dialog Herald record-routed, or a subscription dialog Herald is the notifier (or subscriber) of.
+    // WITHINDLG: a dialog Herald record-routed, or a subscription dialog Herald is an end of (the dialog is the credential).
     when(inDialogHeraldRecordRouted, forwardInDialog(proxy)),
-    when(isMethod('SUBSCRIBE', 'NOTIFY'), presence.dialogs),
+    when(isMethod('NOTIFY'), presence.listMemberNotifies),
+    when(all(isMethod('SUBSCRIBE'), hasToTag), presence.subscriptionRefreshes),
     // AUTH
     ...(auth === null
       ? []
@@ -203,7 +205,7 @@ export function composeRequestChain(services: Services, caps: Capabilities = CAP
     // REGISTRAR
     when(isMethod('REGISTER'), registrar),
     // PRESENCE
-    when(isMethod('SUBSCRIBE'), presence.subscriptions),
+    when(all(isMethod('SUBSCRIBE'), not(hasToTag)), presence.subscriptions),
     when(isMethod('PUBLISH'), presence.publications),
     // IM: kept for a user who is away
     when(all(isMethod('MESSAGE'), toUserOfServedDomain(identity)), messages),

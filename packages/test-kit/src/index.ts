@@ -1,4 +1,5 @@
 export * from './fake-clock.js';
+export * from './fake-request-context.js';
 export * from './inbox.js';
 export * from './sip-text.js';
 export * from './redis-server.js';

@@ -23,6 +23,9 @@ export function all(...conditions: RequestCondition[]): RequestCondition {
 /** The request carries a Route header. */
 export const hasRoute: RequestCondition = (ctx) => ctx.req.hasHeader('route');
 
+/** To has a tag: the request is within a dialog. @see RFC 3261 §12.2 */
+export const hasToTag: RequestCondition = (ctx) => ctx.req.to.params.has('tag');
+
 /** Route preprocessing found Herald's own Record-Route with a valid flow token, and To has a tag. @see RFC 3261 §12.2, §16.4 */
 export const inDialogHeraldRecordRouted: RequestCondition = (ctx) => ctx.recordRouted !== null && ctx.req.to.params.has('tag');
 

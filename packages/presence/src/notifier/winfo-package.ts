@@ -1,9 +1,7 @@
 import type { Subscription, SubscriptionStore } from '@herald/store';
-import type { EventPackage, NotifyBody } from './notifier.js';
-import { PRESENCE_EVENT } from './presence-package.js';
-import { element, stableId, text, xmlDocument } from './pidf/xml-tree.js';
+import { type EventPackage, type NotifyBody, PRESENCE_EVENT, WINFO_EVENT } from '../event-package.js';
+import { element, stableId, text, xmlDocument } from '../pidf/xml-tree.js';
 
-export const WINFO_EVENT = 'presence.winfo';
 export const WATCHERINFO = 'application/watcherinfo+xml';
 
 const WATCHERINFO_NS = 'urn:ietf:params:xml:ns:watcherinfo';

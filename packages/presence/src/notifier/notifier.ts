@@ -1,22 +1,15 @@
 import { type Flow, type ForwardOutcome, type Target, contactTarget } from '@herald/proxy';
 import type { SipRequest } from '@herald/sip';
 import type { Claims, Subscription, SubscriptionStore } from '@herald/store';
-import { type ListData, isList, listMemberId, listOf } from './list-subscription.js';
-import { isRemoteMember, remoteMemberEntry } from './remote-members.js';
-import { type ListMember, listNotifyBody } from './resource-list-document.js';
-import { type NotifyContent, type NotifyState, notifyRequest, remainingSeconds } from './subscription-dialog.js';
-import { rewriteSubscription } from './subscription-writes.js';
-
-/** What a package's NOTIFYs carry, for the subscriptions to one resource at one moment. */
-export type NotifyBody = (sub: Subscription) => NotifyContent | null;
-
-/** An event package: the state of a resource, rendered for each of its watchers. */
-export interface EventPackage {
-  /** The Event header's package name (`presence`). */
-  readonly event: string;
-  /** The body every NOTIFY about `resource` carries now; read once per fan-out. */
-  body(resource: string, now: number): Promise<NotifyBody>;
-}
+import type { EventPackage, NotifyBody, NotifyContent } from '../event-package.js';
+import { localMemberEntry, remoteMemberEntry, terminatedEntry } from '../lists/list-member-entry.js';
+import { type ListData, isList, listMemberId, listOf } from '../lists/list-subscription.js';
+import { isRemoteMember } from '../lists/remote-dialog.js';
+import { type ListMember, listNotifyBody } from '../lists/rlmi-document.js';
+import { rewriteSubscription } from '../subscription-writes.js';
+import { fanOut } from './fan-out.js';
+import { notifyEndsSubscription } from './notify-outcome.js';
+import { type NotifyState, liveState, notifyRequest } from './notify-request.js';
 
 export interface NotifierOptions {
   subscriptions: SubscriptionStore;
@@ -37,9 +30,6 @@ export interface NotifierOptions {
   clock: { now(): number };
   logger?: { warn(msg: string, meta?: Record<string, unknown>): void };
 }
-
-/** Answers to a NOTIFY after which the subscription is gone. @see RFC 6665 §4.2.2 */
-const ENDS_SUBSCRIPTION = new Set([408, 430, 481]);
 
 /**
  * Sends NOTIFYs in the subscription dialogs held in the store, from any worker: the
@@ -89,7 +79,7 @@ export class Notifier {
     const written = await rewriteSubscription(this.options.subscriptions, sub, () => change, this.options.clock);
     if (written === undefined) return;
     this.watchersChanged(sub);
-    await this.notifyList(parent, [memberEntry(written, body)]);
+    await this.notifyList(parent, [localMemberEntry(written, body)]);
   }
 
   /** A member of a list changed state on its own (one in another domain): the list's watcher is told. */
@@ -119,7 +109,7 @@ export class Notifier {
       const parent = listOf(sub);
       if (parent !== null) {
         this.watchersChanged(sub);
-        await this.notifyList(parent, [{ uri: sub.resource, state: 'terminated', reason, part: null }]);
+        await this.notifyList(parent, [terminatedEntry(sub.resource, reason)]);
         return;
       }
       if (isList(sub)) await this.forgetMembers(sub);
@@ -137,10 +127,10 @@ export class Notifier {
     const { subscriptions, claims, clock, windowMs } = this.options;
     const watchers = await subscriptions.byResource(resource, event, clock.now());
     if (watchers.length === 0) return;
-    if (windowMs === 0) return this.fanOut(resource, event, watchers);
+    if (windowMs === 0) return this.notifyWatchers(resource, event, watchers);
     const holder = `${this.options.owner}/${++this.seq}`;
     const now = clock.now();
-    if ((await claims.claim(`notify:${event}:${resource}`, holder, windowMs, now)) === holder) return this.fanOut(resource, event, watchers);
+    if ((await claims.claim(`notify:${event}:${resource}`, holder, windowMs, now)) === holder) return this.notifyWatchers(resource, event, watchers);
     // A NOTIFY went out within the window: one worker sends the merged state once it ends.
     const later = `notify-later:${event}:${resource}`;
     if ((await claims.claim(later, holder, windowMs, now)) !== holder) return;
@@ -155,21 +145,13 @@ export class Notifier {
     this.pending.add(timer);
   }
 
-  private async fanOut(resource: string, event: string, watchers: readonly Subscription[]): Promise<void> {
+  private async notifyWatchers(resource: string, event: string, watchers: readonly Subscription[]): Promise<void> {
     const body = await this.bodyFor(resource, event);
-    const direct: Subscription[] = [];
-    const lists = new Map<string, ListMember[]>();
-    for (const s of watchers) {
-      if (s.status === 'terminated') continue;
-      const parent = listOf(s);
-      if (parent === null) direct.push(s);
-      else {
-        let members = lists.get(parent);
-        if (members === undefined) lists.set(parent, (members = []));
-        members.push(memberEntry(s, body));
-      }
-    }
-    await Promise.all([...direct.map((s) => this.notifyNext(s, body)), ...[...lists].map(([parent, members]) => this.notifyList(parent, members))]);
+    const { direct, lists } = fanOut(watchers);
+    await Promise.all([
+      ...direct.map((s) => this.notifyNext(s, body)),
+      ...[...lists].map(([parent, members]) => this.notifyList(parent, members.map((m) => localMemberEntry(m, body)))),
+    ]);
   }
 
   /** A partial list NOTIFY: only the members that changed. @see RFC 4662 §5.2 (fullState="false") */
@@ -186,11 +168,11 @@ export class Notifier {
     const entries = await Promise.all(
       members.map(async (uri): Promise<ListMember> => {
         const member = await this.options.subscriptions.get(listMemberId(parent.id, uri), now);
-        if (member === undefined) return { uri, state: 'terminated', reason: 'noresource', part: null };
-        return isRemoteMember(member) ? remoteMemberEntry(member) : memberEntry(member, await this.bodyFor(uri, member.event));
+        if (member === undefined) return terminatedEntry(uri, 'noresource');
+        return isRemoteMember(member) ? remoteMemberEntry(member) : localMemberEntry(member, await this.bodyFor(uri, member.event));
       }),
     );
-    for (const r of refused) entries.push({ uri: r.uri, state: 'terminated', reason: r.reason, part: null });
+    for (const r of refused) entries.push(terminatedEntry(r.uri, r.reason));
     return (next) => listNotifyBody(next.resource, next.localCseq - 1, true, entries, this.options.host);
   }
 
@@ -212,20 +194,16 @@ export class Notifier {
     const next = await rewriteSubscription(subscriptions, sub, (current) => ({ ...change, localCseq: current.localCseq + 1 }), clock);
     if (next === undefined) return;
     written?.();
-    const state: NotifyState = { state: next.status === 'pending' ? 'pending' : 'active', expires: remainingSeconds(next, clock.now()) };
-    await this.send(next, next.localCseq, state, body(next));
+    await this.send(next, next.localCseq, liveState(next, clock.now()), body(next));
   }
 
   private async send(sub: Subscription, cseq: number, state: NotifyState, content: NotifyContent | null): Promise<void> {
     const request = notifyRequest(sub, cseq, state, content, this.options.contact(sub.flow?.transport ?? 'udp'));
     const target = contactTarget({ contact: sub.remoteTarget, q: null, path: sub.routeSet, regId: null, flow: sub.flow });
     const outcome = await this.options.originate(request, [target]);
-    // A transport failure comes back as Herald's own 503, with no response from the watcher.
-    if (state.state !== 'terminated' && (ENDS_SUBSCRIPTION.has(outcome.status) || (outcome.status === 503 && outcome.response === null))) {
-      if (await this.options.subscriptions.delete(sub.id, sub)) {
-        this.watchersChanged(sub);
-        if (isList(sub)) await this.forgetMembers(sub);
-      }
+    if (notifyEndsSubscription(state, outcome) && (await this.options.subscriptions.delete(sub.id, sub))) {
+      this.watchersChanged(sub);
+      if (isList(sub)) await this.forgetMembers(sub);
     }
   }
 
@@ -249,6 +227,3 @@ export class Notifier {
   }
 }
 
-function memberEntry(member: Subscription, body: NotifyBody): ListMember {
-  return { uri: member.resource, state: member.status === 'pending' ? 'pending' : 'active', part: body(member) };
-}

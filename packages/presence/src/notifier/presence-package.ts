@@ -1,11 +1,9 @@
 import type { LocationStore, PresenceRuleStore, PublicationStore, Subscription } from '@herald/store';
-import { type ComposedPresence, basicPresence, composePresence } from './pidf/compose-presence.js';
-import { InvalidPidf, type PidfDocument, parsePidf } from './pidf/pidf-document.js';
-import { PIDF, type PresenceFormat, renderPresence } from './pidf/presence-formats.js';
-import type { EventPackage, NotifyBody } from './notifier.js';
-import type { PresencePolicy } from './presence-policy.js';
-
-export const PRESENCE_EVENT = 'presence';
+import { type EventPackage, type NotifyBody, PRESENCE_EVENT } from '../event-package.js';
+import { type ComposedPresence, basicPresence, composePresence } from '../pidf/compose-presence.js';
+import { InvalidPidf, type PidfDocument, parsePidf } from '../pidf/pidf-document.js';
+import { PIDF, type PresenceFormat, renderPresence } from '../pidf/presence-formats.js';
+import type { PresencePolicy } from '../authorization/presence-policy.js';
 
 /** Documents of presentities shown from registration (or closed) kept written; the oldest goes first. */
 const MAX_BASIC_DOCUMENTS = 10_000;

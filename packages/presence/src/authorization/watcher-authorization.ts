@@ -1,4 +1,5 @@
-import type { PresenceAction, PresenceRule } from '@herald/store';
+import type { PresenceAction, PresenceRule, Subscription } from '@herald/store';
+import { watcherBlocked } from '../presence-errors.js';
 
 /** What a presentity's domain does with watchers no rule names. */
 export interface WatcherDefaults {
@@ -39,6 +40,34 @@ export interface SubscriptionStanding {
   polite: boolean;
 }
 
+/** The standing an admitted watcher's subscription takes: `confirm` waits (`pending`). @see RFC 5025 §3.2.1 */
 export function standingOf(action: Exclude<PresenceAction, 'block'>): SubscriptionStanding {
   return { status: action === 'confirm' ? 'pending' : 'active', polite: action === 'polite-block' };
+}
+
+/** How a watcher's SUBSCRIBE stands once decided; 403 when the presentity blocks it. @see RFC 5025 §3.2.1 */
+export function admittedStanding(action: PresenceAction): SubscriptionStanding {
+  if (action === 'block') throw watcherBlocked();
+  return standingOf(action);
+}
+
+/** What a decision made later does to a live subscription. @see RFC 3857 §3.2 */
+export type StandingChange =
+  /** Blocked now: the subscription ends (`rejected`). */
+  | { kind: 'end' }
+  /** Its status or politeness changes; `approved` marks a pending watcher now allowed (RFC 3858 §4.3). */
+  | { kind: 'update'; change: Pick<Subscription, 'status' | 'data'> }
+  | { kind: 'unchanged' };
+
+/**
+ * A subscription brought in line with the presentity's decision about its watcher, made
+ * anew: a blocked watcher is ended, a pending one now allowed gets the state, a politely
+ * blocked one is told `closed`.
+ * @see RFC 3857 §3.2 (pending → active, → terminated), RFC 5025 §3.2.1
+ */
+export function standingChange(sub: Pick<Subscription, 'status' | 'data'>, action: PresenceAction): StandingChange {
+  if (action === 'block') return { kind: 'end' };
+  const { status, polite } = standingOf(action);
+  if (status === sub.status && polite === (sub.data.polite === true)) return { kind: 'unchanged' };
+  return { kind: 'update', change: { status, data: { ...sub.data, polite, approved: sub.status === 'pending' && status === 'active' } } };
 }

@@ -1,6 +1,6 @@
-import { SipRequest, formatUri, newTag } from '@herald/sip';
+import { type ResponseOptions, type SipRequest, formatUri, newTag } from '@herald/sip';
 import type { FlowRef, Subscription } from '@herald/store';
-import { missingContact } from './presence-errors.js';
+import { missingContact } from '../presence-errors.js';
 
 /** The dialog id Herald keys a subscription by: Call-ID, the watcher's tag, ours. */
 export function subscriptionId(callId: string, watcherTag: string, ourTag: string): string {
@@ -56,36 +56,7 @@ export function subscriptionFromRequest(req: SipRequest, fields: NewSubscription
   };
 }
 
-/** The value of Subscription-State. @see RFC 6665 §8.2.3 */
-export type NotifyState = { state: 'active' | 'pending'; expires: number } | { state: 'terminated'; reason: 'timeout' | 'noresource' | 'deactivated' | 'rejected' | 'giveup' };
-
-export interface NotifyContent {
-  contentType: string;
-  body: string;
+/** The 2xx to a SUBSCRIBE: our tag, our Contact and the interval granted, then `extra`. @see RFC 6665 §4.2.1.1 */
+export function subscribeOk(sub: Pick<Subscription, 'localTag'>, expires: number, contact: string, extra: ReadonlyArray<readonly [string, string]> = []): ResponseOptions {
+  return { toTag: sub.localTag, headers: [['Contact', `<${contact}>`], ['Expires', String(expires)], ...extra] };
 }
-
-/**
- * A NOTIFY in the subscription's dialog, CSeq `cseq`, from our Contact `contact`; its
- * Route is the route set, left to the sender.
- * @see RFC 6665 §4.2.2, RFC 3261 §12.2.1.1
- */
-export function notifyRequest(sub: Subscription, cseq: number, state: NotifyState, content: NotifyContent | null, contact: string): SipRequest {
-  const request = new SipRequest('NOTIFY', sub.remoteTarget, [], Buffer.from(content?.body ?? '', 'utf8'));
-  request
-    .addHeader('Max-Forwards', '70')
-    .addHeader('From', `<${sub.localUri}>;tag=${sub.localTag}`)
-    .addHeader('To', `<${sub.remoteUri}>;tag=${sub.remoteTag}`)
-    .addHeader('Call-ID', sub.callId)
-    .addHeader('CSeq', `${cseq} NOTIFY`)
-    .addHeader('Contact', `<${contact}>`)
-    .addHeader('Event', typeof sub.data.eventId === 'string' ? `${sub.event};id=${sub.data.eventId}` : sub.event)
-    .addHeader('Subscription-State', state.state === 'terminated' ? `terminated;reason=${state.reason}` : `${state.state};expires=${state.expires}`);
-  if (content !== null) request.addHeader('Content-Type', content.contentType);
-  return request;
-}
-
-/** The seconds left of a subscription at `now`, rounded up so that a live one never shows 0. */
-export function remainingSeconds(sub: Pick<Subscription, 'expiresAt'>, now: number): number {
-  return Math.max(0, Math.ceil((sub.expiresAt - now) / 1000));
-}
-

@@ -1,0 +1,150 @@
+import { jest } from '@jest/globals';
+import type { ForwardOutcome, Target } from '@herald/proxy';
+import type { SipRequest } from '@herald/sip';
+import { MemoryClaims, MemorySubscriptionStore, type Subscription } from '@herald/store';
+import { NOW, subscription } from '../../test/helpers/presence-requests.js';
+import type { EventPackage } from '../event-package.js';
+import { Notifier, type NotifierOptions } from './notifier.js';
+
+const BOB = 'sip:bob@example.com';
+
+/** A presence package whose document says how many times it was read. */
+class CountingPackage implements EventPackage {
+  readonly event = 'presence';
+  reads = 0;
+  async body(resource: string) {
+    const n = ++this.reads;
+    return (sub: Subscription) => (sub.status === 'pending' ? null : { contentType: 'application/pidf+xml', body: `<${resource} ${n}/>` });
+  }
+}
+
+interface Sent {
+  request: SipRequest;
+  target: Target;
+  /** The subscription's CSeq in the store when the NOTIFY left. */
+  storedCseq: number | undefined;
+}
+
+let subscriptions: MemorySubscriptionStore;
+let sent: Sent[];
+let answer: ForwardOutcome;
+let now: number;
+
+function notifier(options: Partial<NotifierOptions> = {}): Notifier {
+  const n = new Notifier({
+    subscriptions,
+    claims: new MemoryClaims(),
+    originate: async (request, [target]) => {
+      const id = `${request.callId};${request.to.params.get('tag')};${request.from.params.get('tag')}`;
+      sent.push({ request, target, storedCseq: (await subscriptions.get(id, now))?.localCseq });
+      return answer;
+    },
+    contact: (transport) => `sip:192.0.2.1:5060;transport=${transport}`,
+    owner: 'n/1',
+    host: 'example.com',
+    windowMs: 0,
+    clock: { now: () => now },
+    ...options,
+  });
+  n.register(new CountingPackage());
+  return n;
+}
+
+/** Lets the NOTIFYs a fire-and-forget change started go out. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+beforeEach(async () => {
+  now = NOW;
+  subscriptions = new MemorySubscriptionStore();
+  sent = [];
+  answer = { status: 200, response: null, handled: false };
+  await subscriptions.compareAndSet(subscription({ id: 'c1;w1;h1' }), now);
+  await subscriptions.compareAndSet(subscription({ id: 'c2;w2;h2', callId: 'c2', remoteTag: 'w2', localTag: 'h2', status: 'pending' }), now);
+});
+afterEach(() => subscriptions.close());
+
+describe('RFC 6665 §4.2.2 notifying the watchers of a change', () => {
+  it('sends each watcher the next CSeq of its dialog, written before the NOTIFY leaves', async () => {
+    notifier().changed(BOB, 'presence');
+    await settle();
+    expect(sent.map((s) => [s.request.header('cseq'), s.storedCseq, s.request.header('subscription-state')])).toEqual([
+      ['2 NOTIFY', 2, 'active;expires=3600'],
+      ['2 NOTIFY', 2, 'pending;expires=3600'],
+    ]);
+    expect(sent[0].request.body.toString()).toBe(`<${BOB} 1/>`);
+    expect(sent[1].request.body.length).toBe(0);
+  });
+
+  it('tells a list watcher of its member in one partial RLMI NOTIFY', async () => {
+    const list = subscription({ id: 'l1;w9;h9', callId: 'l1', remoteTag: 'w9', localTag: 'h9', resource: 'sip:friends@example.com', localCseq: 4, data: { list: { members: [BOB], refused: [] }, format: 'application/pidf+xml' } });
+    await subscriptions.compareAndSet(list, now);
+    await subscriptions.compareAndSet(subscription({ id: `l1;w9;h9|${BOB}`, localCseq: 0, data: { listOf: 'l1;w9;h9', format: 'application/pidf+xml' } }), now);
+    notifier().changed(BOB, 'presence');
+    await settle();
+    const toList = sent.find((s) => s.request.callId === 'l1');
+    expect(toList?.request.header('cseq')).toBe('5 NOTIFY');
+    expect(toList?.request.header('content-type')).toMatch(/^multipart\/related;type="application\/rlmi\+xml"/);
+    expect(toList?.request.body.toString()).toContain('uri="sip:friends@example.com" version="4" fullState="false"');
+    expect(toList?.request.body.toString()).toContain(`<${BOB} 1/>`);
+  });
+
+  it('ends the subscription of a watcher that answers 481', async () => {
+    answer = { status: 481, response: null, handled: false };
+    notifier().changed(BOB, 'presence');
+    await settle();
+    expect(await subscriptions.byResource(BOB, 'presence', now)).toEqual([]);
+  });
+
+  it('keeps it when the watcher answers with an error that does not end it', async () => {
+    answer = { status: 486, response: null, handled: false };
+    notifier().changed(BOB, 'presence');
+    await settle();
+    expect(await subscriptions.byResource(BOB, 'presence', now)).toHaveLength(2);
+  });
+});
+
+describe('RFC 3856 §6.10 coalescing changes across workers', () => {
+  beforeEach(() => jest.useFakeTimers({ now: NOW, doNotFake: ['setImmediate'] }));
+  afterEach(() => jest.useRealTimers());
+
+  it('sends the first change at once and merges the later ones within the window into one NOTIFY at its end', async () => {
+    const n = notifier({ windowMs: 5000, clock: { now: () => Date.now() } });
+    now = Date.now();
+    n.changed(BOB, 'presence');
+    await settle();
+    expect(sent).toHaveLength(2);
+    n.changed(BOB, 'presence');
+    n.changed(BOB, 'presence');
+    await settle();
+    expect(sent).toHaveLength(2);
+    await jest.advanceTimersByTimeAsync(5000);
+    now = Date.now();
+    await settle();
+    expect(sent.map((s) => s.request.header('cseq'))).toEqual(['2 NOTIFY', '2 NOTIFY', '3 NOTIFY', '3 NOTIFY']);
+    n.stop();
+  });
+});
+
+describe('RFC 6665 §4.2.2 the final NOTIFY', () => {
+  it('carries the state when the subscription timed out, and nothing when the presentity rejected the watcher', async () => {
+    const n = notifier();
+    await n.ended(subscription({ id: 'c1;w1;h1' }), 'timeout');
+    await n.ended(subscription({ id: 'c1;w1;h1' }), 'rejected');
+    expect(sent.map((s) => [s.request.header('cseq'), s.request.header('subscription-state'), s.request.body.toString()])).toEqual([
+      ['2 NOTIFY', 'terminated;reason=timeout', `<${BOB} 1/>`],
+      ['2 NOTIFY', 'terminated;reason=rejected', ''],
+    ]);
+  });
+
+  it('goes to every expired subscription the sweep takes; list members are handed back to end with their list', async () => {
+    await subscriptions.compareAndSet(subscription({ id: 'l1|x', expiresAt: NOW + 10, data: { listOf: 'l1' } }), now);
+    await subscriptions.compareAndSet(subscription({ id: 'c3;w3;h3', callId: 'c3', remoteTag: 'w3', localTag: 'h3', expiresAt: NOW + 10 }), now);
+    now = NOW + 1000;
+    const members = await notifier().sweep(10);
+    await settle();
+    expect(members.map((m) => m.id)).toEqual(['l1|x']);
+    expect(sent.map((s) => [s.request.callId, s.request.header('subscription-state')])).toEqual([['c3', 'terminated;reason=timeout']]);
+  });
+});

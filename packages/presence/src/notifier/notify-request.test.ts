@@ -1,0 +1,42 @@
+import { NOW, subscription } from '../../test/helpers/presence-requests.js';
+import { liveState, notifyRequest, remainingSeconds } from './notify-request.js';
+
+describe('RFC 6665 §4.2.2, RFC 3261 §12.2.1.1 a NOTIFY in a subscription dialog', () => {
+  const sub = subscription({ routeSet: ['<sip:p1.example.net;lr>'], data: { eventId: 'x1' } });
+
+  it('goes to the remote target from our side of the dialog, with the CSeq given and the Event id', () => {
+    const req = notifyRequest(sub, 7, { state: 'active', expires: 599 }, { contentType: 'application/pidf+xml', body: '<presence/>' }, 'sip:192.0.2.1:5060');
+    expect(req.uriText).toBe('sip:alice@198.51.100.7:5062');
+    expect(req.header('from')).toBe('<sip:bob@example.com>;tag=h1');
+    expect(req.header('to')).toBe('<sip:alice@example.com>;tag=w1');
+    expect(req.header('call-id')).toBe('c1');
+    expect(req.header('cseq')).toBe('7 NOTIFY');
+    expect(req.header('contact')).toBe('<sip:192.0.2.1:5060>');
+    expect(req.header('event')).toBe('presence;id=x1');
+    expect(req.header('subscription-state')).toBe('active;expires=599');
+    expect(req.header('content-type')).toBe('application/pidf+xml');
+    expect(req.body.toString()).toBe('<presence/>');
+    expect(req.hasHeader('route')).toBe(false);
+  });
+
+  it('says why a subscription ended, and carries no Content-Type without a body', () => {
+    const req = notifyRequest(subscription(), 3, { state: 'terminated', reason: 'rejected' }, null, 'sip:192.0.2.1');
+    expect(req.header('subscription-state')).toBe('terminated;reason=rejected');
+    expect(req.header('event')).toBe('presence');
+    expect(req.hasHeader('content-type')).toBe(false);
+    expect(req.body.length).toBe(0);
+  });
+});
+
+describe('RFC 6665 §4.2.2 the Subscription-State of a live subscription', () => {
+  it('shows the seconds left rounded up, never 0 while it lives', () => {
+    expect(remainingSeconds({ expiresAt: NOW + 1 }, NOW)).toBe(1);
+    expect(remainingSeconds({ expiresAt: NOW + 600_000 }, NOW)).toBe(600);
+    expect(remainingSeconds({ expiresAt: NOW - 5 }, NOW)).toBe(0);
+  });
+
+  it('is pending while the watcher waits, active otherwise', () => {
+    expect(liveState({ status: 'pending', expiresAt: NOW + 10_500 }, NOW)).toEqual({ state: 'pending', expires: 11 });
+    expect(liveState({ status: 'active', expiresAt: NOW + 10_000 }, NOW)).toEqual({ state: 'active', expires: 10 });
+  });
+});

@@ -1,0 +1,21 @@
+import type { Flow } from '@herald/proxy';
+import type { GroupStore, PresenceRuleStore, SubscriptionStore } from '@herald/store';
+import type { PresencePolicy } from '../authorization/presence-policy.js';
+import type { RemoteMembers } from '../lists/remote-members.js';
+import type { Notifier } from '../notifier/notifier.js';
+import type { PresentityLookup } from '../presentity.js';
+
+/** What the SUBSCRIBE processors need. */
+export interface SubscriptionServiceOptions extends PresentityLookup {
+  subscriptions: SubscriptionStore;
+  rules: Pick<PresenceRuleStore, 'rules'>;
+  /** Stored resource lists (server-side buddy lists). */
+  groups: Pick<GroupStore, 'get'>;
+  notifier: Pick<Notifier, 'notifyWritten' | 'watchersChanged' | 'ended'>;
+  /** List members in other domains. */
+  remote: Pick<RemoteMembers, 'member' | 'subscribe'>;
+  policy: PresencePolicy;
+  /** Herald's Contact on a transport. */
+  contact(transport: Flow['transport']): string;
+  clock: { now(): number };
+}

@@ -36,12 +36,7 @@ export async function messageSection({ quick, log, table, fmt, here, targetFilte
     for (const t of targets) {
       const tag = `relay-${t.kind}-${out.relay.length}`;
       log(`MESSAGE relay — ${t.name}:`);
-      // the UAS keeps each call 4 s after its 200, so that a retransmission finds its call
-      const prepare = async (server) => {
-        const uas = await startSippUas({ scenario: scenario('message-uas.xml'), args: ['-d', '4000'], limitSeconds: 7_200, workDir, tag });
-        await registerUsers(server, { uasPort: uas.port, usersCsv, count: USERS, scenario: scenario('message-register-uac.xml'), workDir, tag, log });
-        return () => uas.stop();
-      };
+      const prepare = registeredUas({ here, usersCsv, workDir, tag, log });
       out.relay.push(await rampTarget(t, { start: { workDir, auth: false, messages: true, redis, tag }, plan: { ...plan, tag }, log, prepare }));
     }
     printRampTable('MESSAGE relayed to a registered contact (200 end to end)', out.relay, { log, table, fmt });
@@ -80,6 +75,20 @@ export async function messageSection({ quick, log, table, fmt, here, targetFilte
   }
   if (out.notes.length) log('\nNotes:\n' + out.notes.map((n) => `- ${n}`).join('\n'));
   return out;
+}
+
+/**
+ * The `prepare` of a MESSAGE relay ramp: a SIPp UAS answering MESSAGE with 200, and the
+ * 10,000 users registered with Contacts at its port; returns what stops the UAS.
+ */
+export function registeredUas({ here, usersCsv, workDir, tag, log }) {
+  const scenario = (f) => join(here, 'scenarios', f);
+  return async (server) => {
+    // the UAS keeps each call 4 s after its 200, so that a retransmission finds its call
+    const uas = await startSippUas({ scenario: scenario('message-uas.xml'), args: ['-d', '4000'], limitSeconds: 7_200, workDir, tag });
+    await registerUsers(server, { uasPort: uas.port, usersCsv, count: USERS, scenario: scenario('message-register-uac.xml'), workDir, tag, log });
+    return () => uas.stop();
+  };
 }
 
 /** REGISTER the first `count` users with Contacts at the UAS's port; throws unless all got 200. */

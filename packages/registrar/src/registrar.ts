@@ -74,7 +74,7 @@ export class Registrar implements RequestProcessor {
       await retryCompareAndSet(async () => {
         const now = clock.now();
         const { bindings, version } = await locations.get(aor, now);
-        const next = bindings.filter((b) => b.flow.id !== flow.id || !reachableOnlyOverFlow(b));
+        const next = bindings.filter((b) => b.flow.id !== flow.id || !reachableOnlyOverFlow(b, b.flow));
         if (next.length === bindings.length) return;
         if (!(await locations.compareAndSet(aor, version, next, now))) return LOST_RACE;
         this.registrationChanged(aor, bindings.length, next.length);

@@ -139,9 +139,9 @@ export async function composeServices({ config, store, core, clock, logger, metr
             owner,
             // Timer J (64·T1) ends a non-INVITE; an INVITE lasts until Timer C, then Timer L or H
             claimMs: (method) => 64 * config.sip.timers.t1 + (method === 'INVITE' ? config.proxy.inviteTimeoutMs : 0),
-            handOver: (message, flow, holder) => {
-              if (logger.isDebugEnabled()) logger.debug('request handed to the worker holding its transaction', { method: 'method' in message ? message.method : undefined, holder });
-              relay.handOver(message, flow, holder);
+            handOver: (request, flow, holder) => {
+              if (logger.isDebugEnabled()) logger.debug('request handed to the worker holding its transaction', { method: request.method, holder });
+              relay.handOver(request, flow, holder);
             },
             clock,
           })

@@ -60,16 +60,16 @@ export interface RegisteredContact {
 export function contactTarget(binding: RegisteredContact): Target {
   const { flow } = binding;
   if (flow === null) return { uri: binding.contact, q: binding.q, route: binding.path, flow: null, flowOnly: false };
-  const flowOnly = reachableOnlyOverFlow({ ...binding, flow });
-  const useFlow = flow.transport !== 'udp' || flowOnly || behindNat(binding.contact, flow);
+  const host = contactHost(binding.contact);
+  const flowOnly = onlyOverFlow(binding.regId, host, flow);
+  const useFlow = flow.transport !== 'udp' || flowOnly || behindNat(host, flow);
   return { uri: binding.contact, q: binding.q, route: binding.path, flow: useFlow ? flow : null, flowOnly };
 }
 
 const PRIVATE_IPV4 = /^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\.)/;
 
-/** The contact names a private IPv4 address that is not the address its REGISTER came from. @see RFC 1918, RFC 6598 */
-function behindNat(contact: string, flow: Flow): boolean {
-  const host = contactHost(contact);
+/** The contact's host is a private IPv4 address that is not the address its REGISTER came from. @see RFC 1918, RFC 6598 */
+function behindNat(host: string, flow: Flow): boolean {
   return PRIVATE_IPV4.test(host) && host !== flow.remoteAddress;
 }
 
@@ -78,7 +78,10 @@ function contactHost(contact: string): string {
 }
 
 /** A contact only its own connection reaches: an outbound flow, a WebSocket client, an unroutable `.invalid` host. @see RFC 5626 §5.3, RFC 7118 §5 */
-export function reachableOnlyOverFlow(b: Pick<RegisteredContact, 'contact' | 'regId'> & { flow: Flow }): boolean {
-  if (b.regId !== null) return true;
-  return contactHost(b.contact).endsWith('.invalid') || b.flow.transport === 'ws' || b.flow.transport === 'wss';
+export function reachableOnlyOverFlow(b: Pick<RegisteredContact, 'contact' | 'regId'>, flow: Flow): boolean {
+  return onlyOverFlow(b.regId, contactHost(b.contact), flow);
+}
+
+function onlyOverFlow(regId: number | null, host: string, flow: Flow): boolean {
+  return regId !== null || host.endsWith('.invalid') || flow.transport === 'ws' || flow.transport === 'wss';
 }

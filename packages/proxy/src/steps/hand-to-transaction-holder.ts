@@ -1,4 +1,4 @@
-import type { SipMessage } from '@herald/sip';
+import type { SipRequest } from '@herald/sip';
 import { type Flow, serverTransactionKey } from '@herald/stack';
 import type { Claims } from '@herald/store';
 import type { RequestProcessor } from '../tu/request-processor.js';
@@ -10,7 +10,7 @@ export interface TransactionHolderOptions {
   /** How long a claim on a transaction of `method` lasts: as long as it can be matched. */
   claimMs(method: string): number;
   /** Passes a message to worker `holder`, which receives it as if it had arrived there (`FlowRelay.handOver`). */
-  handOver(message: SipMessage, flow: Flow, holder: string): void;
+  handOver(request: SipRequest, flow: Flow, holder: string): void;
   clock: { now(): number };
 }
 

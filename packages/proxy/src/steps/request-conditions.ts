@@ -17,7 +17,14 @@ export function not(condition: RequestCondition): RequestCondition {
 }
 
 export function all(...conditions: RequestCondition[]): RequestCondition {
-  return (ctx) => conditions.every((c) => c(ctx));
+  if (conditions.length === 2) {
+    const [first, second] = conditions;
+    return (ctx) => first(ctx) && second(ctx);
+  }
+  return (ctx) => {
+    for (const c of conditions) if (!c(ctx)) return false;
+    return true;
+  };
 }
 
 /** The request carries a Route header. */

@@ -34,8 +34,8 @@ export type RequestCondition = (ctx: RequestContext) => boolean;
  * an `if` block of a routing script (Kamailio's `if (is_method("REGISTER")) route(REGISTRAR);`).
  */
 export function when(condition: RequestCondition, steps: RequestProcessor | readonly RequestProcessor[]): RequestProcessor {
-  if (!Array.isArray(steps)) {
-    const step = steps as RequestProcessor;
+  if ('process' in steps) {
+    const step = steps;
     return { name: step.name, process: (ctx) => (condition(ctx) ? step.process(ctx) : 'continue') };
   }
   return { name: steps.map((s) => s.name).join(', '), process: (ctx) => (condition(ctx) ? runChain(steps, ctx) : 'continue') };

@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+// Two builds of Herald at fixed rates, alternated: the comparison a change that must not make
+// a row worse needs (DESIGN.md: CPU per call at a fixed rate well below both maxima is
+// steadier than a ramp's maximum). See docs/benchmarks.md.
+//   node bench/ab.js --baseline DIR [--rounds N] [--only noauth,digest,message,subscribe] [--seconds S]
+// DIR is a checkout of another commit, built (`npm run build` there). Each round starts each
+// build on the embedded store once and runs two steps of S seconds (default 15) per scenario;
+// the builds alternate which goes first. Prints each step and the median CPU µs per call.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { addBaselineTarget, registerTargets, writeUsersCsv, DOMAIN } from './lib/register-targets.js';
+import { rampTarget } from './lib/register-bench.js';
+import { registeredUas } from './lib/message-bench.js';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const argv = process.argv.slice(2);
+const option = (name, fallback) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : fallback);
+const baseline = option('--baseline', null);
+if (!baseline) {
+  console.error('usage: node bench/ab.js --baseline DIR [--rounds N] [--only noauth,digest,message,subscribe] [--seconds S]');
+  process.exit(2);
+}
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.once(sig, () => process.exit(130));
+
+/** Rates well below both builds' maxima on these 2-core machines (docs/benchmarks.md). */
+const SCENARIOS = [
+  { id: 'noauth', name: 'REGISTER, no auth', rate: 6_000, file: 'register-uac.xml', start: {} },
+  { id: 'digest', name: 'REGISTER with digest', rate: 2_500, file: 'register-auth-uac.xml', start: { auth: true }, auth: true },
+  { id: 'message', name: 'MESSAGE relayed', rate: 3_000, file: 'message-uac.xml', start: { messages: true }, uas: true },
+  { id: 'subscribe', name: 'SUBSCRIBE + NOTIFY + un-SUBSCRIBE', rate: 1_500, file: 'subscribe-uac.xml', start: { presence: true } },
+];
+const only = option('--only', null)?.split(',');
+const rounds = Number(option('--rounds', 2));
+const seconds = Number(option('--seconds', 15));
+const log = (s = '') => console.log(s);
+
+const baselineName = addBaselineTarget(baseline);
+const builds = [registerTargets.find((t) => t.name === 'Herald embedded'), registerTargets.find((t) => t.name === baselineName)];
+const workDir = mkdtempSync(join(tmpdir(), 'herald-ab-'));
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? null : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+log(`# Herald A/B at fixed rates — ${new Date().toISOString()}: this checkout against ${baselineName}, ${rounds} rounds\n`);
+const rows = [];
+try {
+  const usersCsv = writeUsersCsv(join(workDir, 'users.csv'));
+  for (const sc of SCENARIOS.filter((s) => !only || only.includes(s.id))) {
+    const cpu = new Map(builds.map((b) => [b.name, []]));
+    for (let r = 0; r < rounds; r++) {
+      for (const t of r % 2 === 0 ? builds : [...builds].reverse()) {
+        const tag = `${sc.id}-${r}-${t === builds[0] ? 'a' : 'b'}`;
+        log(`${sc.name} at ${sc.rate}/s, round ${r + 1} — ${t.name}:`);
+        const plan = {
+          scenario: join(here, 'scenarios', sc.file), sippArgs: ['-inf', usersCsv, ...(sc.auth ? ['-auth_uri', DOMAIN] : [])],
+          stepSeconds: seconds, startRate: sc.rate, factor: 1, maxSteps: 2, bisections: 0, pauseMs: 2_000, workDir, log, tag,
+        };
+        const prepare = sc.uas ? registeredUas({ here, usersCsv, workDir, tag, log }) : null;
+        const row = await rampTarget(t, { start: { workDir, auth: false, tag, ...sc.start }, plan, log, prepare });
+        cpu.get(t.name).push(...(row.steps ?? []).filter((s) => s.pass).map((s) => s.cpuUsPerCall));
+      }
+    }
+    const [a, b] = builds.map((t) => median(cpu.get(t.name)));
+    rows.push([`${sc.name} (${sc.rate}/s)`, ...builds.map((t) => `${median(cpu.get(t.name))?.toFixed(1) ?? '—'} (${cpu.get(t.name).length} steps)`), a && b ? `${(a / b).toFixed(2)}×` : '—']);
+  }
+} finally {
+  rmSync(workDir, { recursive: true, force: true });
+}
+log(`\n| scenario | ${builds.map((t) => `${t.name}: median CPU µs/call`).join(' | ')} | this ÷ baseline |`);
+log(`| --- | ${builds.map(() => '---:').join(' | ')} | ---: |`);
+for (const r of rows) log(`| ${r.join(' | ')} |`);

@@ -7,7 +7,6 @@ import {
   type SipRequest,
   digestResponse,
   isSessionAlgorithm,
-  isSipUri,
   parseDigestAlgorithm,
   timingSafeEqualString,
 } from '@herald/sip';
@@ -120,9 +119,9 @@ class DigestAuthenticator implements RequestProcessor {
     let proxy = false;
     if (method === 'REGISTER') realm = this.identity.registrationDomain(req);
     if (realm === null) {
-      const from = req.from.uri;
-      if (!isSipUri(from) || !this.identity.isServedDomain(from.host)) return 'continue';
-      realm = from.host;
+      // A From of ours in any spelling (a trailing dot, Herald's own address) must authenticate too.
+      realm = this.identity.senderDomain(req.from.uri);
+      if (realm === null) return 'continue';
       proxy = true;
     }
     const credentials = credentialsFor(proxy ? req.proxyAuthorization : req.authorization, realm);

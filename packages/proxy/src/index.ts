@@ -21,6 +21,7 @@ export * from './steps/forward-in-dialog.js';
 export * from './steps/hand-to-transaction-holder.js';
 export * from './steps/check-max-forwards.js';
 export * from './steps/refuse-relaying.js';
+export * from './steps/refuse-preloaded-route.js';
 export * from './steps/relay-to-other-domain.js';
 export * from './steps/reject-unhandled.js';
 // What a service that answers a request itself (a UAS) shares.

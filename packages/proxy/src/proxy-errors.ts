@@ -20,6 +20,11 @@ export function relayingDenied(): SipError {
   return new SipError(403, 'Relaying Denied', 'SIP_ERR_PROXY_RELAY_DENIED');
 }
 
+/** A request from a sender Herald does not know, with a Route that is not Herald's. @see RFC 3261 §16.4 */
+export function preloadedRouteDenied(): SipError {
+  return new SipError(403, 'Preloaded Route Not Allowed', 'SIP_ERR_PROXY_ROUTE_DENIED');
+}
+
 /** A domain that neither `routes:` nor the Request-URI's host says how to reach. */
 export function noRouteToDomain(domain: string): SipError {
   return new SipError(404, `No Route to ${domain}`, 'SIP_ERR_PROXY_NO_ROUTE');

@@ -24,12 +24,14 @@ import {
   not,
   overUdp,
   preprocessRoute,
+  refusePreloadedRoute,
   refuseRelaying,
   rejectUnhandled,
   relayToOtherDomain,
   toHerald,
   toOtherDomain,
   toUserOfServedDomain,
+  trustedSender,
   validateRequest,
   when,
 } from '@herald/proxy';
@@ -161,7 +163,7 @@ export async function composeServices({ config, store, core, clock, logger, metr
             logger,
             onFailure: (reason) => metrics.authFailure(reason),
           }),
-          checkFromIdentity: fromIdentity(store.users),
+          checkFromIdentity: fromIdentity(identity, store.users),
         }
       : null,
     registrar,
@@ -186,6 +188,7 @@ export async function composeServices({ config, store, core, clock, logger, metr
 export function composeRequestChain(services: Services, caps: Capabilities = CAPABILITIES): RequestProcessor[] {
   const { identity, proxy, flowTokens, routes, transactionHolder, auth, registrar, presence, messages, location } = services;
   for (const m of caps.allow) if (!KNOWN_METHODS.has(m)) throw new Error(`capability lists unknown method ${m}`);
+  const trusted = trustedSender(identity, { trustLocalFrom: auth === null });
   return [
     // Several workers share the UDP socket: a retransmission, CANCEL or ACK goes to the worker holding its transaction.
     ...(transactionHolder === null ? [] : [when(all(overUdp, not(isMethod('REGISTER', 'OPTIONS'))), transactionHolder)]),
@@ -202,6 +205,8 @@ export function composeRequestChain(services: Services, caps: Capabilities = CAP
     ...(auth === null
       ? []
       : [when(not(isMethod('ACK', 'CANCEL')), auth.authenticate), when(all(authenticated, not(isMethod('REGISTER'))), auth.checkFromIdentity)]),
+    // A Route left after preprocessing is a next hop the sender chose: only for senders Herald knows.
+    when(all(hasRoute, not(trusted)), refusePreloadedRoute()),
     // REGISTRAR
     when(isMethod('REGISTER'), registrar),
     // PRESENCE
@@ -212,7 +217,7 @@ export function composeRequestChain(services: Services, caps: Capabilities = CAP
     // LOCATION
     when(all(not(isMethod('REGISTER', 'ACK', 'CANCEL')), toUserOfServedDomain(identity)), location),
     // RELAY: another domain; only Herald's own users may send there.
-    when(all(not(isMethod('ACK')), toOtherDomain(identity)), [checkMaxForwards(), refuseRelaying(identity, { trustLocalFrom: auth === null }), relayToOtherDomain(proxy, routes)]),
+    when(all(not(isMethod('ACK')), toOtherDomain(identity)), [checkMaxForwards(), when(not(trusted), refuseRelaying()), relayToOtherDomain(proxy, routes)]),
     // Nobody took it: the response that says why.
     rejectUnhandled(caps),
   ];

@@ -26,7 +26,26 @@ export class LocalIdentity {
   }
 
   isServedDomain(host: string): boolean {
-    return this.domains.has(host.toLowerCase());
+    return this.servedDomain(host) !== null;
+  }
+
+  /**
+   * The served domain `host` names in any spelling (case, the DNS root's trailing dot), as
+   * configured; `null` when it names none.
+   */
+  servedDomain(host: string): string | null {
+    const name = canonicalHost(host);
+    return this.domains.has(name) ? name : null;
+  }
+
+  /**
+   * The served domain a sender's URI (From) claims: a served domain in any spelling, or
+   * Herald's own address at any port, which stands for the primary domain. Either way the
+   * sender is one of ours and must authenticate; `null` for another domain.
+   */
+  senderDomain(uri: Uri): string | null {
+    if (!isSipUri(uri)) return null;
+    return this.servedDomain(uri.host) ?? (this.isSelf(uri.host, null) ? this.primaryDomain : null);
   }
 
   /** True when `host[:port]` names this server itself. */
@@ -49,15 +68,22 @@ export class LocalIdentity {
   registrationDomain(req: SipRequest): string | null {
     const uri = req.uri;
     if (!isSipUri(uri)) return null;
-    if (this.isServedDomain(uri.host)) return uri.host;
+    const domain = this.servedDomain(uri.host);
+    if (domain !== null) return domain;
     if (!this.isSelf(uri.host, uri.port)) return null;
     const to = req.to.uri;
-    return isSipUri(to) && this.isServedDomain(to.host) ? to.host : null;
+    return isSipUri(to) ? this.servedDomain(to.host) : null;
   }
 
   get primaryDomain(): string {
     return this.domains.values().next().value ?? 'localhost';
   }
+}
+
+/** A host name lower case, without the trailing dot of a fully qualified name (`example.com.`). @see RFC 1034 §3.1 */
+export function canonicalHost(host: string): string {
+  const lower = host.toLowerCase();
+  return lower.endsWith('.') ? lower.slice(0, -1) : lower;
 }
 
 function bracket(address: string): string {

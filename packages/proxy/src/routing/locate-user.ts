@@ -1,5 +1,6 @@
 import { SipError, type Uri, isSipUri } from '@herald/sip';
 import { type LocationStore, type UserStore, accountAor, lookUpContacts } from '@herald/store';
+import { canonicalHost } from './local-identity.js';
 import { type Target, contactTarget } from './target.js';
 
 /**
@@ -12,7 +13,7 @@ export function canonicalAor(uri: Uri): string {
   if (!isSipUri(uri) || uri.user === null || uri.user === '') {
     throw new SipError(404, 'Not Found', 'SIP_ERR_BAD_AOR');
   }
-  return accountAor(uri.user, uri.host);
+  return accountAor(uri.user, canonicalHost(uri.host));
 }
 
 /** Where a request for a user of a served domain goes. */

@@ -6,8 +6,9 @@ import type { RequestProcessor } from '../tu/request-processor.js';
 /**
  * Route information preprocessing: a Request-URI that is a Record-Route of ours (the
  * previous hop is a strict router) is replaced by the last Route; Route values naming
- * Herald are removed from the top (two of them after a double Record-Route). When the one
- * removed carries a valid flow token, `ctx.recordRouted` holds the dialog's flows.
+ * Herald (its addresses, or a served domain with `lr`) are removed from the top (two of
+ * them after a double Record-Route). When the one removed carries a valid flow token,
+ * `ctx.recordRouted` holds the dialog's flows.
  * @see RFC 3261 §16.4, RFC 5658
  */
 export function preprocessRoute(identity: LocalIdentity, tokens: FlowTokens): RequestProcessor {
@@ -20,9 +21,10 @@ export function preprocessRoute(identity: LocalIdentity, tokens: FlowTokens): Re
       if (strict) popLastRoute(req);
       for (let i = 0; i < 2; i++) {
         const top = req.route[0];
-        const own = top && ownRecordRoute(identity, top.uri);
-        if (!own) break;
-        token ??= own.user;
+        if (top === undefined) break;
+        const own = ownRecordRoute(identity, top.uri);
+        if (own) token ??= own.user;
+        else if (!namesServedDomain(identity, top.uri)) break;
         req.removeFirstValue('route');
       }
       if (token !== null) ctx.recordRouted = tokens.decode(token, req.callId);
@@ -34,6 +36,11 @@ export function preprocessRoute(identity: LocalIdentity, tokens: FlowTokens): Re
 /** The URI when it is Herald itself with `lr`: what Herald puts in Record-Route. */
 function ownRecordRoute(identity: LocalIdentity, uri: Uri): SipUri | null {
   return isSipUri(uri) && uri.params.has('lr') && identity.isSelf(uri.host, uri.port) ? uri : null;
+}
+
+/** A loose route to one of Herald's domains (`<sip:example.com;lr>`): a peer's way of naming Herald by the domain it serves. */
+function namesServedDomain(identity: LocalIdentity, uri: Uri): boolean {
+  return isSipUri(uri) && uri.params.has('lr') && uri.user === null && identity.isServedDomain(uri.host);
 }
 
 /** RFC 3261 §16.4: the last Route value becomes the Request-URI and is removed. */

@@ -42,6 +42,14 @@ export const overUdp: RequestCondition = (ctx) => ctx.flow.transport === 'udp';
 /** Digest (or a trusted peer) has said who sent the request. */
 export const authenticated: RequestCondition = (ctx) => ctx.authenticated !== null;
 
+/**
+ * Herald knows who sent the request: it authenticated, or, with digest authentication off
+ * (`trustLocalFrom`: a lab or benchmark setting), its From names one of Herald's domains.
+ */
+export function trustedSender(identity: LocalIdentity, { trustLocalFrom }: { trustLocalFrom: boolean }): RequestCondition {
+  return (ctx) => ctx.authenticated !== null || (trustLocalFrom && identity.isLocal(ctx.req.from.uri));
+}
+
 /** The Request-URI is neither a served domain nor Herald itself. @see RFC 3261 §16.4, §16.5 */
 export function toOtherDomain(identity: LocalIdentity): RequestCondition {
   return (ctx) => !identity.isLocal(ctx.req.uri);

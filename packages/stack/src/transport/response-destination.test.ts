@@ -19,8 +19,8 @@ describe('RFC 3261 §18.2.2 / RFC 3581 §4 response destination', () => {
     expect(responseDestination(parseVia('SIP/2.0/TLS [2001:db8::1];branch=z9hG4bK1'))).toEqual({ transport: 'tls', address: '2001:db8::1', port: 5061 });
   });
 
-  it('sends to maddr over UDP', () => {
-    expect(responseDestination(parseVia('SIP/2.0/UDP 10.1.1.1:5070;maddr=239.255.255.1;branch=z9hG4bK1'))).toEqual({ transport: 'udp', address: '239.255.255.1', port: 5070 });
+  it('never sends to maddr: the sender does not choose where its responses go', () => {
+    expect(responseDestination(parseVia('SIP/2.0/UDP 10.1.1.1:5070;maddr=239.255.255.1;received=192.0.2.1;branch=z9hG4bK1'))).toEqual({ transport: 'udp', address: '192.0.2.1', port: 5070 });
   });
 
   it('ignores rport on reliable transports: the new connection goes to the sent-by port', () => {

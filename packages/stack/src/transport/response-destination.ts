@@ -21,8 +21,11 @@ export function viaTransport(via: Via): Flow['transport'] {
  * Where a response goes when the connection its request came on is gone (or the
  * transport is UDP), from the top Via of the response.
  * Reliable transports: the `received` address (else the sent-by host) at the sent-by
- * port. Unreliable: `maddr` when present, else `received` (else the sent-by host), at the
- * `rport` value when present, else the sent-by port.
+ * port. Unreliable: `received` (else the sent-by host), at the `rport` value when
+ * present, else the sent-by port. Herald wrote `received` and `rport` itself when the
+ * request arrived (`stampVia`), so the address is always the request's real source.
+ * DEVIATION(RFC 3261 §18.2.2): `maddr` is ignored: a sender may not name another address
+ * for its responses to be sent to (that would make Herald a reflector).
  * DEVIATION(RFC 3261 §18.2.2): a sent-by host name is resolved by the OS resolver
  * (A/AAAA), not by the SRV procedure of RFC 3263 §5.
  * `flowId`, when given, names the flow the request came in on (the socket to send from).
@@ -34,8 +37,6 @@ export function responseDestination(via: Via, flowId?: string): Destination {
   const host = socketAddress(received ?? via.host);
   const sentByPort = via.port ?? defaultPort(transport);
   if (transport !== 'udp') return { transport, address: host, port: sentByPort, flowId };
-  const maddr = via.params.get('maddr');
-  if (maddr) return { transport, address: socketAddress(maddr), port: sentByPort, flowId };
   const rport = Number(via.params.get('rport') ?? NaN);
   const port = Number.isInteger(rport) && rport > 0 && rport < 65536 ? rport : sentByPort;
   return { transport, address: host, port, flowId };

@@ -57,11 +57,25 @@ describe('RFC 3581 §4 rport', () => {
     expect(req.header('via')).toBe('SIP/2.0/UDP 192.0.2.1:4540;rport=9988;branch=z9hG4bK1;received=192.0.2.1');
   });
 
-  it('leaves an rport that has a value alone', () => {
+  it('replaces an rport value the client wrote with the real source port, and adds received', () => {
     const req = request(['Via: SIP/2.0/UDP 192.0.2.1:4540;rport=1234;branch=z9hG4bK1']);
     stampVia(req, source);
-    expect(req.topVia.params.get('rport')).toBe('1234');
-    expect(req.topVia.params.has('received')).toBe(false);
+    expect(req.topVia.params.get('rport')).toBe('9988');
+    expect(req.topVia.params.get('received')).toBe('192.0.2.1');
+  });
+});
+
+describe('never where the sender says (DESIGN.md: responses go to the real source)', () => {
+  it('replaces a received the client wrote itself, even when the sent-by host is the source', () => {
+    const req = request(['Via: SIP/2.0/UDP 192.0.2.1:5060;received=203.0.113.66;branch=z9hG4bK1']);
+    stampVia(req, source);
+    expect(req.topVia.params.get('received')).toBe('192.0.2.1');
+  });
+
+  it('replaces a received the client wrote alongside a sent-by of another host', () => {
+    const req = request(['Via: SIP/2.0/UDP pc33.example.com;received=203.0.113.66;branch=z9hG4bK1']);
+    stampVia(req, source);
+    expect(req.topVia.params.get('received')).toBe('192.0.2.1');
   });
 });
 

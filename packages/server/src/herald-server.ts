@@ -7,6 +7,7 @@ import { putAccount, storeOptions } from './accounts.js';
 import { type AdminServer, startAdminServer } from './admin/admin-server.js';
 import { type Services, composeRequestChain, composeServices } from './compose.js';
 import type { HeraldConfig } from './config/herald-config.js';
+import { LimitReporter } from './limit-reporter.js';
 import type { Logger } from './logger.js';
 import { HeraldMetrics } from './metrics/herald-metrics.js';
 import { instrumentStore } from './metrics/instrument-store.js';
@@ -77,11 +78,14 @@ export class HeraldServer {
     const { config, logger, clock } = this;
     const store = await this.openStore();
     const receive = (message: SipRequest | SipResponse, flow: Flow) => this.transactions?.receive(message, flow);
+    const limits = new LimitReporter(this.counters, logger, () => clock.now());
     const tls = config.tls && { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key), ca: config.tls.ca ? readFileSync(config.tls.ca) : undefined, requestCert: config.tls.requestCert };
     const transport = new TransportLayer({
       listen: config.listen.map((l) => ({ transport: l.transport, host: l.host, port: l.port, path: l.path })),
       tls,
       limits: config.sip.limits,
+      requestBudget: config.sip.requestBudget,
+      onLimit: (limit, source) => limits.hit(limit, source),
       onMessage: receive,
       logger,
       clock,
@@ -102,6 +106,9 @@ export class HeraldServer {
       timers: config.sip.timers,
       transport: relay,
       tu: handler,
+      maxTransactions: config.sip.maxTransactions,
+      onOverload: (_, flow) => limits.hit('maxTransactions', flow.remoteAddress),
+      statelessImmediateAnswers: true,
       onError: (e) => logger.error('transaction user failed', { error: e }),
     });
     this.transactions = transactions;
@@ -111,7 +118,7 @@ export class HeraldServer {
     this.services = services;
     handler.serve(composeRequestChain(services), services.proxy);
     await services.start();
-    this.counters.collectFrom({ transactions: () => transactions.counts(), registeredAors: () => store.locations.countAors(clock.now()) });
+    this.counters.collectFrom({ transactions: () => transactions.counts(), acceptedConnections: () => transport.acceptedConnections, registeredAors: () => store.locations.countAors(clock.now()) });
     if (config.admin && this.adminEnabled) {
       this.admin = await startAdminServer({ admin: config.admin, store, metrics: () => this.counters.scrape(), logger, domains: config.domains, now: () => clock.now() });
     }

@@ -3,7 +3,7 @@ import type { ImPolicy } from '@herald/im';
 import type { PresencePolicy } from '@herald/presence';
 import type { ProxyCoreOptions, StaticRoute } from '@herald/proxy';
 import type { RegistrarPolicy } from '@herald/registrar';
-import type { TransactionTimers, TransportLimits } from '@herald/stack';
+import type { RequestBudget, TransactionTimers, TransportLimits } from '@herald/stack';
 
 /** A transport Herald listens on (RFC 3261 §18, RFC 7118 for WebSocket). */
 export type TransportName = 'udp' | 'tcp' | 'tls' | 'ws' | 'wss';
@@ -58,6 +58,9 @@ export interface LogConfig {
 export interface SipConfig {
   timers: Pick<TransactionTimers, 't1' | 't2' | 't4'>;
   limits: TransportLimits;
+  /** Transactions one worker holds at most. */
+  maxTransactions: number;
+  requestBudget: RequestBudget;
   /** Value of the Server (and User-Agent) header. */
   userAgent: string;
 }

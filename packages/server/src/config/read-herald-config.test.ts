@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_MD5_ONLY_USER_AGENTS } from '@herald/auth';
+import { defaultMaxConnections } from '@herald/stack';
 import { defaultConfig } from './load-config.js';
 import { parse, problem, reject, scratch, useScratchDir, writeTlsFiles } from '../../test/helpers/config-fixture.js';
 
@@ -20,7 +21,17 @@ describe('defaults', () => {
       log: { level: 'info', format: 'json' },
       sip: {
         timers: { t1: 500, t2: 4000, t4: 5000 },
-        limits: { maxMessageSize: 65535, maxHeaderSize: 16384, maxBodySize: 65535, maxConnectionsPerSource: 64, idleTimeoutMs: 600_000 },
+        limits: {
+          maxMessageSize: 65535,
+          maxHeaderSize: 16384,
+          maxBodySize: 65535,
+          maxConnectionsPerSource: 64,
+          maxConnections: defaultMaxConnections(),
+          idleTimeoutMs: 600_000,
+          messageTimeoutMs: 20_000,
+        },
+        maxTransactions: 100_000,
+        requestBudget: { requestsPerSecond: 500, burst: 1000, exempt: [] },
         userAgent: 'Herald',
       },
       users: [],
@@ -87,7 +98,11 @@ sip:
   maxHeaderSize: 8192
   maxBodySize: 50000
   maxConnectionsPerSource: 10
+  maxConnections: 5000
   idleConnectionTimeout: 120
+  messageTimeout: 10
+  maxTransactions: 20000
+  rateLimit: { requestsPerSecond: 50, burst: 200, exempt: [192.0.2.20, "2001:db8::20"] }
   userAgent: Herald/1.0 (example.com)
 `);
     expect(config.domains).toEqual(['example.com', '192.0.2.10', '[2001:db8::1]']);
@@ -104,7 +119,9 @@ sip:
     expect(config.log).toEqual({ level: 'debug', format: 'pretty' });
     expect(config.sip).toEqual({
       timers: { t1: 250, t2: 4000, t4: 5000 },
-      limits: { maxMessageSize: 100000, maxHeaderSize: 8192, maxBodySize: 50000, maxConnectionsPerSource: 10, idleTimeoutMs: 120_000 },
+      limits: { maxMessageSize: 100000, maxHeaderSize: 8192, maxBodySize: 50000, maxConnectionsPerSource: 10, maxConnections: 5000, idleTimeoutMs: 120_000, messageTimeoutMs: 10_000 },
+      maxTransactions: 20000,
+      requestBudget: { requestsPerSecond: 50, burst: 200, exempt: ['192.0.2.20', '2001:db8::20'] },
       userAgent: 'Herald/1.0 (example.com)',
     });
   });

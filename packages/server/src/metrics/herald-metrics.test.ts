@@ -7,7 +7,7 @@ async function value(metrics: HeraldMetrics, name: string, labels: Record<string
   return metric?.values.find((v) => JSON.stringify(Object.entries(v.labels).sort()) === wanted)?.value;
 }
 
-const idle = { transactions: () => ({ inviteClient: 0, nonInviteClient: 0, inviteServer: 0, nonInviteServer: 0 }), registeredAors: async () => 0 };
+const idle = { transactions: () => ({ inviteClient: 0, nonInviteClient: 0, inviteServer: 0, nonInviteServer: 0 }), acceptedConnections: () => 0, registeredAors: async () => 0 };
 
 describe('HeraldMetrics', () => {
   it('counts requests by method, folding unknown methods into "other"', async () => {
@@ -67,10 +67,20 @@ describe('HeraldMetrics', () => {
     expect(await value(metrics, 'herald_auth_failures_total', { reason: 'stale-nonce' })).toBe(1);
   });
 
-  it('reads transactions in flight and registered AoRs from its sources at scrape time', async () => {
+  it('counts what each limit refused', async () => {
+    const metrics = new HeraldMetrics({ defaultMetrics: false });
+    metrics.limitHit('rateLimit');
+    metrics.limitHit('rateLimit');
+    metrics.limitHit('maxConnections');
+    expect(await value(metrics, 'herald_limit_hits_total', { limit: 'rateLimit' })).toBe(2);
+    expect(await value(metrics, 'herald_limit_hits_total', { limit: 'maxConnections' })).toBe(1);
+  });
+
+  it('reads transactions in flight, accepted connections and registered AoRs from its sources at scrape time', async () => {
     const metrics = new HeraldMetrics({ defaultMetrics: false });
     let aors = 3;
-    metrics.collectFrom({ transactions: () => ({ inviteClient: 1, nonInviteClient: 2, inviteServer: 3, nonInviteServer: 4 }), registeredAors: async () => aors });
+    metrics.collectFrom({ transactions: () => ({ inviteClient: 1, nonInviteClient: 2, inviteServer: 3, nonInviteServer: 4 }), acceptedConnections: () => 9, registeredAors: async () => aors });
+    expect(await value(metrics, 'herald_connections_accepted')).toBe(9);
     expect(await value(metrics, 'herald_transactions_in_flight', { kind: 'invite_client' })).toBe(1);
     expect(await value(metrics, 'herald_transactions_in_flight', { kind: 'non_invite_client' })).toBe(2);
     expect(await value(metrics, 'herald_transactions_in_flight', { kind: 'invite_server' })).toBe(3);

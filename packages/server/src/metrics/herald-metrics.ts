@@ -1,12 +1,14 @@
 import type { DigestFailureReason } from '@herald/auth';
 import { KNOWN_METHODS } from '@herald/sip';
-import type { TransactionCounts } from '@herald/stack';
+import type { LimitName, TransactionCounts } from '@herald/stack';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { PresetHistogram } from './preset-histogram.js';
 
 /** What the scrape-time gauges read, once the server is running. */
 export interface MetricSources {
   transactions(): TransactionCounts;
+  /** Connections accepted and open, counted against `sip.maxConnections`. */
+  acceptedConnections(): number;
   /** `store.locations.countAors(now)`. */
   registeredAors(): Promise<number>;
 }
@@ -75,6 +77,8 @@ export class HeraldMetrics {
   private readonly registrations: Record<RegistrationResult, Tally>;
   private readonly authFailures = new Map<string, Tally>();
   private readonly authFailureCounter: Counter<'reason'>;
+  private readonly limitHits = new Map<LimitName, Tally>();
+  private readonly limitCounter: Counter<'limit'>;
   private readonly storeHistogram: PresetHistogram;
 
   constructor(options: HeraldMetricsOptions = {}) {
@@ -129,6 +133,15 @@ export class HeraldMetrics {
         for (const tally of this.authFailures.values()) tally.flush();
       },
     });
+    this.limitCounter = new Counter({
+      name: 'herald_limit_hits_total',
+      help: 'Requests and connections refused or closed by a limit (docs/operations.md, "Limits and protection"), by limit',
+      labelNames: ['limit'],
+      registers,
+      collect: () => {
+        for (const tally of this.limitHits.values()) tally.flush();
+      },
+    });
     const sources = (): MetricSources | null => this.sources;
     const transactions = new Gauge({
       name: 'herald_transactions_in_flight',
@@ -150,6 +163,15 @@ export class HeraldMetrics {
       inviteServer: transactions.labels('invite_server'),
       nonInviteServer: transactions.labels('non_invite_server'),
     };
+    new Gauge({
+      name: 'herald_connections_accepted',
+      help: 'TCP, TLS, WS and WSS connections accepted and open (sip.maxConnections bounds them per worker)',
+      registers,
+      collect() {
+        const source = sources();
+        if (source !== null) this.set(source.acceptedConnections());
+      },
+    });
     let registeredAors = 0;
     new Gauge({
       name: 'herald_registered_aors',
@@ -191,6 +213,13 @@ export class HeraldMetrics {
   authFailure(reason: DigestFailureReason): void {
     let tally = this.authFailures.get(reason);
     if (tally === undefined) this.authFailures.set(reason, (tally = new Tally(this.authFailureCounter.labels(reason))));
+    tally.pending++;
+  }
+
+  /** A request or connection a limit refused or closed. */
+  limitHit(limit: LimitName): void {
+    let tally = this.limitHits.get(limit);
+    if (tally === undefined) this.limitHits.set(limit, (tally = new Tally(this.limitCounter.labels(limit))));
     tally.pending++;
   }
 

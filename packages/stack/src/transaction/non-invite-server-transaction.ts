@@ -10,6 +10,13 @@ import type { NonInviteServerTransactionState } from './transaction-state.js';
  * @see RFC 3261 §17.2.2
  */
 export class NonInviteServerTransaction extends ServerTransaction<NonInviteServerTransactionState> {
+  /**
+   * Set while the TU first sees the request: a refusal, or the answer to OPTIONS, given then
+   * cost no work, so the transaction ends at once and a retransmission is answered afresh,
+   * as by a stateless UAS (RFC 3261 §8.2.7).
+   */
+  answeringStatelessly = false;
+
   constructor(id: string, request: SipRequest, flow: Flow, user: ServerTransactionUser, context: TransactionContext) {
     super(id, request, flow, user, context, 'Trying');
   }
@@ -27,10 +34,11 @@ export class NonInviteServerTransaction extends ServerTransaction<NonInviteServe
       this.sendResponse(response);
       return true;
     }
+    const stateless = this.answeringStatelessly && (response.status >= 300 || this.request?.method === 'OPTIONS');
     this.setState('Completed');
     this.sendResponse(response);
     // RFC 3261 §17.2.2: Timer J is 64*T1 on unreliable transports and zero on reliable ones.
-    if (this.alive) this.terminateAfter('timerJ', this.reliable ? 0 : 64 * this.timers.t1);
+    if (this.alive) this.terminateAfter('timerJ', this.reliable || stateless ? 0 : 64 * this.timers.t1);
     return true;
   }
 }

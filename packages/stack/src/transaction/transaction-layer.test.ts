@@ -287,3 +287,57 @@ describe('RFC 3261 §17 transaction layer', () => {
     expect(new TransactionLayer({ transport, tu }).timers).toEqual({ t1: 500, t2: 4000, t4: 5000, timerD: 32_000 });
   });
 });
+
+describe('holding little for what costs nothing (RFC 3261 §8.2.7, §21.5.4)', () => {
+  it('keeps no transaction for a refusal or an OPTIONS answer given before onRequest returns, and answers a retransmission afresh', () => {
+    const { layer, user, transport, clock } = setup({ statelessImmediateAnswers: true });
+    user.answer = (tx, req) => tx.respond(answer(req, req.method === 'OPTIONS' ? 200 : 403));
+    layer.receive(request('OPTIONS'), UDP_FLOW);
+    layer.receive(request('MESSAGE'), UDP_FLOW);
+    expect(layer.size).toBe(0);
+    expect(clock.pending).toBe(0);
+    layer.receive(request('MESSAGE'), UDP_FLOW);
+    expect(user.requests).toHaveLength(3);
+    expect(transport.lines.map((l) => l.slice(0, 15))).toEqual(['SIP/2.0 200 OK', 'SIP/2.0 403 For', 'SIP/2.0 403 For']);
+  });
+
+  it('keeps the transaction for a 2xx other than to OPTIONS, for an answer given later, and for INVITE', async () => {
+    const { layer, user } = setup({ statelessImmediateAnswers: true });
+    user.answer = (tx, req) => {
+      if (req.method === 'MESSAGE') tx.respond(answer(req, 202));
+      else if (req.method === 'INVITE') tx.respond(answer(req, 486));
+      else void Promise.resolve().then(() => tx.respond(answer(req, 403)));
+    };
+    layer.receive(request('MESSAGE'), UDP_FLOW);
+    layer.receive(request('INVITE'), UDP_FLOW);
+    layer.receive(request('SUBSCRIBE'), UDP_FLOW);
+    await Promise.resolve();
+    expect(layer.size).toBe(3);
+    expect(user.requests.map((r) => r.tx?.state)).toEqual(['Completed', 'Completed', 'Completed']);
+  });
+
+  it('keeps the transaction by default', () => {
+    const { layer, user } = setup();
+    user.answer = (tx, req) => tx.respond(answer(req, 403));
+    layer.receive(request('MESSAGE'), UDP_FLOW);
+    expect(layer.size).toBe(1);
+  });
+
+  it('answers a new request 503 with Retry-After, without a transaction, once the table is full', () => {
+    const overloads: string[] = [];
+    const { layer, user, transport } = setup({ maxTransactions: 2, onOverload: (req) => overloads.push(req.method) });
+    layer.receive(request('MESSAGE', { branch: 'z9hG4bKa' }), UDP_FLOW);
+    layer.receive(request('MESSAGE', { branch: 'z9hG4bKb' }), UDP_FLOW);
+    layer.receive(request('MESSAGE', { branch: 'z9hG4bKc' }), UDP_FLOW);
+    layer.receive(request('MESSAGE', { branch: 'z9hG4bKa' }), UDP_FLOW);
+    expect(user.requests).toHaveLength(2);
+    expect(layer.size).toBe(2);
+    expect(overloads).toEqual(['MESSAGE']);
+    expect(transport.lines).toEqual(['SIP/2.0 503 Too Many Transactions']);
+    expect(transport.sent[0].message.header('retry-after')).toBe('5');
+  });
+
+  it('checks maxTransactions', () => {
+    expect(() => setup({ maxTransactions: 0 })).toThrow('maxTransactions must be a whole number of at least 1, not 0');
+  });
+});

@@ -28,6 +28,20 @@ export interface TransactionLayerOptions {
    */
   tryingDelay?: number | null;
   /**
+   * Most transactions in the table; a new request beyond it is answered 503 with Retry-After
+   * and no transaction (RFC 3261 §21.5.4). Default 100000.
+   */
+  maxTransactions?: number;
+  /** Called for each request refused because the table is full. */
+  onOverload?(request: SipRequest, flow: Flow): void;
+  /**
+   * A non-INVITE request the TU refuses (3xx–6xx), or an OPTIONS it answers, before
+   * `onRequest` returns keeps no transaction: its retransmissions are answered afresh, as a
+   * stateless UAS does (RFC 3261 §8.2.7), so that what cost no work holds no memory for
+   * Timer J. Default false.
+   */
+  statelessImmediateAnswers?: boolean;
+  /**
    * Receives exceptions thrown by TU callbacks. The transaction has already made its state
    * change, so nothing is left half done. By default the exception is rethrown from a microtask.
    */
@@ -58,12 +72,19 @@ export class TransactionLayer {
   private readonly context: TransactionContext;
   private readonly onError: (error: unknown) => void;
   private readonly terminations: TerminationTimers;
+  private readonly maxTransactions: number;
+  private readonly onOverload: ((request: SipRequest, flow: Flow) => void) | undefined;
+  private readonly statelessImmediateAnswers: boolean;
 
   constructor(options: TransactionLayerOptions) {
     this.timers = resolveTimers(options.timers);
     this.tu = options.tu;
     this.transport = options.transport;
     this.tryingDelay = options.tryingDelay === undefined ? 200 : options.tryingDelay;
+    this.maxTransactions = options.maxTransactions ?? DEFAULT_MAX_TRANSACTIONS;
+    if (!Number.isSafeInteger(this.maxTransactions) || this.maxTransactions < 1) throw new Error(`maxTransactions must be a whole number of at least 1, not ${this.maxTransactions}`);
+    this.onOverload = options.onOverload;
+    this.statelessImmediateAnswers = options.statelessImmediateAnswers ?? false;
     const onError = options.onError ?? rethrowLater;
     this.onError = onError;
     const clock = options.clock ?? systemClock;
@@ -170,6 +191,10 @@ export class TransactionLayer {
       existing.receiveRequest(request);
       return;
     }
+    if (this.clients.size + this.servers.size >= this.maxTransactions) {
+      this.refuseOverload(request, flow);
+      return;
+    }
     let tx: ServerTransaction;
     if (request.method === 'INVITE') {
       const invite = new InviteServerTransaction(key, request, flow, this.tu, this.context);
@@ -177,8 +202,10 @@ export class TransactionLayer {
       invite.start(this.tryingDelay);
       tx = invite;
     } else {
-      tx = new NonInviteServerTransaction(key, request, flow, this.tu, this.context);
-      this.servers.set(key, tx);
+      const nonInvite = new NonInviteServerTransaction(key, request, flow, this.tu, this.context);
+      this.servers.set(key, nonInvite);
+      nonInvite.answeringStatelessly = this.statelessImmediateAnswers;
+      tx = nonInvite;
     }
     // As context.notify does, without a closure per request.
     try {
@@ -186,6 +213,13 @@ export class TransactionLayer {
     } catch (error) {
       this.onError(error);
     }
+    if (tx instanceof NonInviteServerTransaction) tx.answeringStatelessly = false;
+  }
+
+  /** RFC 3261 §21.5.4: too busy to take the request; it may be retried after a while. */
+  private refuseOverload(request: SipRequest, flow: Flow): void {
+    this.onOverload?.(request, flow);
+    this.replyStateless(request, flow, createResponse(request, 503, 'Too Many Transactions', { headers: [['Retry-After', String(OVERLOAD_RETRY_AFTER_S)]] }));
   }
 
   private receiveAck(ack: SipRequest, flow: Flow): void {
@@ -238,6 +272,10 @@ export class TransactionLayer {
   /** A request whose matching fields do not parse is answered statelessly with the 400 naming the problem. */
   private rejectMalformed(request: SipRequest, flow: Flow, error: unknown): void {
     if (!(error instanceof SipError)) throw error;
+    this.replyStateless(request, flow, createResponse(request, error.status, error.reason));
+  }
+
+  private replyStateless(request: SipRequest, flow: Flow, response: SipResponse): void {
     let destination: Destination;
     try {
       destination = this.transport.responseDestination(request, flow);
@@ -246,7 +284,7 @@ export class TransactionLayer {
       destination = flowDestination(flow);
     }
     try {
-      this.transport.transmit(createResponse(request, error.status, error.reason).toBuffer(), destination, ignore);
+      this.transport.transmit(response.toBuffer(), destination, ignore);
     } catch {
       // Nothing more can be done for a request that cannot be answered.
     }
@@ -257,6 +295,10 @@ export class TransactionLayer {
     else if (this.servers.get(tx.id) === tx) this.servers.delete(tx.id);
   }
 }
+
+/** Transactions of one worker; at roughly 2 KB each (bench/, docs/benchmarks.md), about 200 MB. */
+export const DEFAULT_MAX_TRANSACTIONS = 100_000;
+const OVERLOAD_RETRY_AFTER_S = 5;
 
 function asInvite(tx: ServerTransaction | undefined): InviteServerTransaction | null {
   return tx instanceof InviteServerTransaction ? tx : null;

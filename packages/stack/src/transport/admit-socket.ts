@@ -1,17 +1,21 @@
 import type { Socket } from 'node:net';
 import type { TransportContext } from './transport-context.js';
-import { debugEnabled } from './transport-logger.js';
 
 /**
- * Counts a newly accepted socket against the per-source connection limit, or destroys it
- * when the source is at the limit. An admitted socket is kept in `sockets` until it
+ * Counts a newly accepted socket against the connection limits (all sources, and its own),
+ * or destroys it when one is reached. An admitted socket is kept in `sockets` until it
  * closes, so that a listener can destroy what never became a flow.
  */
 export function admitSocket(socket: Socket, sockets: Set<Socket>, ctx: TransportContext): boolean {
   const source = socket.remoteAddress;
   socket.on('error', () => undefined);
-  if (source === undefined || !ctx.table.admit(source)) {
-    if (debugEnabled(ctx.logger)) ctx.logger.debug('transport: connection refused, per-source limit', { source });
+  if (source === undefined) {
+    socket.destroy();
+    return false;
+  }
+  const refused = ctx.table.admit(source);
+  if (refused !== null) {
+    ctx.limitHit(refused, source);
     socket.destroy();
     return false;
   }

@@ -42,12 +42,23 @@ describe('ConnectionTable', () => {
 
   it('counts accepted connections per source IP and refuses beyond the limit', () => {
     const table = new ConnectionTable({ maxConnectionsPerSource: 2, idleTimeoutMs: 1000 });
-    expect(table.admit('192.0.2.1')).toBe(true);
-    expect(table.admit('::ffff:192.0.2.1')).toBe(true);
-    expect(table.admit('192.0.2.1')).toBe(false);
-    expect(table.admit('192.0.2.2')).toBe(true);
+    expect(table.admit('192.0.2.1')).toBeNull();
+    expect(table.admit('::ffff:192.0.2.1')).toBeNull();
+    expect(table.admit('192.0.2.1')).toBe('maxConnectionsPerSource');
+    expect(table.admit('192.0.2.2')).toBeNull();
     table.release('192.0.2.1');
-    expect(table.admit('192.0.2.1')).toBe(true);
+    expect(table.admit('192.0.2.1')).toBeNull();
+  });
+
+  it('refuses any source beyond maxConnections in all', () => {
+    const table = new ConnectionTable({ maxConnectionsPerSource: 2, maxConnections: 3, idleTimeoutMs: 1000 });
+    expect(['192.0.2.1', '192.0.2.1', '192.0.2.2'].map((a) => table.admit(a))).toEqual([null, null, null]);
+    expect(table.admit('192.0.2.3')).toBe('maxConnections');
+    expect(table.accepted).toBe(3);
+    table.release('192.0.2.2');
+    table.release('192.0.2.9');
+    expect(table.accepted).toBe(2);
+    expect(table.admit('192.0.2.3')).toBeNull();
   });
 
   it('closes a connection idle for idleTimeoutMs, and not one with traffic', () => {

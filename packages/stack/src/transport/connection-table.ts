@@ -2,10 +2,13 @@ import { type Clock, type TimerHandle, systemClock } from '../clock.js';
 import type { Flow } from '../flow/flow.js';
 import type { Connection } from './connection.js';
 import { socketAddress } from './socket-address.js';
+import type { LimitName } from './transport-limits.js';
 
 /** Options of a `ConnectionTable`. */
 export interface ConnectionTableOptions {
   maxConnectionsPerSource: number;
+  /** Accepted connections from all sources together. */
+  maxConnections?: number;
   idleTimeoutMs: number;
   clock?: Clock;
   /** Called once for every connection that was added and has closed. */
@@ -28,6 +31,7 @@ export class ConnectionTable {
   private readonly entries = new Map<string, Entry>();
   private readonly byRemote = new Map<string, Connection>();
   private readonly perSource = new Map<string, number>();
+  private admitted = 0;
   private readonly clock: Clock;
   private readonly sweepEvery: number;
   private sweepTimer: TimerHandle | null = null;
@@ -42,22 +46,32 @@ export class ConnectionTable {
     return this.entries.size;
   }
 
+  /** Accepted connections being counted: admitted and not released yet. */
+  get accepted(): number {
+    return this.admitted;
+  }
+
   /**
-   * Counts a connection being accepted from `address`; false (and not counted) when that
-   * source already has `maxConnectionsPerSource`. Pair every true with one `release`.
+   * Counts a connection being accepted from `address`; the limit it would exceed instead
+   * (and not counted) when all sources together already have `maxConnections` or this one
+   * `maxConnectionsPerSource`. Pair every admission (`null`) with one `release`.
    */
-  admit(address: string): boolean {
+  admit(address: string): LimitName | null {
+    if (this.admitted >= (this.options.maxConnections ?? Infinity)) return 'maxConnections';
     const key = socketAddress(address);
     const n = this.perSource.get(key) ?? 0;
-    if (n >= this.options.maxConnectionsPerSource) return false;
+    if (n >= this.options.maxConnectionsPerSource) return 'maxConnectionsPerSource';
     this.perSource.set(key, n + 1);
-    return true;
+    this.admitted++;
+    return null;
   }
 
   release(address: string): void {
     const key = socketAddress(address);
     const n = this.perSource.get(key) ?? 0;
-    if (n <= 1) this.perSource.delete(key);
+    if (n === 0) return;
+    this.admitted--;
+    if (n === 1) this.perSource.delete(key);
     else this.perSource.set(key, n - 1);
   }
 

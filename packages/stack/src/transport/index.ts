@@ -1,6 +1,7 @@
 export * from './transport-layer.js';
 export * from './transport-error.js';
 export * from './transport-limits.js';
+export * from './request-budget.js';
 export * from './transport-logger.js';
 export * from './listener.js';
 export * from './tls-options.js';

@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import { FramingError, StreamFramer } from '@herald/sip';
 import type { Flow } from '../flow/flow.js';
 import { type Connection, socketFlow } from './connection.js';
+import { MessageDeadline } from './message-deadline.js';
 import type { TransportContext } from './transport-context.js';
 import { TransportError } from './transport-error.js';
 import { debugEnabled } from './transport-logger.js';
@@ -21,19 +22,28 @@ export class StreamConnection implements Connection {
   readonly flow: Flow;
   readonly closed: Promise<void>;
   private readonly framer: StreamFramer;
+  private readonly deadline: MessageDeadline;
   private closing = false;
 
+  /** `accepted`: the peer connected to Herald, and owes its first message within `messageTimeoutMs`. */
   constructor(
     private readonly socket: Socket,
     transport: 'tcp' | 'tls',
     private readonly ctx: TransportContext,
+    accepted = false,
   ) {
     this.flow = socketFlow(ctx.nextFlowId(transport), transport, ctx.owner, socket);
     const { maxHeaderSize, maxBodySize, maxMessageSize } = ctx.limits;
     this.framer = new StreamFramer({ maxHeaderSize, maxBodySize: Math.min(maxBodySize, maxMessageSize) });
     socket.setNoDelay(true);
+    this.deadline = new MessageDeadline(ctx.limits.messageTimeoutMs, () => {
+      ctx.limitHit('messageTimeout', this.flow.remoteAddress);
+      socket.destroy();
+    });
+    if (accepted) this.deadline.arm();
     this.closed = new Promise((resolve) => {
       socket.once('close', () => {
+        this.deadline.disarm();
         ctx.table.remove(this);
         resolve();
       });
@@ -81,6 +91,8 @@ export class StreamConnection implements Connection {
       this.socket.destroy();
       return;
     }
+    if (this.framer.buffered > 0) this.deadline.arm();
+    else if (items.length > 0) this.deadline.disarm();
     for (const item of items) {
       // RFC 5626 §4.4.1: a double-CRLF ping is answered with a single CRLF pong.
       if (item.kind === 'ping') this.socket.write(PONG);

@@ -25,16 +25,18 @@ export class StreamTransport extends ServerListener {
             ca: tlsOptions?.ca,
             requestCert: tlsOptions?.requestCert ?? false,
             rejectUnauthorized: tlsOptions?.rejectUnauthorized ?? true,
+            handshakeTimeout: ctx.limits.messageTimeoutMs,
           })
         : net.createServer();
     const sockets = new Set<net.Socket>();
     server.on('connection', (socket: net.Socket) => {
-      if (admitSocket(socket, sockets, ctx) && transport === 'tcp') new StreamConnection(socket, 'tcp', ctx);
+      if (admitSocket(socket, sockets, ctx) && transport === 'tcp') new StreamConnection(socket, 'tcp', ctx, true);
     });
     if (transport === 'tls') {
-      server.on('secureConnection', (socket: tls.TLSSocket) => new StreamConnection(socket, 'tls', ctx));
-      server.on('tlsClientError', (err) => {
-        if (debugEnabled(ctx.logger)) ctx.logger.debug('transport: TLS handshake failed', { error: err });
+      server.on('secureConnection', (socket: tls.TLSSocket) => new StreamConnection(socket, 'tls', ctx, true));
+      server.on('tlsClientError', (err, socket) => {
+        if ((err as NodeJS.ErrnoException).code === 'ERR_TLS_HANDSHAKE_TIMEOUT') ctx.limitHit('messageTimeout', socket.remoteAddress ?? '');
+        else if (debugEnabled(ctx.logger)) ctx.logger.debug('transport: TLS handshake failed', { error: err });
       });
     }
     const info = await listenOn(server, spec);

@@ -1,6 +1,6 @@
 import type { Flow } from '../flow/flow.js';
 import type { ConnectionTable } from './connection-table.js';
-import type { TransportLimits } from './transport-limits.js';
+import type { LimitName, TransportLimits } from './transport-limits.js';
 import type { TransportLogger } from './transport-logger.js';
 
 /** What a transport needs from the layer: the glue between sockets and messages. */
@@ -12,6 +12,8 @@ export interface TransportContext {
   readonly owner: string;
   /** Hands over the bytes of one received message; never throws. */
   deliver(data: Buffer, flow: Flow): void;
+  /** A limit refused a connection or closed one; `source` is the remote address. */
+  limitHit(limit: LimitName, source: string): void;
   /** A new, unique flow id for a connection. */
   nextFlowId(transport: Flow['transport']): string;
 }

@@ -1,14 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import type { SipMessage, SipRequest, SipResponse } from '@herald/sip';
-import type { Clock } from '../clock.js';
+import { type SipMessage, type SipRequest, type SipResponse, createResponse } from '@herald/sip';
+import { type Clock, systemClock } from '../clock.js';
 import { type Destination, type Flow, flowDestination } from '../flow/flow.js';
 import { workerName } from '../flow/worker-name.js';
 import type { Connection } from './connection.js';
 import { ConnectionTable } from './connection-table.js';
 import { decodeMessage } from './decode-message.js';
 import type { Listener, ListenerInfo, ListenSpec } from './listener.js';
+import { DEFAULT_REQUEST_BUDGET, type RequestBudget, SourceBudget } from './request-budget.js';
 import { responseDestination } from './response-destination.js';
 import { socketAddress } from './socket-address.js';
 import { connectStream } from './stream-connect.js';
@@ -17,7 +18,7 @@ import { StreamTransport } from './stream-transport.js';
 import type { TlsOptions } from './tls-options.js';
 import type { TransportContext } from './transport-context.js';
 import { TransportError } from './transport-error.js';
-import { type TransportLimits, resolveLimits } from './transport-limits.js';
+import { type LimitName, type TransportLimits, resolveLimits } from './transport-limits.js';
 import { type TransportLogger, debugEnabled, silentLogger } from './transport-logger.js';
 import { DEFAULT_UDP_BUFFER_SIZES, UdpTransport, type UdpBufferSizes, isUdpFlowId } from './udp-transport.js';
 import { WsTransport } from './ws-transport.js';
@@ -27,8 +28,12 @@ export interface TransportLayerOptions {
   listen: ListenSpec[];
   /** Certificate and key for TLS and WSS listeners, and for TLS connections Herald opens. */
   tls?: TlsOptions;
-  /** Defaults: 65535, 16384, maxMessageSize, 64, 600000. */
+  /** Defaults in `DEFAULT_TRANSPORT_LIMITS`; `maxBodySize` defaults to `maxMessageSize`. */
   limits?: Partial<TransportLimits>;
+  /** Requests per source address, checked before parsing (`DEFAULT_REQUEST_BUDGET` when not given). */
+  requestBudget?: RequestBudget;
+  /** A limit refused or closed something from `source`; called for every refusal, so keep it cheap. */
+  onLimit?(limit: LimitName, source: string): void;
   /** Kernel buffer sizes of every UDP socket, in bytes (default 4 MiB each). */
   udpBuffers?: Partial<UdpBufferSizes>;
   /** Every message received; a request has `received`/`rport` in its top Via. */
@@ -54,6 +59,8 @@ export class TransportLayer {
   private readonly limits: TransportLimits;
   private readonly logger: TransportLogger;
   private readonly table: ConnectionTable;
+  private readonly budget: SourceBudget;
+  private readonly clock: Clock;
   private readonly ctx: TransportContext;
   private readonly bound: Listener[] = [];
   private readonly udp: UdpTransport[] = [];
@@ -68,8 +75,11 @@ export class TransportLayer {
     checkUdpBuffers(options.udpBuffers);
     this.logger = options.logger ?? silentLogger;
     checkListenSpecs(options);
+    this.budget = new SourceBudget(options.requestBudget ?? DEFAULT_REQUEST_BUDGET);
+    this.clock = options.clock ?? systemClock;
     this.table = new ConnectionTable({
       maxConnectionsPerSource: this.limits.maxConnectionsPerSource,
+      maxConnections: this.limits.maxConnections,
       idleTimeoutMs: this.limits.idleTimeoutMs,
       clock: options.clock,
       onClosed: (flow) => this.flowClosed(flow),
@@ -80,6 +90,7 @@ export class TransportLayer {
       logger: this.logger,
       owner: options.owner ?? workerName(),
       deliver: (data, flow) => this.deliver(data, flow),
+      limitHit: options.onLimit ?? (() => undefined),
       nextFlowId: (transport) => `${transport}-${this.flowIdPrefix}-${(++this.flowSeq).toString(36)}`,
     };
   }
@@ -92,6 +103,11 @@ export class TransportLayer {
   /** This worker: the owner of every flow this layer opens or accepts. */
   get owner(): string {
     return this.ctx.owner;
+  }
+
+  /** Connections accepted and still open, counted against `maxConnections`. */
+  get acceptedConnections(): number {
+    return this.table.accepted;
   }
 
   /** The listeners as bound (actual addresses and ports), in the order of `listen`. */
@@ -229,22 +245,38 @@ export class TransportLayer {
   /** The glue from bytes to `onMessage`: everything a client sends ends here, so nothing escapes. */
   private deliver(data: Buffer, flow: Flow): void {
     try {
-      // RFC 7118 §5: a WebSocket message holds exactly one SIP message, as a datagram does.
-      const datagram = flow.transport === 'udp' || flow.transport === 'ws' || flow.transport === 'wss';
-      const decoded = decodeMessage(data, flow, datagram, this.limits);
+      const verdict = this.budget.enabled && !isResponse(data) ? this.budget.take(flow.remoteAddress, this.clock.now()) : 'take';
+      if (verdict !== 'take') {
+        this.ctx.limitHit('rateLimit', flow.remoteAddress);
+        if (verdict === 'refuse') this.refuseOverBudget(data, flow);
+        return;
+      }
+      const decoded = decodeMessage(data, flow, isDatagram(flow), this.limits);
       if (decoded.kind === 'message') {
         this.options.onMessage(decoded.message, flow);
       } else if (decoded.kind === 'reply') {
         if (debugEnabled(this.logger)) this.logger.debug('transport: answering a bad request', { flow: flow.id, status: decoded.response.status, reason: decoded.response.reason });
-        this.replyOnFlow(decoded.response.toBuffer(), flow).catch((err: unknown) => {
-          if (debugEnabled(this.logger)) this.logger.debug('transport: could not answer a bad request', { flow: flow.id, error: err });
-        });
+        this.answer(decoded.response, flow);
       } else if (decoded.reason !== null && debugEnabled(this.logger)) {
         this.logger.debug('transport: message dropped', { flow: flow.id, reason: decoded.reason });
       }
     } catch (err) {
       this.logger.error('transport: message handler failed', { flow: flow.id, error: err });
     }
+  }
+
+  /** RFC 3261 §21.5.4: 503 with Retry-After, sent without a transaction. */
+  private refuseOverBudget(data: Buffer, flow: Flow): void {
+    const decoded = decodeMessage(data, flow, isDatagram(flow), this.limits);
+    if (decoded.kind !== 'message' || !decoded.message.isRequest() || decoded.message.method === 'ACK') return;
+    const retryAfter = String(this.budget.retryAfterSeconds());
+    this.answer(createResponse(decoded.message, 503, 'Too Many Requests From This Address', { headers: [['Retry-After', retryAfter]] }), flow);
+  }
+
+  private answer(response: SipResponse, flow: Flow): void {
+    this.replyOnFlow(response.toBuffer(), flow).catch((err: unknown) => {
+      if (debugEnabled(this.logger)) this.logger.debug('transport: could not answer a request', { flow: flow.id, status: response.status, error: err });
+    });
   }
 
   private flowClosed(flow: Flow): void {
@@ -364,6 +396,16 @@ export class TransportLayer {
 function literalAddress(host: string): string | null {
   const address = socketAddress(host);
   return isIP(address) === 0 ? null : address;
+}
+
+/** RFC 7118 §5: a WebSocket message holds exactly one SIP message, as a datagram does. */
+function isDatagram(flow: Flow): boolean {
+  return flow.transport === 'udp' || flow.transport === 'ws' || flow.transport === 'wss';
+}
+
+/** A status line starts `SIP/`; a request line starts with its method (RFC 3261 §7.1, §7.2). */
+function isResponse(data: Buffer): boolean {
+  return data.length > 4 && data[0] === 0x53 && data[1] === 0x49 && data[2] === 0x50 && data[3] === 0x2f;
 }
 
 function isFlow(target: Destination | Flow): target is Flow {

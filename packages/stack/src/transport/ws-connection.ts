@@ -3,6 +3,7 @@ import { isUtf8 } from 'node:buffer';
 import type WebSocket from 'ws';
 import type { Flow } from '../flow/flow.js';
 import { type Connection, socketFlow } from './connection.js';
+import { MessageDeadline } from './message-deadline.js';
 import type { TransportContext } from './transport-context.js';
 import { TransportError } from './transport-error.js';
 import { debugEnabled } from './transport-logger.js';
@@ -30,18 +31,30 @@ export class WsConnection implements Connection {
     private readonly ctx: TransportContext,
   ) {
     this.flow = socketFlow(ctx.nextFlowId(transport), transport, ctx.owner, socket);
+    const deadline = new MessageDeadline(ctx.limits.messageTimeoutMs, () => {
+      ctx.limitHit('messageTimeout', this.flow.remoteAddress);
+      ws.terminate();
+    });
+    deadline.arm();
+    // Ahead of ws's own reader: bytes start the clock, and a whole frame, read next, stops it.
+    socket.prependListener('data', () => deadline.arm());
     this.closed = new Promise((resolve) => {
       ws.once('close', () => {
+        deadline.disarm();
         ctx.table.remove(this);
         resolve();
       });
     });
-    ws.on('message', (data: unknown) => {
+    const frame = () => {
+      deadline.disarm();
       ctx.table.touch(this);
+    };
+    ws.on('message', (data: unknown) => {
+      frame();
       ctx.deliver(messageBytes(data), this.flow);
     });
-    ws.on('ping', () => ctx.table.touch(this));
-    ws.on('pong', () => ctx.table.touch(this));
+    ws.on('ping', frame);
+    ws.on('pong', frame);
     ws.on('error', (err) => {
       if (debugEnabled(ctx.logger)) ctx.logger.debug('transport: WebSocket error', { flow: this.flow.id, error: err });
     });

@@ -7,6 +7,7 @@ import { admitSocket } from './admit-socket.js';
 import type { ListenSpec } from './listener.js';
 import { ServerListener } from './server-listener.js';
 import { listenOn } from './listen-on.js';
+import { MessageDeadline } from './message-deadline.js';
 import type { TlsOptions } from './tls-options.js';
 import type { TransportContext } from './transport-context.js';
 import { debugEnabled } from './transport-logger.js';
@@ -32,6 +33,7 @@ export class WsTransport extends ServerListener {
             ca: tlsOptions?.ca,
             requestCert: tlsOptions?.requestCert ?? false,
             rejectUnauthorized: tlsOptions?.rejectUnauthorized ?? true,
+            handshakeTimeout: ctx.limits.messageTimeoutMs,
           })
         : http.createServer();
     const wss = new WebSocketServer({
@@ -42,7 +44,22 @@ export class WsTransport extends ServerListener {
       handleProtocols: (protocols) => ([...protocols].includes(SUBPROTOCOL) ? SUBPROTOCOL : false),
     });
     const sockets = new Set<Socket>();
-    server.on('connection', (socket: Socket) => admitSocket(socket, sockets, ctx));
+    // By remote address and port: for WSS the upgraded socket is the TLS one, not the one accepted.
+    const handshakes = new Map<string, MessageDeadline>();
+    server.on('connection', (socket: Socket) => {
+      if (!admitSocket(socket, sockets, ctx)) return;
+      const key = remoteKey(socket);
+      const deadline = new MessageDeadline(ctx.limits.messageTimeoutMs, () => {
+        ctx.limitHit('messageTimeout', socket.remoteAddress ?? '');
+        socket.destroy();
+      });
+      deadline.arm();
+      handshakes.set(key, deadline);
+      socket.once('close', () => {
+        deadline.disarm();
+        handshakes.delete(key);
+      });
+    });
     server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
       res.writeHead(426, { Upgrade: 'websocket', Connection: 'close', 'Content-Length': 0 });
       res.end();
@@ -51,6 +68,7 @@ export class WsTransport extends ServerListener {
       // The HTTP server has removed its error listener from an upgraded socket; until ws adds
       // its own, an error (a reset while refusing) would otherwise be unhandled.
       socket.on('error', () => undefined);
+      handshakes.get(remoteKey(req.socket))?.disarm();
       try {
         const refusal = handshakeRefusal(req, spec.path);
         if (refusal) {
@@ -69,6 +87,10 @@ export class WsTransport extends ServerListener {
     server.on('error', (err) => ctx.logger.error('transport: listener error', { listener: info, error: err }));
     return new WsTransport(server, info, sockets);
   }
+}
+
+function remoteKey(socket: Socket): string {
+  return `${socket.remoteAddress ?? ''}|${socket.remotePort ?? ''}`;
 }
 
 /** The status line to refuse a handshake with, or null to accept it. */

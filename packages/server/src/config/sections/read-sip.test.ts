@@ -37,6 +37,15 @@ describe('sip', () => {
     expect(reject('sip: { maxMessageSize: big }').errors.map((e) => e.key)).toEqual(['sip.maxMessageSize']);
   });
 
+  it('reads the rate limit, and 0 turns it off', () => {
+    expect(parse('sip: { rateLimit: { requestsPerSecond: 0 } }').sip.requestBudget).toEqual({ requestsPerSecond: 0, burst: 1000, exempt: [] });
+    expect(problem('sip: { rateLimit: { burst: 0 } }', 'sip.rateLimit.burst')).toContain('0 is out of range');
+    expect(problem('sip: { rateLimit: { exempt: [gateway.example.com] } }', 'sip.rateLimit.exempt[0]')).toBe(
+      'sip.rateLimit.exempt[0]: expected an IP address, got "gateway.example.com"; list the addresses of peer proxies and gateways, e.g. "192.0.2.10"',
+    );
+    expect(problem('sip: { rateLimit: { perSecond: 5 } }', 'sip.rateLimit.perSecond')).toBeDefined();
+  });
+
   it('takes userAgent on one line', () => {
     expect(problem('sip: { userAgent: "Herald\\r\\nX-Evil: 1" }', 'sip.userAgent')).toBe(
       'sip.userAgent: contains a line break or control character; write it on one line of printable characters',

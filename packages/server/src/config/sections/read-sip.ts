@@ -1,6 +1,8 @@
-import { DEFAULT_TIMERS, DEFAULT_TRANSPORT_LIMITS, type TransportLimits } from '@herald/stack';
+import { isIP } from 'node:net';
+import { DEFAULT_MAX_TRANSACTIONS, DEFAULT_REQUEST_BUDGET, DEFAULT_TIMERS, DEFAULT_TRANSPORT_LIMITS, type RequestBudget, type TransportLimits } from '@herald/stack';
 import type { SipConfig } from '../herald-config.js';
-import { MAX_TIMER_MS, type Problems, type WholeNumberKey, allRead, expectLine, readSection, readWholeNumbers } from '../validation-kit.js';
+import { ConfigError } from '../config-error.js';
+import { MAX_TIMER_MS, type Problems, type WholeNumberKey, allRead, expectLine, expectList, readSection, readWholeNumbers } from '../validation-kit.js';
 
 const SIP_KEYS = [
   't1',
@@ -10,9 +12,15 @@ const SIP_KEYS = [
   'maxHeaderSize',
   'maxBodySize',
   'maxConnectionsPerSource',
+  'maxConnections',
   'idleConnectionTimeout',
+  'messageTimeout',
+  'maxTransactions',
+  'rateLimit',
   'userAgent',
 ] as const;
+
+const RATE_LIMIT_KEYS = ['requestsPerSecond', 'burst', 'exempt'] as const;
 
 const TIMER: WholeNumberKey = { unit: 'milliseconds', max: MAX_TIMER_MS };
 const TIMER_KEYS = { t1: TIMER, t2: TIMER, t4: TIMER } satisfies Record<keyof typeof DEFAULT_TIMERS, WholeNumberKey>;
@@ -23,8 +31,17 @@ const LIMIT_KEYS = {
   maxHeaderSize: BYTES,
   maxBodySize: BYTES,
   maxConnectionsPerSource: { unit: 'connections', max: Number.MAX_SAFE_INTEGER },
+  maxConnections: { unit: 'connections', max: Number.MAX_SAFE_INTEGER },
   idleTimeoutMs: { key: 'idleConnectionTimeout', unit: 'seconds', max: Math.floor(MAX_TIMER_MS / 1000), inMs: true },
+  messageTimeoutMs: { key: 'messageTimeout', unit: 'seconds', max: Math.floor(MAX_TIMER_MS / 1000), inMs: true },
 } satisfies Record<keyof TransportLimits, WholeNumberKey>;
+
+const TRANSACTION_KEYS = { maxTransactions: { unit: 'transactions', max: Number.MAX_SAFE_INTEGER } } satisfies Record<string, WholeNumberKey>;
+
+const BUDGET_KEYS = {
+  requestsPerSecond: { unit: 'requests a second', min: 0, max: 1_000_000 },
+  burst: { unit: 'requests', max: 1_000_000 },
+} satisfies Record<Exclude<keyof RequestBudget, 'exempt'>, WholeNumberKey>;
 
 /** `sip:`, into @herald/stack's timers and transport limits. @see RFC 3261 §17.1.1.1, §17.1.2.2 */
 export function readSip(value: unknown, problems: Problems): SipConfig | undefined {
@@ -35,6 +52,8 @@ export function readSip(value: unknown, problems: Problems): SipConfig | undefin
   // As in resolveLimits: the body may fill whatever message size is set.
   if (map.maxBodySize == null) limits.maxBodySize = limits.maxMessageSize;
   const userAgent = problems.check(() => expectLine('sip.userAgent', map.userAgent ?? 'Herald'));
+  const { maxTransactions } = readWholeNumbers('sip', map, TRANSACTION_KEYS, { maxTransactions: DEFAULT_MAX_TRANSACTIONS }, problems);
+  const requestBudget = readRateLimit(map.rateLimit, problems);
 
   const { t1, t2 } = timers;
   // resolveTimers' rule: T2 equal to T1 retransmits at a steady interval, below it would shorten Timers E and G.
@@ -50,5 +69,24 @@ export function readSip(value: unknown, problems: Problems): SipConfig | undefin
       }
     }
   }
-  return allRead({ timers: allRead(timers), limits: allRead(limits), userAgent });
+  return allRead({ timers: allRead(timers), limits: allRead(limits), maxTransactions, requestBudget, userAgent });
+}
+
+/** `sip.rateLimit`: the per-source request budget (Kamailio's pike, in effect). */
+function readRateLimit(value: unknown, problems: Problems): RequestBudget | undefined {
+  const map = readSection('sip.rateLimit', value, RATE_LIMIT_KEYS, problems);
+  if (map === undefined) return undefined;
+  const numbers = readWholeNumbers('sip.rateLimit', map, BUDGET_KEYS, DEFAULT_REQUEST_BUDGET, problems);
+  const exempt = problems.check(() => expectAddresses('sip.rateLimit.exempt', map.exempt ?? []));
+  return allRead({ ...numbers, exempt });
+}
+
+function expectAddresses(key: string, value: unknown): string[] {
+  const list = expectList(key, value, '["192.0.2.10", "2001:db8::5"]');
+  return list.map((entry, i) => {
+    if (typeof entry !== 'string' || isIP(entry) === 0) {
+      throw new ConfigError(`${key}[${i}]`, `expected an IP address, got ${JSON.stringify(entry)}; list the addresses of peer proxies and gateways, e.g. "192.0.2.10"`);
+    }
+    return entry;
+  });
 }

@@ -252,8 +252,9 @@ class DigestAuthenticator implements RequestProcessor {
   private challenge({ req, proxy, realm, now }: Challengeable, stale: boolean): SipError {
     const head = 'Digest realm="' + realm + '", nonce="' + this.nonces.issue(realm, now);
     const name = proxy ? 'Proxy-Authenticate' : 'WWW-Authenticate';
+    const tails = this.tails.get(this.offer.for(req.header('user-agent'), realm))!;
     const headers: (readonly [string, string])[] = [];
-    for (const tail of this.tails.get(this.offer.for(req.header('user-agent'), realm))!) headers.push([name, stale ? head + tail + ', stale=true' : head + tail]);
+    for (const tail of tails) headers.push([name, stale ? head + tail + ', stale=true' : head + tail]);
     return proxy
       ? new SipError(407, 'Proxy Authentication Required', 'SIP_ERR_AUTH_CHALLENGE', headers)
       : new SipError(401, 'Unauthorized', 'SIP_ERR_AUTH_CHALLENGE', headers);

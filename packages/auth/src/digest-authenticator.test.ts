@@ -5,16 +5,23 @@ import { NonceService } from './nonce-service.js';
 useDigestHarness();
 
 describe('RFC 3261 §22.2 / RFC 8760 §2.3 challenge', () => {
-  it('answers a REGISTER without credentials with 401, one WWW-Authenticate per algorithm, SHA-256 first', async () => {
+  it('answers a REGISTER without credentials with 401 and one WWW-Authenticate, MD5, for a client not known to choose', async () => {
     const challenge = await challengeFor(makeAuthenticator());
     expect(challenge.status).toBe(401);
     expect(challenge.reason).toBe('Unauthorized');
+    expect(challenge.headers).toHaveLength(1);
+    expect(challenge.headers[0][0]).toBe('WWW-Authenticate');
+    expect(challenge.headers[0][1]).toMatch(/^Digest realm="example\.com", nonce="[A-Za-z0-9_-]{43}", algorithm=MD5, qop="auth"$/);
+    expect(h.nonces.check(params(challenge).get('nonce')!, DOMAIN, h.clock.now())).toBe('valid');
+  });
+
+  it('offers Linphone one challenge per algorithm, SHA-256 first, one nonce for both (RFC 8760 §2.3)', async () => {
+    const challenge = await challengeFor(makeAuthenticator(), { headers: ['User-Agent: Linphone Desktop/5.2.6 (Debian) LinphoneSDK/5.3.41'] });
     expect(challenge.headers.map(([name]) => name)).toEqual(['WWW-Authenticate', 'WWW-Authenticate']);
     const [sha, md5] = challenge.headers.map(([, v]) => v);
     expect(sha).toMatch(/^Digest realm="example\.com", nonce="[A-Za-z0-9_-]{43}", algorithm=SHA-256, qop="auth"$/);
     expect(md5).toMatch(/^Digest realm="example\.com", nonce="[A-Za-z0-9_-]{43}", algorithm=MD5, qop="auth"$/);
     expect(params(challenge, 0).get('nonce')).toBe(params(challenge, 1).get('nonce'));
-    expect(h.nonces.check(params(challenge).get('nonce')!, DOMAIN, h.clock.now())).toBe('valid');
   });
 
   it('takes the realm from the Request-URI domain', async () => {
@@ -22,13 +29,13 @@ describe('RFC 3261 §22.2 / RFC 8760 §2.3 challenge', () => {
     expect(params(challenge).get('realm')).toBe('example.org');
   });
 
-  it('offers MD5 alone to SIP.js, JsSIP and SIPp, which abandon a challenge list that holds SHA-256', async () => {
-    for (const agent of ['SIP.js/0.21.2', 'JsSIP 3.10.1', 'SIPp']) {
-      const challenge = await challengeFor(makeAuthenticator(), { headers: [`User-Agent: ${agent}`] });
-      expect(challenge.headers.map(([, v]) => /algorithm=([A-Z0-9-]+)/.exec(v)![1])).toEqual(['MD5']);
-    }
-    const other = await challengeFor(makeAuthenticator(), { headers: ['User-Agent: Linphone/5.2'] });
-    expect(params(other).get('algorithm')).toBe('SHA-256');
+  it('accepts an answer with any configured algorithm, offered to this client or not', async () => {
+    const auth = makeAuthenticator();
+    const challenge = await challengeFor(auth);
+    expect((await send(auth, request({ headers: [answer(challenge, { algorithm: 'SHA-256' })] }))).verdict).toBe('continue');
+    const linphone = await challengeFor(auth, { headers: ['User-Agent: Linphonec/5.1.65'] });
+    expect((await send(auth, request({ headers: [answer(linphone, { algorithm: 'MD5' })] }))).verdict).toBe('continue');
+    expect(h.successes).toEqual(['sip:alice@example.com SHA-256', 'sip:alice@example.com MD5']);
   });
 
   it('takes the realm from To when a REGISTER is addressed to Herald by IP address', async () => {
@@ -80,8 +87,9 @@ describe('RFC 7616 §3.4 response verification', () => {
 
   it('accepts the -sess variants when configured', async () => {
     const auth = makeAuthenticator({ algorithms: ['SHA-256-sess', 'MD5-sess'] });
-    const challenge = await challengeFor(auth);
+    const challenge = await challengeFor(auth, { headers: ['User-Agent: Linphone/5.2'] });
     expect(params(challenge).get('algorithm')).toBe('SHA-256-sess');
+    expect(params(await challengeFor(auth)).get('algorithm')).toBe('MD5-sess');
     const { verdict } = await send(auth, request({ headers: [answer(challenge, { algorithm: 'SHA-256-sess' })] }));
     expect(verdict).toBe('continue');
   });
@@ -165,7 +173,7 @@ describe('RFC 7616 §3.3 stale nonce', () => {
     const auth = makeAuthenticator();
     const challenge = await challengeFor(auth);
     h.clock.advance(300_000);
-    const { error } = await send(auth, request({ headers: [answer(challenge)] }));
+    const { error } = await send(auth, request({ headers: [answer(challenge), 'User-Agent: Linphone/5.2'] }));
     expect(error?.status).toBe(401);
     expect(error!.headers).toHaveLength(2);
     for (let i = 0; i < 2; i++) expect(params(error!, i).get('stale')).toBe('true');
@@ -242,7 +250,7 @@ describe('RFC 3261 §22.3 proxy authentication', () => {
     const challenge = await challengeFor(makeAuthenticator(), message);
     expect(challenge.status).toBe(407);
     expect(challenge.reason).toBe('Proxy Authentication Required');
-    expect(challenge.headers.map(([name]) => name)).toEqual(['Proxy-Authenticate', 'Proxy-Authenticate']);
+    expect(challenge.headers.map(([name]) => name)).toEqual(['Proxy-Authenticate']);
     expect(params(challenge).get('realm')).toBe(DOMAIN);
   });
 

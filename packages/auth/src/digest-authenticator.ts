@@ -11,11 +11,10 @@ import {
   timingSafeEqualString,
 } from '@herald/sip';
 import { type AuthStateStore, type UserStore, accountAor } from '@herald/store';
-import { DEFAULT_DIGEST_POLICY, type DigestLimits, type DigestPolicy } from './digest-policy.js';
+import { AlgorithmOffer, type AlgorithmOfferPolicy } from './algorithm-offer.js';
+import { DEFAULT_DIGEST_POLICY, type DigestLimits } from './digest-policy.js';
+import { FailureLimits } from './failure-limits.js';
 import type { NonceService } from './nonce-service.js';
-
-/** Longest slow-down of one answer. */
-const MAX_DELAY_MS = 5_000;
 
 /** Why a request with credentials was not authenticated, for metrics. */
 export type DigestFailureReason =
@@ -36,7 +35,7 @@ export interface DigestAuthLogger {
 }
 
 /** What the authenticator works with; the policy's parts default to {@link DEFAULT_DIGEST_POLICY}. */
-export interface DigestAuthenticatorOptions extends Partial<Pick<DigestPolicy, 'algorithms' | 'checkDigestUri' | 'md5OnlyUserAgents'>> {
+export interface DigestAuthenticatorOptions extends Partial<AlgorithmOfferPolicy & { checkDigestUri: boolean }> {
   identity: LocalIdentity;
   users: UserStore;
   authState: AuthStateStore;
@@ -64,7 +63,7 @@ export interface DigestAuthenticatorOptions extends Partial<Pick<DigestPolicy, '
  *
  * Replies are thrown as `SipError`s: `SIP_ERR_AUTH_CHALLENGE` (401/407 with a fresh
  * challenge, also for an unknown user, a wrong password and a replay, alike),
- * `SIP_ERR_AUTH_BLOCKED` (403 after too many failures), `SIP_ERR_AUTH_MALFORMED` (400).
+ * `SIP_ERR_AUTH_BLOCKED` (403 past the {@link FailureLimits}), `SIP_ERR_AUTH_MALFORMED` (400).
  * @see RFC 3261 §22, RFC 7616 §3.3–§3.4, RFC 8760
  */
 export function digestAuthenticator(options: DigestAuthenticatorOptions): RequestProcessor {
@@ -76,20 +75,17 @@ class DigestAuthenticator implements RequestProcessor {
   private readonly identity: LocalIdentity;
   private readonly users: UserStore;
   private readonly authState: AuthStateStore;
+  private readonly failures: FailureLimits;
   private readonly nonces: NonceService;
   private readonly clock: { now(): number };
   private readonly algorithms: readonly DigestAlgorithm[];
   private readonly checkDigestUri: boolean;
-  private readonly limits: DigestLimits;
   private readonly logger: DigestAuthLogger | undefined;
-  private readonly sleep: (ms: number) => Promise<void>;
   private readonly onFailure: ((reason: DigestFailureReason) => void) | undefined;
   private readonly onSuccess: ((user: AuthenticatedUser, algorithm: DigestAlgorithm) => void) | undefined;
-  /** `", algorithm=X, qop=\"auth\""` per offered algorithm, built once. */
-  private readonly challengeTails: string[];
-  /** MD5 alone (when offered at all), for `md5OnlyUserAgents`. */
-  private readonly md5OnlyTails: string[];
-  private readonly md5OnlyUserAgents: readonly string[];
+  private readonly offer: AlgorithmOffer;
+  /** `", algorithm=X, qop=\"auth\""` per algorithm of each list the offer hands out, built once. */
+  private readonly tails: ReadonlyMap<readonly DigestAlgorithm[], readonly string[]>;
 
   constructor(o: DigestAuthenticatorOptions) {
     this.identity = o.identity;
@@ -97,17 +93,26 @@ class DigestAuthenticator implements RequestProcessor {
     this.authState = o.authState;
     this.nonces = o.nonces;
     this.clock = o.clock;
-    this.algorithms = o.algorithms ?? DEFAULT_DIGEST_POLICY.algorithms;
-    this.checkDigestUri = o.checkDigestUri ?? DEFAULT_DIGEST_POLICY.checkDigestUri;
-    this.limits = { ...DEFAULT_DIGEST_POLICY.limits, ...o.limits };
+    const d = DEFAULT_DIGEST_POLICY;
+    this.algorithms = o.algorithms ?? d.algorithms;
+    this.checkDigestUri = o.checkDigestUri ?? d.checkDigestUri;
+    const limits = { ...d.limits, ...o.limits };
+    validate(this.algorithms, limits);
+    this.failures = new FailureLimits(o.authState, limits, o.sleep ?? sleep, o.logger);
     this.logger = o.logger;
-    this.sleep = o.sleep ?? sleep;
     this.onFailure = o.onFailure;
     this.onSuccess = o.onSuccess;
-    validate(this.algorithms, this.limits);
-    this.challengeTails = this.algorithms.map((a) => `", algorithm=${a}, qop="auth"`);
-    this.md5OnlyTails = this.algorithms.includes('MD5') ? [`", algorithm=MD5, qop="auth"`] : this.challengeTails;
-    this.md5OnlyUserAgents = o.md5OnlyUserAgents ?? DEFAULT_DIGEST_POLICY.md5OnlyUserAgents;
+    this.offer = new AlgorithmOffer({
+      algorithms: this.algorithms,
+      sha256UserAgents: o.sha256UserAgents ?? d.sha256UserAgents,
+      sha256Domains: o.sha256Domains ?? d.sha256Domains,
+      md5OnlyUserAgents: o.md5OnlyUserAgents ?? d.md5OnlyUserAgents,
+    });
+    const tailsOf = (list: readonly DigestAlgorithm[]) => list.map((a) => `", algorithm=${a}, qop="auth"`);
+    this.tails = new Map([
+      [this.offer.all, tailsOf(this.offer.all)],
+      [this.offer.md5, tailsOf(this.offer.md5)],
+    ]);
   }
 
   process(ctx: RequestContext): 'continue' | Promise<'continue'> {
@@ -126,15 +131,14 @@ class DigestAuthenticator implements RequestProcessor {
     }
     const credentials = credentialsFor(proxy ? req.proxyAuthorization : req.authorization, realm);
     // A request without credentials is the normal first step, not a failure.
-    if (credentials === undefined) throw this.challenge(proxy, realm, false, this.clock.now(), this.tailsFor(req));
-    return this.verify(ctx, credentials, realm, proxy);
+    const c: Challengeable = { req, proxy, realm, now: this.clock.now() };
+    if (credentials === undefined) throw this.challenge(c, false);
+    return this.verify(ctx, credentials, c);
   }
 
   /** RFC 7616 §3.4 / RFC 3261 §22.4: checks credentials whose realm is ours. */
-  private async verify(ctx: RequestContext, credentials: AuthHeader, realm: string, proxy: boolean): Promise<'continue'> {
-    const now = this.clock.now();
-    const req = ctx.req;
-    const tails = this.tailsFor(req);
+  private async verify(ctx: RequestContext, credentials: AuthHeader, c: Challengeable): Promise<'continue'> {
+    const { req, realm, now } = c;
     const p = credentials.params;
     const username = p.get('username');
     const nonce = p.get('nonce');
@@ -147,7 +151,7 @@ class DigestAuthenticator implements RequestProcessor {
 
     const algorithm = parseDigestAlgorithm(p.get('algorithm'));
     if (algorithm === undefined || !this.algorithms.includes(algorithm)) {
-      return this.reject('unsupported-algorithm', proxy, realm, now, username, tails);
+      return this.reject('unsupported-algorithm', c, username);
     }
 
     // RFC 7616 §3.4: with qop, nc and cnonce are required; without it, the RFC 2069 form.
@@ -168,7 +172,7 @@ class DigestAuthenticator implements RequestProcessor {
     }
 
     const nonceStatus = this.nonces.check(nonce, realm, now);
-    if (nonceStatus === 'invalid') return this.reject('invalid-nonce', proxy, realm, now, username, tails);
+    if (nonceStatus === 'invalid') return this.reject('invalid-nonce', c, username);
 
     // RFC 7616 §3.4.6: the digest-uri must name the resource of the request.
     if (this.checkDigestUri && uri.trim() !== req.uriText.trim()) {
@@ -176,14 +180,11 @@ class DigestAuthenticator implements RequestProcessor {
       throw new SipError(400, 'Digest URI Mismatch', 'SIP_ERR_AUTH_MALFORMED');
     }
 
-    const srcKey = 'src:' + ctx.flow.remoteAddress;
-    const userKey = 'user:' + username + '@' + realm;
-    const [counts, record] = await Promise.all([
-      this.authState.failuresOf([srcKey, userKey], now),
+    const [attempt, record] = await Promise.all([
+      this.failures.begin(ctx.flow.remoteAddress, username + '@' + realm, now),
       this.users.get(username, realm),
     ]);
-    const { maxFailuresPerSource, maxFailuresPerUser } = this.limits;
-    if (counts[0] >= maxFailuresPerSource || counts[1] >= maxFailuresPerUser) {
+    if (this.failures.blocks(attempt)) {
       this.failed('blocked', username, realm);
       throw new SipError(403, 'Too Many Failed Authentications', 'SIP_ERR_AUTH_BLOCKED');
     }
@@ -204,21 +205,23 @@ class DigestAuthenticator implements RequestProcessor {
     });
     const match = timingSafeEqualString(expected, response.toLowerCase());
     if (!stored || !match) {
-      return this.rejectCounted(stored ? 'wrong-password' : 'unknown-user', proxy, realm, now, username, srcKey, userKey, tails);
+      this.failed(stored ? 'wrong-password' : 'unknown-user', username, realm);
+      await this.failures.failed(attempt, now);
+      throw this.challenge(c, false);
     }
 
     // RFC 7616 §3.3: stale=true tells the client its password was right, only the nonce old.
     if (nonceStatus === 'stale') {
       this.failed('stale-nonce', username, realm);
-      throw this.challenge(proxy, realm, true, now, tails);
+      throw this.challenge(c, true);
     }
 
     // RFC 7616 §3.4 nc, §5.4: nc must grow per nonce; without qop a nonce is good for one request.
     if (!(await this.authState.advanceNonceCount(nonce, nc, this.nonces.expiresAt(nonce), now))) {
-      return this.reject('replay', proxy, realm, now, username, tails);
+      return this.reject('replay', c, username);
     }
 
-    if (counts[1] > 0) await this.authState.clearFailures(userKey);
+    await this.failures.succeeded(attempt);
     const user: AuthenticatedUser = { user: record!.user, domain: record!.domain, aor: accountAor(record!.user, record!.domain) };
     ctx.authenticated = user;
     this.onSuccess?.(user, algorithm);
@@ -226,35 +229,9 @@ class DigestAuthenticator implements RequestProcessor {
   }
 
   /** A fresh challenge for an answer that proves nothing about the password. */
-  private reject(reason: DigestFailureReason, proxy: boolean, realm: string, now: number, username: string, tails: readonly string[]): never {
-    this.failed(reason, username, realm);
-    throw this.challenge(proxy, realm, false, now, tails);
-  }
-
-  /** A fresh challenge for a failed password check, counted and, past `slowAfter`, delayed. */
-  private async rejectCounted(
-    reason: DigestFailureReason,
-    proxy: boolean,
-    realm: string,
-    now: number,
-    username: string,
-    srcKey: string,
-    userKey: string,
-    tails: readonly string[],
-  ): Promise<never> {
-    this.failed(reason, username, realm);
-    const { windowMs, maxFailuresPerSource, maxFailuresPerUser, slowAfter, slowDelayMs } = this.limits;
-    const [bySource, byUser] = await Promise.all([
-      this.authState.addFailure(srcKey, windowMs, now),
-      this.authState.addFailure(userKey, windowMs, now),
-    ]);
-    if (this.logger !== undefined) {
-      if (bySource === maxFailuresPerSource) this.logger.warn('authentication blocked for a source', { key: srcKey, windowMs });
-      if (byUser === maxFailuresPerUser) this.logger.warn('authentication blocked for a user', { key: userKey, windowMs });
-    }
-    const over = Math.max(bySource, byUser) - slowAfter;
-    if (over > 0) await this.sleep(Math.min(MAX_DELAY_MS, slowDelayMs * over));
-    throw this.challenge(proxy, realm, false, now, tails);
+  private reject(reason: DigestFailureReason, c: Challengeable, username: string): never {
+    this.failed(reason, username, c.realm);
+    throw this.challenge(c, false);
   }
 
   private failed(reason: DigestFailureReason, username: string, realm: string): void {
@@ -269,27 +246,27 @@ class DigestAuthenticator implements RequestProcessor {
   }
 
   /**
-   * DEVIATION(RFC 8760 §2.3): SIP.js, JsSIP, SIPp and baresip 1.x know only MD5 and abandon the
-   * authentication when the challenges include another algorithm, whatever the order, so
-   * they are offered MD5 alone; everyone else gets every configured algorithm in order.
+   * RFC 7616 §3.3 / RFC 8760 §2.3: one challenge per algorithm the client is offered (see
+   * {@link AlgorithmOffer}), most preferred first, one nonce for all.
    */
-  private tailsFor(req: SipRequest): readonly string[] {
-    const agent = req.header('user-agent');
-    if (agent === undefined || this.md5OnlyUserAgents.length === 0) return this.challengeTails;
-    for (const prefix of this.md5OnlyUserAgents) if (agent.startsWith(prefix)) return this.md5OnlyTails;
-    return this.challengeTails;
-  }
-
-  /** RFC 7616 §3.3 / RFC 8760 §2.3: one challenge per algorithm, most preferred first, one nonce for all. */
-  private challenge(proxy: boolean, realm: string, stale: boolean, now: number, tails: readonly string[]): SipError {
+  private challenge({ req, proxy, realm, now }: Challengeable, stale: boolean): SipError {
     const head = 'Digest realm="' + realm + '", nonce="' + this.nonces.issue(realm, now);
     const name = proxy ? 'Proxy-Authenticate' : 'WWW-Authenticate';
+    const tails = this.tails.get(this.offer.for(req.header('user-agent'), realm))!;
     const headers: (readonly [string, string])[] = [];
     for (const tail of tails) headers.push([name, stale ? head + tail + ', stale=true' : head + tail]);
     return proxy
       ? new SipError(407, 'Proxy Authentication Required', 'SIP_ERR_AUTH_CHALLENGE', headers)
       : new SipError(401, 'Unauthorized', 'SIP_ERR_AUTH_CHALLENGE', headers);
   }
+}
+
+/** A request that is challenged, or verified and challenged again: 401 or 407 (`proxy`) for `realm`. */
+interface Challengeable {
+  req: SipRequest;
+  proxy: boolean;
+  realm: string;
+  now: number;
 }
 
 /** HA1 stand-ins for an unknown user: the right length, matching no password anyone can know. */

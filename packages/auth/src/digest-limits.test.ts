@@ -12,11 +12,11 @@ describe('failed authentication limits', () => {
     return (await send(auth, request({ headers: [answer(challenge, { user, password: 'guess' })] }), source)).error!;
   }
 
-  it('answers 403 after maxFailuresPerUser h.failures, even with the right password, until the window ends', async () => {
+  it('answers 403 after maxFailuresPerUser failures to the source that failed, even with the right password, until the window ends', async () => {
     const auth = makeAuthenticator({ limits });
     for (let i = 0; i < 3; i++) expect((await fail(auth)).status).toBe(401);
     const challenge = await challengeFor(auth);
-    const blocked = await send(auth, request({ headers: [answer(challenge)] }), '203.0.113.9');
+    const blocked = await send(auth, request({ headers: [answer(challenge)] }));
     expect(blocked.error?.status).toBe(403);
     expect(blocked.error?.reason).toBe('Too Many Failed Authentications');
     expect(blocked.error?.code).toBe('SIP_ERR_AUTH_BLOCKED');
@@ -28,6 +28,25 @@ describe('failed authentication limits', () => {
     expect(verdict).toBe('continue');
   });
 
+  it("does not lock the owner out: another source's failures leave a source without failures its check (issue 13 item 8)", async () => {
+    const auth = makeAuthenticator({ limits });
+    const stranger = '203.0.113.66';
+    for (let i = 0; i < 5; i++) await fail(auth, 'alice', stranger);
+    const owner = await send(auth, request({ headers: [answer(await challengeFor(auth))] }), '203.0.113.9');
+    expect(owner.verdict).toBe('continue');
+    expect(owner.ctx.authenticated?.aor).toBe('sip:alice@example.com');
+    // The stranger stays refused, right password or not, and a success elsewhere does not free it.
+    const again = await send(auth, request({ headers: [answer(await challengeFor(auth))] }), stranger);
+    expect(again.error?.code).toBe('SIP_ERR_AUTH_BLOCKED');
+  });
+
+  it('gives each new source one guess once the account is over its limit', async () => {
+    const auth = makeAuthenticator({ limits });
+    for (let i = 0; i < 3; i++) await fail(auth, 'alice', `203.0.113.${i}`);
+    expect((await fail(auth, 'alice', '203.0.113.50')).status).toBe(401);
+    expect((await fail(auth, 'alice', '203.0.113.50')).code).toBe('SIP_ERR_AUTH_BLOCKED');
+  });
+
   it('answers 403 to a source after maxFailuresPerSource h.failures over any h.users', async () => {
     const auth = makeAuthenticator({ limits });
     for (let i = 0; i < 5; i++) await fail(auth, `user${i}`);
@@ -37,14 +56,14 @@ describe('failed authentication limits', () => {
     expect(elsewhere.verdict).toBe('continue');
   });
 
-  it('clears the user counter on success', async () => {
+  it("on success forgets the source's failures for the account, not the account's or the source's", async () => {
     const auth = makeAuthenticator({ limits });
     await fail(auth);
     await fail(auth);
     const challenge = await challengeFor(auth);
     expect((await send(auth, request({ headers: [answer(challenge)] }))).verdict).toBe('continue');
-    expect(await h.authState.failures(`user:alice@${DOMAIN}`, h.clock.now())).toBe(0);
-    expect(await h.authState.failures(`src:${SOURCE}`, h.clock.now())).toBe(2);
+    const keys = [`src:${SOURCE}`, `user:alice@${DOMAIN}`, `src-user:${SOURCE}|alice@${DOMAIN}`];
+    expect(await h.authState.failuresOf(keys, h.clock.now())).toEqual([2, 2, 0]);
   });
 
   it('delays the challenge after slowAfter h.failures by slowDelayMs per failure, at most 5 s', async () => {

@@ -13,10 +13,11 @@ export interface DigestLimits {
    */
   maxFailuresPerSource: number;
   /**
-   * Failures for one account (`user@realm`) before it is answered 403 until its window
-   * ends. Default 10: a phone with a stale password retries a few times per re-register,
-   * an attacker spread over many addresses gets 10 guesses per window. The cost is that
-   * anyone can lock an account out for one window; the window is short for that reason.
+   * Failures for one account (`user@realm`), from all sources together, after which the
+   * sources that failed for it are answered 403 until the window ends. A source with no
+   * failure for the account still has its answer checked, so a stranger guessing a
+   * password cannot lock its owner out; once over the limit, each further source gets one
+   * guess. Default 10: a phone with a stale password retries a few times per re-register.
    */
   maxFailuresPerUser: number;
   /** Length of a failure window in ms. Default 300 000: five minutes, one nonce lifetime. */
@@ -42,8 +43,14 @@ export const DEFAULT_DIGEST_LIMITS: Readonly<DigestLimits> = Object.freeze({
   slowDelayMs: 500,
 });
 
-/** User-Agent prefixes of clients seen to fail on a SHA-256 challenge (checked against each, see the tests). */
-export const DEFAULT_MD5_ONLY_USER_AGENTS: readonly string[] = Object.freeze(['SIP.js', 'JsSIP', 'SIPp', 'baresip v0.', 'baresip v1.']);
+/**
+ * User-Agent substrings (compared ignoring case) of clients known to answer an RFC 8760
+ * challenge list correctly, checked against their sources: Linphone on every platform
+ * (liblinphone over belle-sip; belle-sip 4.3 and later answers each challenge it can,
+ * belle-sip 1.x the last one, MD5 in Herald's order) and other belle-sip clients that keep
+ * the stack's "(belle-sip/x.y.z)" product.
+ */
+export const DEFAULT_SHA256_USER_AGENTS: readonly string[] = Object.freeze(['Linphone', 'belle-sip/']);
 
 /**
  * How local users are authenticated (`auth:` in the configuration), times in ms.
@@ -51,8 +58,10 @@ export const DEFAULT_MD5_ONLY_USER_AGENTS: readonly string[] = Object.freeze(['S
  */
 export interface DigestPolicy {
   /**
-   * Algorithms offered and accepted, most preferred first; one challenge header each, in
-   * this order. @see RFC 8760 §2.3
+   * Algorithms accepted, most preferred first. Clients that choose by RFC 8760 §2.4 (see
+   * `sha256UserAgents`, `sha256Domains`) are offered all of them, one challenge header each,
+   * in this order; every other client is offered the MD5 ones alone (all of them when none
+   * is MD5). @see RFC 8760 §2.3
    */
   algorithms: readonly DigestAlgorithm[];
   /**
@@ -61,10 +70,11 @@ export interface DigestPolicy {
    * one to use (SIPp: `-auth_uri`).
    */
   checkDigestUri: boolean;
-  /**
-   * User-Agent prefixes of clients that know only MD5 and give up on a challenge list that
-   * holds another algorithm (SIP.js, JsSIP, SIPp, baresip 1.x): they are offered MD5 alone.
-   */
+  /** User-Agent substrings (ignoring case) of clients offered every algorithm: they pick the first they support. */
+  sha256UserAgents: readonly string[];
+  /** Realms (served domains) whose every client is offered every algorithm. */
+  sha256Domains: readonly string[];
+  /** User-Agent substrings (ignoring case) of clients offered MD5 alone whatever the two lists above say. */
   md5OnlyUserAgents: readonly string[];
   /** How long a nonce is accepted; an older one is answered with `stale=true`. @see RFC 7616 §3.3 */
   nonceLifetimeMs: number;
@@ -74,7 +84,9 @@ export interface DigestPolicy {
 export const DEFAULT_DIGEST_POLICY: Readonly<DigestPolicy> = Object.freeze({
   algorithms: Object.freeze<DigestAlgorithm[]>(['SHA-256', 'MD5']),
   checkDigestUri: true,
-  md5OnlyUserAgents: DEFAULT_MD5_ONLY_USER_AGENTS,
+  sha256UserAgents: DEFAULT_SHA256_USER_AGENTS,
+  sha256Domains: Object.freeze<string[]>([]),
+  md5OnlyUserAgents: Object.freeze<string[]>([]),
   nonceLifetimeMs: 300_000,
   limits: DEFAULT_DIGEST_LIMITS,
 });

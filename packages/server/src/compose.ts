@@ -158,6 +158,8 @@ export async function composeServices({ config, store, core, clock, logger, metr
             clock,
             algorithms: config.auth.algorithms,
             checkDigestUri: config.auth.checkDigestUri,
+            sha256UserAgents: config.auth.sha256UserAgents,
+            sha256Domains: config.auth.sha256Domains,
             md5OnlyUserAgents: config.auth.md5OnlyUserAgents,
             limits: config.auth.limits,
             logger,

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_MD5_ONLY_USER_AGENTS } from '@herald/auth';
+import { DEFAULT_SHA256_USER_AGENTS } from '@herald/auth';
 import { defaultMaxConnections } from '@herald/stack';
 import { defaultConfig } from './load-config.js';
 import { parse, problem, reject, scratch, useScratchDir, writeTlsFiles } from '../../test/helpers/config-fixture.js';
@@ -40,7 +40,9 @@ describe('defaults', () => {
         nonceLifetimeMs: 300_000,
         algorithms: ['SHA-256', 'MD5'],
         checkDigestUri: true,
-        md5OnlyUserAgents: [...DEFAULT_MD5_ONLY_USER_AGENTS],
+        sha256UserAgents: [...DEFAULT_SHA256_USER_AGENTS],
+        sha256Domains: [],
+        md5OnlyUserAgents: [],
         limits: { maxFailuresPerSource: 50, maxFailuresPerUser: 10, windowMs: 300_000, slowAfter: 3, slowDelayMs: 500 },
       },
       registrar: { defaultExpires: 3600, minExpires: 60, maxExpires: 86400, maxContacts: 10 },

@@ -39,7 +39,7 @@ export function readHeraldConfig(raw: unknown, source: string | undefined, baseD
   const log = readLog(top.log, problems);
   const sip = readSip(top.sip, problems);
   const users = readUsers(top.users, domains ?? [], problems);
-  const auth = readAuth(top.auth, problems);
+  const auth = readAuth(top.auth, domains ?? [], problems);
   const registrar = readRegistrar(top.registrar, problems);
   const proxy = readProxy(top.proxy, problems);
   const im = readIm(top.im, sip?.limits, problems);

@@ -1,10 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import WebSocket from 'ws';
+import './node-websocket.js';
 import { Inbox } from '@herald/test-kit';
 import { type Invitation, Inviter, type Message, Messager, Publisher, PublisherState, Registerer, RegistererState, type SessionDescriptionHandler, SessionState, Subscriber, UserAgent } from 'sip.js';
-
-// SIP.js's transport opens `new WebSocket(url, "sip")`; Node 20 has no global WebSocket.
-(globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
 
 export interface SipJsPhone {
   ua: UserAgent;

@@ -1,6 +1,7 @@
 import { DEFAULT_DIGEST_POLICY, type DigestLimits } from '@herald/auth';
 import type { DigestAlgorithm } from '@herald/sip';
 import { ConfigError } from '../config-error.js';
+import { expectServedDomain } from './read-domains.js';
 import type { AuthConfig } from '../herald-config.js';
 import {
   type Problems,
@@ -15,7 +16,19 @@ import {
   readWholeNumbers,
 } from '../validation-kit.js';
 
-const AUTH_KEYS = ['enabled', 'secret', 'nonceLifetime', 'algorithms', 'checkDigestUri', 'md5OnlyUserAgents', 'maxFailuresPerSource', 'maxFailuresPerUser', 'failureWindow'] as const;
+const AUTH_KEYS = [
+  'enabled',
+  'secret',
+  'nonceLifetime',
+  'algorithms',
+  'checkDigestUri',
+  'sha256UserAgents',
+  'sha256Domains',
+  'md5OnlyUserAgents',
+  'maxFailuresPerSource',
+  'maxFailuresPerUser',
+  'failureWindow',
+] as const;
 
 const AUTH_ALGORITHMS: readonly DigestAlgorithm[] = ['SHA-256', 'MD5'];
 
@@ -29,8 +42,8 @@ const LIMIT_KEYS = {
   windowMs: { key: 'failureWindow', unit: 'seconds', max: Number.MAX_SAFE_INTEGER, inMs: true },
 } satisfies Partial<Record<keyof DigestLimits, WholeNumberKey>>;
 
-/** `auth:`, into @herald/auth's digest policy. @see RFC 3261 §22, RFC 7616 */
-export function readAuth(value: unknown, problems: Problems): AuthConfig | undefined {
+/** `auth:`, into @herald/auth's digest policy; `sha256Domains` are among the served `domains`. @see RFC 3261 §22, RFC 7616, RFC 8760 */
+export function readAuth(value: unknown, domains: readonly string[], problems: Problems): AuthConfig | undefined {
   const map = readSection('auth', value, AUTH_KEYS, problems);
   if (map === undefined) return undefined;
   const defaults = DEFAULT_DIGEST_POLICY;
@@ -39,11 +52,17 @@ export function readAuth(value: unknown, problems: Problems): AuthConfig | undef
   const { nonceLifetimeMs } = readWholeNumbers('auth', map, NONCE_KEYS, defaults, problems);
   const algorithms = problems.check(() => readAlgorithms(map.algorithms ?? defaults.algorithms));
   const checkDigestUri = problems.check(() => expectBoolean('auth.checkDigestUri', map.checkDigestUri ?? defaults.checkDigestUri));
-  const md5OnlyUserAgents = problems.check(() => expectList('auth.md5OnlyUserAgents', map.md5OnlyUserAgents ?? defaults.md5OnlyUserAgents, '"SIP.js", "JsSIP"').map((v, i) => expectLine(`auth.md5OnlyUserAgents[${i}]`, v)));
+  const sha256UserAgents = problems.check(() => readUserAgents('auth.sha256UserAgents', map.sha256UserAgents ?? defaults.sha256UserAgents, 'Linphone, "MyPhone/2."'));
+  const sha256Domains = problems.check(() => expectList('auth.sha256Domains', map.sha256Domains ?? defaults.sha256Domains, domains[0] ?? 'example.com').map((v, i) => expectServedDomain(`auth.sha256Domains[${i}]`, v, domains)));
+  const md5OnlyUserAgents = problems.check(() => readUserAgents('auth.md5OnlyUserAgents', map.md5OnlyUserAgents ?? defaults.md5OnlyUserAgents, '"Linphone/3."'));
   const limits = allRead(readWholeNumbers('auth', map, LIMIT_KEYS, defaults.limits, problems));
-  const read = allRead({ enabled, nonceLifetimeMs, algorithms, checkDigestUri, md5OnlyUserAgents, limits });
+  const read = allRead({ enabled, nonceLifetimeMs, algorithms, checkDigestUri, sha256UserAgents, sha256Domains, md5OnlyUserAgents, limits });
   if (read === undefined || (map.secret != null && secret === undefined)) return undefined;
   return { ...read, ...(secret !== undefined && { secret }), limits: { ...defaults.limits, ...read.limits } };
+}
+
+function readUserAgents(key: string, value: unknown, example: string): string[] {
+  return expectList(key, value, example).map((v, i) => expectLine(`${key}[${i}]`, v));
 }
 
 function readAlgorithms(value: unknown): DigestAlgorithm[] {

@@ -1,0 +1,52 @@
+import type { DigestAlgorithm } from '@herald/sip';
+import type { DigestPolicy } from './digest-policy.js';
+
+export type AlgorithmOfferPolicy = Pick<DigestPolicy, 'algorithms' | 'sha256UserAgents' | 'sha256Domains' | 'md5OnlyUserAgents'>;
+
+/**
+ * Which digest algorithms a client is challenged with, one header each, in order.
+ *
+ * DEVIATION(RFC 8760 §2.3): a UAS may offer several challenges, and a UAC is to answer the
+ * topmost it supports (§2.4); but sipsak, SIPp, SIP.js, JsSIP, baresip before 3.12 and many
+ * hardware phones take the first header and give up when it is not MD5. So, like Kamailio,
+ * Asterisk and FreeSWITCH, Herald challenges with MD5 alone, and offers every configured
+ * algorithm (SHA-256 first by default) only to clients known to choose correctly
+ * (`sha256UserAgents`) or in realms whose operator says all clients do (`sha256Domains`).
+ * `md5OnlyUserAgents` overrides both. Substrings are compared ignoring case.
+ */
+export class AlgorithmOffer {
+  /** Every configured algorithm, in the configured order. */
+  readonly all: readonly DigestAlgorithm[];
+  /** The MD5 ones among them; all of them when none is MD5 (then no client can be spared SHA-256). */
+  readonly md5: readonly DigestAlgorithm[];
+  private readonly sha256Agents: readonly string[];
+  private readonly sha256Domains: ReadonlySet<string>;
+  private readonly md5OnlyAgents: readonly string[];
+
+  constructor(policy: AlgorithmOfferPolicy) {
+    this.all = Object.freeze([...policy.algorithms]);
+    const md5 = this.all.filter((a) => a === 'MD5' || a === 'MD5-sess');
+    this.md5 = md5.length > 0 && md5.length < this.all.length ? Object.freeze(md5) : this.all;
+    this.sha256Agents = lowerCase(policy.sha256UserAgents);
+    this.sha256Domains = new Set(lowerCase(policy.sha256Domains));
+    this.md5OnlyAgents = lowerCase(policy.md5OnlyUserAgents);
+  }
+
+  /** The algorithms to challenge a client with: {@link all} or {@link md5} (the same array each time). */
+  for(userAgent: string | undefined, realm: string): readonly DigestAlgorithm[] {
+    if (this.md5 === this.all) return this.all;
+    const agent = userAgent?.toLowerCase();
+    if (agent !== undefined && contains(agent, this.md5OnlyAgents)) return this.md5;
+    if (this.sha256Domains.has(realm)) return this.all;
+    return agent !== undefined && contains(agent, this.sha256Agents) ? this.all : this.md5;
+  }
+}
+
+function lowerCase(list: readonly string[]): string[] {
+  return list.map((s) => s.toLowerCase());
+}
+
+function contains(agent: string, needles: readonly string[]): boolean {
+  for (const needle of needles) if (agent.includes(needle)) return true;
+  return false;
+}

@@ -43,6 +43,8 @@ import type { HeraldConfig } from './config/herald-config.js';
 import { advertisedAddresses, interfaceAddresses } from './local-addresses.js';
 import type { Logger } from './logger.js';
 import type { HeraldMetrics } from './metrics/herald-metrics.js';
+import type { SweepName } from './metrics/limit-metrics.js';
+import { SweepFailureLog } from './sweep-failure-log.js';
 
 /** What Herald can do today; each service adds its methods, body types and option tags. */
 export const CAPABILITIES: Capabilities = {
@@ -113,6 +115,7 @@ export async function composeServices({ config, store, core, clock, logger, metr
   const routes = new StaticRoutes(config.routes);
   const registrar = new Registrar({ identity, locations: store.locations, users: store.users, policy: config.registrar, clock, requireAuthentication: config.auth.enabled });
   const originate = proxy.originate.bind(proxy);
+  const sweeps = (sweep: SweepName) => new SweepFailureLog({ sweep, logger, clock, count: () => metrics.limits.sweepFailed(sweep) });
   const delivery = new OfflineDelivery({ locations: store.locations, messages: store.messages, claims: store.claims, originate, owner, host: identity.primaryDomain, clock, logger });
   const presence = new PresenceAgent({
     identity,
@@ -125,6 +128,8 @@ export async function composeServices({ config, store, core, clock, logger, metr
     requireAuthentication: config.auth.enabled,
     clock,
     logger,
+    observer: { capReached: (cap) => metrics.limits.subscriptionRefused(cap), notifyFailed: () => metrics.limits.notifyFailed() },
+    sweeps: sweeps('presence'),
   });
   registrar.onBindingsAdded((aor) => void delivery.registered(aor));
   registrar.onRegistrationChanged((aor) => presence.registrationChanged(aor));

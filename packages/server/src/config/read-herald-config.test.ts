@@ -43,6 +43,7 @@ describe('defaults', () => {
         fromRegistration: true,
         watchers: { local: 'allow', foreign: 'confirm' },
         domainWatchers: {},
+        strangers: { maxWatchersPerPresentity: 1000, maxSubscriptionsPerWatcherDomain: 1000, maxSubscriptionsPerSource: 500, maxForeignPendingExpires: 600 },
       },
       routes: [],
       workers: 1,

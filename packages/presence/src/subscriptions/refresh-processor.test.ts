@@ -85,6 +85,7 @@ function racingStore(store: SubscriptionStore, races: number): SubscriptionStore
   let raced = 0;
   return {
     get: (id, now) => store.get(id, now),
+    create: (sub, caps, now) => store.create(sub, caps, now),
     delete: (id, indexedAs) => store.delete(id, indexedAs),
     byResource: (resource, event, now) => store.byResource(resource, event, now),
     takeExpired: (now, limit) => store.takeExpired(now, limit),

@@ -43,7 +43,7 @@ import type { HeraldConfig } from './config/herald-config.js';
 import { advertisedAddresses, interfaceAddresses } from './local-addresses.js';
 import type { Logger } from './logger.js';
 import type { HeraldMetrics } from './metrics/herald-metrics.js';
-import type { SweepName } from './metrics/limit-metrics.js';
+import { OFFLINE_CAP_LABELS, type SweepName } from './metrics/limit-metrics.js';
 import { SweepFailureLog } from './sweep-failure-log.js';
 
 /** What Herald can do today; each service adds its methods, body types and option tags. */
@@ -116,7 +116,17 @@ export async function composeServices({ config, store, core, clock, logger, metr
   const registrar = new Registrar({ identity, locations: store.locations, users: store.users, policy: config.registrar, clock, requireAuthentication: config.auth.enabled });
   const originate = proxy.originate.bind(proxy);
   const sweeps = (sweep: SweepName) => new SweepFailureLog({ sweep, logger, clock, count: () => metrics.limits.sweepFailed(sweep) });
-  const delivery = new OfflineDelivery({ locations: store.locations, messages: store.messages, claims: store.claims, originate, owner, host: identity.primaryDomain, clock, logger });
+  const delivery = new OfflineDelivery({
+    locations: store.locations,
+    messages: store.messages,
+    claims: store.claims,
+    originate,
+    owner,
+    host: identity.primaryDomain,
+    clock,
+    logger,
+    sweeps: sweeps('im'),
+  });
   const presence = new PresenceAgent({
     identity,
     store,
@@ -173,7 +183,15 @@ export async function composeServices({ config, store, core, clock, logger, metr
       : null,
     registrar,
     presence,
-    messages: messageRelay({ locations: store.locations, users: store.users, messages: store.messages, policy: config.im, clock, logger }),
+    messages: messageRelay({
+      identity,
+      locations: store.locations,
+      users: store.users,
+      messages: store.messages,
+      policy: config.im,
+      clock,
+      capReached: (cap) => metrics.limits.offlineMessageRefused(OFFLINE_CAP_LABELS[cap]),
+    }),
     location: locationLookup({ locations: store.locations, users: store.users, clock }),
     async start() {
       delivery.start();

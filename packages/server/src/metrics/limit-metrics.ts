@@ -1,8 +1,11 @@
-import type { SubscriptionCap } from '@herald/store';
+import type { MessageCap, SubscriptionCap } from '@herald/store';
 import { Counter, type Registry } from 'prom-client';
 
 /** The caps of the offline message store, as `herald_im_offline_refused_total` labels them. */
 export type OfflineCap = 'recipient' | 'sender' | 'sender_domain';
+
+/** `herald_im_offline_refused_total` labels, per cap of the message store. */
+export const OFFLINE_CAP_LABELS: Record<MessageCap, OfflineCap> = { recipient: 'recipient', sender: 'sender', 'foreign-domain': 'sender_domain' };
 
 /** The sweeps of expired state, as `herald_store_sweep_failures_total` labels them. */
 export type SweepName = 'presence' | 'im';

@@ -203,6 +203,7 @@ export class Notifier {
     const { subscriptions, clock } = this.options;
     const flight = this.inFlight.get(sub.id);
     if (flight !== undefined) {
+      // The watcher has not answered the last NOTIFY: the state goes out once it has, and never if that answer ends the subscription.
       flight.again = true;
       if (Object.keys(change).length > 0 && (await rewriteSubscription(subscriptions, sub, () => change, clock)) !== undefined) written?.();
       return;

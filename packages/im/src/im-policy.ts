@@ -9,8 +9,12 @@ export interface ImPolicy {
   udpMessageLimit: number;
   /** How long a stored message waits for its recipient, in ms. */
   storeForMs: number;
-  /** Messages one recipient may have waiting; beyond it the sender gets the failure. */
+  /** Messages one recipient may have waiting; beyond it the sender gets 480. */
   maxStoredPerUser: number;
+  /** Of those, from one sender (the authenticated user, else the From AoR). */
+  maxStoredPerSender: number;
+  /** Of those, from the senders of one other domain together (who cannot authenticate). */
+  maxStoredPerForeignDomain: number;
 }
 
 export const DEFAULT_IM_POLICY: Readonly<ImPolicy> = Object.freeze({
@@ -18,4 +22,7 @@ export const DEFAULT_IM_POLICY: Readonly<ImPolicy> = Object.freeze({
   udpMessageLimit: 1300,
   storeForMs: 7 * 86_400_000,
   maxStoredPerUser: 1000,
+  // One sender, or one other domain, cannot fill a user's store: others' messages still get in.
+  maxStoredPerSender: 100,
+  maxStoredPerForeignDomain: 300,
 });

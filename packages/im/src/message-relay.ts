@@ -1,27 +1,32 @@
-import { type RequestContext, type RequestProcessor, locateUser, temporarilyUnavailable, userNotFound } from '@herald/proxy';
+import { type LocalIdentity, type RequestContext, type RequestProcessor, locateUser, temporarilyUnavailable, userNotFound } from '@herald/proxy';
 import type { SipResponse } from '@herald/sip';
-import type { LocationStore, MessageStore, UserStore } from '@herald/store';
-import { bodyTooLarge, tooLargeForUdp } from './im-errors.js';
+import type { LocationStore, MessageCap, MessageCaps, MessageStore, UserStore } from '@herald/store';
+import { bodyTooLarge, storeFull, tooLargeForUdp } from './im-errors.js';
 import type { ImPolicy } from './im-policy.js';
+import { messageSender } from './message-sender.js';
 import { isStorable, offlineRecord } from './offline-message.js';
 
 /** Branch failures after which a message is kept for later rather than refused. */
 const STORE_ON = new Set([408, 430, 480, 503]);
 
 export interface MessageRelayOptions {
+  /** Which senders are of a served domain (the caps per foreign domain count the others). */
+  identity: Pick<LocalIdentity, 'senderDomain'>;
   locations: Pick<LocationStore, 'get'>;
   users: Pick<UserStore, 'get' | 'resolveAlias'>;
   messages: MessageStore;
   policy: ImPolicy;
   clock: { now(): number };
-  logger?: { warn(msg: string, meta?: Record<string, unknown>): void };
+  /** A message was refused by a cap of the offline store (for the operator's metrics). */
+  capReached?(cap: MessageCap): void;
 }
 
 /**
  * MESSAGE for a user of a served domain (the chain checks that): forked to every contact of the user, the first
  * 2xx going back to the sender. When the user has no contact, or every branch fails with
- * 408/430/480/503, the message is stored and the sender gets 202 Accepted. Bodies pass
- * unchanged whatever their type: never 415.
+ * 408/430/480/503, the message is stored and the sender gets 202 Accepted, within the caps
+ * per recipient, per sender and per foreign domain (480 naming the cap past one). Bodies
+ * pass unchanged whatever their type: never 415.
  * @see RFC 3428 §4, §7, RFC 3994 §3
  */
 export function messageRelay(options: MessageRelayOptions): RequestProcessor {
@@ -42,7 +47,8 @@ async function relay(ctx: RequestContext, options: MessageRelayOptions): Promise
   const storable = isStorable(ctx.req);
   if (targets.length === 0) {
     if (!known) throw userNotFound();
-    if (!storable || !(await store(ctx, account, options))) throw temporarilyUnavailable();
+    if (!storable) throw temporarilyUnavailable();
+    await store(ctx, account, options);
     return 'stop';
   }
   await ctx.forward(targets, {
@@ -51,15 +57,22 @@ async function relay(ctx: RequestContext, options: MessageRelayOptions): Promise
   return 'stop';
 }
 
-/** Keeps the message and answers 202; false when the recipient's store is full. */
-async function store(ctx: RequestContext, account: string, { messages, policy, clock, logger }: MessageRelayOptions): Promise<boolean> {
+/** Keeps the message and answers 202, or answers 480 naming the cap that refused it. Answers either way. */
+async function store(ctx: RequestContext, account: string, { identity, messages, policy, clock, capReached }: MessageRelayOptions): Promise<true> {
   const now = clock.now();
-  const kept = await messages.add(offlineRecord(ctx.req, account, now, policy.storeForMs), policy.maxStoredPerUser, now);
-  if (kept === undefined) {
-    logger?.warn('offline messages: recipient store full, message refused', { recipient: account, cap: policy.maxStoredPerUser });
-    return false;
+  const sender = messageSender(ctx.req, ctx.authenticated, identity);
+  const kept = await messages.add(offlineRecord(ctx.req, account, sender, now, policy.storeForMs), offlineCaps(policy), now);
+  if (typeof kept === 'string') {
+    capReached?.(kept);
+    const refusal = storeFull(kept);
+    ctx.respond(refusal.status, refusal.reason);
+    return true;
   }
   // RFC 3428 §7: 202, the message was accepted for later delivery.
   ctx.respond(202, 'Accepted');
   return true;
+}
+
+function offlineCaps(policy: ImPolicy): MessageCaps {
+  return { perRecipient: policy.maxStoredPerUser, perSender: policy.maxStoredPerSender, perForeignDomain: policy.maxStoredPerForeignDomain };
 }

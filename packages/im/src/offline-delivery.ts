@@ -22,6 +22,8 @@ export interface OfflineDeliveryOptions {
   host: string;
   clock: { now(): number };
   logger?: { warn(msg: string, meta?: Record<string, unknown>): void };
+  /** How the sweep of expired messages reports its runs; absent, a failure is logged at warn each time. */
+  sweeps?: { failed(error: unknown): void; succeeded(): void };
 }
 
 /**
@@ -39,8 +41,12 @@ export class OfflineDelivery {
 
   /** Starts the periodic sweep of expired messages. */
   start(): void {
+    const { messages, clock, sweeps, logger } = this.options;
     this.sweeper = setInterval(() => {
-      void this.options.messages.sweepExpired(this.options.clock.now(), SWEEP_LIMIT).catch(() => undefined);
+      void messages.sweepExpired(clock.now(), SWEEP_LIMIT).then(
+        () => sweeps?.succeeded(),
+        (error: unknown) => (sweeps ? sweeps.failed(error) : logger?.warn('offline messages: sweeping expired messages failed', { error })),
+      );
     }, SWEEP_MS);
     this.sweeper.unref();
   }

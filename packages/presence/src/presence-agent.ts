@@ -1,6 +1,6 @@
 import type { Flow, ForwardOutcome, LocalIdentity, RequestProcessor, StaticRoutes, Target } from '@herald/proxy';
 import type { SipRequest } from '@herald/sip';
-import type { Store } from '@herald/store';
+import type { Store, SubscriptionCap } from '@herald/store';
 import { DECISIONS_CHANNEL, readDecision } from './authorization/presence-decisions.js';
 import type { PresencePolicy } from './authorization/presence-policy.js';
 import { PresenceSettingsCache } from './authorization/presence-settings-cache.js';
@@ -31,6 +31,24 @@ export interface PresenceAgentOptions {
   requireAuthentication: boolean;
   clock: { now(): number };
   logger?: { warn(msg: string, meta?: Record<string, unknown>): void };
+  /** What the operator's metrics count; nothing when absent. */
+  observer?: PresenceObserver;
+  /** How the sweep reports its runs; absent, a failure is logged at warn each time. */
+  sweeps?: SweepReport;
+}
+
+/** Events of the presence agent the operator counts. */
+export interface PresenceObserver {
+  /** A watcher of another domain was refused by a cap. */
+  capReached(cap: SubscriptionCap): void;
+  /** A subscription ended because its NOTIFY failed or went unanswered. */
+  notifyFailed(status: number): void;
+}
+
+/** Where a periodic sweep of the store reports each run, so that an outage is told briefly. */
+export interface SweepReport {
+  failed(error: unknown): void;
+  succeeded(): void;
 }
 
 /** How often each worker sweeps expired subscriptions and publications, and how many of each at most. */
@@ -62,7 +80,7 @@ export class PresenceAgent {
   private unsubscribe: (() => Promise<void>) | null = null;
 
   constructor(private readonly options: PresenceAgentOptions) {
-    const { identity, store, policy, clock, owner, contact, logger } = options;
+    const { identity, store, policy, clock, owner, contact, logger, observer } = options;
     this.notifier = new Notifier({
       subscriptions: store.subscriptions,
       claims: store.claims,
@@ -76,6 +94,7 @@ export class PresenceAgent {
       },
       clock,
       logger,
+      notifyFailed: observer && ((status) => observer.notifyFailed(status)),
     });
     this.remote = new RemoteMembers({
       subscriptions: store.subscriptions,
@@ -94,7 +113,8 @@ export class PresenceAgent {
     this.notifier.register(new PresencePackage({ publications: store.publications, locations: store.locations, rules: this.settings, policy, openFromRegistration, logger }));
     this.notifier.register(new WinfoPackage(store.subscriptions));
     const lookup = { identity, locations: store.locations, users: store.users };
-    const service = { ...lookup, subscriptions: store.subscriptions, rules: this.settings, groups: store.groups, notifier: this.notifier, remote: this.remote, policy, contact, clock };
+    const capReached = observer && ((cap: SubscriptionCap) => observer.capReached(cap));
+    const service = { ...lookup, subscriptions: store.subscriptions, rules: this.settings, groups: store.groups, notifier: this.notifier, remote: this.remote, policy, contact, clock, capReached };
     this.watchers = service;
     this.subscriptions = initialSubscriptions(service);
     this.subscriptionRefreshes = subscriptionRefreshes(service);
@@ -180,14 +200,16 @@ export class PresenceAgent {
    * worker, change what their presentity's watchers see. @see RFC 6665 §4.2.2, RFC 3903 §5
    */
   private async sweep(): Promise<void> {
-    const { store, clock, logger } = this.options;
+    const { store, clock, logger, sweeps } = this.options;
     try {
       // A member outlives its list only when the list's end never reached it (a worker stopped).
       for (const member of await this.notifier.sweep(SWEEP_LIMIT)) if (isRemoteMember(member)) void this.remote.ended(member);
       const expired = await store.publications.takeExpired(clock.now(), SWEEP_LIMIT);
       for (const resource of new Set(expired.map((p) => p.resource))) this.notifier.changed(resource, PRESENCE_EVENT);
+      sweeps?.succeeded();
     } catch (error) {
-      logger?.warn('presence: sweeping expired subscriptions and publications failed', { error });
+      if (sweeps) sweeps.failed(error);
+      else logger?.warn('presence: sweeping expired subscriptions and publications failed', { error });
     }
   }
 }

@@ -1,4 +1,5 @@
 import { SipError } from '@herald/sip';
+import type { SubscriptionCap } from '@herald/store';
 
 /** 489 with the packages Herald serves. @see RFC 6665 §8.3.2, §7.2.2 */
 export function badEvent(allowEvents: readonly string[]): SipError {
@@ -73,4 +74,22 @@ export function cseqOutOfOrder(): SipError {
 /** Concurrent updates kept winning the race; the client may retry. */
 export function busySubscription(): SipError {
   return new SipError(500, 'Server Internal Error', 'SIP_ERR_PRESENCE_CONTENTION', [['Retry-After', '1']]);
+}
+
+/** Why a cap refuses a SUBSCRIBE, in the reason phrase and the code. */
+const CAP_REFUSALS: Record<SubscriptionCap, readonly [reason: string, code: string]> = {
+  resource: ['Too Many Watchers Of This Presentity', 'SIP_ERR_PRESENCE_TOO_MANY_WATCHERS'],
+  'foreign-domain': ['Too Many Subscriptions From Your Domain', 'SIP_ERR_PRESENCE_TOO_MANY_FROM_DOMAIN'],
+  'foreign-source': ['Too Many Subscriptions From Your Address', 'SIP_ERR_PRESENCE_TOO_MANY_FROM_SOURCE'],
+};
+
+/**
+ * A watcher of another domain would pass a cap: 503 with Retry-After, the reason naming
+ * the cap. Temporary: places come free as subscriptions end, and a subscriber that honours
+ * Retry-After comes back then.
+ * @see RFC 3261 §21.5.4, RFC 6665 §4.1.2.1 (a failed SUBSCRIBE may be retried after Retry-After)
+ */
+export function tooManySubscriptions(cap: SubscriptionCap, retryAfterSeconds: number): SipError {
+  const [reason, code] = CAP_REFUSALS[cap];
+  return new SipError(503, reason, code, [['Retry-After', String(retryAfterSeconds)]]);
 }

@@ -43,6 +43,8 @@ import type { HeraldConfig } from './config/herald-config.js';
 import { advertisedAddresses, interfaceAddresses } from './local-addresses.js';
 import type { Logger } from './logger.js';
 import type { HeraldMetrics } from './metrics/herald-metrics.js';
+import { OFFLINE_CAP_LABELS, type SweepName } from './metrics/limit-metrics.js';
+import { SweepFailureLog } from './sweep-failure-log.js';
 
 /** What Herald can do today; each service adds its methods, body types and option tags. */
 export const CAPABILITIES: Capabilities = {
@@ -113,7 +115,18 @@ export async function composeServices({ config, store, core, clock, logger, metr
   const routes = new StaticRoutes(config.routes);
   const registrar = new Registrar({ identity, locations: store.locations, users: store.users, policy: config.registrar, clock, requireAuthentication: config.auth.enabled });
   const originate = proxy.originate.bind(proxy);
-  const delivery = new OfflineDelivery({ locations: store.locations, messages: store.messages, claims: store.claims, originate, owner, host: identity.primaryDomain, clock, logger });
+  const sweeps = (sweep: SweepName) => new SweepFailureLog({ sweep, logger, clock, count: () => metrics.limits.sweepFailed(sweep) });
+  const delivery = new OfflineDelivery({
+    locations: store.locations,
+    messages: store.messages,
+    claims: store.claims,
+    originate,
+    owner,
+    host: identity.primaryDomain,
+    clock,
+    logger,
+    sweeps: sweeps('im'),
+  });
   const presence = new PresenceAgent({
     identity,
     store,
@@ -125,6 +138,8 @@ export async function composeServices({ config, store, core, clock, logger, metr
     requireAuthentication: config.auth.enabled,
     clock,
     logger,
+    observer: { capReached: (cap) => metrics.limits.subscriptionRefused(cap), notifyFailed: () => metrics.limits.notifyFailed() },
+    sweeps: sweeps('presence'),
   });
   registrar.onBindingsAdded((aor) => void delivery.registered(aor));
   registrar.onRegistrationChanged((aor) => presence.registrationChanged(aor));
@@ -170,7 +185,15 @@ export async function composeServices({ config, store, core, clock, logger, metr
       : null,
     registrar,
     presence,
-    messages: messageRelay({ locations: store.locations, users: store.users, messages: store.messages, policy: config.im, clock, logger }),
+    messages: messageRelay({
+      identity,
+      locations: store.locations,
+      users: store.users,
+      messages: store.messages,
+      policy: config.im,
+      clock,
+      capReached: (cap) => metrics.limits.offlineMessageRefused(OFFLINE_CAP_LABELS[cap]),
+    }),
     location: locationLookup({ locations: store.locations, users: store.users, clock }),
     async start() {
       delivery.start();

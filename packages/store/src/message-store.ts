@@ -16,17 +16,42 @@ export interface StoredMessage {
   expiresAt: number;
   /** Delivery attempts so far. */
   attempts: number;
+  /** Who sent it, as the caps per sender count it; absent when nobody said (nor counted). */
+  sender?: MessageSender;
 }
 
 export type NewStoredMessage = Omit<StoredMessage, 'id' | 'attempts'>;
 
+/** The sender of a stored message, as the caps inside its recipient's cap count it. */
+export interface MessageSender {
+  /** The sender's AoR: the authenticated user's, else From's. */
+  aor: string;
+  /** The sender's domain when it is not one Herald serves (nobody could authenticate it); `null` for a local sender. */
+  foreignDomain: string | null;
+}
+
+/** How many live messages a recipient may have waiting; `Infinity` where there is no cap. */
+export interface MessageCaps {
+  /** All of them. */
+  perRecipient: number;
+  /** Those with the new message's sender. */
+  perSender: number;
+  /** Those with the new message's foreign domain (not checked for a local sender). */
+  perForeignDomain: number;
+}
+
+/** A cap `add` found reached. */
+export type MessageCap = 'recipient' | 'sender' | 'foreign-domain';
+
 /** Offline messages; durable: a 202 is sent only once `add` has resolved. */
 export interface MessageStore {
   /**
-   * Keeps `message`, unless the recipient already has `cap` live messages.
-   * @returns the stored message, or `undefined` when the cap was reached.
+   * Keeps `message` unless, at `now`, the recipient's live messages already reach one of
+   * `caps` (all of them, those of its sender, those of its sender's foreign domain), checked
+   * and written in one step.
+   * @returns the stored message, or the cap that was reached.
    */
-  add(message: NewStoredMessage, cap: number, now: number): Promise<StoredMessage | undefined>;
+  add(message: NewStoredMessage, caps: MessageCaps, now: number): Promise<StoredMessage | MessageCap>;
   /** The recipient's live messages, oldest first. */
   list(recipient: string, now: number): Promise<StoredMessage[]>;
   /** Counts one more delivery attempt. */

@@ -38,7 +38,37 @@ export interface Subscription {
   data: Record<string, unknown>;
   /** Bumped on every write; compare-and-set uses it. */
   version: number;
+  /**
+   * Set when the watcher is of a domain Herald does not serve and did not authenticate: the
+   * caps on such watchers (per watcher domain, per source address) count it. Fixed when the
+   * subscription is created.
+   */
+  foreign?: ForeignWatcher | null;
 }
+
+/** Who a watcher of another domain is, as the caps on strangers count it. */
+export interface ForeignWatcher {
+  /** The watcher's domain, lower case. */
+  domain: string;
+  /** The address the SUBSCRIBE that created the subscription came from. */
+  source: string;
+}
+
+/** The most live subscriptions a new one may join; `Infinity` where there is no cap. */
+export interface SubscriptionCaps {
+  /** Subscriptions to its resource for its event. */
+  perResource: number;
+  /** Subscriptions with its `foreign.domain` (not checked for one without `foreign`). */
+  perForeignDomain: number;
+  /** Subscriptions with its `foreign.source`. */
+  perForeignSource: number;
+}
+
+/** A cap `create` found reached. */
+export type SubscriptionCap = 'resource' | 'foreign-domain' | 'foreign-source';
+
+/** What `create` did: wrote the subscription, found its id taken, or found a cap reached. */
+export type CreateOutcome = 'created' | 'exists' | SubscriptionCap;
 
 /** Subscription dialogs; soft state that expires with the subscription. */
 export interface SubscriptionStore {
@@ -49,10 +79,16 @@ export interface SubscriptionStore {
    */
   compareAndSet(next: Subscription, now: number): Promise<boolean>;
   /**
+   * Writes a new subscription (version 1) when no record has its id and, at `now`, the live
+   * subscriptions it would join are fewer than `caps` says, all in one step: concurrent
+   * creators, on any worker, cannot pass a cap together.
+   */
+  create(sub: Subscription, caps: SubscriptionCaps, now: number): Promise<CreateOutcome>;
+  /**
    * Deletes the subscription; false when there was none. `indexedAs` is the resource and
    * event the caller read it with: a store may save a read when they still hold.
    */
-  delete(id: string, indexedAs?: Pick<Subscription, 'resource' | 'event'>): Promise<boolean>;
+  delete(id: string, indexedAs?: Pick<Subscription, 'resource' | 'event' | 'foreign'>): Promise<boolean>;
   /** The live subscriptions to `resource` for `event`: the watchers to notify. */
   byResource(resource: string, event: string, now: number): Promise<Subscription[]>;
   /**

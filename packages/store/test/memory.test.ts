@@ -127,8 +127,8 @@ describe('memory stores: bounded memory', () => {
     jest.useFakeTimers();
     const store = new MemoryMessageStore({ sweepIntervalMs: 1000 });
     const base = { headers: [], contentType: null, body: Buffer.from('x'), storedAt: T0, recipient: 'sip:a@example.com' };
-    await store.add({ ...base, expiresAt: T0 + 10 }, 10, T0);
-    await store.add({ ...base, expiresAt: T0 + 1_000 }, 10, T0);
+    await store.add({ ...base, expiresAt: T0 + 10 }, { perRecipient: 10, perSender: Infinity, perForeignDomain: Infinity }, T0);
+    await store.add({ ...base, expiresAt: T0 + 1_000 }, { perRecipient: 10, perSender: Infinity, perForeignDomain: Infinity }, T0);
     await store.list('sip:a@example.com', T0 + 10);
     jest.advanceTimersByTime(1000);
     // The periodic sweep already dropped the first; the second is live until T0 + 1000.

@@ -160,7 +160,7 @@ describe('Redis store', () => {
       const alice = 'sip:alice@example.com';
       try {
         const message = { recipient: alice, headers: [], contentType: 'text/plain', body: Buffer.from('hi'), storedAt: T0, expiresAt: T0 + 1_000 };
-        await store.messages.add(message, 10, T0);
+        await store.messages.add(message, { perRecipient: 10, perSender: Infinity, perForeignDomain: Infinity }, T0);
         await store.subscriptions.compareAndSet(
           {
             id: 's1', event: 'presence', resource: alice, watcher: 'sip:bob@example.net', remoteTarget: 'sip:bob@192.0.2.4', routeSet: [],

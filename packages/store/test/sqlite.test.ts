@@ -29,6 +29,8 @@ import {
   testUser,
 } from '../src/contract/index.js';
 
+const NO_CAPS = { perRecipient: 10, perSender: Infinity, perForeignDomain: Infinity };
+
 /** The fixture reopens its data and opens second clients on it. */
 const SHARED_FILE = { durable: true, shared: true };
 
@@ -172,10 +174,35 @@ describe('SQLite database', () => {
     await expect(messages.list('sip:alice@example.com', 0)).rejects.toBeInstanceOf(StoreUnavailableError);
     // every add of one group commit fails with it
     const message = { recipient: 'sip:alice@example.com', headers: [], contentType: null, body: Buffer.alloc(0), storedAt: 0, expiresAt: 1 };
-    const adds = [messages.add(message, 10, 0), messages.add({ ...message, recipient: 'sip:bob@example.com' }, 10, 0)];
+    const adds = [messages.add(message, NO_CAPS, 0), messages.add({ ...message, recipient: 'sip:bob@example.com' }, NO_CAPS, 0)];
     for (const add of adds) await expect(add).rejects.toBeInstanceOf(StoreUnavailableError);
     await expect(groups.get('sip:team@example.com')).rejects.toBeInstanceOf(StoreUnavailableError);
     await expect(rules.isInvisible('sip:alice@example.com')).rejects.toBeInstanceOf(StoreUnavailableError);
+  });
+});
+
+describe('SqliteMessageStore on a file from before senders were kept', () => {
+  it('adds the sender columns; the old messages count against no sender', async () => {
+    const file = `old-schema-${++files}.db`;
+    const old = openSqliteDatabase(dir, file);
+    old.exec(`CREATE TABLE offline_messages (
+      id INTEGER PRIMARY KEY AUTOINCREMENT, recipient TEXT NOT NULL, headers TEXT NOT NULL, content_type TEXT,
+      body BLOB NOT NULL, stored_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0)`);
+    old.prepare('INSERT INTO offline_messages (recipient, headers, content_type, body, stored_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)').run('sip:alice@example.com', '[]', null, Buffer.from('old'), 0, 10_000);
+    old.close();
+    const db = openSqliteDatabase(dir, file);
+    try {
+      const messages = new SqliteMessageStore(db);
+      const sender = { aor: 'sip:bob@example.net', foreignDomain: 'example.net' };
+      const caps = { perRecipient: 10, perSender: 1, perForeignDomain: 10 };
+      const fresh = { recipient: 'sip:alice@example.com', headers: [], contentType: null, body: Buffer.from('new'), storedAt: 0, expiresAt: 10_000, sender };
+      expect(await messages.add(fresh, caps, 0)).toMatchObject({ sender });
+      expect(await messages.add(fresh, caps, 0)).toBe('sender');
+      const listed = await messages.list('sip:alice@example.com', 0);
+      expect(listed.map((m) => [m.body.toString(), m.sender])).toEqual([['old', undefined], ['new', sender]]);
+    } finally {
+      db.close();
+    }
   });
 });
 
@@ -191,7 +218,7 @@ describe('embedded store', () => {
     const T0 = 1_700_000_000_000;
     await first.locations.compareAndSet('sip:alice@example.com', 0, [testBinding('sip:a@1')], T0);
     const message = { recipient: 'sip:alice@example.com', headers: [], contentType: 'text/plain', body: Buffer.from('hi'), storedAt: T0, expiresAt: T0 + 60_000 };
-    await first.messages.add(message, 10, T0);
+    await first.messages.add(message, { perRecipient: 10, perSender: Infinity, perForeignDomain: Infinity }, T0);
     await first.groups.put({ uri: 'sip:team@example.com', members: ['sip:alice@example.com'], name: null });
     await first.presenceRules.setRule({ presentity: 'sip:alice@example.com', watcher: 'example.net', action: 'block', updatedAt: T0 });
     await first.publications.put(

@@ -11,6 +11,24 @@ export interface PresencePolicy extends ExpiryLimits {
   watchers: WatcherDefaults;
   /** The same, for presentities of one served domain (lower case). */
   domainWatchers: Readonly<Record<string, WatcherDefaults>>;
+  /** Caps on what watchers of other domains make Herald keep, and the interval they wait with. */
+  strangers: StrangerLimits;
+}
+
+/**
+ * What watchers of other domains (who do not authenticate) may make Herald keep: a new
+ * subscription past a cap is refused (503 with Retry-After), and one waiting for the
+ * presentity's approval is granted a short interval.
+ */
+export interface StrangerLimits {
+  /** A watcher of another domain is refused once the presentity has this many watchers (its local watchers never are). */
+  maxWatchersPerPresentity: number;
+  /** Live subscriptions of the watchers of one other domain, to all presentities. */
+  maxSubscriptionsPerWatcherDomain: number;
+  /** Live subscriptions of watchers of other domains made from one source address. */
+  maxSubscriptionsPerSource: number;
+  /** The longest interval, in seconds, granted to a watcher of another domain while it is pending. */
+  maxForeignPendingExpires: number;
 }
 
 export const DEFAULT_PRESENCE_POLICY: Readonly<PresencePolicy> = Object.freeze({
@@ -24,6 +42,13 @@ export const DEFAULT_PRESENCE_POLICY: Readonly<PresencePolicy> = Object.freeze({
   // Another organisation's users wait until the presentity approves them.
   watchers: Object.freeze({ local: 'allow', foreign: 'confirm' }),
   domainWatchers: Object.freeze({}),
+  strangers: Object.freeze({
+    maxWatchersPerPresentity: 1000,
+    maxSubscriptionsPerWatcherDomain: 1000,
+    // A peer domain's proxy is one source for all its users: raise it for a large peer.
+    maxSubscriptionsPerSource: 500,
+    maxForeignPendingExpires: 600,
+  }),
 });
 
 /** The watcher defaults of a presentity's domain. */

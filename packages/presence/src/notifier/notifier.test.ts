@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import type { ForwardOutcome, Target } from '@herald/proxy';
-import type { SipRequest } from '@herald/sip';
+import { type SipRequest, type SipResponse, parseMessage } from '@herald/sip';
 import { MemoryClaims, MemorySubscriptionStore, type Subscription } from '@herald/store';
 import { NOW, subscription } from '../../test/helpers/presence-requests.js';
 import type { EventPackage } from '../event-package.js';
@@ -50,6 +50,11 @@ function notifier(options: Partial<NotifierOptions> = {}): Notifier {
   return n;
 }
 
+/** A response to a NOTIFY from the watcher, with `headers`. */
+function response(status: number, headers = ''): SipResponse {
+  return parseMessage(Buffer.from(`SIP/2.0 ${status} X\r\nVia: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1\r\nFrom: <sip:b@example.com>;tag=1\r\nTo: <sip:a@example.com>;tag=2\r\nCall-ID: c\r\nCSeq: 2 NOTIFY\r\n${headers}Content-Length: 0\r\n\r\n`)) as SipResponse;
+}
+
 /** Lets the NOTIFYs a fire-and-forget change started go out. */
 async function settle(): Promise<void> {
   for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
@@ -66,15 +71,12 @@ beforeEach(async () => {
 afterEach(() => subscriptions.close());
 
 describe('RFC 6665 §4.2.2 notifying the watchers of a change', () => {
-  it('sends each watcher the next CSeq of its dialog, written before the NOTIFY leaves', async () => {
+  it('sends each active watcher the next CSeq of its dialog, written before the NOTIFY leaves; a pending one nothing', async () => {
     notifier().changed(BOB, 'presence');
     await settle();
-    expect(sent.map((s) => [s.request.header('cseq'), s.storedCseq, s.request.header('subscription-state')])).toEqual([
-      ['2 NOTIFY', 2, 'active;expires=3600'],
-      ['2 NOTIFY', 2, 'pending;expires=3600'],
-    ]);
+    expect(sent.map((s) => [s.request.callId, s.request.header('cseq'), s.storedCseq, s.request.header('subscription-state')])).toEqual([['c1', '2 NOTIFY', 2, 'active;expires=3600']]);
     expect(sent[0].request.body.toString()).toBe(`<${BOB} 1/>`);
-    expect(sent[1].request.body.length).toBe(0);
+    expect((await subscriptions.get('c2;w2;h2', now))?.localCseq).toBe(1);
   });
 
   it('tells a list watcher of its member in one partial RLMI NOTIFY', async () => {
@@ -94,14 +96,68 @@ describe('RFC 6665 §4.2.2 notifying the watchers of a change', () => {
     answer = { status: 481, response: null, handled: false };
     notifier().changed(BOB, 'presence');
     await settle();
-    expect(await subscriptions.byResource(BOB, 'presence', now)).toEqual([]);
+    expect((await subscriptions.byResource(BOB, 'presence', now)).map((s) => s.id)).toEqual(['c2;w2;h2']);
   });
 
-  it('keeps it when the watcher answers with an error that does not end it', async () => {
-    answer = { status: 486, response: null, handled: false };
+  it('ends the subscription of a watcher that answers with any other error, and counts it', async () => {
+    const failed: number[] = [];
+    answer = { status: 486, response: response(486), handled: false };
+    notifier({ notifyFailed: (status) => void failed.push(status) }).changed(BOB, 'presence');
+    await settle();
+    expect((await subscriptions.byResource(BOB, 'presence', now)).map((s) => s.id)).toEqual(['c2;w2;h2']);
+    expect(failed).toEqual([486]);
+  });
+
+  it('keeps it when the watcher asks to be tried later (Retry-After)', async () => {
+    answer = { status: 503, response: response(503, 'Retry-After: 30\r\n'), handled: false };
     notifier().changed(BOB, 'presence');
     await settle();
     expect(await subscriptions.byResource(BOB, 'presence', now)).toHaveLength(2);
+  });
+});
+
+describe('RFC 6665 §4.2.2 one NOTIFY at a time per subscription', () => {
+  /** NOTIFYs whose answer the test gives, in the order they were sent. */
+  let waiting: Array<(outcome: ForwardOutcome) => void>;
+  const held = () =>
+    notifier({
+      originate: (request) => {
+        sent.push({ request, target: null as unknown as Target, storedCseq: undefined });
+        return new Promise((resolve) => waiting.push(resolve));
+      },
+    });
+  beforeEach(() => {
+    waiting = [];
+  });
+
+  it('sends the changes that came while the watcher had not answered once it has, as one NOTIFY with the state then', async () => {
+    const n = held();
+    n.changed(BOB, 'presence');
+    await settle();
+    n.changed(BOB, 'presence');
+    n.changed(BOB, 'presence');
+    await settle();
+    expect(sent.map((s) => s.request.header('cseq'))).toEqual(['2 NOTIFY']);
+    waiting.shift()!({ status: 200, response: null, handled: false });
+    await settle();
+    expect(sent.map((s) => [s.request.header('cseq'), s.request.body.toString()])).toEqual([
+      ['2 NOTIFY', `<${BOB} 1/>`],
+      ['3 NOTIFY', `<${BOB} 4/>`],
+    ]);
+  });
+
+  it('sends nothing more to a watcher that never answers: the timeout ends the subscription and the changes meanwhile', async () => {
+    const n = held();
+    n.changed(BOB, 'presence');
+    await settle();
+    n.changed(BOB, 'presence');
+    await settle();
+    waiting.shift()!({ status: 408, response: null, handled: false });
+    await settle();
+    expect(await subscriptions.get('c1;w1;h1', now)).toBeUndefined();
+    n.changed(BOB, 'presence');
+    await settle();
+    expect(sent.map((s) => s.request.header('cseq'))).toEqual(['2 NOTIFY']);
   });
 });
 
@@ -114,15 +170,15 @@ describe('RFC 3856 §6.10 coalescing changes across workers', () => {
     now = Date.now();
     n.changed(BOB, 'presence');
     await settle();
-    expect(sent).toHaveLength(2);
+    expect(sent).toHaveLength(1);
     n.changed(BOB, 'presence');
     n.changed(BOB, 'presence');
     await settle();
-    expect(sent).toHaveLength(2);
+    expect(sent).toHaveLength(1);
     await jest.advanceTimersByTimeAsync(5000);
     now = Date.now();
     await settle();
-    expect(sent.map((s) => s.request.header('cseq'))).toEqual(['2 NOTIFY', '2 NOTIFY', '3 NOTIFY', '3 NOTIFY']);
+    expect(sent.map((s) => s.request.header('cseq'))).toEqual(['2 NOTIFY', '3 NOTIFY']);
     n.stop();
   });
 });

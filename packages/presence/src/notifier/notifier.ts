@@ -29,6 +29,13 @@ export interface NotifierOptions {
   memberForgotten?(member: Subscription): void;
   clock: { now(): number };
   logger?: { warn(msg: string, meta?: Record<string, unknown>): void };
+  /** A subscription ended because its NOTIFY failed or went unanswered (for the operator's metrics). */
+  notifyFailed?(status: number): void;
+}
+
+/** A NOTIFY of this worker waiting for its answer; `again` once a change came meanwhile. */
+interface InFlight {
+  again: boolean;
 }
 
 /**
@@ -36,13 +43,16 @@ export interface NotifierOptions {
  * worker that saw a change tells every watcher of the resource, through the flow owner
  * when a watcher's connection is another worker's. Bursts of changes to one resource
  * are coalesced across workers: the first goes out at once, later ones within the window
- * become one NOTIFY when it ends. Expired subscriptions get their last NOTIFY from the
- * worker whose sweep takes them (`sweep`).
+ * become one NOTIFY when it ends. A subscription has one NOTIFY at a time from a worker:
+ * a change while the watcher has not answered goes out, with the state then, once it has,
+ * and not at all when the answer (or its absence) ends the subscription. Expired
+ * subscriptions get their last NOTIFY from the worker whose sweep takes them (`sweep`).
  * @see RFC 6665 §4.2.2, RFC 3856 §6.10
  */
 export class Notifier {
   private readonly packages = new Map<string, EventPackage>();
   private readonly pending = new Set<ReturnType<typeof setTimeout>>();
+  private readonly inFlight = new Map<string, InFlight>();
   private seq = 0;
 
   constructor(private readonly options: NotifierOptions) {}
@@ -191,6 +201,13 @@ export class Notifier {
   /** A NOTIFY with the next CSeq of the dialog, written before it is sent. @see RFC 3261 §12.2.1.1 */
   private async notifyNext(sub: Subscription, body: NotifyBody, change: Partial<Subscription> = {}, written?: () => void): Promise<void> {
     const { subscriptions, clock } = this.options;
+    const flight = this.inFlight.get(sub.id);
+    if (flight !== undefined) {
+      // The watcher has not answered the last NOTIFY: the state goes out once it has, and never if that answer ends the subscription.
+      flight.again = true;
+      if (Object.keys(change).length > 0 && (await rewriteSubscription(subscriptions, sub, () => change, clock)) !== undefined) written?.();
+      return;
+    }
     const next = await rewriteSubscription(subscriptions, sub, (current) => ({ ...change, localCseq: current.localCseq + 1 }), clock);
     if (next === undefined) return;
     written?.();
@@ -200,11 +217,28 @@ export class Notifier {
   private async send(sub: Subscription, cseq: number, state: NotifyState, content: NotifyContent | null): Promise<void> {
     const request = notifyRequest(sub, cseq, state, content, this.options.contact(sub.flow?.transport ?? 'udp'));
     const target = contactTarget({ contact: sub.remoteTarget, q: null, path: sub.routeSet, regId: null, flow: sub.flow });
-    const outcome = await this.options.originate(request, [target]);
-    if (notifyEndsSubscription(state, outcome) && (await this.options.subscriptions.delete(sub.id, sub))) {
+    const flight: InFlight = { again: false };
+    const live = state.state !== 'terminated';
+    if (live) this.inFlight.set(sub.id, flight);
+    let outcome: ForwardOutcome;
+    try {
+      outcome = await this.options.originate(request, [target]);
+    } finally {
+      if (this.inFlight.get(sub.id) === flight) this.inFlight.delete(sub.id);
+    }
+    if (notifyEndsSubscription(state, outcome)) {
+      if (!(await this.options.subscriptions.delete(sub.id, sub))) return;
+      this.options.notifyFailed?.(outcome.status);
       this.watchersChanged(sub);
       if (isList(sub)) await this.forgetMembers(sub);
-    }
+    } else if (flight.again && outcome.status < 300) await this.notifyCurrent(sub.id);
+  }
+
+  /** The whole state as it is now, to a watcher that answered a NOTIFY after changes came. */
+  private async notifyCurrent(id: string): Promise<void> {
+    const sub = await this.options.subscriptions.get(id, this.options.clock.now());
+    if (sub === undefined) return;
+    await this.notifyNext(sub, isList(sub) ? await this.fullListBody(sub) : await this.bodyFor(sub.resource, sub.event));
   }
 
   private async bodyFor(resource: string, event: string): Promise<NotifyBody> {

@@ -1,16 +1,15 @@
 import type { ForwardOutcome } from '@herald/proxy';
 import type { NotifyState } from './notify-request.js';
 
-/** Answers to a NOTIFY after which the subscription is gone. @see RFC 6665 §4.2.2 */
-const ENDS_SUBSCRIPTION = new Set([408, 430, 481]);
-
 /**
- * Whether the answer to a NOTIFY ends its subscription: a 481, 408 (or Timer F), 430 (the
- * watcher's flow failed), or a transport failure, which comes back as Herald's own 503
- * with no response from the watcher. The last NOTIFY of a subscription ends it anyway.
- * @see RFC 6665 §4.2.2, RFC 5626 §5.3
+ * Whether the answer to a NOTIFY ends its subscription: any final answer other than a 2xx
+ * (a 481, Timer F's 408, a 430 for a failed flow, Herald's own 503 when it could not be
+ * sent, or any error the watcher answered), unless the watcher asked to be tried later
+ * (Retry-After). The subscriber re-subscribes once it has put things right; nothing is sent
+ * again to a watcher that does not answer. The last NOTIFY of a subscription ends it anyway.
+ * @see RFC 6665 §4.2.2 (a timeout SHOULD, an error response MUST remove the subscription), RFC 5626 §5.3
  */
 export function notifyEndsSubscription(state: NotifyState, { status, response }: Pick<ForwardOutcome, 'status' | 'response'>): boolean {
-  if (state.state === 'terminated') return false;
-  return ENDS_SUBSCRIPTION.has(status) || (status === 503 && response === null);
+  if (state.state === 'terminated' || status < 300) return false;
+  return response === null || !response.hasHeader('retry-after');
 }

@@ -48,7 +48,7 @@ describe('RFC 3857 §5.1 watcher information only for the presentity', () => {
 describe('RFC 6665 §4.2.1, RFC 3261 §12.1.1 the dialog an initial SUBSCRIBE creates', () => {
   it('takes our new tag, the watcher tag, its Contact as target, Record-Route in order, CSeq 1 reserved', () => {
     const req = subscribeRequest(['Record-Route: <sip:p1.example.net;lr>', 'Record-Route: <sip:p2.example.net;lr>', 'Expires: 600'], { callId: 'c1', cseq: 7 });
-    const sub = newSubscription(req, readSubscribe(req, null, LIMITS), 'sip:bob@example.com', { status: 'pending', data: { format: 'application/pidf+xml' } }, FLOW, NOW);
+    const sub = newSubscription(req, readSubscribe(req, null, LIMITS), 'sip:bob@example.com', { status: 'pending', data: { format: 'application/pidf+xml' } }, FLOW, null, NOW);
     expect(sub.id).toBe(`c1;w1;${sub.localTag}`);
     expect(sub.localTag).not.toBe('');
     expect(sub).toMatchObject({
@@ -66,12 +66,12 @@ describe('RFC 6665 §4.2.1, RFC 3261 §12.1.1 the dialog an initial SUBSCRIBE cr
 
   it('keeps the Event id for the NOTIFYs', () => {
     const req = subscribeRequest([], { headers: ['Event: presence;id=x1', 'Contact: <sip:alice@198.51.100.7>'] });
-    const sub = newSubscription(req, readSubscribe(req, null, LIMITS), 'sip:bob@example.com', { status: 'active', data: { format: 'application/pidf+xml' } }, FLOW, NOW);
+    const sub = newSubscription(req, readSubscribe(req, null, LIMITS), 'sip:bob@example.com', { status: 'active', data: { format: 'application/pidf+xml' } }, FLOW, null, NOW);
     expect(sub.data).toEqual({ format: 'application/pidf+xml', eventId: 'x1' });
   });
 
   it('refuses a SUBSCRIBE without a Contact with 400', () => {
     const req = subscribeRequest([], { headers: ['Event: presence'] });
-    expect(rejection(() => newSubscription(req, readSubscribe(req, null, LIMITS), 'sip:bob@example.com', { status: 'active', data: {} }, FLOW, NOW)).status).toBe(400);
+    expect(rejection(() => newSubscription(req, readSubscribe(req, null, LIMITS), 'sip:bob@example.com', { status: 'active', data: {} }, FLOW, null, NOW)).status).toBe(400);
   });
 });

@@ -1,5 +1,5 @@
 import type { SipRequest } from '@herald/sip';
-import type { FlowRef, PresenceAction, Subscription } from '@herald/store';
+import type { FlowRef, ForeignWatcher, PresenceAction, Subscription } from '@herald/store';
 import { admittedStanding } from '../authorization/watcher-authorization.js';
 import { WATCHERINFO, acceptsWatcherinfo } from '../notifier/winfo-package.js';
 import { PRESENCE_FORMATS, type PresenceFormat, chooseFormat } from '../pidf/presence-formats.js';
@@ -39,10 +39,11 @@ export function winfoStanding(subscribe: Pick<SubscribeRequest, 'accept' | 'watc
 
 /**
  * The subscription an initial SUBSCRIBE creates: the dialog, the interval granted from
- * `now`, the standing, and the Event `id` to repeat in NOTIFYs. 400 without a Contact.
+ * `now`, the standing, the Event `id` to repeat in NOTIFYs, and who the watcher is when
+ * it is of another domain. 400 without a Contact.
  * @see RFC 6665 §4.2.1, RFC 3261 §12.1.1
  */
-export function newSubscription(req: SipRequest, subscribe: SubscribeRequest, resource: string, standing: NewStanding, flow: FlowRef, now: number): Subscription {
+export function newSubscription(req: SipRequest, subscribe: SubscribeRequest, resource: string, standing: NewStanding, flow: FlowRef, foreign: ForeignWatcher | null, now: number): Subscription {
   const data = subscribe.eventId != null ? { ...standing.data, eventId: subscribe.eventId } : standing.data;
-  return subscriptionFromRequest(req, { resource, watcher: subscribe.watcher, event: subscribe.event, status: standing.status, expiresAt: now + subscribe.expires * 1000, flow, data });
+  return subscriptionFromRequest(req, { resource, watcher: subscribe.watcher, event: subscribe.event, status: standing.status, expiresAt: now + subscribe.expires * 1000, flow, foreign, data });
 }

@@ -41,6 +41,22 @@ describe('RFC 6665 §4.1.2.1 a refresh in a subscription dialog', () => {
   });
 });
 
+describe('DESIGN (issue 13) a refresh of a pending watcher of another domain', () => {
+  it('is granted at most maxForeignPendingExpires while pending, the usual interval once approved', async () => {
+    const stranger = subscription({ id: 'c2;w1;h2', callId: 'c2', localTag: 'h2', status: 'pending', foreign: { domain: 'other.example', source: '198.51.100.7' } });
+    await bed.store.subscriptions.compareAndSet(stranger, bed.clock.now());
+    const refresh = (cseq: number) => subscribeRequest(['Expires: 3600'], { callId: 'c2', cseq, to: `<sip:bob@${DOMAIN}>;tag=h2` });
+    const pending = bed.context(refresh(2));
+    await pending.run(subscriptionRefreshes(bed.services()));
+    expect(pending.response.header('expires')).toBe('600');
+    const current = (await bed.store.subscriptions.get('c2;w1;h2', bed.clock.now()))!;
+    await bed.store.subscriptions.compareAndSet({ ...current, status: 'active', version: current.version + 1 }, bed.clock.now());
+    const approved = bed.context(refresh(3));
+    await approved.run(subscriptionRefreshes(bed.services()));
+    expect(approved.response.header('expires')).toBe('3600');
+  });
+});
+
 describe('RFC 6665 §4.1.2.3 unsubscribing', () => {
   it('removes the subscription, answers 200 with Expires: 0 and sends the final NOTIFY', async () => {
     const ctx = bed.context(inDialog(['Expires: 0']));
@@ -69,6 +85,7 @@ function racingStore(store: SubscriptionStore, races: number): SubscriptionStore
   let raced = 0;
   return {
     get: (id, now) => store.get(id, now),
+    create: (sub, caps, now) => store.create(sub, caps, now),
     delete: (id, indexedAs) => store.delete(id, indexedAs),
     byResource: (resource, event, now) => store.byResource(resource, event, now),
     takeExpired: (now, limit) => store.takeExpired(now, limit),

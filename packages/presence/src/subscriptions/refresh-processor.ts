@@ -1,5 +1,6 @@
 import { LOST_RACE, retryCompareAndSet } from '@herald/store';
 import { type RequestContext, type RequestProcessor, requireUnderstood } from '@herald/proxy';
+import { expiryLimitsFor } from '../authorization/foreign-watcher.js';
 import { isList } from '../lists/list-subscription.js';
 import { busySubscription } from '../presence-errors.js';
 import { applyRefresh } from './apply-refresh.js';
@@ -34,7 +35,8 @@ function refresh(ctx: RequestContext, request: RefreshRequest, options: Subscrip
   return retryCompareAndSet(async () => {
     const now = clock.now();
     const sub = await subscriptions.get(request.id, now);
-    const outcome = applyRefresh(sub, request, policy, flow, now);
+    const limits = sub === undefined ? policy : expiryLimitsFor(sub, policy, policy.strangers);
+    const outcome = applyRefresh(sub, request, limits, flow, now);
     if (outcome.kind === 'unsubscribe') {
       if (!(await subscriptions.delete(request.id, sub))) return LOST_RACE;
       ctx.respond(200, 'OK', subscribeOk(outcome.ended, 0, options.contact(ctx.flow.transport)));

@@ -1,6 +1,6 @@
 import type { SubscriptionStore } from '@herald/store';
 import type { ListData } from '../lists/list-subscription.js';
-import { PresenceTestbed } from '../../test/helpers/presence-services.js';
+import { POLICY, PresenceTestbed } from '../../test/helpers/presence-services.js';
 import { DOMAIN, subscribeRequest } from '../../test/helpers/presence-requests.js';
 import { initialSubscriptions } from './subscribe-processor.js';
 
@@ -108,5 +108,52 @@ describe('RFC 5367 §4 a list carried in the SUBSCRIBE', () => {
     await ctx.run(initialSubscriptions(bed.services()));
     expect(ctx.response.status).toBe(415);
     expect(ctx.response.header('accept')).toBe('application/resource-lists+xml');
+  });
+});
+
+describe('DESIGN (issue 13) what a watcher of another domain makes Herald keep', () => {
+  const caps = (strangers: Partial<typeof POLICY.strangers>) => bed.services({ policy: { ...POLICY, strangers: { ...POLICY.strangers, ...strangers } } });
+  const fromStranger = (user: string, domain: string, callId: string, headers: string[] = ['Expires: 3600']) =>
+    subscribeRequest(headers, { from: `<sip:${user}@${domain}>;tag=w1`, callId });
+
+  it('refuses a stranger past a cap with 503, Retry-After and a reason naming the cap, and counts it', async () => {
+    const refused: string[] = [];
+    const services = { ...caps({ maxSubscriptionsPerSource: 2 }), capReached: (cap: string) => void refused.push(cap) };
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const ctx = bed.context(fromStranger(`u${i}`, `d${i}.example`, `s${i}`));
+      await ctx.run(initialSubscriptions(services));
+      statuses.push(ctx.response.status);
+    }
+    expect(statuses).toEqual([200, 200, 503, 503]);
+    const last = bed.ctx!.response;
+    expect(last.reason).toBe('Too Many Subscriptions From Your Address');
+    expect(last.header('retry-after')).toBe('600');
+    expect(refused).toEqual(['foreign-source', 'foreign-source']);
+  });
+
+  it('refuses a stranger once the presentity has maxWatchersPerPresentity watchers, never a local watcher', async () => {
+    const services = caps({ maxWatchersPerPresentity: 1 });
+    const local = bed.context(subscribeRequest(['Expires: 600'], { callId: 'l1' }));
+    await local.run(initialSubscriptions(services));
+    const stranger = bed.context(fromStranger('zed', 'other.example', 's1'));
+    await stranger.run(initialSubscriptions(services));
+    expect(stranger.response.status).toBe(503);
+    expect(stranger.response.reason).toBe('Too Many Watchers Of This Presentity');
+    const another = bed.context(subscribeRequest(['Expires: 600'], { callId: 'l2', from: `<sip:carol@${DOMAIN}>;tag=w1` }));
+    await another.run(initialSubscriptions(services));
+    expect(another.response.status).toBe(200);
+  });
+
+  it('grants a pending stranger at most maxForeignPendingExpires, and records who it is', async () => {
+    const ctx = bed.context(fromStranger('zed', 'other.example', 'p1'));
+    await ctx.run(initialSubscriptions(bed.services()));
+    expect(ctx.response.header('expires')).toBe('600');
+    const sub = await stored(`p1;w1;${ctx.response.to.params.get('tag')}`);
+    expect(sub).toMatchObject({ status: 'pending', expiresAt: bed.clock.now() + 600_000, foreign: { domain: 'other.example', source: '198.51.100.7' } });
+    const local = bed.context(subscribeRequest(['Expires: 3600'], { callId: 'p2' }));
+    await local.run(initialSubscriptions(bed.services()));
+    expect(local.response.header('expires')).toBe('3600');
+    expect((await stored(`p2;w1;${local.response.to.params.get('tag')}`))?.foreign).toBeUndefined();
   });
 });

@@ -1,12 +1,13 @@
 import { type RequestContext, type RequestProcessor, requireUnderstood, userNotFound } from '@herald/proxy';
 import type { SipRequest } from '@herald/sip';
 import { lookUpContacts } from '@herald/store';
+import { expiryLimitsFor, foreignWatcher } from '../authorization/foreign-watcher.js';
 import { watcherDecision } from '../authorization/watcher-decision.js';
 import { PRESENCE_EVENT, WINFO_EVENT } from '../event-package.js';
 import { requestedList } from '../lists/read-list-subscribe.js';
-import { busySubscription } from '../presence-errors.js';
 import { localPresentityUri } from '../presentity.js';
 import { type NewStanding, newSubscription, presenceFormat, presenceStanding, winfoStanding } from './apply-subscribe.js';
+import { createSubscription } from './create-subscription.js';
 import { type SubscribeRequest, readSubscribe } from './read-subscribe.js';
 import { subscribeList } from './subscribe-list.js';
 import type { SubscriptionServiceOptions } from './subscription-service-options.js';
@@ -35,19 +36,20 @@ export function initialSubscriptions(options: SubscriptionServiceOptions): Reque
 
 async function subscribe(ctx: RequestContext, aor: string, options: SubscriptionServiceOptions): Promise<'stop'> {
   const { req } = ctx;
-  const { subscriptions, notifier, clock } = options;
-  const request = readSubscribe(req, ctx.authenticated, options.policy);
+  const { notifier, clock, policy } = options;
+  const request = readSubscribe(req, ctx.authenticated, policy);
   const now = clock.now();
   const { account: resource, known } = await lookUpContacts(options, aor, now);
+  const foreign = foreignWatcher(request.watcher, ctx.flow.remoteAddress, options.identity);
   if (request.event === PRESENCE_EVENT) {
     const entries = await listEntries(req, aor, known, options);
-    if (entries !== null) return subscribeList(ctx, aor, request, entries, options);
+    if (entries !== null) return subscribeList(ctx, aor, request, entries, foreign, options);
   }
   if (!known) throw userNotFound();
   const standing = request.event === WINFO_EVENT ? winfoStanding(request, resource) : await watcherStanding(request, resource, options);
-  const { expires } = request;
-  const sub = newSubscription(req, request, resource, standing, ctx.flow, now);
-  if (expires > 0 && !(await subscriptions.compareAndSet(sub, now))) throw busySubscription();
+  const expires = Math.min(request.expires, expiryLimitsFor({ status: standing.status, foreign }, policy, policy.strangers).maxExpires);
+  const sub = newSubscription(req, { ...request, expires }, resource, standing, ctx.flow, foreign, now);
+  if (expires > 0) await createSubscription(sub, now, options);
   ctx.respond(200, 'OK', subscribeOk(sub, expires, options.contact(ctx.flow.transport)));
   // RFC 6665 §4.2.1.2: the NOTIFY follows the 2xx (SIPp and SIP.js want that order).
   await notifier.notifyWritten(sub, expires > 0 ? { state: standing.status, expires } : { state: 'terminated', reason: 'timeout' });

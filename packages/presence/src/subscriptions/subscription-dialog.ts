@@ -1,5 +1,5 @@
 import { type ResponseOptions, type SipRequest, formatUri, newTag } from '@herald/sip';
-import type { FlowRef, Subscription } from '@herald/store';
+import type { FlowRef, ForeignWatcher, Subscription } from '@herald/store';
 import { missingContact } from '../presence-errors.js';
 
 /** The dialog id Herald keys a subscription by: Call-ID, the watcher's tag, ours. */
@@ -17,6 +17,8 @@ export interface NewSubscription {
   status: 'active' | 'pending';
   expiresAt: number;
   flow: FlowRef;
+  /** The watcher, when it is of another domain: the caps on strangers count the subscription. */
+  foreign?: ForeignWatcher | null;
   /** What the package keeps for the subscription (the format the watcher gets). */
   data: Record<string, unknown>;
 }
@@ -33,7 +35,7 @@ export function subscriptionFromRequest(req: SipRequest, fields: NewSubscription
   if (first === undefined) throw missingContact();
   const localTag = newTag();
   const remoteTag = req.from.params.get('tag') ?? '';
-  return {
+  const sub: Subscription = {
     id: subscriptionId(req.callId, remoteTag, localTag),
     event: fields.event,
     resource: fields.resource,
@@ -54,6 +56,8 @@ export function subscriptionFromRequest(req: SipRequest, fields: NewSubscription
     data: fields.data,
     version: 1,
   };
+  if (fields.foreign) sub.foreign = fields.foreign;
+  return sub;
 }
 
 /** The 2xx to a SUBSCRIBE: our tag, our Contact and the interval granted, then `extra`. @see RFC 6665 §4.2.1.1 */

@@ -1,5 +1,5 @@
 import type { Flow } from '@herald/proxy';
-import type { GroupStore, PresenceRuleStore, SubscriptionStore } from '@herald/store';
+import type { GroupStore, PresenceRuleStore, SubscriptionCap, SubscriptionStore } from '@herald/store';
 import type { PresencePolicy } from '../authorization/presence-policy.js';
 import type { RemoteMembers } from '../lists/remote-members.js';
 import type { Notifier } from '../notifier/notifier.js';
@@ -18,4 +18,6 @@ export interface SubscriptionServiceOptions extends PresentityLookup {
   /** Herald's Contact on a transport. */
   contact(transport: Flow['transport']): string;
   clock: { now(): number };
+  /** A watcher of another domain was refused by a cap (for the operator's metrics). */
+  capReached?(cap: SubscriptionCap): void;
 }

@@ -15,6 +15,7 @@ export const POLICY: PresencePolicy = {
   fromRegistration: true,
   watchers: { local: 'allow', foreign: 'confirm' },
   domainWatchers: {},
+  strangers: { maxWatchersPerPresentity: 1000, maxSubscriptionsPerWatcherDomain: 1000, maxSubscriptionsPerSource: 500, maxForeignPendingExpires: 600 },
 };
 
 /** One call a processor made to the notifier, with how many responses had been sent by then. */

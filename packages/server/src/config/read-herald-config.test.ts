@@ -47,7 +47,7 @@ describe('defaults', () => {
       },
       registrar: { defaultExpires: 3600, minExpires: 60, maxExpires: 86400, maxContacts: 10 },
       proxy: { inviteTimeoutMs: 181_000 },
-      im: { maxBodySize: 65535, udpMessageLimit: 1300, storeForMs: 604_800_000, maxStoredPerUser: 1000 },
+      im: { maxBodySize: 65535, udpMessageLimit: 1300, storeForMs: 604_800_000, maxStoredPerUser: 1000, maxStoredPerSender: 100, maxStoredPerForeignDomain: 300 },
       presence: {
         defaultExpires: 3600,
         minExpires: 60,
@@ -56,6 +56,7 @@ describe('defaults', () => {
         fromRegistration: true,
         watchers: { local: 'allow', foreign: 'confirm' },
         domainWatchers: {},
+        strangers: { maxWatchersPerPresentity: 1000, maxSubscriptionsPerWatcherDomain: 1000, maxSubscriptionsPerSource: 500, maxForeignPendingExpires: 600 },
       },
       routes: [],
       workers: 1,

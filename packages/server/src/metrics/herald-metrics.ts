@@ -2,6 +2,7 @@ import type { DigestFailureReason } from '@herald/auth';
 import { KNOWN_METHODS } from '@herald/sip';
 import type { LimitName, TransactionCounts } from '@herald/stack';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { LimitMetrics } from './limit-metrics.js';
 import { PresetHistogram } from './preset-histogram.js';
 
 /** What the scrape-time gauges read, once the server is running. */
@@ -71,6 +72,8 @@ class Tally {
  */
 export class HeraldMetrics {
   readonly registry = new Registry();
+  /** What the limits on strangers refused, and failed sweeps. */
+  readonly limits = new LimitMetrics(this.registry);
   private sources: MetricSources | null = null;
   private readonly methods = new Map<string, MethodTally>();
   private readonly requestCounter: Counter<'method'>;

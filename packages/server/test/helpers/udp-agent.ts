@@ -11,20 +11,20 @@ export class UdpAgent {
     private readonly server: number,
   ) {}
 
-  /** An agent on `port` (an ephemeral one by default) that talks to Herald on `serverPort`. */
-  static async start(serverPort: number, port = 0): Promise<UdpAgent> {
-    return new UdpAgent(await UdpClient.bind('127.0.0.1', port), serverPort);
+  /** An agent on `host`:`port` (127.0.0.1 and an ephemeral port by default) that talks to Herald on 127.0.0.1:`serverPort`. */
+  static async start(serverPort: number, port = 0, host = '127.0.0.1'): Promise<UdpAgent> {
+    return new UdpAgent(await UdpClient.bind(host, port), serverPort);
   }
 
   get contact(): string {
-    return `<sip:agent@127.0.0.1:${this.client.port}>`;
+    return `<sip:agent@${this.client.address}:${this.client.port}>`;
   }
 
   /** Sends a request from this agent (its Via and, unless given, its Contact). */
   async send(options: RequestText): Promise<void> {
     const headers = options.headers ?? [];
     const withContact = headers.some((h) => /^contact:/i.test(h)) ? headers : [`Contact: ${this.contact}`, ...headers];
-    await this.client.send(requestText({ ...options, sentBy: `127.0.0.1:${this.client.port}`, rport: true, headers: withContact }), this.server);
+    await this.client.send(requestText({ ...options, sentBy: `${this.client.address}:${this.client.port}`, rport: true, headers: withContact }), this.server, '127.0.0.1');
   }
 
   /**
@@ -55,7 +55,7 @@ export class UdpAgent {
     for (;;) {
       const m = await this.client.nextMessage(timeoutMs);
       if (!m.isRequest()) continue;
-      await this.client.send(createResponse(m, status).toBuffer(), this.server);
+      await this.client.send(createResponse(m, status).toBuffer(), this.server, '127.0.0.1');
       return m;
     }
   }

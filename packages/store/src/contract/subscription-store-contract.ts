@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import type { Subscription, SubscriptionStore } from '../subscription-store.js';
+import type { Subscription, SubscriptionCaps, SubscriptionStore } from '../subscription-store.js';
 import type { StoreFixture } from './store-fixture.js';
 
 /** What a backend's test gives the subscription store contract. */
@@ -42,6 +42,12 @@ function subscription(id: string, overrides: Partial<Subscription> = {}): Subscr
 }
 
 const ids = (subs: Subscription[]) => subs.map((s) => s.id).sort();
+
+const NO_CAPS: SubscriptionCaps = { perResource: Infinity, perForeignDomain: Infinity, perForeignSource: Infinity };
+
+/** A subscription of a watcher of another domain, from `source`. */
+const stranger = (id: string, domain: string, source: string, overrides: Partial<Subscription> = {}) =>
+  subscription(id, { watcher: `sip:${id}@${domain}`, foreign: { domain, source }, ...overrides });
 
 /**
  * The behaviour every SubscriptionStore backend must show.
@@ -178,6 +184,60 @@ export function describeSubscriptionStoreContract(name: string, make: () => Prom
       await store.compareAndSet(subscription('s1', { expiresAt: T0 + 1_000, version: 2 }), T0 + 5);
       expect(await store.takeExpired(T0 + 10, 10)).toEqual([]);
       expect(ids(await store.takeExpired(T0 + 1_000, 10))).toEqual(['s1']);
+    });
+
+    it('creates a subscription within its caps, once per id', async () => {
+      const s = stranger('s1', 'example.net', '192.0.2.4');
+      expect(await store.create(s, NO_CAPS, T0)).toBe('created');
+      expect(await store.get('s1', T0)).toEqual(s);
+      expect(await store.create(stranger('s1', 'example.org', '192.0.2.5'), NO_CAPS, T0)).toBe('exists');
+      expect(await store.get('s1', T0)).toEqual(s);
+      expect(ids(await store.byResource(ALICE, 'presence', T0))).toEqual(['s1']);
+      expect(await store.compareAndSet({ ...s, version: 2, remoteCseq: 2 }, T0)).toBe(true);
+    });
+
+    it('refuses a subscription that would pass the cap on its resource; expired and deleted ones leave room', async () => {
+      const caps = { ...NO_CAPS, perResource: 2 };
+      await store.compareAndSet(subscription('local'), T0);
+      expect(await store.create(stranger('s1', 'example.net', '192.0.2.4', { expiresAt: T0 + 1_000 }), caps, T0)).toBe('created');
+      expect(await store.create(stranger('s2', 'example.org', '192.0.2.5'), caps, T0)).toBe('resource');
+      expect(await store.create(stranger('s2', 'example.org', '192.0.2.5', { resource: 'sip:dave@example.com' }), caps, T0)).toBe('created');
+      expect(await store.create(stranger('s3', 'example.org', '192.0.2.5', { event: 'presence.winfo' }), caps, T0)).toBe('created');
+      expect(await store.create(stranger('s4', 'example.org', '192.0.2.5'), caps, T0 + 1_000)).toBe('created');
+      await store.delete('local');
+      expect(await store.create(stranger('s5', 'example.org', '192.0.2.5'), caps, T0 + 1_000)).toBe('created');
+      expect(await store.get('s5', T0 + 1_000)).toBeDefined();
+    });
+
+    it('counts watchers of other domains per domain and per source address, for as long as they live', async () => {
+      const caps = { ...NO_CAPS, perForeignDomain: 2, perForeignSource: 3 };
+      await store.compareAndSet(subscription('local', { resource: 'sip:dave@example.com' }), T0);
+      expect(await store.create(stranger('a1', 'spam.example', '192.0.2.9', { expiresAt: T0 + 1_000 }), caps, T0)).toBe('created');
+      expect(await store.create(stranger('a2', 'spam.example', '192.0.2.9', { resource: 'sip:dave@example.com' }), caps, T0)).toBe('created');
+      expect(await store.create(stranger('a3', 'spam.example', '192.0.2.10'), caps, T0)).toBe('foreign-domain');
+      expect(await store.create(stranger('b1', 'other.example', '192.0.2.9'), caps, T0)).toBe('created');
+      expect(await store.create(stranger('b2', 'other.example', '192.0.2.9'), caps, T0)).toBe('foreign-source');
+      // A subscription without `foreign` is neither counted nor checked.
+      expect(await store.create(subscription('local-2'), caps, T0)).toBe('created');
+      // A refresh keeps its place past its first expiry; an ended one gives it back.
+      const a1 = (await store.get('a1', T0))!;
+      expect(await store.compareAndSet({ ...a1, version: 2, expiresAt: T0 + 5_000 }, T0)).toBe(true);
+      expect(await store.create(stranger('a3', 'spam.example', '192.0.2.10'), caps, T0 + 1_000)).toBe('foreign-domain');
+      expect(await store.delete('a2', { resource: 'sip:dave@example.com', event: 'presence' })).toBe(true);
+      expect(await store.create(stranger('a3', 'spam.example', '192.0.2.10'), caps, T0 + 1_000)).toBe('created');
+      expect(await store.create(stranger('c1', 'third.example', '192.0.2.9'), caps, T0 + 1_000)).toBe('created');
+      expect(ids(await store.takeExpired(T0 + 5_000, 10))).toEqual(['a1']);
+      expect(await store.create(stranger('a4', 'spam.example', '192.0.2.11'), caps, T0 + 5_000)).toBe('created');
+      expect(await store.create(stranger('a5', 'spam.example', '192.0.2.11'), caps, T0 + 5_000)).toBe('foreign-domain');
+    });
+
+    it('holds the caps under concurrent creates', async () => {
+      const other = h.second ? await h.second() : store;
+      const caps = { ...NO_CAPS, perForeignSource: 3 };
+      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? other : store).create(stranger(`s${i}`, `d${i}.example`, '192.0.2.9'), caps, T0)));
+      expect(results.filter((r) => r === 'created')).toHaveLength(3);
+      expect(results.filter((r) => r === 'foreign-source')).toHaveLength(7);
+      expect(await store.byResource(ALICE, 'presence', T0)).toHaveLength(3);
     });
 
     it('hands each expired subscription to exactly one of two concurrent callers', async () => {

@@ -1,4 +1,5 @@
-import type { MessageStore, NewStoredMessage, StoredMessage } from '../message-store.js';
+import type { MessageCap, MessageCaps, MessageStore, NewStoredMessage, StoredMessage } from '../message-store.js';
+import { capReached } from '../message-caps.js';
 import { type MemorySweepOptions, PeriodicSweep, dropNestedWhere } from './memory-sweep.js';
 
 /**
@@ -22,12 +23,12 @@ export class MemoryMessageStore implements MessageStore {
     this.periodic.close();
   }
 
-  async add(message: NewStoredMessage, cap: number, now: number): Promise<StoredMessage | undefined> {
+  async add(message: NewStoredMessage, caps: MessageCaps, now: number): Promise<StoredMessage | MessageCap> {
     this.periodic.seen(now);
     const mine = this.byRecipient.get(message.recipient);
-    let live = 0;
-    for (const m of mine?.values() ?? []) if (m.expiresAt > now) live++;
-    if (live >= cap) return undefined;
+    const live = [...(mine?.values() ?? [])].filter((m) => m.expiresAt > now);
+    const full = capReached(message, live, caps);
+    if (full !== null) return full;
     // Zero-padded so that ids compare like their arrival as strings too.
     const id = String(++this.seq).padStart(16, '0');
     const stored = copy({ ...message, id, attempts: 0 });
@@ -73,5 +74,7 @@ export class MemoryMessageStore implements MessageStore {
 }
 
 function copy(m: StoredMessage): StoredMessage {
-  return { ...m, headers: m.headers.map(([name, value]) => [name, value]), body: Buffer.from(m.body) };
+  const out: StoredMessage = { ...m, headers: m.headers.map(([name, value]) => [name, value]), body: Buffer.from(m.body) };
+  if (m.sender) out.sender = { ...m.sender };
+  return out;
 }

@@ -1,4 +1,4 @@
-import type { MessageStore, NewStoredMessage, StoredMessage } from '../message-store.js';
+import type { MessageCap, MessageCaps, MessageSender, MessageStore, NewStoredMessage, StoredMessage } from '../message-store.js';
 import { type RedisContext, type RedisScript, checkExec, defineScript, redisCall, takeFromIndex } from './redis-client.js';
 
 /** What is kept per message id; `attempts` lives in its own hash so HINCRBY can count it. */
@@ -9,26 +9,49 @@ interface MessageRecord {
   body: string;
   storedAt: number;
   expiresAt: number;
+  sender?: MessageSender;
 }
 
 /*
  * Keys. Per recipient, under one hash tag: `msg:{aor}:seq` (INCR counter for ids), `:data`
- * (id → JSON), `:att` (id → attempts), `:exp` (sorted set id → expiresAt). One global
+ * (id → JSON), `:att` (id → attempts), `:exp` (sorted set id → expiresAt), `:from` (id →
+ * the sender's AoR and foreign domain, joined by a newline, what the caps count). One global
  * sorted set, `msg:expiry` (`id|aor` → expiresAt), drives sweepExpired. Every script is
  * given all its keys, so the deployment's key prefix (ioredis `keyPrefix`) applies to them.
  * CLUSTER: add, remove, purge and the sweep touch `msg:expiry` beside a recipient's keys,
  * which crosses slots; fine on one Redis or Sentinel, to be split per slot before Cluster.
  */
 
-/** KEYS: seq, data, att, exp, expiry. ARGV: now, cap, record JSON, expiresAt, recipient. */
+/**
+ * KEYS: seq, data, att, exp, expiry, from. ARGV: now, the caps per recipient, per sender and
+ * per foreign domain, record JSON, expiresAt, recipient, the sender's AoR and foreign domain
+ * ('' for none). Returns the new id, or the cap reached.
+ */
 const ADD = `
-local now, cap = ARGV[1], tonumber(ARGV[2])
--- Count and insert in one script: two concurrent adds cannot both pass the cap.
-if redis.call('ZCOUNT', KEYS[4], '(' .. now, '+inf') >= cap then return false end
+local now = ARGV[1]
+-- Count and insert in one script: two concurrent adds cannot both pass a cap.
+if redis.call('ZCOUNT', KEYS[4], '(' .. now, '+inf') >= tonumber(ARGV[2]) then return 'recipient' end
+local sender, domain = ARGV[8], ARGV[9]
+if sender ~= '' then
+  local live = redis.call('ZRANGEBYSCORE', KEYS[4], '(' .. now, '+inf')
+  local fromSender, fromDomain = 0, 0
+  if #live > 0 then
+    for _, from in ipairs(redis.call('HMGET', KEYS[6], unpack(live))) do
+      if from then
+        local bar = string.find(from, '\\n', 1, true)
+        if string.sub(from, 1, bar - 1) == sender then fromSender = fromSender + 1 end
+        if domain ~= '' and string.sub(from, bar + 1) == domain then fromDomain = fromDomain + 1 end
+      end
+    end
+  end
+  if fromSender >= tonumber(ARGV[3]) then return 'sender' end
+  if domain ~= '' and fromDomain >= tonumber(ARGV[4]) then return 'foreign-domain' end
+end
 local id = string.format('%016d', redis.call('INCR', KEYS[1]))
-redis.call('HSET', KEYS[2], id, ARGV[3])
-redis.call('ZADD', KEYS[4], ARGV[4], id)
-redis.call('ZADD', KEYS[5], ARGV[4], id .. '|' .. ARGV[5])
+redis.call('HSET', KEYS[2], id, ARGV[5])
+redis.call('ZADD', KEYS[4], ARGV[6], id)
+redis.call('ZADD', KEYS[5], ARGV[6], id .. '|' .. ARGV[7])
+if sender ~= '' then redis.call('HSET', KEYS[6], id, sender .. '\\n' .. domain) end
 return id
 `;
 
@@ -38,25 +61,26 @@ if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then redis.call('HINCRBY', KEYS[
 return 0
 `;
 
-/** KEYS: data, att, exp, expiry. ARGV: id, recipient. */
+/** KEYS: data, att, exp, expiry, from. ARGV: id, recipient. */
 const REMOVE = `
 if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
 redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('HDEL', KEYS[5], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('ZREM', KEYS[4], ARGV[1] .. '|' .. ARGV[2])
 return 1
 `;
 
-/** KEYS: data, att, exp, expiry. ARGV: recipient. */
+/** KEYS: data, att, exp, expiry, from. ARGV: recipient. */
 const PURGE = `
 local ids = redis.call('HKEYS', KEYS[1])
 for _, id in ipairs(ids) do redis.call('ZREM', KEYS[4], id .. '|' .. ARGV[1]) end
-redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[5])
 return #ids
 `;
 
 /**
- * KEYS: data, att, exp, expiry. ARGV: the `msg:expiry` member, id, now. Deletes the
+ * KEYS: data, att, exp, expiry, from. ARGV: the `msg:expiry` member, id, now. Deletes the
  * message when its entry is still due; returns 1 when a message went.
  */
 const SWEEP_ONE = `
@@ -64,15 +88,19 @@ local score = redis.call('ZSCORE', KEYS[4], ARGV[1])
 if not score or tonumber(score) > tonumber(ARGV[3]) then return 0 end
 redis.call('ZREM', KEYS[4], ARGV[1])
 redis.call('HDEL', KEYS[2], ARGV[2])
+redis.call('HDEL', KEYS[5], ARGV[2])
 redis.call('ZREM', KEYS[3], ARGV[2])
 return redis.call('HDEL', KEYS[1], ARGV[2])
 `;
 
 const EXPIRY_KEY = 'msg:expiry';
 
+/** A cap as the script takes it: no cap is the largest count there can be. */
+const capArg = (cap: number) => (Number.isFinite(cap) ? Math.max(0, Math.floor(cap)) : Number.MAX_SAFE_INTEGER);
+
 function recipientKeys(recipient: string) {
   const base = `msg:{${recipient}}:`;
-  return { seq: `${base}seq`, data: `${base}data`, att: `${base}att`, exp: `${base}exp` };
+  return { seq: `${base}seq`, data: `${base}data`, att: `${base}att`, exp: `${base}exp`, from: `${base}from` };
 }
 
 /**
@@ -89,28 +117,48 @@ export class RedisMessageStore implements MessageStore {
 
   constructor(private readonly context: RedisContext) {
     const { client } = context;
-    this.addScript = defineScript(client, 'heraldMessageAdd', 5, ADD);
+    this.addScript = defineScript(client, 'heraldMessageAdd', 6, ADD);
     this.markAttemptScript = defineScript(client, 'heraldMessageMarkAttempt', 2, MARK_ATTEMPT);
-    this.removeScript = defineScript(client, 'heraldMessageRemove', 4, REMOVE);
-    this.purgeScript = defineScript(client, 'heraldMessagePurge', 4, PURGE);
-    this.sweepOneScript = defineScript(client, 'heraldMessageSweepOne', 4, SWEEP_ONE);
+    this.removeScript = defineScript(client, 'heraldMessageRemove', 5, REMOVE);
+    this.purgeScript = defineScript(client, 'heraldMessagePurge', 5, PURGE);
+    this.sweepOneScript = defineScript(client, 'heraldMessageSweepOne', 5, SWEEP_ONE);
   }
 
-  async add(message: NewStoredMessage, cap: number, now: number): Promise<StoredMessage | undefined> {
+  async add(message: NewStoredMessage, caps: MessageCaps, now: number): Promise<StoredMessage | MessageCap> {
     const k = recipientKeys(message.recipient);
+    const { sender } = message;
     const record: MessageRecord = {
       headers: message.headers,
       contentType: message.contentType,
       body: Buffer.from(message.body).toString('base64'),
       storedAt: message.storedAt,
       expiresAt: message.expiresAt,
+      ...(sender && { sender }),
     };
-    const max = Number.isFinite(cap) ? Math.floor(cap) : Number.MAX_SAFE_INTEGER;
-    const id = await redisCall(this.context, 'store a message', () =>
-      this.addScript(k.seq, k.data, k.att, k.exp, EXPIRY_KEY, now, max, JSON.stringify(record), message.expiresAt, message.recipient),
+    const reply = await redisCall(this.context, 'store a message', () =>
+      this.addScript(
+        k.seq,
+        k.data,
+        k.att,
+        k.exp,
+        EXPIRY_KEY,
+        k.from,
+        now,
+        capArg(caps.perRecipient),
+        capArg(caps.perSender),
+        capArg(caps.perForeignDomain),
+        JSON.stringify(record),
+        message.expiresAt,
+        message.recipient,
+        sender?.aor ?? '',
+        sender?.foreignDomain ?? '',
+      ),
     );
-    if (typeof id !== 'string') return undefined;
-    return { ...message, headers: message.headers.map(([n, v]) => [n, v]), body: Buffer.from(message.body), id, attempts: 0 };
+    const id = String(reply);
+    if (!/^\d+$/.test(id)) return id as MessageCap;
+    const stored: StoredMessage = { ...message, headers: message.headers.map(([n, v]) => [n, v]), body: Buffer.from(message.body), id, attempts: 0 };
+    if (sender) stored.sender = { ...sender };
+    return stored;
   }
 
   async list(recipient: string, now: number): Promise<StoredMessage[]> {
@@ -131,6 +179,7 @@ export class RedisMessageStore implements MessageStore {
         storedAt: r.storedAt,
         expiresAt: r.expiresAt,
         attempts: Number(att[id] ?? 0),
+        ...(r.sender && { sender: r.sender }),
       });
     }
     return out;
@@ -143,12 +192,12 @@ export class RedisMessageStore implements MessageStore {
 
   async remove(recipient: string, id: string): Promise<boolean> {
     const k = recipientKeys(recipient);
-    return (await redisCall(this.context, 'remove a message', () => this.removeScript(k.data, k.att, k.exp, EXPIRY_KEY, id, recipient))) === 1;
+    return (await redisCall(this.context, 'remove a message', () => this.removeScript(k.data, k.att, k.exp, EXPIRY_KEY, k.from, id, recipient))) === 1;
   }
 
   async purge(recipient: string): Promise<number> {
     const k = recipientKeys(recipient);
-    return Number(await redisCall(this.context, 'purge messages', () => this.purgeScript(k.data, k.att, k.exp, EXPIRY_KEY, recipient)));
+    return Number(await redisCall(this.context, 'purge messages', () => this.purgeScript(k.data, k.att, k.exp, EXPIRY_KEY, k.from, recipient)));
   }
 
 
@@ -159,7 +208,7 @@ export class RedisMessageStore implements MessageStore {
           members.map((member) => {
             const bar = member.indexOf('|');
             const k = recipientKeys(member.slice(bar + 1));
-            return this.sweepOneScript(k.data, k.att, k.exp, EXPIRY_KEY, member, member.slice(0, bar), now);
+            return this.sweepOneScript(k.data, k.att, k.exp, EXPIRY_KEY, k.from, member, member.slice(0, bar), now);
           }),
         );
         return results.filter((removed) => removed === 1);

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import type { MessageStore, NewStoredMessage, StoredMessage } from '../message-store.js';
+import { capReached } from '../message-caps.js';
+import type { MessageCap, MessageCaps, MessageSender, MessageStore, NewStoredMessage, StoredMessage } from '../message-store.js';
 import { OtherCommits, sqliteCall, unsynced } from './sqlite-database.js';
 
 interface MessageRow {
@@ -11,13 +12,15 @@ interface MessageRow {
   stored_at: number;
   expires_at: number;
   attempts: number;
+  sender: string | null;
+  sender_domain: string | null;
 }
 
 interface PendingAdd {
   message: NewStoredMessage;
-  cap: number;
+  caps: MessageCaps;
   now: number;
-  resolve(stored: StoredMessage | undefined): void;
+  resolve(stored: StoredMessage | MessageCap): void;
   reject(error: unknown): void;
 }
 
@@ -42,11 +45,11 @@ export class SqliteMessageStore implements MessageStore {
   private waiting: Set<string> | null = null;
   private readonly recipients: Database.Statement<[], string>;
   private readonly otherCommits: OtherCommits;
-  private readonly addTx: (batch: readonly PendingAdd[]) => Array<StoredMessage | undefined>;
+  private readonly addTx: (batch: readonly PendingAdd[]) => Array<StoredMessage | MessageCap>;
   /** Messages waiting for the next group commit. */
   private pending: PendingAdd[] = [];
-  private readonly countLive: Database.Statement<[string, number], { n: number }>;
-  private readonly insert: Database.Statement<[string, string, string | null, Buffer, number, number]>;
+  private readonly liveSenders: Database.Statement<[string, number], Pick<MessageRow, 'sender' | 'sender_domain'>>;
+  private readonly insert: Database.Statement<[string, string, string | null, Buffer, number, number, string | null, string | null]>;
   private readonly selectLive: Database.Statement<[string, number], MessageRow>;
   private readonly attempt: Database.Statement<[number, string]>;
   private readonly deleteOne: Database.Statement<[number, string]>;
@@ -71,9 +74,10 @@ export class SqliteMessageStore implements MessageStore {
       CREATE INDEX IF NOT EXISTS offline_messages_expiry ON offline_messages (expires_at);
     `),
     );
-    this.countLive = db.prepare('SELECT count(*) AS n FROM offline_messages WHERE recipient = ? AND expires_at > ?');
+    addSenderColumns(db);
+    this.liveSenders = db.prepare('SELECT sender, sender_domain FROM offline_messages WHERE recipient = ? AND expires_at > ?');
     this.insert = db.prepare(
-      'INSERT INTO offline_messages (recipient, headers, content_type, body, stored_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT INTO offline_messages (recipient, headers, content_type, body, stored_at, expires_at, sender, sender_domain) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.selectLive = db.prepare('SELECT * FROM offline_messages WHERE recipient = ? AND expires_at > ? ORDER BY id');
     this.attempt = db.prepare('UPDATE offline_messages SET attempts = attempts + 1 WHERE id = ? AND recipient = ?');
@@ -84,8 +88,9 @@ export class SqliteMessageStore implements MessageStore {
     );
     this.recipients = db.prepare<[], string>('SELECT DISTINCT recipient FROM offline_messages').pluck();
     this.otherCommits = new OtherCommits(db);
-    const insertOne = (message: NewStoredMessage, cap: number, now: number): StoredMessage | undefined => {
-      if (this.countLive.get(message.recipient, now)!.n >= cap) return undefined;
+    const insertOne = (message: NewStoredMessage, caps: MessageCaps, now: number): StoredMessage | MessageCap => {
+      const full = capReached(message, this.liveSenders.all(message.recipient, now).map(senderOf), caps);
+      if (full !== null) return full;
       const body = Buffer.isBuffer(message.body) ? message.body : Buffer.from(message.body);
       const { lastInsertRowid } = this.insert.run(
         message.recipient,
@@ -94,17 +99,21 @@ export class SqliteMessageStore implements MessageStore {
         body,
         message.storedAt,
         message.expiresAt,
+        message.sender?.aor ?? null,
+        message.sender?.foreignDomain ?? null,
       );
-      return { ...message, headers: message.headers.map(([n, v]) => [n, v]), body: Buffer.from(body), id: formatId(Number(lastInsertRowid)), attempts: 0 };
+      const stored: StoredMessage = { ...message, headers: message.headers.map(([n, v]) => [n, v]), body: Buffer.from(body), id: formatId(Number(lastInsertRowid)), attempts: 0 };
+      if (message.sender) stored.sender = { ...message.sender };
+      return stored;
     };
-    const tx = db.transaction((batch: readonly PendingAdd[]) => batch.map((p) => insertOne(p.message, p.cap, p.now)));
+    const tx = db.transaction((batch: readonly PendingAdd[]) => batch.map((p) => insertOne(p.message, p.caps, p.now)));
     // IMMEDIATE takes the write lock before counting, so two connections cannot both pass the cap.
     this.addTx = (batch) => tx.immediate(batch);
   }
 
-  async add(message: NewStoredMessage, cap: number, now: number): Promise<StoredMessage | undefined> {
+  async add(message: NewStoredMessage, caps: MessageCaps, now: number): Promise<StoredMessage | MessageCap> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ message, cap, now, resolve, reject });
+      this.pending.push({ message, caps, now, resolve, reject });
       // after the I/O callbacks of this loop turn, which may add more
       if (this.pending.length === 1) setImmediate(() => this.commitPending());
     });
@@ -113,7 +122,7 @@ export class SqliteMessageStore implements MessageStore {
   private commitPending(): void {
     const batch = this.pending;
     this.pending = [];
-    let stored: Array<StoredMessage | undefined>;
+    let stored: Array<StoredMessage | MessageCap>;
     try {
       stored = sqliteCall('store a message', () => this.addTx(batch));
     } catch (error) {
@@ -121,7 +130,7 @@ export class SqliteMessageStore implements MessageStore {
       return;
     }
     batch.forEach((p, i) => {
-      if (stored[i] !== undefined) this.waiting?.add(p.message.recipient);
+      if (typeof stored[i] !== 'string') this.waiting?.add(p.message.recipient);
       p.resolve(stored[i]);
     });
   }
@@ -129,16 +138,21 @@ export class SqliteMessageStore implements MessageStore {
   async list(recipient: string, now: number): Promise<StoredMessage[]> {
     return sqliteCall('list messages', () => {
       if (!this.mayHaveMessages(recipient)) return [];
-      return this.selectLive.all(recipient, now).map((r) => ({
-        id: formatId(r.id),
-        recipient: r.recipient,
-        headers: JSON.parse(r.headers) as Array<[string, string]>,
-        contentType: r.content_type,
-        body: r.body,
-        storedAt: r.stored_at,
-        expiresAt: r.expires_at,
-        attempts: r.attempts,
-      }));
+      return this.selectLive.all(recipient, now).map((r) => {
+        const message: StoredMessage = {
+          id: formatId(r.id),
+          recipient: r.recipient,
+          headers: JSON.parse(r.headers) as Array<[string, string]>,
+          contentType: r.content_type,
+          body: r.body,
+          storedAt: r.stored_at,
+          expiresAt: r.expires_at,
+          attempts: r.attempts,
+        };
+        const { sender } = senderOf(r);
+        if (sender) message.sender = sender;
+        return message;
+      });
     });
   }
 
@@ -174,6 +188,20 @@ export class SqliteMessageStore implements MessageStore {
       return unsynced(this.db, () => this.deleteExpired.run(now, Number.isFinite(limit) ? Math.max(0, Math.floor(limit)) : -1).changes);
     });
   }
+}
+
+/**
+ * The sender columns, added to a table created before Herald kept senders: its messages
+ * have none, and count against no sender's cap.
+ */
+function addSenderColumns(db: Database.Database): void {
+  const columns = new Set(db.prepare<[], { name: string }>('PRAGMA table_info(offline_messages)').all().map((c) => c.name));
+  if (!columns.has('sender')) sqliteCall('add the sender columns', () => db.exec('ALTER TABLE offline_messages ADD COLUMN sender TEXT; ALTER TABLE offline_messages ADD COLUMN sender_domain TEXT;'));
+}
+
+/** The sender a row records, as `StoredMessage.sender`. */
+function senderOf(row: Pick<MessageRow, 'sender' | 'sender_domain'>): { sender?: MessageSender } {
+  return row.sender === null ? {} : { sender: { aor: row.sender, foreignDomain: row.sender_domain } };
 }
 
 /** Zero-padded, so that ids compare like their arrival as strings too. */

@@ -4,7 +4,14 @@ useScratchDir();
 
 describe('im', () => {
   it('reads every key', () => {
-    expect(parse('im: { maxBodySize: 4096, udpMessageLimit: 1200, storeFor: 3600, maxStoredPerUser: 5 }').im).toEqual({ maxBodySize: 4096, udpMessageLimit: 1200, storeForMs: 3_600_000, maxStoredPerUser: 5 });
+    expect(parse('im: { maxBodySize: 4096, udpMessageLimit: 1200, storeFor: 3600, maxStoredPerUser: 5, maxStoredPerSender: 2, maxStoredPerForeignDomain: 3 }').im).toEqual({
+      maxBodySize: 4096,
+      udpMessageLimit: 1200,
+      storeForMs: 3_600_000,
+      maxStoredPerUser: 5,
+      maxStoredPerSender: 2,
+      maxStoredPerForeignDomain: 3,
+    });
   });
 
   it('keeps maxBodySize within what the transport takes', () => {

@@ -2,13 +2,15 @@ import { DEFAULT_IM_POLICY, type ImPolicy } from '@herald/im';
 import { DEFAULT_TRANSPORT_LIMITS, type TransportLimits } from '@herald/stack';
 import { MAX_TIMER_MS, type Problems, UINT32_MAX, type WholeNumberKey, allRead, readSection, readWholeNumbers } from '../validation-kit.js';
 
-const IM_KEYS = ['maxBodySize', 'udpMessageLimit', 'storeFor', 'maxStoredPerUser'] as const;
+const IM_KEYS = ['maxBodySize', 'udpMessageLimit', 'storeFor', 'maxStoredPerUser', 'maxStoredPerSender', 'maxStoredPerForeignDomain'] as const;
 
 const IM_NUMBER_KEYS = {
   maxBodySize: { unit: 'bytes', max: UINT32_MAX },
   udpMessageLimit: { unit: 'bytes', max: 65535 },
   storeForMs: { key: 'storeFor', unit: 'seconds', max: Math.floor(MAX_TIMER_MS / 1000) * 1000, inMs: true },
   maxStoredPerUser: { unit: 'messages', max: UINT32_MAX },
+  maxStoredPerSender: { unit: 'messages', max: UINT32_MAX },
+  maxStoredPerForeignDomain: { unit: 'messages', max: UINT32_MAX },
 } satisfies Record<keyof ImPolicy, WholeNumberKey>;
 
 /** `im:`, into @herald/im's policy; the body limit stays within what the transport takes. @see RFC 3428 */

@@ -13,7 +13,17 @@ describe('presence', () => {
       fromRegistration: false,
       watchers: { local: 'allow', foreign: 'block' },
       domainWatchers: { localhost: { local: 'confirm', foreign: 'block' } },
+      strangers: { maxWatchersPerPresentity: 1000, maxSubscriptionsPerWatcherDomain: 1000, maxSubscriptionsPerSource: 500, maxForeignPendingExpires: 600 },
     });
+  });
+
+  it('reads the caps on watchers of other domains and their pending interval', () => {
+    const text = 'presence: { maxWatchersPerPresentity: 50, maxSubscriptionsPerWatcherDomain: 20, maxSubscriptionsPerSource: 10, maxForeignPendingExpires: 120 }';
+    expect(parse(text).presence.strangers).toEqual({ maxWatchersPerPresentity: 50, maxSubscriptionsPerWatcherDomain: 20, maxSubscriptionsPerSource: 10, maxForeignPendingExpires: 120 });
+    expect(problem('presence: { maxSubscriptionsPerSource: 0 }', 'presence.maxSubscriptionsPerSource')).toMatch(/subscriptions/);
+    expect(problem('presence: { maxForeignPendingExpires: 30 }', 'presence.maxForeignPendingExpires')).toMatch(
+      /^presence\.maxForeignPendingExpires: 30 is less than presence\.minExpires \(60\); raise it or lower presence\.minExpires/,
+    );
   });
 
   it('checks the intervals as the registrar does, and the window', () => {

@@ -1,10 +1,23 @@
-import { DEFAULT_PRESENCE_POLICY, type PresencePolicy } from '@herald/presence';
+import { DEFAULT_PRESENCE_POLICY, type PresencePolicy, type StrangerLimits } from '@herald/presence';
 import type { PresenceAction } from '@herald/store';
-import { type Problems, allRead, expectBoolean, expectOneOf, readMapList, readSection, readWholeNumbers } from '../validation-kit.js';
+import { type Problems, UINT32_MAX, type WholeNumberKey, allRead, expectBoolean, expectOneOf, readMapList, readSection, readWholeNumbers } from '../validation-kit.js';
 import { expectServedDomain } from './read-domains.js';
 import { readExpiryLimits } from './read-expiry-limits.js';
 
-const PRESENCE_KEYS = ['defaultExpires', 'minExpires', 'maxExpires', 'notifyWindow', 'fromRegistration', 'localWatchers', 'foreignWatchers', 'domains'] as const;
+const PRESENCE_KEYS = [
+  'defaultExpires',
+  'minExpires',
+  'maxExpires',
+  'notifyWindow',
+  'fromRegistration',
+  'localWatchers',
+  'foreignWatchers',
+  'domains',
+  'maxWatchersPerPresentity',
+  'maxSubscriptionsPerWatcherDomain',
+  'maxSubscriptionsPerSource',
+  'maxForeignPendingExpires',
+] as const;
 
 const PRESENCE_DOMAIN_KEYS = ['domain', 'localWatchers', 'foreignWatchers'] as const;
 
@@ -12,6 +25,14 @@ const PRESENCE_DOMAIN_KEYS = ['domain', 'localWatchers', 'foreignWatchers'] as c
 const WATCHER_ACTIONS: readonly PresenceAction[] = ['allow', 'block', 'polite-block', 'confirm'];
 
 const NOTIFY_WINDOW = { notifyWindowMs: { key: 'notifyWindow', unit: 'seconds', min: 0, max: 3600, inMs: true } };
+
+const SUBSCRIPTIONS: WholeNumberKey = { unit: 'subscriptions', max: UINT32_MAX };
+const STRANGER_KEYS = {
+  maxWatchersPerPresentity: { unit: 'watchers', max: UINT32_MAX },
+  maxSubscriptionsPerWatcherDomain: SUBSCRIPTIONS,
+  maxSubscriptionsPerSource: SUBSCRIPTIONS,
+  maxForeignPendingExpires: { unit: 'seconds', max: UINT32_MAX },
+} satisfies Record<keyof StrangerLimits, WholeNumberKey>;
 
 /**
  * `presence:`, into @herald/presence's policy: intervals for SUBSCRIBE and PUBLISH, and what
@@ -35,7 +56,26 @@ export function readPresence(value: unknown, domains: readonly string[], problem
     });
     return domain === undefined || watchers === undefined ? undefined : ([domain, watchers] as const);
   });
-  const read = allRead({ expiry, notifyWindowMs, fromRegistration, watchers: allRead({ local, foreign }), perDomain });
+  const strangers = readStrangerLimits(map, expiry, problems);
+  const read = allRead({ expiry, notifyWindowMs, fromRegistration, watchers: allRead({ local, foreign }), perDomain, strangers });
   if (read === undefined) return undefined;
-  return { ...read.expiry, notifyWindowMs: read.notifyWindowMs, fromRegistration: read.fromRegistration, watchers: read.watchers, domainWatchers: Object.fromEntries(read.perDomain) };
+  return {
+    ...read.expiry,
+    notifyWindowMs: read.notifyWindowMs,
+    fromRegistration: read.fromRegistration,
+    watchers: read.watchers,
+    domainWatchers: Object.fromEntries(read.perDomain),
+    strangers: read.strangers,
+  };
+}
+
+/** The caps on watchers of other domains, and their interval while pending, which cannot be below `minExpires`. */
+function readStrangerLimits(map: Record<string, unknown>, expiry: { minExpires: number } | undefined, problems: Problems): StrangerLimits | undefined {
+  const limits = allRead(readWholeNumbers('presence', map, STRANGER_KEYS, DEFAULT_PRESENCE_POLICY.strangers, problems));
+  if (limits === undefined || expiry === undefined) return undefined;
+  if (limits.maxForeignPendingExpires < expiry.minExpires) {
+    problems.add('presence.maxForeignPendingExpires', `${limits.maxForeignPendingExpires} is less than presence.minExpires (${expiry.minExpires}); raise it or lower presence.minExpires`);
+    return undefined;
+  }
+  return limits;
 }

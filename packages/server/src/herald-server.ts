@@ -125,7 +125,7 @@ export class HeraldServer {
     await store.ping();
     for (const seed of config.users) await putAccount(store.users, seed.user, seed.domain, seed.password, this.clock.now());
     if (config.auth.enabled && config.users.length === 0 && (await store.users.list()).length === 0) {
-      logger.warn('no user accounts: every REGISTER will be refused; add one with `herald user add alice@example.com` or under users: in the configuration');
+      logger.warn('no user accounts: every REGISTER will be refused; add one with `npx herald user add alice@example.com` (`herald user add` where herald is installed) or under users: in the configuration');
     }
     return store;
   }

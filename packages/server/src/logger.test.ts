@@ -70,7 +70,7 @@ describe('log.format auto', () => {
   it('writes level, time, message and fields as one plain line to a terminal', async () => {
     const lines = await capture({ level: 'info', format: 'auto' }, (log) => log.warn('store found empty', { users: 2, at: '2024-05-01T12:00:00.000Z' }), true);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z WARN  store found empty users=2 at=2024-05-01T12:00:00.000Z$/);
+    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z WARN {2}store found empty users=2 at=2024-05-01T12:00:00.000Z$/);
   });
 
   it('writes JSON when the log does not go to a terminal (a pipe, a file)', async () => {

@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { MemoryStore } from '@herald/store';
+import { MemoryStore, StoreUnavailableError } from '@herald/store';
 import { FakeClock } from '@herald/test-kit';
 import { createLogger } from './logger.js';
 import { SharedSecret } from './shared-secret.js';
@@ -7,14 +7,18 @@ import { STORE_CHECK_INTERVAL_MS, StoreLossWatch } from './store-loss-watch.js';
 
 const T0 = 1_700_000_000_000;
 
-/** Lets the promises a fired timer started settle. */
-const settle = () => new Promise((r) => setImmediate(r));
+/** Lets the promises a fired timer started run: a few turns of the event loop, or until `done`. */
+async function settle(done: () => boolean = () => false): Promise<void> {
+  for (let turn = 0; turn < 20 && !done(); turn++) await new Promise((r) => setImmediate(r));
+}
 
 describe('StoreLossWatch', () => {
   let store: MemoryStore;
   let clock: FakeClock;
   let lines: string[];
   let reseeds: number;
+  let failNextReseed: boolean;
+  let reconnected: () => void;
   let watch: StoreLossWatch;
   let secret: SharedSecret;
 
@@ -23,14 +27,22 @@ describe('StoreLossWatch', () => {
     clock = new FakeClock(T0);
     lines = [];
     reseeds = 0;
+    failNextReseed = false;
     const out = new PassThrough();
     out.on('data', (d: Buffer) => lines.push(...d.toString().split('\n').filter(Boolean)));
     const { id } = await store.marker.check('started', T0);
     secret = await SharedSecret.read(store.authState);
     watch = new StoreLossWatch({
-      store,
+      // The memory store never reconnects: the test says when the connection is back.
+      store: { marker: store.marker, onReconnect: (listener) => (reconnected = listener) },
       markerId: id,
-      reseed: async () => ++reseeds,
+      reseed: async () => {
+        if (failNextReseed) {
+          failNextReseed = false;
+          throw new StoreUnavailableError('Redis store did not answer');
+        }
+        return ++reseeds;
+      },
       secret,
       clock,
       logger: createLogger({ level: 'info', format: 'json' }, out),
@@ -66,8 +78,25 @@ describe('StoreLossWatch', () => {
     store.marker.clear();
     await store.marker.check('other', T0 + 1, 'started');
     clock.advance(STORE_CHECK_INTERVAL_MS);
-    await settle();
+    await settle(() => reseeds > 0);
     expect(reseeds).toBe(1);
     expect(lines).toEqual([]);
+  });
+
+  it('tries a re-seed that failed (the store went away again) at the next check, and warns then', async () => {
+    store.marker.clear();
+    failNextReseed = true;
+    await watch.check();
+    expect([reseeds, lines.length]).toEqual([0, 0]);
+    await watch.check();
+    expect(reseeds).toBe(1);
+    expect(lines.map((l) => JSON.parse(l) as { level: string }).map((l) => l.level)).toEqual(['warn']);
+  });
+
+  it('checks at once when the connection to the store is back (Redis restarted)', async () => {
+    store.marker.clear();
+    reconnected();
+    await settle(() => reseeds > 0);
+    expect(reseeds).toBe(1);
   });
 });

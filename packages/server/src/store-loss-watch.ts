@@ -34,6 +34,8 @@ export class StoreLossWatch {
   private timer: TimerHandle | null = null;
   private checking: Promise<void> | null = null;
   private stopped = false;
+  /** This worker was the first to find the store emptied and has not logged it yet. */
+  private reportPending = false;
   private readonly candidate = randomHex(16);
   private readonly intervalMs: number;
 
@@ -70,13 +72,16 @@ export class StoreLossWatch {
     try {
       const marker = await store.marker.check(this.candidate, clock.now(), this.known);
       if (marker.id !== this.known) {
-        this.known = marker.id;
+        // Until the accounts are back, the marker counts as unseen: a failed re-seed is tried again.
+        this.reportPending ||= marker.firstToReport;
         const users = await this.options.reseed();
         await secret?.refresh();
+        this.known = marker.id;
         const details = { foundEmptyAt: new Date(marker.foundEmptyAt ?? clock.now()).toISOString(), reseededUsers: users };
-        if (marker.firstToReport) {
+        if (this.reportPending) {
+          this.reportPending = false;
           logger.warn(
-            'store found empty (Redis restarted without its data, or flushed): the users: accounts are written again and the workers agree on a new nonce secret; accounts added with herald user or the admin API, registrations, subscriptions and stored messages are lost (keep Redis data with appendonly yes)',
+            'store found empty (Redis restarted without its data, or flushed): users: accounts written again, nonce secret re-read; accounts added with herald user or the admin API, registrations, subscriptions and stored messages are lost (run Redis with appendonly yes)',
             details,
           );
         } else if (logger.isDebugEnabled()) {

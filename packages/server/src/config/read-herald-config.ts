@@ -1,8 +1,8 @@
+import { resolve } from 'node:path';
 import { ConfigError } from './config-error.js';
 import type { HeraldConfig } from './herald-config.js';
 import { readAdmin } from './sections/read-admin.js';
 import { readAuth } from './sections/read-auth.js';
-import { readDataDir } from './sections/read-data-dir.js';
 import { readDomains } from './sections/read-domains.js';
 import { readIm } from './sections/read-im.js';
 import { readListen } from './sections/read-listen.js';
@@ -16,7 +16,7 @@ import { readStore, withRedis } from './sections/read-store.js';
 import { readTls } from './sections/read-tls.js';
 import { readUsers } from './sections/read-users.js';
 import { readWorkers } from './sections/read-workers.js';
-import { Problems, allRead, checkKeys, expectMap } from './validation-kit.js';
+import { Problems, allRead, checkKeys, expectMap, expectString } from './validation-kit.js';
 
 const TOP_KEYS = ['domains', 'listen', 'tls', 'store', 'dataDir', 'log', 'sip', 'users', 'auth', 'registrar', 'proxy', 'routes', 'im', 'presence', 'workers', 'admin', 'redis'] as const;
 
@@ -35,7 +35,7 @@ export function readHeraldConfig(raw: unknown, source: string | undefined, baseD
   const listen = readListen(top.listen, problems);
   const tls = readTls(top.tls, listen ?? [], baseDir, problems);
   const store = withRedis(problems.check(() => readStore(top.store ?? 'embedded')), top.redis, problems);
-  const dataDir = problems.check(() => readDataDir(top.dataDir, baseDir, store?.kind === 'embedded'));
+  const dataDir = problems.check(() => resolve(baseDir, expectString('dataDir', top.dataDir ?? './data')));
   const log = readLog(top.log, problems);
   const sip = readSip(top.sip, problems);
   const users = readUsers(top.users, domains ?? [], problems);

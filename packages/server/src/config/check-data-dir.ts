@@ -1,7 +1,7 @@
 import { type Stats, accessSync, constants, statSync, statfsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { ConfigError } from '../config-error.js';
-import { expectString, fileError } from '../validation-kit.js';
+import { dirname } from 'node:path';
+import { ConfigError } from './config-error.js';
+import { fileError } from './validation-kit.js';
 
 /**
  * File systems of the kernel where `mkdir` fails with ENOENT under a directory that exists
@@ -15,17 +15,6 @@ const KERNEL_FILE_SYSTEMS: ReadonlyMap<number, string> = new Map([
 
 const EXAMPLE = 'dataDir: /var/lib/herald';
 
-/**
- * `dataDir`, resolved against `baseDir`. For the embedded store it must be a writable
- * directory, or a path Herald can create: its nearest existing ancestor a writable
- * directory on a file system that holds files. Nothing is created here.
- */
-export function readDataDir(value: unknown, baseDir: string, embedded: boolean): string {
-  const path = resolve(baseDir, expectString('dataDir', value ?? './data'));
-  if (embedded) checkDataDir(path);
-  return path;
-}
-
 function statIfThere(path: string): Stats | undefined {
   try {
     return statSync(path);
@@ -36,7 +25,15 @@ function statIfThere(path: string): Stats | undefined {
   }
 }
 
-function checkDataDir(path: string): void {
+/**
+ * Checks, before the embedded store opens it, that `dataDir` is a writable directory or a
+ * path Herald can create: its nearest existing ancestor a writable directory on a file
+ * system that holds files. Nothing is created here. Only the commands that open the
+ * embedded store check it (`start`, `user`), so that `herald presence`, run by another
+ * user than the daemon's, does not need to write there.
+ * @throws ConfigError naming `dataDir` and the fix.
+ */
+export function checkDataDir(path: string): void {
   let existing = path;
   let stats: Stats | undefined;
   for (;;) {

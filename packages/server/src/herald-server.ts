@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { RequestHandler } from '@herald/proxy';
-import type { SipRequest, SipResponse } from '@herald/sip';
+import { type SipRequest, type SipResponse, randomHex } from '@herald/sip';
 import { type Clock, type Flow, FlowRelay, type ListenerInfo, TransactionLayer, TransportLayer, hostPort, systemClock } from '@herald/stack';
 import { type Store, openStore } from '@herald/store';
-import { randomHex } from '@herald/sip';
 import { seedUsers, storeOptions } from './accounts.js';
 import { type AdminServer, startAdminServer } from './admin/admin-server.js';
 import { type Services, composeRequestChain, composeServices } from './compose.js';

@@ -69,4 +69,18 @@ describe('RFC 7616 §3.3 nonce', () => {
     expect(() => new NonceService('short')).toThrow(RangeError);
     expect(() => new NonceService(SECRET, { lifetimeMs: 0 })).toThrow(RangeError);
   });
+
+  it('after a new secret, issues with it and still accepts the nonces of the one before, not older', () => {
+    const changing = new NonceService(SECRET);
+    const first = changing.issue('example.com', T0);
+    changing.useSecret('a-second-secret-of-enough-bytes!');
+    const second = changing.issue('example.com', T0);
+    expect(new NonceService('a-second-secret-of-enough-bytes!').check(second, 'example.com', T0)).toBe('valid');
+    expect(changing.check(first, 'example.com', T0)).toBe('valid');
+    changing.useSecret('a-second-secret-of-enough-bytes!');
+    expect(changing.check(first, 'example.com', T0)).toBe('valid');
+    changing.useSecret('a-third-secret-of-enough-bytes!!');
+    expect(changing.check(second, 'example.com', T0)).toBe('valid');
+    expect(changing.check(first, 'example.com', T0)).toBe('invalid');
+  });
 });

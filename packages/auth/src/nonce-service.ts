@@ -34,17 +34,28 @@ const POOL_SIZE = RANDOM_BYTES * 512;
 export class NonceService {
   readonly lifetimeMs: number;
   private readonly maxClockSkewMs: number;
-  private readonly secret: Buffer;
+  /** The secret nonces are issued with, then the one before it (still accepted). */
+  private secrets: [Buffer] | [Buffer, Buffer];
   private readonly pool = Buffer.allocUnsafe(POOL_SIZE);
   private poolAt = POOL_SIZE;
 
   constructor(secret: string | Buffer, options: NonceServiceOptions = {}) {
-    this.secret = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.from(secret);
-    if (this.secret.length < 16) throw new RangeError('NonceService: the secret must be at least 16 bytes');
+    this.secrets = [secretBytes(secret)];
     this.lifetimeMs = options.lifetimeMs ?? DEFAULT_DIGEST_POLICY.nonceLifetimeMs;
     this.maxClockSkewMs = options.maxClockSkewMs ?? 30_000;
     if (!(this.lifetimeMs > 0)) throw new RangeError('NonceService: lifetimeMs must be positive');
     if (!(this.maxClockSkewMs >= 0)) throw new RangeError('NonceService: maxClockSkewMs must not be negative');
+  }
+
+  /**
+   * Issues nonces with `secret` from now on, and still accepts those of the secret it
+   * replaces (until the next change), so that the clients challenged just before the
+   * change are not refused: the workers learn a new shared secret one at a time.
+   */
+  useSecret(secret: string | Buffer): void {
+    const next = secretBytes(secret);
+    if (next.equals(this.secrets[0])) return;
+    this.secrets = [next, this.secrets[0]];
   }
 
   /** A fresh nonce for `realm`, issued at `now` (ms since the epoch). */
@@ -58,7 +69,7 @@ export class NonceService {
     }
     this.pool.copy(buf, TIME_BYTES, this.poolAt, this.poolAt + RANDOM_BYTES);
     this.poolAt += RANDOM_BYTES;
-    this.mac(buf, realm).copy(buf, SIGNED_BYTES, 0, MAC_BYTES);
+    this.mac(this.secrets[0], buf, realm).copy(buf, SIGNED_BYTES, 0, MAC_BYTES);
     return buf.toString('base64url');
   }
 
@@ -66,8 +77,7 @@ export class NonceService {
   check(nonce: string, realm: string, now: number): NonceStatus {
     const buf = decode(nonce);
     if (buf === null) return 'invalid';
-    const mac = this.mac(buf, realm);
-    if (!timingSafeEqual(mac.subarray(0, MAC_BYTES), buf.subarray(SIGNED_BYTES))) return 'invalid';
+    if (!this.signedWithOurSecret(buf, realm)) return 'invalid';
     const issuedAt = Number(buf.readBigUInt64BE(0));
     if (issuedAt > now + this.maxClockSkewMs) return 'invalid';
     return now - issuedAt >= this.lifetimeMs ? 'stale' : 'valid';
@@ -82,9 +92,22 @@ export class NonceService {
     return buf === null ? NaN : Number(buf.readBigUInt64BE(0)) + this.lifetimeMs;
   }
 
-  private mac(buf: Buffer, realm: string): Buffer {
-    return createHmac('sha256', this.secret).update(buf.subarray(0, SIGNED_BYTES)).update(realm, 'utf8').digest();
+  private signedWithOurSecret(buf: Buffer, realm: string): boolean {
+    for (const secret of this.secrets) {
+      if (timingSafeEqual(this.mac(secret, buf, realm).subarray(0, MAC_BYTES), buf.subarray(SIGNED_BYTES))) return true;
+    }
+    return false;
   }
+
+  private mac(secret: Buffer, buf: Buffer, realm: string): Buffer {
+    return createHmac('sha256', secret).update(buf.subarray(0, SIGNED_BYTES)).update(realm, 'utf8').digest();
+  }
+}
+
+function secretBytes(secret: string | Buffer): Buffer {
+  const bytes = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.from(secret);
+  if (bytes.length < 16) throw new RangeError('NonceService: the secret must be at least 16 bytes');
+  return bytes;
 }
 
 /**

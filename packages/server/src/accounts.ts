@@ -1,7 +1,7 @@
 import { ha1 } from '@herald/sip';
 import type { StoreConfig, UserRecord, UserStore } from '@herald/store';
 import { userNameProblem } from './account-name.js';
-import type { HeraldConfig } from './config/herald-config.js';
+import type { HeraldConfig, UserSeed } from './config/herald-config.js';
 
 /** `alice@example.com` (or `sip:alice@example.com`) as an account's user and domain; `undefined` when it names none. */
 export function parseAccountAddress(text: string): { user: string; domain: string } | undefined {
@@ -33,6 +33,12 @@ export async function putAccount(users: UserStore, user: string, domain: string,
   const existing = await users.get(user, domain);
   await users.put(userRecord(user, domain, password, now, existing?.createdAt ?? now));
   return existing === undefined ? 'created' : 'updated';
+}
+
+/** Writes the `users:` accounts of the configuration (creating them or resetting their passwords); resolves with how many. */
+export async function seedUsers(users: UserStore, seeds: readonly UserSeed[], now: number): Promise<number> {
+  for (const seed of seeds) await putAccount(users, seed.user, seed.domain, seed.password, now);
+  return seeds.length;
 }
 
 /** What `openStore` needs of the configuration; Redis connection errors go to `logger` (ioredis retries by itself). */

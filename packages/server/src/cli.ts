@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { AggregatorRegistry } from 'prom-client';
+import { checkDataDir } from './config/check-data-dir.js';
 import { ConfigError } from './config/config-error.js';
 import type { HeraldConfig } from './config/herald-config.js';
 import { loadConfig } from './config/load-config.js';
@@ -89,15 +90,29 @@ function parseOptions(command: string, args: readonly string[], names: readonly 
   return { values, positional };
 }
 
-function readConfig(configPath: string | undefined, io: Io): HeraldConfig | undefined {
+/**
+ * The configuration, or `undefined` after reporting its problems. `opensStore`: the
+ * command opens the store, so an embedded store's `dataDir` must be usable.
+ */
+function readConfig(configPath: string | undefined, io: Io, opensStore = false): HeraldConfig | undefined {
   try {
-    return loadConfig(configPath);
+    const config = loadConfig(configPath);
+    if (opensStore && config.store.kind === 'embedded') checkDataDirOf(config);
+    return config;
   } catch (e) {
     if (e instanceof ConfigError) {
       io.err(`herald: ${e.message}`);
       return undefined;
     }
     throw e;
+  }
+}
+
+function checkDataDirOf(config: HeraldConfig): void {
+  try {
+    checkDataDir(config.dataDir);
+  } catch (e) {
+    throw e instanceof ConfigError ? ConfigError.collect(config.source ?? 'configuration', [e]) : e;
   }
 }
 
@@ -119,7 +134,7 @@ async function user(args: readonly string[], io: Io): Promise<ExitCode> {
     io.err(`herald user ${action}: one address at a time\n\n${USER_USAGE}`);
     return 2;
   }
-  const config = readConfig(options.values.config, io);
+  const config = readConfig(options.values.config, io, true);
   if (config === undefined) return 2;
   const command: UserCommand = { action: action as UserCommand['action'], address: options.positional[0], password: options.values.password };
   try {
@@ -153,7 +168,7 @@ async function presence(args: readonly string[], io: Io): Promise<ExitCode> {
 }
 
 async function start(configPath: string | undefined, io: Io): Promise<ExitCode> {
-  const config = readConfig(configPath, io);
+  const config = readConfig(configPath, io, true);
   if (config === undefined) return 2;
   const logger = createLogger(config.log);
   // Handlers go in before start so that a signal during start-up still drains and exits 0.

@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { NonceService, digestAuthenticator, fromIdentity } from '@herald/auth';
 import { OfflineDelivery, messageRelay } from '@herald/im';
 import { PresenceAgent } from '@herald/presence';
@@ -36,7 +35,7 @@ import {
   when,
 } from '@herald/proxy';
 import { Registrar, locationLookup } from '@herald/registrar';
-import { KNOWN_METHODS, randomHex } from '@herald/sip';
+import { KNOWN_METHODS } from '@herald/sip';
 import type { Clock, FlowRelay, TransactionLayer, TransportLayer } from '@herald/stack';
 import type { Store } from '@herald/store';
 import type { HeraldConfig } from './config/herald-config.js';
@@ -45,6 +44,7 @@ import type { Logger } from './logger.js';
 import type { HeraldMetrics } from './metrics/herald-metrics.js';
 import { OFFLINE_CAP_LABELS, type SweepName } from './metrics/limit-metrics.js';
 import { SweepFailureLog } from './sweep-failure-log.js';
+import { SharedSecret, flowTokenKey } from './shared-secret.js';
 
 /** What Herald can do today; each service adds its methods, body types and option tags. */
 export const CAPABILITIES: Capabilities = {
@@ -74,6 +74,8 @@ export interface ComposeOptions {
 export interface Services {
   identity: LocalIdentity;
   flowTokens: FlowTokens;
+  /** The nonce and flow-token secret kept in the store; null when `auth.secret` gives it. */
+  sharedSecret: SharedSecret | null;
   proxy: ProxyCore;
   routes: StaticRoutes;
   /** Present when several workers share the UDP socket. */
@@ -98,8 +100,14 @@ export async function composeServices({ config, store, core, clock, logger, metr
   const { transport, relay, transactions } = core;
   const owner = transport.owner;
   const identity = new LocalIdentity(config.domains, transport.listeners, interfaceAddresses());
-  const secret = config.auth.secret ?? (await store.authState.sharedSecret(randomHex(32)));
-  const flowTokens = new FlowTokens(createHmac('sha256', secret).update('flow-tokens').digest('hex'));
+  const sharedSecret = config.auth.secret === undefined ? await SharedSecret.read(store.authState) : null;
+  const secret = config.auth.secret ?? sharedSecret!.value;
+  const flowTokens = new FlowTokens(flowTokenKey(secret));
+  const nonces = new NonceService(secret, { lifetimeMs: config.auth.nonceLifetimeMs });
+  sharedSecret?.onChange((next) => {
+    nonces.useSecret(next);
+    flowTokens.useSecret(flowTokenKey(next));
+  });
   const proxy = new ProxyCore({
     identity,
     transactions,
@@ -147,6 +155,7 @@ export async function composeServices({ config, store, core, clock, logger, metr
   return {
     identity,
     flowTokens,
+    sharedSecret,
     proxy,
     routes,
     transactionHolder:
@@ -169,7 +178,7 @@ export async function composeServices({ config, store, core, clock, logger, metr
             identity,
             users: store.users,
             authState: store.authState,
-            nonces: new NonceService(secret, { lifetimeMs: config.auth.nonceLifetimeMs }),
+            nonces,
             clock,
             algorithms: config.auth.algorithms,
             checkDigestUri: config.auth.checkDigestUri,

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { RequestHandler } from '@herald/proxy';
-import type { SipRequest, SipResponse } from '@herald/sip';
+import { type SipRequest, type SipResponse, randomHex } from '@herald/sip';
 import { type Clock, type Flow, FlowRelay, type ListenerInfo, TransactionLayer, TransportLayer, hostPort, systemClock } from '@herald/stack';
 import { type Store, openStore } from '@herald/store';
-import { putAccount, storeOptions } from './accounts.js';
+import { seedUsers, storeOptions } from './accounts.js';
 import { type AdminServer, startAdminServer } from './admin/admin-server.js';
 import { type Services, composeRequestChain, composeServices } from './compose.js';
 import type { HeraldConfig } from './config/herald-config.js';
@@ -11,6 +11,7 @@ import { LimitReporter } from './limit-reporter.js';
 import type { Logger } from './logger.js';
 import { HeraldMetrics } from './metrics/herald-metrics.js';
 import { instrumentStore } from './metrics/instrument-store.js';
+import { StoreLossWatch } from './store-loss-watch.js';
 
 /** How long `stop()` waits for requests still being processed before closing anyway. */
 const DRAIN_MS = 5000;
@@ -40,6 +41,7 @@ export class HeraldServer {
   private services: Services | null = null;
   private openedStore: Store | null = null;
   private admin: AdminServer | null = null;
+  private storeWatch: StoreLossWatch | null = null;
   private readonly clock: Clock;
   private readonly counters: HeraldMetrics;
   private readonly adminEnabled: boolean;
@@ -76,7 +78,7 @@ export class HeraldServer {
 
   async start(): Promise<void> {
     const { config, logger, clock } = this;
-    const store = await this.openStore();
+    const { store, markerId } = await this.openStore();
     const receive = (message: SipRequest | SipResponse, flow: Flow) => this.transactions?.receive(message, flow);
     const limits = new LimitReporter(this.counters, logger, () => clock.now());
     const tls = config.tls && { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key), ca: config.tls.ca ? readFileSync(config.tls.ca) : undefined, requestCert: config.tls.requestCert };
@@ -118,28 +120,36 @@ export class HeraldServer {
     this.services = services;
     handler.serve(composeRequestChain(services), services.proxy);
     await services.start();
+    this.storeWatch = new StoreLossWatch({ store, markerId, reseed: () => seedUsers(store.users, config.users, clock.now()), secret: services.sharedSecret, clock, logger });
+    this.storeWatch.start();
     this.counters.collectFrom({ transactions: () => transactions.counts(), acceptedConnections: () => transport.acceptedConnections, registeredAors: () => store.locations.countAors(clock.now()) });
     if (config.admin && this.adminEnabled) {
       this.admin = await startAdminServer({ admin: config.admin, store, metrics: () => this.counters.scrape(), logger, domains: config.domains, now: () => clock.now() });
     }
   }
 
-  /** Opens the configured store and writes the `users:` accounts into it. */
-  private async openStore(): Promise<Store> {
+  /**
+   * Opens the configured store, reads its marker (writing one into a store that has none)
+   * and then writes the `users:` accounts: a loss after the marker was read shows at the
+   * next check, which writes them again.
+   */
+  private async openStore(): Promise<{ store: Store; markerId: string }> {
     const { config, logger } = this;
     const store = instrumentStore(await openStore(storeOptions(config, logger)), this.counters);
     this.openedStore = store;
     await store.ping();
-    for (const seed of config.users) await putAccount(store.users, seed.user, seed.domain, seed.password, this.clock.now());
+    const { id: markerId } = await store.marker.check(randomHex(16), this.clock.now());
+    await seedUsers(store.users, config.users, this.clock.now());
     if (config.auth.enabled && config.users.length === 0 && (await store.users.list()).length === 0) {
-      logger.warn('no user accounts: every REGISTER will be refused; add one with `herald user add alice@example.com` or under users: in the configuration');
+      logger.warn('no user accounts: every REGISTER will be refused; add one with `npx herald user add alice@example.com` (`herald user add` where herald is installed) or under users: in the configuration');
     }
-    return store;
+    return { store, markerId };
   }
 
   /** Lets requests being processed finish (up to a few seconds), then closes everything. */
   async stop(): Promise<void> {
     await this.handler?.drain(DRAIN_MS);
+    await this.storeWatch?.stop();
     await this.admin?.close();
     this.counters.collectFrom(null);
     await this.services?.stop();
@@ -148,6 +158,7 @@ export class HeraldServer {
     await this.transport?.stop();
     await this.openedStore?.close();
     this.admin = null;
+    this.storeWatch = null;
     this.services = null;
     this.handler = null;
     this.transactions = null;

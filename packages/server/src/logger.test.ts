@@ -1,10 +1,10 @@
 import { PassThrough } from 'node:stream';
-import { createLogger } from './logger.js';
+import { chooseLogFormat, createLogger } from './logger.js';
 import type { LogConfig } from './config/herald-config.js';
 
 /** Logs through `write`, then returns the lines written. */
-async function capture(config: LogConfig, write: (logger: ReturnType<typeof createLogger>) => void): Promise<string[]> {
-  const stream = new PassThrough();
+async function capture(config: LogConfig, write: (logger: ReturnType<typeof createLogger>) => void, terminal = false): Promise<string[]> {
+  const stream = Object.assign(new PassThrough(), terminal ? { isTTY: true } : {});
   const chunks: Buffer[] = [];
   stream.on('data', (chunk: Buffer) => chunks.push(chunk));
   const logger = createLogger(config, stream);
@@ -56,5 +56,25 @@ describe('createLogger', () => {
     expect(lines[0]).toMatch(/ ERROR worker failed err="boom"$/);
     expect(lines[1]).toBe('Error: boom');
     expect(lines[2]).toMatch(/^\s+at /);
+  });
+});
+
+describe('log.format auto', () => {
+  it('chooses pretty for a terminal and json otherwise; a configured format wins', () => {
+    expect(chooseLogFormat('auto', true)).toBe('pretty');
+    expect(chooseLogFormat('auto', false)).toBe('json');
+    expect(chooseLogFormat('json', true)).toBe('json');
+    expect(chooseLogFormat('pretty', false)).toBe('pretty');
+  });
+
+  it('writes level, time, message and fields as one plain line to a terminal', async () => {
+    const lines = await capture({ level: 'info', format: 'auto' }, (log) => log.warn('store found empty', { users: 2, at: '2024-05-01T12:00:00.000Z' }), true);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z WARN {2}store found empty users=2 at=2024-05-01T12:00:00.000Z$/);
+  });
+
+  it('writes JSON when the log does not go to a terminal (a pipe, a file)', async () => {
+    const lines = await capture({ level: 'info', format: 'auto' }, (log) => log.info('listening', { uri: 'udp://0.0.0.0:5060' }));
+    expect(JSON.parse(lines[0])).toMatchObject({ level: 'info', message: 'listening', uri: 'udp://0.0.0.0:5060' });
   });
 });

@@ -1,11 +1,12 @@
 import winston from 'winston';
-import type { LogConfig } from './config/herald-config.js';
+import type { LogConfig, LogFormat } from './config/herald-config.js';
 
 /** Herald's logger: winston's, with the npm levels (`error`, `warn`, `info`, `debug`, ...). */
 export type Logger = winston.Logger;
 
 /**
- * Creates the daemon's logger, writing one line per entry to `destination`.
+ * Creates the daemon's logger, writing one line per entry to `destination`, in the
+ * configured format or, for `auto`, the one {@link chooseLogFormat} picks for it.
  *
  * `json` writes `{"timestamp":...,"level":...,"message":...,...metadata}` for log
  * collectors; `pretty` writes `2024-05-01T12:00:00.000Z INFO  message key=value` for a
@@ -14,12 +15,19 @@ export type Logger = winston.Logger;
  */
 export function createLogger(config: LogConfig, destination: NodeJS.WritableStream = process.stdout): Logger {
   const { combine, timestamp, errors, json, printf } = winston.format;
-  const line = config.format === 'json' ? combine(timestampFirst(), json({ deterministic: false })) : printf(prettyLine);
+  const chosen = chooseLogFormat(config.format, (destination as { isTTY?: boolean }).isTTY === true);
+  const line = chosen === 'json' ? combine(timestampFirst(), json({ deterministic: false })) : printf(prettyLine);
   return winston.createLogger({
     level: config.level,
     format: combine(errors({ stack: true }), serializeErrors(), timestamp(), line),
     transports: [new winston.transports.Stream({ stream: destination })],
   });
+}
+
+/** The configured format; for `auto`, `pretty` when the log goes to a terminal (a person reads it), `json` otherwise (a collector does). */
+export function chooseLogFormat(configured: LogConfig['format'], toTerminal: boolean): LogFormat {
+  if (configured !== 'auto') return configured;
+  return toTerminal ? 'pretty' : 'json';
 }
 
 // JSON.stringify turns an Error into {}.

@@ -125,7 +125,7 @@ export class WorkerPool {
     this.restarts.push(now);
     this.logger.error('worker died; starting another', { pid: worker.process.pid, reason: why });
     setTimeout(() => {
-      if (!this.stopping) void this.fork();
+      if (!this.stopping) void this.fork().then(() => this.logger.info('worker started in place of the one that died', { died: worker.process.pid }));
     }, RESTART_DELAY_MS).unref();
   }
 }

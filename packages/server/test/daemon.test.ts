@@ -108,6 +108,13 @@ describe('herald start: lifecycle', () => {
       expect(run.stderr).not.toMatch(/\n\s+at /);
     });
 
+    it('exits 2 naming dataDir when it lies under /proc, where creating it would spin for ever', async () => {
+      await writeFile(join(dir, 'proc.yaml'), 'listen: ["udp://127.0.0.1:0"]\ndataDir: /proc/herald\n');
+      const run = await runHerald(['start', '--config', 'proc.yaml'], dir, 10_000);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('dataDir: "/proc/herald" cannot be created');
+    });
+
     it('exits 2 when the config file does not exist', async () => {
       const run = await runHerald(['start', '--config', 'missing.yaml'], dir);
       expect(run.code).toBe(2);

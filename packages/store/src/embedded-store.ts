@@ -4,6 +4,7 @@ import { MemoryLocationStore } from './memory/memory-location-store.js';
 import { MemoryPublicationStore } from './memory/memory-publication-store.js';
 import { MemorySubscriptionStore } from './memory/memory-subscription-store.js';
 import { MemoryClaims } from './memory/memory-claims.js';
+import { MemoryStoreMarker } from './memory/memory-store-marker.js';
 import { type SqliteDatabase, openSqliteDatabase, sqliteCall } from './sqlite/sqlite-database.js';
 import { SqliteGroupStore } from './sqlite/sqlite-group-store.js';
 import { SqliteMessageStore } from './sqlite/sqlite-message-store.js';
@@ -19,6 +20,8 @@ class EmbeddedStore implements Store {
   readonly presenceRules: SqlitePresenceRuleStore;
   readonly bus = new MemoryMessageBus();
   readonly claims = new MemoryClaims();
+  // One process owns the file: the marker lives as long as the process.
+  readonly marker = new MemoryStoreMarker();
   readonly locations: MemoryLocationStore;
   readonly authState: MemoryAuthStateStore;
   readonly subscriptions: MemorySubscriptionStore;
@@ -39,6 +42,8 @@ class EmbeddedStore implements Store {
   async ping(): Promise<void> {
     sqliteCall('answer a ping', () => this.db.prepare('SELECT 1').get());
   }
+
+  onReconnect(): void {}
 
   async close(): Promise<void> {
     this.locations.close();

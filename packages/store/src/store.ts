@@ -7,6 +7,7 @@ import type { PresenceRuleStore } from './presence-rule-store.js';
 import type { PublicationStore } from './publication-store.js';
 import type { SubscriptionStore } from './subscription-store.js';
 import type { Claims } from './claims.js';
+import type { StoreMarker } from './store-marker.js';
 import type { UserStore } from './user-store.js';
 
 /** Every kind of state Herald keeps, behind one backend (embedded or Redis). */
@@ -24,8 +25,15 @@ export interface Store {
   readonly bus: MessageBus;
   /** Which worker holds a transaction, or a user's message delivery. */
   readonly claims: Claims;
+  /** The marker key that tells an emptied store from one that keeps its data. */
+  readonly marker: StoreMarker;
   /** Resolves when the backend answers; rejects with a `StoreUnavailableError` otherwise. */
   ping(): Promise<void>;
+  /**
+   * Calls `listener` each time the connection to the backend is back after it was lost
+   * (Redis restarted, a failover); never for a store in this process.
+   */
+  onReconnect(listener: () => void): void;
   close(): Promise<void>;
 }
 

@@ -10,6 +10,7 @@ import {
   MemoryStore,
   MemorySubscriptionStore,
   MemoryClaims,
+  MemoryStoreMarker,
   MemoryUserStore,
   type Publication,
   type Subscription,
@@ -24,6 +25,7 @@ import {
   describePublicationStoreContract,
   describeSubscriptionStoreContract,
   describeClaimsContract,
+  describeStoreMarkerContract,
   describeUserStoreContract,
   testBinding,
 } from '../src/contract/index.js';
@@ -35,6 +37,12 @@ describeLocationStoreContract('MemoryLocationStore', async () => {
   const store = new MemoryLocationStore();
   return { store, close: async () => store.close() };
 });
+
+describeStoreMarkerContract(
+  'MemoryStoreMarker',
+  async () => ({ store: new MemoryStoreMarker(), close: async () => undefined }),
+  async (f) => (f.store as MemoryStoreMarker).clear(),
+);
 
 describeUserStoreContract('MemoryUserStore', async () => ({ store: new MemoryUserStore(), close: async () => undefined }));
 

@@ -17,6 +17,7 @@ import {
   describePublicationStoreContract,
   describeSubscriptionStoreContract,
   describeClaimsContract,
+  describeStoreMarkerContract,
   describeUserStoreContract,
   testBinding,
   testUser,
@@ -72,6 +73,41 @@ describeGroupStoreContract('RedisGroupStore', redisFixture((store) => store.grou
 describePresenceRuleStoreContract('RedisPresenceRuleStore', redisFixture((store) => store.presenceRules), SHARED_DATA);
 describeMessageBusContract('RedisMessageBus', redisFixture((store) => store.bus), SHARED_DATA);
 describeClaimsContract('RedisClaims', redisFixture((store) => store.claims), SHARED_DATA);
+describeStoreMarkerContract('RedisStoreMarker', redisFixture((store) => store.marker), emptyNewestPrefix, SHARED_DATA);
+
+/** Deletes the keys of the fixture made last, as a Redis restarted without its data would have none (KEYS: tests only). */
+async function emptyNewestPrefix(): Promise<void> {
+  const admin = new Redis(server.url);
+  try {
+    const keys = await admin.keys(`test-${process.pid}-${prefixes}:*`);
+    if (keys.length > 0) await admin.del(...keys);
+  } finally {
+    admin.disconnect();
+  }
+}
+
+describe('a Redis store reconnecting', () => {
+  it('tells its listeners when the connection is back, not at the first connection', async () => {
+    const connectionName = `reconnecting-${process.pid}`;
+    const store = await openRedisStore(server.url, { keyPrefix: `test-${process.pid}-${++prefixes}:`, connectionName });
+    const admin = new Redis(server.url);
+    try {
+      let reconnections = 0;
+      store.onReconnect(() => reconnections++);
+      await store.ping();
+      expect(reconnections).toBe(0);
+      const line = String(await admin.client('LIST')).split('\n').find((l) => l.includes(` name=${connectionName} `))!;
+      await admin.client('KILL', 'ID', /\bid=(\d+)/.exec(line)![1]);
+      const until = Date.now() + 5000;
+      while (reconnections === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      expect(reconnections).toBe(1);
+      await store.ping();
+    } finally {
+      admin.disconnect();
+      await store.close();
+    }
+  });
+});
 
 /**
  * A one-node Redis Cluster holding every slot: enough to prove that each script and

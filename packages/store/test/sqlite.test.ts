@@ -1,7 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   type SqliteDatabase,
@@ -30,6 +32,9 @@ import {
 } from '../src/contract/index.js';
 
 const NO_CAPS = { perRecipient: 10, perSender: Infinity, perForeignDomain: Infinity };
+
+/** The package as built (`npm test` builds before jest runs). */
+const BUILT_STORE = join(dirname(fileURLToPath(import.meta.url)), '../dist/index.js');
 
 /** The fixture reopens its data and opens second clients on it. */
 const SHARED_FILE = { durable: true, shared: true };
@@ -96,6 +101,19 @@ describe('SQLite database', () => {
     } finally {
       db.close();
     }
+  });
+
+  it('creates its directory and the missing ones above it', () => {
+    const nested = join(dir, `nested-${++files}`, 'a', 'b');
+    openSqliteDatabase(nested).close();
+    expect(existsSync(join(nested, 'herald.db'))).toBe(true);
+  });
+
+  it('fails where mkdir answers ENOENT under a parent that exists (/proc), instead of retrying for ever', () => {
+    // In a child process: the endless retry is a synchronous loop no timer here could end.
+    const open = `import('${BUILT_STORE}').then((s) => s.openSqliteDatabase('/proc/herald-test/data'), (e) => console.log('no build', e.message)).catch((e) => console.log(e.name))`;
+    const run = spawnSync(process.execPath, ['-e', open], { encoding: 'utf8', timeout: 10_000, killSignal: 'SIGKILL' });
+    expect(run.stdout.trim()).toBe('StoreUnavailableError');
   });
 
   it('creates its tables once: a second store on the same file keeps the rows', async () => {

@@ -25,13 +25,26 @@ const MAC_LENGTH = 16;
  * @see RFC 5626 §5.2 (flow tokens), RFC 3261 §16.6 step 4
  */
 export class FlowTokens {
-  constructor(private readonly secret: string) {}
+  /** The secret tokens are signed with, then the one before it (still accepted). */
+  private secrets: [string] | [string, string];
+
+  constructor(secret: string) {
+    this.secrets = [secret];
+  }
+
+  /**
+   * Signs tokens with `secret` from now on, and still accepts those of the secret it
+   * replaces (until the next change): dialogs set up before the change keep working.
+   */
+  useSecret(secret: string): void {
+    if (secret !== this.secrets[0]) this.secrets = [secret, this.secrets[0]];
+  }
 
   /** A token for the dialog of `callId`: it is valid for that Call-ID only, so it cannot be lifted into another request. */
   encode(flows: DialogFlows, callId: string): string {
     const text = [...hopFields(flows.caller), ...hopFields(flows.callee)].join('|');
     const body = Buffer.from(text, 'utf8').toString('base64url');
-    return `${body}.${this.mac(body, callId)}`;
+    return `${body}.${mac(this.secrets[0], body, callId)}`;
   }
 
   /** The flows a token names, or `null` when it is not one of ours, was altered, or belongs to another Call-ID. */
@@ -39,15 +52,16 @@ export class FlowTokens {
     const dot = token.lastIndexOf('.');
     if (dot <= 0) return null;
     const body = token.slice(0, dot);
-    if (!timingSafeEqualString(token.slice(dot + 1), this.mac(body, callId))) return null;
+    const signature = token.slice(dot + 1);
+    if (!this.secrets.some((secret) => timingSafeEqualString(signature, mac(secret, body, callId)))) return null;
     const parts = Buffer.from(body, 'base64url').toString('utf8').split('|');
     if (parts.length !== 6) return null;
     return { caller: hop(parts[0], parts[1], parts[2]), callee: hop(parts[3], parts[4], parts[5]) };
   }
+}
 
-  private mac(body: string, callId: string): string {
-    return createHmac('sha256', this.secret).update(body).update('\n').update(callId).digest('base64url').slice(0, MAC_LENGTH);
-  }
+function mac(secret: string, body: string, callId: string): string {
+  return createHmac('sha256', secret).update(body).update('\n').update(callId).digest('base64url').slice(0, MAC_LENGTH);
 }
 
 const STREAM_TRANSPORTS: ReadonlySet<string> = new Set<TransportProtocol>(['tcp', 'tls', 'ws', 'wss']);

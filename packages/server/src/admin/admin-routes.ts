@@ -58,14 +58,26 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
 
 const PRESENCE_ACTIONS: readonly PresenceAction[] = ['allow', 'block', 'polite-block', 'confirm'];
 
-/** The store's own deadline (2 s on Redis) bounds the ping. */
+/**
+ * The store answers and holds its marker. A store without one was emptied (Redis
+ * restarted without its data) and the workers have not noticed yet; once they have,
+ * `storeFoundEmptyAt` says when they re-seeded it. The store's own deadline (2 s on
+ * Redis) bounds each call.
+ */
 async function healthz(ctx: AdminContext, _r: AdminRequest, res: ServerResponse): Promise<void> {
+  let marker;
   try {
     await ctx.store.ping();
-    sendJson(res, 200, { status: 'ok', store: 'ok' });
+    marker = await ctx.store.marker.read();
   } catch (e) {
     sendJson(res, 503, { status: 'unavailable', store: (e as Error).message });
+    return;
   }
+  if (marker === undefined) {
+    sendJson(res, 503, { status: 'unavailable', store: 'found empty (its marker key is gone); the workers write the users: accounts again at their next check' });
+    return;
+  }
+  sendJson(res, 200, { status: 'ok', store: 'ok', ...(marker.foundEmptyAt !== undefined && { storeFoundEmptyAt: new Date(marker.foundEmptyAt).toISOString() }) });
 }
 
 async function metrics(ctx: AdminContext, _r: AdminRequest, res: ServerResponse): Promise<void> {

@@ -36,6 +36,8 @@ describe('admin HTTP API', () => {
   let admin: AdminServer;
   beforeEach(async () => {
     store = new MemoryStore();
+    // As a started Herald leaves it.
+    await store.marker.check('started', 1_700_000_000_000);
     admin = await startAdminServer({
       admin: { host: '127.0.0.1', port: 0, token: TOKEN },
       store,
@@ -148,6 +150,15 @@ describe('admin HTTP API', () => {
       const r = await call(admin.port, 'GET', '/api/users', auth);
       expect([r.status, r.headers['retry-after'], errorCode(r)]).toEqual([503, '5', 'HERALD_ERR_ADMIN_STORE_UNAVAILABLE']);
       expect(await call(admin.port, 'GET', '/healthz')).toMatchObject({ status: 503, body: '{"status":"unavailable","store":"redis is down"}' });
+    });
+
+    it('answers /healthz 503 while the store is without its marker (emptied), then says when it was found empty', async () => {
+      store.marker.clear();
+      const emptied = await call(admin.port, 'GET', '/healthz');
+      expect(emptied.status).toBe(503);
+      expect(JSON.parse(emptied.body)).toEqual({ status: 'unavailable', store: expect.stringContaining('found empty') });
+      await store.marker.check('reseeded', 1_700_000_005_000, 'started');
+      expect(await call(admin.port, 'GET', '/healthz')).toMatchObject({ status: 200, body: '{"status":"ok","store":"ok","storeFoundEmptyAt":"2023-11-14T22:13:25.000Z"}' });
     });
 
     it('answers anything else 500 without detail', async () => {

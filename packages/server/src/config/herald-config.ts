@@ -48,7 +48,8 @@ export type LogFormat = 'json' | 'pretty';
 
 export interface LogConfig {
   level: LogLevel;
-  format: LogFormat;
+  /** `auto`: `pretty` when the log goes to a terminal, `json` otherwise. */
+  format: LogFormat | 'auto';
 }
 
 /**

@@ -18,7 +18,7 @@ describe('defaults', () => {
       ],
       store: { kind: 'embedded' },
       dataDir: join(scratch.dir, 'data'),
-      log: { level: 'info', format: 'json' },
+      log: { level: 'info', format: 'auto' },
       sip: {
         timers: { t1: 500, t2: 4000, t4: 5000 },
         limits: {
@@ -64,7 +64,7 @@ describe('defaults', () => {
   });
 
   it('treats an empty section as absent', () => {
-    expect(parse('log:\nsip:\n').log).toEqual({ level: 'info', format: 'json' });
+    expect(parse('log:\nsip:\n').log).toEqual({ level: 'info', format: 'auto' });
   });
 
   it('puts dataDir under the working directory without a file', () => {
@@ -175,7 +175,7 @@ describe('several problems', () => {
 
   it('names the file before a single problem', () => {
     expect(reject('log: { format: xml }').message).toBe(
-      `${scratch.file}: log.format: expected one of json, pretty, got "xml"; write e.g. format: json`,
+      `${scratch.file}: log.format: expected one of json, pretty, auto, got "xml"; write e.g. format: json`,
     );
   });
 });

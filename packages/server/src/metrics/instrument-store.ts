@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Store } from '@herald/store';
 import type { HeraldMetrics } from './herald-metrics.js';
 
-type SubStoreName = Exclude<keyof Store, 'kind' | 'ping' | 'close' | 'bus'>;
+type SubStoreName = Exclude<keyof Store, 'kind' | 'ping' | 'close' | 'bus' | 'onReconnect'>;
 
 /**
  * The operations of every sub-store. A `Record` over each interface's keys, so that a
@@ -18,6 +18,7 @@ const OPERATIONS: { [K in SubStoreName]: Record<keyof Store[K], true> } = {
   groups: { get: true, put: true, delete: true, list: true },
   presenceRules: { rules: true, setRule: true, removeRule: true, isInvisible: true, setInvisible: true },
   claims: { claim: true, holder: true, release: true },
+  marker: { check: true, read: true },
 };
 
 type AsyncMethod = (...args: unknown[]) => Promise<unknown>;
@@ -25,10 +26,16 @@ type AsyncMethod = (...args: unknown[]) => Promise<unknown>;
 /**
  * `store` with every sub-store operation timed into `herald_store_operation_seconds`
  * (labels `store` = the sub-store, `operation` = the method). Failed operations are
- * timed too. `ping`, `close` and the bus pass straight through.
+ * timed too. `ping`, `close`, `onReconnect` and the bus pass straight through.
  */
 export function instrumentStore(store: Store, metrics: HeraldMetrics): Store {
-  const timed = { kind: store.kind, bus: store.bus, ping: () => store.ping(), close: () => store.close() } as Record<string, unknown>;
+  const timed = {
+    kind: store.kind,
+    bus: store.bus,
+    ping: () => store.ping(),
+    close: () => store.close(),
+    onReconnect: (listener: () => void) => store.onReconnect(listener),
+  } as Record<string, unknown>;
   for (const name of Object.keys(OPERATIONS) as SubStoreName[]) {
     timed[name] = timeOperations(store[name], name, Object.keys(OPERATIONS[name]), metrics);
   }

@@ -67,10 +67,10 @@ export async function startHerald(yaml: string, files: Record<string, string> = 
   };
 }
 
-/** Runs `herald` with arguments to completion: exit code and output. */
-export function runHerald(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Runs `herald` with arguments to completion (killed after `timeoutMs`, exit code null then): exit code and output. */
+export function runHerald(args: string[], cwd: string, timeoutMs = 30_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((res) => {
-    const child = spawn(process.execPath, [HERALD_BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [HERALD_BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, killSignal: 'SIGKILL' });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

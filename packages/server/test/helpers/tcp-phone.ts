@@ -1,5 +1,6 @@
-import { type AuthHeader, type SipRequest, type SipResponse, createResponse, digestResponse, ha1 } from '@herald/sip';
+import { type AuthHeader, type SipRequest, type SipResponse, createResponse } from '@herald/sip';
 import { StreamClient, requestText } from '@herald/test-kit';
+import { digestCredentials } from './digest-credentials.js';
 
 /**
  * A scripted softphone on one TCP (or TLS) connection: it registers over it (answering the digest
@@ -91,13 +92,8 @@ export class TcpPhone {
     return final();
   }
 
-  /** Digest credentials (MD5, qop=auth) answering the MD5 one of `challenges`. @see RFC 7616 §3.4 */
   private credentials(challenges: AuthHeader[], method: string, uri: string): string {
-    const md5 = challenges.find((c) => (c.params.get('algorithm') ?? 'MD5') === 'MD5');
-    if (!md5) throw new Error('no MD5 challenge');
-    const nonce = md5.params.get('nonce')!;
-    const response = digestResponse({ algorithm: 'MD5', ha1: ha1('MD5', this.user, this.domain, this.password), method, uri, nonce, qop: 'auth', nc: '00000001', cnonce: 'c0ffee' });
-    return `Digest username="${this.user}", realm="${this.domain}", nonce="${nonce}", uri="${uri}", response="${response}", algorithm=MD5, qop=auth, nc=00000001, cnonce="c0ffee"`;
+    return digestCredentials(challenges, { user: this.user, domain: this.domain, password: this.password }, method, uri);
   }
 
   /** The next request Herald sends this phone. */

@@ -9,3 +9,4 @@ export * from './group-store-contract.js';
 export * from './presence-rule-store-contract.js';
 export * from './message-bus-contract.js';
 export * from './claims-contract.js';
+export * from './store-marker-contract.js';

@@ -8,6 +8,7 @@ import { MemoryPresenceRuleStore } from './memory-presence-rule-store.js';
 import { MemoryPublicationStore } from './memory-publication-store.js';
 import { MemorySubscriptionStore } from './memory-subscription-store.js';
 import { MemoryClaims } from './memory-claims.js';
+import { MemoryStoreMarker } from './memory-store-marker.js';
 import type { MemorySweepOptions } from './memory-sweep.js';
 import { MemoryUserStore } from './memory-user-store.js';
 
@@ -24,6 +25,7 @@ export class MemoryStore implements Store {
   readonly presenceRules = new MemoryPresenceRuleStore();
   readonly bus = new MemoryMessageBus();
   readonly claims = new MemoryClaims();
+  readonly marker = new MemoryStoreMarker();
 
   constructor(options: MemorySweepOptions = {}) {
     this.locations = new MemoryLocationStore(options);
@@ -34,6 +36,8 @@ export class MemoryStore implements Store {
   }
 
   async ping(): Promise<void> {}
+
+  onReconnect(): void {}
 
   async close(): Promise<void> {
     this.locations.close();

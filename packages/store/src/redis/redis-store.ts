@@ -6,6 +6,7 @@ import { RedisGroupStore } from './redis-group-store.js';
 import { RedisLocationStore } from './redis-location-store.js';
 import { RedisMessageBus } from './redis-message-bus.js';
 import { RedisClaims } from './redis-claims.js';
+import { RedisStoreMarker } from './redis-store-marker.js';
 import { RedisMessageStore } from './redis-message-store.js';
 import { RedisPresenceRuleStore } from './redis-presence-rule-store.js';
 import { RedisPublicationStore } from './redis-publication-store.js';
@@ -27,6 +28,8 @@ export interface RedisStoreOptions {
   cluster?: ClusterNode[];
   /** A command with no answer after this long rejects with `StoreUnavailableError`; 2000 ms unless given. */
   commandTimeoutMs?: number;
+  /** The name Redis shows for the connection in CLIENT LIST (CLIENT SETNAME on each connection). */
+  connectionName?: string;
   /** Told each connection error (ioredis keeps reconnecting); they are dropped unless given. */
   onError?: (error: Error) => void;
 }
@@ -61,6 +64,7 @@ class RedisStore implements Store {
   readonly presenceRules: RedisPresenceRuleStore;
   readonly bus: RedisMessageBus;
   readonly claims: RedisClaims;
+  readonly marker: RedisStoreMarker;
 
   constructor(
     private readonly context: RedisContext,
@@ -76,10 +80,21 @@ class RedisStore implements Store {
     this.presenceRules = new RedisPresenceRuleStore(context);
     this.bus = new RedisMessageBus(context, keyPrefix);
     this.claims = new RedisClaims(context);
+    this.marker = new RedisStoreMarker(context);
   }
 
   async ping(): Promise<void> {
     await redisCall(this.context, 'answer a ping', () => this.context.client.ping());
+  }
+
+  onReconnect(listener: () => void): void {
+    const { client } = this.context;
+    // 'ready' follows every connection; the first one is no reconnection.
+    let connectedBefore = client.status === 'ready';
+    client.on('ready', () => {
+      if (connectedBefore) listener();
+      connectedBefore = true;
+    });
   }
 
   async close(): Promise<void> {
@@ -108,7 +123,12 @@ export async function openRedisStore(url: string, options: RedisStoreOptions = {
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
     throw new Error(`a Redis store URL starts with redis:// or rediss://, not ${parsed.protocol}//`);
   }
-  const common = { ...CONNECTION, enableOfflineQueue: true, ...(options.keyPrefix ? { keyPrefix: options.keyPrefix } : {}) };
+  const common = {
+    ...CONNECTION,
+    enableOfflineQueue: true,
+    ...(options.keyPrefix ? { keyPrefix: options.keyPrefix } : {}),
+    ...(options.connectionName ? { connectionName: options.connectionName } : {}),
+  };
   let client: RedisClient;
   if (options.cluster) {
     client = new Cluster(options.cluster, {
@@ -116,6 +136,7 @@ export async function openRedisStore(url: string, options: RedisStoreOptions = {
       ...(options.keyPrefix ? { keyPrefix: options.keyPrefix } : {}),
       redisOptions: {
         ...CONNECTION,
+        ...(options.connectionName ? { connectionName: options.connectionName } : {}),
         ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
         ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
         ...(parsed.protocol === 'rediss:' ? { tls: {} } : {}),

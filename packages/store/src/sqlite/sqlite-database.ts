@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreUnavailableError } from '../store.js';
 
@@ -17,7 +17,7 @@ export type SqliteDatabase = Database.Database;
  */
 export function openSqliteDatabase(dataDir: string, fileName = 'herald.db'): SqliteDatabase {
   return sqliteCall('open the database', () => {
-    mkdirSync(dataDir, { recursive: true });
+    makeDirectory(dataDir);
     // better-sqlite3 is synchronous: a busy wait blocks the event loop, so keep it short.
     // Embedded mode has one writing process; only an admin tool could hold the lock.
     const db = new Database(join(dataDir, fileName), { timeout: 1000 });
@@ -25,6 +25,25 @@ export function openSqliteDatabase(dataDir: string, fileName = 'herald.db'): Sql
     db.pragma('synchronous = FULL');
     return db;
   });
+}
+
+/**
+ * Creates `dir` and its missing parents, one level at a time, the outermost first.
+ * `mkdirSync(dir, { recursive: true })` retries for ever where mkdir answers ENOENT under
+ * a parent that exists (under /proc), a synchronous loop that no signal interrupts;
+ * here every failure is thrown.
+ */
+function makeDirectory(dir: string): void {
+  const missing: string[] = [];
+  for (let at = dir; statSync(at, { throwIfNoEntry: false }) === undefined && dirname(at) !== at; at = dirname(at)) missing.unshift(at);
+  for (const level of missing) {
+    try {
+      mkdirSync(level);
+    } catch (error) {
+      // Another process made it meanwhile.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !statSync(level).isDirectory()) throw error;
+    }
+  }
 }
 
 /**

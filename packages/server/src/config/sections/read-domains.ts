@@ -32,10 +32,13 @@ function parseDomain(key: string, value: unknown): string {
   throw new ConfigError(key, `"${value}" is not a domain name or IP address; ${fix}`);
 }
 
-/** One of the served `domains`, lower case. */
+/**
+ * One of the served `domains`, lower case. An empty list stands for a `domains` that was
+ * refused (with its own message): then there is nothing to compare with.
+ */
 export function expectServedDomain(key: string, value: unknown, domains: readonly string[]): string {
   const domain = expectString(key, value).toLowerCase();
-  if (!domains.includes(domain)) {
+  if (domains.length > 0 && !domains.includes(domain)) {
     throw new ConfigError(key, `"${domain}" is not a served domain; use one of ${domains.join(', ')}, or add it to domains`);
   }
   return domain;

@@ -26,3 +26,11 @@ describe('users', () => {
     expect(problem('users: [{ user: alice }]', 'users[0].password')).toMatch(/^users\[0\]\.password: is required/);
   });
 });
+
+describe('users, when domains was refused', () => {
+  it('reports domains alone, not a served-domain problem with an empty list of domains', () => {
+    expect(problem('domains: []\nusers: [{ user: alice, domain: example.com, password: pw }]', 'domains')).toContain('is empty');
+    expect(problem('domains: ["a b"]\nusers: [{ user: alice, password: pw }]', 'domains[0]')).toContain('is not a domain name');
+    expect(problem('domains: []\npresence: { domains: [{ domain: other.example }] }', 'domains')).toContain('is empty');
+  });
+});

@@ -10,6 +10,8 @@ const USER_KEYS = ['user', 'domain', 'password'] as const;
 export function readUsers(value: unknown, domains: readonly string[], problems: Problems): UserSeed[] | undefined {
   return readMapList('users', value, '{ user: alice, domain: example.com, password: secret }', USER_KEYS, problems, (key, map) => {
     const user = problems.check(() => expectUserName(`${key}.user`, map.user));
+    // Without a readable domains (reported by itself) an entry has no default domain.
+    if (map.domain === undefined && domains.length === 0) return undefined;
     const domain = problems.check(() => expectServedDomain(`${key}.domain`, map.domain ?? domains[0], domains));
     const password = problems.check(() => expectPassword(`${key}.password`, map.password));
     if (user === undefined || domain === undefined || password === undefined) return undefined;

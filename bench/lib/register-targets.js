@@ -7,7 +7,7 @@
 // Herald-on-Redis start.
 import { copyFileSync, existsSync, writeFileSync, mkdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { join, resolve as resolvePath } from 'node:path';
+import { dirname, join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freeUdpPort, isAlive, processTree, startProcess, stopProcess } from './proc.js';
 import { launch } from './targets.js';
@@ -62,7 +62,12 @@ export async function startRedis() {
 
 export const ADMIN_TOKEN = 'bench-admin-token-0123456789';
 
-function heraldYaml({ port, auth, messages, presence, adminPort, store, workers, dataDir }) {
+/** Whether the build at `bin` knows the per-source budget and the caps (a `--baseline` build may be older). */
+function hasLimits(bin) {
+  return existsSync(join(dirname(bin), '../../../stack/dist/transport/request-budget.js'));
+}
+
+function heraldYaml({ port, auth, messages, presence, adminPort, store, workers, dataDir, limits }) {
   const lines = [
     `domains: [${DOMAIN}]`,
     `listen: ["udp://127.0.0.1:${port}"]`,
@@ -70,8 +75,10 @@ function heraldYaml({ port, auth, messages, presence, adminPort, store, workers,
     `dataDir: ${JSON.stringify(dataDir)}`,
     'registrar: { maxContacts: 10 }',
   ];
+  // one load generator on one address: no per-source budget, and room for 32 s of Timer J at full rate
+  if (limits) lines.push('sip: { rateLimit: { requestsPerSecond: 0 }, maxTransactions: 2000000 }');
   if (store) lines.push(`store: ${store}`, `workers: ${workers}`);
-  if (messages) lines.push(`im: { maxStoredPerUser: ${USERS} }`, `admin: { listen: "127.0.0.1:${adminPort}", token: "${ADMIN_TOKEN}" }`);
+  if (messages) lines.push(`im: { maxStoredPerUser: ${USERS}${limits ? `, maxStoredPerSender: ${USERS}, maxStoredPerForeignDomain: ${USERS}` : ''} }`, `admin: { listen: "127.0.0.1:${adminPort}", token: "${ADMIN_TOKEN}" }`);
   if (!auth) lines.push('auth: { enabled: false }');
   // every change notified at once, as Kamailio does (no coalescing window)
   if (presence) lines.push('presence: { notifyWindow: 0 }');
@@ -97,7 +104,7 @@ function heraldTarget(name, { redis: onRedis = false, workers = 1, bin = heraldB
       const dataDir = join(workDir, `data-${tag}`);
       mkdirSync(dataDir, { recursive: true });
       const config = join(workDir, `herald-${tag}.yaml`);
-      writeFileSync(config, heraldYaml({ port, auth, messages, presence, adminPort, dataDir, store: onRedis ? `redis://127.0.0.1:${redis.port}` : null, workers }));
+      writeFileSync(config, heraldYaml({ port, auth, messages, presence, adminPort, dataDir, store: onRedis ? `redis://127.0.0.1:${redis.port}` : null, workers, limits: hasLimits(bin) }));
       // seeding 10,000 accounts (digest hashes into the store) takes a while at start
       const res = await launch(name, 'node', [...nodeArgs, bin, 'start', '--config', config], port, [RURI], { probeMs: 180_000 });
       if (res.skip) return res;

@@ -47,6 +47,8 @@ export const targets = [
         'domains: [bench.test]',
         `listen: ["udp://127.0.0.1:${port}"]`,
         'log: { level: warn }',
+        // one load generator on one address: no per-source budget, and room for 32 s of Timer J at full rate
+        'sip: { rateLimit: { requestsPerSecond: 0 }, maxTransactions: 2000000 }',
         '',
       ].join('\n'));
       const res = await launch('Herald', 'node', [heraldBin, 'start', '--config', config], port,

@@ -22,6 +22,25 @@ export function newTag(): string {
   return randomHex(8);
 }
 
+/** This process's random half of every `requestTag`. */
+const REQUEST_TAG_PREFIX = randomHex(4);
+
+/**
+ * A To tag that every copy of one request gets, so that a response sent without a
+ * transaction carries the same tag each time the request is retransmitted (RFC 3261 §8.2.7):
+ * 32 random bits of this process, then a hash of what identifies the request (`key`: its
+ * Call-ID, From tag, top Via branch and CSeq).
+ */
+export function requestTag(key: string): string {
+  // FNV-1a, 32 bits
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return REQUEST_TAG_PREFIX + (h >>> 0).toString(16).padStart(8, '0');
+}
+
 /** A branch parameter unique in space and time (RFC 3261 §8.1.1.7). */
 export function newBranch(): string {
   return BRANCH_COOKIE + randomHex(10);

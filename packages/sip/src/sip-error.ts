@@ -1,3 +1,12 @@
+// RFC 3261 §25.1: a Reason-Phrase holds no control character but HTAB.
+const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
+const CONTROLS = /[\x00-\x08\x0a-\x1f\x7f]/g;
+
+/** A reason that quotes what a client sent, with its control characters written out (`\r` → `\x0d`). */
+function printable(reason: string): string {
+  return reason.replace(CONTROLS, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 /**
  * A protocol error: carries the SIP status and reason phrase of the response it should
  * become, extra headers for that response, and a stable code for logs and tests.
@@ -19,7 +28,7 @@ export class SipError extends Error {
     Error.stackTraceLimit = limit;
     this.name = 'SipError';
     this.status = status;
-    this.reason = reason;
+    this.reason = CONTROL.test(reason) ? printable(reason) : reason;
     this.code = code;
     this.headers = headers;
   }

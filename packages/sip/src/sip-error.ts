@@ -1,10 +1,19 @@
 // RFC 3261 §25.1: a Reason-Phrase holds no control character but HTAB.
-const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
-const CONTROLS = /[\x00-\x08\x0a-\x1f\x7f]/g;
+function isControl(c: number): boolean {
+  return (c < 0x20 && c !== 0x09) || c === 0x7f;
+}
 
 /** A reason that quotes what a client sent, with its control characters written out (`\r` → `\x0d`). */
 function printable(reason: string): string {
-  return reason.replace(CONTROLS, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  let i = 0;
+  while (i < reason.length && !isControl(reason.charCodeAt(i))) i++;
+  if (i === reason.length) return reason;
+  let out = reason.slice(0, i);
+  for (; i < reason.length; i++) {
+    const c = reason.charCodeAt(i);
+    out += isControl(c) ? `\\x${c.toString(16).padStart(2, '0')}` : reason[i];
+  }
+  return out;
 }
 
 /**
@@ -28,7 +37,7 @@ export class SipError extends Error {
     Error.stackTraceLimit = limit;
     this.name = 'SipError';
     this.status = status;
-    this.reason = CONTROL.test(reason) ? printable(reason) : reason;
+    this.reason = printable(reason);
     this.code = code;
     this.headers = headers;
   }

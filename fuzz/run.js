@@ -8,14 +8,15 @@
  *                                              DIR/findings/; a target that finds something starts again
  *   node fuzz/run.js --target sip-parser --seconds 60
  *   node fuzz/run.js --target request-path --replay FILE    runs one input (a finding) once
- *   node fuzz/run.js --merge DIR               minimises DIR/corpus/<target> into fuzz/corpus/<target>
+ *   node fuzz/run.js --merge DIR               adds to fuzz/corpus/<target> the fewest inputs of
+ *                                              DIR/corpus/<target> that keep its coverage
  *
  * The project must be built (`npm run build`): the targets load packages/<name>/dist, which
  * Jazzer.js instruments for coverage. Every run ends with one summary line per target:
  * `fuzz summary {"target":...,"runs":...,"cov":...,"findings":[...]}`.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -123,16 +124,14 @@ async function main() {
     process.exit(r.code);
   }
   if (args.merge) {
+    // libFuzzer's -merge=1 adds to the first directory only the inputs of the others that reach
+    // new coverage, so the named seeds and findings stay and the corpus grows by the fewest inputs.
     for (const target of targetsAsked()) {
       const into = join(here, 'corpus', target);
-      const fresh = `${into}.merged`;
-      rmSync(fresh, { recursive: true, force: true });
-      mkdirSync(fresh);
-      const r = await jazzer(target, [fresh, into, join(resolve(args.merge), 'corpus', target)], ['-merge=1']);
+      const before = readdirSync(into).length;
+      const r = await jazzer(target, [into, join(resolve(args.merge), 'corpus', target)], ['-merge=1']);
       if (r.code !== 0) throw new Error(`merging ${target} failed with exit code ${r.code}`);
-      rmSync(into, { recursive: true });
-      renameSync(fresh, into);
-      log(`${target}: corpus minimised to ${readdirSync(into).length} inputs`);
+      log(`${target}: ${readdirSync(into).length - before} inputs merged into ${into}`);
     }
     return;
   }

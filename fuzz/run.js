@@ -120,7 +120,7 @@ async function main() {
   const seed = Number(args.seed ?? (args.ci ? 1 : Date.now() % 100000));
   if (args.replay) {
     const [target] = targetsAsked();
-    const r = await jazzer(target, [resolve(args.replay)], ['-runs=1']);
+    const r = await jazzer(target, [resolve(args.replay)], ['-runs=1', `-artifact_prefix=${join(tmpdir(), 'herald-fuzz-replay-')}`]);
     process.exit(r.code);
   }
   if (args.merge) {

@@ -35,6 +35,9 @@ function request(method, uri, { from = '<sip:alice@example.com>;tag=a1', to = '<
   ].join('\r\n');
 }
 
+/** Credentials the request-path target signs (fuzz/lib/credentials.js). */
+const SIGN = (user, uri, algorithm) => `Digest username="${user}", realm="example.com", nonce="current", uri="${uri}", response="sign", algorithm=${algorithm}, qop=auth, nc=00000001, cnonce="c${user}"`;
+
 const DIGEST = 'Digest username="alice", realm="example.com", nonce="AAABkFAKE", uri="sip:example.com", response="0123456789abcdef0123456789abcdef", algorithm=MD5, qop=auth, nc=00000001, cnonce="c1"';
 
 /** The requests Herald's own tests send, one per kind. */
@@ -61,6 +64,13 @@ export function testMessages() {
     options: request('OPTIONS', 'sip:127.0.0.1', { to: '<sip:127.0.0.1>', headers: ['Accept: application/sdp'] }),
     'options-tcp': request('OPTIONS', 'sip:example.com;transport=tcp', { branch: 'options2', via: 'SIP/2.0/TCP [::1]:5070', to: '<sip:example.com>' }),
     'info-preloaded-route': request('INFO', 'sip:bob@example.com', { from: '<sip:mallory@evil.example>;tag=m1', headers: ['Route: <sip:192.0.2.66;lr>'] }),
+    'register-signed': request('REGISTER', 'sip:example.com', { branch: 'register5', to: '<sip:alice@example.com>', headers: [contact, `Authorization: ${SIGN('alice', 'sip:example.com', 'SHA-256')}`] }),
+    'message-signed': request('MESSAGE', 'sip:bob@example.com', { branch: 'message4', headers: ['Content-Type: text/plain', `Proxy-Authorization: ${SIGN('alice', 'sip:bob@example.com', 'MD5')}`], body: 'signed hello' }),
+    'message-signed-other-from': request('MESSAGE', 'sip:bob@example.com', { branch: 'message5', from: '<sip:alice@example.com.>;tag=a5', headers: ['Content-Type: text/plain', `Proxy-Authorization: ${SIGN('bob', 'sip:bob@example.com', 'MD5')}`], body: 'who am i' }),
+    'invite-signed': request('INVITE', 'sip:bob@example.com', { branch: 'invite2', headers: ['Contact: <sip:alice@127.0.0.2:5070>', `Proxy-Authorization: ${SIGN('alice', 'sip:bob@example.com', 'MD5')}`, 'Content-Type: application/sdp'], body: SDP }),
+    'subscribe-signed': request('SUBSCRIBE', 'sip:bob@example.com', { branch: 'subscribe4', headers: ['Event: presence', 'Expires: 600', 'Contact: <sip:alice@127.0.0.2:5070>', `Proxy-Authorization: ${SIGN('alice', 'sip:bob@example.com', 'SHA-256')}`] }),
+    'publish-signed': request('PUBLISH', 'sip:alice@example.com', { branch: 'publish3', to: '<sip:alice@example.com>', headers: ['Event: presence', 'Expires: 600', 'Content-Type: application/pidf+xml', `Proxy-Authorization: ${SIGN('alice', 'sip:alice@example.com', 'MD5')}`], body: PIDF }),
+    'message-signed-relay': request('MESSAGE', 'sip:dave@partner.example', { branch: 'message6', to: '<sip:dave@partner.example>', headers: ['Content-Type: text/plain', 'Route: <sip:192.0.2.66;lr>', `Proxy-Authorization: ${SIGN('alice', 'sip:dave@partner.example', 'MD5')}`], body: 'out' }),
     response: ['SIP/2.0 200 OK', 'Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK-herald-1;herald=w1', 'From: <sip:alice@example.com>;tag=a1', 'To: <sip:bob@example.com>;tag=b1', 'Call-ID: seed-response@127.0.0.1', 'CSeq: 1 MESSAGE', 'Content-Length: 0', '', ''].join('\r\n'),
   };
 }

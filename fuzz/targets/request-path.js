@@ -4,7 +4,8 @@
  * as the kernel would: `socket.emit('message', data, rinfo)`. Two servers run: one with digest
  * authentication (as deployed) and one with `auth.enabled: false`, so that fuzzed requests also
  * reach the registrar, presence and IM past the challenge. The input's hash picks the server and
- * the source address (127.0.0.2–254), so a finding replays the same way.
+ * the source address (127.0.0.2–254), so a finding replays the same way. Credentials that ask
+ * to be signed (`credentials.js`) are, so that requests also get past the challenge.
  *
  * Nothing leaves the process (`sealed-network.js`): datagrams Herald sends are checked here, and
  * the requests among them answered by `peers.js`. Invariants, each a finding when broken:
@@ -29,14 +30,18 @@ const SETTLE_MS = 10_000;
 
 let outbox = [];
 let deliver = () => {};
+let credentials = null;
 sealNetwork((data, address, port, socket) => {
   outbox.push({ data, address, port });
+  credentials?.observe(data.toString('latin1', 0, 2048));
   deliver(data, address, port, socket);
 });
 
 const { SipError, headerKey, parseMessage } = await import('@herald/sip');
 const { HeraldServer, createLogger, parseConfig } = await import('@herald/server');
 const { peers } = await import('../lib/peers.js');
+const { Credentials } = await import('../lib/credentials.js');
+credentials = new Credentials();
 
 const failures = [];
 process.on('unhandledRejection', (reason) => failures.push(describeError('unhandled promise rejection', reason)));
@@ -80,6 +85,7 @@ ${extra}`;
 
 const servers = [await startServer('guarded', ''), await startServer('open', 'auth: { enabled: false }\n')];
 deliver = peers(servers);
+await prime(servers[0]);
 
 function hash(data) {
   let h = 0x811c9dc5;
@@ -158,9 +164,19 @@ function checkSent({ data, address, port }, request) {
   }
 }
 
-export async function fuzz(data) {
-  const h = hash(data);
-  const { server, socket } = servers[h & 1];
+/** A first challenge, so that an input's `nonce="current"` has a nonce to become. */
+async function prime({ server, socket }) {
+  const register = ['REGISTER sip:example.com SIP/2.0', 'Via: SIP/2.0/UDP 127.0.0.2:5070;rport;branch=z9hG4bK-prime', 'Max-Forwards: 70', 'From: <sip:alice@example.com>;tag=p', 'To: <sip:alice@example.com>', 'Call-ID: prime@127.0.0.2', 'CSeq: 1 REGISTER', 'Content-Length: 0', '', ''];
+  socket.emit('message', Buffer.from(register.join('\r\n')), { address: '127.0.0.2', family: 'IPv4', port: SOURCE_PORT, size: 0 });
+  await settled(server);
+  outbox = [];
+}
+
+export async function fuzz(input) {
+  const data = credentials.sign(input);
+  const h = hash(input);
+  // Signed credentials are for the server that checks them.
+  const { server, socket } = servers[data === input ? h & 1 : 0];
   const address = `127.0.0.${2 + ((h >>> 1) % 253)}`;
   const request = wellFormedRequest(data);
   outbox = [];

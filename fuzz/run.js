@@ -27,11 +27,16 @@ import { ensureJazzerLoads } from './jazzer-glibc-compat.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = dirname(here);
 
-/** `ci` is each target's share of the CI run, in seconds; `share` its part of a long run. */
+/**
+ * `ci` is each target's share of the CI run, in seconds; `share` its part of a long run;
+ * `timeoutMs` how long one input may take before Jazzer.js reports a hang; `rssMb` libFuzzer's
+ * memory limit. The request path keeps state between inputs (bindings, subscriptions, stored
+ * messages, transactions for 32 s) and reports a request unfinished after 10 s itself.
+ */
 const TARGETS = {
-  'sip-parser': { sync: true, ci: 10, share: 0.3, maxLen: 4096 },
-  'stream-framer': { sync: true, ci: 6, share: 0.15, maxLen: 8192 },
-  'request-path': { sync: false, ci: 16, share: 0.55, maxLen: 4096 },
+  'sip-parser': { sync: true, ci: 10, share: 0.3, maxLen: 4096, timeoutMs: 5000, rssMb: 2048 },
+  'stream-framer': { sync: true, ci: 6, share: 0.15, maxLen: 8192, timeoutMs: 5000, rssMb: 2048 },
+  'request-path': { sync: false, ci: 16, share: 0.55, maxLen: 4096, timeoutMs: 15000, rssMb: 4096 },
 };
 /** A long run stops restarting a target after this many findings: they need a fix first. */
 const MAX_FINDINGS = 10;
@@ -63,7 +68,20 @@ function log(line) {
 /** Runs Jazzer.js once; resolves with its exit code and the libFuzzer figures read from its output. */
 function jazzer(target, corpusDirs, libFuzzerFlags) {
   const spec = TARGETS[target];
-  const argv = [jazzerCli(), join(here, 'targets', `${target}.js`), ...corpusDirs, '-i', 'packages/', ...(spec.sync ? ['--sync'] : []), '--', `-dict=${join(here, 'sip.dict')}`, `-max_len=${spec.maxLen}`, ...libFuzzerFlags];
+  const argv = [
+    jazzerCli(),
+    join(here, 'targets', `${target}.js`),
+    ...corpusDirs,
+    '-i',
+    'packages/',
+    `--timeout=${spec.timeoutMs}`,
+    ...(spec.sync ? ['--sync'] : []),
+    '--',
+    `-dict=${join(here, 'sip.dict')}`,
+    `-max_len=${spec.maxLen}`,
+    `-rss_limit_mb=${spec.rssMb}`,
+    ...libFuzzerFlags,
+  ];
   return new Promise((resolvePromise) => {
     const child = spawn(process.execPath, argv, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     const stats = { runs: 0, cov: 0, ft: 0, corpus: 0, execPerSecond: 0, finding: null };

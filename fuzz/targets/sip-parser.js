@@ -7,9 +7,10 @@
  *   `validate()` nothing but `SipError`;
  * - a message that parses and validates re-serialises to bytes that parse (as a stream message)
  *   and validate to the same start line, headers and body, and serialise to the same bytes again;
- * - the error response for a request that did not parse keeps its status line and one line per header.
+ * - the error response for a request that did not parse keeps its status line and one line per header;
+ * - every URI of a valid message, written out by `formatUri`, parses back to the same text.
  */
-import { SipError, SipParseError, createResponse, parseMessage } from '@herald/sip';
+import { SipError, SipParseError, createResponse, formatUri, parseMessage, parseUri } from '@herald/sip';
 import { check, checkSipError, describeError, sameMessage } from '../lib/invariants.js';
 
 export function fuzz(data) {
@@ -31,6 +32,26 @@ export function fuzz(data) {
     return;
   }
   checkRoundTrip(msg);
+  checkUris(msg);
+}
+
+/**
+ * A URI Herald writes (a rewritten Request-URI, a Contact it stores, a Record-Route) is
+ * `formatUri` of a parsed one: it must parse back to itself.
+ * @see RFC 3261 §19.1.4
+ */
+function checkUris(msg) {
+  const uris = [msg.from.uri, msg.to.uri, ...(msg.isRequest() ? [msg.uri] : []), ...(msg.contact === '*' ? [] : msg.contact.map((c) => c.uri))];
+  for (const uri of uris) {
+    const text = formatUri(uri);
+    let again;
+    try {
+      again = formatUri(parseUri(text));
+    } catch (e) {
+      throw describeError(`formatUri wrote ${JSON.stringify(text)}, which does not parse`, e);
+    }
+    check(again === text, () => `formatUri is not stable: ${JSON.stringify(text)} → ${JSON.stringify(again)}`);
+  }
 }
 
 /** RFC 3261 §7: what Herald writes must read back as what it read. */

@@ -25,7 +25,7 @@ import { check, describeError } from '../lib/invariants.js';
 import { sealNetwork, udpSockets } from '../lib/sealed-network.js';
 
 const SOURCE_PORT = 5070;
-// Above the 5 s that a source with failed logins may be slowed down by (auth.limits.slowDelayMs).
+// Peers answer at once and failed logins are not slowed down here: a request takes milliseconds.
 const SETTLE_MS = 10_000;
 
 let outbox = [];
@@ -167,7 +167,8 @@ function checkSent({ data, address, port }, request) {
 /** A first challenge, so that an input's `nonce="current"` has a nonce to become. */
 async function prime({ server, socket }) {
   const register = ['REGISTER sip:example.com SIP/2.0', 'Via: SIP/2.0/UDP 127.0.0.2:5070;rport;branch=z9hG4bK-prime', 'Max-Forwards: 70', 'From: <sip:alice@example.com>;tag=p', 'To: <sip:alice@example.com>', 'Call-ID: prime@127.0.0.2', 'CSeq: 1 REGISTER', 'Content-Length: 0', '', ''];
-  socket.emit('message', Buffer.from(register.join('\r\n')), { address: '127.0.0.2', family: 'IPv4', port: SOURCE_PORT, size: 0 });
+  const data = Buffer.from(register.join('\r\n'));
+  socket.emit('message', data, { address: '127.0.0.2', family: 'IPv4', port: SOURCE_PORT, size: data.length });
   await settled(server);
   outbox = [];
 }
@@ -179,7 +180,7 @@ export async function fuzz(input) {
   const { server, socket } = servers[data === input ? h & 1 : 0];
   const address = `127.0.0.${2 + ((h >>> 1) % 253)}`;
   const request = wellFormedRequest(data);
-  outbox = [];
+  // What timers sent since the last input (retransmissions, NOTIFYs) is checked with this one.
   socket.emit('message', data, { address, family: 'IPv4', port: SOURCE_PORT, size: data.length });
   await settled(server);
   const sent = outbox;

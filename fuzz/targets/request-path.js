@@ -136,6 +136,8 @@ async function settled(server) {
   await new Promise((resolve) => setImmediate(resolve));
 }
 
+// RFC 3261 §25.1: Reason-Phrase holds no control character but HTAB.
+// eslint-disable-next-line no-control-regex
 const STATUS_LINE = /^SIP\/2\.0 ([1-6]\d\d) ([^\x00-\x08\x0a-\x1f\x7f]*)\r\n/;
 
 function checkSent({ data, address, port }, request) {

@@ -19,6 +19,11 @@ export default tseslint.config(
     },
   },
   {
+    // The fuzz harness: plain ESM for Node, run by Jazzer.js (docs/operations.md, "Fuzzing").
+    files: ['fuzz/**/*.js'],
+    languageOptions: { globals: { Buffer: 'readonly', console: 'readonly', process: 'readonly', setImmediate: 'readonly' } },
+  },
+  {
     files: ['packages/*/src/**/*.ts', 'packages/*/test/**/*.ts'],
     ignores: ['packages/*/test/fixtures/**'],
     rules: { 'max-lines': ['error', { max: 500 }] },

@@ -1,3 +1,21 @@
+// RFC 3261 §25.1: a Reason-Phrase holds no control character but HTAB.
+function isControl(c: number): boolean {
+  return (c < 0x20 && c !== 0x09) || c === 0x7f;
+}
+
+/** A reason that quotes what a client sent, with its control characters written out (`\r` → `\x0d`). */
+function printable(reason: string): string {
+  let i = 0;
+  while (i < reason.length && !isControl(reason.charCodeAt(i))) i++;
+  if (i === reason.length) return reason;
+  let out = reason.slice(0, i);
+  for (; i < reason.length; i++) {
+    const c = reason.charCodeAt(i);
+    out += isControl(c) ? `\\x${c.toString(16).padStart(2, '0')}` : reason[i];
+  }
+  return out;
+}
+
 /**
  * A protocol error: carries the SIP status and reason phrase of the response it should
  * become, extra headers for that response, and a stable code for logs and tests.
@@ -19,7 +37,7 @@ export class SipError extends Error {
     Error.stackTraceLimit = limit;
     this.name = 'SipError';
     this.status = status;
-    this.reason = reason;
+    this.reason = printable(reason);
     this.code = code;
     this.headers = headers;
   }

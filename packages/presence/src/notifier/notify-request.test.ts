@@ -19,6 +19,13 @@ describe('RFC 6665 §4.2.2, RFC 3261 §12.2.1.1 a NOTIFY in a subscription dialo
     expect(req.hasHeader('route')).toBe(false);
   });
 
+  // Found by fuzz/targets/request-path.js: `To: <sip:alice@example.com>;tag=`, which no parser accepts.
+  it('writes no To tag for a subscriber whose SUBSCRIBE had no From tag (RFC 2543)', () => {
+    const req = notifyRequest(subscription({ remoteTag: '' }), 1, { state: 'active', expires: 600 }, null, 'sip:192.0.2.1');
+    expect(req.header('to')).toBe('<sip:alice@example.com>');
+    expect(req.to.params.has('tag')).toBe(false);
+  });
+
   it('says why a subscription ended, and carries no Content-Type without a body', () => {
     const req = notifyRequest(subscription(), 3, { state: 'terminated', reason: 'rejected' }, null, 'sip:192.0.2.1');
     expect(req.header('subscription-state')).toBe('terminated;reason=rejected');

@@ -15,7 +15,8 @@ export function notifyRequest(sub: Subscription, cseq: number, state: NotifyStat
   request
     .addHeader('Max-Forwards', '70')
     .addHeader('From', `<${sub.localUri}>;tag=${sub.localTag}`)
-    .addHeader('To', `<${sub.remoteUri}>;tag=${sub.remoteTag}`)
+    // RFC 3261 §12.1.1: a subscriber that sent no From tag (RFC 2543) has a null remote tag, written as none.
+    .addHeader('To', sub.remoteTag === '' ? `<${sub.remoteUri}>` : `<${sub.remoteUri}>;tag=${sub.remoteTag}`)
     .addHeader('Call-ID', sub.callId)
     .addHeader('CSeq', `${cseq} NOTIFY`)
     .addHeader('Contact', `<${contact}>`)

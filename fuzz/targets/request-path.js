@@ -67,6 +67,8 @@ domains: [example.com, 127.0.0.1]
 listen: ["udp://127.0.0.1:0"]
 dataDir: ./data
 log: { level: warn }
+# every input comes from one address: a per-source budget would drop most of them unread
+sip: { rateLimit: { requestsPerSecond: 0 } }
 users:
   - { user: alice, domain: example.com, password: "alice secret" }
   - { user: bob, domain: example.com, password: "bob secret" }

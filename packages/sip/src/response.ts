@@ -1,5 +1,5 @@
 import { type Header, SipResponse, type SipRequest } from './message.js';
-import { newTag } from './ids.js';
+import { requestTag } from './ids.js';
 import { canonicalName, headerKey } from './header-names.js';
 import { reasonPhrase } from './status.js';
 
@@ -7,7 +7,7 @@ const COPIED = new Set(['via', 'from', 'to', 'call-id', 'cseq']);
 const EMPTY = Buffer.alloc(0);
 
 export interface ResponseOptions {
-  /** Tag for the To header when the request had none (generated when omitted). */
+  /** Tag for the To header when the request had none (by default the same for every copy of the request). */
   toTag?: string;
   /** Extra headers, in order. */
   headers?: ReadonlyArray<readonly [string, string]>;
@@ -26,7 +26,7 @@ export function createResponse(req: SipRequest, status: number, reason?: string,
   for (const h of req.headers) {
     if (!COPIED.has(h.key)) continue;
     if (h.key === 'to' && status !== 100 && !hasTag(req, h.value)) {
-      headers.push({ name: 'To', key: 'to', value: `${h.value};tag=${options.toTag ?? newTag()}` });
+      headers.push({ name: 'To', key: 'to', value: `${h.value};tag=${options.toTag ?? sameTagForEveryCopy(req)}` });
     } else headers.push(h);
   }
   if (status === 100) {
@@ -47,4 +47,14 @@ function hasTag(req: SipRequest, toValue: string): boolean {
   } catch {
     return /;\s*tag\s*=/i.test(toValue.slice(toValue.lastIndexOf('>') + 1));
   }
+}
+
+/**
+ * RFC 3261 §8.2.7: a response sent without a transaction (a refusal, an OPTIONS answer, a 503
+ * when the table is full) is sent afresh for each retransmission of the request, and its To
+ * tag must come out the same each time. Raw values: the request may be answered because one
+ * of them does not parse.
+ */
+function sameTagForEveryCopy(req: SipRequest): string {
+  return requestTag(`${req.header('call-id') ?? ''}|${req.header('from') ?? ''}|${req.header('via') ?? ''}|${req.header('cseq') ?? ''}`);
 }

@@ -1,4 +1,4 @@
-import { type ResponseOptions, type SipRequest, type SipResponse, createResponse, requestTag } from '@herald/sip';
+import { type ResponseOptions, type SipRequest, type SipResponse, createResponse } from '@herald/sip';
 import type { Flow, ServerTransaction, TransactionUser } from '@herald/stack';
 import type { ProxyCore } from '../forwarding/proxy-core.js';
 import type { Target } from '../routing/target.js';
@@ -92,8 +92,7 @@ export class RequestHandler implements TransactionUser, RequestAnswerer {
     if (req.method === 'ACK') return;
     const extra = options.headers;
     const headers = extra === undefined || extra.length === 0 ? [this.serverHeader] : [...extra, this.serverHeader];
-    const toTag = options.toTag ?? sameTagForEveryCopy(req);
-    const res: SipResponse = createResponse(req, status, reason, { ...options, toTag, headers });
+    const res: SipResponse = createResponse(req, status, reason, { ...options, headers });
     this.options.observer?.response(req.method, status);
     if (tx) tx.respond(res);
     else void this.options.sendOnFlow(res, flow).catch((e: Error) => this.options.logger.debug('response not sent', { error: e.message }));
@@ -111,12 +110,3 @@ export class RequestHandler implements TransactionUser, RequestAnswerer {
   }
 }
 
-/**
- * RFC 3261 §8.2.7: a response may be sent without a transaction (a refusal, an OPTIONS
- * answer), and then each retransmission of the request is answered afresh; its To tag must
- * come out the same each time.
- */
-function sameTagForEveryCopy(req: SipRequest): string {
-  // Raw values: the request may be answered because one of them does not parse.
-  return requestTag(`${req.header('call-id') ?? ''}|${req.header('from') ?? ''}|${req.header('via') ?? ''}|${req.header('cseq') ?? ''}`);
-}

@@ -1,4 +1,4 @@
-import { type SipRequest, createResponse, parseMessage } from '@herald/sip';
+import { type SipRequest, type SipResponse, createResponse, parseMessage } from '@herald/sip';
 import { NonInviteServerTransaction } from './non-invite-server-transaction.js';
 import { TransactionLayer } from './transaction-layer.js';
 import {
@@ -330,11 +330,15 @@ describe('holding little for what costs nothing (RFC 3261 §8.2.7, §21.5.4)', (
     layer.receive(request('MESSAGE', { branch: 'z9hG4bKb' }), UDP_FLOW);
     layer.receive(request('MESSAGE', { branch: 'z9hG4bKc' }), UDP_FLOW);
     layer.receive(request('MESSAGE', { branch: 'z9hG4bKa' }), UDP_FLOW);
+    layer.receive(request('MESSAGE', { branch: 'z9hG4bKc' }), UDP_FLOW);
     expect(user.requests).toHaveLength(2);
     expect(layer.size).toBe(2);
-    expect(overloads).toEqual(['MESSAGE']);
-    expect(transport.lines).toEqual(['SIP/2.0 503 Too Many Transactions']);
-    expect(transport.sent[0].message.header('retry-after')).toBe('5');
+    expect(overloads).toEqual(['MESSAGE', 'MESSAGE']);
+    expect(transport.lines).toEqual(['SIP/2.0 503 Too Many Transactions', 'SIP/2.0 503 Too Many Transactions']);
+    const [first, again] = transport.sent.map((s) => s.message as SipResponse);
+    expect(first?.header('retry-after')).toBe('5');
+    // RFC 3261 §8.2.7: the retransmission, answered afresh, gets the same To tag.
+    expect(again?.to.params.get('tag')).toBe(first?.to.params.get('tag'));
   });
 
   it('checks maxTransactions', () => {

@@ -20,6 +20,19 @@ describe('RFC 3261 §18.3 stream framing', () => {
     expect(out).toEqual([m1, m2]);
   });
 
+  it('frames a header block of exactly the limit however the stream is cut (found by the stream-framer fuzz target)', () => {
+    const head = 'OPTIONS sip:a SIP/2.0\r\nX: ';
+    // The block ends at byte maxHeaderSize, its CRLFCRLF after it.
+    const atLimit = head + 'a'.repeat(limits.maxHeaderSize - head.length) + '\r\n\r\n';
+    for (let cut = limits.maxHeaderSize - 1; cut < atLimit.length; cut++) {
+      const f = new StreamFramer(limits);
+      const out = [...texts(f.push(Buffer.from(atLimit.slice(0, cut)))), ...texts(f.push(Buffer.from(atLimit.slice(cut))))];
+      expect(out).toEqual([atLimit]);
+    }
+    const f = new StreamFramer(limits);
+    expect(() => f.push(Buffer.from(head + 'a'.repeat(limits.maxHeaderSize - head.length + 1) + '\r\n\r'))).toThrow(FramingError);
+  });
+
   it('frames byte by byte', () => {
     const f = new StreamFramer(limits);
     const out: string[] = [];

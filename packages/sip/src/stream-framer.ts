@@ -57,7 +57,8 @@ export class StreamFramer {
       if (buf.length === 0 || (buf[0] === 0x0d && buf.length < 4)) break;
       const end = buf.indexOf(CRLFCRLF);
       if (end < 0) {
-        if (buf.length > this.limits.maxHeaderSize) {
+        // The terminator may have begun in the last three bytes: the block could still end at the limit.
+        if (buf.length - 3 > this.limits.maxHeaderSize) {
           throw new FramingError('header block larger than the limit', 'SIP_ERR_FRAMING_HEADER_TOO_LARGE');
         }
         break;

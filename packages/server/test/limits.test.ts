@@ -175,6 +175,23 @@ describe('connections (sip.maxConnections, sip.messageTimeout)', () => {
     expect(await eventually(() => metric(herald, 'herald_connections_accepted'), (n) => n === 0)).toBe(0);
   }, 20_000);
 
+  it('keeps a busy connection whose every chunk ends inside the next message', async () => {
+    const busy = await StreamClient.connect('tcp', tcp);
+    const stream = Array.from({ length: 16 }, (_, i) => requestText({ transport: 'TCP', uri: 'sip:example.com', sentBy: `127.0.0.1:${busy.localPort}`, callId: `busy-${i}` })).join('');
+    const chunk = Math.ceil(stream.length / 16) + 7;
+    // 16 chunks 100 ms apart: 1.6 s with a message always begun, against a messageTimeout of 1 s.
+    for (let at = 0; at < stream.length; at += chunk) {
+      await busy.write(stream.slice(at, at + chunk));
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const answers = [];
+    for (let i = 0; i < 16; i++) answers.push(((await busy.nextMessage(5000)) as SipResponse).status);
+    expect(answers).toEqual(Array(16).fill(200));
+    expect(busy.socket.destroyed).toBe(false);
+    busy.socket.destroy();
+    expect(await eventually(() => metric(herald, 'herald_connections_accepted'), (n) => n === 0)).toBe(0);
+  }, 20_000);
+
   it('refuses connections beyond maxConnections, logs it, and keeps the admin API and the others working', async () => {
     const open = await Promise.all([0, 1, 2].map(() => StreamClient.connect('tcp', tcp)));
     for (const c of open) expect((await sendOptions(c)).status).toBe(200);

@@ -91,8 +91,9 @@ export class StreamConnection implements Connection {
       this.socket.destroy();
       return;
     }
+    // A message finished: the clock starts again for the one begun after it, if any.
+    if (items.length > 0) this.deadline.disarm();
     if (this.framer.buffered > 0) this.deadline.arm();
-    else if (items.length > 0) this.deadline.disarm();
     for (const item of items) {
       // RFC 5626 §4.4.1: a double-CRLF ping is answered with a single CRLF pong.
       if (item.kind === 'ping') this.socket.write(PONG);

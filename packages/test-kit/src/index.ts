@@ -8,3 +8,4 @@ export * from './stream-client.js';
 export * from './test-certificate.js';
 export * from './udp-client.js';
 export * from './ws-client.js';
+export * from './named-server.js';

@@ -80,7 +80,7 @@ function handle(
 ): NamedServer {
   let serial = 1;
   const dig = (name: string, type: string) =>
-      new Promise((resolve, reject) => {
+      new Promise<string[]>((resolve, reject) => {
         execFile('dig', ['@127.0.0.1', '-p', String(port), '+short', '+tries=1', '+time=2', name, type], (err, stdout) => {
           if (err) reject(new Error(`dig ${name} ${type} failed (${err.message}); install the Debian package bind9-dnsutils`));
           else resolve(stdout.split('\n').filter((l) => l !== ''));
@@ -124,8 +124,8 @@ function spawnNamed(dir: string): Promise<ChildProcess> {
       output += d.toString();
       if (output.includes('running')) resolve(child);
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     child.once('error', (e) => reject(new Error(`named could not start (${e.message}); install the Debian package bind9`)));
     child.once('exit', (code) => reject(new Error(`named exited with ${code}:\n${output}`)));
   });

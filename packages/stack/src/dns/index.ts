@@ -1,2 +1,4 @@
 export * from './dns-lookup.js';
 export * from './dns-wire.js';
+export * from './dns-exchange.js';
+export * from './tsig.js';

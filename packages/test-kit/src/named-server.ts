@@ -80,7 +80,7 @@ function handle(
 ): NamedServer {
   let serial = 1;
   const dig = (name: string, type: string) =>
-      new Promise((resolve, reject) => {
+      new Promise<string[]>((resolve, reject) => {
         execFile('dig', ['@127.0.0.1', '-p', String(port), '+short', '+tries=1', '+time=2', name, type], (err, stdout) => {
           if (err) reject(new Error(`dig ${name} ${type} failed (${err.message}); install the Debian package bind9-dnsutils`));
           else resolve(stdout.split('\n').filter((l) => l !== ''));

@@ -124,8 +124,8 @@ function spawnNamed(dir: string): Promise<ChildProcess> {
       output += d.toString();
       if (output.includes('running')) resolve(child);
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     child.once('error', (e) => reject(new Error(`named could not start (${e.message}); install the Debian package bind9`)));
     child.once('exit', (code) => reject(new Error(`named exited with ${code}:\n${output}`)));
   });

@@ -1,2 +1,3 @@
 export * from './dns-lookup.js';
 export * from './dns-wire.js';
+export * from './dns-update.js';

@@ -122,7 +122,9 @@ function spawnNamed(dir: string): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const onData = (d: Buffer) => {
       output += d.toString();
-      if (output.includes('running')) resolve(child);
+      // The line that says all zones are loaded is the bare "running"; "running on Linux" and
+      // "running as:" come first, before the zones are.
+      if (/ running\r?\n/.test(output)) resolve(child);
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);

@@ -1,3 +1,5 @@
 export * from './dns-lookup.js';
 export * from './dns-wire.js';
+export * from './dns-exchange.js';
+export * from './tsig.js';
 export * from './dns-update.js';

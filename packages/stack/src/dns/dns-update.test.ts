@@ -1,4 +1,6 @@
-import { type DnsUpdate, buildUpdateMessage, describeRcode, rcodeName } from './dns-update.js';
+import { type NamedServer, makeTsigKey, startNamed } from '@herald/test-kit';
+import { parseDnsServer } from './dns-exchange.js';
+import { type DnsUpdate, buildUpdateMessage, describeRcode, rcodeName, sendUpdate } from './dns-update.js';
 import { RR_CLASS, RR_TYPE, decodeDnsMessage, decodeHeader, encodeDnsMessage } from './dns-wire.js';
 
 const ZONE = 'example.test';
@@ -84,5 +86,60 @@ describe('RFC 2136 §2.2 response codes', () => {
     expect([0, 5, 7, 8, 9, 10].map(rcodeName)).toEqual(['NOERROR', 'REFUSED', 'YXRRSET', 'NXRRSET', 'NOTAUTH', 'NOTZONE']);
     expect(rcodeName(12)).toBeUndefined();
     expect(describeRcode('NOTAUTH')).toMatch(/TSIG key/);
+  });
+});
+
+describe('RFC 2136 §3 UPDATE against BIND named', () => {
+  const key = makeTsigKey('herald-update-test');
+  const zone = 'upd.test';
+  let named: NamedServer;
+  beforeAll(async () => {
+    named = await startNamed([{ origin: zone, records: ['_sip._udp 60 IN SRV 10 10 5060 other.upd.test.', 'other 60 IN A 192.0.2.99'], updateKey: key }]);
+  });
+  afterAll(() => named?.stop());
+  const send = (update: Omit<DnsUpdate, 'zone'>, signWith = key) => sendUpdate({ zone, ...update }, { server: parseDnsServer(named.server), key: signWith });
+  const a = (address: string) => ({ type: 'A' as const, address });
+  const srv = { type: 'SRV' as const, priority: 10, weight: 20, port: 5070, target: 'sip1.upd.test' };
+
+  it('applies an add guarded by "RRset does not exist", then refuses the same guard with YXRRSET (§2.4.3, §3.2.5)', async () => {
+    const claim = { prerequisites: [{ kind: 'rrset-absent' as const, name: 'sip1.upd.test', type: 'A' as const }], updates: [{ kind: 'add' as const, record: { name: 'sip1.upd.test', ttl: 60, ...a('192.0.2.1') } }] };
+    expect(await send(claim)).toEqual({ rcode: 'NOERROR', tsig: { ok: true } });
+    expect(await named.dig('sip1.upd.test', 'A')).toEqual(['192.0.2.1']);
+    expect(await send(claim)).toEqual({ rcode: 'YXRRSET', tsig: { ok: true } });
+  });
+
+  it('replaces an RRset only while it holds exactly the expected records, else NXRRSET (§2.4.2)', async () => {
+    const replace = (from: string, to: string) => ({
+      prerequisites: [{ kind: 'rrset-equals' as const, name: 'sip2.upd.test', type: 'A' as const, records: [a(from)] }],
+      updates: [{ kind: 'delete-rrset' as const, name: 'sip2.upd.test', type: 'A' as const }, { kind: 'add' as const, record: { name: 'sip2.upd.test', ttl: 60, ...a(to) } }],
+    });
+    await send({ updates: [{ kind: 'add', record: { name: 'sip2.upd.test', ttl: 60, ...a('192.0.2.2') } }] });
+    expect((await send(replace('192.0.2.2', '192.0.2.3'))).rcode).toBe('NOERROR');
+    expect(await named.dig('sip2.upd.test', 'A')).toEqual(['192.0.2.3']);
+    expect((await send(replace('192.0.2.2', '192.0.2.4'))).rcode).toBe('NXRRSET');
+    expect(await named.dig('sip2.upd.test', 'A')).toEqual(['192.0.2.3']);
+  });
+
+  it('adds and deletes one SRV RR (class NONE), leaving the other RRs of the RRset (§2.5.1, §2.5.4)', async () => {
+    const name = '_sip._udp.upd.test';
+    expect((await send({ prerequisites: [{ kind: 'rrset-exists', name, type: 'SRV' }, { kind: 'name-in-use', name }], updates: [{ kind: 'add', record: { name, ttl: 60, ...srv } }] })).rcode).toBe('NOERROR');
+    expect((await named.dig(name, 'SRV')).sort()).toEqual(['10 10 5060 other.upd.test.', '10 20 5070 sip1.upd.test.']);
+    expect((await send({ updates: [{ kind: 'delete-rr', record: { name, ...srv } }] })).rcode).toBe('NOERROR');
+    expect(await named.dig(name, 'SRV')).toEqual(['10 10 5060 other.upd.test.']);
+  });
+
+  it('checks names in use and not in use, and deletes every RRset of a name (§2.4.4, §2.4.5, §2.5.3)', async () => {
+    expect((await send({ prerequisites: [{ kind: 'name-in-use', name: 'nobody.upd.test' }], updates: [] })).rcode).toBe('NXDOMAIN');
+    expect((await send({ prerequisites: [{ kind: 'name-not-in-use', name: 'other.upd.test' }], updates: [] })).rcode).toBe('YXDOMAIN');
+    expect((await send({ prerequisites: [{ kind: 'rrset-exists', name: 'other.upd.test', type: 'AAAA' }], updates: [] })).rcode).toBe('NXRRSET');
+    expect((await send({ updates: [{ kind: 'delete-name', name: 'other.upd.test' }] })).rcode).toBe('NOERROR');
+    expect(await named.dig('other.upd.test', 'A')).toEqual([]);
+  });
+
+  it('reports NOTAUTH with the TSIG error of the server for a wrong secret, and changes nothing', async () => {
+    const wrong = { ...key, secret: makeTsigKey().secret };
+    const result = await send({ updates: [{ kind: 'add', record: { name: 'sip3.upd.test', ttl: 60, ...a('192.0.2.5') } }] }, wrong);
+    expect(result).toMatchObject({ rcode: 'NOTAUTH', tsig: { ok: false, error: 'BADSIG' } });
+    expect(await named.dig('sip3.upd.test', 'A')).toEqual([]);
   });
 });

@@ -1,4 +1,7 @@
-import { type DnsMessageInput, type DnsRecord, OPCODE, RCODE, RR_CLASS, type RecordData, type RecordTypeName, typeCode } from './dns-wire.js';
+import { type Clock, systemClock } from '../clock.js';
+import { type DnsServer, randomDnsId, tcpExchange } from './dns-exchange.js';
+import { type DnsMessageInput, type DnsRecord, OPCODE, RCODE, RR_CLASS, type RecordData, type RecordTypeName, decodeDnsMessage, encodeDnsMessage, typeCode } from './dns-wire.js';
+import { type TsigKey, type TsigVerdict, signTsig, verifyTsig } from './tsig.js';
 
 /** A record of the zone, as an update adds it or a value-dependent prerequisite names it. */
 export type ZoneRecord = { name: string; ttl: number } & RecordData;
@@ -140,4 +143,43 @@ function updateRecord(u: UpdateOperation): DnsRecord {
 
 function emptyRecord(name: string, type: number, cls: number): DnsRecord {
   return { name, class: cls, ttl: 0, type, rdata: EMPTY };
+}
+
+/** How the server answered an UPDATE. @see RFC 2136 §2.2, RFC 8945 §5.3 */
+export interface UpdateResult {
+  /** The response's RCODE by name, or its number when RFC 2136 and RFC 8945 do not name it. */
+  rcode: UpdateRcode | number;
+  /**
+   * The check of the response's TSIG: only a verified response says what happened. When the
+   * server could not verify our signature it answers NOTAUTH with its TSIG error (BADKEY,
+   * BADSIG, BADTIME) here.
+   */
+  tsig: TsigVerdict;
+}
+
+export interface SendUpdateOptions {
+  /** The zone's primary server. */
+  server: DnsServer;
+  /** Signs the update; the response must verify with it. */
+  key: TsigKey;
+  /** Milliseconds to wait for the answer; `UPDATE_TIMEOUT_MS` when absent. */
+  timeout?: number;
+  clock?: Clock;
+}
+
+/** How long an UPDATE waits for its answer by default. */
+export const UPDATE_TIMEOUT_MS = 5000;
+
+/**
+ * Sends an UPDATE signed with TSIG over TCP (RFC 2136 §3.8 allows either transport; TCP has no
+ * truncation and its answer cannot be spoofed off-path) and reads the server's verdict.
+ * Rejects with a `DnsError` when no answer came or it cannot be read.
+ * @see RFC 2136 §3, RFC 8945 §5.1, §5.3
+ */
+export async function sendUpdate(update: DnsUpdate, options: SendUpdateOptions): Promise<UpdateResult> {
+  const clock = options.clock ?? systemClock;
+  const { message, mac } = signTsig(encodeDnsMessage(buildUpdateMessage(randomDnsId(), update)), options.key, clock.now());
+  const answer = await tcpExchange(options.server, message, { timeout: options.timeout ?? UPDATE_TIMEOUT_MS, clock });
+  const rcode = decodeDnsMessage(answer).rcode;
+  return { rcode: rcodeName(rcode) ?? rcode, tsig: verifyTsig(answer, options.key, mac, clock.now()) };
 }

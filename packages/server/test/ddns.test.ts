@@ -1,5 +1,5 @@
 import type { SipResponse } from '@herald/sip';
-import { type NamedServer, type TsigKey, UdpClient, makeTsigKey, requestText, startNamed } from '@herald/test-kit';
+import { type NamedServer, type TsigKey, UdpClient, makeTsigKey, requestText, startNamed, startRedis } from '@herald/test-kit';
 import { adminUrl } from './helpers/admin-client.js';
 import { eventually } from './helpers/eventually.js';
 import { type HeraldProcess, startHerald } from './helpers/herald-process.js';
@@ -13,7 +13,8 @@ function keyFile(key: TsigKey): string {
   return `key "${key.name}" {\n\talgorithm ${key.algorithm};\n\tsecret "${key.secret}";\n};\n`;
 }
 
-function startNode(named: NamedServer, key: TsigKey, host: string, address: string, port: number): Promise<HeraldProcess> {
+/** A node with `ddns:` publishing `host` and a `_sip._udp` SRV to `port`; `where` gives its address (`address: …` or `interface: …`). */
+function startNode(named: NamedServer, key: TsigKey, host: string, where: string, port: number, extra = ''): Promise<HeraldProcess> {
   const yaml = `
 domains: [${ZONE}]
 listen: ["udp://127.0.0.1:0"]
@@ -25,9 +26,9 @@ ddns:
   server: "${named.server}"
   key: { name: ${key.name}, secretFile: ddns.key }
   host: ${host}
-  address: ${address}
+  ${where}
   records: { srv: [{ service: _sip._udp, port: ${port} }] }
-`;
+${extra}`;
   return startHerald(yaml, { 'ddns.key': keyFile(key) });
 }
 
@@ -51,7 +52,7 @@ describe('dynamic DNS self-update of the running daemon (RFC 2136 + TSIG, agains
 
   describe('normal path', () => {
     it('two nodes publish their addresses and SRV targets at start, side by side; one that stops takes only its own', async () => {
-      const [sip1, sip2] = await Promise.all([startNode(named, key, 'sip1', '127.0.0.2', 5060), startNode(named, key, 'sip2', '127.0.0.3', 5062)]);
+      const [sip1, sip2] = await Promise.all([startNode(named, key, 'sip1', 'address: 127.0.0.2', 5060), startNode(named, key, 'sip2', 'address: 127.0.0.3', 5062)]);
       running.push(sip1, sip2);
       const srv = () => named.dig(SRV_NAME, 'SRV').then((lines) => lines.sort());
       const both = [`10 10 5060 sip1.${ZONE}.`, `10 10 5062 sip2.${ZONE}.`];
@@ -66,12 +67,32 @@ describe('dynamic DNS self-update of the running daemon (RFC 2136 + TSIG, agains
       expect(await srv()).toEqual([`10 10 5062 sip2.${ZONE}.`]);
       expect(await named.dig(`sip2.${ZONE}`, 'A')).toEqual(['127.0.0.3']);
     });
+
+    it('with workers, the primary alone publishes the addresses of the configured interface, and /metrics shows its count once', async () => {
+      const redis = await startRedis();
+      try {
+        const herald = await startNode(named, key, 'sip1', 'interface: lo', 5060, `store: "${redis.url}/4"\nworkers: 2\n`);
+        running.push(herald);
+        expect(await eventually(() => named.dig(`sip1.${ZONE}`, 'AAAA'), (a) => a.length > 0)).toEqual(['::1']);
+        expect(await eventually(() => named.dig(`sip1.${ZONE}`, 'A'), (a) => a.length > 0)).toEqual(['127.0.0.1']);
+        expect(await eventually(() => ddnsCount(herald, 'ok'), (n) => n === 3)).toBe(3);
+        const text = await (await fetch(`${adminUrl(herald)}/metrics`)).text();
+        expect(text.match(/^# HELP herald_ddns_updates_total /gm)).toHaveLength(1);
+        expect(text).toMatch(/^# HELP herald_sip_requests_total /m);
+        running.splice(running.indexOf(herald), 1);
+        expect(await herald.stop()).toBe(0);
+        expect(await named.dig(`sip1.${ZONE}`, 'A')).toEqual([]);
+        expect(await named.dig(SRV_NAME, 'SRV')).toEqual([]);
+      } finally {
+        await redis.stop();
+      }
+    });
   });
 
   describe('failure path', () => {
     it('a wrong TSIG key is refused by named, logged with what it means and counted, and SIP service carries on', async () => {
       const wrong = { ...key, secret: makeTsigKey().secret };
-      const herald = await startNode(named, wrong, 'sip1', '127.0.0.2', 5060);
+      const herald = await startNode(named, wrong, 'sip1', 'address: 127.0.0.2', 5060);
       running.push(herald);
       const refusal = () => herald.stdout.map((l) => JSON.parse(l) as { level: string; message: string }).find((e) => /^ddns publish refused/.test(e.message));
       const entry = await eventually(refusal, (e) => e !== undefined);

@@ -91,6 +91,22 @@ describe('DdnsService: RFC 2136 self-update of a node against BIND named', () =>
     expect(sip1.results).toHaveLength(sent);
   });
 
+  it('reads its addresses again every checkInterval', async () => {
+    const sip1 = node('sip1', ['127.0.0.2']);
+    expect(await sip1.service.start()).toBe(true);
+    sip1.addresses = ['127.0.0.6'];
+    clock.advance(DDNS_DEFAULTS.checkIntervalMs - 1);
+    await sip1.service.whenIdle();
+    expect(await named.dig(`sip1.${ZONE}`, 'A')).toEqual(['127.0.0.2']);
+    clock.advance(1);
+    await sip1.service.whenIdle();
+    expect(await named.dig(`sip1.${ZONE}`, 'A')).toEqual(['127.0.0.6']);
+    sip1.addresses = ['127.0.0.7'];
+    clock.advance(DDNS_DEFAULTS.checkIntervalMs);
+    await sip1.service.whenIdle();
+    expect(await named.dig(`sip1.${ZONE}`, 'A')).toEqual(['127.0.0.7']);
+  });
+
   it('lists two nodes together, and a node that withdraws takes only its own records', async () => {
     const sip1 = node('sip1', ['127.0.0.2']);
     const sip2 = node('sip2', ['127.0.0.3'], { port: 5070 });

@@ -145,11 +145,6 @@ export class HeraldServer {
     }
   }
 
-  /** The dynamic DNS self-update, while it runs in this process. */
-  get dynamicDns(): DdnsService | null {
-    return this.ddns;
-  }
-
   /**
    * Opens the configured store, reads its marker (writing one into a store that has none)
    * and then writes the `users:` accounts: a loss after the marker was read shows at the

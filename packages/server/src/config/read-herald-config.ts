@@ -19,7 +19,7 @@ import { readUsers } from './sections/read-users.js';
 import { readWorkers } from './sections/read-workers.js';
 import { Problems, allRead, checkKeys, expectMap, expectString } from './validation-kit.js';
 
-const TOP_KEYS = ['domains', 'listen', 'tls', 'store', 'dataDir', 'log', 'sip', 'users', 'auth', 'registrar', 'proxy', 'routes', 'im', 'presence', 'workers', 'admin', 'ddns', 'redis'] as const;
+const TOP_KEYS = ['domains', 'listen', 'tls', 'store', 'dataDir', 'log', 'sip', 'users', 'auth', 'registrar', 'proxy', 'routes', 'im', 'presence', 'workers', 'admin', 'redis', 'ddns'] as const;
 
 /**
  * Reads the configuration's top-level mapping, section by section, into the types of the

@@ -78,7 +78,8 @@ export function addressesOf(family: Family, addresses: readonly string[]): strin
 }
 
 export function sameAddresses(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && [...a].sort().every((address, i) => address === [...b].sort()[i]);
+  const set = new Set(a);
+  return a.length === b.length && b.every((address) => set.has(address));
 }
 
 function addressData(family: Family, addresses: readonly string[]): RecordData[] {

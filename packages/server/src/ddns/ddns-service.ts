@@ -43,7 +43,8 @@ export interface DdnsServiceOptions {
 export class DdnsService {
   private published: PublishedAddresses = { A: undefined, AAAA: undefined };
   private servicesPublished = false;
-  private desired: string[] = [];
+  /** Whether the interface had no address at the last check (warned once, not every check). */
+  private addressless = false;
   private running: Promise<boolean> = Promise.resolve(true);
   private retryDelay = RETRY_MIN_MS;
   private retryTimer: TimerHandle | null = null;
@@ -93,10 +94,10 @@ export class DdnsService {
   private async round(): Promise<boolean> {
     if (this.stopped) return true;
     const { config } = this.options;
-    if (config.records.address) this.desired = this.readAddresses();
     let ok = true;
     if (config.records.address) {
-      for (const family of FAMILIES) ok = (await this.publishFamily(family)) && ok;
+      const addresses = this.readAddresses();
+      for (const family of FAMILIES) ok = (await this.publishFamily(family, addressesOf(family, addresses))) && ok;
     }
     if (!this.servicesPublished) {
       const update = serviceUpdate(config);
@@ -108,8 +109,7 @@ export class DdnsService {
     return ok;
   }
 
-  private async publishFamily(family: Family): Promise<boolean> {
-    const desired = addressesOf(family, this.desired);
+  private async publishFamily(family: Family, desired: string[]): Promise<boolean> {
     const attempts = addressUpdates(this.options.config, family, desired, this.published[family]);
     if (attempts.length === 0) return true;
     for (const [i, update] of attempts.entries()) {
@@ -158,11 +158,13 @@ export class DdnsService {
   }
 
   private readAddresses(): string[] {
-    const addresses = this.options.addresses();
-    if (addresses.length === 0 && this.options.config.address?.kind === 'interface') {
-      this.options.logger.warn(`ddns: interface ${this.options.config.address.name} has no address; the node's address records are withdrawn until it has one`);
+    const { addresses, config, logger } = this.options;
+    const now = addresses();
+    if (now.length === 0 && !this.addressless && config.address?.kind === 'interface') {
+      logger.warn(`ddns: interface ${config.address.name} has no address; the node's address records are withdrawn until it has one`);
     }
-    return addresses;
+    this.addressless = now.length === 0;
+    return now;
   }
 
   private scheduleCheck(): void {

@@ -51,7 +51,8 @@ describe('ddns', () => {
     expect(problem(`ddns: { ${BASE} }`, 'ddns.address')).toMatch(/address: 192\.0\.2\.10.*interface: eth0.*records: \{ address: false \}/);
     expect(problem(`ddns: { ${BASE}, address: 192.0.2.10, interface: eth0 }`, 'ddns.interface')).toMatch(/cannot be given with ddns.address/);
     expect(problem(`ddns: { ${BASE}, address: sip1.example.test }`, 'ddns.address')).toMatch(/is not an IPv4 or IPv6 address/);
-    expect(problem(`ddns: { ${BASE.replace('"127.0.0.1:5353"', '127.0.0.1')}, address: 192.0.2.10 }`, 'ddns.server')).toMatch(/is not HOST:PORT/);
+    expect(problem(`ddns: { ${BASE.replace('"127.0.0.1:5353"', 'ns1.example.test')}, address: 192.0.2.10 }`, 'ddns.server')).toMatch(/"ns1.example.test" is not address:port.*a name would need DNS to find DNS/);
+    expect(parse(`ddns: { ${BASE.replace('"127.0.0.1:5353"', '192.0.2.53')}, address: 192.0.2.10 }`).ddns?.server).toEqual({ host: '192.0.2.53', port: 53 });
     expect(problem(`ddns: { ${BASE}, address: 192.0.2.10, records: { srv: [{ service: sip, port: 5060 }] } }`, 'ddns.records.srv[0].service')).toMatch(/_service\._proto/);
     expect(problem(`ddns: { ${BASE}, address: 192.0.2.10, records: { srv: [{ service: _sip._udp }] } }`, 'ddns.records.srv[0].port')).toMatch(/is required/);
     expect(problem(`ddns: { ${BASE.replace('secretFile: ddns.key', 'secretFile: ddns.key, algorithm: hmac-md5')}, address: 192.0.2.10 }`, 'ddns.key.algorithm')).toMatch(/hmac-sha256/);

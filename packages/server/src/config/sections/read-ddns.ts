@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { DDNS_DEFAULTS } from '../../ddns/ddns-service.js';
 import { ConfigError } from '../config-error.js';
 import type { DdnsAddressSource, DdnsConfig, DdnsSrv } from '../herald-config.js';
-import { isHostname, parseHostPortKey } from '../host-port.js';
+import { expectDnsServer, isHostname } from '../host-port.js';
 import { MAX_TIMER_MS, type Problems, allRead, expectBoolean, expectInteger, expectList, expectOneOf, expectString, fileError, readMapList, readSection } from '../validation-kit.js';
 
 const DDNS_KEYS = ['zone', 'server', 'key', 'host', 'address', 'interface', 'ttl', 'records', 'checkInterval', 'withdrawOnShutdown'] as const;
@@ -24,7 +24,7 @@ export function readDdns(value: unknown, baseDir: string, problems: Problems): D
     return false;
   };
   const zone = required('zone', 'give the zone the node updates, e.g. zone: example.com') ? problems.check(() => expectDomain('ddns.zone', map.zone)) : undefined;
-  const server = required('server', 'give the primary name server that takes updates as HOST:PORT, e.g. server: "192.0.2.53:53"') ? problems.check(() => parseHostPortKey('ddns.server', map.server)) : undefined;
+  const server = required('server', 'give the address of the primary name server that takes updates, e.g. server: "192.0.2.53:53"') ? problems.check(() => expectDnsServer('ddns.server', map.server)) : undefined;
   const key = required('key', 'give the TSIG key, e.g. key: { name: herald-ddns, secretFile: herald-ddns.key }') ? readKey(map.key, baseDir, problems) : undefined;
   const host =
     zone === undefined || !required('host', "give this node's name in the zone, e.g. host: sip1 (for sip1.ZONE)") ? undefined : problems.check(() => expectNodeName('ddns.host', map.host, zone));

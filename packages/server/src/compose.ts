@@ -36,7 +36,7 @@ import {
 } from '@herald/proxy';
 import { Registrar, locationLookup } from '@herald/registrar';
 import { KNOWN_METHODS } from '@herald/sip';
-import type { Clock, FlowRelay, TransactionLayer, TransportLayer } from '@herald/stack';
+import { type Clock, DnsClient, type FlowRelay, type TransactionLayer, type TransportLayer } from '@herald/stack';
 import type { Store } from '@herald/store';
 import type { HeraldConfig } from './config/herald-config.js';
 import { advertisedAddresses, interfaceAddresses } from './local-addresses.js';
@@ -78,6 +78,8 @@ export interface Services {
   sharedSecret: SharedSecret | null;
   proxy: ProxyCore;
   routes: StaticRoutes;
+  /** The caching DNS client (`dns:`), for RFC 3263 resolution of other domains. */
+  dns: DnsClient;
   /** Present when several workers share the UDP socket. */
   transactionHolder: RequestProcessor | null;
   /** Present when `auth.enabled`: digest, then the From of an authenticated request. */
@@ -121,6 +123,7 @@ export async function composeServices({ config, store, core, clock, logger, metr
     onStatelessError: (e) => logger.isDebugEnabled() && logger.debug('stateless forward failed', { error: e }),
   });
   const routes = new StaticRoutes(config.routes);
+  const dns = new DnsClient({ ...config.dns, clock, onQuery: metrics.dns.query, onCacheHit: metrics.dns.cacheHit });
   const registrar = new Registrar({ identity, locations: store.locations, users: store.users, policy: config.registrar, clock, requireAuthentication: config.auth.enabled });
   const originate = proxy.originate.bind(proxy);
   const sweeps = (sweep: SweepName) => new SweepFailureLog({ sweep, logger, clock, count: () => metrics.limits.sweepFailed(sweep) });
@@ -158,6 +161,7 @@ export async function composeServices({ config, store, core, clock, logger, metr
     sharedSecret,
     proxy,
     routes,
+    dns,
     transactionHolder:
       config.workers > 1
         ? handToTransactionHolder({

@@ -2,4 +2,5 @@ export * from './dns-lookup.js';
 export * from './dns-wire.js';
 export * from './dns-exchange.js';
 export * from './tsig.js';
+export * from './dns-client.js';
 export * from './dns-update.js';

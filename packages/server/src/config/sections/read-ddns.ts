@@ -5,13 +5,18 @@ import { DDNS_DEFAULTS } from '../../ddns/ddns-service.js';
 import { ConfigError } from '../config-error.js';
 import type { DdnsAddressSource, DdnsConfig, DdnsSrv } from '../herald-config.js';
 import { expectDnsServer, isHostname } from '../host-port.js';
-import { MAX_TIMER_MS, type Problems, allRead, expectBoolean, expectInteger, expectList, expectOneOf, expectString, fileError, readMapList, readSection } from '../validation-kit.js';
+import { MAX_TIMER_MS, type Problems, type WholeNumberKey, allRead, expectBoolean, expectInteger, expectList, expectOneOf, expectString, fileError, readMapList, readSection, readWholeNumbers } from '../validation-kit.js';
 
 const DDNS_KEYS = ['zone', 'server', 'key', 'host', 'address', 'interface', 'ttl', 'records', 'checkInterval', 'withdrawOnShutdown'] as const;
 const KEY_KEYS = ['name', 'algorithm', 'secretFile'] as const;
 const RECORDS_KEYS = ['address', 'srv', 'naptr'] as const;
 const SRV_KEYS = ['service', 'port', 'priority', 'weight'] as const;
 const ALGORITHMS = ['hmac-sha256'] as const;
+const NUMBER_KEYS = {
+  // RFC 2181 §8: a TTL is at most 2^31 - 1 seconds.
+  ttl: { unit: 'seconds', max: 2 ** 31 - 1 },
+  checkIntervalMs: { key: 'checkInterval', unit: 'seconds', max: Math.floor(MAX_TIMER_MS / 1000), inMs: true },
+} satisfies Record<string, WholeNumberKey>;
 
 /** `ddns:`, the node's dynamic DNS self-update (RFC 2136 + TSIG); undefined when absent. The key's secret file is read here. */
 export function readDdns(value: unknown, baseDir: string, problems: Problems): DdnsConfig | undefined {
@@ -30,13 +35,11 @@ export function readDdns(value: unknown, baseDir: string, problems: Problems): D
     zone === undefined || !required('host', "give this node's name in the zone, e.g. host: sip1 (for sip1.ZONE)") ? undefined : problems.check(() => expectNodeName('ddns.host', map.host, zone));
   const records = readRecords(map.records, problems);
   const address = readAddressSource(map, records?.address ?? true, problems);
-  const ttl = problems.check(() => expectInteger('ddns.ttl', map.ttl ?? DDNS_DEFAULTS.ttl, 'seconds', 2147483647));
-  const checkInterval = problems.check(() => expectInteger('ddns.checkInterval', map.checkInterval ?? DDNS_DEFAULTS.checkIntervalMs / 1000, 'seconds', MAX_TIMER_MS / 1000));
+  const numbers = readWholeNumbers('ddns', map, NUMBER_KEYS, DDNS_DEFAULTS, problems);
   const withdrawOnShutdown = problems.check(() => expectBoolean('ddns.withdrawOnShutdown', map.withdrawOnShutdown ?? DDNS_DEFAULTS.withdrawOnShutdown));
-  const read = allRead({ zone, server, key, host, records, ttl, checkInterval, withdrawOnShutdown });
+  const read = allRead({ zone, server, key, host, records, ...numbers, withdrawOnShutdown });
   if (read === undefined || address === null) return undefined;
-  const { checkInterval: seconds, ...rest } = read;
-  return { ...rest, checkIntervalMs: seconds * 1000, ...(address && { address }) };
+  return { ...read, ...(address && { address }) };
 }
 
 function readKey(value: unknown, baseDir: string, problems: Problems): DdnsConfig['key'] | undefined {

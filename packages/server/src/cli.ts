@@ -177,7 +177,7 @@ async function start(configPath: string | undefined, io: Io): Promise<ExitCode> 
   process.once('SIGINT', () => stopRequested('SIGINT'));
   process.once('SIGTERM', () => stopRequested('SIGTERM'));
   const worker = isPoolWorker();
-  const service: Service = config.workers > 1 && !worker ? new WorkerPool(config, logger) : serverService(new HeraldServer(config, logger, { adminServer: !worker }), worker);
+  const service: Service = config.workers > 1 && !worker ? new WorkerPool(config, logger) : serverService(new HeraldServer(config, logger, { adminServer: !worker, ddns: !worker }), worker);
   let listening: string[];
   try {
     listening = await service.start();

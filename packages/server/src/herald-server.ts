@@ -7,8 +7,11 @@ import { seedUsers, storeOptions } from './accounts.js';
 import { type AdminServer, startAdminServer } from './admin/admin-server.js';
 import { type Services, composeRequestChain, composeServices } from './compose.js';
 import type { HeraldConfig } from './config/herald-config.js';
+import type { DdnsService } from './ddns/ddns-service.js';
+import { nodeDdns } from './ddns/node-ddns.js';
 import { LimitReporter } from './limit-reporter.js';
 import type { Logger } from './logger.js';
+import { DdnsMetrics } from './metrics/ddns-metrics.js';
 import { HeraldMetrics } from './metrics/herald-metrics.js';
 import { instrumentStore } from './metrics/instrument-store.js';
 import { StoreLossWatch } from './store-loss-watch.js';
@@ -25,6 +28,11 @@ export interface HeraldServerOptions {
    * default true. A worker pool may turn it off in workers and run one in the primary.
    */
   adminServer?: boolean;
+  /**
+   * Whether `start()` also starts the dynamic DNS self-update when the config has `ddns:`;
+   * default true. A worker pool turns it off in workers and runs it in the primary.
+   */
+  ddns?: boolean;
 }
 
 /**
@@ -42,9 +50,12 @@ export class HeraldServer {
   private openedStore: Store | null = null;
   private admin: AdminServer | null = null;
   private storeWatch: StoreLossWatch | null = null;
+  private ddns: DdnsService | null = null;
+  private ddnsMetrics: DdnsMetrics | null = null;
   private readonly clock: Clock;
   private readonly counters: HeraldMetrics;
   private readonly adminEnabled: boolean;
+  private readonly ddnsEnabled: boolean;
 
   constructor(
     private readonly config: HeraldConfig,
@@ -54,6 +65,7 @@ export class HeraldServer {
     this.clock = options.clock ?? systemClock;
     this.counters = options.metrics ?? new HeraldMetrics();
     this.adminEnabled = options.adminServer ?? true;
+    this.ddnsEnabled = options.ddns ?? true;
   }
 
   /** What this server counts; `metrics.scrape()` is the `/metrics` exposition. */
@@ -126,6 +138,11 @@ export class HeraldServer {
     if (config.admin && this.adminEnabled) {
       this.admin = await startAdminServer({ admin: config.admin, store, metrics: () => this.counters.scrape(), logger, domains: config.domains, now: () => clock.now() });
     }
+    if (config.ddns && this.ddnsEnabled) {
+      // In the background: SIP service never waits on DNS.
+      this.ddns = nodeDdns(config.ddns, clock, logger, (this.ddnsMetrics ??= new DdnsMetrics(this.counters.registry)));
+      void this.ddns.start();
+    }
   }
 
   /**
@@ -148,6 +165,9 @@ export class HeraldServer {
 
   /** Lets requests being processed finish (up to a few seconds), then closes everything. */
   async stop(): Promise<void> {
+    // Withdrawn first, so that clients stop choosing this node while it drains.
+    await this.ddns?.stop();
+    this.ddns = null;
     await this.handler?.drain(DRAIN_MS);
     await this.storeWatch?.stop();
     await this.admin?.close();

@@ -22,3 +22,11 @@ function primaryAddress(): string {
   for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
   return '127.0.0.1';
 }
+
+/**
+ * The addresses of the network interface `name` that other hosts can reach it at: IPv6
+ * link-local ones (fe80::/10, RFC 4291 §2.5.6) are left out; none when it is down or absent.
+ */
+export function addressesOfInterface(name: string): string[] {
+  return (networkInterfaces()[name] ?? []).filter((a) => !(a.family === 'IPv6' && /^fe[89ab]/i.test(a.address))).map((a) => a.address.toLowerCase());
+}

@@ -1,10 +1,14 @@
 import cluster, { type Worker } from 'node:cluster';
 import { openStore, type Store } from '@herald/store';
-import { AggregatorRegistry } from 'prom-client';
+import { systemClock } from '@herald/stack';
+import { AggregatorRegistry, Registry } from 'prom-client';
 import { storeOptions } from './accounts.js';
 import { type AdminServer, startAdminServer } from './admin/admin-server.js';
 import type { HeraldConfig } from './config/herald-config.js';
+import type { DdnsService } from './ddns/ddns-service.js';
+import { nodeDdns } from './ddns/node-ddns.js';
 import type { Logger } from './logger.js';
+import { DdnsMetrics } from './metrics/ddns-metrics.js';
 
 /** What a worker tells the primary once its listeners are bound. */
 export interface WorkerReady {
@@ -33,6 +37,9 @@ export class WorkerPool {
   private failed: ((error: Error) => void) | null = null;
   private store: Store | null = null;
   private admin: AdminServer | null = null;
+  private ddns: DdnsService | null = null;
+  /** The primary's own metrics (DDNS), added to the workers' sums. */
+  private readonly registry = new Registry();
 
   constructor(
     private readonly config: HeraldConfig,
@@ -48,6 +55,11 @@ export class WorkerPool {
     const listening = await Promise.race([Promise.all(ready), failure]);
     this.failed = null;
     await this.startAdmin();
+    // One updater per node, in the primary, in the background.
+    if (this.config.ddns) {
+      this.ddns = nodeDdns(this.config.ddns, systemClock, this.logger, new DdnsMetrics(this.registry));
+      void this.ddns.start();
+    }
     return listening[0];
   }
 
@@ -68,7 +80,7 @@ export class WorkerPool {
     this.admin = await startAdminServer({
       admin: config.admin,
       store: this.store,
-      metrics: async () => ({ contentType: aggregator.contentType, body: await aggregator.clusterMetrics() }),
+      metrics: async () => ({ contentType: aggregator.contentType, body: (await aggregator.clusterMetrics()) + (await this.registry.metrics()) }),
       logger,
       domains: config.domains,
     });
@@ -77,6 +89,7 @@ export class WorkerPool {
   /** Sends SIGTERM to every worker and waits for them (killing the ones that hang). */
   async stop(): Promise<void> {
     this.stopping = true;
+    await this.ddns?.stop();
     await this.admin?.close();
     await this.store?.close();
     const exits = [...this.workers].map(

@@ -100,6 +100,40 @@ export interface AdminConfig {
   token: string;
 }
 
+/** One SRV record this node publishes for itself (RFC 2782), its target being the node's host name. */
+export interface DdnsSrv {
+  /** Owner name relative to the zone: `_sip._udp`, `_sips._tcp`, `_im._sip`. */
+  service: string;
+  port: number;
+  priority: number;
+  weight: number;
+}
+
+/** Where the node's own addresses come from. */
+export type DdnsAddressSource = { kind: 'static'; addresses: string[] } | { kind: 'interface'; name: string };
+
+/**
+ * `ddns:`: this node keeps its records in its zone current with RFC 2136 UPDATEs signed with
+ * TSIG (RFC 8945). Defaults are `DDNS_DEFAULTS` of ddns/ddns-service.ts.
+ */
+export interface DdnsConfig {
+  /** The zone's apex, lower case, no trailing dot. */
+  zone: string;
+  /** The primary server that takes the updates. */
+  server: { host: string; port: number };
+  /** The TSIG key; `secret` in base64, as in a BIND `key` statement. */
+  key: { name: string; algorithm: 'hmac-sha256'; secret: string };
+  /** This node's name, fully qualified inside the zone: `sip1.example.com`. */
+  host: string;
+  /** Absent when `records.address` is false (the operator keeps the node's address records). */
+  address?: DdnsAddressSource;
+  /** TTL of the published records, seconds. */
+  ttl: number;
+  records: { address: boolean; srv: DdnsSrv[]; naptr: boolean };
+  checkIntervalMs: number;
+  withdrawOnShutdown: boolean;
+}
+
 /** The validated configuration of a Herald daemon. */
 export interface HeraldConfig {
   /** Absolute path of the file read, or undefined when running on defaults. */
@@ -126,4 +160,6 @@ export interface HeraldConfig {
   workers: number;
   /** Absent when the admin API is off. */
   admin?: AdminConfig;
+  /** Absent when the node does not publish its own DNS records. */
+  ddns?: DdnsConfig;
 }

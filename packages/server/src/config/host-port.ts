@@ -1,4 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
+import { type DnsServer, parseDnsServer } from '@herald/stack';
 import { ConfigError } from './config-error.js';
 import { expectString } from './validation-kit.js';
 
@@ -23,4 +24,14 @@ export function isHostname(text: string): boolean {
     // RFC 3696 §2: a top-level label is never all digits, so 10.0.0.256 is a bad address, not a name.
     !/(?:^|\.)\d+$/.test(text)
   );
+}
+
+/** A DNS server: `ADDRESS:PORT`, `[IPV6]:PORT`, or an address alone for port 53; never a name. */
+export function expectDnsServer(key: string, value: unknown): DnsServer {
+  const text = expectString(key, value);
+  try {
+    return parseDnsServer(text);
+  } catch (error) {
+    throw new ConfigError(key, `${(error as Error).message}; write an IP address and port, e.g. "192.0.2.53:53" or "[2001:db8::53]:53" (a name would need DNS to find DNS)`);
+  }
 }

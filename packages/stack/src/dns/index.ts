@@ -3,3 +3,4 @@ export * from './dns-wire.js';
 export * from './dns-exchange.js';
 export * from './tsig.js';
 export * from './dns-client.js';
+export * from './dns-update.js';

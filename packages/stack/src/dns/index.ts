@@ -1,1 +1,2 @@
 export * from './dns-lookup.js';
+export * from './sip-resolver.js';

@@ -139,7 +139,7 @@ export class SipResolver {
     }
     if (anySrv) return destinations;
     const failure = answers.find((a) => a.status === 'rejected');
-    if (failure !== undefined) throw (failure as PromiseRejectedResult).reason;
+    if (failure !== undefined) throw failure.reason;
     // RFC 3263 §4.2: no SRV: A/AAAA of the host at the default port (TLS for SIPS, else UDP).
     const t = secure ? 'tls' : 'udp';
     return this.atAddresses(host, t, defaultPort(t));

@@ -36,7 +36,7 @@ import {
 } from '@herald/proxy';
 import { Registrar, locationLookup } from '@herald/registrar';
 import { KNOWN_METHODS } from '@herald/sip';
-import type { Clock, FlowRelay, TransactionLayer, TransportLayer } from '@herald/stack';
+import type { Clock, FlowRelay, SipResolver, TransactionLayer, TransportLayer } from '@herald/stack';
 import type { Store } from '@herald/store';
 import type { HeraldConfig } from './config/herald-config.js';
 import { advertisedAddresses, interfaceAddresses } from './local-addresses.js';
@@ -59,6 +59,8 @@ export interface SipCore {
   transport: TransportLayer;
   relay: FlowRelay;
   transactions: TransactionLayer;
+  /** RFC 3263: where a next hop's URI leads, and which destinations failed lately. */
+  resolver: SipResolver;
 }
 
 export interface ComposeOptions {
@@ -97,7 +99,7 @@ export interface Services {
  * registrar which connections closed (RFC 5626 §5.3).
  */
 export async function composeServices({ config, store, core, clock, logger, metrics }: ComposeOptions): Promise<Services> {
-  const { transport, relay, transactions } = core;
+  const { transport, relay, transactions, resolver } = core;
   const owner = transport.owner;
   const identity = new LocalIdentity(config.domains, transport.listeners, interfaceAddresses());
   const sharedSecret = config.auth.secret === undefined ? await SharedSecret.read(store.authState) : null;
@@ -118,6 +120,8 @@ export async function composeServices({ config, store, core, clock, logger, metr
     isFlowOpen: (id) => transport.flow(id) !== undefined,
     clock,
     inviteTimeoutMs: config.proxy.inviteTimeoutMs,
+    resolver,
+    onFailover: () => metrics.failedOver(),
     onStatelessError: (e) => logger.isDebugEnabled() && logger.debug('stateless forward failed', { error: e }),
   });
   const routes = new StaticRoutes(config.routes);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { RequestHandler } from '@herald/proxy';
 import { type SipRequest, type SipResponse, randomHex } from '@herald/sip';
-import { type Clock, type Flow, FlowRelay, type ListenerInfo, TransactionLayer, TransportLayer, hostPort, systemClock } from '@herald/stack';
+import { type Clock, type Flow, FlowRelay, type ListenerInfo, SipResolver, TransactionLayer, TransportLayer, hostPort, systemClock } from '@herald/stack';
 import { type Store, openStore } from '@herald/store';
 import { seedUsers, storeOptions } from './accounts.js';
 import { type AdminServer, startAdminServer } from './admin/admin-server.js';
@@ -12,6 +12,7 @@ import type { Logger } from './logger.js';
 import { HeraldMetrics } from './metrics/herald-metrics.js';
 import { instrumentStore } from './metrics/instrument-store.js';
 import { StoreLossWatch } from './store-loss-watch.js';
+import { SystemDnsLookup } from './system-dns-lookup.js';
 
 /** How long `stop()` waits for requests still being processed before closing anyway. */
 const DRAIN_MS = 5000;
@@ -82,6 +83,7 @@ export class HeraldServer {
     const receive = (message: SipRequest | SipResponse, flow: Flow) => this.transactions?.receive(message, flow);
     const limits = new LimitReporter(this.counters, logger, () => clock.now());
     const tls = config.tls && { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key), ca: config.tls.ca ? readFileSync(config.tls.ca) : undefined, requestCert: config.tls.requestCert };
+    const resolver = new SipResolver({ dns: new SystemDnsLookup(), transports: config.listen.map((l) => l.transport), clock });
     const transport = new TransportLayer({
       listen: config.listen.map((l) => ({ transport: l.transport, host: l.host, port: l.port, path: l.path })),
       tls,
@@ -89,6 +91,7 @@ export class HeraldServer {
       requestBudget: config.sip.requestBudget,
       onLimit: (limit, source) => limits.hit(limit, source),
       onMessage: receive,
+      sentByResolver: resolver,
       logger,
       clock,
     });
@@ -116,7 +119,7 @@ export class HeraldServer {
     this.transactions = transactions;
     await relay.start();
     await transport.start();
-    const services = await composeServices({ config, store, core: { transport, relay, transactions }, clock, logger, metrics: this.counters });
+    const services = await composeServices({ config, store, core: { transport, relay, transactions, resolver }, clock, logger, metrics: this.counters });
     this.services = services;
     handler.serve(composeRequestChain(services), services.proxy);
     await services.start();

@@ -83,6 +83,7 @@ export class HeraldMetrics {
   private readonly limitHits = new Map<LimitName, Tally>();
   private readonly limitCounter: Counter<'limit'>;
   private readonly storeHistogram: PresetHistogram;
+  private readonly failovers: Counter;
 
   constructor(options: HeraldMetricsOptions = {}) {
     const registers = [this.registry];
@@ -144,6 +145,11 @@ export class HeraldMetrics {
       collect: () => {
         for (const tally of this.limitHits.values()) tally.flush();
       },
+    });
+    this.failovers = new Counter({
+      name: 'herald_proxy_failovers_total',
+      help: 'Branches the proxy moved on to their next destination after a timeout, a transport error or a 503 (RFC 3263 §4.3)',
+      registers,
     });
     const sources = (): MetricSources | null => this.sources;
     const transactions = new Gauge({
@@ -224,6 +230,11 @@ export class HeraldMetrics {
     let tally = this.limitHits.get(limit);
     if (tally === undefined) this.limitHits.set(limit, (tally = new Tally(this.limitCounter.labels(limit))));
     tally.pending++;
+  }
+
+  /** The proxy moved a branch on to its next destination. @see RFC 3263 §4.3 */
+  failedOver(): void {
+    this.failovers.inc();
   }
 
   /** The observer of one store operation's duration, in seconds; take it once, call it per operation. */

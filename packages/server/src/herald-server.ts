@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { RequestHandler } from '@herald/proxy';
 import { type SipRequest, type SipResponse, randomHex } from '@herald/sip';
-import { type Clock, type Flow, FlowRelay, type ListenerInfo, SipResolver, TransactionLayer, TransportLayer, hostPort, systemClock } from '@herald/stack';
+import { type Clock, type Flow, DnsClient, FlowRelay, type ListenerInfo, SipResolver, TransactionLayer, TransportLayer, hostPort, systemClock } from '@herald/stack';
 import { type Store, openStore } from '@herald/store';
 import { seedUsers, storeOptions } from './accounts.js';
 import { type AdminServer, startAdminServer } from './admin/admin-server.js';
@@ -12,7 +12,6 @@ import type { Logger } from './logger.js';
 import { HeraldMetrics } from './metrics/herald-metrics.js';
 import { instrumentStore } from './metrics/instrument-store.js';
 import { StoreLossWatch } from './store-loss-watch.js';
-import { SystemDnsLookup } from './system-dns-lookup.js';
 
 /** How long `stop()` waits for requests still being processed before closing anyway. */
 const DRAIN_MS = 5000;
@@ -83,7 +82,7 @@ export class HeraldServer {
     const receive = (message: SipRequest | SipResponse, flow: Flow) => this.transactions?.receive(message, flow);
     const limits = new LimitReporter(this.counters, logger, () => clock.now());
     const tls = config.tls && { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key), ca: config.tls.ca ? readFileSync(config.tls.ca) : undefined, requestCert: config.tls.requestCert };
-    const resolver = new SipResolver({ dns: new SystemDnsLookup(), transports: config.listen.map((l) => l.transport), clock });
+    const resolver = new SipResolver({ dns: new DnsClient({ clock }), transports: config.listen.map((l) => l.transport), clock });
     const transport = new TransportLayer({
       listen: config.listen.map((l) => ({ transport: l.transport, host: l.host, port: l.port, path: l.path })),
       tls,

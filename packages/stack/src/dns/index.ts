@@ -1,2 +1,6 @@
 export * from './dns-lookup.js';
+export * from './dns-wire.js';
+export * from './dns-exchange.js';
+export * from './tsig.js';
+export * from './dns-client.js';
 export * from './sip-resolver.js';

@@ -278,7 +278,8 @@ export function orderSrv(records: readonly SrvRecord[], random: () => number = M
   }
   const ordered: SrvRecord[] = [];
   for (const priority of [...byPriority.keys()].sort((a, b) => a - b)) {
-    const left = [...(byPriority.get(priority) ?? [])];
+    // In target order, whatever order the server rotated them into: the same draw, the same order.
+    const left = [...(byPriority.get(priority) ?? [])].sort((a, b) => (a.target < b.target ? -1 : a.target > b.target ? 1 : a.port - b.port));
     while (left.length > 0) {
       const weights = left.map((r) => (r.weight === 0 ? ZERO_WEIGHT : r.weight));
       let pick = random() * weights.reduce((sum, w) => sum + w, 0);

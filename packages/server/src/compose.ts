@@ -36,7 +36,7 @@ import {
 } from '@herald/proxy';
 import { Registrar, locationLookup } from '@herald/registrar';
 import { KNOWN_METHODS } from '@herald/sip';
-import type { Clock, FlowRelay, SipResolver, TransactionLayer, TransportLayer } from '@herald/stack';
+import type { Clock, DnsClient, FlowRelay, SipResolver, TransactionLayer, TransportLayer } from '@herald/stack';
 import type { Store } from '@herald/store';
 import type { HeraldConfig } from './config/herald-config.js';
 import { advertisedAddresses, interfaceAddresses } from './local-addresses.js';
@@ -59,6 +59,8 @@ export interface SipCore {
   transport: TransportLayer;
   relay: FlowRelay;
   transactions: TransactionLayer;
+  /** The caching DNS client (`dns:`), which the resolver asks. */
+  dns: DnsClient;
   /** RFC 3263: where a next hop's URI leads, and which destinations failed lately. */
   resolver: SipResolver;
 }
@@ -80,6 +82,8 @@ export interface Services {
   sharedSecret: SharedSecret | null;
   proxy: ProxyCore;
   routes: StaticRoutes;
+  /** The caching DNS client (`dns:`), for RFC 3263 resolution of other domains. */
+  dns: DnsClient;
   /** Present when several workers share the UDP socket. */
   transactionHolder: RequestProcessor | null;
   /** Present when `auth.enabled`: digest, then the From of an authenticated request. */
@@ -99,7 +103,7 @@ export interface Services {
  * registrar which connections closed (RFC 5626 §5.3).
  */
 export async function composeServices({ config, store, core, clock, logger, metrics }: ComposeOptions): Promise<Services> {
-  const { transport, relay, transactions, resolver } = core;
+  const { transport, relay, transactions, dns, resolver } = core;
   const owner = transport.owner;
   const identity = new LocalIdentity(config.domains, transport.listeners, interfaceAddresses());
   const sharedSecret = config.auth.secret === undefined ? await SharedSecret.read(store.authState) : null;
@@ -162,6 +166,7 @@ export async function composeServices({ config, store, core, clock, logger, metr
     sharedSecret,
     proxy,
     routes,
+    dns,
     transactionHolder:
       config.workers > 1
         ? handToTransactionHolder({

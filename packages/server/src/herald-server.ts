@@ -82,7 +82,8 @@ export class HeraldServer {
     const receive = (message: SipRequest | SipResponse, flow: Flow) => this.transactions?.receive(message, flow);
     const limits = new LimitReporter(this.counters, logger, () => clock.now());
     const tls = config.tls && { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key), ca: config.tls.ca ? readFileSync(config.tls.ca) : undefined, requestCert: config.tls.requestCert };
-    const resolver = new SipResolver({ dns: new DnsClient({ clock }), transports: config.listen.map((l) => l.transport), clock });
+    const dns = new DnsClient({ ...config.dns, clock, onQuery: this.counters.dns.query, onCacheHit: this.counters.dns.cacheHit });
+    const resolver = new SipResolver({ dns, transports: config.listen.map((l) => l.transport), clock });
     const transport = new TransportLayer({
       listen: config.listen.map((l) => ({ transport: l.transport, host: l.host, port: l.port, path: l.path })),
       tls,
@@ -118,7 +119,7 @@ export class HeraldServer {
     this.transactions = transactions;
     await relay.start();
     await transport.start();
-    const services = await composeServices({ config, store, core: { transport, relay, transactions, resolver }, clock, logger, metrics: this.counters });
+    const services = await composeServices({ config, store, core: { transport, relay, transactions, dns, resolver }, clock, logger, metrics: this.counters });
     this.services = services;
     handler.serve(composeRequestChain(services), services.proxy);
     await services.start();

@@ -82,8 +82,9 @@ export class HeraldServer {
     const receive = (message: SipRequest | SipResponse, flow: Flow) => this.transactions?.receive(message, flow);
     const limits = new LimitReporter(this.counters, logger, () => clock.now());
     const tls = config.tls && { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key), ca: config.tls.ca ? readFileSync(config.tls.ca) : undefined, requestCert: config.tls.requestCert };
-    const dns = new DnsClient({ ...config.dns, clock, onQuery: this.counters.dns.query, onCacheHit: this.counters.dns.cacheHit });
-    const resolver = new SipResolver({ dns, transports: config.listen.map((l) => l.transport), clock });
+    const { failedTargetMs, ...client } = config.dns;
+    const dns = new DnsClient({ ...client, clock, onQuery: this.counters.dns.query, onCacheHit: this.counters.dns.cacheHit });
+    const resolver = new SipResolver({ dns, transports: config.listen.map((l) => l.transport), failedTargetMs, clock });
     const transport = new TransportLayer({
       listen: config.listen.map((l) => ({ transport: l.transport, host: l.host, port: l.port, path: l.path })),
       tls,

@@ -95,10 +95,8 @@ export class ProxyCore {
         const tx = ctx.transaction;
         if (tx !== null && this.contexts.get(tx) === rc) this.contexts.delete(tx);
       },
-      failedOver: (from, to, unreachable) => {
-        if (unreachable) options.resolver.failed(from);
-        options.onFailover?.(from, to);
-      },
+      unreachable: (destination) => options.resolver.failed(destination),
+      failedOver: (from, to) => options.onFailover?.(from, to),
     };
   }
 

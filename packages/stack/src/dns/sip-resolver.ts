@@ -71,7 +71,10 @@ export class SipResolver {
    * @see RFC 3263 §4.1–§4.3
    */
   async resolveUri(uri: SipUri, options: ResolveUriOptions = {}): Promise<Destination[]> {
-    const found = await this.locate(uriHost(uri, options), uri.port, uriTransport(uri), uri.scheme === 'sips');
+    const host = uriHost(uri, options);
+    const found = await this.locate(host, uri.port, uriTransport(uri), uri.scheme === 'sips');
+    // RFC 5922 §4: a TLS server is checked against the URI's domain, whatever SRV pointed to.
+    if (!needsNoDns(host)) for (const d of found) if (d.transport === 'tls') d.serverName = host;
     return this.withFailedLast(found);
   }
 

@@ -30,6 +30,11 @@ export interface Destination {
   port: number;
   flowId?: string;
   /**
+   * The name a TLS server's certificate must match when `address` was found by DNS: the
+   * domain of the URI resolved, not the SRV target (RFC 5922 §4); also sent as SNI.
+   */
+  serverName?: string;
+  /**
    * The worker that holds `flowId` when it is not this one: the message is handed to that
    * worker to send (`FlowRelay`). Absent for this worker's own flows.
    */

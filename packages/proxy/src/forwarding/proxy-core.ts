@@ -71,7 +71,7 @@ export interface ProxyCoreOptions {
 export interface NextHopResolver {
   resolveUri(uri: SipUri, options: { maddr: boolean }): Promise<Destination[]>;
   resolveWithoutDns(uri: SipUri, options: { maddr: boolean }): Destination[] | null;
-  failed(destination: Destination): void;
+  failed(destination: Destination, forMs?: number): void;
 }
 
 /**
@@ -95,7 +95,7 @@ export class ProxyCore {
         const tx = ctx.transaction;
         if (tx !== null && this.contexts.get(tx) === rc) this.contexts.delete(tx);
       },
-      unreachable: (destination) => options.resolver.failed(destination),
+      unreachable: (destination, retryAfterMs) => options.resolver.failed(destination, retryAfterMs),
       failedOver: (from, to) => options.onFailover?.(from, to),
     };
   }

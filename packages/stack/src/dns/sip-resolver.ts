@@ -102,13 +102,14 @@ export class SipResolver {
 
   /**
    * `destination` timed out or failed at the transport: it is tried after the others for
-   * a while. @see RFC 3263 §4.3
+   * a while, `forMs` when given (a 503's Retry-After), else the configured time.
+   * @see RFC 3263 §4.3, RFC 3261 §21.5.4
    */
-  failed(destination: Destination): void {
+  failed(destination: Destination, forMs = this.failedTargetMs): void {
     const key = transportKey(destination);
     this.failedUntil.delete(key);
     if (this.failedUntil.size >= MAX_FAILED_TARGETS) this.failedUntil.delete(this.failedUntil.keys().next().value as string);
-    this.failedUntil.set(key, this.now() + this.failedTargetMs);
+    this.failedUntil.set(key, this.now() + forMs);
   }
 
   /** `destination` answered: it is no longer tried last. */

@@ -1,4 +1,4 @@
-import { createResponse } from '@herald/sip';
+import { type SipUri, createResponse, parseUri } from '@herald/sip';
 import type { ClientTransaction, InviteServerTransaction } from '@herald/stack';
 import { Ctx, UDP_FLOW, harness, invite, target } from '../../test/helpers/proxy-core-harness.js';
 
@@ -78,6 +78,17 @@ describe('RFC 3263 §4.3 failover between the destinations of a next hop', () =>
     answer(1, 503);
     expect((await second).status).toBe(500);
     expect(sent.filter((s) => s.request.method === 'INVITE')).toHaveLength(2);
+  });
+
+  it('tries the next hops of a route in order, each destination once', async () => {
+    const { core, sent, whenSent, answer } = harness();
+    const hops = ['sip:192.0.2.52', 'sip:pool.example.net', 'sip:192.0.2.60:5070'].map((h) => parseUri(h) as SipUri);
+    const outcome = core.forward(new Ctx(core, invite([], 'MESSAGE')), [{ ...target('sip:bob@peer.example.net'), nextHops: hops }]);
+    await whenSent(1);
+    for (let i = 0; i < 4; i++) answer(i, 503);
+    expect(sent.map((s) => `${s.destination.address}:${s.destination.port}`)).toEqual(['192.0.2.52:5060', '192.0.2.51:5060', '192.0.2.53:5060', '192.0.2.60:5070']);
+    expect(sent.every((s) => s.request.uriText === 'sip:bob@peer.example.net')).toBe(true);
+    expect((await outcome).status).toBe(500);
   });
 
   it('answers 404 naming the domain when DNS knows no server for it', async () => {

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { SipError, type SipUri, type Via, hostAddress } from '@herald/sip';
-import type { Destination, TransportProtocol } from '../flow/flow.js';
+import { type Destination, type TransportProtocol, destinationKey } from '../flow/flow.js';
 import { defaultPort, viaTransport } from '../transport/response-destination.js';
 import type { DnsLookup, NaptrRecord, SrvRecord } from './dns-lookup.js';
 
@@ -53,7 +53,7 @@ export class SipResolver {
   private readonly failedTargetMs: number;
   private readonly now: () => number;
   private readonly random: () => number;
-  /** Targets that failed, by `transportKey`, and until when they are tried last. */
+  /** Targets that failed, by `destinationKey`, and until when they are tried last. */
   private readonly failedUntil = new Map<string, number>();
 
   constructor(private readonly options: SipResolverOptions) {
@@ -106,7 +106,7 @@ export class SipResolver {
    * @see RFC 3263 §4.3, RFC 3261 §21.5.4
    */
   failed(destination: Destination, forMs = this.failedTargetMs): void {
-    const key = transportKey(destination);
+    const key = destinationKey(destination);
     this.failedUntil.delete(key);
     if (this.failedUntil.size >= MAX_FAILED_TARGETS) this.failedUntil.delete(this.failedUntil.keys().next().value as string);
     this.failedUntil.set(key, this.now() + forMs);
@@ -114,7 +114,7 @@ export class SipResolver {
 
   /** `destination` answered: it is no longer tried last. */
   succeeded(destination: Destination): void {
-    this.failedUntil.delete(transportKey(destination));
+    this.failedUntil.delete(destinationKey(destination));
   }
 
   // RFC 3263 §4.1 (transport) and §4.2 (port and address).
@@ -200,7 +200,7 @@ export class SipResolver {
     const fresh: Destination[] = [];
     const avoided: Destination[] = [];
     for (const d of destinations) {
-      const key = transportKey(d);
+      const key = destinationKey(d);
       const until = this.failedUntil.get(key);
       if (until === undefined) fresh.push(d);
       else if (until <= now) {
@@ -293,8 +293,4 @@ export function orderSrv(records: readonly SrvRecord[], random: () => number = M
     }
   }
   return ordered;
-}
-
-function transportKey(d: Destination): string {
-  return `${d.transport}|${d.address}|${d.port}`;
 }

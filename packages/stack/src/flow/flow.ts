@@ -54,3 +54,8 @@ export function isReliable(transport: TransportProtocol): boolean {
 export function flowDestination(flow: Flow): Destination {
   return { transport: flow.transport, address: flow.remoteAddress, port: flow.remotePort, flowId: flow.id };
 }
+
+/** A destination as one string: its transport, address and port (the flow it may reuse aside). */
+export function destinationKey(d: Destination): string {
+  return `${d.transport}|${d.address}|${d.port}`;
+}

@@ -1,5 +1,5 @@
 import { type SipUri, isSipUri, parseUri } from '@herald/sip';
-import type { DnsLookup, NaptrRecord, SrvRecord } from './dns-lookup.js';
+import { DnsError, type DnsLookup, type NaptrRecord, type SrvRecord } from './dns-lookup.js';
 import { SipResolver, orderSrv, usableNaptr } from './sip-resolver.js';
 
 /** Records as plain data: the ordering rules, without a DNS server. */
@@ -129,6 +129,24 @@ describe('RFC 3263 §4 resolving a URI (records as plain data)', () => {
     const uri = sip('sip:bob@peer.test:5090;maddr=127.0.0.7');
     expect(await resolver.resolveUri(uri, { maddr: true })).toEqual([{ transport: 'udp', address: '127.0.0.7', port: 5090 }]);
     expect((await resolver.resolveUri(uri)).map((d) => d.address)).toEqual([]);
+  });
+});
+
+describe('RFC 3263 §4 when DNS cannot answer', () => {
+  const failing = (types: string[], dns: DnsLookup): DnsLookup => {
+    const fail = () => Promise.reject(new DnsError('no answer', 'SIP_ERR_DNS_SERVFAIL'));
+    return { addresses: types.includes('A') ? fail : dns.addresses, srv: types.includes('SRV') ? fail : dns.srv, naptr: types.includes('NAPTR') ? fail : dns.naptr };
+  };
+  const records = zone({ srv: { '_sip._udp.peer.test': [srv('a.peer.test', 5060)] }, a: { 'a.peer.test': ['127.0.0.2'] } });
+
+  it('goes on to SRV when only the NAPTR question fails', async () => {
+    const resolver = new SipResolver({ dns: failing(['NAPTR'], records) });
+    expect(await resolver.resolveUri(sip('sip:peer.test'))).toEqual([{ transport: 'udp', address: '127.0.0.2', port: 5060 }]);
+  });
+
+  it('rejects with the DnsError when no question can be answered', async () => {
+    const resolver = new SipResolver({ dns: failing(['NAPTR', 'SRV', 'A'], records) });
+    await expect(resolver.resolveUri(sip('sip:peer.test'))).rejects.toBeInstanceOf(DnsError);
   });
 });
 

@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { SipError, type SipUri, type Via, hostAddress } from '@herald/sip';
 import { type Destination, type TransportProtocol, destinationKey } from '../flow/flow.js';
 import { defaultPort, viaTransport } from '../transport/response-destination.js';
-import type { DnsLookup, NaptrRecord, SrvRecord } from './dns-lookup.js';
+import { DnsError, type DnsLookup, type NaptrRecord, type SrvRecord } from './dns-lookup.js';
 
 /** How long a target that timed out or failed at the transport is tried last, when nothing configures it. @see RFC 3263 §4.3 */
 export const DEFAULT_FAILED_TARGET_MS = 60_000;
@@ -157,7 +157,13 @@ export class SipResolver {
    * then preference, each followed through its SRV replacement; `null` when there is none.
    */
   private async naptrDestinations(host: string, secure: boolean): Promise<Destination[] | null> {
-    const records = usableNaptr(await this.options.dns.naptr(host), secure, this.transports);
+    // A server that cannot answer NAPTR (some answer SERVFAIL or NOTIMP) leaves SRV to ask;
+    // if DNS is down altogether, those questions fail too.
+    const served = await this.options.dns.naptr(host).catch((error: unknown) => {
+      if (error instanceof DnsError) return [];
+      throw error;
+    });
+    const records = usableNaptr(served, secure, this.transports);
     if (records.length === 0) return null;
     const answers = await Promise.allSettled(records.map((r) => this.srvDestinations(r.replacement, NAPTR_SERVICES[r.service.toUpperCase()].transport)));
     const destinations: Destination[] = [];

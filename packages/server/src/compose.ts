@@ -36,7 +36,7 @@ import {
 } from '@herald/proxy';
 import { Registrar, locationLookup } from '@herald/registrar';
 import { KNOWN_METHODS } from '@herald/sip';
-import { type Clock, DnsClient, type FlowRelay, type TransactionLayer, type TransportLayer } from '@herald/stack';
+import type { Clock, DnsClient, FlowRelay, SipResolver, TransactionLayer, TransportLayer } from '@herald/stack';
 import type { Store } from '@herald/store';
 import type { HeraldConfig } from './config/herald-config.js';
 import { advertisedAddresses, interfaceAddresses } from './local-addresses.js';
@@ -59,6 +59,10 @@ export interface SipCore {
   transport: TransportLayer;
   relay: FlowRelay;
   transactions: TransactionLayer;
+  /** The caching DNS client (`dns:`), which the resolver asks. */
+  dns: DnsClient;
+  /** RFC 3263: where a next hop's URI leads, and which destinations failed lately. */
+  resolver: SipResolver;
 }
 
 export interface ComposeOptions {
@@ -99,7 +103,7 @@ export interface Services {
  * registrar which connections closed (RFC 5626 §5.3).
  */
 export async function composeServices({ config, store, core, clock, logger, metrics }: ComposeOptions): Promise<Services> {
-  const { transport, relay, transactions } = core;
+  const { transport, relay, transactions, dns, resolver } = core;
   const owner = transport.owner;
   const identity = new LocalIdentity(config.domains, transport.listeners, interfaceAddresses());
   const sharedSecret = config.auth.secret === undefined ? await SharedSecret.read(store.authState) : null;
@@ -120,10 +124,11 @@ export async function composeServices({ config, store, core, clock, logger, metr
     isFlowOpen: (id) => transport.flow(id) !== undefined,
     clock,
     inviteTimeoutMs: config.proxy.inviteTimeoutMs,
+    resolver,
+    onFailover: () => metrics.failedOver(),
     onStatelessError: (e) => logger.isDebugEnabled() && logger.debug('stateless forward failed', { error: e }),
   });
   const routes = new StaticRoutes(config.routes);
-  const dns = new DnsClient({ ...config.dns, clock, onQuery: metrics.dns.query, onCacheHit: metrics.dns.cacheHit });
   const registrar = new Registrar({ identity, locations: store.locations, users: store.users, policy: config.registrar, clock, requireAuthentication: config.auth.enabled });
   const originate = proxy.originate.bind(proxy);
   const sweeps = (sweep: SweepName) => new SweepFailureLog({ sweep, logger, clock, count: () => metrics.limits.sweepFailed(sweep) });

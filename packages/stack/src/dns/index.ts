@@ -4,3 +4,4 @@ export * from './dns-exchange.js';
 export * from './tsig.js';
 export * from './dns-client.js';
 export * from './dns-update.js';
+export * from './sip-resolver.js';

@@ -1,1 +1,3 @@
 export * from './dns-lookup.js';
+export * from './naptr-rewrite.js';
+export * from './enum-lookup.js';

@@ -2,6 +2,9 @@ import { type Uri, isSipUri, parseUri } from '@herald/sip';
 import { DnsError, type DnsLookup, type NaptrRecord } from './dns-lookup.js';
 import { applySubstitution, nonTerminalKey, sortNaptr } from './naptr-rewrite.js';
 
+/** The suffix of the public ENUM tree. @see RFC 6116 §4.1 */
+export const DEFAULT_ENUM_SUFFIXES: readonly string[] = ['e164.arpa'];
+
 /** An E.164 number has at most 15 digits. @see RFC 6116 §2.1 (ITU-T E.164) */
 const MAX_DIGITS = 15;
 /** Non-terminal NAPTRs followed from one suffix's domain, in depth and in domains asked, before giving up. */

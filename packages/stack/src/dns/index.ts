@@ -1,3 +1,4 @@
 export * from './dns-lookup.js';
 export * from './naptr-rewrite.js';
 export * from './enum-lookup.js';
+export * from './mailbox-servers.js';

@@ -1,0 +1,144 @@
+import { type SipUri, isSipUri, parseUri } from '@herald/sip';
+import type { DnsLookup, NaptrRecord, SrvRecord } from './dns-lookup.js';
+import { SipResolver, orderSrv, usableNaptr } from './sip-resolver.js';
+
+/** Records as plain data: the ordering rules, without a DNS server. */
+function zone(data: { a?: Record<string, string[]>; srv?: Record<string, SrvRecord[]>; naptr?: Record<string, NaptrRecord[]> }): DnsLookup {
+  return {
+    addresses: (name) => Promise.resolve(data.a?.[name] ?? []),
+    srv: (name) => Promise.resolve(data.srv?.[name] ?? []),
+    naptr: (name) => Promise.resolve(data.naptr?.[name] ?? []),
+  };
+}
+
+function sip(text: string): SipUri {
+  const uri = parseUri(text);
+  if (!isSipUri(uri)) throw new Error(text);
+  return uri;
+}
+
+const srv = (target: string, port: number, priority = 10, weight = 0): SrvRecord => ({ priority, weight, port, target });
+const naptr = (order: number, preference: number, service: string, replacement: string, flags = 'S'): NaptrRecord => ({ order, preference, flags, service, regexp: '', replacement });
+
+/** A fixed sequence of "random" numbers, repeated. */
+function sequence(...values: number[]): () => number {
+  let i = 0;
+  return () => values[i++ % values.length];
+}
+
+describe('RFC 2782 SRV order', () => {
+  it('orders by priority, lowest first', () => {
+    const ordered = orderSrv([srv('b', 1, 20), srv('a', 1, 10), srv('c', 1, 30)]);
+    expect(ordered.map((r) => r.target)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('draws within a priority in proportion to weight', () => {
+    const records = [srv('light', 1, 10, 1), srv('heavy', 1, 10, 3)];
+    // 0.2 × 4 = 0.8 falls in light's share [0, 1); 0.5 × 4 = 2 falls in heavy's [1, 4).
+    expect(orderSrv(records, sequence(0.2, 0)).map((r) => r.target)).toEqual(['light', 'heavy']);
+    expect(orderSrv(records, sequence(0.5, 0)).map((r) => r.target)).toEqual(['heavy', 'light']);
+  });
+
+  it('gives weight 0 a very small chance beside weighted records, and an equal one among its own', () => {
+    const records = [srv('zero', 1, 10, 0), srv('some', 1, 10, 5)];
+    expect(orderSrv(records, sequence(0.001, 0))[0].target).toBe('zero');
+    expect(orderSrv(records, sequence(0.01, 0))[0].target).toBe('some');
+    const zeros = [srv('x', 1, 10, 0), srv('y', 1, 10, 0)];
+    expect(orderSrv(zeros, sequence(0.7, 0))[0].target).toBe('y');
+  });
+
+  it('drops the "." target: the service is not available', () => {
+    expect(orderSrv([srv('.', 0)])).toEqual([]);
+  });
+});
+
+describe('RFC 3263 §4.1 NAPTR selection', () => {
+  const all = new Set(['udp', 'tcp', 'tls'] as const);
+
+  it('keeps SIP services with flag S, by order then preference', () => {
+    const records = [
+      naptr(20, 10, 'SIP+D2U', '_sip._udp.x'),
+      naptr(10, 20, 'SIP+D2T', '_sip._tcp.x'),
+      naptr(10, 10, 'SIPS+D2T', '_sips._tcp.x'),
+      naptr(5, 10, 'E2U+sip', 'x', 'U'),
+      naptr(5, 10, 'SIP+D2S', '_sip._sctp.x'),
+    ];
+    expect(usableNaptr(records, false, all).map((r) => r.replacement)).toEqual(['_sips._tcp.x', '_sip._tcp.x', '_sip._udp.x']);
+  });
+
+  it('keeps only SIPS+D2T for a SIPS URI', () => {
+    const records = [naptr(10, 10, 'SIP+D2U', '_sip._udp.x'), naptr(20, 10, 'SIPS+D2T', '_sips._tcp.x')];
+    expect(usableNaptr(records, true, all).map((r) => r.service)).toEqual(['SIPS+D2T']);
+  });
+
+  it('skips transports Herald does not send on', () => {
+    const records = [naptr(10, 10, 'SIPS+D2T', '_sips._tcp.x'), naptr(20, 10, 'SIP+D2U', '_sip._udp.x')];
+    expect(usableNaptr(records, false, new Set(['udp'] as const)).map((r) => r.service)).toEqual(['SIP+D2U']);
+  });
+});
+
+describe('RFC 3263 §4 resolving a URI (records as plain data)', () => {
+  const dns = zone({
+    naptr: { 'peer.test': [naptr(10, 10, 'SIP+D2T', '_sip._tcp.peer.test'), naptr(20, 10, 'SIP+D2U', '_sip._udp.peer.test')] },
+    srv: {
+      '_sip._tcp.peer.test': [srv('b.peer.test', 5070, 20), srv('a.peer.test', 5060, 10)],
+      '_sip._udp.peer.test': [srv('a.peer.test', 5060)],
+      '_sip._udp.srv-only.test': [srv('a.peer.test', 5080)],
+      '_sip._udp.gone.test': [srv('.', 0)],
+    },
+    a: { 'a.peer.test': ['127.0.0.2'], 'b.peer.test': ['127.0.0.3'], 'plain.test': ['127.0.0.4', '::1'], 'gone.test': ['127.0.0.9'] },
+  });
+  const resolver = new SipResolver({ dns });
+
+  it('follows NAPTR to SRV to A', async () => {
+    expect(await resolver.resolveUri(sip('sip:bob@peer.test'))).toEqual([
+      { transport: 'tcp', address: '127.0.0.2', port: 5060 },
+      { transport: 'tcp', address: '127.0.0.3', port: 5070 },
+      { transport: 'udp', address: '127.0.0.2', port: 5060 },
+    ]);
+  });
+
+  it('falls back to SRV, then to A/AAAA at the default port', async () => {
+    expect(await resolver.resolveUri(sip('sip:bob@srv-only.test'))).toEqual([{ transport: 'udp', address: '127.0.0.2', port: 5080 }]);
+    expect(await resolver.resolveUri(sip('sip:bob@plain.test'))).toEqual([
+      { transport: 'udp', address: '127.0.0.4', port: 5060 },
+      { transport: 'udp', address: '::1', port: 5060 },
+    ]);
+    expect(await resolver.resolveUri(sip('sips:bob@plain.test'))).toEqual([
+      { transport: 'tls', address: '127.0.0.4', port: 5061 },
+      { transport: 'tls', address: '::1', port: 5061 },
+    ]);
+  });
+
+  it('takes an SRV target of "." as no service, without falling back to A', async () => {
+    expect(await resolver.resolveUri(sip('sip:bob@gone.test'))).toEqual([]);
+  });
+
+  it('uses the transport parameter for SRV, and an explicit port for A/AAAA alone', async () => {
+    expect(await resolver.resolveUri(sip('sip:bob@peer.test;transport=udp'))).toEqual([{ transport: 'udp', address: '127.0.0.2', port: 5060 }]);
+    expect(await resolver.resolveUri(sip('sip:bob@plain.test:5999;transport=tcp'))).toEqual([
+      { transport: 'tcp', address: '127.0.0.4', port: 5999 },
+      { transport: 'tcp', address: '::1', port: 5999 },
+    ]);
+    expect(await resolver.resolveUri(sip('sip:127.0.0.1'))).toEqual([{ transport: 'udp', address: '127.0.0.1', port: 5060 }]);
+  });
+
+  it('uses maddr in place of the host only when asked', async () => {
+    const uri = sip('sip:bob@peer.test:5090;maddr=127.0.0.7');
+    expect(await resolver.resolveUri(uri, { maddr: true })).toEqual([{ transport: 'udp', address: '127.0.0.7', port: 5090 }]);
+    expect((await resolver.resolveUri(uri)).map((d) => d.address)).toEqual([]);
+  });
+});
+
+describe('RFC 3263 §4.3 targets that failed are avoided for a while', () => {
+  it('moves a failed target to the end until its time is up', async () => {
+    let now = 1_000;
+    const dns = zone({ srv: { '_sip._udp.peer.test': [srv('a', 5060, 10), srv('b', 5060, 20)] }, a: { a: ['127.0.0.2'], b: ['127.0.0.3'] } });
+    const resolver = new SipResolver({ dns, failedTargetMs: 60_000, clock: { now: () => now } });
+    const uri = sip('sip:peer.test');
+    resolver.failed({ transport: 'udp', address: '127.0.0.2', port: 5060 });
+    expect((await resolver.resolveUri(uri)).map((d) => d.address)).toEqual(['127.0.0.3', '127.0.0.2']);
+    now += 60_000;
+    expect((await resolver.resolveUri(uri)).map((d) => d.address)).toEqual(['127.0.0.2', '127.0.0.3']);
+  });
+});

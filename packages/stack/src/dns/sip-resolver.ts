@@ -1,0 +1,278 @@
+import { isIP } from 'node:net';
+import { SipError, type SipUri, type Via, hostAddress } from '@herald/sip';
+import type { Destination, TransportProtocol } from '../flow/flow.js';
+import { defaultPort, viaTransport } from '../transport/response-destination.js';
+import type { DnsLookup, NaptrRecord, SrvRecord } from './dns-lookup.js';
+
+/** How long a target that timed out or failed at the transport is tried last, when nothing configures it. @see RFC 3263 §4.3 */
+export const DEFAULT_FAILED_TARGET_MS = 60_000;
+
+/** Targets remembered as failed at most; the oldest are forgotten first. */
+const MAX_FAILED_TARGETS = 4096;
+
+const URI_TRANSPORTS: Record<string, TransportProtocol> = { udp: 'udp', tcp: 'tcp', tls: 'tls', ws: 'ws', wss: 'wss' };
+
+/** NAPTR services of RFC 3263 §4.1 (and RFC 7118 §7 for WebSocket), and the transport each names. */
+const NAPTR_SERVICES: Record<string, { transport: TransportProtocol; secure: boolean }> = {
+  'SIPS+D2T': { transport: 'tls', secure: true },
+  'SIP+D2T': { transport: 'tcp', secure: false },
+  'SIP+D2U': { transport: 'udp', secure: false },
+};
+
+/** The SRV owner prefix of each transport Herald resolves by SRV. @see RFC 3263 §4.1, RFC 2782 */
+const SRV_PREFIXES: Partial<Record<TransportProtocol, string>> = { tls: '_sips._tcp', tcp: '_sip._tcp', udp: '_sip._udp' };
+
+/** When a URI names no transport and there is no NAPTR: the SRV queries, in Herald's order of preference. @see RFC 3263 §4.1 */
+const SRV_ORDER: readonly TransportProtocol[] = ['tls', 'tcp', 'udp'];
+
+export interface SipResolverOptions {
+  dns: DnsLookup;
+  /** The transports Herald can send on; records naming others are skipped. Default UDP, TCP and TLS. */
+  transports?: readonly TransportProtocol[];
+  /** How long a failed target is tried last, ms. @see RFC 3263 §4.3 */
+  failedTargetMs?: number;
+  clock?: { now(): number };
+  /** A number in [0, 1), for the weighted order of SRV targets. @see RFC 2782 */
+  random?: () => number;
+}
+
+/** Where `resolveUri` looks: `maddr` counts for a Route or Request-URI Herald sends to. */
+export interface ResolveUriOptions {
+  /** Use the `maddr` parameter in place of the host. @see RFC 3263 §4 */
+  maddr?: boolean;
+}
+
+/**
+ * Locating SIP servers: a SIP or SIPS URI to the ordered list of destinations to try
+ * (NAPTR, then SRV, then A/AAAA), a Via sent-by to where its responses go, and a short
+ * memory of targets that failed, which are then tried last.
+ * @see RFC 3263 §4, §5, RFC 2782, RFC 3403
+ */
+export class SipResolver {
+  private readonly transports: ReadonlySet<TransportProtocol>;
+  private readonly failedTargetMs: number;
+  private readonly now: () => number;
+  private readonly random: () => number;
+  /** Targets that failed, by `transportKey`, and until when they are tried last. */
+  private readonly failedUntil = new Map<string, number>();
+
+  constructor(private readonly options: SipResolverOptions) {
+    this.transports = new Set(options.transports ?? ['udp', 'tcp', 'tls']);
+    this.failedTargetMs = options.failedTargetMs ?? DEFAULT_FAILED_TARGET_MS;
+    const clock = options.clock;
+    this.now = clock ? () => clock.now() : Date.now;
+    this.random = options.random ?? Math.random;
+  }
+
+  /**
+   * The destinations of `uri`, in the order to try them; `[]` when DNS says there is no
+   * such server. Rejects with a `DnsError` when DNS could not be asked, and with a 503
+   * `SipError` for a `transport` parameter Herald does not speak.
+   * @see RFC 3263 §4.1–§4.3
+   */
+  async resolveUri(uri: SipUri, options: ResolveUriOptions = {}): Promise<Destination[]> {
+    const secure = uri.scheme === 'sips';
+    const host = hostAddress((options.maddr ? uri.params.get('maddr') : undefined) ?? uri.host).toLowerCase();
+    const transport = uriTransport(uri);
+    const found = await this.locate(host, uri.port, transport, secure);
+    return this.withFailedLast(found);
+  }
+
+  /**
+   * Where the responses to a request go when the connection it came on is gone and its
+   * Via sent-by is a host name: SRV for the Via's transport, else A/AAAA at the default
+   * port; with an explicit port, A/AAAA at that port.
+   * @see RFC 3263 §5, RFC 3261 §18.2.2
+   */
+  async resolveSentBy(via: Via): Promise<Destination[]> {
+    const transport = viaTransport(via);
+    const found = await this.locate(hostAddress(via.host).toLowerCase(), via.port, transport, transport === 'tls');
+    return this.withFailedLast(found);
+  }
+
+  /**
+   * `destination` timed out or failed at the transport: it is tried after the others for
+   * a while. @see RFC 3263 §4.3
+   */
+  failed(destination: Destination): void {
+    const key = transportKey(destination);
+    this.failedUntil.delete(key);
+    if (this.failedUntil.size >= MAX_FAILED_TARGETS) this.failedUntil.delete(this.failedUntil.keys().next().value as string);
+    this.failedUntil.set(key, this.now() + this.failedTargetMs);
+  }
+
+  /** `destination` answered: it is no longer tried last. */
+  succeeded(destination: Destination): void {
+    this.failedUntil.delete(transportKey(destination));
+  }
+
+  // RFC 3263 §4.1 (transport) and §4.2 (port and address).
+  private async locate(host: string, port: number | null, transport: TransportProtocol | null, secure: boolean): Promise<Destination[]> {
+    // RFC 3263 §4.1: an IP address (or RFC 6761 §6.3's localhost, never asked of DNS) needs no look-up.
+    if (isIP(host) !== 0 || host === 'localhost') {
+      const t = transport ?? (secure ? 'tls' : 'udp');
+      return [{ transport: t, address: host, port: port ?? defaultPort(t) }];
+    }
+    // RFC 3263 §4.2: an explicit port: A/AAAA of the host.
+    if (port !== null) return this.atAddresses(host, transport ?? (secure ? 'tls' : 'udp'), port);
+    // RFC 3263 §4.2: a transport named by the URI: SRV for that transport alone.
+    if (transport !== null) {
+      const prefix = SRV_PREFIXES[transport];
+      if (prefix !== undefined) {
+        const srv = await this.srvDestinations(`${prefix}.${host}`, transport);
+        if (srv !== null) return srv;
+      }
+      return this.atAddresses(host, transport, defaultPort(transport));
+    }
+    const viaNaptr = await this.naptrDestinations(host, secure);
+    if (viaNaptr !== null) return viaNaptr;
+    // RFC 3263 §4.1: no NAPTR: SRV for each transport Herald supports (only TLS for SIPS).
+    const candidates = SRV_ORDER.filter((t) => this.transports.has(t) && (!secure || t === 'tls'));
+    const answers = await Promise.allSettled(candidates.map((t) => this.srvDestinations(`${SRV_PREFIXES[t]}.${host}`, t)));
+    let anySrv = false;
+    const destinations: Destination[] = [];
+    for (const answer of answers) {
+      if (answer.status === 'rejected') continue;
+      if (answer.value === null) continue;
+      anySrv = true;
+      destinations.push(...answer.value);
+    }
+    if (anySrv) return destinations;
+    const failure = answers.find((a) => a.status === 'rejected');
+    if (failure !== undefined) throw failure.reason;
+    // RFC 3263 §4.2: no SRV: A/AAAA of the host at the default port (TLS for SIPS, else UDP).
+    const t = secure ? 'tls' : 'udp';
+    return this.atAddresses(host, t, defaultPort(t));
+  }
+
+  /**
+   * RFC 3263 §4.1: the NAPTR records of `host` for SIP transports Herald supports, by order
+   * then preference, each followed through its SRV replacement; `null` when there is none.
+   */
+  private async naptrDestinations(host: string, secure: boolean): Promise<Destination[] | null> {
+    const records = usableNaptr(await this.options.dns.naptr(host), secure, this.transports);
+    if (records.length === 0) return null;
+    const answers = await Promise.allSettled(records.map((r) => this.srvDestinations(r.replacement, NAPTR_SERVICES[r.service.toUpperCase()].transport)));
+    const destinations: Destination[] = [];
+    let failure: unknown = null;
+    for (const answer of answers) {
+      if (answer.status === 'fulfilled') destinations.push(...(answer.value ?? []));
+      else failure ??= answer.reason;
+    }
+    if (destinations.length === 0 && failure !== null) throw failure;
+    return destinations;
+  }
+
+  /**
+   * RFC 3263 §4.2: the targets of SRV `name`, ordered by RFC 2782, each at its addresses;
+   * `null` when `name` has no SRV records, `[]` when they say the service is not there (`.`).
+   */
+  private async srvDestinations(name: string, transport: TransportProtocol): Promise<Destination[] | null> {
+    const records = await this.options.dns.srv(name);
+    if (records.length === 0) return null;
+    const ordered = orderSrv(records, this.random);
+    const answers = await Promise.allSettled(ordered.map((r) => this.options.dns.addresses(r.target)));
+    const destinations: Destination[] = [];
+    let failure: unknown = null;
+    answers.forEach((answer, i) => {
+      if (answer.status === 'rejected') failure ??= answer.reason;
+      else for (const address of answer.value) destinations.push({ transport, address, port: ordered[i].port });
+    });
+    if (destinations.length === 0 && failure !== null) throw failure;
+    return destinations;
+  }
+
+  private async atAddresses(host: string, transport: TransportProtocol, port: number): Promise<Destination[]> {
+    return (await this.options.dns.addresses(host)).map((address) => ({ transport, address, port }));
+  }
+
+  /** RFC 3263 §4.3: targets that failed lately go last, in the order they had. */
+  private withFailedLast(destinations: Destination[]): Destination[] {
+    if (this.failedUntil.size === 0) return destinations;
+    const now = this.now();
+    const fresh: Destination[] = [];
+    const avoided: Destination[] = [];
+    for (const d of destinations) {
+      const key = transportKey(d);
+      const until = this.failedUntil.get(key);
+      if (until === undefined) fresh.push(d);
+      else if (until <= now) {
+        this.failedUntil.delete(key);
+        fresh.push(d);
+      } else avoided.push(d);
+    }
+    return avoided.length === 0 ? destinations : [...fresh, ...avoided];
+  }
+}
+
+/**
+ * The transport a URI names: its `transport` parameter (TCP becomes TLS for SIPS), `null`
+ * when it names none. Throws a 503 `SipError` for a transport Herald does not speak.
+ * @see RFC 3261 §19.1.4, §26.2.2, RFC 3263 §4.1
+ */
+export function uriTransport(uri: SipUri): TransportProtocol | null {
+  const param = uri.params.get('transport')?.toLowerCase();
+  if (!param) return null;
+  const named = URI_TRANSPORTS[param];
+  if (!named) throw new SipError(503, `Unsupported Transport ${param}`, 'SIP_ERR_DNS_TRANSPORT');
+  return uri.scheme === 'sips' && named === 'tcp' ? 'tls' : named;
+}
+
+/**
+ * The transport a request to `uri` would most likely leave on, without asking DNS: the one
+ * it names, TLS for SIPS, else UDP (what a Contact written before resolution can use).
+ */
+export function likelyTransport(uri: SipUri): TransportProtocol {
+  return uriTransport(uri) ?? (uri.scheme === 'sips' ? 'tls' : 'udp');
+}
+
+/**
+ * RFC 3263 §4.1: NAPTR records that lead to SRV (flag `S`) for a SIP service Herald can
+ * use (only `SIPS+D2T` for a SIPS URI), by order, then preference.
+ * @see RFC 3403 §4.1
+ */
+export function usableNaptr(records: readonly NaptrRecord[], secure: boolean, transports: ReadonlySet<TransportProtocol>): NaptrRecord[] {
+  return records
+    .filter((r) => {
+      const service = NAPTR_SERVICES[r.service.toUpperCase()];
+      return service !== undefined && r.flags.toUpperCase() === 'S' && r.replacement !== '' && transports.has(service.transport) && (!secure || service.secure);
+    })
+    .sort((a, b) => a.order - b.order || a.preference - b.preference);
+}
+
+/** The weight a record of weight 0 counts for in the draw: RFC 2782's "very small chance". */
+const ZERO_WEIGHT = 0.01;
+
+/**
+ * RFC 2782's order of SRV targets: by priority, lowest first; within a priority, each next
+ * target drawn at random in proportion to its weight (weight 0 counts as a hundredth, so
+ * it is chosen rarely but can be). Records whose target is `.` (no service) are dropped.
+ * DEVIATION(RFC 2782): the draw is in [0, sum) rather than [0, sum]; the RFC's inclusive
+ * draw gives the first record one unit of weight more than it has.
+ * @see RFC 2782 ("Usage rules")
+ */
+export function orderSrv(records: readonly SrvRecord[], random: () => number = Math.random): SrvRecord[] {
+  const byPriority = new Map<number, SrvRecord[]>();
+  for (const r of records) {
+    if (r.target === '.' || r.target === '') continue;
+    let same = byPriority.get(r.priority);
+    if (same === undefined) byPriority.set(r.priority, (same = []));
+    same.push(r);
+  }
+  const ordered: SrvRecord[] = [];
+  for (const priority of [...byPriority.keys()].sort((a, b) => a - b)) {
+    const left = [...(byPriority.get(priority) ?? [])];
+    while (left.length > 0) {
+      const weights = left.map((r) => (r.weight === 0 ? ZERO_WEIGHT : r.weight));
+      let pick = random() * weights.reduce((sum, w) => sum + w, 0);
+      let index = 0;
+      while (index < left.length - 1 && pick >= weights[index]) pick -= weights[index++];
+      ordered.push(left.splice(index, 1)[0]);
+    }
+  }
+  return ordered;
+}
+
+function transportKey(d: Destination): string {
+  return `${d.transport}|${d.address}|${d.port}`;
+}

@@ -51,11 +51,11 @@ export function numberNotInEnum(): SipError {
 }
 
 /**
- * ENUM could not be asked (no DNS server answered). 503 rather than 404: the number may well
- * exist, and RFC 3263 §4.3 lets the sender try another server.
+ * ENUM could not be asked (no DNS server answered). 504, not 404: the number may well exist;
+ * DNS is the external server that did not answer in time. @see RFC 3261 §21.5.5
  */
 export function enumUnavailable(): SipError {
-  return new SipError(503, 'ENUM Lookup Failed', 'SIP_ERR_PROXY_ENUM_DNS');
+  return new SipError(504, 'ENUM Lookup Failed', 'SIP_ERR_PROXY_ENUM_DNS');
 }
 
 /** The `_im._sip` / `_pres._sip` SRV of a domain said its service is not there (target `.`). @see RFC 2782, RFC 3861 §4 */
@@ -63,7 +63,7 @@ export function noMailboxService(domain: string, scheme: string): SipError {
   return new SipError(404, `No ${scheme === 'im' ? 'IM' : 'Presence'} Service at ${domain}`, 'SIP_ERR_PROXY_NO_MAILBOX_SERVICE');
 }
 
-/** SRV for an `im:`/`pres:` domain could not be asked. */
+/** SRV for an `im:`/`pres:` domain could not be asked. @see RFC 3261 §21.5.5 */
 export function mailboxLookupFailed(domain: string): SipError {
-  return new SipError(503, `DNS Lookup Failed for ${domain}`, 'SIP_ERR_PROXY_MAILBOX_DNS');
+  return new SipError(504, `DNS Lookup Failed for ${domain}`, 'SIP_ERR_PROXY_MAILBOX_DNS');
 }

@@ -28,15 +28,20 @@ import {
   rejectUnhandled,
   relayToOtherDomain,
   toHerald,
+  relayMailboxBySrv,
+  rewriteNumberByEnum,
+  toGlobalNumber,
+  toMailbox,
   toOtherDomain,
   toUserOfServedDomain,
+  treatMailboxAsSip,
   trustedSender,
   validateRequest,
   when,
 } from '@herald/proxy';
 import { Registrar, locationLookup } from '@herald/registrar';
 import { KNOWN_METHODS } from '@herald/sip';
-import type { Clock, FlowRelay, TransactionLayer, TransportLayer } from '@herald/stack';
+import { type Clock, type DnsLookup, EnumLookup, type FlowRelay, MailboxServers, type TransactionLayer, type TransportLayer } from '@herald/stack';
 import type { Store } from '@herald/store';
 import type { HeraldConfig } from './config/herald-config.js';
 import { advertisedAddresses, interfaceAddresses } from './local-addresses.js';
@@ -68,6 +73,8 @@ export interface ComposeOptions {
   clock: Clock;
   logger: Logger;
   metrics: HeraldMetrics;
+  /** DNS as configured (`dns:`), for ENUM and the `im:`/`pres:` SRV records. */
+  dns: DnsLookup;
 }
 
 /** The services of one Herald process, built and wired; `start`/`stop` run their timers and subscriptions. */
@@ -78,6 +85,10 @@ export interface Services {
   sharedSecret: SharedSecret | null;
   proxy: ProxyCore;
   routes: StaticRoutes;
+  /** ENUM over `enum.suffixes`. @see RFC 6116 */
+  enumLookup: EnumLookup;
+  /** The `_im._sip` / `_pres._sip` servers of other domains. @see RFC 3861 §4 */
+  mailboxServers: MailboxServers;
   /** Present when several workers share the UDP socket. */
   transactionHolder: RequestProcessor | null;
   /** Present when `auth.enabled`: digest, then the From of an authenticated request. */
@@ -96,7 +107,7 @@ export interface Services {
  * and the presence agent (a user shown open from registration); the transport tells the
  * registrar which connections closed (RFC 5626 §5.3).
  */
-export async function composeServices({ config, store, core, clock, logger, metrics }: ComposeOptions): Promise<Services> {
+export async function composeServices({ config, store, core, clock, logger, metrics, dns }: ComposeOptions): Promise<Services> {
   const { transport, relay, transactions } = core;
   const owner = transport.owner;
   const identity = new LocalIdentity(config.domains, transport.listeners, interfaceAddresses());
@@ -158,6 +169,8 @@ export async function composeServices({ config, store, core, clock, logger, metr
     sharedSecret,
     proxy,
     routes,
+    enumLookup: new EnumLookup(dns, config.enum.suffixes),
+    mailboxServers: new MailboxServers(dns),
     transactionHolder:
       config.workers > 1
         ? handToTransactionHolder({
@@ -220,7 +233,7 @@ export async function composeServices({ config, store, core, clock, logger, metr
  * Each step runs when its condition holds; a step that answers ends the chain.
  */
 export function composeRequestChain(services: Services, caps: Capabilities = CAPABILITIES): RequestProcessor[] {
-  const { identity, proxy, flowTokens, routes, transactionHolder, auth, registrar, presence, messages, location } = services;
+  const { identity, proxy, flowTokens, routes, enumLookup, mailboxServers, transactionHolder, auth, registrar, presence, messages, location } = services;
   for (const m of caps.allow) if (!KNOWN_METHODS.has(m)) throw new Error(`capability lists unknown method ${m}`);
   const trusted = trustedSender(identity, { trustLocalFrom: auth === null });
   return [
@@ -241,6 +254,10 @@ export function composeRequestChain(services: Services, caps: Capabilities = CAP
       : [when(not(isMethod('ACK', 'CANCEL')), auth.authenticate), when(all(authenticated, not(isMethod('REGISTER'))), auth.checkFromIdentity)]),
     // A Route left after preprocessing is a next hop the sender chose: only for senders Herald knows.
     when(all(hasRoute, not(trusted)), refusePreloadedRoute()),
+    // ENUM: a telephone number becomes the URI its NAPTR records give, for Herald's own senders (a stranger's is relaying).
+    when(all(toGlobalNumber, trusted, not(isMethod('REGISTER', 'ACK', 'CANCEL'))), rewriteNumberByEnum(enumLookup)),
+    // im: and pres: of a served domain: its users' SIP addresses.
+    when(all(toMailbox, not(toOtherDomain(identity))), treatMailboxAsSip()),
     // REGISTRAR
     when(isMethod('REGISTER'), registrar),
     // PRESENCE
@@ -251,7 +268,7 @@ export function composeRequestChain(services: Services, caps: Capabilities = CAP
     // LOCATION
     when(all(not(isMethod('REGISTER', 'ACK', 'CANCEL')), toUserOfServedDomain(identity)), location),
     // RELAY: another domain; only Herald's own users may send there.
-    when(all(not(isMethod('ACK')), toOtherDomain(identity)), [checkMaxForwards(), when(not(trusted), refuseRelaying()), relayToOtherDomain(proxy, routes)]),
+    when(all(not(isMethod('ACK')), toOtherDomain(identity)), [checkMaxForwards(), when(not(trusted), refuseRelaying()), when(toMailbox, relayMailboxBySrv(proxy, routes, mailboxServers)), relayToOtherDomain(proxy, routes)]),
     // Nobody took it: the response that says why.
     rejectUnhandled(caps),
   ];

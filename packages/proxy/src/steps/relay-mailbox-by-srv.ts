@@ -4,6 +4,7 @@ import type { ProxyCore } from '../forwarding/proxy-core.js';
 import { mailboxLookupFailed, noMailboxService } from '../proxy-errors.js';
 import { sipAddressOfMailbox } from '../routing/mailbox-address.js';
 import type { StaticRoutes } from '../routing/static-routes.js';
+import { uriDestination } from '../routing/uri-destination.js';
 import type { RequestProcessor } from '../tu/request-processor.js';
 
 /**
@@ -22,17 +23,17 @@ export function relayMailboxBySrv(core: ProxyCore, routes: StaticRoutes, servers
       const mailbox = req.uri as MailboxUri;
       req.setUri(sipAddressOfMailbox(mailbox));
       if (routes.match(mailbox.host) !== null) return 'continue';
-      let destinations;
+      let nextHops;
       try {
-        destinations = await servers.locate(mailbox.scheme, mailbox.host);
+        nextHops = await servers.locate(mailbox.scheme, mailbox.host);
       } catch (error) {
         if (error instanceof DnsError) throw mailboxLookupFailed(mailbox.host);
         throw error;
       }
-      if (destinations === null) return 'continue';
-      if (destinations.length === 0) throw noMailboxService(mailbox.host, mailbox.scheme);
+      if (nextHops === null) return 'continue';
+      if (nextHops.length === 0) throw noMailboxService(mailbox.host, mailbox.scheme);
       // DEVIATION(RFC 3263 §4.3): the first server only, until the proxy fails over between next hops.
-      await core.forward(ctx, [{ uri: req.uriText, q: null, route: [], flow: null, flowOnly: false, nextHop: destinations[0] }]);
+      await core.forward(ctx, [{ uri: req.uriText, q: null, route: [], flow: null, flowOnly: false, nextHop: uriDestination(nextHops[0]) }]);
       return 'stop';
     },
   };

@@ -80,7 +80,7 @@ function handle(
 ): NamedServer {
   let serial = 1;
   const dig = (name: string, type: string) =>
-      new Promise((resolve, reject) => {
+      new Promise<string[]>((resolve, reject) => {
         execFile('dig', ['@127.0.0.1', '-p', String(port), '+short', '+tries=1', '+time=2', name, type], (err, stdout) => {
           if (err) reject(new Error(`dig ${name} ${type} failed (${err.message}); install the Debian package bind9-dnsutils`));
           else resolve(stdout.split('\n').filter((l) => l !== ''));
@@ -122,10 +122,12 @@ function spawnNamed(dir: string): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const onData = (d: Buffer) => {
       output += d.toString();
-      if (output.includes('running')) resolve(child);
+      // The line that says all zones are loaded is the bare "running"; "running on Linux" and
+      // "running as:" come first, before the zones are.
+      if (/ running\r?\n/.test(output)) resolve(child);
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     child.once('error', (e) => reject(new Error(`named could not start (${e.message}); install the Debian package bind9`)));
     child.once('exit', (code) => reject(new Error(`named exited with ${code}:\n${output}`)));
   });

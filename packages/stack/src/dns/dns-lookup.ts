@@ -38,7 +38,13 @@ export interface NaptrRecord {
 }
 
 /** Why a question could not be answered. */
-export type DnsErrorCode = 'SIP_ERR_DNS_TIMEOUT' | 'SIP_ERR_DNS_SERVFAIL' | 'SIP_ERR_DNS_REFUSED' | 'SIP_ERR_DNS_MALFORMED';
+export type DnsErrorCode =
+  | 'SIP_ERR_DNS_TIMEOUT'
+  /** Nothing listens at the server's address (ICMP port unreachable, TCP connection refused). */
+  | 'SIP_ERR_DNS_UNREACHABLE'
+  | 'SIP_ERR_DNS_SERVFAIL'
+  | 'SIP_ERR_DNS_REFUSED'
+  | 'SIP_ERR_DNS_MALFORMED';
 
 export class DnsError extends Error {
   constructor(

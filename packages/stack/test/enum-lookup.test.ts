@@ -15,8 +15,9 @@ describe('RFC 6116 ENUM and RFC 3861 SRV against a real named', () => {
           '0.0.1.0.5.5.5.2.0.2.1 60 IN NAPTR 20 10 "u" "E2U+im" "!^.*$!im:bob@peer.test!" .',
           // Non-terminal: the block +1 202 555 01xx is delegated by NAPTR to the private tree.
           '1.0.5.5.5.2.0.2.1 60 IN NAPTR 10 10 "" "" "" 0.1.0.5.5.5.2.0.2.1.e164.example.',
-          // A malformed and a runaway expression before the good one are skipped.
-          '2.0.1.0.5.5.5.2.0.2.1 60 IN NAPTR 10 10 "u" "E2U+sip" "!^(.*$!sip:broken@peer.test!" .',
+          // An expression with what EREs leave undefined (\d) and a runaway one, before the good one, are skipped
+          // (named itself refuses to load the grossly malformed ones).
+          '2.0.1.0.5.5.5.2.0.2.1 60 IN NAPTR 10 10 "u" "E2U+sip" "!^\\\\+\\\\d+$!sip:undefined@peer.test!" .',
           '2.0.1.0.5.5.5.2.0.2.1 60 IN NAPTR 10 20 "u" "E2U+sip" "!^(.+)+$!sip:runaway@peer.test!" .',
           '2.0.1.0.5.5.5.2.0.2.1 60 IN NAPTR 10 30 "u" "E2U+sip" "!^\\\\+1(.*)$!sip:\\\\1@peer.test!" .',
         ],

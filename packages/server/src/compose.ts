@@ -41,7 +41,7 @@ import {
 } from '@herald/proxy';
 import { Registrar, locationLookup } from '@herald/registrar';
 import { KNOWN_METHODS } from '@herald/sip';
-import { type Clock, type DnsLookup, EnumLookup, type FlowRelay, MailboxServers, type TransactionLayer, type TransportLayer } from '@herald/stack';
+import { type Clock, DnsClient, EnumLookup, type FlowRelay, MailboxServers, type TransactionLayer, type TransportLayer } from '@herald/stack';
 import type { Store } from '@herald/store';
 import type { HeraldConfig } from './config/herald-config.js';
 import { advertisedAddresses, interfaceAddresses } from './local-addresses.js';
@@ -73,8 +73,6 @@ export interface ComposeOptions {
   clock: Clock;
   logger: Logger;
   metrics: HeraldMetrics;
-  /** DNS as configured (`dns:`), for ENUM and the `im:`/`pres:` SRV records. */
-  dns: DnsLookup;
 }
 
 /** The services of one Herald process, built and wired; `start`/`stop` run their timers and subscriptions. */
@@ -107,7 +105,7 @@ export interface Services {
  * and the presence agent (a user shown open from registration); the transport tells the
  * registrar which connections closed (RFC 5626 §5.3).
  */
-export async function composeServices({ config, store, core, clock, logger, metrics, dns }: ComposeOptions): Promise<Services> {
+export async function composeServices({ config, store, core, clock, logger, metrics }: ComposeOptions): Promise<Services> {
   const { transport, relay, transactions } = core;
   const owner = transport.owner;
   const identity = new LocalIdentity(config.domains, transport.listeners, interfaceAddresses());
@@ -132,6 +130,7 @@ export async function composeServices({ config, store, core, clock, logger, metr
     onStatelessError: (e) => logger.isDebugEnabled() && logger.debug('stateless forward failed', { error: e }),
   });
   const routes = new StaticRoutes(config.routes);
+  const dns = new DnsClient({ clock });
   const registrar = new Registrar({ identity, locations: store.locations, users: store.users, policy: config.registrar, clock, requireAuthentication: config.auth.enabled });
   const originate = proxy.originate.bind(proxy);
   const sweeps = (sweep: SweepName) => new SweepFailureLog({ sweep, logger, clock, count: () => metrics.limits.sweepFailed(sweep) });

@@ -83,6 +83,8 @@ export interface Services {
   sharedSecret: SharedSecret | null;
   proxy: ProxyCore;
   routes: StaticRoutes;
+  /** The caching DNS client (`dns:`), for RFC 3263 resolution of other domains. */
+  dns: DnsClient;
   /** ENUM over `enum.suffixes`. @see RFC 6116 */
   enumLookup: EnumLookup;
   /** The `_im._sip` / `_pres._sip` servers of other domains. @see RFC 3861 §4 */
@@ -130,7 +132,7 @@ export async function composeServices({ config, store, core, clock, logger, metr
     onStatelessError: (e) => logger.isDebugEnabled() && logger.debug('stateless forward failed', { error: e }),
   });
   const routes = new StaticRoutes(config.routes);
-  const dns = new DnsClient({ clock });
+  const dns = new DnsClient({ ...config.dns, clock, onQuery: metrics.dns.query, onCacheHit: metrics.dns.cacheHit });
   const registrar = new Registrar({ identity, locations: store.locations, users: store.users, policy: config.registrar, clock, requireAuthentication: config.auth.enabled });
   const originate = proxy.originate.bind(proxy);
   const sweeps = (sweep: SweepName) => new SweepFailureLog({ sweep, logger, clock, count: () => metrics.limits.sweepFailed(sweep) });
@@ -168,6 +170,7 @@ export async function composeServices({ config, store, core, clock, logger, metr
     sharedSecret,
     proxy,
     routes,
+    dns,
     enumLookup: new EnumLookup(dns, config.enum.suffixes),
     mailboxServers: new MailboxServers(dns),
     transactionHolder:

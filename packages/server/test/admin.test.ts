@@ -63,6 +63,7 @@ describe('admin HTTP API and metrics of the running daemon', () => {
       expect(metrics).toMatch(/^herald_sip_responses_total\{method="REGISTER",status="401"\} [1-9]/m);
       expect(metrics).toMatch(/^herald_transactions_in_flight\{kind="non_invite_server"\} \d+$/m);
       expect(metrics).toMatch(/^herald_store_operation_seconds_count\{store="locations",operation="compareAndSet"\} [1-9]/m);
+      expect(metrics).toMatch(/^herald_dns_queries_total\{type="SRV",result="answer"\} 0$/m);
 
       expect((await api('/api/users/carol@example.com', { method: 'DELETE' })).status).toBe(204);
       expect(await (await api('/api/users')).json()).toEqual({ users: [] });

@@ -3,6 +3,7 @@ import { ConfigError } from './config-error.js';
 import type { HeraldConfig } from './herald-config.js';
 import { readAdmin } from './sections/read-admin.js';
 import { readAuth } from './sections/read-auth.js';
+import { readDns } from './sections/read-dns.js';
 import { readDomains } from './sections/read-domains.js';
 import { readEnum } from './sections/read-enum.js';
 import { readIm } from './sections/read-im.js';
@@ -19,7 +20,7 @@ import { readUsers } from './sections/read-users.js';
 import { readWorkers } from './sections/read-workers.js';
 import { Problems, allRead, checkKeys, expectMap, expectString } from './validation-kit.js';
 
-const TOP_KEYS = ['domains', 'listen', 'tls', 'store', 'dataDir', 'log', 'sip', 'users', 'auth', 'registrar', 'proxy', 'routes', 'enum', 'im', 'presence', 'workers', 'admin', 'redis'] as const;
+const TOP_KEYS = ['domains', 'listen', 'tls', 'store', 'dataDir', 'log', 'sip', 'users', 'auth', 'registrar', 'proxy', 'routes', 'enum', 'im', 'presence', 'workers', 'admin', 'redis', 'dns'] as const;
 
 /**
  * Reads the configuration's top-level mapping, section by section, into the types of the
@@ -47,10 +48,11 @@ export function readHeraldConfig(raw: unknown, source: string | undefined, baseD
   const presence = readPresence(top.presence, domains ?? [], problems);
   const routes = readRoutes(top.routes, domains ?? [], problems);
   const enumConfig = readEnum(top.enum, problems);
+  const dns = readDns(top.dns, problems);
   const workers = store === undefined ? undefined : problems.check(() => readWorkers(top.workers ?? 'auto', store));
   const admin = readAdmin(top.admin, problems);
 
-  const config = allRead({ domains, listen, store, dataDir, log, sip, users, auth, registrar, proxy, im, presence, routes, enum: enumConfig, workers });
+  const config = allRead({ domains, listen, store, dataDir, log, sip, users, auth, registrar, proxy, im, presence, routes, enum: enumConfig, dns, workers });
   if (problems.list.length > 0 || config === undefined) throw ConfigError.collect(source ?? 'configuration', problems.list);
   return { source, ...config, ...(tls && { tls }), ...(admin && { admin }) };
 }

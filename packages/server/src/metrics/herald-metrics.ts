@@ -2,6 +2,7 @@ import type { DigestFailureReason } from '@herald/auth';
 import { KNOWN_METHODS } from '@herald/sip';
 import type { LimitName, TransactionCounts } from '@herald/stack';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { DnsMetrics } from './dns-metrics.js';
 import { LimitMetrics } from './limit-metrics.js';
 import { PresetHistogram } from './preset-histogram.js';
 
@@ -74,6 +75,8 @@ export class HeraldMetrics {
   readonly registry = new Registry();
   /** What the limits on strangers refused, and failed sweeps. */
   readonly limits = new LimitMetrics(this.registry);
+  /** The DNS client's queries and cache hits. */
+  readonly dns = new DnsMetrics(this.registry);
   private sources: MetricSources | null = null;
   private readonly methods = new Map<string, MethodTally>();
   private readonly requestCounter: Counter<'method'>;

@@ -129,7 +129,7 @@ describe('DnsClient: servers that fail', () => {
   it('rejects with SIP_ERR_DNS_TIMEOUT when no server answers in time', async () => {
     const silent = await silentServer();
     try {
-      const { dns, queries } = client({ servers: [`127.0.0.1:${silent.port}`], timeout: 150, attempts: 2 });
+      const { dns, queries } = client({ servers: [`127.0.0.1:${silent.port}`], timeoutMs: 150, attempts: 2 });
       const error = await rejection(dns.srv('_sip._udp.example.test'));
       expect(error.code).toBe('SIP_ERR_DNS_TIMEOUT');
       expect(silent.received).toBe(2);
@@ -147,7 +147,7 @@ describe('DnsClient: servers that fail', () => {
   it('ignores answers with another ID or question, and takes the one that matches (RFC 5452 §9.1)', async () => {
     const forger = await forgingServer();
     try {
-      const addresses = await client({ servers: [`127.0.0.1:${forger.port}`], timeout: 5000 }).dns.addresses('victim.test');
+      const addresses = await client({ servers: [`127.0.0.1:${forger.port}`], timeoutMs: 5000 }).dns.addresses('victim.test');
       expect(addresses).toEqual(['192.0.2.1']);
       expect(forger.forged).toBeGreaterThanOrEqual(4);
     } finally {

@@ -13,7 +13,7 @@ export interface DnsClientOptions {
   /** `host:port` (`[IPv6]:port`), asked in order; the system's (`/etc/resolv.conf`) when absent or empty. */
   servers?: readonly string[];
   /** Milliseconds one try waits for an answer. */
-  timeout?: number;
+  timeoutMs?: number;
   /** How many times the whole server list is tried. */
   attempts?: number;
   /** Seconds an answer is kept at most, whatever its TTL. */
@@ -33,7 +33,7 @@ export interface DnsClientOptions {
 
 /** The defaults of `DnsClientOptions`, owned here and documented in docs/configuration.md. */
 export const DNS_CLIENT_DEFAULTS = {
-  timeout: 2000,
+  timeoutMs: 2000,
   attempts: 2,
   cacheMaxTtl: 3600,
   negativeTtlMax: 300,
@@ -197,7 +197,7 @@ export class DnsClient implements DnsLookup {
       questions: [{ name, type }],
       edns: edns ? { udpPayloadSize: this.options.udpPayloadSize } : undefined,
     });
-    const opts = { timeout: this.options.timeout, clock: this.options.clock };
+    const opts = { timeout: this.options.timeoutMs, clock: this.options.clock };
     let raw = await udpExchange(server, query, opts);
     if (decodeHeader(raw).flags.tc) raw = await tcpExchange(server, query, opts);
     const response = decodeDnsMessage(raw);

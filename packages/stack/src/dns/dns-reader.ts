@@ -88,7 +88,7 @@ export class DnsReader {
       length += len + 1;
       if (length > MAX_NAME_LENGTH) throw malformed('a name is longer than 255 octets');
       if (pos + 1 + len > this.buf.length) throw malformed('a label runs past the end of the message');
-      labels.push(labelText(this.buf.subarray(pos + 1, pos + 1 + len)));
+      labels.push(labelText(this.buf, pos + 1, pos + 1 + len));
       pos += 1 + len;
     }
     this.offset = end < 0 ? pos : end;
@@ -105,9 +105,16 @@ export function malformed(why: string): DnsError {
 }
 
 /** Master-file text of a label: `.`, `\` and octets outside printable ASCII escaped. @see RFC 1035 §5.1 */
-function labelText(label: Buffer): string {
+function labelText(buf: Buffer, start: number, end: number): string {
+  let plain = true;
+  for (let i = start; i < end && plain; i++) {
+    const c = buf[i];
+    plain = c > 0x20 && c < 0x7f && c !== 0x2e && c !== 0x5c;
+  }
+  if (plain) return buf.toString('latin1', start, end);
   let s = '';
-  for (const c of label) {
+  for (let i = start; i < end; i++) {
+    const c = buf[i];
     if (c === 0x2e || c === 0x5c) s += '\\' + String.fromCharCode(c);
     else if (c > 0x20 && c < 0x7f) s += String.fromCharCode(c);
     else s += '\\' + String(c).padStart(3, '0');
@@ -122,6 +129,7 @@ function labelText(label: Buffer): string {
  * @see RFC 1035 §3.1
  */
 export function encodeName(name: string): Buffer {
+  if (!name.includes('\\')) return encodePlainName(name);
   const octets: number[] = [];
   let label: number[] = [];
   const endLabel = () => {
@@ -153,4 +161,22 @@ export function encodeName(name: string): Buffer {
   octets.push(0);
   if (octets.length > MAX_NAME_LENGTH) throw malformed(`name "${name}" is longer than 255 octets`);
   return Buffer.from(octets);
+}
+
+/** The common case, a name without escapes: each dot becomes the length of the label after it. */
+function encodePlainName(name: string): Buffer {
+  const text = name.endsWith('.') ? name.slice(0, -1) : name;
+  if (text === '') return Buffer.from([0]);
+  const out = Buffer.allocUnsafe(Buffer.byteLength(text) + 2);
+  if (out.length > MAX_NAME_LENGTH) throw malformed(`name "${name}" is longer than 255 octets`);
+  let pos = 0;
+  for (const label of text.split('.')) {
+    const length = out.write(label, pos + 1);
+    if (length === 0) throw malformed(`name "${name}" has an empty label`);
+    if (length > MAX_LABEL_LENGTH) throw malformed(`name "${name}" has a label longer than 63 octets`);
+    out[pos] = length;
+    pos += length + 1;
+  }
+  out[pos] = 0;
+  return out;
 }

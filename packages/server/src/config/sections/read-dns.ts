@@ -1,0 +1,50 @@
+import { DNS_CLIENT_DEFAULTS, parseDnsServer } from '@herald/stack';
+import type { DnsConfig } from '../herald-config.js';
+import { ConfigError } from '../config-error.js';
+import { type Problems, type WholeNumberKey, allRead, expectList, readSection, readWholeNumbers } from '../validation-kit.js';
+
+const DNS_KEYS = ['servers', 'timeout', 'attempts', 'cacheMaxTtl', 'negativeTtlMax', 'cacheSize'] as const;
+
+/** RFC 2181 §8: a TTL is at most 2^31 - 1 seconds. */
+const TTL: WholeNumberKey = { unit: 'seconds', min: 0, max: 2 ** 31 - 1 };
+const NUMBER_KEYS = {
+  attempts: { unit: 'rounds over the server list', max: 10 },
+  cacheMaxTtl: TTL,
+  negativeTtlMax: TTL,
+  cacheSize: { unit: 'questions', max: 10_000_000 },
+} satisfies Record<string, WholeNumberKey>;
+
+/** Longest wait for one try, seconds: beyond this a SIP transaction (Timer B/F, 32 s) is long over. */
+const MAX_TIMEOUT_S = 30;
+
+/** `dns:`, into @herald/stack's DnsClient options. @see RFC 1035 §7, RFC 2308 §5 */
+export function readDns(value: unknown, problems: Problems): DnsConfig | undefined {
+  const map = readSection('dns', value, DNS_KEYS, problems);
+  if (map === undefined) return undefined;
+  const servers = problems.check(() => expectServers(map.servers ?? []));
+  const timeoutMs = problems.check(() => expectTimeout(map.timeout ?? DNS_CLIENT_DEFAULTS.timeoutMs / 1000));
+  const numbers = readWholeNumbers('dns', map, NUMBER_KEYS, DNS_CLIENT_DEFAULTS, problems);
+  return allRead({ servers, timeoutMs, ...numbers });
+}
+
+function expectServers(value: unknown): string[] {
+  return expectList('dns.servers', value, '"127.0.0.1:53", "[2001:db8::53]:53"').map((entry, i) => {
+    try {
+      if (typeof entry !== 'string') throw new Error(`${JSON.stringify(entry)} is not text`);
+      parseDnsServer(entry);
+      return entry;
+    } catch (error) {
+      const detail = (error as Error).message;
+      throw new ConfigError(`dns.servers[${i}]`, `${detail}; write an IP address and port, e.g. "127.0.0.1:53" or "[2001:db8::53]:53" (a name would need DNS to find DNS)`);
+    }
+  });
+}
+
+/** Seconds, fractions allowed (`0.5`), held in ms. */
+function expectTimeout(value: unknown): number {
+  if (typeof value !== 'number' || !(value >= 0.01 && value <= MAX_TIMEOUT_S)) {
+    const got = typeof value === 'number' ? String(value) : JSON.stringify(value);
+    throw new ConfigError('dns.timeout', `expected seconds from 0.01 to ${MAX_TIMEOUT_S}, got ${got}; dns.timeout is in seconds per try, e.g. timeout: 2 (or 0.5)`);
+  }
+  return Math.round(value * 1000);
+}

@@ -8,10 +8,9 @@ export * from './routing/target.js';
 export * from './routing/locate-user.js';
 export * from './routing/flow-tokens.js';
 export * from './routing/static-routes.js';
-export * from './routing/uri-destination.js';
 export * from './routing/mailbox-address.js';
 // Forwarding: the proxy core (RFC 3261 §16.6–§16.11).
-export { type AdvertisedAddress, DEFAULT_INVITE_TIMEOUT_MS, ProxyCore, type ProxyCoreOptions } from './forwarding/proxy-core.js';
+export { type AdvertisedAddress, DEFAULT_INVITE_TIMEOUT_MS, type NextHopResolver, ProxyCore, type ProxyCoreOptions } from './forwarding/proxy-core.js';
 // The chain steps the proxy offers, and the conditions they run on.
 export * from './steps/request-conditions.js';
 export * from './steps/validate-request.js';
@@ -34,3 +33,5 @@ export * from './uas/granted-expires.js';
 export { requireUnderstood } from './uas/require-understood.js';
 export * from './proxy-errors.js';
 export type { Flow } from '@herald/stack';
+/** The transport a request to a URI most likely leaves on, before DNS is asked (for a Contact written ahead). */
+export { likelyTransport } from '@herald/stack';

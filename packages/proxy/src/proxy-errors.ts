@@ -25,9 +25,17 @@ export function preloadedRouteDenied(): SipError {
   return new SipError(403, 'Preloaded Route Not Allowed', 'SIP_ERR_PROXY_ROUTE_DENIED');
 }
 
-/** A domain that neither `routes:` nor the Request-URI's host says how to reach. */
+/** A domain that neither `routes:` nor DNS says how to reach. @see RFC 3263 §4 */
 export function noRouteToDomain(domain: string): SipError {
-  return new SipError(404, `No Route to ${domain}`, 'SIP_ERR_PROXY_NO_ROUTE');
+  return new SipError(404, `No Route To Domain ${domain}`, 'SIP_ERR_PROXY_NO_ROUTE');
+}
+
+/**
+ * DNS could not be asked where a next hop is (no server answered, or it failed): 504, since
+ * an external server Herald needed did not answer in time. @see RFC 3261 §21.5.5, RFC 3263 §4.3
+ */
+export function dnsFailure(domain: string): SipError {
+  return new SipError(504, `DNS Failure For ${domain}`, 'SIP_ERR_PROXY_DNS_FAILURE');
 }
 
 /** A local user with no binding. @see RFC 3261 §21.4.18 */

@@ -41,7 +41,7 @@ import {
 } from '@herald/proxy';
 import { Registrar, locationLookup } from '@herald/registrar';
 import { KNOWN_METHODS } from '@herald/sip';
-import { type Clock, DnsClient, EnumLookup, type FlowRelay, MailboxServers, type TransactionLayer, type TransportLayer } from '@herald/stack';
+import { type Clock, type DnsClient, EnumLookup, type FlowRelay, MailboxServers, type SipResolver, type TransactionLayer, type TransportLayer } from '@herald/stack';
 import type { Store } from '@herald/store';
 import type { HeraldConfig } from './config/herald-config.js';
 import { advertisedAddresses, interfaceAddresses } from './local-addresses.js';
@@ -64,6 +64,10 @@ export interface SipCore {
   transport: TransportLayer;
   relay: FlowRelay;
   transactions: TransactionLayer;
+  /** RFC 3263: where a next hop's URI leads, and which destinations failed lately. */
+  resolver: SipResolver;
+  /** The caching DNS client (`dns:`) the resolver asks. */
+  dns: DnsClient;
 }
 
 export interface ComposeOptions {
@@ -108,7 +112,7 @@ export interface Services {
  * registrar which connections closed (RFC 5626 §5.3).
  */
 export async function composeServices({ config, store, core, clock, logger, metrics }: ComposeOptions): Promise<Services> {
-  const { transport, relay, transactions } = core;
+  const { transport, relay, transactions, resolver, dns } = core;
   const owner = transport.owner;
   const identity = new LocalIdentity(config.domains, transport.listeners, interfaceAddresses());
   const sharedSecret = config.auth.secret === undefined ? await SharedSecret.read(store.authState) : null;
@@ -129,10 +133,11 @@ export async function composeServices({ config, store, core, clock, logger, metr
     isFlowOpen: (id) => transport.flow(id) !== undefined,
     clock,
     inviteTimeoutMs: config.proxy.inviteTimeoutMs,
+    resolver,
+    onFailover: () => metrics.failedOver(),
     onStatelessError: (e) => logger.isDebugEnabled() && logger.debug('stateless forward failed', { error: e }),
   });
   const routes = new StaticRoutes(config.routes);
-  const dns = new DnsClient({ ...config.dns, clock, onQuery: metrics.dns.query, onCacheHit: metrics.dns.cacheHit });
   const registrar = new Registrar({ identity, locations: store.locations, users: store.users, policy: config.registrar, clock, requireAuthentication: config.auth.enabled });
   const originate = proxy.originate.bind(proxy);
   const sweeps = (sweep: SweepName) => new SweepFailureLog({ sweep, logger, clock, count: () => metrics.limits.sweepFailed(sweep) });

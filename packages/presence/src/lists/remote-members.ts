@@ -1,4 +1,4 @@
-import { type Flow, type ForwardOutcome, type StaticRoutes, type Target, foreignTarget, uriDestination } from '@herald/proxy';
+import { type Flow, type ForwardOutcome, type StaticRoutes, type Target, foreignTarget, likelyTransport } from '@herald/proxy';
 import { SipRequest, type Uri, isSipUri, parseNameAddr, parseUri } from '@herald/sip';
 import type { Claims, Subscription, SubscriptionStore } from '@herald/store';
 import { PRESENCE_EVENT } from '../event-package.js';
@@ -43,7 +43,7 @@ export class RemoteMembers {
 
   /**
    * The record of list member `uri`, in a domain Herald does not serve, before its SUBSCRIBE
-   * is sent; `null` when nothing says how to reach that domain.
+   * is sent; `null` for a URI no SIP request can reach (DNS, RFC 3263, finds its domain).
    */
   member(parent: Subscription, uri: string, format: PresenceFormat): Subscription | null {
     let parsed: Uri;
@@ -176,11 +176,13 @@ function targetFor(routes: Pick<StaticRoutes, 'match'>, remoteTarget: string, ro
   return foreignTarget(routes, uri, remoteTarget);
 }
 
+/** The transport of Herald's Contact, written before DNS is asked: the one the next hop names, TLS for SIPS, else UDP. */
 function transportOf(target: Target): Flow['transport'] {
-  if (target.nextHop !== undefined) return target.nextHop.transport;
+  const hop = target.nextHops?.[0];
+  if (hop !== undefined) return likelyTransport(hop);
   const top = target.route[0];
   const next = top === undefined ? parseUri(target.uri) : parseNameAddr(top).uri;
-  return isSipUri(next) ? uriDestination(next).transport : 'udp';
+  return isSipUri(next) ? likelyTransport(next) : 'udp';
 }
 
 /** @see RFC 6665 §4.1.2, RFC 3856 §6.4 */

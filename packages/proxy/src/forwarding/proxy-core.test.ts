@@ -1,5 +1,5 @@
 import { type SipRequest, type SipResponse, createResponse, parseMessage } from '@herald/sip';
-import type { ClientTransaction, ClientTransactionHandler, Destination, Flow, InviteServerTransaction, ServerTransaction } from '@herald/stack';
+import { type ClientTransaction, type ClientTransactionHandler, type Destination, type Flow, type InviteServerTransaction, type ServerTransaction, SipResolver } from '@herald/stack';
 import { FakeClock } from '@herald/test-kit';
 import { FlowTokens } from '../routing/flow-tokens.js';
 import { LocalIdentity } from '../routing/local-identity.js';
@@ -12,6 +12,9 @@ const HERALD = { address: '192.0.2.1', port: 5060 };
 const UDP_FLOW: Flow = { id: 'udp-1', transport: 'udp', owner: 'node~1~aa', localAddress: HERALD.address, localPort: 5060, remoteAddress: '198.51.100.2', remotePort: 5062 };
 const TCP_FLOW: Flow = { id: 'tcp-9', transport: 'tcp', owner: 'node~1~aa', localAddress: HERALD.address, localPort: 5060, remoteAddress: '198.51.100.3', remotePort: 40000 };
 
+/** Addresses by name, as plain data: the resolver's ordering is tested against a real named elsewhere. */
+const ZONE: Record<string, string[]> = { 'edge.example.net': ['192.0.2.50'], 'pool.example.net': ['192.0.2.51', '192.0.2.52', '192.0.2.53'], 'nowhere.example.net': [] };
+
 interface Sent {
   request: SipRequest;
   destination: Destination;
@@ -22,14 +25,23 @@ interface Sent {
 function harness() {
   const clock = new FakeClock();
   const sent: Sent[] = [];
+  let onSent: (() => void) | undefined;
+  /** Resolves once `n` requests have been sent (a branch whose next hop is a name waits for DNS). */
+  const whenSent = (n: number) =>
+    new Promise<void>((resolve) => {
+      onSent = () => sent.length >= n && resolve();
+      onSent();
+    });
   const invites = new Map<string, InviteServerTransaction>();
   const identity = new LocalIdentity(['example.com'], [HERALD], []);
   const tokens = new FlowTokens('secret');
+  const failovers: Array<[string, string]> = [];
   const core = new ProxyCore({
     identity,
     transactions: {
       sendRequest(request, destination, handler) {
         sent.push({ request, destination, handler });
+        onSent?.();
         return {} as ClientTransaction;
       },
       findInviteForCancel: (cancel) => invites.get(cancel.callId) ?? null,
@@ -44,6 +56,9 @@ function harness() {
     isFlowOpen: (id) => id === TCP_FLOW.id || id === 'tcp-callee',
     clock,
     inviteTimeoutMs: 180_000,
+    // Plain data for the one name a test resolves; other targets are addresses, which need no DNS.
+    onFailover: (from, to) => failovers.push([from.address, to.address]),
+    resolver: new SipResolver({ dns: { addresses: (name) => Promise.resolve(ZONE[name] ?? []), srv: () => Promise.resolve([]), naptr: () => Promise.resolve([]) } }),
   });
   const answer = (i: number, status: number, extra: string[] = []) => {
     const { request, handler } = sent[i];
@@ -51,7 +66,12 @@ function harness() {
     handler.onResponse(res, {} as ClientTransaction, UDP_FLOW);
     return res;
   };
-  return { clock, sent, invites, core, identity, tokens, answer };
+  /** The made-up 408 of a client transaction whose Timer B/F fired. @see RFC 3261 §17.1.1.2 */
+  const timeOut = (i: number) => {
+    const { request, handler } = sent[i];
+    handler.onTimeout({} as ClientTransaction, createResponse(request, 408));
+  };
+  return { clock, sent, whenSent, invites, core, identity, tokens, answer, timeOut, failovers };
 }
 
 class Ctx implements RequestContext {
@@ -155,11 +175,12 @@ describe('RFC 3261 §16.6 forwarding', () => {
     expect(sent[1].destination).toMatchObject({ flowId: 'tcp-elsewhere', owner: 'node~2~bb' });
   });
 
-  it('pre-loads a Path as Route and sends to its first hop (RFC 3327 §5.3)', () => {
-    const { core, sent } = harness();
+  it('pre-loads a Path as Route and sends to its first hop (RFC 3327 §5.3)', async () => {
+    const { core, sent, whenSent } = harness();
     void core.forward(new Ctx(core, invite()), [{ ...target('sip:bob@10.0.0.7'), route: ['<sip:edge.example.net:5080;lr>'] }]);
+    await whenSent(1);
     expect(sent[0].request.headerValues('route')).toEqual(['<sip:edge.example.net:5080;lr>']);
-    expect(sent[0].destination).toMatchObject({ address: 'edge.example.net', port: 5080 });
+    expect(sent[0].destination).toMatchObject({ address: '192.0.2.50', port: 5080 });
   });
 
   it('answers 430 for an outbound contact whose flow has closed (RFC 5626 §5.3)', async () => {
@@ -183,7 +204,7 @@ describe('RFC 3261 §16.3 request validation before forwarding', () => {
 
   it('detects a request that comes back with our own branch hash (§16.3 step 4, §16.6 step 8)', () => {
     const { core, sent } = harness();
-    void core.forward(new Ctx(core, invite()), [target('sip:bob@example.com')]);
+    void core.forward(new Ctx(core, invite()), [target('sip:bob@198.51.100.9')]);
     const looped = parseMessage(sent[0].request.toBuffer()) as SipRequest;
     looped.setUri('sip:bob@example.com');
     expect(() => core.forward(new Ctx(core, looped), [target('sip:bob@198.51.100.5')])).toThrow(expect.objectContaining({ status: 482 }));
@@ -191,7 +212,7 @@ describe('RFC 3261 §16.3 request validation before forwarding', () => {
 
   it('lets a spiral through: the same request with another Request-URI', () => {
     const { core, sent } = harness();
-    void core.forward(new Ctx(core, invite()), [target('sip:bob@example.com')]);
+    void core.forward(new Ctx(core, invite()), [target('sip:bob@198.51.100.9')]);
     const spiral = parseMessage(sent[0].request.toBuffer()) as SipRequest;
     spiral.setUri('sip:robert@example.com');
     expect(() => core.forward(new Ctx(core, spiral), [target('sip:bob@198.51.100.5')])).not.toThrow();
@@ -384,5 +405,88 @@ describe('targets that cannot be tried', () => {
     const outcome = await core.forward(ctx, [target('sip:bob@198.51.100.5;transport=sctp')]);
     // Its 503 is not forwarded: 500 stands for it (§16.7 step 6).
     expect(outcome.status).toBe(500);
+  });
+});
+
+describe('RFC 3263 §4.3 failover between the destinations of a next hop', () => {
+  it('sends to the next destination, as a new transaction with a new branch, when one times out', async () => {
+    const { core, sent, whenSent, answer, timeOut, failovers } = harness();
+    const ctx = new Ctx(core, invite([], 'MESSAGE'));
+    const outcome = core.forward(ctx, [target('sip:bob@pool.example.net')]);
+    await whenSent(1);
+    timeOut(0);
+    expect(sent.map((s) => s.destination.address)).toEqual(['192.0.2.51', '192.0.2.52']);
+    expect(sent[1].request.topVia.params.get('branch')).not.toBe(sent[0].request.topVia.params.get('branch'));
+    expect(sent[1].request.uriText).toBe('sip:bob@pool.example.net');
+    answer(1, 200);
+    expect((await outcome).status).toBe(200);
+    expect(ctx.responses.map((r) => r.status)).toEqual([200]);
+    expect(failovers).toEqual([['192.0.2.51', '192.0.2.52']]);
+  });
+
+  it('moves on after a 503 and a transport error, and answers with the last only when every destination failed', async () => {
+    const { core, sent, whenSent, answer, failovers } = harness();
+    const ctx = new Ctx(core, invite([], 'MESSAGE'));
+    const outcome = core.forward(ctx, [target('sip:bob@pool.example.net')]);
+    await whenSent(1);
+    answer(0, 503);
+    sent[1].handler.onTransportError({} as ClientTransaction, new Error('refused'), createResponse(sent[1].request, 503));
+    expect(ctx.responses).toEqual([]);
+    answer(2, 503);
+    // RFC 3261 §16.7 step 6: the 503 of the last destination goes upstream as 500.
+    expect((await outcome).status).toBe(500);
+    expect(ctx.responses.map((r) => r.status)).toEqual([500]);
+    expect(failovers).toHaveLength(2);
+  });
+
+  it('tries a failed destination last for a while', async () => {
+    const { core, sent, whenSent, timeOut } = harness();
+    void core.forward(new Ctx(core, invite([], 'MESSAGE')), [target('sip:bob@pool.example.net')]);
+    await whenSent(1);
+    timeOut(0);
+    void core.forward(new Ctx(core, invite([], 'MESSAGE').setHeader('Call-ID', 'call-2')), [target('sip:bob@pool.example.net')]);
+    await whenSent(3);
+    expect(sent[2].destination.address).toBe('192.0.2.52');
+  });
+
+  it('does not fail over an INVITE that had a provisional response, nor one that was cancelled', async () => {
+    const { core, sent, whenSent, answer, invites } = harness();
+    const proceeding = new Ctx(core, invite());
+    const first = core.forward(proceeding, [target('sip:bob@pool.example.net')]);
+    await whenSent(1);
+    answer(0, 180);
+    answer(0, 503);
+    expect((await first).status).toBe(500);
+    expect(sent).toHaveLength(1);
+
+    const tx = {} as InviteServerTransaction;
+    invites.set('call-3', tx);
+    const cancelled = new Ctx(core, invite().setHeader('Call-ID', 'call-3'), UDP_FLOW, tx);
+    const second = core.forward(cancelled, [target('sip:bob@pool.example.net')]);
+    await whenSent(2);
+    core.cancel(new Ctx(core, invite([], 'CANCEL').setHeader('Call-ID', 'call-3')));
+    answer(1, 503);
+    expect((await second).status).toBe(500);
+    expect(sent.filter((s) => s.request.method === 'INVITE')).toHaveLength(2);
+  });
+
+  it('answers 404 naming the domain when DNS knows no server for it', async () => {
+    const { core, sent } = harness();
+    const ctx = new Ctx(core, invite([], 'MESSAGE'));
+    const outcome = await core.forward(ctx, [target('sip:bob@nowhere.example.net')]);
+    expect(sent).toHaveLength(0);
+    expect(outcome.status).toBe(404);
+    expect(ctx.responses[0].response?.reason).toBe('No Route To Domain nowhere.example.net');
+  });
+
+  it('does not send a branch whose name resolves after a CANCEL', async () => {
+    const { core, sent, invites } = harness();
+    const tx = {} as InviteServerTransaction;
+    invites.set('call-1', tx);
+    const ctx = new Ctx(core, invite(), UDP_FLOW, tx);
+    const outcome = core.forward(ctx, [target('sip:bob@pool.example.net')]);
+    core.cancel(new Ctx(core, invite([], 'CANCEL')));
+    expect((await outcome).status).toBe(487);
+    expect(sent).toHaveLength(0);
   });
 });

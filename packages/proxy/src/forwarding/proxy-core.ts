@@ -1,4 +1,4 @@
-import { SipError, type SipMessage, type SipRequest, type SipResponse, createResponse, isSipUri, randomHex } from '@herald/sip';
+import { SipError, type SipMessage, type SipRequest, type SipResponse, type SipUri, createResponse, isSipUri, randomHex } from '@herald/sip';
 import {
   type ClientTransaction,
   type ClientTransactionHandler,
@@ -8,6 +8,7 @@ import {
   type InviteServerTransaction,
   type ServerTransaction,
   type TransportProtocol,
+  DnsError,
   OWNER_VIA_PARAM,
   hostPort,
   isReliable,
@@ -16,11 +17,10 @@ import {
 import type { DialogFlows, FlowHop, FlowTokens } from '../routing/flow-tokens.js';
 import type { LocalIdentity } from '../routing/local-identity.js';
 import { LOOP_HASH_BYTES, branchLoopHash, loopHash, proxyBranch } from './proxy-branch.js';
-import { loopDetected, tooManyHops } from '../proxy-errors.js';
+import { dnsFailure, loopDetected, noRouteToDomain, tooManyHops } from '../proxy-errors.js';
 import type { ForwardOptions, ForwardOutcome, RequestContext } from '../tu/request-context.js';
-import { type BranchSender, type PreparedBranch, ResponseContext } from './response-context.js';
+import { type BranchSender, type Prepared, ResponseContext } from './response-context.js';
 import { type Target, targetGroups } from '../routing/target.js';
-import { uriDestination } from '../routing/uri-destination.js';
 import { OriginatedRequest } from './originated-request.js';
 
 /** An address Herald puts in Via and Record-Route for one transport. */
@@ -60,7 +60,18 @@ export interface ProxyCoreOptions {
   clock: Clock;
   /** Timer C, ms. @see RFC 3261 §16.6 step 11 */
   inviteTimeoutMs: number;
+  /** Where a next hop's URI leads (RFC 3263 §4), and which destinations failed lately (§4.3). */
+  resolver: NextHopResolver;
+  /** A branch moved on to its next destination. @see RFC 3263 §4.3 */
+  onFailover?(from: Destination, to: Destination): void;
   onStatelessError?(error: unknown): void;
+}
+
+/** What the proxy core asks of the RFC 3263 resolver (`SipResolver` of `@herald/stack`). */
+export interface NextHopResolver {
+  resolveUri(uri: SipUri, options: { maddr: boolean }): Promise<Destination[]>;
+  resolveWithoutDns(uri: SipUri, options: { maddr: boolean }): Destination[] | null;
+  failed(destination: Destination): void;
 }
 
 /**
@@ -83,6 +94,10 @@ export class ProxyCore {
       finished: (rc, ctx) => {
         const tx = ctx.transaction;
         if (tx !== null && this.contexts.get(tx) === rc) this.contexts.delete(tx);
+      },
+      failedOver: (from, to, unreachable) => {
+        if (unreachable) options.resolver.failed(from);
+        options.onFailover?.(from, to);
       },
     };
   }
@@ -136,8 +151,13 @@ export class ProxyCore {
     if (ctx.req.method !== 'ACK') return this.forward(ctx, [target]);
     const hash = loopHash(ctx.req);
     this.checkForwardable(ctx.req, hash);
+    const send = (prepared: Prepared) => {
+      // RFC 3263 §4.3 does not apply: an ACK has no transaction to time out.
+      if ('destinations' in prepared) this.sendStateless(prepared.request(prepared.destinations[0]), prepared.destinations[0]);
+    };
     const prepared = this.prepare(ctx, target, hash, false);
-    if ('destination' in prepared) this.sendStateless(prepared.request, prepared.destination);
+    if (prepared instanceof Promise) prepared.then(send, (error: unknown) => this.options.onStatelessError?.(error));
+    else send(prepared);
     return null;
   }
 
@@ -184,8 +204,12 @@ export class ProxyCore {
     }
   }
 
-  /** The copy of the request for one target, or the response that stands for a target that cannot be reached. @see RFC 3261 §16.6 */
-  private prepare(ctx: RequestContext, target: Target, hash: string, recordRoute: boolean): PreparedBranch | SipResponse {
+  /**
+   * The copy of the request for one target, with the destinations its next hop resolved to,
+   * or the response that stands for a target that cannot be reached. A promise while DNS is
+   * asked. @see RFC 3261 §16.6, RFC 3263 §4
+   */
+  private prepare(ctx: RequestContext, target: Target, hash: string, recordRoute: boolean): Prepared | Promise<Prepared> {
     const { req } = ctx;
     // Step 1: a copy.
     const copy = req.clone();
@@ -198,43 +222,79 @@ export class ProxyCore {
     for (let i = target.route.length - 1; i >= 0; i--) copy.prependHeader('Route', target.route[i]);
     // Credentials for Herald's own realm are consumed here. @see RFC 3261 §22.3
     if (ctx.authenticated !== null) consumeCredentials(copy, ctx.authenticated.domain);
-    // Steps 6–7: the next hop.
-    let destination: Destination;
-    try {
-      destination = this.destination(copy, target);
-    } catch (error) {
+    // Steps 6–7: the next hop, and where it is.
+    const prepared = (destinations: readonly Destination[]): Prepared => ({
+      destinations,
+      request: (destination) => this.copyFor(ctx, copy, destination, hash, recordRoute),
+    });
+    const refused = (error: unknown): SipResponse => {
       if (error instanceof SipError) return createResponse(req, error.status, error.reason);
       throw error;
+    };
+    let destinations: Destination[] | Promise<Destination[]>;
+    try {
+      destinations = this.destinations(copy, target);
+    } catch (error) {
+      return refused(error);
     }
-    const out = this.advertisedFor(destination.transport);
-    // Step 4: Record-Route, two when the request leaves over another transport. @see RFC 5658
-    if (recordRoute) {
-      const token = this.options.flowTokens.encode({ caller: this.hopOf(ctx.flow), callee: this.hopOfDestination(destination) }, req.callId);
-      const inbound = this.advertisedFor(ctx.flow.transport);
-      if (inbound !== out) copy.prependHeader('Record-Route', recordRouteValue(token, inbound));
-      copy.prependHeader('Record-Route', recordRouteValue(token, out));
-    }
-    // Step 8: our Via, with a branch that carries the loop hash.
-    copy.prependHeader('Via', `SIP/2.0/${destination.transport.toUpperCase()} ${hostPort(out.host, out.port)};branch=${proxyBranch(hash)};${OWNER_VIA_PARAM}=${this.options.owner}`);
-    return { request: copy, destination };
+    return destinations instanceof Promise ? destinations.then(prepared, refused) : prepared(destinations);
   }
 
-  /** Where a copy goes: the target's flow when it is open, else its top Route, else its Request-URI. */
-  private destination(copy: SipRequest, target: Target): Destination {
-    if (target.nextHop) return { ...target.nextHop };
+  /** The copy for one destination: Record-Route for its transport, and our Via with a new branch. */
+  private copyFor(ctx: RequestContext, copy: SipRequest, destination: Destination, hash: string, recordRoute: boolean): SipRequest {
+    const out = this.advertisedFor(destination.transport);
+    const request = copy.clone();
+    // Step 4: Record-Route, two when the request leaves over another transport. @see RFC 5658
+    if (recordRoute) {
+      const token = this.options.flowTokens.encode({ caller: this.hopOf(ctx.flow), callee: this.hopOfDestination(destination) }, ctx.req.callId);
+      const inbound = this.advertisedFor(ctx.flow.transport);
+      if (inbound !== out) request.prependHeader('Record-Route', recordRouteValue(token, inbound));
+      request.prependHeader('Record-Route', recordRouteValue(token, out));
+    }
+    // Step 8: our Via, with a branch that carries the loop hash.
+    request.prependHeader('Via', `SIP/2.0/${destination.transport.toUpperCase()} ${hostPort(out.host, out.port)};branch=${proxyBranch(hash)};${OWNER_VIA_PARAM}=${this.options.owner}`);
+    return request;
+  }
+
+  /**
+   * Where a copy goes: the target's flow when it is open, else the `routes:` next hops,
+   * else its top Route, else its Request-URI, each by RFC 3263 §4.
+   */
+  private destinations(copy: SipRequest, target: Target): Destination[] | Promise<Destination[]> {
     const flow = target.flow;
     if (flow !== null) {
       const transport = flow.transport;
-      if (!isReliable(transport)) return { transport, address: flow.remoteAddress, port: flow.remotePort };
-      if (flow.owner !== this.options.owner) return { transport, address: flow.remoteAddress, port: flow.remotePort, flowId: flow.id, owner: flow.owner };
-      if (this.options.isFlowOpen(flow.id)) return { transport, address: flow.remoteAddress, port: flow.remotePort, flowId: flow.id };
+      if (!isReliable(transport)) return [{ transport, address: flow.remoteAddress, port: flow.remotePort }];
+      if (flow.owner !== this.options.owner) return [{ transport, address: flow.remoteAddress, port: flow.remotePort, flowId: flow.id, owner: flow.owner }];
+      if (this.options.isFlowOpen(flow.id)) return [{ transport, address: flow.remoteAddress, port: flow.remotePort, flowId: flow.id }];
       // RFC 5626 §5.3: the flow is gone, and only it reached the contact.
       if (target.flowOnly) throw new SipError(430, 'Flow Failed', 'SIP_ERR_PROXY_FLOW_FAILED');
     }
+    if (target.nextHops !== undefined && target.nextHops.length > 0) return this.resolveAll(target.nextHops);
     const route = copy.route[0];
     const next = route ? route.uri : copy.uri;
     if (!isSipUri(next)) throw new SipError(416, 'Unsupported URI Scheme', 'SIP_ERR_PROXY_URI_SCHEME');
-    return uriDestination(next);
+    return this.resolveAll([next]);
+  }
+
+  /**
+   * The destinations of next hops tried in order (RFC 3263 §4 for each, `maddr` counting);
+   * 404 when none resolves, 504 when DNS could not be asked about any.
+   */
+  private resolveAll(hops: readonly SipUri[]): Destination[] | Promise<Destination[]> {
+    const { resolver } = this.options;
+    if (hops.length === 1) {
+      const literal = resolver.resolveWithoutDns(hops[0], { maddr: true });
+      if (literal !== null) return literal;
+    }
+    return Promise.allSettled(hops.map((hop) => resolver.resolveUri(hop, { maddr: true }))).then((answers) => {
+      const destinations = answers.flatMap((a) => (a.status === 'fulfilled' ? a.value : []));
+      if (destinations.length > 0) return destinations;
+      const failure = answers.find((a): a is PromiseRejectedResult => a.status === 'rejected');
+      if (failure === undefined) throw noRouteToDomain(hops[0].host);
+      if (failure.reason instanceof DnsError) throw dnsFailure(hops[0].host);
+      throw failure.reason;
+    });
   }
 
   /** The far side of a dialog from the flow a request came in on. */

@@ -4,11 +4,19 @@ import { chooseBestResponse } from './best-response.js';
 import { createCancel } from './cancel-request.js';
 import type { ForwardOptions, ForwardOutcome, RequestContext } from '../tu/request-context.js';
 
-/** One forwarded copy of the request, prepared by the proxy core. */
+/**
+ * One target's copy of the request, prepared by the proxy core: the destinations its next
+ * hop resolved to, in the order to try them, and the copy for each (its own Via branch,
+ * and Record-Route for its transport).
+ * @see RFC 3261 §16.6, RFC 3263 §4.3
+ */
 export interface PreparedBranch {
-  request: SipRequest;
-  destination: Destination;
+  destinations: readonly Destination[];
+  request(destination: Destination): SipRequest;
 }
+
+/** A prepared branch, or the final response that stands for a target that cannot be reached. */
+export type Prepared = PreparedBranch | SipResponse;
 
 /**
  * What a response context needs from the proxy core: a way to send a branch (a client
@@ -21,34 +29,41 @@ export interface BranchSender {
   inviteTimeoutMs: number;
   /** Called once, when the context has nothing left to do. */
   finished(rc: ResponseContext, ctx: RequestContext): void;
+  /** A branch moved from `from`, which timed out, failed at the transport or answered 503, to `to`. @see RFC 3263 §4.3 */
+  failedOver(from: Destination, to: Destination, unreachable: boolean): void;
 }
 
 type BranchState = 'calling' | 'proceeding' | 'done';
 
-/** One client transaction of a response context. */
+/**
+ * One target of a response context: while its next hop is being resolved, then one client
+ * transaction per destination it is sent to, the next when the one before fails.
+ */
 class Branch implements ClientTransactionHandler {
   state: BranchState = 'calling';
   /** A CANCEL is owed once a provisional response arrives. @see RFC 3261 §9.1 */
   cancelOwed = false;
   cancelSent = false;
   timerC: TimerHandle | null = null;
+  prepared: PreparedBranch | null = null;
+  /** The destination to try after the current one, as an index of `prepared.destinations`. */
+  next = 0;
+  /** The copy sent to the current destination; set once it is sent. */
+  request!: SipRequest;
+  destination!: Destination;
 
-  constructor(
-    private readonly rc: ResponseContext,
-    readonly request: SipRequest,
-    readonly destination: Destination,
-  ) {}
+  constructor(private readonly rc: ResponseContext) {}
 
   onResponse(response: SipResponse): void {
     this.rc.branchResponse(this, response);
   }
 
   onTimeout(_tx: ClientTransaction, response: SipResponse): void {
-    this.rc.branchFinal(this, response.removeFirstValue('via'));
+    this.rc.branchUnreachable(this, response.removeFirstValue('via'));
   }
 
   onTransportError(_tx: ClientTransaction, _error: Error, response: SipResponse): void {
-    this.rc.branchFinal(this, response.removeFirstValue('via'));
+    this.rc.branchUnreachable(this, response.removeFirstValue('via'));
   }
 }
 
@@ -69,6 +84,8 @@ export class ResponseContext {
   private cancelled = false;
   private global = false;
   private closed = false;
+  /** A group's branches are being started: their outcomes wait for the group check at the end. */
+  private starting = false;
   private readonly isInvite: boolean;
   private resolve!: (outcome: ForwardOutcome) => void;
   private reject!: (error: unknown) => void;
@@ -76,8 +93,8 @@ export class ResponseContext {
 
   constructor(
     private readonly ctx: RequestContext,
-    /** Each group's copies, or the final response that stands for a target that could not be tried. */
-    private readonly groups: ReadonlyArray<ReadonlyArray<() => PreparedBranch | SipResponse>>,
+    /** Each group's targets, prepared when the group starts (their next hops resolved, which may take a DNS look-up). */
+    private readonly groups: ReadonlyArray<ReadonlyArray<() => Prepared | Promise<Prepared>>>,
     private readonly sender: BranchSender,
     private readonly options: ForwardOptions,
   ) {
@@ -119,13 +136,21 @@ export class ResponseContext {
       this.accept(branch, response);
       return;
     }
+    // RFC 3263 §4.3: a 503 sends the request to the next destination.
+    if (status === 503 && this.failOver(branch, false)) return;
     this.branchFinal(branch, response);
   }
 
   /**
-   * A final non-2xx response for a branch, received or made up (408 on a timeout, 503 on a
-   * transport error), our Via already removed.
+   * The made-up final response of a branch whose destination did not answer (408 on Timer
+   * B/F) or could not be reached (503 on a transport error), our Via already removed.
    */
+  branchUnreachable(branch: Branch, response: SipResponse): void {
+    if (this.failOver(branch, true)) return;
+    this.branchFinal(branch, response);
+  }
+
+  /** A final non-2xx response for a branch, our Via already removed. */
   branchFinal(branch: Branch, response: SipResponse): void {
     if (branch.state === 'done') return;
     this.settle(branch);
@@ -153,39 +178,84 @@ export class ResponseContext {
   }
 
   private startGroup(): void {
-    while (this.group < this.groups.length) {
-      const prepared = this.groups[this.group++];
-      let started = 0;
-      const immediate: SipResponse[] = [];
-      for (const prepare of prepared) {
-        let branch: PreparedBranch | SipResponse;
-        try {
-          branch = prepare();
-        } catch (error) {
-          this.fail(error);
-          return;
-        }
-        if (!('destination' in branch)) {
-          immediate.push(branch);
-          continue;
-        }
-        const b = new Branch(this, branch.request, branch.destination);
-        this.branches.push(b);
-        started++;
-        if (this.isInvite) this.restartTimerC(b);
-        this.sender.send(branch.request, branch.destination, b);
-        if (this.closed) return;
-      }
-      this.finals.push(...immediate);
-      if (started > 0 || this.closed) {
-        this.checkGroup();
-        return;
-      }
+    if (this.group >= this.groups.length) {
+      void this.finishFailed();
+      return;
     }
-    void this.finishFailed();
+    const prepares = this.groups[this.group++];
+    const branches = prepares.map(() => new Branch(this));
+    this.branches.push(...branches);
+    this.starting = true;
+    for (let i = 0; i < prepares.length && !this.closed; i++) this.begin(branches[i], prepares[i]);
+    this.starting = false;
+    if (!this.closed) this.checkGroup();
+  }
+
+  /** Prepares one target's branch and sends it, at once or once its next hop is resolved. */
+  private begin(branch: Branch, prepare: () => Prepared | Promise<Prepared>): void {
+    let prepared: Prepared | Promise<Prepared>;
+    try {
+      prepared = prepare();
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    if (!(prepared instanceof Promise)) {
+      this.prepared(branch, prepared);
+      return;
+    }
+    prepared.then(
+      (p) => this.prepared(branch, p),
+      (error: unknown) => {
+        if (!this.closed) this.fail(error);
+      },
+    );
+  }
+
+  private prepared(branch: Branch, prepared: Prepared): void {
+    if (branch.state === 'done') return;
+    if (!('destinations' in prepared)) {
+      this.branchFinal(branch, prepared);
+      return;
+    }
+    // Resolved after a CANCEL, a 6xx or (INVITE) a 2xx: nothing is sent. @see RFC 3261 §16.10
+    if (this.closed || this.finalSent || this.cancelled || this.global || branch.cancelOwed) {
+      this.branchFinal(branch, createResponse(this.ctx.req, 487));
+      return;
+    }
+    branch.prepared = prepared;
+    this.sendNext(branch);
+  }
+
+  /** A new client transaction to the branch's next destination. @see RFC 3263 §4.3 */
+  private sendNext(branch: Branch): void {
+    const prepared = branch.prepared as PreparedBranch;
+    const destination = prepared.destinations[branch.next++];
+    branch.state = 'calling';
+    branch.destination = destination;
+    branch.request = prepared.request(destination);
+    if (this.isInvite) this.restartTimerC(branch);
+    this.sender.send(branch.request, destination, branch);
+  }
+
+  /**
+   * RFC 3263 §4.3: when a destination times out, fails at the transport or answers 503,
+   * the request goes to the next one as a new transaction, unless the request was
+   * cancelled, the search has ended, or an INVITE has had a provisional response.
+   */
+  private failOver(branch: Branch, unreachable: boolean): boolean {
+    const prepared = branch.prepared;
+    if (prepared === null || branch.state === 'done' || branch.next >= prepared.destinations.length) return false;
+    if (this.closed || this.finalSent || this.cancelled || this.global || branch.cancelOwed || branch.cancelSent) return false;
+    if (this.isInvite && branch.state === 'proceeding') return false;
+    const from = branch.destination;
+    this.sendNext(branch);
+    this.sender.failedOver(from, branch.destination, unreachable);
+    return true;
   }
 
   private checkGroup(): void {
+    if (this.starting) return;
     if (this.closed || this.finalSent) {
       if (this.allDone()) this.close();
       return;

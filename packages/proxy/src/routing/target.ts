@@ -1,4 +1,5 @@
-import type { Destination, Flow } from '@herald/stack';
+import type { SipUri } from '@herald/sip';
+import type { Flow } from '@herald/stack';
 
 /**
  * One member of a target set: the Request-URI of a branch and how to reach it.
@@ -19,8 +20,11 @@ export interface Target {
    * @see RFC 5626 §5.3
    */
   flowOnly: boolean;
-  /** A next hop fixed by configuration (`routes:`), used whatever the URI says. */
-  nextHop?: Destination;
+  /**
+   * Next hops fixed by configuration (`routes:`), used whatever the URI says: each resolved
+   * by RFC 3263 §4 and tried in order, then failed over. @see RFC 3263 §4.3
+   */
+  nextHops?: readonly SipUri[];
 }
 
 /**

@@ -4,7 +4,6 @@ import type { ProxyCore } from '../forwarding/proxy-core.js';
 import { mailboxLookupFailed, noMailboxService } from '../proxy-errors.js';
 import { sipAddressOfMailbox } from '../routing/mailbox-address.js';
 import type { StaticRoutes } from '../routing/static-routes.js';
-import { uriDestination } from '../routing/uri-destination.js';
 import type { RequestProcessor } from '../tu/request-processor.js';
 
 /**
@@ -32,8 +31,8 @@ export function relayMailboxBySrv(core: ProxyCore, routes: StaticRoutes, servers
       }
       if (nextHops === null) return 'continue';
       if (nextHops.length === 0) throw noMailboxService(mailbox.host, mailbox.scheme);
-      // DEVIATION(RFC 3263 §4.3): the first server only, until the proxy fails over between next hops.
-      await core.forward(ctx, [{ uri: req.uriText, q: null, route: [], flow: null, flowOnly: false, nextHop: uriDestination(nextHops[0]) }]);
+      // RFC 3263 §4.3: each SRV target in turn, the branch failing over to the next.
+      await core.forward(ctx, [{ uri: req.uriText, q: null, route: [], flow: null, flowOnly: false, nextHops }]);
       return 'stop';
     },
   };

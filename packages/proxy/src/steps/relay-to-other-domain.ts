@@ -5,10 +5,10 @@ import { type StaticRoutes, foreignTarget } from '../routing/static-routes.js';
 import type { RequestProcessor } from '../tu/request-processor.js';
 
 /**
- * A request for a domain Herald does not serve goes to the `routes:` next hop of that
- * domain, or to the Request-URI's host when it is an address; 404 when nothing says how
- * to reach it.
- * @see RFC 3261 §16.5 (the Request-URI is not ours: it is the target)
+ * A request for a domain Herald does not serve goes to the `routes:` next hops of that
+ * domain, else where DNS says the Request-URI is (RFC 3263 §4): a domain DNS does not know
+ * gets 404, a DNS that cannot be asked 504, from the branch.
+ * @see RFC 3261 §16.5 (the Request-URI is not ours: it is the target), RFC 3263 §4
  */
 export function relayToOtherDomain(core: ProxyCore, routes: StaticRoutes): RequestProcessor {
   return {
@@ -17,9 +17,7 @@ export function relayToOtherDomain(core: ProxyCore, routes: StaticRoutes): Reque
       const { req } = ctx;
       const uri = req.uri;
       if (!isSipUri(uri)) throw noRouteToDomain(uri.scheme);
-      const target = foreignTarget(routes, uri, req.uriText);
-      if (target === null) throw noRouteToDomain(uri.host);
-      return core.forward(ctx, [target]).then(() => 'stop' as const);
+      return core.forward(ctx, [foreignTarget(routes, uri, req.uriText)]).then(() => 'stop' as const);
     },
   };
 }

@@ -86,6 +86,7 @@ export class HeraldMetrics {
   private readonly limitHits = new Map<LimitName, Tally>();
   private readonly limitCounter: Counter<'limit'>;
   private readonly storeHistogram: PresetHistogram;
+  private readonly failovers: Counter;
 
   constructor(options: HeraldMetricsOptions = {}) {
     const registers = [this.registry];
@@ -147,6 +148,11 @@ export class HeraldMetrics {
       collect: () => {
         for (const tally of this.limitHits.values()) tally.flush();
       },
+    });
+    this.failovers = new Counter({
+      name: 'herald_proxy_failovers_total',
+      help: 'Branches the proxy moved on to their next destination after a timeout, a transport error or a 503 (RFC 3263 §4.3)',
+      registers,
     });
     const sources = (): MetricSources | null => this.sources;
     const transactions = new Gauge({
@@ -227,6 +233,11 @@ export class HeraldMetrics {
     let tally = this.limitHits.get(limit);
     if (tally === undefined) this.limitHits.set(limit, (tally = new Tally(this.limitCounter.labels(limit))));
     tally.pending++;
+  }
+
+  /** The proxy moved a branch on to its next destination. @see RFC 3263 §4.3 */
+  failedOver(): void {
+    this.failovers.inc();
   }
 
   /** The observer of one store operation's duration, in seconds; take it once, call it per operation. */

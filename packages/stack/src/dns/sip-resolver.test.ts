@@ -32,17 +32,19 @@ describe('RFC 2782 SRV order', () => {
     expect(ordered.map((r) => r.target)).toEqual(['a', 'b', 'c']);
   });
 
-  it('draws within a priority in proportion to weight', () => {
+  it('draws within a priority in proportion to weight, over the records in target order', () => {
     const records = [srv('light', 1, 10, 1), srv('heavy', 1, 10, 3)];
-    // 0.2 × 4 = 0.8 falls in light's share [0, 1); 0.5 × 4 = 2 falls in heavy's [1, 4).
-    expect(orderSrv(records, sequence(0.2, 0)).map((r) => r.target)).toEqual(['light', 'heavy']);
-    expect(orderSrv(records, sequence(0.5, 0)).map((r) => r.target)).toEqual(['heavy', 'light']);
+    // Over heavy (3) then light (1): 0.2 × 4 = 0.8 falls in heavy's share [0, 3), 0.9 × 4 = 3.6 in light's [3, 4).
+    expect(orderSrv(records, sequence(0.2, 0)).map((r) => r.target)).toEqual(['heavy', 'light']);
+    expect(orderSrv(records, sequence(0.9, 0)).map((r) => r.target)).toEqual(['light', 'heavy']);
+    expect(orderSrv([...records].reverse(), sequence(0.9, 0)).map((r) => r.target)).toEqual(['light', 'heavy']);
   });
 
   it('gives weight 0 a very small chance beside weighted records, and an equal one among its own', () => {
     const records = [srv('zero', 1, 10, 0), srv('some', 1, 10, 5)];
-    expect(orderSrv(records, sequence(0.001, 0))[0].target).toBe('zero');
-    expect(orderSrv(records, sequence(0.01, 0))[0].target).toBe('some');
+    // Over some (5) then zero (0.01).
+    expect(orderSrv(records, sequence(0.999, 0))[0].target).toBe('zero');
+    expect(orderSrv(records, sequence(0.99, 0))[0].target).toBe('some');
     const zeros = [srv('x', 1, 10, 0), srv('y', 1, 10, 0)];
     expect(orderSrv(zeros, sequence(0.7, 0))[0].target).toBe('y');
   });

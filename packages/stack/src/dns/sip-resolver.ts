@@ -71,11 +71,18 @@ export class SipResolver {
    * @see RFC 3263 §4.1–§4.3
    */
   async resolveUri(uri: SipUri, options: ResolveUriOptions = {}): Promise<Destination[]> {
-    const secure = uri.scheme === 'sips';
-    const host = hostAddress((options.maddr ? uri.params.get('maddr') : undefined) ?? uri.host).toLowerCase();
-    const transport = uriTransport(uri);
-    const found = await this.locate(host, uri.port, transport, secure);
+    const found = await this.locate(uriHost(uri, options), uri.port, uriTransport(uri), uri.scheme === 'sips');
     return this.withFailedLast(found);
+  }
+
+  /**
+   * The destination of `uri` when it needs no DNS (an IP address, or `localhost`), else
+   * `null`: what `resolveUri` would answer, without waiting for it.
+   * @see RFC 3263 §4.1
+   */
+  resolveWithoutDns(uri: SipUri, options: ResolveUriOptions = {}): Destination[] | null {
+    const host = uriHost(uri, options);
+    return needsNoDns(host) ? [literalDestination(host, uri.port, uriTransport(uri), uri.scheme === 'sips')] : null;
   }
 
   /**
@@ -108,11 +115,7 @@ export class SipResolver {
 
   // RFC 3263 §4.1 (transport) and §4.2 (port and address).
   private async locate(host: string, port: number | null, transport: TransportProtocol | null, secure: boolean): Promise<Destination[]> {
-    // RFC 3263 §4.1: an IP address (or RFC 6761 §6.3's localhost, never asked of DNS) needs no look-up.
-    if (isIP(host) !== 0 || host === 'localhost') {
-      const t = transport ?? (secure ? 'tls' : 'udp');
-      return [{ transport: t, address: host, port: port ?? defaultPort(t) }];
-    }
+    if (needsNoDns(host)) return [literalDestination(host, port, transport, secure)];
     // RFC 3263 §4.2: an explicit port: A/AAAA of the host.
     if (port !== null) return this.atAddresses(host, transport ?? (secure ? 'tls' : 'udp'), port);
     // RFC 3263 §4.2: a transport named by the URI: SRV for that transport alone.
@@ -205,6 +208,20 @@ export class SipResolver {
   }
 }
 
+function uriHost(uri: SipUri, options: ResolveUriOptions): string {
+  return hostAddress((options.maddr ? uri.params.get('maddr') : undefined) ?? uri.host).toLowerCase();
+}
+
+/** RFC 3263 §4.1: an IP address needs no look-up; nor does RFC 6761 §6.3's `localhost`, which is never asked of DNS. */
+function needsNoDns(host: string): boolean {
+  return isIP(host) !== 0 || host === 'localhost';
+}
+
+function literalDestination(host: string, port: number | null, transport: TransportProtocol | null, secure: boolean): Destination {
+  const t = transport ?? (secure ? 'tls' : 'udp');
+  return { transport: t, address: host, port: port ?? defaultPort(t) };
+}
+
 /**
  * The transport a URI names: its `transport` parameter (TCP becomes TLS for SIPS), `null`
  * when it names none. Throws a 503 `SipError` for a transport Herald does not speak.
@@ -261,7 +278,8 @@ export function orderSrv(records: readonly SrvRecord[], random: () => number = M
   }
   const ordered: SrvRecord[] = [];
   for (const priority of [...byPriority.keys()].sort((a, b) => a - b)) {
-    const left = [...(byPriority.get(priority) ?? [])];
+    // In target order, whatever order the server rotated them into: the same draw, the same order.
+    const left = [...(byPriority.get(priority) ?? [])].sort((a, b) => (a.target < b.target ? -1 : a.target > b.target ? 1 : a.port - b.port));
     while (left.length > 0) {
       const weights = left.map((r) => (r.weight === 0 ? ZERO_WEIGHT : r.weight));
       let pick = random() * weights.reduce((sum, w) => sum + w, 0);

@@ -26,8 +26,8 @@ export function viaTransport(via: Via): Flow['transport'] {
  * request arrived (`stampVia`), so the address is always the request's real source.
  * DEVIATION(RFC 3261 §18.2.2): `maddr` is ignored: a sender may not name another address
  * for its responses to be sent to (that would make Herald a reflector).
- * DEVIATION(RFC 3261 §18.2.2): a sent-by host name is resolved by the OS resolver
- * (A/AAAA), not by the SRV procedure of RFC 3263 §5.
+ * A sent-by host name is left to the transport layer, which follows RFC 3263 §5 (SRV,
+ * then A/AAAA) through the resolver it is given.
  * `flowId`, when given, names the flow the request came in on (the socket to send from).
  * @see RFC 3261 §18.2.2, RFC 3581 §4
  */

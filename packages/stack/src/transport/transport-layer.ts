@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { type SipMessage, type SipRequest, type SipResponse, createResponse } from '@herald/sip';
+import { type SipMessage, type SipRequest, type SipResponse, type Via, createResponse } from '@herald/sip';
 import { type Clock, systemClock } from '../clock.js';
 import { type Destination, type Flow, flowDestination } from '../flow/flow.js';
 import { workerName } from '../flow/worker-name.js';
@@ -42,6 +42,11 @@ export interface TransportLayerOptions {
   /** Longest wait for an outgoing TCP connect or TLS handshake (default 10000 ms). */
   connectTimeoutMs?: number;
   clock?: Clock;
+  /**
+   * Where a response goes when its Via sent-by is a host name with no `received` (RFC 3263
+   * §5: SRV, then A/AAAA); the OS resolver's A/AAAA when absent.
+   */
+  sentByResolver?: { resolveSentBy(via: Via): Promise<Destination[]> };
   /** This worker's name, the owner of its flows; a new `workerName()` by default. */
   owner?: string;
 }
@@ -312,9 +317,31 @@ export class TransportLayer {
     const via = response.topViaOrNull;
     if (via === null) throw new TransportError('response without a usable Via', 'SIP_ERR_TRANSPORT_NO_ROUTE');
     const destination = responseDestination(via);
+    const resolver = this.options.sentByResolver;
+    if (resolver !== undefined && literalAddress(destination.address) === null) return this.sendToSentBy(data, via, resolver, target.flowId);
     if (destination.transport !== 'udp') return this.sendTo(data, destination);
     const address = literalAddress(destination.address) ?? (await this.resolve(destination.address));
     return this.udpSocket(address, target.flowId).send(data, address, destination.port);
+  }
+
+  /** RFC 3263 §5: a response to a sent-by host name goes to the first of its destinations that takes it. */
+  private async sendToSentBy(data: Buffer, via: Via, resolver: { resolveSentBy(via: Via): Promise<Destination[]> }, flowId?: string): Promise<Flow> {
+    let destinations: Destination[];
+    try {
+      destinations = await resolver.resolveSentBy(via);
+    } catch (err) {
+      throw new TransportError(`cannot resolve ${via.host}`, 'SIP_ERR_TRANSPORT_RESOLVE', { cause: err });
+    }
+    let failure: unknown = new TransportError(`cannot resolve ${via.host}`, 'SIP_ERR_TRANSPORT_RESOLVE');
+    for (const destination of destinations) {
+      try {
+        if (destination.transport === 'udp') return await this.udpSocket(destination.address, flowId).send(data, destination.address, destination.port);
+        return await this.sendTo(data, destination);
+      } catch (err) {
+        failure = err;
+      }
+    }
+    throw failure;
   }
 
   private async sendTo(data: Buffer, destination: Destination): Promise<Flow> {

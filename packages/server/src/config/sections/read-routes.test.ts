@@ -11,7 +11,14 @@ describe('routes', () => {
     ]);
   });
 
+  it('reads a list of next hops, tried in order', () => {
+    const routes = parse('routes:\n  - { domain: peer.test, to: ["sip:proxy1.peer.test", "sip:127.0.0.3:5070"] }').routes;
+    expect(routes).toEqual([{ domain: 'peer.test', to: ['sip:proxy1.peer.test', 'sip:127.0.0.3:5070'] }]);
+  });
+
   it.each([
+    ['routes: [{ domain: peer.test, to: [] }]', 'routes[0].to', /empty list/],
+    ['routes: [{ domain: peer.test, to: ["sip:192.0.2.1", "mailto:x@y"] }]', 'routes[0].to[1]', /is not a SIP URI/],
     ['routes: [{ to: "sip:192.0.2.1" }]', 'routes[0].domain', /is required/],
     ['routes: [{ domain: "peer test", to: "sip:192.0.2.1" }]', 'routes[0].domain', /is not a domain/],
     ['routes: [{ domain: localhost, to: "sip:192.0.2.1" }]', 'routes[0].domain', /one of Herald's own domains/],

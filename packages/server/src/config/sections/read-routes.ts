@@ -13,9 +13,16 @@ const ROUTE_KEYS = ['domain', 'to'] as const;
 export function readRoutes(value: unknown, domains: readonly string[], problems: Problems): StaticRoute[] | undefined {
   return readMapList('routes', value, '{ domain: peer.example, to: "sip:192.0.2.10:5060;transport=tcp" }', ROUTE_KEYS, problems, (key, map) => {
     const domain = problems.check(() => expectRouteDomain(`${key}.domain`, map.domain, domains));
-    const to = problems.check(() => expectRouteUri(`${key}.to`, map.to));
+    const to = problems.check(() => expectRouteHops(`${key}.to`, map.to));
     return domain === undefined || to === undefined ? undefined : { domain, to };
   });
+}
+
+/** One next hop, or a list of them tried in order (RFC 3263 §4.3 failover from one to the next). */
+function expectRouteHops(key: string, value: unknown): string | string[] {
+  if (!Array.isArray(value)) return expectRouteUri(key, value);
+  if (value.length === 0) throw new ConfigError(key, 'is an empty list; give at least one next hop, e.g. to: ["sip:proxy1.peer.example", "sip:proxy2.peer.example"]');
+  return value.map((hop: unknown, i) => expectRouteUri(`${key}[${i}]`, hop));
 }
 
 function expectRouteDomain(key: string, value: unknown, domains: readonly string[]): string {

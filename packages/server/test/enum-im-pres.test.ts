@@ -1,4 +1,4 @@
-import { type NamedServer, startNamed } from '@herald/test-kit';
+import { type NamedServer, freePort, startNamed } from '@herald/test-kit';
 import { type HeraldProcess, startHerald } from './helpers/herald-process.js';
 import { UdpAgent } from './helpers/udp-agent.js';
 
@@ -48,17 +48,32 @@ describe('tel:, im: and pres: Request-URIs (RFC 6116, RFC 3861, RFC 5509)', () =
   let home: HeraldProcess;
   let peer: HeraldProcess;
   let sender: UdpAgent;
+  // A plain SIP endpoint standing for other domains' servers, to see the Request-URI Herald sends.
+  let server: UdpAgent;
 
   beforeAll(async () => {
     peer = await startHerald(peerConfig);
     const peerPort = peer.port('udp');
+    const serverPort = await freePort();
     named = await startNamed([
       enumZone(),
       { origin: 'peer.test', records: [`_im._sip 60 IN SRV 10 10 ${peerPort} sip`, `_pres._sip 60 IN SRV 10 10 ${peerPort} sip`, 'sip 60 IN A 127.0.0.1'] },
+      {
+        origin: 'other.test',
+        records: [
+          `_im._sip 60 IN SRV 10 10 ${serverPort} im-server`,
+          '_pres._sip 60 IN SRV 0 0 0 .',
+          'im-server 60 IN A 127.0.0.1',
+        ],
+      },
+      // No _im._sip here: plain RFC 3263 for sip:user@plain.test.
+      { origin: 'plain.test', records: [`_sip._udp 60 IN SRV 10 10 ${serverPort} sip`, 'sip 60 IN A 127.0.0.1'] },
     ]);
     home = await startHerald(homeConfig(named.server));
+    server = await UdpAgent.start(home.port('udp'), serverPort);
   }, 30_000);
   afterAll(async () => {
+    await server?.close();
     await home?.stop();
     await peer?.stop();
     await named?.stop();
@@ -89,6 +104,11 @@ describe('tel:, im: and pres: Request-URIs (RFC 6116, RFC 3861, RFC 5509)', () =
     });
   }
 
+  /** A presence SUBSCRIBE from dave@example.test to `uri`. */
+  function subscribe(uri: string) {
+    return sender.send({ method: 'SUBSCRIBE', uri, from: '<sip:dave@example.test>;tag=w', to: `<${uri}>`, callId: `sub-${Date.now()}-${Math.random()}`, headers: ['Event: presence', 'Expires: 60'] });
+  }
+
   describe('ENUM', () => {
     it('MESSAGE tel:+12025550100 follows E2U+im to im:bob@peer.test, then _im._sip.peer.test, to Bob at peer.test', async () => {
       const bob = await registered(peer, 'bob', 'peer.test');
@@ -116,14 +136,7 @@ describe('tel:, im: and pres: Request-URIs (RFC 6116, RFC 3861, RFC 5509)', () =
     });
 
     it('takes E2U+pres for a presence SUBSCRIBE: 200, then a NOTIFY about alice@example.test', async () => {
-      await sender.send({
-        method: 'SUBSCRIBE',
-        uri: 'tel:+12025550102',
-        from: '<sip:dave@example.test>;tag=w',
-        to: '<tel:+12025550102>',
-        callId: `sub-tel-${Date.now()}`,
-        headers: ['Event: presence', 'Expires: 60'],
-      });
+      await subscribe('tel:+12025550102');
       expect((await sender.response()).status).toBe(200);
       const notify = await sender.request(200);
       expect(notify.method).toBe('NOTIFY');
@@ -141,6 +154,11 @@ describe('tel:, im: and pres: Request-URIs (RFC 6116, RFC 3861, RFC 5509)', () =
       expect(noRecord.status).toBe(404);
       expect(noRecord.reason).toBe('Number Not Found In ENUM');
     });
+  });
+
+  it('does not look numbers up for a sender from another domain: 403, as any relaying', async () => {
+    await sender.send({ method: 'MESSAGE', uri: 'tel:+12025550100', from: '<sip:mallory@elsewhere.test>;tag=m', to: '<tel:+12025550100>', headers: ['Content-Type: text/plain'], body: 'x' });
+    expect((await sender.response()).status).toBe(403);
   });
 
   describe('im: and pres: of a served domain', () => {
@@ -170,14 +188,7 @@ describe('tel:, im: and pres: Request-URIs (RFC 6116, RFC 3861, RFC 5509)', () =
     });
 
     it('SUBSCRIBE pres:alice@example.test gets 200 and a NOTIFY with her PIDF', async () => {
-      await sender.send({
-        method: 'SUBSCRIBE',
-        uri: 'pres:alice@example.test',
-        from: '<sip:dave@example.test>;tag=w',
-        to: '<pres:alice@example.test>',
-        callId: `sub-pres-${Date.now()}`,
-        headers: ['Event: presence', 'Expires: 60'],
-      });
+      await subscribe('pres:alice@example.test');
       expect((await sender.response()).status).toBe(200);
       const notify = await sender.request(200);
       expect(notify.method).toBe('NOTIFY');
@@ -199,15 +210,30 @@ describe('tel:, im: and pres: Request-URIs (RFC 6116, RFC 3861, RFC 5509)', () =
       }
     });
 
+    it('sends sip:user@domain, not the SRV target, as Request-URI', async () => {
+      await message('im:erin@other.test', 'to the im server');
+      const received = await server.request(200);
+      expect(received.uriText).toBe('sip:erin@other.test');
+      expect(received.body.toString()).toBe('to the im server');
+      expect((await sender.response()).status).toBe(200);
+    });
+
+    it('falls back to RFC 3263 for sip:user@domain when the domain has no _im._sip record', async () => {
+      await message('im:frank@plain.test', 'by plain sip');
+      const received = await server.request(200);
+      expect(received.uriText).toBe('sip:frank@plain.test');
+      expect((await sender.response()).status).toBe(200);
+    });
+
+    it('answers 404 when the SRV record says the service is not there (target ".")', async () => {
+      await subscribe('pres:frank@other.test');
+      const response = await sender.response();
+      expect(response.status).toBe(404);
+      expect(response.reason).toBe('No Presence Service at other.test');
+    });
+
     it('SUBSCRIBE pres:bob@peer.test goes where _pres._sip.peer.test says: 200 and a NOTIFY from peer.test', async () => {
-      await sender.send({
-        method: 'SUBSCRIBE',
-        uri: 'pres:bob@peer.test',
-        from: '<sip:dave@example.test>;tag=w',
-        to: '<pres:bob@peer.test>',
-        callId: `sub-peer-${Date.now()}`,
-        headers: ['Event: presence', 'Expires: 60'],
-      });
+      await subscribe('pres:bob@peer.test');
       const response = await sender.response();
       expect(response.status).toBe(200);
       const notify = await sender.request(200);

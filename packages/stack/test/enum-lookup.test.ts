@@ -34,7 +34,7 @@ describe('RFC 6116 ENUM and RFC 3861 SRV against a real named', () => {
         records: ['_im._sip 60 IN SRV 20 10 5070 sip2', '_im._sip 60 IN SRV 10 10 5060 sip1', '_pres._sip 60 IN SRV 0 0 0 .'],
       },
     ]);
-    dns = new DnsClient({ servers: [named.server], timeout: 500, attempts: 1 });
+    dns = new DnsClient({ servers: [named.server], timeoutMs: 500, attempts: 1 });
   });
   afterAll(async () => {
     await named?.stop();

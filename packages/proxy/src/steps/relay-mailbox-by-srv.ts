@@ -9,9 +9,9 @@ import type { RequestProcessor } from '../tu/request-processor.js';
 /**
  * An `im:` or `pres:` Request-URI of another domain goes, as `sip:user@domain`, to the servers
  * that domain's `_im._sip` / `_pres._sip` SRV records name. A `routes:` entry for the domain
- * overrides DNS, and a domain that publishes no such record is left to the SIP relay
- * (`routes:`, then RFC 3263 on the SIP URI), as RFC 5509 §3 falls back to plain SIP
- * resolution; a domain whose SRV says the service is not there gets 404.
+ * overrides DNS. A domain that publishes no such record is left to the SIP relay (RFC 3263
+ * on the SIP URI), so that a domain publishing only its SIP records is still reached; one
+ * whose SRV says the service is not there gets 404.
  * @see RFC 3861 §4, RFC 5509 §3
  */
 export function relayMailboxBySrv(core: ProxyCore, routes: StaticRoutes, servers: Pick<MailboxServers, 'locate'>): RequestProcessor {
@@ -22,13 +22,9 @@ export function relayMailboxBySrv(core: ProxyCore, routes: StaticRoutes, servers
       const mailbox = req.uri as MailboxUri;
       req.setUri(sipAddressOfMailbox(mailbox));
       if (routes.match(mailbox.host) !== null) return 'continue';
-      let nextHops;
-      try {
-        nextHops = await servers.locate(mailbox.scheme, mailbox.host);
-      } catch (error) {
-        if (error instanceof DnsError) throw mailboxLookupFailed(mailbox.host);
-        throw error;
-      }
+      const nextHops = await servers.locate(mailbox.scheme, mailbox.host).catch((error: unknown) => {
+        throw error instanceof DnsError ? mailboxLookupFailed(mailbox.host) : error;
+      });
       if (nextHops === null) return 'continue';
       if (nextHops.length === 0) throw noMailboxService(mailbox.host, mailbox.scheme);
       // RFC 3263 §4.3: each SRV target in turn, the branch failing over to the next.

@@ -20,13 +20,9 @@ export function rewriteNumberByEnum(enumLookup: Pick<EnumLookup, 'resolve'>): Re
       const { req } = ctx;
       const number = globalNumber(req.uri);
       if (number === null) return 'continue';
-      let found;
-      try {
-        found = await enumLookup.resolve(number, enumservicesFor(req));
-      } catch (error) {
-        if (error instanceof DnsError) throw enumUnavailable();
-        throw error;
-      }
+      const found = await enumLookup.resolve(number, enumservicesFor(req)).catch((error: unknown) => {
+        throw error instanceof DnsError ? enumUnavailable() : error;
+      });
       if (found !== null) req.setUri(found.uri);
       else if (req.uri.scheme === 'tel') throw numberNotInEnum();
       return 'continue';

@@ -39,6 +39,8 @@ function enumZone(): { origin: string; records: string[] } {
       // +1 202 555 0102: Alice's presence (RFC 3953) next to a record ENUM does not use.
       '2.0.1.0.5.5.5.2.0.2.1 60 IN NAPTR 10 10 "u" "E2U+email:mailto" "!^.*$!mailto:alice@example.test!" .',
       '2.0.1.0.5.5.5.2.0.2.1 60 IN NAPTR 10 20 "u" "E2U+pres" "!^.*$!pres:alice@example.test!" .',
+      // +1 202 555 0103: handed on (non-terminal) to a tree named does not serve, so it REFUSES.
+      '3.0.1.0.5.5.5.2.0.2.1 60 IN NAPTR 10 10 "" "" "" 3.0.1.0.5.5.5.2.0.2.1.e164.unserved.',
     ],
   };
 }
@@ -154,6 +156,17 @@ describe('tel:, im: and pres: Request-URIs (RFC 6116, RFC 3861, RFC 5509)', () =
       expect(noRecord.status).toBe(404);
       expect(noRecord.reason).toBe('Number Not Found In ENUM');
     });
+  });
+
+  it('answers 504 when DNS cannot be asked, for ENUM and for _im._sip', async () => {
+    await message('tel:+12025550103', 'nobody to ask');
+    const number = await sender.response();
+    expect(number.status).toBe(504);
+    expect(number.reason).toBe('ENUM Lookup Failed');
+    await message('im:erin@unserved.test', 'nobody to ask');
+    const mailbox = await sender.response();
+    expect(mailbox.status).toBe(504);
+    expect(mailbox.reason).toBe('DNS Lookup Failed for unserved.test');
   });
 
   it('does not look numbers up for a sender from another domain: 403, as any relaying', async () => {

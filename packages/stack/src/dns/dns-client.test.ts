@@ -2,7 +2,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { FakeClock, freePort, type NamedServer, startNamed } from '@herald/test-kit';
 import { DnsClient, type DnsClientOptions, type DnsQueryOutcome } from './dns-client.js';
 import { DnsError } from './dns-lookup.js';
-import { decodeDnsMessage, encodeDnsMessage } from './dns-wire.js';
+import { type DecodedMessage, decodeDnsMessage, type DnsRecord, encodeDnsMessage, RCODE } from './dns-wire.js';
 
 const manyAddresses = Array.from({ length: 40 }, (_, i) => `127.0.1.${i + 1}`);
 
@@ -127,9 +127,9 @@ describe('DnsClient: servers that fail', () => {
   });
 
   it('rejects with SIP_ERR_DNS_TIMEOUT when no server answers in time', async () => {
-    const silent = await silentServer();
+    const silent = await fakeServer(() => []);
     try {
-      const { dns, queries } = client({ servers: [`127.0.0.1:${silent.port}`], timeoutMs: 150, attempts: 2 });
+      const { dns, queries } = client({ servers: [silent.server], timeoutMs: 150, attempts: 2 });
       const error = await rejection(dns.srv('_sip._udp.example.test'));
       expect(error.code).toBe('SIP_ERR_DNS_TIMEOUT');
       expect(silent.received).toBe(2);
@@ -145,13 +145,47 @@ describe('DnsClient: servers that fail', () => {
   });
 
   it('ignores answers with another ID or question, and takes the one that matches (RFC 5452 §9.1)', async () => {
-    const forger = await forgingServer();
+    // Before each true answer, one with another ID and one for another name.
+    const forger = await fakeServer((q) => [reply(q, { id: q.id ^ 1, address: '203.0.113.66' }), reply(q, { name: 'other.test', address: '203.0.113.66' }), reply(q, { address: '192.0.2.1' })]);
     try {
-      const addresses = await client({ servers: [`127.0.0.1:${forger.port}`], timeoutMs: 5000 }).dns.addresses('victim.test');
+      const addresses = await client({ servers: [forger.server], timeoutMs: 5000 }).dns.addresses('victim.test');
       expect(addresses).toEqual(['192.0.2.1']);
-      expect(forger.forged).toBeGreaterThanOrEqual(4);
+      expect(forger.received).toBe(2);
     } finally {
       forger.socket.close();
+    }
+  });
+
+  it('passes over a server answering SERVFAIL, and reports SIP_ERR_DNS_SERVFAIL when all do', async () => {
+    const failing = await fakeServer((q) => [reply(q, { rcode: RCODE.SERVFAIL })]);
+    try {
+      expect(await client({ servers: [failing.server, named.server], attempts: 1 }).dns.srv('_sip._udp.example.test')).toHaveLength(2);
+      const { dns, queries } = client({ servers: [failing.server], attempts: 2 });
+      expect((await rejection(dns.srv('_sip._udp.example.test'))).code).toBe('SIP_ERR_DNS_SERVFAIL');
+      expect(queries).toEqual([['SRV', 'servfail']]);
+      expect(failing.received).toBe(3);
+    } finally {
+      failing.socket.close();
+    }
+  });
+
+  it('asks again without EDNS a server that answers FORMERR to the OPT record (RFC 6891 §7)', async () => {
+    const old = await fakeServer((q) => [q.edns ? reply(q, { rcode: RCODE.FORMERR }) : reply(q, { address: '192.0.2.5' })]);
+    try {
+      expect(await client({ servers: [old.server] }).dns.query('old.test', 'A')).toMatchObject([{ address: '192.0.2.5' }]);
+      expect(old.received).toBe(2);
+    } finally {
+      old.socket.close();
+    }
+  });
+
+  it('asks a server at an IPv6 address written [address]:port', async () => {
+    const v6 = await fakeServer((q) => [reply(q, { address: '192.0.2.6' })], '::1');
+    try {
+      expect(v6.server).toMatch(/^\[::1\]:\d+$/);
+      expect(await client({ servers: [v6.server] }).dns.query('six.test', 'A')).toMatchObject([{ address: '192.0.2.6' }]);
+    } finally {
+      v6.socket.close();
     }
   });
 });
@@ -225,40 +259,25 @@ describe('DnsClient: caching', () => {
   });
 });
 
-/** A UDP port that takes queries and never answers. */
-async function silentServer(): Promise<{ socket: Socket; port: number; received: number }> {
-  const socket = createSocket('udp4');
-  const server = { socket, port: 0, received: 0 };
-  socket.on('message', () => server.received++);
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  server.port = socket.address().port;
-  return server;
+/**
+ * A DNS peer on a UDP port of `host` that answers each query with what `respond` returns
+ * (nothing, forged answers, errors), counting the queries it got.
+ */
+async function fakeServer(respond: (query: DecodedMessage) => Buffer[], host = '127.0.0.1'): Promise<{ socket: Socket; server: string; received: number }> {
+  const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+  const peer = { socket, server: '', received: 0 };
+  socket.on('message', (msg, from) => {
+    peer.received++;
+    for (const b of respond(decodeDnsMessage(msg))) socket.send(b, from.port, from.address);
+  });
+  await new Promise<void>((resolve) => socket.bind(0, host, resolve));
+  peer.server = host.includes(':') ? `[${host}]:${socket.address().port}` : `${host}:${socket.address().port}`;
+  return peer;
 }
 
-/**
- * A server that, before each true answer (192.0.2.1 for A, nothing for AAAA), sends two
- * forged ones: one with another ID, one for another name.
- */
-async function forgingServer(): Promise<{ socket: Socket; port: number; forged: number }> {
-  const socket = createSocket('udp4');
-  const server = { socket, port: 0, forged: 0 };
-  socket.on('message', (msg, from) => {
-    const q = decodeDnsMessage(msg);
-    const question = q.questions[0];
-    const answer = (id: number, name: string, address: string) =>
-      encodeDnsMessage({
-        id,
-        flags: { qr: true, aa: true },
-        questions: [{ ...question, name }],
-        answers: question.type === 'A' ? [{ name, class: 1, ttl: 60, type: 'A', address }] : [],
-      });
-    const send = (b: Buffer) => socket.send(b, from.port, from.address);
-    send(answer(q.id ^ 1, question.name, '203.0.113.66'));
-    send(answer(q.id, 'other.test', '203.0.113.66'));
-    server.forged += 2;
-    send(answer(q.id, question.name, '192.0.2.1'));
-  });
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  server.port = socket.address().port;
-  return server;
+/** A response to `q` with `rcode` and, for an A question, the address given. */
+function reply(q: DecodedMessage, { id = q.id, name = q.questions[0].name, address = '', rcode = 0 } = {}): Buffer {
+  const question = q.questions[0];
+  const answers: DnsRecord[] = question.type === 'A' && address !== '' ? [{ name, class: 1, ttl: 60, type: 'A', address }] : [];
+  return encodeDnsMessage({ id, flags: { qr: true, aa: true }, rcode, questions: [{ ...question, name }], answers });
 }

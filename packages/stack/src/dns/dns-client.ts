@@ -103,24 +103,25 @@ export class DnsClient implements DnsLookup {
 
   /**
    * The records of `type` at `name`, CNAMEs followed: from the cache when there, else from
-   * the servers (sharing a query already in flight). `[]` for NXDOMAIN and NODATA.
+   * the servers (sharing a query already in flight). `[]` for NXDOMAIN and NODATA. Each
+   * caller gets an array of its own; the records in it are shared, and not to be changed.
    */
   query(name: string, type: QuestionType): Promise<DnsRecord[]> {
     const key = `${type} ${name.toLowerCase().replace(/\.$/, '')}`;
     const cached = this.cache.get(key, this.options.clock.now());
     if (cached) {
       this.options.onCacheHit?.(type);
-      return Promise.resolve(cached);
+      return Promise.resolve(cached.slice()); // the caller may sort its copy
     }
     const pending = this.inFlight.get(key);
-    if (pending) return pending;
+    if (pending) return pending.then((records) => records.slice());
     const asked = this.resolve(name.replace(/\.$/, ''), type).then(({ records, ttl }) => {
       if (ttl > 0) this.cache.set(key, records, this.options.clock.now() + ttl * 1000);
       return records;
     });
     const shared = asked.finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, shared);
-    return shared;
+    return shared.then((records) => records.slice());
   }
 
   /**

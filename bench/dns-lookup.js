@@ -1,0 +1,116 @@
+// DNS resolution: µs per look-up through @herald/stack's DnsClient, answered from its cache
+// and asked of a local BIND named each time (the cache off), next to Node's own c-ares
+// resolver on the same server (c-ares ≥ 1.23 keeps a query cache of its own, on by default,
+// so after the first question its rows are its cache through Node's binding). Starts its
+// own named on a free 127.0.0.1 port.
+//
+//   node bench/dns-lookup.js [--quick]
+//
+// Needs the workspace built (`npm run build`) and `named` on the PATH (Debian bind9).
+import { spawn } from 'node:child_process';
+import { Resolver } from 'node:dns/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freeUdpPort } from './lib/proc.js';
+
+const quick = process.argv.includes('--quick');
+const { DnsClient } = await import('../packages/stack/dist/index.js').catch(() => {
+  console.error('packages/stack/dist is missing: run `npm run build` first');
+  process.exit(2);
+});
+
+const ZONE = [
+  '$ORIGIN bench.test.',
+  '$TTL 3600',
+  '@ IN SOA ns.bench.test. hostmaster.bench.test. 1 3600 600 86400 60',
+  '@ IN NS ns.bench.test.',
+  'ns IN A 127.0.0.1',
+  '@ IN NAPTR 10 50 "s" "SIP+D2U" "" _sip._udp',
+  '_sip._udp IN SRV 10 60 5060 sip1',
+  '_sip._udp IN SRV 20 40 5060 sip2',
+  'sip1 IN A 127.0.0.2',
+  'sip1 IN AAAA 2001:db8::2',
+  'sip2 IN A 127.0.0.3',
+  '',
+].join('\n');
+
+/** named serving bench.test on a free port; resolves once its zones are loaded. */
+async function startNamed() {
+  const dir = await mkdtemp(join(tmpdir(), 'herald-bench-named-'));
+  const port = await freeUdpPort(); // named binds TCP on it too; a clash makes it exit, and the run says so
+  await writeFile(join(dir, 'bench.test.zone'), ZONE);
+  await writeFile(
+    join(dir, 'named.conf'),
+    `options { directory "${dir}"; pid-file "${dir}/named.pid"; session-keyfile "${dir}/session.key";
+  listen-on port ${port} { 127.0.0.1; }; listen-on-v6 { none; }; recursion no; dnssec-validation no; notify no; };
+controls { };
+zone "bench.test" { type primary; file "${dir}/bench.test.zone"; };
+`,
+  );
+  const child = spawn('named', ['-g', '-c', join(dir, 'named.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  await new Promise((resolve, reject) => {
+    const onData = (d) => {
+      output += d;
+      if (/ running\r?\n/.test(output)) resolve();
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('error', (e) => reject(new Error(`named could not start (${e.message}); install the Debian package bind9`)));
+    child.once('exit', (code) => reject(new Error(`named exited with ${code}:\n${output}`)));
+  });
+  return {
+    server: `127.0.0.1:${port}`,
+    port,
+    async stop() {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Median over rounds of µs per call, calls one after another (each awaited). */
+async function measure(fn, { rounds, iterations }) {
+  for (let i = 0; i < Math.min(iterations, 500); i++) await fn();
+  const times = [];
+  for (let r = 0; r < rounds; r++) {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < iterations; i++) await fn();
+    times.push(Number(process.hrtime.bigint() - t0) / 1000 / iterations);
+  }
+  return median(times);
+}
+
+const named = await startNamed();
+try {
+  const cached = new DnsClient({ servers: [named.server] });
+  const uncached = new DnsClient({ servers: [named.server], cacheMaxTtl: 0, negativeTtlMax: 0 });
+  const cares = new Resolver({ timeout: 2000, tries: 1 });
+  cares.setServers([named.server]);
+
+  const hot = { rounds: quick ? 3 : 7, iterations: quick ? 20_000 : 100_000 };
+  const cold = { rounds: quick ? 3 : 7, iterations: quick ? 300 : 2_000 };
+  const rows = [
+    ['DnsClient, cached', 'SRV', await measure(() => cached.srv('_sip._udp.bench.test'), hot)],
+    ['DnsClient, cached', 'NAPTR', await measure(() => cached.naptr('bench.test'), hot)],
+    ['DnsClient, cached', 'A + AAAA (addresses)', await measure(() => cached.addresses('sip1.bench.test'), hot)],
+    ['DnsClient, uncached (UDP to named)', 'SRV', await measure(() => uncached.srv('_sip._udp.bench.test'), cold)],
+    ['DnsClient, uncached (UDP to named)', 'A', await measure(() => uncached.query('sip1.bench.test', 'A'), cold)],
+    ['DnsClient, uncached (UDP to named)', 'A + AAAA (addresses)', await measure(() => uncached.addresses('sip1.bench.test'), cold)],
+    ['node:dns Resolver (c-ares 1.34, answers from its own cache, no TTLs given)', 'SRV', await measure(() => cares.resolveSrv('_sip._udp.bench.test'), cold)],
+    ['node:dns Resolver (c-ares 1.34, answers from its own cache, no TTLs given)', 'A', await measure(() => cares.resolve4('sip1.bench.test'), cold)],
+  ];
+  const naptrSrvA = rows[1][2] + rows[0][2] + rows[2][2];
+  console.log(`\nDNS resolution, µs per look-up (median of ${hot.rounds} rounds; ${hot.iterations} cached / ${cold.iterations} uncached look-ups a round, one at a time)\n`);
+  console.log('| client | question | µs per look-up |');
+  console.log('| --- | --- | --- |');
+  for (const [client, question, us] of rows) console.log(`| ${client} | ${question} | ${us.toFixed(us < 10 ? 2 : 0)} |`);
+  console.log(`\nA whole RFC 3263 resolution from the cache (NAPTR + SRV + A/AAAA): ${naptrSrvA.toFixed(2)} µs`);
+} finally {
+  await named.stop();
+}

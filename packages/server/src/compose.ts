@@ -64,10 +64,10 @@ export interface SipCore {
   transport: TransportLayer;
   relay: FlowRelay;
   transactions: TransactionLayer;
+  /** The caching DNS client (`dns:`), which the resolver asks. */
+  dns: DnsClient;
   /** RFC 3263: where a next hop's URI leads, and which destinations failed lately. */
   resolver: SipResolver;
-  /** The caching DNS client (`dns:`) the resolver asks. */
-  dns: DnsClient;
 }
 
 export interface ComposeOptions {
@@ -112,7 +112,7 @@ export interface Services {
  * registrar which connections closed (RFC 5626 §5.3).
  */
 export async function composeServices({ config, store, core, clock, logger, metrics }: ComposeOptions): Promise<Services> {
-  const { transport, relay, transactions, resolver, dns } = core;
+  const { transport, relay, transactions, dns, resolver } = core;
   const owner = transport.owner;
   const identity = new LocalIdentity(config.domains, transport.listeners, interfaceAddresses());
   const sharedSecret = config.auth.secret === undefined ? await SharedSecret.read(store.authState) : null;

@@ -82,9 +82,9 @@ export class HeraldServer {
     const receive = (message: SipRequest | SipResponse, flow: Flow) => this.transactions?.receive(message, flow);
     const limits = new LimitReporter(this.counters, logger, () => clock.now());
     const tls = config.tls && { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key), ca: config.tls.ca ? readFileSync(config.tls.ca) : undefined, requestCert: config.tls.requestCert };
-    // One DNS client (`dns:`) for RFC 3263, ENUM and the im:/pres: SRV records, so they share its cache.
-    const dns = new DnsClient({ ...config.dns, clock, onQuery: this.counters.dns.query, onCacheHit: this.counters.dns.cacheHit });
-    const resolver = new SipResolver({ dns, transports: config.listen.map((l) => l.transport), clock });
+    const { failedTargetMs, ...client } = config.dns;
+    const dns = new DnsClient({ ...client, clock, onQuery: this.counters.dns.query, onCacheHit: this.counters.dns.cacheHit });
+    const resolver = new SipResolver({ dns, transports: config.listen.map((l) => l.transport), failedTargetMs, clock });
     const transport = new TransportLayer({
       listen: config.listen.map((l) => ({ transport: l.transport, host: l.host, port: l.port, path: l.path })),
       tls,
@@ -120,7 +120,7 @@ export class HeraldServer {
     this.transactions = transactions;
     await relay.start();
     await transport.start();
-    const services = await composeServices({ config, store, core: { transport, relay, transactions, resolver, dns }, clock, logger, metrics: this.counters });
+    const services = await composeServices({ config, store, core: { transport, relay, transactions, dns, resolver }, clock, logger, metrics: this.counters });
     this.services = services;
     handler.serve(composeRequestChain(services), services.proxy);
     await services.start();

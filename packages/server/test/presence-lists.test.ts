@@ -1,4 +1,4 @@
-import { freePort } from '@herald/test-kit';
+import { type NamedServer, freePort, startNamed } from '@herald/test-kit';
 import { type HeraldProcess, startHerald } from './helpers/herald-process.js';
 import { ADMIN_TOKEN as TOKEN, startPresenceHerald } from './helpers/presence-herald.js';
 import { pidf } from './helpers/pidf.js';
@@ -34,11 +34,16 @@ describe('resource lists (RFC 4662, RFC 5367)', () => {
   let watcher: UdpAgent;
   let phone: UdpAgent;
 
+  let named: NamedServer;
+
   beforeAll(async () => {
-    ({ herald, adminPort } = await startPresenceHerald(['alice', 'bob', 'carol', 'dave'], '{ notifyWindow: 0 }'));
+    // DNS for the other domains, which knows none of them.
+    named = await startNamed([{ origin: 'example', records: [] }]);
+    ({ herald, adminPort } = await startPresenceHerald(['alice', 'bob', 'carol', 'dave'], '{ notifyWindow: 0 }', `dns: { servers: ["${named.server}"] }`));
   });
   afterAll(async () => {
     await herald.stop();
+    await named.stop();
   });
   beforeEach(async () => {
     watcher = await UdpAgent.start(herald.port('udp'));
@@ -149,7 +154,11 @@ describe('resource list members in another domain', () => {
   let watcher: UdpAgent;
   let peerPhone: UdpAgent;
 
+  let named: NamedServer;
+
   beforeAll(async () => {
+    // DNS for the domains without a route, which knows none of them.
+    named = await startNamed([{ origin: 'example', records: [] }]);
     const [homePort, peerPort] = [await freePort(), await freePort()];
     peerAdmin = await freePort();
     const common = 'log: { level: info }\nauth: { enabled: false }';
@@ -158,6 +167,7 @@ describe('resource list members in another domain', () => {
 domains: [example.com]
 listen: ["udp://127.0.0.1:${homePort}"]
 routes: [{ domain: other.test, to: "sip:127.0.0.1:${peerPort}" }]
+dns: { servers: ["${named.server}"] }
 ${common}
 presence: { notifyWindow: 0 }
 users: [{ user: alice, domain: example.com, password: pw-alice }]
@@ -175,7 +185,7 @@ users: [{ user: zed, domain: other.test, password: pw-zed }]
     ]);
   });
   afterAll(async () => {
-    await Promise.all([home.stop(), peer.stop()]);
+    await Promise.all([home.stop(), peer.stop(), named.stop()]);
   });
   beforeEach(async () => {
     watcher = await UdpAgent.start(home.port('udp'));

@@ -95,10 +95,8 @@ export class ProxyCore {
         const tx = ctx.transaction;
         if (tx !== null && this.contexts.get(tx) === rc) this.contexts.delete(tx);
       },
-      failedOver: (from, to, unreachable) => {
-        if (unreachable) options.resolver.failed(from);
-        options.onFailover?.(from, to);
-      },
+      unreachable: (destination) => options.resolver.failed(destination),
+      failedOver: (from, to) => options.onFailover?.(from, to),
     };
   }
 
@@ -223,10 +221,19 @@ export class ProxyCore {
     // Credentials for Herald's own realm are consumed here. @see RFC 3261 §22.3
     if (ctx.authenticated !== null) consumeCredentials(copy, ctx.authenticated.domain);
     // Steps 6–7: the next hop, and where it is.
-    const prepared = (destinations: readonly Destination[]): Prepared => ({
-      destinations,
-      request: (destination) => this.copyFor(ctx, copy, destination, hash, recordRoute),
-    });
+    const prepared = (destinations: readonly Destination[]): Prepared => {
+      // The copy itself goes to the first destination; a failover takes a clone kept clean for it.
+      const spare = destinations.length > 1 ? copy.clone() : null;
+      let first = true;
+      return {
+        destinations,
+        request: (destination) => {
+          const request = first || spare === null ? copy : spare.clone();
+          first = false;
+          return this.finishCopy(ctx, request, destination, hash, recordRoute);
+        },
+      };
+    };
     const refused = (error: unknown): SipResponse => {
       if (error instanceof SipError) return createResponse(req, error.status, error.reason);
       throw error;
@@ -240,10 +247,9 @@ export class ProxyCore {
     return destinations instanceof Promise ? destinations.then(prepared, refused) : prepared(destinations);
   }
 
-  /** The copy for one destination: Record-Route for its transport, and our Via with a new branch. */
-  private copyFor(ctx: RequestContext, copy: SipRequest, destination: Destination, hash: string, recordRoute: boolean): SipRequest {
+  /** Completes `request`, a copy, for one destination: Record-Route for its transport, and our Via with a new branch. */
+  private finishCopy(ctx: RequestContext, request: SipRequest, destination: Destination, hash: string, recordRoute: boolean): SipRequest {
     const out = this.advertisedFor(destination.transport);
-    const request = copy.clone();
     // Step 4: Record-Route, two when the request leaves over another transport. @see RFC 5658
     if (recordRoute) {
       const token = this.options.flowTokens.encode({ caller: this.hopOf(ctx.flow), callee: this.hopOfDestination(destination) }, ctx.req.callId);

@@ -29,8 +29,10 @@ export interface BranchSender {
   inviteTimeoutMs: number;
   /** Called once, when the context has nothing left to do. */
   finished(rc: ResponseContext, ctx: RequestContext): void;
+  /** `destination` did not answer (Timer B/F) or could not be reached. @see RFC 3263 §4.3 */
+  unreachable(destination: Destination): void;
   /** A branch moved from `from`, which timed out, failed at the transport or answered 503, to `to`. @see RFC 3263 §4.3 */
-  failedOver(from: Destination, to: Destination, unreachable: boolean): void;
+  failedOver(from: Destination, to: Destination): void;
 }
 
 type BranchState = 'calling' | 'proceeding' | 'done';
@@ -137,7 +139,7 @@ export class ResponseContext {
       return;
     }
     // RFC 3263 §4.3: a 503 sends the request to the next destination.
-    if (status === 503 && this.failOver(branch, false)) return;
+    if (status === 503 && this.failOver(branch)) return;
     this.branchFinal(branch, response);
   }
 
@@ -146,7 +148,8 @@ export class ResponseContext {
    * B/F) or could not be reached (503 on a transport error), our Via already removed.
    */
   branchUnreachable(branch: Branch, response: SipResponse): void {
-    if (this.failOver(branch, true)) return;
+    if (branch.state !== 'done') this.sender.unreachable(branch.destination);
+    if (this.failOver(branch)) return;
     this.branchFinal(branch, response);
   }
 
@@ -243,14 +246,14 @@ export class ResponseContext {
    * the request goes to the next one as a new transaction, unless the request was
    * cancelled, the search has ended, or an INVITE has had a provisional response.
    */
-  private failOver(branch: Branch, unreachable: boolean): boolean {
+  private failOver(branch: Branch): boolean {
     const prepared = branch.prepared;
     if (prepared === null || branch.state === 'done' || branch.next >= prepared.destinations.length) return false;
     if (this.closed || this.finalSent || this.cancelled || this.global || branch.cancelOwed || branch.cancelSent) return false;
     if (this.isInvite && branch.state === 'proceeding') return false;
     const from = branch.destination;
     this.sendNext(branch);
-    this.sender.failedOver(from, branch.destination, unreachable);
+    this.sender.failedOver(from, branch.destination);
     return true;
   }
 

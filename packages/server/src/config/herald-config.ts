@@ -3,7 +3,7 @@ import type { ImPolicy } from '@herald/im';
 import type { PresencePolicy } from '@herald/presence';
 import type { ProxyCoreOptions, StaticRoute } from '@herald/proxy';
 import type { RegistrarPolicy } from '@herald/registrar';
-import type { DnsClientOptions, RequestBudget, TransactionTimers, TransportLimits } from '@herald/stack';
+import type { DnsClientOptions, RequestBudget, SipResolverOptions, TransactionTimers, TransportLimits } from '@herald/stack';
 
 /** A transport Herald listens on (RFC 3261 §18, RFC 7118 for WebSocket). */
 export type TransportName = 'udp' | 'tcp' | 'tls' | 'ws' | 'wss';
@@ -70,7 +70,7 @@ export interface SipConfig {
  * `dns:`: @herald/stack's DnsClient: servers (`host:port`, the system's when empty), the
  * wait per try (ms), rounds over the servers, and the cache's caps (seconds, questions).
  */
-export type DnsConfig = Required<Pick<DnsClientOptions, 'timeoutMs' | 'attempts' | 'cacheMaxTtl' | 'negativeTtlMax' | 'cacheSize'>> & { servers: string[] };
+export type DnsConfig = Required<Pick<DnsClientOptions, 'timeoutMs' | 'attempts' | 'cacheMaxTtl' | 'negativeTtlMax' | 'cacheSize'>> & { servers: string[] } & Required<Pick<SipResolverOptions, 'failedTargetMs'>>;
 
 /** An account created (or its password reset) at start-up. */
 export interface UserSeed {

@@ -47,7 +47,7 @@ describe('defaults', () => {
       },
       registrar: { defaultExpires: 3600, minExpires: 60, maxExpires: 86400, maxContacts: 10 },
       proxy: { inviteTimeoutMs: 181_000 },
-      dns: { servers: [], timeoutMs: 2000, attempts: 2, cacheMaxTtl: 3600, negativeTtlMax: 300, cacheSize: 10_000 },
+      dns: { servers: [], timeoutMs: 2000, attempts: 2, cacheMaxTtl: 3600, negativeTtlMax: 300, cacheSize: 10_000, failedTargetMs: 60_000 },
       im: { maxBodySize: 65535, udpMessageLimit: 1300, storeForMs: 604_800_000, maxStoredPerUser: 1000, maxStoredPerSender: 100, maxStoredPerForeignDomain: 300 },
       presence: {
         defaultExpires: 3600,

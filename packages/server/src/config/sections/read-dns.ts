@@ -1,9 +1,9 @@
-import { DNS_CLIENT_DEFAULTS, parseDnsServer } from '@herald/stack';
+import { DEFAULT_FAILED_TARGET_MS, DNS_CLIENT_DEFAULTS, parseDnsServer } from '@herald/stack';
 import type { DnsConfig } from '../herald-config.js';
 import { ConfigError } from '../config-error.js';
 import { type Problems, type WholeNumberKey, allRead, expectList, readSection, readWholeNumbers } from '../validation-kit.js';
 
-const DNS_KEYS = ['servers', 'timeout', 'attempts', 'cacheMaxTtl', 'negativeTtlMax', 'cacheSize'] as const;
+const DNS_KEYS = ['servers', 'timeout', 'attempts', 'cacheMaxTtl', 'negativeTtlMax', 'cacheSize', 'failedTargetTime'] as const;
 
 /** RFC 2181 §8: a TTL is at most 2^31 - 1 seconds. */
 const TTL: WholeNumberKey = { unit: 'seconds', min: 0, max: 2 ** 31 - 1 };
@@ -14,17 +14,21 @@ const NUMBER_KEYS = {
   cacheSize: { unit: 'questions', max: 10_000_000 },
 } satisfies Record<string, WholeNumberKey>;
 
+/** RFC 3263 §4.3: how long a destination that failed is tried last; 0 never puts it last. */
+const FAILED_TARGET = { failedTargetMs: { key: 'failedTargetTime', unit: 'seconds', min: 0, max: 86_400, inMs: true } } satisfies Record<string, WholeNumberKey>;
+
 /** Longest wait for one try, seconds: beyond this a SIP transaction (Timer B/F, 32 s) is long over. */
 const MAX_TIMEOUT_S = 30;
 
-/** `dns:`, into @herald/stack's DnsClient options. @see RFC 1035 §7, RFC 2308 §5 */
+/** `dns:`, into @herald/stack's DnsClient and SipResolver options. @see RFC 1035 §7, RFC 2308 §5, RFC 3263 §4.3 */
 export function readDns(value: unknown, problems: Problems): DnsConfig | undefined {
   const map = readSection('dns', value, DNS_KEYS, problems);
   if (map === undefined) return undefined;
   const servers = problems.check(() => expectServers(map.servers ?? []));
   const timeoutMs = problems.check(() => expectTimeout(map.timeout ?? DNS_CLIENT_DEFAULTS.timeoutMs / 1000));
   const numbers = readWholeNumbers('dns', map, NUMBER_KEYS, DNS_CLIENT_DEFAULTS, problems);
-  return allRead({ servers, timeoutMs, ...numbers });
+  const { failedTargetMs } = readWholeNumbers('dns', map, FAILED_TARGET, { failedTargetMs: DEFAULT_FAILED_TARGET_MS }, problems);
+  return allRead({ servers, timeoutMs, ...numbers, failedTargetMs });
 }
 
 function expectServers(value: unknown): string[] {

@@ -6,8 +6,9 @@ import { UdpAgent } from './helpers/udp-agent.js';
 // tree and peer.test's _im._sip / _pres._sip records. example.test has no routes: every way
 // out of it is DNS.
 
-const homeConfig = (dnsServer: string) => `
+const homeConfig = (dnsServer: string, serverPort: number) => `
 domains: [example.test]
+routes: [{ domain: routed.test, to: "sip:127.0.0.1:${serverPort}" }]
 listen: ["udp://127.0.0.1:0"]
 log: { level: info }
 auth: { enabled: false }
@@ -68,10 +69,12 @@ describe('tel:, im: and pres: Request-URIs (RFC 6116, RFC 3861, RFC 5509)', () =
           'im-server 60 IN A 127.0.0.1',
         ],
       },
+      // Overridden by routes: for routed.test.
+      { origin: 'routed.test', records: [`_im._sip 60 IN SRV 10 10 ${peerPort} sip`, 'sip 60 IN A 127.0.0.1'] },
       // No _im._sip here: plain RFC 3263 for sip:user@plain.test.
       { origin: 'plain.test', records: [`_sip._udp 60 IN SRV 10 10 ${serverPort} sip`, 'sip 60 IN A 127.0.0.1'] },
     ]);
-    home = await startHerald(homeConfig(named.server));
+    home = await startHerald(homeConfig(named.server, serverPort));
     server = await UdpAgent.start(home.port('udp'), serverPort);
   }, 30_000);
   afterAll(async () => {
@@ -135,6 +138,13 @@ describe('tel:, im: and pres: Request-URIs (RFC 6116, RFC 3861, RFC 5509)', () =
       } finally {
         await carol.close();
       }
+    });
+
+    it('routes a user=phone number ENUM does not know by its host', async () => {
+      await message('sip:+12025550199@example.test;user=phone', 'to the host');
+      const response = await sender.response();
+      expect(response.status).toBe(404);
+      expect(response.reason).toBe('Not Found');
     });
 
     it('takes E2U+pres for a presence SUBSCRIBE: 200, then a NOTIFY about alice@example.test', async () => {
@@ -235,6 +245,13 @@ describe('tel:, im: and pres: Request-URIs (RFC 6116, RFC 3861, RFC 5509)', () =
       await message('im:frank@plain.test', 'by plain sip');
       const received = await server.request(200);
       expect(received.uriText).toBe('sip:frank@plain.test');
+      expect((await sender.response()).status).toBe(200);
+    });
+
+    it('lets a routes: entry override the SRV records of its domain', async () => {
+      await message('im:grace@routed.test', 'by route');
+      const received = await server.request(200);
+      expect(received.uriText).toBe('sip:grace@routed.test');
       expect((await sender.response()).status).toBe(200);
     });
 

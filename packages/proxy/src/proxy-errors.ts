@@ -71,7 +71,3 @@ export function noMailboxService(domain: string, scheme: string): SipError {
   return new SipError(404, `No ${scheme === 'im' ? 'IM' : 'Presence'} Service at ${domain}`, 'SIP_ERR_PROXY_NO_MAILBOX_SERVICE');
 }
 
-/** SRV for an `im:`/`pres:` domain could not be asked. @see RFC 3261 §21.5.5 */
-export function mailboxLookupFailed(domain: string): SipError {
-  return new SipError(504, `DNS Lookup Failed for ${domain}`, 'SIP_ERR_PROXY_MAILBOX_DNS');
-}

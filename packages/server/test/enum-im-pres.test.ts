@@ -176,7 +176,7 @@ describe('tel:, im: and pres: Request-URIs (RFC 6116, RFC 3861, RFC 5509)', () =
     await message('im:erin@unserved.test', 'nobody to ask');
     const mailbox = await sender.response();
     expect(mailbox.status).toBe(504);
-    expect(mailbox.reason).toBe('DNS Lookup Failed for unserved.test');
+    expect(mailbox.reason).toBe('DNS Failure For unserved.test');
   });
 
   it('does not look numbers up for a sender from another domain: 403, as any relaying', async () => {

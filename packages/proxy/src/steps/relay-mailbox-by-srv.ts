@@ -1,7 +1,7 @@
 import type { MailboxUri } from '@herald/sip';
 import { DnsError, type MailboxServers } from '@herald/stack';
 import type { ProxyCore } from '../forwarding/proxy-core.js';
-import { mailboxLookupFailed, noMailboxService } from '../proxy-errors.js';
+import { dnsFailure, noMailboxService } from '../proxy-errors.js';
 import { sipAddressOfMailbox } from '../routing/mailbox-address.js';
 import type { StaticRoutes } from '../routing/static-routes.js';
 import type { RequestProcessor } from '../tu/request-processor.js';
@@ -23,7 +23,7 @@ export function relayMailboxBySrv(core: ProxyCore, routes: StaticRoutes, servers
       req.setUri(sipAddressOfMailbox(mailbox));
       if (routes.match(mailbox.host) !== null) return 'continue';
       const nextHops = await servers.locate(mailbox.scheme, mailbox.host).catch((error: unknown) => {
-        throw error instanceof DnsError ? mailboxLookupFailed(mailbox.host) : error;
+        throw error instanceof DnsError ? dnsFailure(mailbox.host) : error;
       });
       if (nextHops === null) return 'continue';
       if (nextHops.length === 0) throw noMailboxService(mailbox.host, mailbox.scheme);

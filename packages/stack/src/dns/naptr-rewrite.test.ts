@@ -32,6 +32,11 @@ describe('RFC 3402 §3.2 substitution expressions', () => {
     expect(applySubstitution('x^.*$xsip:bob@peer.testx', '+1')).toBe('sip:bob@peer.test');
   });
 
+  it('reads an unescaped + right after ^ as the number\'s plus sign, as zones write it (RFC 5483)', () => {
+    expect(applySubstitution('!^+441632(.*)$!sip:\\1@example.com!', '+441632960083')).toBe('sip:960083@example.com');
+    expect(applySubstitution('!^+441632(.*)$!sip:\\1@example.com!', '441632960083')).toBeNull();
+  });
+
   it('understands POSIX bracket classes', () => {
     expect(applySubstitution('!^\\+([[:digit:]]+)$!sip:\\1@peer.test!', '+12025550100')).toBe('sip:12025550100@peer.test');
     expect(applySubstitution('!^\\+([[:digit:]]+)$!sip:\\1@peer.test!', '+1202x')).toBeNull();

@@ -156,16 +156,15 @@ function ereToRegExpSource(ere: string, delimiter: string): string | null {
         if (groups.length > 0) groups[groups.length - 1] = true;
         out += c;
         break;
+      case '*':
       case '+':
+      case '?':
+      case '{': {
         // RFC 5483 (ENUM experiences): zones publish `^+44…` for `^\+44…`; after the anchor there is nothing to repeat, so it is the number's +.
-        if (i === 1 && ere[0] === '^') {
+        if (c === '+' && i === 1 && ere[0] === '^') {
           out += '\\+';
           break;
         }
-      // falls through
-      case '*':
-      case '?':
-      case '{': {
         let operator: string = c;
         if (c === '{') {
           const interval = /^\{(\d{1,3})(,(\d{1,3})?)?\}/.exec(ere.slice(i));

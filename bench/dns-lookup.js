@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { freeUdpPort } from './lib/proc.js';
 
 const quick = process.argv.includes('--quick');
-const { DnsClient } = await import('../packages/stack/dist/index.js').catch(() => {
+const { DnsClient, SipResolver } = await import('../packages/stack/dist/index.js').catch(() => {
   console.error('packages/stack/dist is missing: run `npm run build` first');
   process.exit(2);
 });
@@ -93,6 +93,9 @@ try {
   const cares = new Resolver({ timeout: 2000, tries: 1 });
   cares.setServers([named.server]);
 
+  const { parseUri } = await import('../packages/sip/dist/index.js');
+  const uri = parseUri('sip:bob@bench.test');
+  const resolvers = { cached: new SipResolver({ dns: cached }), uncached: new SipResolver({ dns: uncached }) };
   const hot = { rounds: quick ? 3 : 7, iterations: quick ? 20_000 : 100_000 };
   const cold = { rounds: quick ? 3 : 7, iterations: quick ? 300 : 2_000 };
   const rows = [
@@ -102,6 +105,8 @@ try {
     ['DnsClient, uncached (UDP to named)', 'SRV', await measure(() => uncached.srv('_sip._udp.bench.test'), cold)],
     ['DnsClient, uncached (UDP to named)', 'A', await measure(() => uncached.query('sip1.bench.test', 'A'), cold)],
     ['DnsClient, uncached (UDP to named)', 'A + AAAA (addresses)', await measure(() => uncached.addresses('sip1.bench.test'), cold)],
+    ['SipResolver.resolveUri, cached', 'sip:bob@bench.test (NAPTR → SRV → A/AAAA of 2 targets)', await measure(() => resolvers.cached.resolveUri(uri), hot)],
+    ['SipResolver.resolveUri, uncached (UDP to named)', 'sip:bob@bench.test (NAPTR → SRV → A/AAAA of 2 targets)', await measure(() => resolvers.uncached.resolveUri(uri), cold)],
     ['node:dns Resolver (c-ares 1.34, answers from its own cache, no TTLs given)', 'SRV', await measure(() => cares.resolveSrv('_sip._udp.bench.test'), cold)],
     ['node:dns Resolver (c-ares 1.34, answers from its own cache, no TTLs given)', 'A', await measure(() => cares.resolve4('sip1.bench.test'), cold)],
   ];

@@ -4,6 +4,8 @@
  * is loaded:
  * - every UDP datagram Herald sends is handed to `outbox` instead (and reported sent), with the
  *   socket that sent it;
+ * - a UDP socket's connect (the DNS client's, RFC 3263) connects nowhere, and a datagram sent
+ *   on it fails as an ICMP port unreachable would: the socket emits ECONNREFUSED;
  * - every TCP/TLS connect fails at once with ECONNREFUSED;
  * - name lookups answer only IP literals and `localhost`, anything else ENOTFOUND.
  */
@@ -26,7 +28,15 @@ export function sealNetwork(outbox) {
     udpSockets.push(socket);
     return socket;
   };
+  dgram.Socket.prototype.connect = function (_port, _address, callback) {
+    if (typeof callback === 'function') process.nextTick(callback);
+  };
   dgram.Socket.prototype.send = function (data, ...args) {
+    if (args.length === 0 || typeof args[0] === 'function') {
+      const error = Object.assign(new Error('sealed network: port unreachable'), { code: 'ECONNREFUSED' });
+      process.nextTick(() => this.emit('error', error));
+      return;
+    }
     // Herald's form: send(data, port, address, callback)
     const [port, address, callback] = args;
     if (typeof port !== 'number' || typeof address !== 'string') throw new Error(`sealed network: unexpected send(${args.map((a) => typeof a).join(', ')})`);

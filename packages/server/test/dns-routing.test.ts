@@ -1,5 +1,6 @@
-import type { SipRequest, SipResponse } from '@herald/sip';
-import { type NamedServer, freePort, startNamed } from '@herald/test-kit';
+import net from 'node:net';
+import { type SipRequest, type SipResponse, createResponse } from '@herald/sip';
+import { Inbox, type NamedServer, StreamClient, freePort, startNamed } from '@herald/test-kit';
 import { type HeraldProcess, startHerald } from './helpers/herald-process.js';
 import { UdpAgent } from './helpers/udp-agent.js';
 
@@ -16,10 +17,10 @@ describe('RFC 3263 server location and failover, end to end', () => {
   let adminPort: number;
   const agents: UdpAgent[] = [];
   /** Ports of the far ends: nothing listens on `dead`; `live` on 127.0.0.3 answers 200, `busy` on 127.0.0.4 answers 503. */
-  let ports: { dead: number; live: number; busy: number; second: number };
+  let ports: { dead: number; live: number; busy: number; second: number; tcp: number };
 
   beforeAll(async () => {
-    ports = { dead: await freePort(), live: await freePort(), busy: await freePort(), second: await freePort() };
+    ports = { dead: await freePort(), live: await freePort(), busy: await freePort(), second: await freePort(), tcp: await freePort() };
     named = await startNamed([
       {
         origin: 'peer.test',
@@ -39,6 +40,7 @@ describe('RFC 3263 server location and failover, end to end', () => {
         records: ['@ IN NAPTR 10 50 "s" "SIP+D2T" "" _sip._tcp', '@ IN NAPTR 20 50 "s" "SIP+D2U" "" _sip._udp', `_sip._udp IN SRV 10 0 ${ports.live} host`, 'host IN A 127.0.0.3'],
       },
       { origin: 'hops.test', records: [`_sip._udp.first IN SRV 10 0 ${ports.busy} busy`, 'busy IN A 127.0.0.4'] },
+      { origin: 'tcp.test', records: [`_sip._tcp IN SRV 10 0 ${ports.dead} dead`, `_sip._tcp IN SRV 20 0 ${ports.tcp} live`, 'dead IN A 127.0.0.2', 'live IN A 127.0.0.3'] },
     ]);
     adminPort = await freePort();
     herald = await startHerald(`
@@ -122,6 +124,27 @@ routes:
     expect((await busy.request(503)).uriText).toBe('sip:bob@routed.test');
     expect((await second.request(200)).callId).toBe('route-hops');
     expect((await answered).status).toBe(200);
+  });
+
+  it('moves on at once when a TCP connection to the first destination is refused', async () => {
+    const alice = await agent();
+    const accepted = new Inbox<StreamClient>();
+    const server = net.createServer((socket) => accepted.push(StreamClient.wrap(socket)));
+    await new Promise<void>((resolve) => server.listen(ports.tcp, '127.0.0.3', resolve));
+    try {
+      const before = await failovers();
+      const answered = message(alice, 'sip:bob@tcp.test;transport=tcp', 'dns-tcp');
+      const connection = await accepted.next();
+      const received = (await connection.nextMessage()) as SipRequest;
+      expect(received.topVia.transport).toBe('TCP');
+      await connection.write(createResponse(received, 200).toBuffer());
+      expect((await answered).status).toBe(200);
+      // The refused connection to 127.0.0.2 came first.
+      expect(await failovers()).toBe(before + 1);
+      connection.destroy();
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('answers 404 naming a domain DNS does not know, and 504 when DNS cannot answer', async () => {

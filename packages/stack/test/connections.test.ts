@@ -20,6 +20,8 @@ async function peerServer(transport: 'tcp' | 'tls'): Promise<{ port: number; acc
     accepted.push(StreamClient.wrap(socket));
   };
   const server = transport === 'tls' ? tls.createServer(certificate, onSocket) : net.createServer(onSocket);
+  // A TLS connection whose handshake the client gave up on is never accepted: closed with the rest.
+  server.on('connection', (socket: net.Socket) => sockets.add(socket));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     port: (server.address() as net.AddressInfo).port,
@@ -188,6 +190,20 @@ describe('connection table', () => {
       try {
         const sending = run.layer.send(request('untrusted', 'TLS'), { transport: 'tls', address: '127.0.0.1', port: peer.port });
         await expect(sending).rejects.toMatchObject({ code: 'SIP_ERR_TRANSPORT_CONNECT' });
+      } finally {
+        await peer.close();
+      }
+    });
+
+    it('checks a TLS server found by DNS against the name it was found for, not its address (RFC 5922 §4)', async () => {
+      run = await startLayer([{ transport: 'tls', host: '127.0.0.1', port: 0 }], { tls: { ...certificate, ca: certificate.cert } });
+      const peer = await peerServer('tls');
+      try {
+        // The certificate names localhost (and 127.0.0.1), not peer.test.
+        const wrongName = run.layer.send(request('other-name', 'TLS'), { transport: 'tls', address: '127.0.0.1', port: peer.port, serverName: 'peer.test' });
+        await expect(wrongName).rejects.toMatchObject({ code: 'SIP_ERR_TRANSPORT_CONNECT' });
+        const flow = await run.layer.send(request('its-name', 'TLS'), { transport: 'tls', address: '127.0.0.1', port: peer.port, serverName: 'localhost' });
+        expect(flow).toMatchObject({ transport: 'tls', remotePort: peer.port });
       } finally {
         await peer.close();
       }

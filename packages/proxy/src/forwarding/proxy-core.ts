@@ -10,6 +10,7 @@ import {
   type TransportProtocol,
   DnsError,
   OWNER_VIA_PARAM,
+  destinationKey,
   hostPort,
   isReliable,
   responseDestination,
@@ -71,7 +72,7 @@ export interface ProxyCoreOptions {
 export interface NextHopResolver {
   resolveUri(uri: SipUri, options: { maddr: boolean }): Promise<Destination[]>;
   resolveWithoutDns(uri: SipUri, options: { maddr: boolean }): Destination[] | null;
-  failed(destination: Destination): void;
+  failed(destination: Destination, forMs?: number): void;
 }
 
 /**
@@ -95,7 +96,7 @@ export class ProxyCore {
         const tx = ctx.transaction;
         if (tx !== null && this.contexts.get(tx) === rc) this.contexts.delete(tx);
       },
-      unreachable: (destination) => options.resolver.failed(destination),
+      unreachable: (destination, retryAfterMs) => options.resolver.failed(destination, retryAfterMs),
       failedOver: (from, to) => options.onFailover?.(from, to),
     };
   }
@@ -294,8 +295,10 @@ export class ProxyCore {
       if (literal !== null) return literal;
     }
     return Promise.allSettled(hops.map((hop) => resolver.resolveUri(hop, { maddr: true }))).then((answers) => {
-      const destinations = answers.flatMap((a) => (a.status === 'fulfilled' ? a.value : []));
-      if (destinations.length > 0) return destinations;
+      // A destination two hops share is tried once, where it first comes.
+      const byKey = new Map<string, Destination>();
+      for (const a of answers) if (a.status === 'fulfilled') for (const d of a.value) if (!byKey.has(destinationKey(d))) byKey.set(destinationKey(d), d);
+      if (byKey.size > 0) return [...byKey.values()];
       const failure = answers.find((a): a is PromiseRejectedResult => a.status === 'rejected');
       if (failure === undefined) throw noRouteToDomain(hops[0].host);
       if (failure.reason instanceof DnsError) throw dnsFailure(hops[0].host);

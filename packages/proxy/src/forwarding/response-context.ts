@@ -29,8 +29,11 @@ export interface BranchSender {
   inviteTimeoutMs: number;
   /** Called once, when the context has nothing left to do. */
   finished(rc: ResponseContext, ctx: RequestContext): void;
-  /** `destination` did not answer (Timer B/F) or could not be reached. @see RFC 3263 §4.3 */
-  unreachable(destination: Destination): void;
+  /**
+   * `destination` did not answer (Timer B/F) or could not be reached, or answered 503 with
+   * `Retry-After` (`retryAfterMs`). @see RFC 3263 §4.3, RFC 3261 §21.5.4
+   */
+  unreachable(destination: Destination, retryAfterMs?: number): void;
   /** A branch moved from `from`, which timed out, failed at the transport or answered 503, to `to`. @see RFC 3263 §4.3 */
   failedOver(from: Destination, to: Destination): void;
 }
@@ -138,8 +141,13 @@ export class ResponseContext {
       this.accept(branch, response);
       return;
     }
-    // RFC 3263 §4.3: a 503 sends the request to the next destination.
-    if (status === 503 && this.failOver(branch)) return;
+    if (status === 503) {
+      // RFC 3261 §21.5.4: nothing more goes to a server that asked for time, while it asked.
+      const retryAfter = Number.parseInt(response.header('retry-after') ?? '', 10);
+      if (retryAfter > 0 && branch.state !== 'done') this.sender.unreachable(branch.destination, retryAfter * 1000);
+      // RFC 3263 §4.3: a 503 sends the request to the next destination.
+      if (this.failOver(branch)) return;
+    }
     this.branchFinal(branch, response);
   }
 

@@ -54,7 +54,7 @@ function sip(text: string): SipUri {
 describe('RFC 3263 §4 against a real named', () => {
   it('follows NAPTR (by order, SIP services only) to SRV (by priority) to A/AAAA', async () => {
     expect(await resolver().resolveUri(sip('sip:bob@naptr.test'))).toEqual([
-      { transport: 'tls', address: '127.0.0.2', port: 5061 },
+      { transport: 'tls', address: '127.0.0.2', port: 5061, serverName: 'naptr.test' },
       { transport: 'tcp', address: '127.0.0.2', port: 5070 },
       { transport: 'tcp', address: '127.0.0.3', port: 5072 },
       { transport: 'tcp', address: '::1', port: 5072 },
@@ -66,22 +66,22 @@ describe('RFC 3263 §4 against a real named', () => {
     expect(await resolver({ transports: ['udp'] }).resolveUri(sip('sip:bob@naptr.test'))).toEqual([{ transport: 'udp', address: '127.0.0.2', port: 5060 }]);
   });
 
-  it('keeps only SIPS+D2T for a sips: URI', async () => {
-    expect(await resolver().resolveUri(sip('sips:bob@naptr.test'))).toEqual([{ transport: 'tls', address: '127.0.0.2', port: 5061 }]);
+  it('keeps only SIPS+D2T for a sips: URI, to be checked against the URI domain (RFC 5922 §4)', async () => {
+    expect(await resolver().resolveUri(sip('sips:bob@naptr.test'))).toEqual([{ transport: 'tls', address: '127.0.0.2', port: 5061, serverName: 'naptr.test' }]);
   });
 
   it('asks SRV when there is no NAPTR, and only _sips._tcp for sips:', async () => {
     expect(await resolver().resolveUri(sip('sip:bob@srv.test'))).toEqual([
-      { transport: 'tls', address: '127.0.0.4', port: 5081 },
+      { transport: 'tls', address: '127.0.0.4', port: 5081, serverName: 'srv.test' },
       { transport: 'udp', address: '127.0.0.4', port: 5080 },
     ]);
     expect(await resolver({ transports: ['udp', 'tcp'] }).resolveUri(sip('sip:bob@srv.test'))).toEqual([{ transport: 'udp', address: '127.0.0.4', port: 5080 }]);
-    expect(await resolver().resolveUri(sip('sips:bob@srv.test'))).toEqual([{ transport: 'tls', address: '127.0.0.4', port: 5081 }]);
+    expect(await resolver().resolveUri(sip('sips:bob@srv.test'))).toEqual([{ transport: 'tls', address: '127.0.0.4', port: 5081, serverName: 'srv.test' }]);
   });
 
   it('takes the A record at the default port when there is neither NAPTR nor SRV', async () => {
     expect(await resolver().resolveUri(sip('sip:bob@plain.test'))).toEqual([{ transport: 'udp', address: '127.0.0.5', port: 5060 }]);
-    expect(await resolver().resolveUri(sip('sips:bob@plain.test'))).toEqual([{ transport: 'tls', address: '127.0.0.5', port: 5061 }]);
+    expect(await resolver().resolveUri(sip('sips:bob@plain.test'))).toEqual([{ transport: 'tls', address: '127.0.0.5', port: 5061, serverName: 'plain.test' }]);
   });
 
   it('uses the transport parameter for the SRV asked, and an explicit port for A alone', async () => {

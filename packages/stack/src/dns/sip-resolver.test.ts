@@ -107,8 +107,8 @@ describe('RFC 3263 §4 resolving a URI (records as plain data)', () => {
       { transport: 'udp', address: '::1', port: 5060 },
     ]);
     expect(await resolver.resolveUri(sip('sips:bob@plain.test'))).toEqual([
-      { transport: 'tls', address: '127.0.0.4', port: 5061 },
-      { transport: 'tls', address: '::1', port: 5061 },
+      { transport: 'tls', address: '127.0.0.4', port: 5061, serverName: 'plain.test' },
+      { transport: 'tls', address: '::1', port: 5061, serverName: 'plain.test' },
     ]);
   });
 

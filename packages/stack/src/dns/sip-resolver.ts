@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { SipError, type SipUri, type Via, hostAddress } from '@herald/sip';
-import type { Destination, TransportProtocol } from '../flow/flow.js';
+import { type Destination, type TransportProtocol, destinationKey } from '../flow/flow.js';
 import { defaultPort, viaTransport } from '../transport/response-destination.js';
 import type { DnsLookup, NaptrRecord, SrvRecord } from './dns-lookup.js';
 
@@ -53,7 +53,7 @@ export class SipResolver {
   private readonly failedTargetMs: number;
   private readonly now: () => number;
   private readonly random: () => number;
-  /** Targets that failed, by `transportKey`, and until when they are tried last. */
+  /** Targets that failed, by `destinationKey`, and until when they are tried last. */
   private readonly failedUntil = new Map<string, number>();
 
   constructor(private readonly options: SipResolverOptions) {
@@ -71,7 +71,10 @@ export class SipResolver {
    * @see RFC 3263 §4.1–§4.3
    */
   async resolveUri(uri: SipUri, options: ResolveUriOptions = {}): Promise<Destination[]> {
-    const found = await this.locate(uriHost(uri, options), uri.port, uriTransport(uri), uri.scheme === 'sips');
+    const host = uriHost(uri, options);
+    const found = await this.locate(host, uri.port, uriTransport(uri), uri.scheme === 'sips');
+    // RFC 5922 §4: a TLS server is checked against the URI's domain, whatever SRV pointed to.
+    if (!needsNoDns(host)) for (const d of found) if (d.transport === 'tls') d.serverName = host;
     return this.withFailedLast(found);
   }
 
@@ -99,18 +102,19 @@ export class SipResolver {
 
   /**
    * `destination` timed out or failed at the transport: it is tried after the others for
-   * a while. @see RFC 3263 §4.3
+   * a while, `forMs` when given (a 503's Retry-After), else the configured time.
+   * @see RFC 3263 §4.3, RFC 3261 §21.5.4
    */
-  failed(destination: Destination): void {
-    const key = transportKey(destination);
+  failed(destination: Destination, forMs = this.failedTargetMs): void {
+    const key = destinationKey(destination);
     this.failedUntil.delete(key);
     if (this.failedUntil.size >= MAX_FAILED_TARGETS) this.failedUntil.delete(this.failedUntil.keys().next().value as string);
-    this.failedUntil.set(key, this.now() + this.failedTargetMs);
+    this.failedUntil.set(key, this.now() + forMs);
   }
 
   /** `destination` answered: it is no longer tried last. */
   succeeded(destination: Destination): void {
-    this.failedUntil.delete(transportKey(destination));
+    this.failedUntil.delete(destinationKey(destination));
   }
 
   // RFC 3263 §4.1 (transport) and §4.2 (port and address).
@@ -196,7 +200,7 @@ export class SipResolver {
     const fresh: Destination[] = [];
     const avoided: Destination[] = [];
     for (const d of destinations) {
-      const key = transportKey(d);
+      const key = destinationKey(d);
       const until = this.failedUntil.get(key);
       if (until === undefined) fresh.push(d);
       else if (until <= now) {
@@ -289,8 +293,4 @@ export function orderSrv(records: readonly SrvRecord[], random: () => number = M
     }
   }
   return ordered;
-}
-
-function transportKey(d: Destination): string {
-  return `${d.transport}|${d.address}|${d.port}`;
 }

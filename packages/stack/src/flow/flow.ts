@@ -30,6 +30,11 @@ export interface Destination {
   port: number;
   flowId?: string;
   /**
+   * The name a TLS server's certificate must match when `address` was found by DNS: the
+   * domain of the URI resolved, not the SRV target (RFC 5922 §4); also sent as SNI.
+   */
+  serverName?: string;
+  /**
    * The worker that holds `flowId` when it is not this one: the message is handed to that
    * worker to send (`FlowRelay`). Absent for this worker's own flows.
    */
@@ -48,4 +53,9 @@ export function isReliable(transport: TransportProtocol): boolean {
 /** The destination of a response: the far end of the flow the request arrived on. @see RFC 3261 §18.2.2 */
 export function flowDestination(flow: Flow): Destination {
   return { transport: flow.transport, address: flow.remoteAddress, port: flow.remotePort, flowId: flow.id };
+}
+
+/** A destination as one string: its transport, address and port (the flow it may reuse aside). */
+export function destinationKey(d: Destination): string {
+  return `${d.transport}|${d.address}|${d.port}`;
 }

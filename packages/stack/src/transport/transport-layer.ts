@@ -358,7 +358,7 @@ export class TransportLayer {
       }
       case 'tcp':
       case 'tls': {
-        const connection = await this.connectionTo(destination.transport, destination.address, destination.port);
+        const connection = await this.connectionTo(destination.transport, destination.address, destination.port, destination.serverName);
         await connection.send(data);
         return connection.flow;
       }
@@ -370,7 +370,7 @@ export class TransportLayer {
   }
 
   /** An open connection to the target, or a new one; concurrent callers share one connect. */
-  private async connectionTo(transport: 'tcp' | 'tls', host: string, port: number): Promise<Connection> {
+  private async connectionTo(transport: 'tcp' | 'tls', host: string, port: number, serverName?: string): Promise<Connection> {
     const address = literalAddress(host) ?? (await this.resolve(host));
     const open = this.table.find(transport, address, port);
     if (open) return open;
@@ -380,7 +380,7 @@ export class TransportLayer {
       pending = connectStream(transport, address, port, {
         timeoutMs: this.options.connectTimeoutMs ?? 10_000,
         tls: this.options.tls,
-        servername: isIP(socketAddress(host)) === 0 ? host : undefined,
+        servername: serverName ?? (isIP(socketAddress(host)) === 0 ? host : undefined),
       })
         .then((socket) => {
           if (this.state !== 'started') {

@@ -8,6 +8,7 @@ export * from './routing/target.js';
 export * from './routing/locate-user.js';
 export * from './routing/flow-tokens.js';
 export * from './routing/static-routes.js';
+export * from './routing/mailbox-address.js';
 // Forwarding: the proxy core (RFC 3261 §16.6–§16.11).
 export { type AdvertisedAddress, DEFAULT_INVITE_TIMEOUT_MS, type NextHopResolver, ProxyCore, type ProxyCoreOptions } from './forwarding/proxy-core.js';
 // The chain steps the proxy offers, and the conditions they run on.
@@ -21,6 +22,9 @@ export * from './steps/hand-to-transaction-holder.js';
 export * from './steps/check-max-forwards.js';
 export * from './steps/refuse-relaying.js';
 export * from './steps/refuse-preloaded-route.js';
+export * from './steps/rewrite-number-by-enum.js';
+export * from './steps/treat-mailbox-as-sip.js';
+export * from './steps/relay-mailbox-by-srv.js';
 export * from './steps/relay-to-other-domain.js';
 export * from './steps/reject-unhandled.js';
 // What a service that answers a request itself (a UAS) shares.

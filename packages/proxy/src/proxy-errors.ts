@@ -52,3 +52,22 @@ export function userNotFound(): SipError {
 export function noTransactionToCancel(): SipError {
   return new SipError(481, 'Call/Transaction Does Not Exist', 'SIP_ERR_PROXY_NO_TRANSACTION');
 }
+
+/** A telephone number no configured ENUM suffix resolves for the request's method. @see RFC 6116 §2.4 */
+export function numberNotInEnum(): SipError {
+  return new SipError(404, 'Number Not Found In ENUM', 'SIP_ERR_PROXY_ENUM_NOT_FOUND');
+}
+
+/**
+ * ENUM could not be asked (no DNS server answered). 504, not 404: the number may well exist;
+ * DNS is the external server that did not answer in time. @see RFC 3261 §21.5.5
+ */
+export function enumUnavailable(): SipError {
+  return new SipError(504, 'ENUM Lookup Failed', 'SIP_ERR_PROXY_ENUM_DNS');
+}
+
+/** The `_im._sip` / `_pres._sip` SRV of a domain said its service is not there (target `.`). @see RFC 2782, RFC 3861 §4 */
+export function noMailboxService(domain: string, scheme: string): SipError {
+  return new SipError(404, `No ${scheme === 'im' ? 'IM' : 'Presence'} Service at ${domain}`, 'SIP_ERR_PROXY_NO_MAILBOX_SERVICE');
+}
+

@@ -28,15 +28,20 @@ import {
   rejectUnhandled,
   relayToOtherDomain,
   toHerald,
+  relayMailboxBySrv,
+  rewriteNumberByEnum,
+  toGlobalNumber,
+  toMailbox,
   toOtherDomain,
   toUserOfServedDomain,
+  treatMailboxAsSip,
   trustedSender,
   validateRequest,
   when,
 } from '@herald/proxy';
 import { Registrar, locationLookup } from '@herald/registrar';
 import { KNOWN_METHODS } from '@herald/sip';
-import type { Clock, DnsClient, FlowRelay, SipResolver, TransactionLayer, TransportLayer } from '@herald/stack';
+import { type Clock, type DnsClient, EnumLookup, type FlowRelay, MailboxServers, type SipResolver, type TransactionLayer, type TransportLayer } from '@herald/stack';
 import type { Store } from '@herald/store';
 import type { HeraldConfig } from './config/herald-config.js';
 import { advertisedAddresses, interfaceAddresses } from './local-addresses.js';
@@ -84,6 +89,10 @@ export interface Services {
   routes: StaticRoutes;
   /** The caching DNS client (`dns:`), for RFC 3263 resolution of other domains. */
   dns: DnsClient;
+  /** ENUM over `enum.suffixes`. @see RFC 6116 */
+  enumLookup: EnumLookup;
+  /** The `_im._sip` / `_pres._sip` servers of other domains. @see RFC 3861 §4 */
+  mailboxServers: MailboxServers;
   /** Present when several workers share the UDP socket. */
   transactionHolder: RequestProcessor | null;
   /** Present when `auth.enabled`: digest, then the From of an authenticated request. */
@@ -167,6 +176,8 @@ export async function composeServices({ config, store, core, clock, logger, metr
     proxy,
     routes,
     dns,
+    enumLookup: new EnumLookup(dns, config.enum.suffixes),
+    mailboxServers: new MailboxServers(dns),
     transactionHolder:
       config.workers > 1
         ? handToTransactionHolder({
@@ -229,7 +240,7 @@ export async function composeServices({ config, store, core, clock, logger, metr
  * Each step runs when its condition holds; a step that answers ends the chain.
  */
 export function composeRequestChain(services: Services, caps: Capabilities = CAPABILITIES): RequestProcessor[] {
-  const { identity, proxy, flowTokens, routes, transactionHolder, auth, registrar, presence, messages, location } = services;
+  const { identity, proxy, flowTokens, routes, enumLookup, mailboxServers, transactionHolder, auth, registrar, presence, messages, location } = services;
   for (const m of caps.allow) if (!KNOWN_METHODS.has(m)) throw new Error(`capability lists unknown method ${m}`);
   const trusted = trustedSender(identity, { trustLocalFrom: auth === null });
   return [
@@ -250,6 +261,10 @@ export function composeRequestChain(services: Services, caps: Capabilities = CAP
       : [when(not(isMethod('ACK', 'CANCEL')), auth.authenticate), when(all(authenticated, not(isMethod('REGISTER'))), auth.checkFromIdentity)]),
     // A Route left after preprocessing is a next hop the sender chose: only for senders Herald knows.
     when(all(hasRoute, not(trusted)), refusePreloadedRoute()),
+    // ENUM: a telephone number becomes the URI its NAPTR records give, for Herald's own senders (a stranger's is relaying).
+    when(all(toGlobalNumber, trusted, not(isMethod('REGISTER', 'ACK', 'CANCEL'))), rewriteNumberByEnum(enumLookup)),
+    // im: and pres: of a served domain: its users' SIP addresses.
+    when(all(toMailbox, not(toOtherDomain(identity))), treatMailboxAsSip()),
     // REGISTRAR
     when(isMethod('REGISTER'), registrar),
     // PRESENCE
@@ -260,7 +275,7 @@ export function composeRequestChain(services: Services, caps: Capabilities = CAP
     // LOCATION
     when(all(not(isMethod('REGISTER', 'ACK', 'CANCEL')), toUserOfServedDomain(identity)), location),
     // RELAY: another domain; only Herald's own users may send there.
-    when(all(not(isMethod('ACK')), toOtherDomain(identity)), [checkMaxForwards(), when(not(trusted), refuseRelaying()), relayToOtherDomain(proxy, routes)]),
+    when(all(not(isMethod('ACK')), toOtherDomain(identity)), [checkMaxForwards(), when(not(trusted), refuseRelaying()), when(toMailbox, relayMailboxBySrv(proxy, routes, mailboxServers)), relayToOtherDomain(proxy, routes)]),
     // Nobody took it: the response that says why.
     rejectUnhandled(caps),
   ];

@@ -1,4 +1,5 @@
 import { isSipUri } from '@herald/sip';
+import { globalNumber } from '@herald/stack';
 import type { LocalIdentity } from '../routing/local-identity.js';
 import type { RequestCondition } from '../tu/request-processor.js';
 
@@ -70,3 +71,9 @@ export function toUserOfServedDomain(identity: LocalIdentity): RequestCondition 
     return isSipUri(uri) && uri.user !== null && identity.isServedDomain(uri.host);
   };
 }
+
+/** The Request-URI is a global telephone number: `tel:+…`, or `sip:+…@host;user=phone`. @see RFC 3966 §5.1.1, RFC 3261 §19.1.6 */
+export const toGlobalNumber: RequestCondition = (ctx) => globalNumber(ctx.req.uri) !== null;
+
+/** The Request-URI is an `im:` or `pres:` URI. @see RFC 3861 §2 */
+export const toMailbox: RequestCondition = (ctx) => ctx.req.uri.scheme === 'im' || ctx.req.uri.scheme === 'pres';

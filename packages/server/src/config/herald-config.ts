@@ -134,6 +134,12 @@ export interface DdnsConfig {
   withdrawOnShutdown: boolean;
 }
 
+/** ENUM (RFC 6116): where telephone numbers are looked up. */
+export interface EnumConfig {
+  /** Domains under which numbers are published (`e164.arpa`, private trees), tried in order; empty turns ENUM off. */
+  suffixes: string[];
+}
+
 /** The validated configuration of a Herald daemon. */
 export interface HeraldConfig {
   /** Absolute path of the file read, or undefined when running on defaults. */
@@ -156,6 +162,7 @@ export interface HeraldConfig {
   dns: DnsConfig;
   /** Next hops for other domains (`peer.test`, or `*.acme.com` for its subdomains), in order. */
   routes: StaticRoute[];
+  enum: EnumConfig;
   /** Worker processes sharing the listeners: 1 on the embedded store, one per core (or as set) on Redis. */
   workers: number;
   /** Absent when the admin API is off. */

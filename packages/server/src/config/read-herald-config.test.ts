@@ -60,6 +60,7 @@ describe('defaults', () => {
         strangers: { maxWatchersPerPresentity: 1000, maxSubscriptionsPerWatcherDomain: 1000, maxSubscriptionsPerSource: 500, maxForeignPendingExpires: 600 },
       },
       routes: [],
+      enum: { suffixes: ['e164.arpa'] },
       workers: 1,
     });
   });

@@ -16,7 +16,7 @@ describe('unknown keys', () => {
   });
 
   it('lists the known keys when nothing is close', () => {
-    expect(problem('voicemail: {}', 'voicemail')).toContain('remove it; the known keys are domains, listen, tls, store, dataDir, log, sip, users, auth, registrar, proxy, routes, im, presence, workers, admin, redis, dns, ddns');
+    expect(problem('voicemail: {}', 'voicemail')).toContain('remove it; the known keys are domains, listen, tls, store, dataDir, log, sip, users, auth, registrar, proxy, routes, enum, im, presence, workers, admin, redis, dns, ddns');
   });
 
   it('catches a typo in a section', () => {

@@ -5,3 +5,6 @@ export * from './tsig.js';
 export * from './dns-client.js';
 export * from './dns-update.js';
 export * from './sip-resolver.js';
+export * from './naptr-rewrite.js';
+export * from './enum-lookup.js';
+export * from './mailbox-servers.js';

@@ -65,6 +65,15 @@ describe('DnsClient: records by type from a real named', () => {
     expect(await dns.addresses('sip1.example.test')).toEqual(['127.0.0.2', '2001:db8::2']);
   });
 
+  it('asks the system look-up for a name DNS gives no address for (a search-list name)', async () => {
+    const asked: string[] = [];
+    const { dns } = client({ systemLookup: (name) => (asked.push(name), Promise.resolve(name === 'sbc' ? ['10.1.1.1'] : [])) });
+    expect(await dns.addresses('sbc')).toEqual(['10.1.1.1']);
+    expect(await dns.addresses('sip1.example.test')).toEqual(['127.0.0.2', '2001:db8::2']);
+    expect(await dns.addresses('nothing.example.test')).toEqual([]);
+    expect(asked).toEqual(['sbc', 'nothing.example.test']);
+  });
+
   it('answers an IP literal and localhost without asking', async () => {
     const { dns, queries } = client();
     expect(await dns.addresses('192.0.2.7')).toEqual(['192.0.2.7']);

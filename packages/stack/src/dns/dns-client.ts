@@ -1,4 +1,5 @@
 import { getServers } from 'node:dns';
+import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { type Clock, systemClock } from '../clock.js';
 import { DnsCache } from './dns-cache.js';
@@ -27,6 +28,12 @@ export interface DnsClientOptions {
    * `/etc/hosts` ("files dns" in nsswitch.conf): see `readHostsFile`.
    */
   hosts?: ReadonlyMap<string, readonly string[]>;
+  /**
+   * Asked for the addresses of a name DNS gives none for (or cannot be asked about): the
+   * system's own look-up (`getaddrinfo`: the search list of resolv.conf, nsswitch, mDNS),
+   * so that a short name such as a Kubernetes service keeps working. See `systemLookup`.
+   */
+  systemLookup?: (name: string) => Promise<string[]>;
   /** EDNS0 UDP payload size advertised (RFC 6891 §6.2.5); 0 sends no OPT record (512 octets). */
   udpPayloadSize?: number;
   clock?: Clock;
@@ -62,7 +69,7 @@ type Answer = { records: DnsRecord[]; ttl: number };
  */
 export class DnsClient implements DnsLookup {
   readonly servers: readonly DnsServer[];
-  private readonly options: Required<Omit<DnsClientOptions, 'servers' | 'hosts' | 'onQuery' | 'onCacheHit'>> & DnsClientOptions;
+  private readonly options: Required<Omit<DnsClientOptions, 'servers' | 'hosts' | 'systemLookup' | 'onQuery' | 'onCacheHit'>> & DnsClientOptions;
   private readonly cache: DnsCache<DnsRecord[]>;
   private readonly inFlight = new Map<string, Promise<DnsRecord[]>>();
 
@@ -90,6 +97,8 @@ export class DnsClient implements DnsLookup {
     const [v4, v6] = await Promise.allSettled([this.query(name, 'A'), this.query(name, 'AAAA')]);
     const found = [v4, v6].flatMap((r) => (r.status === 'fulfilled' ? r.value : [])).flatMap((r) => (r.type === 'A' || r.type === 'AAAA' ? [r.address] : []));
     if (found.length > 0) return found;
+    const fromSystem = (await this.options.systemLookup?.(name).catch(() => [])) ?? [];
+    if (fromSystem.length > 0) return fromSystem;
     for (const r of [v4, v6]) if (r.status === 'rejected') throw r.reason;
     return [];
   }
@@ -242,4 +251,9 @@ function outcomeOf(error: DnsError): DnsQueryOutcome {
     default:
       return 'servfail';
   }
+}
+
+/** The system's own address look-up (`getaddrinfo`), for `DnsClientOptions.systemLookup`. */
+export async function systemLookup(name: string): Promise<string[]> {
+  return (await lookup(name, { all: true })).map((a) => a.address);
 }

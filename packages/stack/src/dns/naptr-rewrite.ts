@@ -1,12 +1,14 @@
 import type { NaptrRecord } from './dns-lookup.js';
 
 /**
- * Longest Application Unique String a substitution is applied to: a domain name's length
- * (RFC 1035 §2.3.4), far beyond an E.164 number's 16 characters. With at most
- * {@link MAX_REPETITIONS} repetition operators and none nested, the worst backtracking
- * over such a string stays in the tens of thousands of steps.
+ * Longest Application Unique String a substitution is applied to: four times an E.164
+ * number's 16 characters, room for RFC 3403's URN example. With at most
+ * {@link MAX_REPETITIONS} repetition operators and none nested, backtracking grows with the
+ * subject's length to the power of the repetitions: microseconds for an E.164 number (what
+ * ENUM applies it to), tens of milliseconds at this length in the worst case, hundreds at a
+ * domain name's 255.
  */
-export const MAX_SUBJECT_LENGTH = 255;
+export const MAX_SUBJECT_LENGTH = 64;
 /** A NAPTR REGEXP field is one <character-string>, at most 255 octets. @see RFC 3403 §4.1 */
 const MAX_EXPRESSION_LENGTH = 255;
 /** Repetition operators (`*`, `+`, `?`, `{m,n}`) a regular expression may hold. */

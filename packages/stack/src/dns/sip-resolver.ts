@@ -25,8 +25,8 @@ const SRV_PREFIXES: Partial<Record<TransportProtocol, string>> = { tls: '_sips._
 /**
  * When a URI names no transport and there is no NAPTR: the SRV queries, in Herald's order of preference.
  * DEVIATION(RFC 3263 §4.1): `_sips._tcp` is asked for a SIP URI too (the RFC asks `_sip` services
- * for SIP URIs), as issue 14 lists it: a domain that publishes TLS is reached over TLS, its
- * certificate checked against the domain.
+ * for SIP URIs), as NAPTR may offer `SIPS+D2T` for one: a domain that publishes TLS is reached
+ * over TLS, its certificate checked against the domain.
  * @see RFC 3263 §4.1
  */
 const SRV_ORDER: readonly TransportProtocol[] = ['tls', 'tcp', 'udp'];

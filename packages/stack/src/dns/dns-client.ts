@@ -53,6 +53,14 @@ export const DNS_CLIENT_DEFAULTS = {
   udpPayloadSize: 1232,
 } as const;
 
+/**
+ * How long a question no server could answer fails at once when asked again, so that while
+ * DNS is down each request does not wait out every server's timeout. RFC 2308 §7 allows up
+ * to five minutes; a few seconds is enough to spare the waits and short enough to notice
+ * DNS coming back.
+ */
+const FAILURE_CACHE_MS = 5_000;
+
 /** CNAMEs followed for one question, across queries. @see RFC 1034 §3.6.2 */
 const MAX_CNAME_CHAIN = 8;
 
@@ -72,6 +80,7 @@ export class DnsClient implements DnsLookup {
   private readonly options: Required<Omit<DnsClientOptions, 'servers' | 'hosts' | 'systemLookup' | 'onQuery' | 'onCacheHit'>> & DnsClientOptions;
   private readonly cache: DnsCache<DnsRecord[]>;
   private readonly inFlight = new Map<string, Promise<DnsRecord[]>>();
+  private readonly failures: DnsCache<DnsError>;
 
   constructor(options: DnsClientOptions = {}) {
     const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as DnsClientOptions;
@@ -79,6 +88,7 @@ export class DnsClient implements DnsLookup {
     const servers = options.servers?.length ? options.servers : getServers();
     this.servers = servers.map(parseDnsServer);
     this.cache = new DnsCache(this.options.cacheSize);
+    this.failures = new DnsCache(this.options.cacheSize);
   }
 
   /** Questions in the cache (expired ones included until touched). */
@@ -134,12 +144,21 @@ export class DnsClient implements DnsLookup {
       this.options.onCacheHit?.(type);
       return Promise.resolve(cached.slice()); // the caller may sort its copy
     }
+    const failed = this.failures.get(key, this.options.clock.now());
+    if (failed) return Promise.reject(failed);
     const pending = this.inFlight.get(key);
     if (pending) return pending.then((records) => records.slice());
-    const asked = this.resolve(name.replace(/\.$/, ''), type).then(({ records, ttl }) => {
-      if (ttl > 0) this.cache.set(key, records, this.options.clock.now() + ttl * 1000);
-      return records;
-    });
+    const asked = this.resolve(name.replace(/\.$/, ''), type).then(
+      ({ records, ttl }) => {
+        if (ttl > 0) this.cache.set(key, records, this.options.clock.now() + ttl * 1000);
+        return records;
+      },
+      (error: unknown) => {
+        // RFC 2308 §7.1: a server failure may be remembered, briefly.
+        if (error instanceof DnsError) this.failures.set(key, error, this.options.clock.now() + FAILURE_CACHE_MS);
+        throw error;
+      },
+    );
     const shared = asked.finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, shared);
     return shared.then((records) => records.slice());

@@ -4,6 +4,7 @@ export * from './inbox.js';
 export * from './sip-text.js';
 export * from './redis-server.js';
 export * from './sipp.js';
+export * from './stop-process.js';
 export * from './stream-client.js';
 export * from './test-certificate.js';
 export * from './udp-client.js';

@@ -1,5 +1,5 @@
 import { isIPv4 } from 'node:net';
-import type { DnsUpdate, RecordData, UpdateOperation } from '@herald/stack';
+import { type DnsUpdate, NAPTR_SERVICES, type RecordData, type UpdateOperation } from '@herald/stack';
 import type { DdnsConfig } from '../config/herald-config.js';
 
 /** The address record types. */
@@ -92,12 +92,18 @@ function srvRecords(config: DdnsConfig): OwnedRecord[] {
   return config.records.srv.map((s) => ({ name: `${s.service}.${config.zone}`, type: 'SRV', priority: s.priority, weight: s.weight, port: s.port, target: config.host }));
 }
 
-/** NAPTR services of the SRV names RFC 3263 §4.1 looks up. @see RFC 3263 §4.1, RFC 3261 §26.5 */
-const NAPTR_SERVICES: Record<string, string> = { '_sip._udp': 'SIP+D2U', '_sip._tcp': 'SIP+D2T', '_sips._tcp': 'SIPS+D2T', '_sip._sctp': 'SIP+D2S' };
+/**
+ * The NAPTR service that leads to each SRV name, for the services Herald resolves: `SIPS+D2T`
+ * to `_sips._tcp` (TLS runs over TCP), `SIP+D2T` to `_sip._tcp`, `SIP+D2U` to `_sip._udp`.
+ * @see RFC 3263 §4.1, RFC 3261 §26.5
+ */
+const NAPTR_SERVICE_OF_SRV: Record<string, string> = Object.fromEntries(
+  Object.entries(NAPTR_SERVICES).map(([service, { transport, secure }]) => [`_${secure ? 'sips' : 'sip'}._${transport === 'tls' ? 'tcp' : transport}`, service]),
+);
 
 function naptrRecords(config: DdnsConfig): OwnedRecord[] {
   if (!config.records.naptr) return [];
-  const services = [...new Set(config.records.srv.map((s) => s.service))].filter((s) => s in NAPTR_SERVICES);
+  const services = [...new Set(config.records.srv.map((s) => s.service))].filter((s) => s in NAPTR_SERVICE_OF_SRV);
   // RFC 3263 §4.1: equal order, the preference in the order the operator listed the services.
   return services.map((service, i) => ({
     name: config.zone,
@@ -105,7 +111,7 @@ function naptrRecords(config: DdnsConfig): OwnedRecord[] {
     order: 10,
     preference: 10 * (i + 1),
     flags: 'S',
-    service: NAPTR_SERVICES[service],
+    service: NAPTR_SERVICE_OF_SRV[service],
     regexp: '',
     replacement: `${service}.${config.zone}`,
   }));

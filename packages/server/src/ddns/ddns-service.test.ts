@@ -1,9 +1,10 @@
+import { type Server, type Socket, createServer } from 'node:net';
 import { PassThrough } from 'node:stream';
-import { sendUpdate } from '@herald/stack';
+import { UPDATE_TIMEOUT_MS, sendUpdate } from '@herald/stack';
 import { FakeClock, type NamedServer, type TsigKey, makeTsigKey, startNamed } from '@herald/test-kit';
 import type { DdnsConfig } from '../config/herald-config.js';
 import { createLogger } from '../logger.js';
-import { DDNS_DEFAULTS, type DdnsResult, DdnsService, RETRY_MIN_MS } from './ddns-service.js';
+import { DDNS_DEFAULTS, type DdnsResult, DdnsService, RETRY_MIN_MS, WITHDRAW_DEADLINE_MS } from './ddns-service.js';
 
 const ZONE = 'example.test';
 const SRV_NAME = `_sip._udp.${ZONE}`;
@@ -14,6 +15,12 @@ interface Node {
   addresses: string[];
   results: DdnsResult[];
   warnings: string[];
+  /** The warnings as logged, with their fields. */
+  warned: Record<string, unknown>[];
+  /** Where its updates go: the test points it elsewhere to take the name server away. */
+  server: { host: string; port: number };
+  /** Called as each update is sent. */
+  onSend?: () => void;
 }
 
 describe('DdnsService: RFC 2136 self-update of a node against BIND named', () => {
@@ -44,16 +51,21 @@ describe('DdnsService: RFC 2136 self-update of a node against BIND named', () =>
       withdrawOnShutdown: options.withdraw ?? true,
     };
     const out = new PassThrough();
-    const n: Node = { addresses, results: [], warnings: [], service: undefined as unknown as DdnsService };
+    const n: Node = { addresses, results: [], warnings: [], warned: [], server: config.server, service: undefined as unknown as DdnsService };
     out.on('data', (d: Buffer) => {
       for (const line of d.toString().split('\n').filter(Boolean)) {
         const entry = JSON.parse(line) as { level: string; message: string };
-        if (entry.level === 'warn') n.warnings.push(entry.message);
+        if (entry.level !== 'warn') continue;
+        n.warnings.push(entry.message);
+        n.warned.push(entry);
       }
     });
     n.service = new DdnsService({
       config,
-      send: (update) => sendUpdate(update, { server: config.server, key: config.key, clock }),
+      send: (update) => {
+        n.onSend?.();
+        return sendUpdate(update, { server: n.server, key: config.key, clock });
+      },
       addresses: () => n.addresses,
       clock,
       logger: createLogger({ level: 'info', format: 'json' }, out),
@@ -175,5 +187,73 @@ describe('DdnsService: RFC 2136 self-update of a node against BIND named', () =>
     expect(await afterRetries(2 * RETRY_MIN_MS - 1)).toBe(4);
     expect(await afterRetries(1)).toBe(6);
     expect(wrong.warnings).toHaveLength(6);
+  });
+
+  describe('a name server that stops answering', () => {
+    /** A TCP port that accepts connections and never answers; counts them. */
+    let silent: Server;
+    const connections: Socket[] = [];
+    beforeEach(async () => {
+      silent = createServer((socket) => connections.push(socket));
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    });
+    afterEach(async () => {
+      for (const socket of connections.splice(0)) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    });
+    const silentServer = () => ({ host: '127.0.0.1', port: (silent.address() as { port: number }).port });
+    const connected = (count: number) =>
+      new Promise<void>((resolve) => {
+        const ready = () => (connections.length >= count ? resolve() : silent.once('connection', () => setImmediate(ready)));
+        ready();
+      });
+
+    it('stop() abandons the round in flight and gives up the withdrawal after WITHDRAW_DEADLINE_MS, logging what stays', async () => {
+      const sip1 = node('sip1', ['127.0.0.2']);
+      expect(await sip1.service.check()).toBe(true);
+      sip1.server = silentServer();
+      sip1.addresses = ['127.0.0.4', '::4'];
+      const round = sip1.service.check();
+      await connected(1);
+
+      let stopped = false;
+      const stopping = sip1.service.stop().then(() => (stopped = true));
+      clock.advance(WITHDRAW_DEADLINE_MS - 1);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(stopped).toBe(false);
+      clock.advance(1);
+      await stopping;
+      expect(sip1.warnings).toEqual([expect.stringMatching(/^ddns withdraw not done within 3000 ms: no answer from 127\.0\.0\.1:\d+; its records stay in the zone, and an unanswered update may still be applied/)]);
+      expect(sip1.warned[0]).toMatchObject({
+        records: [`-sip1.${ZONE} A`, `-_sip._udp.${ZONE} SRV 10 10 5060 sip1.${ZONE}`],
+        unanswered: [`-sip1.${ZONE} A`, `+sip1.${ZONE} A 127.0.0.4`],
+      });
+
+      // The update in flight ends late (its own timeout): the round sends nothing more, the withdrawal neither.
+      clock.advance(UPDATE_TIMEOUT_MS);
+      expect(await round).toBe(false);
+      await sip1.service.whenIdle();
+      expect(connections).toHaveLength(1);
+      expect(sip1.results).toEqual(['ok', 'ok', 'failed']);
+      expect(await named.dig(`sip1.${ZONE}`, 'A')).toEqual(['127.0.0.2']);
+      expect(await named.dig(`sip1.${ZONE}`, 'AAAA')).toEqual([]);
+    });
+
+    it('stop() withdraws once the update in flight has been answered, and publishes nothing after it', async () => {
+      const sip1 = node('sip1', ['127.0.0.2']);
+      sip1.addresses = ['127.0.0.2', '::2'];
+      const sent = new Promise<void>((resolve) => (sip1.onSend = resolve));
+      const round = sip1.service.check();
+      await sent;
+      // Stopped while its first update (the A RRset) is on the wire: the AAAA and SRV updates of the round are never sent.
+      const stopping = sip1.service.stop();
+      expect(await round).toBe(false);
+      await stopping;
+      expect(sip1.results).toEqual(['ok', 'ok']);
+      expect(sip1.warnings).toEqual([]);
+      expect(await named.dig(`sip1.${ZONE}`, 'A')).toEqual([]);
+      expect(await named.dig(`sip1.${ZONE}`, 'AAAA')).toEqual([]);
+      expect(await named.dig(SRV_NAME, 'SRV')).toEqual([]);
+    });
   });
 });

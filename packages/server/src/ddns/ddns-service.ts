@@ -18,6 +18,13 @@ export const DDNS_DEFAULTS = {
 export const RETRY_MIN_MS = 1000;
 export const RETRY_MAX_MS = 300_000;
 
+/**
+ * How long `stop()` gives the withdrawal in all, the update already on the wire included: each
+ * UPDATE may wait `UPDATE_TIMEOUT_MS` for its answer, and a shutdown must not hang for several
+ * of them on a name server that does not answer. What is left then stays in the zone (logged).
+ */
+export const WITHDRAW_DEADLINE_MS = 3000;
+
 /** How one UPDATE ended, as `herald_ddns_updates_total` labels it. */
 export type DdnsResult = 'ok' | 'conflict' | 'refused' | 'notauth' | 'failed';
 
@@ -50,6 +57,8 @@ export class DdnsService {
   private retryTimer: TimerHandle | null = null;
   private checkTimer: TimerHandle | null = null;
   private stopped = false;
+  /** The publishing update waiting for its answer: one that `stop()` gave up on may still be applied. */
+  private publishing: DnsUpdate | null = null;
 
   constructor(private readonly options: DdnsServiceOptions) {}
 
@@ -77,18 +86,50 @@ export class DdnsService {
     await this.running;
   }
 
-  /** Stops the timers and, with `withdrawOnShutdown`, takes the node's records back out of the zone. */
+  /**
+   * Stops the timers and abandons the round in progress (it sends no further update); with
+   * `withdrawOnShutdown`, takes the node's records back out of the zone, giving that
+   * `WITHDRAW_DEADLINE_MS` in all and logging what it had to leave.
+   */
   async stop(): Promise<void> {
-    const { clock, config } = this.options;
+    const { clock, config, logger } = this.options;
     this.stopped = true;
     if (this.checkTimer !== null) clock.clearTimeout(this.checkTimer);
     if (this.retryTimer !== null) clock.clearTimeout(this.retryTimer);
     this.checkTimer = this.retryTimer = null;
-    await this.running;
     if (!config.withdrawOnShutdown) return;
-    for (const update of withdrawUpdates(config, this.published, this.servicesPublished)) await this.apply(update, 'withdraw');
+    const withdrawal = { left: [] as DnsUpdate[], expired: false };
+    let deadline: TimerHandle | undefined;
+    const expired = new Promise<void>((resolve) => {
+      deadline = clock.setTimeout(resolve, WITHDRAW_DEADLINE_MS);
+    });
+    await Promise.race([this.withdraw(withdrawal), expired]);
+    if (deadline !== undefined) clock.clearTimeout(deadline);
+    withdrawal.expired = true;
+    if (withdrawal.left.length > 0 || this.publishing !== null) {
+      const server = `${config.server.host}:${config.server.port}`;
+      const records = withdrawal.left.flatMap(describeUpdate);
+      const unanswered = this.publishing === null ? [] : describeUpdate(this.publishing);
+      logger.warn(`ddns withdraw not done within ${WITHDRAW_DEADLINE_MS} ms: no answer from ${server}; its records stay in the zone, and an unanswered update may still be applied`, { zone: config.zone, server, records, unanswered });
+    }
     this.published = { A: undefined, AAAA: undefined };
     this.servicesPublished = false;
+  }
+
+  /**
+   * Sends the withdrawal once the round in progress has ended (it ends with the update on the
+   * wire, whose answer says what the zone holds); stops sending when `stop()` gave up on it.
+   */
+  private async withdraw(withdrawal: { left: DnsUpdate[]; expired: boolean }): Promise<void> {
+    const { config } = this.options;
+    // Known before the wait, so that a deadline passed during it still logs what stays.
+    withdrawal.left = withdrawUpdates(config, this.published, this.servicesPublished);
+    await this.running;
+    withdrawal.left = withdrawUpdates(config, this.published, this.servicesPublished);
+    while (withdrawal.left.length > 0 && !withdrawal.expired) {
+      await this.apply(withdrawal.left[0], 'withdraw');
+      withdrawal.left.shift();
+    }
   }
 
   private async round(): Promise<boolean> {
@@ -99,7 +140,7 @@ export class DdnsService {
       const addresses = this.readAddresses();
       for (const family of FAMILIES) ok = (await this.publishFamily(family, addressesOf(family, addresses))) && ok;
     }
-    if (!this.servicesPublished) {
+    if (!this.servicesPublished && !this.stopped) {
       const update = serviceUpdate(config);
       this.servicesPublished = update === undefined || (await this.apply(update, 'publish')) === 'ok';
       ok = this.servicesPublished && ok;
@@ -113,6 +154,8 @@ export class DdnsService {
     const attempts = addressUpdates(this.options.config, family, desired, this.published[family]);
     if (attempts.length === 0) return true;
     for (const [i, update] of attempts.entries()) {
+      // Abandoned at stop(): nothing more is published once the withdrawal may have begun.
+      if (this.stopped) return false;
       const result = await this.apply(update, 'publish', i < attempts.length - 1);
       if (result === 'ok') {
         this.published[family] = desired;
@@ -135,11 +178,14 @@ export class DdnsService {
     const server = `${config.server.host}:${config.server.port}`;
     let result: UpdateResult;
     try {
+      if (action === 'publish') this.publishing = update;
       result = await send(update);
     } catch (error) {
       onResult?.('failed');
       logger.warn(`ddns ${action} failed: no answer from ${server}; SIP service carries on and the update is retried`, { zone: config.zone, server, records, error });
       return 'failed';
+    } finally {
+      if (this.publishing === update) this.publishing = null;
     }
     const verdict = classify(result);
     if (verdict === 'conflict' && another) return verdict;

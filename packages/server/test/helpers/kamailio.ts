@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stopProcess } from '@herald/test-kit';
 
 export interface KamailioPeer {
   port: number;
@@ -41,7 +42,7 @@ export async function startKamailio(options: { domain: string; port: number; oth
   return {
     port: options.port,
     async stop() {
-      await stopChild(child);
+      await stopProcess(child);
       await rm(dir, { recursive: true, force: true });
     },
   };
@@ -54,13 +55,6 @@ async function modulesDir(): Promise<string> {
     if (existsSync(join(dir, 'presence.so'))) return dir;
   }
   throw new Error('the Kamailio presence module is missing; install the Debian packages kamailio and kamailio-presence-modules');
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
 }
 
 function config(o: { domain: string; port: number; otherDomain: string; otherHop: string }, db: string, modules: string): string {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { canonicalName } from './canonical-name.js';
 
 /**
  * The addresses a hosts file gives each name (lower case, no trailing dot), in the file's
@@ -12,7 +13,7 @@ export function parseHostsFile(text: string): Map<string, string[]> {
     const [address, ...names] = line.replace(/#.*/, '').trim().split(/\s+/);
     if (names.length === 0 || isIP(address.replace(/%.*$/, '')) === 0) continue;
     for (const raw of names) {
-      const name = raw.toLowerCase().replace(/\.$/, '');
+      const name = canonicalName(raw);
       const known = hosts.get(name);
       if (known === undefined) hosts.set(name, [address]);
       else if (!known.includes(address)) known.push(address);

@@ -1,3 +1,4 @@
+export * from './canonical-name.js';
 export * from './dns-lookup.js';
 export * from './dns-wire.js';
 export * from './dns-exchange.js';

@@ -1,4 +1,5 @@
 import type { SipUri } from '@herald/sip';
+import { canonicalName } from './canonical-name.js';
 import type { DnsLookup } from './dns-lookup.js';
 import { orderSrv } from './sip-resolver.js';
 
@@ -26,5 +27,5 @@ export class MailboxServers {
 
 /** `_im._sip.example.com` or `_pres._sip.example.com`. @see RFC 3861 §4, RFC 5509 §5 */
 export function mailboxServiceName(scheme: 'im' | 'pres', domain: string): string {
-  return `_${scheme}._sip.${domain.toLowerCase().replace(/\.$/, '')}`;
+  return `_${scheme}._sip.${canonicalName(domain)}`;
 }

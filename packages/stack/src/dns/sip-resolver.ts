@@ -13,7 +13,7 @@ const MAX_FAILED_TARGETS = 4096;
 const URI_TRANSPORTS: Record<string, TransportProtocol> = { udp: 'udp', tcp: 'tcp', tls: 'tls', ws: 'ws', wss: 'wss' };
 
 /** NAPTR services of RFC 3263 §4.1 (and RFC 7118 §7 for WebSocket), and the transport each names. */
-const NAPTR_SERVICES: Record<string, { transport: TransportProtocol; secure: boolean }> = {
+export const NAPTR_SERVICES: Record<string, { transport: TransportProtocol; secure: boolean }> = {
   'SIPS+D2T': { transport: 'tls', secure: true },
   'SIP+D2T': { transport: 'tcp', secure: false },
   'SIP+D2U': { transport: 'udp', secure: false },

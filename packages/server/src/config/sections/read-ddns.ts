@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { canonicalName } from '@herald/stack';
 import { DDNS_DEFAULTS } from '../../ddns/ddns-service.js';
 import { ConfigError } from '../config-error.js';
 import type { DdnsAddressSource, DdnsConfig, DdnsSrv } from '../herald-config.js';
@@ -67,7 +68,7 @@ function readSecretFile(key: string, value: unknown, baseDir: string, name: stri
     throw new ConfigError(key, `cannot read ${path} (${fileError(error)}); give the path of the key file, absolute or relative to ${baseDir}, e.g. the output of \`tsig-keygen -a hmac-sha256 ${name}\``, 'HERALD_ERR_CONFIG_FILE');
   }
   const statement = /key\s+"?([^"\s{]+)"?\s*\{[^}]*secret\s+"([^"]*)"/i.exec(text);
-  if (statement && statement[1].replace(/\.$/, '').toLowerCase() !== name) {
+  if (statement && canonicalName(statement[1]) !== name) {
     throw new ConfigError(key, `${path} holds the key "${statement[1]}", not "${name}"; set ddns.key.name: ${statement[1]}, or point secretFile at the file of key ${name}`);
   }
   const secret = (statement ? statement[2] : text).trim();
@@ -123,9 +124,7 @@ function expectAddresses(key: string, value: unknown): string[] {
 }
 
 function expectDomain(key: string, value: unknown): string {
-  const text = expectString(key, typeof value === 'number' ? String(value) : value)
-    .toLowerCase()
-    .replace(/\.$/, '');
+  const text = canonicalName(expectString(key, typeof value === 'number' ? String(value) : value));
   if (!isHostname(text)) throw new ConfigError(key, `"${text}" is not a domain name; write e.g. example.com`);
   return text;
 }

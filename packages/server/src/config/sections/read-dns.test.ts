@@ -19,7 +19,8 @@ describe('dns', () => {
   });
 
   it('names the server entry that is not an address and port', () => {
-    expect(problem('dns: { servers: ["127.0.0.1:5353", "ns.example.com:53"] }', 'dns.servers[1]')).toMatch(/"127.0.0.1:53".*a name would need DNS/);
+    expect(problem('dns: { servers: ["127.0.0.1:5353", "ns.example.com:53"] }', 'dns.servers[1]')).toMatch(/"192.0.2.53:53".*a name would need DNS/);
+    expect(problem('dns: { servers: [53] }', 'dns.servers[0]')).toMatch(/expected text, got .*put the value in quotes/);
     expect(problem('dns: { servers: ["127.0.0.1:99999"] }', 'dns.servers[0]')).toMatch(/not address:port/);
     expect(problem('dns: { servers: "127.0.0.1:53" }', 'dns.servers')).toMatch(/expected a list/);
   });

@@ -1,6 +1,7 @@
-import { DEFAULT_FAILED_TARGET_MS, DNS_CLIENT_DEFAULTS, parseDnsServer } from '@herald/stack';
+import { DEFAULT_FAILED_TARGET_MS, DNS_CLIENT_DEFAULTS } from '@herald/stack';
 import type { DnsConfig } from '../herald-config.js';
 import { ConfigError } from '../config-error.js';
+import { expectDnsServer } from '../host-port.js';
 import { type Problems, type WholeNumberKey, allRead, expectList, readSection, readWholeNumbers } from '../validation-kit.js';
 
 const DNS_KEYS = ['servers', 'timeout', 'attempts', 'cacheMaxTtl', 'negativeTtlMax', 'cacheSize', 'failedTargetTime'] as const;
@@ -31,16 +32,11 @@ export function readDns(value: unknown, problems: Problems): DnsConfig | undefin
   return allRead({ servers, timeoutMs, ...numbers, failedTargetMs });
 }
 
+/** The servers as written: the DNS client takes them as text. */
 function expectServers(value: unknown): string[] {
   return expectList('dns.servers', value, '"127.0.0.1:53", "[2001:db8::53]:53"').map((entry, i) => {
-    try {
-      if (typeof entry !== 'string') throw new Error(`${JSON.stringify(entry)} is not text`);
-      parseDnsServer(entry);
-      return entry;
-    } catch (error) {
-      const detail = (error as Error).message;
-      throw new ConfigError(`dns.servers[${i}]`, `${detail}; write an IP address and port, e.g. "127.0.0.1:53" or "[2001:db8::53]:53" (a name would need DNS to find DNS)`);
-    }
+    expectDnsServer(`dns.servers[${i}]`, entry);
+    return entry as string;
   });
 }
 

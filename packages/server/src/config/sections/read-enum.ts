@@ -1,4 +1,4 @@
-import { DEFAULT_ENUM_SUFFIXES } from '@herald/stack';
+import { DEFAULT_ENUM_SUFFIXES, canonicalName } from '@herald/stack';
 import { ConfigError } from '../config-error.js';
 import type { EnumConfig } from '../herald-config.js';
 import { isHostname } from '../host-port.js';
@@ -17,7 +17,7 @@ export function readEnum(value: unknown, problems: Problems): EnumConfig | undef
 }
 
 function parseSuffix(key: string, value: unknown): string {
-  const text = expectString(key, value).toLowerCase().replace(/\.$/, '');
+  const text = canonicalName(expectString(key, value));
   if (isHostname(text)) return text;
   throw new ConfigError(key, `"${value}" is not a domain under which numbers are published; write one such as e164.arpa or e164.example.net`);
 }

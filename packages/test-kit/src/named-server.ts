@@ -4,6 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './sipp.js';
+import { stopProcess } from './stop-process.js';
 
 /** A TSIG key `named` accepts updates signed with (RFC 8945). */
 export interface TsigKey {
@@ -108,11 +109,7 @@ function handle(
       throw new Error(`named did not load serial ${next} of ${zone.origin}`);
     },
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await stopProcess(child);
       await rm(dir, { recursive: true, force: true });
     },
   };

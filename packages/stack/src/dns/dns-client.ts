@@ -2,6 +2,7 @@ import { getServers } from 'node:dns';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { type Clock, systemClock } from '../clock.js';
+import { canonicalName } from './canonical-name.js';
 import { DnsCache } from './dns-cache.js';
 import { type DnsServer, parseDnsServer, randomDnsId, tcpExchange, udpExchange } from './dns-exchange.js';
 import { DnsError, type DnsLookup, type NaptrRecord, type SrvRecord } from './dns-lookup.js';
@@ -100,7 +101,7 @@ export class DnsClient implements DnsLookup {
     if (isIP(name)) return [name];
     const bare = name.replace(/^\[(.*)\]$/, '$1');
     if (isIP(bare)) return [bare];
-    if (name.toLowerCase().replace(/\.$/, '') === 'localhost') return ['127.0.0.1']; // RFC 6761 §6.3
+    if (canonicalName(name) === 'localhost') return ['127.0.0.1']; // RFC 6761 §6.3
     const fromHosts = this.fromHostsFile(name);
     if (fromHosts !== null) return fromHosts;
     // RFC 3263 §4.2 asks for A or AAAA; both are asked together, IPv4 first in the result.
@@ -114,7 +115,7 @@ export class DnsClient implements DnsLookup {
   }
 
   fromHostsFile(name: string): string[] | null {
-    const known = this.options.hosts?.get(name.toLowerCase().replace(/\.$/, ''));
+    const known = this.options.hosts?.get(canonicalName(name));
     return known === undefined ? null : [...known];
   }
 
@@ -138,7 +139,7 @@ export class DnsClient implements DnsLookup {
    * caller gets an array of its own; the records in it are shared, and not to be changed.
    */
   query(name: string, type: QuestionType): Promise<DnsRecord[]> {
-    const key = `${type} ${name.toLowerCase().replace(/\.$/, '')}`;
+    const key = `${type} ${canonicalName(name)}`;
     const cached = this.cache.get(key, this.options.clock.now());
     if (cached) {
       this.options.onCacheHit?.(type);

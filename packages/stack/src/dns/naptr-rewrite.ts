@@ -1,3 +1,4 @@
+import { canonicalName } from './canonical-name.js';
 import type { NaptrRecord } from './dns-lookup.js';
 
 /**
@@ -105,7 +106,7 @@ export function nonTerminalKey(record: NaptrRecord, subject: string): string | n
   if (record.replacement !== '') return record.replacement;
   if (record.regexp === '') return null;
   const key = applySubstitution(record.regexp, subject);
-  return key === null ? null : key.toLowerCase().replace(/\.$/, '');
+  return key === null ? null : canonicalName(key);
 }
 
 /**

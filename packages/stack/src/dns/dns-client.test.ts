@@ -57,6 +57,14 @@ describe('DnsClient: records by type from a real named', () => {
     expect(await client().dns.addresses('SIP2.example.test.')).toEqual(['127.0.0.3']);
   });
 
+  it('answers a name of the hosts file from it, without asking', async () => {
+    const { dns, queries } = client({ hosts: new Map([['proxy.lab', ['10.0.0.5']]]) });
+    expect(await dns.addresses('Proxy.Lab.')).toEqual(['10.0.0.5']);
+    expect(dns.fromHostsFile('sip1.example.test')).toBeNull();
+    expect(queries).toEqual([]);
+    expect(await dns.addresses('sip1.example.test')).toEqual(['127.0.0.2', '2001:db8::2']);
+  });
+
   it('answers an IP literal and localhost without asking', async () => {
     const { dns, queries } = client();
     expect(await dns.addresses('192.0.2.7')).toEqual(['192.0.2.7']);

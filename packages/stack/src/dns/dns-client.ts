@@ -22,6 +22,11 @@ export interface DnsClientOptions {
   negativeTtlMax?: number;
   /** Questions kept in the cache; the least recently used go first. */
   cacheSize?: number;
+  /**
+   * Names answered without asking DNS, before it, as the system's resolver does with
+   * `/etc/hosts` ("files dns" in nsswitch.conf): see `readHostsFile`.
+   */
+  hosts?: ReadonlyMap<string, readonly string[]>;
   /** EDNS0 UDP payload size advertised (RFC 6891 §6.2.5); 0 sends no OPT record (512 octets). */
   udpPayloadSize?: number;
   clock?: Clock;
@@ -57,7 +62,7 @@ type Answer = { records: DnsRecord[]; ttl: number };
  */
 export class DnsClient implements DnsLookup {
   readonly servers: readonly DnsServer[];
-  private readonly options: Required<Omit<DnsClientOptions, 'servers' | 'onQuery' | 'onCacheHit'>> & DnsClientOptions;
+  private readonly options: Required<Omit<DnsClientOptions, 'servers' | 'hosts' | 'onQuery' | 'onCacheHit'>> & DnsClientOptions;
   private readonly cache: DnsCache<DnsRecord[]>;
   private readonly inFlight = new Map<string, Promise<DnsRecord[]>>();
 
@@ -79,12 +84,19 @@ export class DnsClient implements DnsLookup {
     const bare = name.replace(/^\[(.*)\]$/, '$1');
     if (isIP(bare)) return [bare];
     if (name.toLowerCase().replace(/\.$/, '') === 'localhost') return ['127.0.0.1']; // RFC 6761 §6.3
+    const fromHosts = this.fromHostsFile(name);
+    if (fromHosts !== null) return fromHosts;
     // RFC 3263 §4.2 asks for A or AAAA; both are asked together, IPv4 first in the result.
     const [v4, v6] = await Promise.allSettled([this.query(name, 'A'), this.query(name, 'AAAA')]);
     const found = [v4, v6].flatMap((r) => (r.status === 'fulfilled' ? r.value : [])).flatMap((r) => (r.type === 'A' || r.type === 'AAAA' ? [r.address] : []));
     if (found.length > 0) return found;
     for (const r of [v4, v6]) if (r.status === 'rejected') throw r.reason;
     return [];
+  }
+
+  fromHostsFile(name: string): string[] | null {
+    const known = this.options.hosts?.get(name.toLowerCase().replace(/\.$/, ''));
+    return known === undefined ? null : [...known];
   }
 
   async srv(name: string): Promise<SrvRecord[]> {

@@ -8,6 +8,11 @@
 export interface DnsLookup {
   /** A, then AAAA: every address of `name`, IPv4 first. @see RFC 1035 §3.4.1, RFC 3596 */
   addresses(name: string): Promise<string[]>;
+  /**
+   * The addresses of `name` known without asking DNS (the hosts file, when the system's
+   * resolver is the model), else `null`: such a name is a host, not a domain with services.
+   */
+  fromHostsFile?(name: string): string[] | null;
   /** SRV records of `name` (`_sip._udp.example.com`), as served (not yet sorted). @see RFC 2782 */
   srv(name: string): Promise<SrvRecord[]>;
   /** NAPTR records of `name`, as served (not yet sorted). @see RFC 3403 §4.1 */

@@ -8,3 +8,4 @@ export * from './sip-resolver.js';
 export * from './naptr-rewrite.js';
 export * from './enum-lookup.js';
 export * from './mailbox-servers.js';
+export * from './hosts-file.js';

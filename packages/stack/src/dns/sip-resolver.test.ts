@@ -148,6 +148,20 @@ describe('RFC 3263 §4 when DNS cannot answer', () => {
     const resolver = new SipResolver({ dns: failing(['NAPTR', 'SRV', 'A'], records) });
     await expect(resolver.resolveUri(sip('sip:peer.test'))).rejects.toBeInstanceOf(DnsError);
   });
+
+  it('takes a name the hosts file knows as a host: its addresses, no NAPTR or SRV asked', async () => {
+    const hosts: DnsLookup = { ...failing(['NAPTR', 'SRV', 'A'], records), fromHostsFile: (name) => (name === 'proxy.lab' ? ['10.0.0.5', '10.0.0.6'] : null) };
+    const resolver = new SipResolver({ dns: hosts });
+    expect(await resolver.resolveUri(sip('sip:proxy.lab'))).toEqual([
+      { transport: 'udp', address: '10.0.0.5', port: 5060 },
+      { transport: 'udp', address: '10.0.0.6', port: 5060 },
+    ]);
+    expect(resolver.resolveWithoutDns(sip('sips:proxy.lab:5071'))).toEqual([
+      { transport: 'tls', address: '10.0.0.5', port: 5071, serverName: 'proxy.lab' },
+      { transport: 'tls', address: '10.0.0.6', port: 5071, serverName: 'proxy.lab' },
+    ]);
+    await expect(resolver.resolveUri(sip('sip:other.lab'))).rejects.toBeInstanceOf(DnsError);
+  });
 });
 
 describe('RFC 3263 §4.3 targets that failed are avoided for a while', () => {

@@ -73,9 +73,7 @@ export class SipResolver {
   async resolveUri(uri: SipUri, options: ResolveUriOptions = {}): Promise<Destination[]> {
     const host = uriHost(uri, options);
     const found = await this.locate(host, uri.port, uriTransport(uri), uri.scheme === 'sips');
-    // RFC 5922 §4: a TLS server is checked against the URI's domain, whatever SRV pointed to.
-    if (!needsNoDns(host)) for (const d of found) if (d.transport === 'tls') d.serverName = host;
-    return this.withFailedLast(found);
+    return this.withFailedLast(withServerName(found, host));
   }
 
   /**
@@ -85,7 +83,8 @@ export class SipResolver {
    */
   resolveWithoutDns(uri: SipUri, options: ResolveUriOptions = {}): Destination[] | null {
     const host = uriHost(uri, options);
-    return needsNoDns(host) ? [literalDestination(host, uri.port, uriTransport(uri), uri.scheme === 'sips')] : null;
+    const known = this.knownDestinations(host, uri.port, uriTransport(uri), uri.scheme === 'sips');
+    return known === null ? null : this.withFailedLast(known);
   }
 
   /**
@@ -119,7 +118,8 @@ export class SipResolver {
 
   // RFC 3263 §4.1 (transport) and §4.2 (port and address).
   private async locate(host: string, port: number | null, transport: TransportProtocol | null, secure: boolean): Promise<Destination[]> {
-    if (needsNoDns(host)) return [literalDestination(host, port, transport, secure)];
+    const known = this.knownDestinations(host, port, transport, secure);
+    if (known !== null) return known;
     // RFC 3263 §4.2: an explicit port: A/AAAA of the host.
     if (port !== null) return this.atAddresses(host, transport ?? (secure ? 'tls' : 'udp'), port);
     // RFC 3263 §4.2: a transport named by the URI: SRV for that transport alone.
@@ -199,6 +199,20 @@ export class SipResolver {
     return (await this.options.dns.addresses(host)).map((address) => ({ transport, address, port }));
   }
 
+  /**
+   * An IP address or `localhost` as it is; a name the hosts file knows at its addresses, as
+   * a host (no NAPTR or SRV asked, so a lab without DNS works); `null` for DNS to answer.
+   */
+  private knownDestinations(host: string, port: number | null, transport: TransportProtocol | null, secure: boolean): Destination[] | null {
+    if (needsNoDns(host)) return [literalDestination(host, port, transport, secure)];
+    const addresses = this.options.dns.fromHostsFile?.(host) ?? null;
+    if (addresses === null) return null;
+    return withServerName(
+      addresses.map((address) => literalDestination(address, port, transport, secure)),
+      host,
+    );
+  }
+
   /** RFC 3263 §4.3: targets that failed lately go last, in the order they had. */
   private withFailedLast(destinations: Destination[]): Destination[] {
     if (this.failedUntil.size === 0) return destinations;
@@ -225,6 +239,12 @@ function uriHost(uri: SipUri, options: ResolveUriOptions): string {
 /** RFC 3263 §4.1: an IP address needs no look-up; nor does RFC 6761 §6.3's `localhost`, which is never asked of DNS. */
 function needsNoDns(host: string): boolean {
   return isIP(host) !== 0 || host === 'localhost';
+}
+
+/** RFC 5922 §4: a TLS server is checked against the domain looked up, whatever SRV or the hosts file pointed to. */
+function withServerName(destinations: Destination[], host: string): Destination[] {
+  if (!needsNoDns(host)) for (const d of destinations) if (d.transport === 'tls') d.serverName = host;
+  return destinations;
 }
 
 function literalDestination(host: string, port: number | null, transport: TransportProtocol | null, secure: boolean): Destination {

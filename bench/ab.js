@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { addBaselineTarget, registerTargets, writeUsersCsv, DOMAIN } from './lib/register-targets.js';
 import { rampTarget } from './lib/register-bench.js';
+import { median } from './lib/ramp.js';
 import { registeredUas } from './lib/message-bench.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -39,10 +40,6 @@ const log = (s = '') => console.log(s);
 const baselineName = addBaselineTarget(baseline);
 const builds = [registerTargets.find((t) => t.name === 'Herald embedded'), registerTargets.find((t) => t.name === baselineName)];
 const workDir = mkdtempSync(join(tmpdir(), 'herald-ab-'));
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? null : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 log(`# Herald A/B at fixed rates — ${new Date().toISOString()}: this checkout against ${baselineName}, ${rounds} rounds\n`);
 const rows = [];
 try {

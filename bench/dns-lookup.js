@@ -7,12 +7,8 @@
 //   node bench/dns-lookup.js [--quick]
 //
 // Needs the workspace built (`npm run build`) and `named` on the PATH (Debian bind9).
-import { spawn } from 'node:child_process';
 import { Resolver } from 'node:dns/promises';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { freeUdpPort } from './lib/proc.js';
+import { startNamed } from './lib/named.js';
 
 const quick = process.argv.includes('--quick');
 const { DnsClient, SipResolver } = await import('../packages/stack/dist/index.js').catch(() => {
@@ -35,43 +31,6 @@ const ZONE = [
   '',
 ].join('\n');
 
-/** named serving bench.test on a free port; resolves once its zones are loaded. */
-async function startNamed() {
-  const dir = await mkdtemp(join(tmpdir(), 'herald-bench-named-'));
-  const port = await freeUdpPort(); // named binds TCP on it too; a clash makes it exit, and the run says so
-  await writeFile(join(dir, 'bench.test.zone'), ZONE);
-  await writeFile(
-    join(dir, 'named.conf'),
-    `options { directory "${dir}"; pid-file "${dir}/named.pid"; session-keyfile "${dir}/session.key";
-  listen-on port ${port} { 127.0.0.1; }; listen-on-v6 { none; }; recursion no; dnssec-validation no; notify no; };
-controls { };
-zone "bench.test" { type primary; file "${dir}/bench.test.zone"; };
-`,
-  );
-  const child = spawn('named', ['-g', '-c', join(dir, 'named.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  await new Promise((resolve, reject) => {
-    const onData = (d) => {
-      output += d;
-      if (/ running\r?\n/.test(output)) resolve();
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('error', (e) => reject(new Error(`named could not start (${e.message}); install the Debian package bind9`)));
-    child.once('exit', (code) => reject(new Error(`named exited with ${code}:\n${output}`)));
-  });
-  return {
-    server: `127.0.0.1:${port}`,
-    port,
-    async stop() {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
-
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Median over rounds of µs per call, calls one after another (each awaited). */
@@ -86,7 +45,7 @@ async function measure(fn, { rounds, iterations }) {
   return median(times);
 }
 
-const named = await startNamed();
+const named = await startNamed({ 'bench.test': ZONE });
 try {
   const cached = new DnsClient({ servers: [named.server] });
   const uncached = new DnsClient({ servers: [named.server], cacheMaxTtl: 0, negativeTtlMax: 0 });

@@ -6,6 +6,12 @@ import { runSipp } from './sipp.js';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** The median of `xs` (the mean of the middle two for an even count), null for none: of the steps of fixed-rate runs. */
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? null : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
 /** The pass rule for one step, and the figures it is judged on. */
 export function judge(stats, rate) {
   const completed = stats.successful + stats.failed;

@@ -1,10 +1,10 @@
 // The servers sections 3 (REGISTER) and 4 (MESSAGE) measure: Herald on its embedded store,
 // Herald on Redis with 1 and 2 workers, and Kamailio. Each entry:
-//   { name, kind, async start({ workDir, auth, messages, redis, nodeArgs }) } → { pids, port, ruri, side?, stop() } or { skip }
+//   { name, kind, async start({ workDir, auth, messages, redis, nodeArgs, config }) } → { pids, port, ruri, side?, stop() } or { skip }
 // `auth`: the digest scenario (10,000 accounts) or not; `messages`: also relay MESSAGE to
 // registered contacts (Kamailio: tm + lookup; Herald: room for 10,000 stored messages per
 // user, the 10,000 accounts (messages are stored only for known users), and its admin API at `admin`, a base URL, with ADMIN_TOKEN); `redis`: the throwaway Redis of the section ({ port, pid }), flushed before each
-// Herald-on-Redis start.
+// Herald-on-Redis start; `config`: more lines for Herald's YAML (Herald only: `routes:`, `dns:`).
 import { copyFileSync, existsSync, writeFileSync, mkdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { dirname, join, resolve as resolvePath } from 'node:path';
@@ -67,7 +67,7 @@ function hasLimits(bin) {
   return existsSync(join(dirname(bin), '../../../stack/dist/transport/request-budget.js'));
 }
 
-function heraldYaml({ port, auth, messages, presence, adminPort, store, workers, dataDir, limits }) {
+function heraldYaml({ port, auth, messages, presence, adminPort, store, workers, dataDir, limits, extra }) {
   const lines = [
     `domains: [${DOMAIN}]`,
     `listen: ["udp://127.0.0.1:${port}"]`,
@@ -87,7 +87,7 @@ function heraldYaml({ port, auth, messages, presence, adminPort, store, workers,
     lines.push('users:');
     for (let i = 0; i < USERS; i++) lines.push(`  - { user: ${user(i)}, domain: ${DOMAIN}, password: "${password(i)}" }`);
   }
-  return lines.join('\n') + '\n';
+  return [...lines, ...extra].join('\n') + '\n';
 }
 
 function heraldTarget(name, { redis: onRedis = false, workers = 1, bin = heraldBin } = {}) {
@@ -95,7 +95,7 @@ function heraldTarget(name, { redis: onRedis = false, workers = 1, bin = heraldB
     name,
     kind: 'herald',
     workers: onRedis ? workers : 1,
-    async start({ workDir, auth, messages = false, presence = false, redis, nodeArgs = [], tag }) {
+    async start({ workDir, auth, messages = false, presence = false, redis, nodeArgs = [], tag, config: extra = [] }) {
       if (!existsSync(bin)) return { skip: `${bin} missing (npm run build)` };
       if (onRedis && !redis) return { skip: 'no redis-server' };
       if (onRedis) redis.flush();
@@ -104,7 +104,7 @@ function heraldTarget(name, { redis: onRedis = false, workers = 1, bin = heraldB
       const dataDir = join(workDir, `data-${tag}`);
       mkdirSync(dataDir, { recursive: true });
       const config = join(workDir, `herald-${tag}.yaml`);
-      writeFileSync(config, heraldYaml({ port, auth, messages, presence, adminPort, dataDir, store: onRedis ? `redis://127.0.0.1:${redis.port}` : null, workers, limits: hasLimits(bin) }));
+      writeFileSync(config, heraldYaml({ port, auth, messages, presence, adminPort, dataDir, store: onRedis ? `redis://127.0.0.1:${redis.port}` : null, workers, limits: hasLimits(bin), extra }));
       // seeding 10,000 accounts (digest hashes into the store) takes a while at start
       const res = await launch(name, 'node', [...nodeArgs, bin, 'start', '--config', config], port, [RURI], { probeMs: 180_000 });
       if (res.skip) return res;

@@ -2,15 +2,26 @@ import type { NaptrRecord } from './dns-lookup.js';
 
 /**
  * Longest Application Unique String a substitution is applied to: a domain name's length
- * (RFC 1035 §2.3.4), far beyond an E.164 number's 16 characters. With at most
- * {@link MAX_REPETITIONS} repetition operators and none nested, the worst backtracking
- * over such a string stays in the tens of thousands of steps.
+ * (RFC 1035 §2.3.4), far beyond an E.164 number's 16 characters.
  */
 export const MAX_SUBJECT_LENGTH = 255;
 /** A NAPTR REGEXP field is one <character-string>, at most 255 octets. @see RFC 3403 §4.1 */
 const MAX_EXPRESSION_LENGTH = 255;
 /** Repetition operators (`*`, `+`, `?`, `{m,n}`) a regular expression may hold. */
 const MAX_REPETITIONS = 3;
+/**
+ * Most backtracking steps a substitution may cost at worst over its subject (see
+ * {@link worstSteps}): tens of milliseconds at most. Beyond, the expression is refused: an
+ * unanchored `a*a*a*b` backtracks through ~length^4 steps (seconds at 255 characters). RFC
+ * 3403 §6.2's `^urn:cid:.+@([^\.]+\.)(.*)$` over its 38-character URN still passes.
+ */
+const MAX_BACKTRACKING_STEPS = 100_000;
+/**
+ * Most paths alternation may open (the product of each group's alternatives): `^(|)(|)…(|)x`
+ * tries 2^groups paths whatever the subject, minutes with 30 groups. Zones write a few
+ * alternatives, `^\+1(202|301)…`.
+ */
+const MAX_ALTERNATIVES = 256;
 
 /** A substitution expression split into its parts, the ERE compiled. @see RFC 3402 §3.2 */
 export interface Substitution {
@@ -18,6 +29,12 @@ export interface Substitution {
   /** The replacement as written: text, `\<delim>` and back-references `\1`–`\9`. */
   replacement: string;
   delimiter: string;
+  /** Repetition operators in the ERE, at most {@link MAX_REPETITIONS}. */
+  repetitions: number;
+  /** The product of the alternatives of each group and of the whole ERE: the paths alternation opens, at most {@link MAX_ALTERNATIVES}. */
+  alternatives: number;
+  /** Whether every match must start at the subject's start (`^` with no top-level `|`). */
+  anchored: boolean;
 }
 
 /**
@@ -47,8 +64,9 @@ export function parseSubstitution(expression: string): Substitution | null {
   const flags = expression.slice(start);
   // RFC 3402 §3.2: flags = "i", the only one defined
   if (flags !== '' && flags !== 'i') return null;
-  const source = ereToRegExpSource(ere, delimiter);
-  if (source === null) return null;
+  const translated = ereToRegExpSource(ere, delimiter);
+  if (translated === null || translated.alternatives > MAX_ALTERNATIVES) return null;
+  const { source, ...shape } = translated;
   let regex: RegExp;
   try {
     regex = new RegExp(source, flags);
@@ -56,13 +74,24 @@ export function parseSubstitution(expression: string): Substitution | null {
     return null;
   }
   if (!backReferencesExist(replacement, delimiter, groupCount(regex))) return null;
-  return { regex, replacement, delimiter };
+  return { regex, replacement, delimiter, ...shape };
+}
+
+/**
+ * An upper bound of the backtracking steps of `s` over a subject of `length` characters: each
+ * start position (one when anchored), times the ways each repetition can split the subject,
+ * times the paths alternation opens. Repeated groups that repeat or alternate are refused by
+ * {@link parseSubstitution}, so nothing multiplies further.
+ */
+function worstSteps(s: Substitution, length: number): number {
+  return (s.anchored ? 1 : length + 1) * (length + 1) ** s.repetitions * s.alternatives;
 }
 
 /**
  * Applies a NAPTR REGEXP field to the Application Unique String: the replacement with its
- * back-references filled in, or `null` when the expression is malformed, does not match,
- * or gives an empty string. Like ENUM clients, the result is the replacement alone, not the
+ * back-references filled in, or `null` when the expression is malformed, could backtrack
+ * more than {@link MAX_BACKTRACKING_STEPS} over this subject, does not match, or gives an
+ * empty string. Like ENUM clients, the result is the replacement alone, not the
  * subject with the match replaced; RFC 6116 §2.4's expressions are anchored `^…$`, where
  * the two readings agree.
  * @see RFC 3402 §3.2, RFC 3403 §4.1
@@ -70,7 +99,7 @@ export function parseSubstitution(expression: string): Substitution | null {
 export function applySubstitution(expression: string, subject: string): string | null {
   if (subject.length > MAX_SUBJECT_LENGTH) return null;
   const substitution = parseSubstitution(expression);
-  if (substitution === null) return null;
+  if (substitution === null || worstSteps(substitution, subject.length) > MAX_BACKTRACKING_STEPS) return null;
   const match = substitution.regex.exec(subject);
   if (match === null) return null;
   const { replacement, delimiter } = substitution;
@@ -107,17 +136,20 @@ export function nonTerminalKey(record: NaptrRecord, subject: string): string | n
 }
 
 /**
- * The JavaScript source of a POSIX Extended Regular Expression, or `null` when it uses what
- * ERE leaves undefined (`\d`, back-references, `(?`), a collating element, or repetitions
- * that could make backtracking explode: a repeated group that itself repeats or alternates,
- * or more than {@link MAX_REPETITIONS} repetition operators.
+ * The JavaScript source of a POSIX Extended Regular Expression with what bounds its
+ * backtracking, or `null` when it uses what ERE leaves undefined (`\d`, back-references, `(?`),
+ * a collating element, or repetitions that could make backtracking explode: a repeated group
+ * that itself repeats or alternates, or more than {@link MAX_REPETITIONS} repetition operators.
  * @see POSIX.1-2017 Base Definitions §9.4 (EREs)
  */
-function ereToRegExpSource(ere: string, delimiter: string): string | null {
+function ereToRegExpSource(ere: string, delimiter: string): (Pick<Substitution, 'repetitions' | 'alternatives' | 'anchored'> & { source: string }) | null {
   let out = '';
   let repetitions = 0;
-  // Per open group: whether it holds a repetition or an alternation, which its own repetition would nest.
-  const groups: boolean[] = [];
+  let alternatives = 1;
+  let topBranches = 1;
+  // Per open group: whether it holds a repetition or an alternation, which its own repetition
+  // would nest, and its number of alternatives.
+  const groups: { risky: boolean; branches: number }[] = [];
   let lastAtomRisky = false;
   for (let i = 0; i < ere.length; i++) {
     const c = ere[i];
@@ -142,18 +174,25 @@ function ereToRegExpSource(ere: string, delimiter: string): string | null {
       }
       case '(':
         if (ere[i + 1] === '?') return null;
-        groups.push(false);
+        groups.push({ risky: false, branches: 1 });
         out += c;
         break;
       case ')': {
-        if (groups.length === 0) return null;
-        lastAtomRisky = groups.pop()!;
-        if (lastAtomRisky && groups.length > 0) groups[groups.length - 1] = true;
+        const group = groups.pop();
+        if (group === undefined) return null;
+        alternatives *= group.branches;
+        lastAtomRisky = group.risky;
+        if (lastAtomRisky && groups.length > 0) groups[groups.length - 1].risky = true;
         out += c;
         break;
       }
       case '|':
-        if (groups.length > 0) groups[groups.length - 1] = true;
+        if (groups.length > 0) {
+          groups[groups.length - 1].risky = true;
+          groups[groups.length - 1].branches++;
+        } else {
+          topBranches++;
+        }
         out += c;
         break;
       case '*':
@@ -173,7 +212,7 @@ function ereToRegExpSource(ere: string, delimiter: string): string | null {
           i += operator.length - 1;
         }
         if (lastAtomRisky || ++repetitions > MAX_REPETITIONS) return null;
-        if (groups.length > 0) groups[groups.length - 1] = true;
+        if (groups.length > 0) groups[groups.length - 1].risky = true;
         out += operator;
         lastAtomRisky = false;
         break;
@@ -183,7 +222,8 @@ function ereToRegExpSource(ere: string, delimiter: string): string | null {
         lastAtomRisky = false;
     }
   }
-  return groups.length === 0 ? out : null;
+  if (groups.length > 0) return null;
+  return { source: out, repetitions, alternatives: alternatives * topBranches, anchored: ere.startsWith('^') && topBranches === 1 };
 }
 
 const POSIX_CLASSES: Record<string, string> = {

@@ -94,7 +94,7 @@ describe('RFC 3402 §3.2 substitution expressions', () => {
   });
 
   it('refuses repetitions that would backtrack past the bound over a long subject, and keeps them for a number', () => {
-    // Unanchored, three repetitions over 255 characters cost ~255^4 steps (seconds) when nothing matches; refused by length, matching or not.
+    // Unanchored, three repetitions over 255 characters cost ~255^4 steps (over a second, interpreted); refused by length, matching or not.
     expect(applySubstitution('!a*a*a*b!x!', 'a'.repeat(MAX_SUBJECT_LENGTH))).toBeNull();
     expect(applySubstitution('!a*a*a*b!x!', `${'a'.repeat(MAX_SUBJECT_LENGTH - 1)}b`)).toBeNull();
     expect(applySubstitution('!^a*a*a*b!x!', 'aaaaaaaaaaab')).toBe('x');

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { RequestHandler } from '@herald/proxy';
 import { type SipRequest, type SipResponse, randomHex } from '@herald/sip';
-import { type Clock, type Flow, DnsClient, FlowRelay, type ListenerInfo, SipResolver, TransactionLayer, TransportLayer, hostPort, readHostsFile, systemClock } from '@herald/stack';
+import { type Clock, type Flow, DnsClient, FlowRelay, type ListenerInfo, SipResolver, TransactionLayer, TransportLayer, hostPort, readHostsFile, systemClock, systemLookup } from '@herald/stack';
 import { type Store, openStore } from '@herald/store';
 import { seedUsers, storeOptions } from './accounts.js';
 import { type AdminServer, startAdminServer } from './admin/admin-server.js';
@@ -95,9 +95,9 @@ export class HeraldServer {
     const limits = new LimitReporter(this.counters, logger, () => clock.now());
     const tls = config.tls && { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key), ca: config.tls.ca ? readFileSync(config.tls.ca) : undefined, requestCert: config.tls.requestCert };
     const { failedTargetMs, ...client } = config.dns;
-    // With the system's DNS servers, the system's hosts file first, as its resolver does.
-    const hosts = client.servers.length === 0 ? readHostsFile() : undefined;
-    const dns = new DnsClient({ ...client, hosts, clock, onQuery: this.counters.dns.query, onCacheHit: this.counters.dns.cacheHit });
+    // With the system's DNS servers, the system's hosts file first and its own look-up last, as its resolver does.
+    const system = client.servers.length === 0 ? { hosts: readHostsFile(), systemLookup } : {};
+    const dns = new DnsClient({ ...client, ...system, clock, onQuery: this.counters.dns.query, onCacheHit: this.counters.dns.cacheHit });
     const resolver = new SipResolver({ dns, transports: config.listen.map((l) => l.transport), failedTargetMs, clock });
     const transport = new TransportLayer({
       listen: config.listen.map((l) => ({ transport: l.transport, host: l.host, port: l.port, path: l.path })),

@@ -32,9 +32,9 @@ function enumZone(): { origin: string; records: string[] } {
   return {
     origin: 'e164.arpa',
     records: [
-      // +1 202 555 0100: Bob of peer.test, by SIP first in order, but by IM for a MESSAGE (RFC 5028).
+      // +1 202 555 0100: Bob of peer.test, by SIP first in preference, but by IM for a MESSAGE (RFC 5028).
       '0.0.1.0.5.5.5.2.0.2.1 60 IN NAPTR 10 10 "u" "E2U+sip" "!^.*$!sip:nobody@example.test!" .',
-      '0.0.1.0.5.5.5.2.0.2.1 60 IN NAPTR 20 10 "u" "E2U+im" "!^.*$!im:bob@peer.test!" .',
+      '0.0.1.0.5.5.5.2.0.2.1 60 IN NAPTR 10 20 "u" "E2U+im" "!^.*$!im:bob@peer.test!" .',
       // +1 202 555 0101: only a SIP record, to carol of example.test.
       '1.0.1.0.5.5.5.2.0.2.1 60 IN NAPTR 10 10 "u" "E2U+sip" "!^\\\\+1202555(.*)$!sip:carol@example.test!" .',
       // +1 202 555 0102: Alice's presence (RFC 3953) next to a record ENUM does not use.
@@ -166,6 +166,19 @@ describe('tel:, im: and pres: Request-URIs (RFC 6116, RFC 3861, RFC 5509)', () =
       expect(noRecord.status).toBe(404);
       expect(noRecord.reason).toBe('Number Not Found In ENUM');
     });
+  });
+
+  it('routes a user=phone number by its host when ENUM cannot be asked: a local user registered under it gets it', async () => {
+    const phone = await registered(home, '+12025550103', 'example.test');
+    try {
+      await message('sip:+12025550103@example.test;user=phone', 'by number');
+      const delivered = await phone.request(200);
+      expect(delivered.method).toBe('MESSAGE');
+      expect(delivered.body.toString()).toBe('by number');
+      expect((await sender.response()).status).toBe(200);
+    } finally {
+      await phone.close();
+    }
   });
 
   it('answers 504 when DNS cannot be asked, for ENUM and for _im._sip', async () => {

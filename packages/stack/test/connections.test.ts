@@ -200,10 +200,12 @@ describe('connection table', () => {
       const peer = await peerServer('tls');
       try {
         // The certificate names localhost (and 127.0.0.1), not peer.test.
-        const wrongName = run.layer.send(request('other-name', 'TLS'), { transport: 'tls', address: '127.0.0.1', port: peer.port, serverName: 'peer.test' });
-        await expect(wrongName).rejects.toMatchObject({ code: 'SIP_ERR_TRANSPORT_CONNECT' });
         const flow = await run.layer.send(request('its-name', 'TLS'), { transport: 'tls', address: '127.0.0.1', port: peer.port, serverName: 'localhost' });
         expect(flow).toMatchObject({ transport: 'tls', remotePort: peer.port });
+        // The connection open to the same address and port was checked for localhost only: peer.test needs its own, which fails.
+        const wrongName = run.layer.send(request('other-name', 'TLS'), { transport: 'tls', address: '127.0.0.1', port: peer.port, serverName: 'peer.test' });
+        await expect(wrongName).rejects.toMatchObject({ code: 'SIP_ERR_TRANSPORT_CONNECT' });
+        expect(await run.layer.send(request('its-name-again', 'TLS'), { transport: 'tls', address: '127.0.0.1', port: peer.port, serverName: 'LocalHost' })).toEqual(flow);
       } finally {
         await peer.close();
       }

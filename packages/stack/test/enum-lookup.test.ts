@@ -12,7 +12,7 @@ describe('RFC 6116 ENUM and RFC 3861 SRV against a real named', () => {
         origin: 'e164.arpa',
         records: [
           '0.0.1.0.5.5.5.2.0.2.1 60 IN NAPTR 10 10 "u" "E2U+sip" "!^.*$!sip:bob@peer.test!" .',
-          '0.0.1.0.5.5.5.2.0.2.1 60 IN NAPTR 20 10 "u" "E2U+im" "!^.*$!im:bob@peer.test!" .',
+          '0.0.1.0.5.5.5.2.0.2.1 60 IN NAPTR 10 20 "u" "E2U+im" "!^.*$!im:bob@peer.test!" .',
           // Non-terminal: the block +1 202 555 01xx is delegated by NAPTR to the private tree.
           '1.0.5.5.5.2.0.2.1 60 IN NAPTR 10 10 "" "" "" 0.1.0.5.5.5.2.0.2.1.e164.example.',
           // An expression with what EREs leave undefined (\d) and a runaway one, before the good one, are skipped
@@ -40,7 +40,7 @@ describe('RFC 6116 ENUM and RFC 3861 SRV against a real named', () => {
     await named?.stop();
   });
 
-  it('finds E2U+im before E2U+sip when asked for im, whatever the Order', async () => {
+  it('finds E2U+im before E2U+sip when asked for im, within one Order whatever the Preference', async () => {
     const enumLookup = new EnumLookup(dns, ['e164.arpa']);
     expect(await enumLookup.resolve('+12025550100', ['im', 'sip'])).toEqual({ uri: 'im:bob@peer.test', enumservice: 'im', domain: '0.0.1.0.5.5.5.2.0.2.1.e164.arpa' });
     expect(await enumLookup.resolve('+12025550100', ['sip'])).toEqual({ uri: 'sip:bob@peer.test', enumservice: 'sip', domain: '0.0.1.0.5.5.5.2.0.2.1.e164.arpa' });

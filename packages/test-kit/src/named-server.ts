@@ -64,13 +64,16 @@ export async function startNamed(zones: readonly NamedZone[]): Promise<NamedServ
       return handle(child, dir, port, byOrigin);
     } catch (error) {
       // The free port may have been taken between the probe and named's bind.
-      if (attempt >= 3 || !String(error).includes('address in use')) {
+      if (attempt >= 3 || !PORT_TAKEN.test(String(error))) {
         await rm(dir, { recursive: true, force: true });
         throw error;
       }
     }
   }
 }
+
+/** What named says when the port it was given is taken: it cannot create the interface and gives up. */
+const PORT_TAKEN = /address in use|creating IPv4 interface \S+ failed/;
 
 function handle(
   child: ChildProcess,

@@ -1,6 +1,7 @@
 import { type SipUri, createResponse, parseUri } from '@herald/sip';
 import type { ClientTransaction, InviteServerTransaction } from '@herald/stack';
 import { Ctx, UDP_FLOW, harness, invite, target } from '../../test/helpers/proxy-core-harness.js';
+import { MAX_DESTINATIONS_PER_BRANCH } from './response-context.js';
 
 describe('RFC 3263 §4.3 failover between the destinations of a next hop', () => {
   it('sends to the next destination, as a new transaction with a new branch, when one times out', async () => {
@@ -109,5 +110,56 @@ describe('RFC 3263 §4.3 failover between the destinations of a next hop', () =>
     core.cancel(new Ctx(core, invite([], 'CANCEL')));
     expect((await outcome).status).toBe(487);
     expect(sent).toHaveLength(0);
+  });
+
+  it('answers a CANCEL with 487 at once while the next hop is still being resolved', async () => {
+    const { core, sent, invites } = harness();
+    const tx = {} as InviteServerTransaction;
+    invites.set('call-1', tx);
+    const ctx = new Ctx(core, invite(), UDP_FLOW, tx);
+    const outcome = core.forward(ctx, [target('sip:bob@stuck.example.net')]);
+    await new Promise((r) => setImmediate(r));
+    core.cancel(new Ctx(core, invite([], 'CANCEL')));
+    expect((await outcome).status).toBe(487);
+    expect(sent).toHaveLength(0);
+  });
+
+  it(`sends one branch to ${MAX_DESTINATIONS_PER_BRANCH} destinations at most, however many DNS lists`, async () => {
+    const { core, sent, whenSent, answer } = harness();
+    const outcome = core.forward(new Ctx(core, invite([], 'MESSAGE')), [target('sip:bob@farm.example.net')]);
+    await whenSent(1);
+    for (let i = 0; i < MAX_DESTINATIONS_PER_BRANCH; i++) answer(i, 503);
+    expect((await outcome).status).toBe(500);
+    expect(sent).toHaveLength(MAX_DESTINATIONS_PER_BRANCH);
+  });
+
+  it('does not fail a non-INVITE over once its sender has given up (64·T1)', async () => {
+    const { core, clock, sent, whenSent, answer } = harness();
+    const outcome = core.forward(new Ctx(core, invite([], 'MESSAGE')), [target('sip:bob@pool.example.net')]);
+    await whenSent(1);
+    answer(0, 503);
+    clock.advance(32_000);
+    answer(1, 503);
+    expect((await outcome).status).toBe(500);
+    expect(sent).toHaveLength(2);
+  });
+
+  it('no longer tries a destination last once it answers', async () => {
+    const { core, sent, whenSent, timeOut, answer } = harness();
+    const forward = (callId: string) => void core.forward(new Ctx(core, invite([], 'MESSAGE').setHeader('Call-ID', callId)), [target('sip:bob@pool.example.net')]);
+    forward('call-1');
+    await whenSent(1);
+    timeOut(0);
+    answer(1, 200);
+    forward('call-2');
+    await whenSent(3);
+    answer(2, 503);
+    answer(3, 503);
+    // 192.0.2.51 was tried last, and this time it answers.
+    expect(sent[4].destination.address).toBe('192.0.2.51');
+    answer(4, 200);
+    forward('call-3');
+    await whenSent(6);
+    expect(sent[5].destination.address).toBe('192.0.2.51');
   });
 });

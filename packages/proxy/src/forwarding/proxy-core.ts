@@ -39,6 +39,9 @@ const DEFAULT_MAX_FORWARDS = 70;
 const DIALOG_CREATING = new Set(['INVITE', 'SUBSCRIBE', 'REFER']);
 
 
+/** 64·T1 with RFC 3261's T1 of 500 ms. */
+const DEFAULT_NON_INVITE_FAILOVER_MS = 32_000;
+
 /** Timer C when the operator sets none: RFC 3261 §16.6 step 11 asks for more than 3 minutes. */
 export const DEFAULT_INVITE_TIMEOUT_MS = 181_000;
 
@@ -61,6 +64,8 @@ export interface ProxyCoreOptions {
   clock: Clock;
   /** Timer C, ms. @see RFC 3261 §16.6 step 11 */
   inviteTimeoutMs: number;
+  /** 64·T1, ms: after this a non-INVITE's branches no longer fail over (its sender has given up). @see RFC 3261 §17.1.2.2 */
+  nonInviteFailoverMs?: number;
   /** Where a next hop's URI leads (RFC 3263 §4), and which destinations failed lately (§4.3). */
   resolver: NextHopResolver;
   /** A branch moved on to its next destination. @see RFC 3263 §4.3 */
@@ -73,6 +78,7 @@ export interface NextHopResolver {
   resolveUri(uri: SipUri, options: { maddr: boolean }): Promise<Destination[]>;
   resolveWithoutDns(uri: SipUri, options: { maddr: boolean }): Destination[] | null;
   failed(destination: Destination, forMs?: number): void;
+  succeeded(destination: Destination): void;
 }
 
 /**
@@ -98,6 +104,8 @@ export class ProxyCore {
       },
       unreachable: (destination, retryAfterMs) => options.resolver.failed(destination, retryAfterMs),
       failedOver: (from, to) => options.onFailover?.(from, to),
+      answered: (destination) => options.resolver.succeeded(destination),
+      nonInviteFailoverMs: options.nonInviteFailoverMs ?? DEFAULT_NON_INVITE_FAILOVER_MS,
     };
   }
 

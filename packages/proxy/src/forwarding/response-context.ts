@@ -36,7 +36,21 @@ export interface BranchSender {
   unreachable(destination: Destination, retryAfterMs?: number): void;
   /** A branch moved from `from`, which timed out, failed at the transport or answered 503, to `to`. @see RFC 3263 §4.3 */
   failedOver(from: Destination, to: Destination): void;
+  /** `destination` answered: it is no longer tried last. */
+  answered(destination: Destination): void;
+  /**
+   * How long after a non-INVITE request arrived its branches may still move to another
+   * destination: its sender has given up by then (64·T1, Timer F). @see RFC 3261 §17.1.2.2
+   */
+  nonInviteFailoverMs: number;
 }
+
+/**
+ * Destinations one branch is sent to at most, however many the other domain's DNS lists:
+ * each costs a transaction and, when it does not answer, Timer B or F.
+ * @see RFC 3263 §4.3
+ */
+export const MAX_DESTINATIONS_PER_BRANCH = 8;
 
 type BranchState = 'calling' | 'proceeding' | 'done';
 
@@ -92,6 +106,7 @@ export class ResponseContext {
   /** A group's branches are being started: their outcomes wait for the group check at the end. */
   private starting = false;
   private readonly isInvite: boolean;
+  private readonly startedAt: number;
   private resolve!: (outcome: ForwardOutcome) => void;
   private reject!: (error: unknown) => void;
   readonly outcome: Promise<ForwardOutcome>;
@@ -104,6 +119,7 @@ export class ResponseContext {
     private readonly options: ForwardOptions,
   ) {
     this.isInvite = ctx.req.method === 'INVITE';
+    this.startedAt = sender.clock.now();
     this.outcome = new Promise((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
@@ -122,12 +138,15 @@ export class ResponseContext {
   cancel(): void {
     if (this.cancelled || this.finalSent) return;
     this.cancelled = true;
+    // A branch still waiting for DNS has sent nothing: it ends now rather than when DNS answers.
+    for (const b of this.branches) if (b.prepared === null && b.state !== 'done') this.branchFinal(b, createResponse(this.ctx.req, 487));
     this.cancelPending();
   }
 
   branchResponse(branch: Branch, response: SipResponse): void {
     response.removeFirstValue('via');
     const status = response.status;
+    if (branch.state !== 'done') this.sender.answered(branch.destination);
     if (status < 200) {
       if (branch.state === 'done') return;
       branch.state = 'proceeding';
@@ -215,12 +234,11 @@ export class ResponseContext {
       this.prepared(branch, prepared);
       return;
     }
-    prepared.then(
-      (p) => this.prepared(branch, p),
-      (error: unknown) => {
+    prepared
+      .then((p) => this.prepared(branch, p))
+      .catch((error: unknown) => {
         if (!this.closed) this.fail(error);
-      },
-    );
+      });
   }
 
   private prepared(branch: Branch, prepared: Prepared): void {
@@ -252,13 +270,16 @@ export class ResponseContext {
   /**
    * RFC 3263 §4.3: when a destination times out, fails at the transport or answers 503,
    * the request goes to the next one as a new transaction, unless the request was
-   * cancelled, the search has ended, or an INVITE has had a provisional response.
+   * cancelled, the search has ended, an INVITE has had a provisional response, the branch
+   * has tried `MAX_DESTINATIONS_PER_BRANCH`, or a non-INVITE's sender has given up.
    */
   private failOver(branch: Branch): boolean {
     const prepared = branch.prepared;
-    if (prepared === null || branch.state === 'done' || branch.next >= prepared.destinations.length) return false;
+    if (prepared === null || branch.state === 'done') return false;
+    if (branch.next >= prepared.destinations.length || branch.next >= MAX_DESTINATIONS_PER_BRANCH) return false;
     if (this.closed || this.finalSent || this.cancelled || this.global || branch.cancelOwed || branch.cancelSent) return false;
     if (this.isInvite && branch.state === 'proceeding') return false;
+    if (!this.isInvite && this.sender.clock.now() - this.startedAt >= this.sender.nonInviteFailoverMs) return false;
     const from = branch.destination;
     this.sendNext(branch);
     this.sender.failedOver(from, branch.destination);

@@ -13,7 +13,14 @@ export const UDP_FLOW: Flow = { id: 'udp-1', transport: 'udp', owner: 'node~1~aa
 export const TCP_FLOW: Flow = { id: 'tcp-9', transport: 'tcp', owner: 'node~1~aa', localAddress: HERALD.address, localPort: 5060, remoteAddress: '198.51.100.3', remotePort: 40000 };
 
 /** Addresses by name, as plain data: the resolver's ordering is tested against a real named elsewhere. */
-const ZONE: Record<string, string[]> = { 'edge.example.net': ['192.0.2.50'], 'pool.example.net': ['192.0.2.51', '192.0.2.52', '192.0.2.53'], 'nowhere.example.net': [] };
+const ZONE: Record<string, string[]> = {
+  'edge.example.net': ['192.0.2.50'],
+  'pool.example.net': ['192.0.2.51', '192.0.2.52', '192.0.2.53'],
+  'farm.example.net': Array.from({ length: 12 }, (_, i) => `192.0.2.${100 + i}`),
+  'nowhere.example.net': [],
+};
+/** A name whose DNS never answers. */
+const STUCK = 'stuck.example.net';
 
 interface Sent {
   request: SipRequest;
@@ -58,7 +65,10 @@ export function harness() {
     inviteTimeoutMs: 180_000,
     // Plain data for the one name a test resolves; other targets are addresses, which need no DNS.
     onFailover: (from, to) => failovers.push([from.address, to.address]),
-    resolver: new SipResolver({ dns: { addresses: (name) => Promise.resolve(ZONE[name] ?? []), srv: () => Promise.resolve([]), naptr: () => Promise.resolve([]) } }),
+    resolver: new SipResolver({
+      dns: { addresses: (name) => (name === STUCK ? new Promise(() => undefined) : Promise.resolve(ZONE[name] ?? [])), srv: () => Promise.resolve([]), naptr: () => Promise.resolve([]) },
+      clock,
+    }),
   });
   const answer = (i: number, status: number, extra: string[] = []) => {
     const { request, handler } = sent[i];

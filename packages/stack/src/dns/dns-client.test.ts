@@ -41,6 +41,11 @@ function client(options: DnsClientOptions = {}) {
   return { dns, queries };
 }
 
+/** Resolves once `done` holds, checked as the event loop turns. */
+async function until(done: () => boolean): Promise<void> {
+  while (!done()) await new Promise((r) => setImmediate(r));
+}
+
 async function rejection(p: Promise<unknown>): Promise<DnsError> {
   try {
     await p;
@@ -63,6 +68,15 @@ describe('DnsClient: records by type from a real named', () => {
     expect(dns.fromHostsFile('sip1.example.test')).toBeNull();
     expect(queries).toEqual([]);
     expect(await dns.addresses('sip1.example.test')).toEqual(['127.0.0.2', '2001:db8::2']);
+  });
+
+  it('asks the system look-up for a name DNS gives no address for (a search-list name)', async () => {
+    const asked: string[] = [];
+    const { dns } = client({ systemLookup: (name) => (asked.push(name), Promise.resolve(name === 'sbc' ? ['10.1.1.1'] : [])) });
+    expect(await dns.addresses('sbc')).toEqual(['10.1.1.1']);
+    expect(await dns.addresses('sip1.example.test')).toEqual(['127.0.0.2', '2001:db8::2']);
+    expect(await dns.addresses('nothing.example.test')).toEqual([]);
+    expect(asked).toEqual(['sbc', 'nothing.example.test']);
   });
 
   it('answers an IP literal and localhost without asking', async () => {
@@ -142,6 +156,32 @@ describe('DnsClient: servers that fail', () => {
       expect(error.code).toBe('SIP_ERR_DNS_TIMEOUT');
       expect(silent.received).toBe(2);
       expect(queries).toEqual([['SRV', 'timeout']]);
+    } finally {
+      silent.socket.close();
+    }
+  });
+
+  it('fails a question no server answered again at once for a few seconds, then asks again (RFC 2308 §7.1)', async () => {
+    const silent = await fakeServer(() => []);
+    try {
+      const clock = new FakeClock();
+      const { dns, queries } = client({ servers: [silent.server], timeoutMs: 150, attempts: 1, clock });
+      const pending = rejection(dns.srv('_sip._udp.example.test'));
+      await until(() => silent.received === 1);
+      clock.advance(150);
+      expect((await pending).code).toBe('SIP_ERR_DNS_TIMEOUT');
+      expect((await rejection(dns.srv('_sip._udp.example.test'))).code).toBe('SIP_ERR_DNS_TIMEOUT');
+      expect(silent.received).toBe(1);
+      clock.advance(5_000);
+      const again = rejection(dns.srv('_sip._udp.example.test'));
+      await until(() => silent.received === 2);
+      clock.advance(150);
+      await again;
+      expect(silent.received).toBe(2);
+      expect(queries).toEqual([
+        ['SRV', 'timeout'],
+        ['SRV', 'timeout'],
+      ]);
     } finally {
       silent.socket.close();
     }

@@ -1,4 +1,5 @@
 import { getServers } from 'node:dns';
+import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { type Clock, systemClock } from '../clock.js';
 import { DnsCache } from './dns-cache.js';
@@ -27,6 +28,12 @@ export interface DnsClientOptions {
    * `/etc/hosts` ("files dns" in nsswitch.conf): see `readHostsFile`.
    */
   hosts?: ReadonlyMap<string, readonly string[]>;
+  /**
+   * Asked for the addresses of a name DNS gives none for (or cannot be asked about): the
+   * system's own look-up (`getaddrinfo`: the search list of resolv.conf, nsswitch, mDNS),
+   * so that a short name such as a Kubernetes service keeps working. See `systemLookup`.
+   */
+  systemLookup?: (name: string) => Promise<string[]>;
   /** EDNS0 UDP payload size advertised (RFC 6891 §6.2.5); 0 sends no OPT record (512 octets). */
   udpPayloadSize?: number;
   clock?: Clock;
@@ -46,6 +53,14 @@ export const DNS_CLIENT_DEFAULTS = {
   udpPayloadSize: 1232,
 } as const;
 
+/**
+ * How long a question no server could answer fails at once when asked again, so that while
+ * DNS is down each request does not wait out every server's timeout. RFC 2308 §7 allows up
+ * to five minutes; a few seconds is enough to spare the waits and short enough to notice
+ * DNS coming back.
+ */
+const FAILURE_CACHE_MS = 5_000;
+
 /** CNAMEs followed for one question, across queries. @see RFC 1034 §3.6.2 */
 const MAX_CNAME_CHAIN = 8;
 
@@ -62,9 +77,10 @@ type Answer = { records: DnsRecord[]; ttl: number };
  */
 export class DnsClient implements DnsLookup {
   readonly servers: readonly DnsServer[];
-  private readonly options: Required<Omit<DnsClientOptions, 'servers' | 'hosts' | 'onQuery' | 'onCacheHit'>> & DnsClientOptions;
+  private readonly options: Required<Omit<DnsClientOptions, 'servers' | 'hosts' | 'systemLookup' | 'onQuery' | 'onCacheHit'>> & DnsClientOptions;
   private readonly cache: DnsCache<DnsRecord[]>;
   private readonly inFlight = new Map<string, Promise<DnsRecord[]>>();
+  private readonly failures: DnsCache<DnsError>;
 
   constructor(options: DnsClientOptions = {}) {
     const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as DnsClientOptions;
@@ -72,6 +88,7 @@ export class DnsClient implements DnsLookup {
     const servers = options.servers?.length ? options.servers : getServers();
     this.servers = servers.map(parseDnsServer);
     this.cache = new DnsCache(this.options.cacheSize);
+    this.failures = new DnsCache(this.options.cacheSize);
   }
 
   /** Questions in the cache (expired ones included until touched). */
@@ -90,6 +107,8 @@ export class DnsClient implements DnsLookup {
     const [v4, v6] = await Promise.allSettled([this.query(name, 'A'), this.query(name, 'AAAA')]);
     const found = [v4, v6].flatMap((r) => (r.status === 'fulfilled' ? r.value : [])).flatMap((r) => (r.type === 'A' || r.type === 'AAAA' ? [r.address] : []));
     if (found.length > 0) return found;
+    const fromSystem = (await this.options.systemLookup?.(name).catch(() => [])) ?? [];
+    if (fromSystem.length > 0) return fromSystem;
     for (const r of [v4, v6]) if (r.status === 'rejected') throw r.reason;
     return [];
   }
@@ -125,12 +144,21 @@ export class DnsClient implements DnsLookup {
       this.options.onCacheHit?.(type);
       return Promise.resolve(cached.slice()); // the caller may sort its copy
     }
+    const failed = this.failures.get(key, this.options.clock.now());
+    if (failed) return Promise.reject(failed);
     const pending = this.inFlight.get(key);
     if (pending) return pending.then((records) => records.slice());
-    const asked = this.resolve(name.replace(/\.$/, ''), type).then(({ records, ttl }) => {
-      if (ttl > 0) this.cache.set(key, records, this.options.clock.now() + ttl * 1000);
-      return records;
-    });
+    const asked = this.resolve(name.replace(/\.$/, ''), type).then(
+      ({ records, ttl }) => {
+        if (ttl > 0) this.cache.set(key, records, this.options.clock.now() + ttl * 1000);
+        return records;
+      },
+      (error: unknown) => {
+        // RFC 2308 §7.1: a server failure may be remembered, briefly.
+        if (error instanceof DnsError) this.failures.set(key, error, this.options.clock.now() + FAILURE_CACHE_MS);
+        throw error;
+      },
+    );
     const shared = asked.finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, shared);
     return shared.then((records) => records.slice());
@@ -242,4 +270,9 @@ function outcomeOf(error: DnsError): DnsQueryOutcome {
     default:
       return 'servfail';
   }
+}
+
+/** The system's own address look-up (`getaddrinfo`), for `DnsClientOptions.systemLookup`. */
+export async function systemLookup(name: string): Promise<string[]> {
+  return (await lookup(name, { all: true })).map((a) => a.address);
 }

@@ -112,17 +112,21 @@ function unreachable(server: DnsServer, transport: string, e: Error): DnsError {
   return new DnsError(`DNS server ${formatDnsServer(server)} over ${transport}: ${e.message}`, 'SIP_ERR_DNS_UNREACHABLE', { cause: e });
 }
 
+/** Errors a server may report without echoing the question. */
+const QUESTIONLESS_RCODES: ReadonlySet<number> = new Set([RCODE.FORMERR, RCODE.SERVFAIL, RCODE.NOTIMP, RCODE.REFUSED]);
+
 /**
  * Whether `msg` is a response to `query`: QR set, same ID and the same question, the name
  * compared without case (RFC 4343). A response without a question is accepted only when it
- * reports an error, as servers answer FORMERR or NOTIMP without echoing the question.
+ * reports a server error (FORMERR, SERVFAIL, NOTIMP, REFUSED), which leads to the next
+ * server; never as an answer, nor as NXDOMAIN, which would end a look-up.
  * @see RFC 5452 §4.3
  */
 export function answers(query: Buffer, msg: Buffer): boolean {
   try {
     const header = decodeHeader(msg);
     if (!header.flags.qr || header.id !== query.readUInt16BE(0)) return false;
-    if (header.counts[0] === 0) return header.rcode !== RCODE.NOERROR;
+    if (header.counts[0] === 0) return QUESTIONLESS_RCODES.has(header.rcode);
     const asked = firstQuestion(query);
     const answered = firstQuestion(msg);
     return asked.name.toLowerCase() === answered.name.toLowerCase() && asked.type === answered.type && asked.class === answered.class;

@@ -65,9 +65,13 @@ describe('RFC 6116 §3.2 choosing among NAPTR records', () => {
     expect(chooseEnumRule(example, number, ['sip'])).toEqual({ uri: 'sip:info@example.com', enumservice: 'sip' });
   });
 
-  it('takes the first wanted Enumservice any record offers, then the next (E2U+im before E2U+sip for MESSAGE)', () => {
-    const records = [...example, naptr(20, 10, 'U', 'E2U+im', '!^.*$!im:info@example.com!')];
-    expect(chooseEnumRule(records, number, ['im', 'sip'])).toEqual({ uri: 'im:info@example.com', enumservice: 'im' });
+  it('takes the first wanted Enumservice within the lowest Order that serves (E2U+im before E2U+sip for MESSAGE)', () => {
+    const sameOrder = [...example, naptr(10, 190, 'U', 'E2U+im', '!^.*$!im:info@example.com!')];
+    expect(chooseEnumRule(sameOrder, number, ['im', 'sip'])).toEqual({ uri: 'im:info@example.com', enumservice: 'im' });
+    // RFC 3403 §4.1: once one Order has a match, records of a higher Order are not considered.
+    const laterOrder = [...example, naptr(20, 10, 'U', 'E2U+im', '!^.*$!im:info@example.com!')];
+    expect(chooseEnumRule(laterOrder, number, ['im', 'sip'])).toEqual({ uri: 'sip:info@example.com', enumservice: 'sip' });
+    expect(chooseEnumRule(laterOrder, number, ['im'])).toEqual({ uri: 'im:info@example.com', enumservice: 'im' });
     expect(chooseEnumRule(example, number, ['im', 'sip'])).toEqual({ uri: 'sip:info@example.com', enumservice: 'sip' });
     expect(chooseEnumRule(example, number, ['pres'])).toEqual({ next: [] });
   });

@@ -67,30 +67,47 @@ export type EnumRuleOutcome =
   | { next: string[] };
 
 /**
- * Chooses among one domain's NAPTR records for `number`: for each wanted Enumservice in
- * turn, the first terminal record (Order, then Preference) that offers it and whose REGEXP
- * gives a `sip:`, `sips:`, `im:` or `pres:` URI; otherwise the keys the non-terminal records
- * lead to. Records with other flags, other services or malformed expressions are skipped.
+ * Chooses among one domain's NAPTR records for `number`. Records are read by Order, then
+ * Preference; a record matches when it is terminal (`U`), offers one of `enumservices` and
+ * its REGEXP gives a `sip:`, `sips:`, `im:` or `pres:` URI, or when it is non-terminal
+ * (empty flags) and gives a key. Only the lowest Order with a match counts (RFC 3403 §4.1);
+ * within it, the terminal record of the most wanted Enumservice wins, then the lowest
+ * Preference (RFC 3403 §4.1 lets a client pass over a preferred record for a service it
+ * wants less), and without a terminal match the non-terminal keys are the next to ask.
+ * Records with other flags, other services or malformed expressions are skipped.
  * @see RFC 6116 §3.2 (processing), §3.4.1 (flags), RFC 3403 §4.1, RFC 3402 §4
  */
 export function chooseEnumRule(records: readonly NaptrRecord[], number: string, enumservices: readonly string[]): EnumRuleOutcome {
-  const sorted = sortNaptr(records);
-  for (const wanted of enumservices) {
-    for (const record of sorted) {
-      // RFC 6116 §3.4.1: "U" is terminal, its REGEXP gives the URI; other letters are not ENUM's.
-      if (record.flags !== 'U' || !enumservicesOf(record.service)?.includes(wanted)) continue;
+  let order: number | null = null;
+  let best: { uri: string; rank: number } | null = null;
+  const next: string[] = [];
+  for (const record of sortNaptr(records)) {
+    if (order !== null && record.order !== order) break;
+    if (record.flags === 'U') {
+      // RFC 6116 §3.4.1: "U" is terminal, its REGEXP gives the URI.
+      const rank = serviceRank(record, enumservices);
+      if (rank < 0) continue;
       const uri = applySubstitution(record.regexp, number);
-      if (uri !== null && isRoutable(uri)) return { uri, enumservice: wanted };
+      if (uri === null || !isRoutable(uri)) continue;
+      order = record.order;
+      if (best === null || rank < best.rank) best = { uri, rank };
+    } else if (record.flags === '') {
+      // RFC 6116 §3.4.1: an empty flag field is non-terminal; the next query is for the key it gives.
+      const key = nonTerminalKey(record, number);
+      if (key === null) continue;
+      order = record.order;
+      next.push(key);
     }
   }
-  const next: string[] = [];
-  for (const record of sorted) {
-    // RFC 6116 §3.4.1: an empty flag field is non-terminal; the next query is for the key it gives.
-    if (record.flags !== '') continue;
-    const key = nonTerminalKey(record, number);
-    if (key !== null) next.push(key);
-  }
-  return { next };
+  return best === null ? { next } : { uri: best.uri, enumservice: enumservices[best.rank] };
+}
+
+/** The index in `enumservices` of the most wanted one `record` offers; -1 for none. */
+function serviceRank(record: NaptrRecord, enumservices: readonly string[]): number {
+  const offered = enumservicesOf(record.service);
+  if (offered === null) return -1;
+  const ranks = offered.map((s) => enumservices.indexOf(s)).filter((i) => i >= 0);
+  return ranks.length === 0 ? -1 : Math.min(...ranks);
 }
 
 function isRoutable(text: string): boolean {

@@ -93,16 +93,6 @@ describe('RFC 3402 §3.2 substitution expressions', () => {
     expect(applySubstitution('!^(\\+1|\\+44)(.*)$!sip:\\2@example.com!', '+441632960083')).toBe('sip:1632960083@example.com');
   });
 
-  it('refuses repetitions that would backtrack past the bound over a long subject, and keeps them for a number', () => {
-    // Unanchored, three repetitions over 255 characters cost ~255^4 steps (over a second, interpreted); refused by length, matching or not.
-    expect(applySubstitution('!a*a*a*b!x!', 'a'.repeat(MAX_SUBJECT_LENGTH))).toBeNull();
-    expect(applySubstitution('!a*a*a*b!x!', `${'a'.repeat(MAX_SUBJECT_LENGTH - 1)}b`)).toBeNull();
-    expect(applySubstitution('!^a*a*a*b!x!', 'aaaaaaaaaaab')).toBe('x');
-    expect(applySubstitution('!^\\+1(...)(.*)(5*)(.*)$!sip:\\1\\2\\3\\4@example.com!', '+12025550100')).toBe('sip:2025550100@example.com');
-    expect(applySubstitution('!(.*)@(.*)!\\2!', 'alice@example.com')).toBe('example.com');
-    expect(applySubstitution('!^(.*)@(.*)$!\\2!', `${'a'.repeat(200)}@example.com`)).toBe('example.com');
-  });
-
   it('refuses an expression longer than a NAPTR REGEXP field and a subject longer than a domain name', () => {
     expect(parseSubstitution(`!^${'a'.repeat(260)}$!x!`)).toBeNull();
     expect(applySubstitution('!^.*$!x!', 'a'.repeat(MAX_SUBJECT_LENGTH))).toBe('x');

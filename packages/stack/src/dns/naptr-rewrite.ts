@@ -1,26 +1,23 @@
 import type { NaptrRecord } from './dns-lookup.js';
 
 /**
- * Longest Application Unique String a substitution is applied to: a domain name's length
- * (RFC 1035 §2.3.4), far beyond an E.164 number's 16 characters.
+ * Longest Application Unique String a substitution is applied to: four times an E.164
+ * number's 16 characters, room for RFC 3403's URN example. With at most
+ * {@link MAX_REPETITIONS} repetition operators and none nested, backtracking grows with the
+ * subject's length to the power of the repetitions: microseconds for an E.164 number (what
+ * ENUM applies it to), tens of milliseconds at this length in the worst case, hundreds at a
+ * domain name's 255.
  */
-export const MAX_SUBJECT_LENGTH = 255;
+export const MAX_SUBJECT_LENGTH = 64;
 /** A NAPTR REGEXP field is one <character-string>, at most 255 octets. @see RFC 3403 §4.1 */
 const MAX_EXPRESSION_LENGTH = 255;
 /** Repetition operators (`*`, `+`, `?`, `{m,n}`) a regular expression may hold. */
 const MAX_REPETITIONS = 3;
 /**
- * Most backtracking steps a substitution may cost at worst over its subject (see
- * {@link worstSteps}): tens of milliseconds at most. Beyond, the expression is refused: an
- * unanchored `a*a*a*b` backtracks through ~length^4 steps, over a second at 255 characters
- * while V8 still interprets the expression (each record's is compiled afresh). RFC
- * 3403 §6.2's `^urn:cid:.+@([^\.]+\.)(.*)$` over its 38-character URN still passes.
- */
-const MAX_BACKTRACKING_STEPS = 100_000;
-/**
- * Most paths alternation may open (the product of each group's alternatives): `^(|)(|)…(|)x`
- * tries 2^groups paths whatever the subject, minutes with 30 groups. Zones write a few
- * alternatives, `^\+1(202|301)…`.
+ * Most paths alternation may open: the product of the alternatives of each group and of the
+ * whole expression. Whatever the subject, `^(|)(|)…(|)x` tries 2^groups paths before it fails
+ * (minutes with 30 groups, from one NAPTR record); zones write a few alternatives,
+ * `^\+1(202|301)…`.
  */
 const MAX_ALTERNATIVES = 256;
 
@@ -30,19 +27,13 @@ export interface Substitution {
   /** The replacement as written: text, `\<delim>` and back-references `\1`–`\9`. */
   replacement: string;
   delimiter: string;
-  /** Repetition operators in the ERE, at most {@link MAX_REPETITIONS}. */
-  repetitions: number;
-  /** The product of the alternatives of each group and of the whole ERE: the paths alternation opens, at most {@link MAX_ALTERNATIVES}. */
-  alternatives: number;
-  /** Whether every match must start at the subject's start (`^` with no top-level `|`). */
-  anchored: boolean;
 }
 
 /**
  * Splits `delim ere delim repl delim [i]` and compiles the ERE; `null` for anything
  * malformed, or an ERE whose backtracking could run away (nested or too many repetitions,
- * ERE-undefined escapes). A DNS answer is input from anyone: a bad record is skipped,
- * never thrown over.
+ * too many alternatives, ERE-undefined escapes). A DNS answer is input from anyone: a bad
+ * record is skipped, never thrown over.
  * @see RFC 3402 §3.2
  */
 export function parseSubstitution(expression: string): Substitution | null {
@@ -65,9 +56,8 @@ export function parseSubstitution(expression: string): Substitution | null {
   const flags = expression.slice(start);
   // RFC 3402 §3.2: flags = "i", the only one defined
   if (flags !== '' && flags !== 'i') return null;
-  const translated = ereToRegExpSource(ere, delimiter);
-  if (translated === null || translated.alternatives > MAX_ALTERNATIVES) return null;
-  const { source, ...shape } = translated;
+  const source = ereToRegExpSource(ere, delimiter);
+  if (source === null) return null;
   let regex: RegExp;
   try {
     regex = new RegExp(source, flags);
@@ -75,24 +65,13 @@ export function parseSubstitution(expression: string): Substitution | null {
     return null;
   }
   if (!backReferencesExist(replacement, delimiter, groupCount(regex))) return null;
-  return { regex, replacement, delimiter, ...shape };
-}
-
-/**
- * An upper bound of the backtracking steps of `s` over a subject of `length` characters: each
- * start position (one when anchored), times the ways each repetition can split the subject,
- * times the paths alternation opens. Repeated groups that repeat or alternate are refused by
- * {@link parseSubstitution}, so nothing multiplies further.
- */
-function worstSteps(s: Substitution, length: number): number {
-  return (s.anchored ? 1 : length + 1) * (length + 1) ** s.repetitions * s.alternatives;
+  return { regex, replacement, delimiter };
 }
 
 /**
  * Applies a NAPTR REGEXP field to the Application Unique String: the replacement with its
- * back-references filled in, or `null` when the expression is malformed, could backtrack
- * more than {@link MAX_BACKTRACKING_STEPS} over this subject, does not match, or gives an
- * empty string. Like ENUM clients, the result is the replacement alone, not the
+ * back-references filled in, or `null` when the expression is malformed, does not match,
+ * or gives an empty string. Like ENUM clients, the result is the replacement alone, not the
  * subject with the match replaced; RFC 6116 §2.4's expressions are anchored `^…$`, where
  * the two readings agree.
  * @see RFC 3402 §3.2, RFC 3403 §4.1
@@ -100,7 +79,7 @@ function worstSteps(s: Substitution, length: number): number {
 export function applySubstitution(expression: string, subject: string): string | null {
   if (subject.length > MAX_SUBJECT_LENGTH) return null;
   const substitution = parseSubstitution(expression);
-  if (substitution === null || worstSteps(substitution, subject.length) > MAX_BACKTRACKING_STEPS) return null;
+  if (substitution === null) return null;
   const match = substitution.regex.exec(subject);
   if (match === null) return null;
   const { replacement, delimiter } = substitution;
@@ -137,13 +116,13 @@ export function nonTerminalKey(record: NaptrRecord, subject: string): string | n
 }
 
 /**
- * The JavaScript source of a POSIX Extended Regular Expression with what bounds its
- * backtracking, or `null` when it uses what ERE leaves undefined (`\d`, back-references, `(?`),
- * a collating element, or repetitions that could make backtracking explode: a repeated group
- * that itself repeats or alternates, or more than {@link MAX_REPETITIONS} repetition operators.
+ * The JavaScript source of a POSIX Extended Regular Expression, or `null` when it uses what
+ * ERE leaves undefined (`\d`, back-references, `(?`), a collating element, or what could make
+ * backtracking explode: a repeated group that itself repeats or alternates, more than
+ * {@link MAX_REPETITIONS} repetition operators or more than {@link MAX_ALTERNATIVES} paths.
  * @see POSIX.1-2017 Base Definitions §9.4 (EREs)
  */
-function ereToRegExpSource(ere: string, delimiter: string): (Pick<Substitution, 'repetitions' | 'alternatives' | 'anchored'> & { source: string }) | null {
+function ereToRegExpSource(ere: string, delimiter: string): string | null {
   let out = '';
   let repetitions = 0;
   let alternatives = 1;
@@ -223,8 +202,7 @@ function ereToRegExpSource(ere: string, delimiter: string): (Pick<Substitution, 
         lastAtomRisky = false;
     }
   }
-  if (groups.length > 0) return null;
-  return { source: out, repetitions, alternatives: alternatives * topBranches, anchored: ere.startsWith('^') && topBranches === 1 };
+  return groups.length === 0 && alternatives * topBranches <= MAX_ALTERNATIVES ? out : null;
 }
 
 const POSIX_CLASSES: Record<string, string> = {

@@ -22,7 +22,13 @@ const NAPTR_SERVICES: Record<string, { transport: TransportProtocol; secure: boo
 /** The SRV owner prefix of each transport Herald resolves by SRV. @see RFC 3263 §4.1, RFC 2782 */
 const SRV_PREFIXES: Partial<Record<TransportProtocol, string>> = { tls: '_sips._tcp', tcp: '_sip._tcp', udp: '_sip._udp' };
 
-/** When a URI names no transport and there is no NAPTR: the SRV queries, in Herald's order of preference. @see RFC 3263 §4.1 */
+/**
+ * When a URI names no transport and there is no NAPTR: the SRV queries, in Herald's order of preference.
+ * DEVIATION(RFC 3263 §4.1): `_sips._tcp` is asked for a SIP URI too (the RFC asks `_sip` services
+ * for SIP URIs), as NAPTR may offer `SIPS+D2T` for one: a domain that publishes TLS is reached
+ * over TLS, its certificate checked against the domain.
+ * @see RFC 3263 §4.1
+ */
 const SRV_ORDER: readonly TransportProtocol[] = ['tls', 'tcp', 'udp'];
 
 export interface SipResolverOptions {

@@ -77,7 +77,7 @@ export class ConnectionTable {
 
   add(connection: Connection): void {
     const { flow } = connection;
-    const remoteKey = remoteKeyOf(flow.transport, flow.remoteAddress, flow.remotePort);
+    const remoteKey = remoteKeyOf(flow.transport, flow.remoteAddress, flow.remotePort, connection.serverName);
     this.entries.set(flow.id, { connection, remoteKey, lastActive: this.clock.now() });
     this.byRemote.set(remoteKey, connection);
     this.scheduleSweep();
@@ -100,9 +100,13 @@ export class ConnectionTable {
     return this.entries.get(flowId)?.connection;
   }
 
-  /** An open connection to exactly this remote transport, address and port. */
-  find(transport: Flow['transport'], address: string, port: number): Connection | undefined {
-    return this.byRemote.get(remoteKeyOf(transport, address, port));
+  /**
+   * An open connection to exactly this remote transport, address and port; with
+   * `serverName`, only an outbound TLS connection whose certificate was checked against it
+   * (two domains at one address do not share one). @see RFC 5922 §4
+   */
+  find(transport: Flow['transport'], address: string, port: number, serverName?: string): Connection | undefined {
+    return this.byRemote.get(remoteKeyOf(transport, address, port, serverName));
   }
 
   /** Records traffic on a connection, in either direction. */
@@ -135,6 +139,6 @@ export class ConnectionTable {
   }
 }
 
-function remoteKeyOf(transport: string, address: string, port: number): string {
-  return `${transport}|${socketAddress(address)}|${port}`;
+function remoteKeyOf(transport: string, address: string, port: number, serverName?: string): string {
+  return `${transport}|${socketAddress(address)}|${port}${serverName === undefined ? '' : `|${serverName}`}`;
 }

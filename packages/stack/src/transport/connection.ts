@@ -5,6 +5,11 @@ import { socketAddress } from './socket-address.js';
 /** One open connection (TCP, TLS, WebSocket), in either direction. */
 export interface Connection {
   readonly flow: Flow;
+  /**
+   * The name an outbound TLS connection's certificate was checked against (lower case);
+   * absent for accepted connections and for TCP. @see RFC 5922 §4
+   */
+  readonly serverName?: string;
   /** Resolves when the connection has closed, however it closed. */
   readonly closed: Promise<void>;
   /** Writes one serialised message; rejects with a `TransportError` when it cannot. */

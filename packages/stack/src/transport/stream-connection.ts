@@ -31,6 +31,7 @@ export class StreamConnection implements Connection {
     transport: 'tcp' | 'tls',
     private readonly ctx: TransportContext,
     accepted = false,
+    readonly serverName?: string,
   ) {
     this.flow = socketFlow(ctx.nextFlowId(transport), transport, ctx.owner, socket);
     const { maxHeaderSize, maxBodySize, maxMessageSize } = ctx.limits;

@@ -372,22 +372,24 @@ export class TransportLayer {
   /** An open connection to the target, or a new one; concurrent callers share one connect. */
   private async connectionTo(transport: 'tcp' | 'tls', host: string, port: number, serverName?: string): Promise<Connection> {
     const address = literalAddress(host) ?? (await this.resolve(host));
-    const open = this.table.find(transport, address, port);
+    // RFC 5922 §4: a TLS connection serves the domain its certificate was checked against.
+    const checked = transport === 'tls' ? (serverName ?? (isIP(socketAddress(host)) === 0 ? host : undefined))?.toLowerCase() : undefined;
+    const open = this.table.find(transport, address, port, checked);
     if (open) return open;
-    const key = `${transport}|${address}|${port}`;
+    const key = `${transport}|${address}|${port}|${checked ?? ''}`;
     let pending = this.connecting.get(key);
     if (!pending) {
       pending = connectStream(transport, address, port, {
         timeoutMs: this.options.connectTimeoutMs ?? 10_000,
         tls: this.options.tls,
-        servername: serverName ?? (isIP(socketAddress(host)) === 0 ? host : undefined),
+        servername: checked,
       })
         .then((socket) => {
           if (this.state !== 'started') {
             socket.destroy();
             throw new TransportError('the transport layer is not running', 'SIP_ERR_TRANSPORT_STATE');
           }
-          return new StreamConnection(socket, transport, this.ctx);
+          return new StreamConnection(socket, transport, this.ctx, false, checked);
         })
         .finally(() => this.connecting.delete(key));
       this.connecting.set(key, pending);

@@ -30,13 +30,15 @@ const root = dirname(here);
 /**
  * `ci` is each target's share of the CI run, in seconds; `share` its part of a long run;
  * `timeoutMs` how long one input may take before Jazzer.js reports a hang; `rssMb` libFuzzer's
- * memory limit. The request path keeps state between inputs (bindings, subscriptions, stored
- * messages, transactions for 32 s) and reports a request unfinished after 10 s itself.
+ * memory limit; `dict` the libFuzzer dictionary in fuzz/. The request path keeps state between
+ * inputs (bindings, subscriptions, stored messages, transactions for 32 s) and reports a
+ * request unfinished after 10 s itself.
  */
 const TARGETS = {
-  'sip-parser': { sync: true, ci: 10, share: 0.3, maxLen: 4096, timeoutMs: 5000, rssMb: 2048 },
-  'stream-framer': { sync: true, ci: 6, share: 0.15, maxLen: 8192, timeoutMs: 5000, rssMb: 2048 },
-  'request-path': { sync: false, ci: 16, share: 0.55, maxLen: 4096, timeoutMs: 15000, rssMb: 4096 },
+  'sip-parser': { sync: true, ci: 10, share: 0.27, maxLen: 4096, timeoutMs: 5000, rssMb: 2048, dict: 'sip.dict' },
+  'stream-framer': { sync: true, ci: 6, share: 0.13, maxLen: 8192, timeoutMs: 5000, rssMb: 2048, dict: 'sip.dict' },
+  'request-path': { sync: false, ci: 16, share: 0.5, maxLen: 4096, timeoutMs: 15000, rssMb: 4096, dict: 'sip.dict' },
+  'dns-message': { sync: true, ci: 5, share: 0.1, maxLen: 4096, timeoutMs: 5000, rssMb: 2048, dict: 'dns.dict' },
 };
 /** A long run stops restarting a target after this many findings: they need a fix first. */
 const MAX_FINDINGS = 10;
@@ -77,7 +79,7 @@ function jazzer(target, corpusDirs, libFuzzerFlags) {
     `--timeout=${spec.timeoutMs}`,
     ...(spec.sync ? ['--sync'] : []),
     '--',
-    `-dict=${join(here, 'sip.dict')}`,
+    `-dict=${join(here, spec.dict)}`,
     `-max_len=${spec.maxLen}`,
     `-rss_limit_mb=${spec.rssMb}`,
     ...libFuzzerFlags,

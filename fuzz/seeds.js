@@ -2,12 +2,14 @@
  * Writes the seed inputs of every fuzz target into fuzz/corpus/<target>/: the RFC 4475 and
  * RFC 5118 torture messages (packages/sip/test/fixtures) and the kinds of request Herald's
  * tests send (REGISTER with and without credentials, MESSAGE, SUBSCRIBE, NOTIFY, PUBLISH, an
- * INVITE dialog, OPTIONS), addressed to the fuzzed servers' domain. Run once to (re)seed:
- * `node fuzz/seeds.js`; files already there are kept.
+ * INVITE dialog, OPTIONS), addressed to the fuzzed servers' domain; for the DNS codec, the
+ * answers Herald's resolver and ENUM read and the UPDATE it sends (`dnsMessages`). Run once
+ * to (re)seed: `node fuzz/seeds.js` (after `npm run build`); files already there are kept.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { OPCODE, RCODE, RR_CLASS, encodeDnsMessage, encodeHeader, encodeName, encodeRdata, typeCode } from '@herald/stack';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const fixtures = join(root, 'packages/sip/test/fixtures');
@@ -85,8 +87,129 @@ function torture() {
   return out;
 }
 
+const SIP_SRV = { id: 0x5301, flags: { qr: true, aa: true, rd: true }, questions: [{ name: '_sip._udp.Example.com', type: 'SRV' }] };
+
+/**
+ * DNS messages Herald reads or writes: an SRV answer with compressed owner names and glue,
+ * an ENUM NAPTR answer set (RFC 6116 §2.4 and §3.4.1 terminal and non-terminal records), an
+ * NXDOMAIN with the zone's SOA, an RFC 2136 UPDATE with prerequisites and a TSIG record, and
+ * a query with EDNS options.
+ */
+export function dnsMessages() {
+  const enumDomain = '0.0.1.0.5.5.5.2.0.2.1.e164.arpa';
+  const naptr = (order, preference, flags, service, regexp, replacement = '') => ({ name: enumDomain, class: RR_CLASS.IN, ttl: 300, type: 'NAPTR', order, preference, flags, service, regexp, replacement });
+  return {
+    'srv-compressed': compressed({
+      ...SIP_SRV,
+      answers: [
+        { name: '_sip._udp.example.com', class: RR_CLASS.IN, ttl: 3600, type: 'SRV', priority: 10, weight: 60, port: 5060, target: 'sip1.example.com' },
+        { name: '_sip._udp.example.com', class: RR_CLASS.IN, ttl: 3600, type: 'SRV', priority: 10, weight: 40, port: 5070, target: 'sip2.example.com' },
+      ],
+      authorities: [{ name: 'example.com', class: RR_CLASS.IN, ttl: 3600, type: 'NS', target: 'ns1.example.com' }],
+      additionals: [
+        { name: 'sip1.example.com', class: RR_CLASS.IN, ttl: 3600, type: 'A', address: '192.0.2.10' },
+        { name: 'sip2.example.com', class: RR_CLASS.IN, ttl: 3600, type: 'AAAA', address: '2001:db8::5060' },
+      ],
+      edns: { udpPayloadSize: 1232 },
+    }),
+    'enum-naptr': encodeDnsMessage({
+      id: 0x6116,
+      flags: { qr: true, rd: true, ra: true },
+      questions: [{ name: enumDomain, type: 'NAPTR' }],
+      answers: [
+        naptr(100, 10, 'u', 'E2U+sip', '!^.*$!sip:info@example.com!'),
+        naptr(100, 20, 'u', 'E2U+sip', '!^\\+1(.*)$!sip:\\1@example.com!'),
+        naptr(100, 30, 'u', 'E2U+im:sip', '!^+1([2-9][[:digit:]]{2})(.*)$!im:\\1\\2@example.com!i'),
+        naptr(100, 40, 'u', 'E2U+pres', '#^(.*)$#pres:\\1@example.com#'),
+        naptr(100, 50, 'u', 'E2U+email:mailto', '!^.*$!mailto:info@example.com!'),
+        naptr(200, 10, '', 'E2U+sip', '', 'Enum.Example.net'),
+        naptr(200, 20, '', 'E2U+sip', '!^\\+(.*)$!\\1.e164.example.org!'),
+      ],
+      authorities: [{ name: 'e164.arpa', class: RR_CLASS.IN, ttl: 86400, type: 'NS', target: 'a.ns.e164.arpa' }],
+      edns: { udpPayloadSize: 1232, dnssecOk: true },
+    }),
+    'nxdomain-soa': encodeDnsMessage({
+      id: 0x0003,
+      flags: { qr: true, aa: true, rd: true },
+      rcode: RCODE.NXDOMAIN,
+      questions: [{ name: '_sips._tcp.nowhere.example.com', type: 'SRV' }],
+      authorities: [{ name: 'example.com', class: RR_CLASS.IN, ttl: 300, type: 'SOA', mname: 'ns1.example.com', rname: 'hostmaster.example.com', serial: 2026120701, refresh: 7200, retry: 900, expire: 1209600, minimum: 300 }],
+    }),
+    'update-tsig': encodeDnsMessage({
+      id: 0x2136,
+      opcode: OPCODE.UPDATE,
+      questions: [{ name: 'example.com', type: 'SOA' }],
+      answers: [
+        // RFC 2136 §2.4.4 name is in use, §2.4.3 RRset does not exist, §2.4.2 RRset exists (value dependent)
+        { name: 'sip1.example.com', class: RR_CLASS.ANY, ttl: 0, type: typeCode('ANY'), rdata: Buffer.alloc(0) },
+        { name: 'sip3.example.com', class: RR_CLASS.NONE, ttl: 0, type: typeCode('A'), rdata: Buffer.alloc(0) },
+        { name: 'sip1.example.com', class: RR_CLASS.IN, ttl: 0, type: 'A', address: '192.0.2.10' },
+      ],
+      authorities: [
+        // RFC 2136 §2.5.2 delete an RRset, §2.5.4 delete an RR, §2.5.1 add to an RRset
+        { name: '_sip._udp.example.com', class: RR_CLASS.ANY, ttl: 0, type: typeCode('SRV'), rdata: Buffer.alloc(0) },
+        { name: 'sip2.example.com', class: RR_CLASS.NONE, ttl: 0, type: 'AAAA', address: '2001:db8::5060' },
+        { name: '_sip._udp.example.com', class: RR_CLASS.IN, ttl: 300, type: 'SRV', priority: 0, weight: 0, port: 5060, target: 'sip3.example.com' },
+        { name: 'sip3.example.com', class: RR_CLASS.IN, ttl: 300, type: 'TXT', strings: ['herald', ''] },
+      ],
+      additionals: [{ name: 'herald-update', class: RR_CLASS.ANY, ttl: 0, type: 'TSIG', algorithm: 'hmac-sha256', timeSigned: 1796601600, fudge: 300, mac: Buffer.alloc(32, 0xa5), originalId: 0x2136, error: 0, otherData: Buffer.alloc(0) }],
+    }),
+    'query-edns': encodeDnsMessage({
+      id: 0x0001,
+      flags: { rd: true, ad: true, cd: true },
+      questions: [{ name: 'sip.example.com', type: 'A' }, { name: '1.2.0.192.in-addr.arpa', type: 'PTR' }, { name: 'www.example.com', type: 'CNAME' }],
+      edns: { udpPayloadSize: 4096, version: 0, options: [{ code: 10, data: Buffer.from('0123456789abcdef', 'hex') }] },
+    }),
+  };
+}
+
+/** `m` on the wire with its owner names compressed against the names before them. @see RFC 1035 §4.1.4 */
+function compressed(m) {
+  const records = [...(m.answers ?? []), ...(m.authorities ?? []), ...(m.additionals ?? [])];
+  const parts = [encodeHeader({ id: m.id, opcode: OPCODE.QUERY, flags: m.flags, rcode: 0, counts: [m.questions.length, m.answers.length, m.authorities.length, m.additionals.length + 1] })];
+  let offset = 12;
+  const seen = new Map();
+  const name = (text) => {
+    const labels = text.split('.');
+    const out = [];
+    for (let i = 0; i < labels.length; i++) {
+      const suffix = labels.slice(i).join('.').toLowerCase();
+      const at = seen.get(suffix);
+      if (at !== undefined) {
+        out.push(Buffer.from([0xc0 | (at >> 8), at & 0xff]));
+        return Buffer.concat(out);
+      }
+      seen.set(suffix, offset + Buffer.concat(out).length);
+      out.push(encodeName(labels[i]).subarray(0, -1));
+    }
+    return Buffer.concat([...out, Buffer.from([0])]);
+  };
+  const push = (b) => {
+    parts.push(b);
+    offset += b.length;
+  };
+  for (const q of m.questions) {
+    push(name(q.name));
+    push(Buffer.from([0, typeCode(q.type), 0, RR_CLASS.IN]));
+  }
+  for (const r of records) {
+    push(name(r.name));
+    const rdata = encodeRdata(r);
+    const fixed = Buffer.alloc(10);
+    fixed.writeUInt16BE(typeCode(r.type), 0);
+    fixed.writeUInt16BE(r.class, 2);
+    fixed.writeUInt32BE(r.ttl, 4);
+    fixed.writeUInt16BE(rdata.length, 8);
+    push(Buffer.concat([fixed, rdata]));
+  }
+  // RFC 6891 §6.1.2: the OPT record, root owner
+  push(Buffer.from([0, 0, 41, m.edns.udpPayloadSize >> 8, m.edns.udpPayloadSize & 0xff, 0, 0, 0, 0, 0, 0]));
+  return Buffer.concat(parts);
+}
+
 /** Seeds per target: the stream framer reads a stream whose last byte picks the segment sizes. */
 export function seeds(target) {
+  if (target === 'dns-message') return dnsMessages();
   const all = { ...torture(), ...Object.fromEntries(Object.entries(testMessages()).map(([k, v]) => [`test-${k}`, Buffer.from(v)])) };
   if (target !== 'stream-framer') return all;
   const out = {};
@@ -97,7 +220,7 @@ export function seeds(target) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  for (const target of ['sip-parser', 'stream-framer', 'request-path']) {
+  for (const target of ['sip-parser', 'stream-framer', 'request-path', 'dns-message']) {
     const dir = join(root, 'fuzz/corpus', target);
     mkdirSync(dir, { recursive: true });
     let written = 0;

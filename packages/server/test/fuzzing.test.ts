@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const TARGETS = ['sip-parser', 'stream-framer', 'request-path'];
+const TARGETS = ['sip-parser', 'stream-framer', 'request-path', 'dns-message'];
 
 interface Summary {
   target: string;
@@ -34,7 +34,7 @@ function findingReport(output: string): string {
 }
 
 describe('coverage-guided fuzzing (Jazzer.js), a bounded run', () => {
-  it('finds no crash, hang or broken invariant in the parser, the stream framer and the request path', async () => {
+  it('finds no crash, hang or broken invariant in the parser, the stream framer, the request path and the DNS codec', async () => {
     const { code, output } = await fuzzBriefly();
     const summaries = output
       .split('\n')

@@ -80,6 +80,19 @@ describe('RFC 3402 §3.2 substitution expressions', () => {
     expect(parseSubstitution(expression)).toBeNull();
   });
 
+  it('refuses alternations whose paths multiply past a bound, whatever the subject', () => {
+    // Each empty group doubles the paths tried before the final x fails: 2^30 steps held the event loop for minutes.
+    const doubling = `!^${'(|)'.repeat(30)}x!y!`;
+    expect(parseSubstitution(doubling)).toBeNull();
+    expect(applySubstitution(doubling, '+12025550100')).toBeNull();
+    const branching = `!^${'(.|.|.|.)'.repeat(10)}x!y!`;
+    expect(parseSubstitution(branching)).toBeNull();
+    expect(applySubstitution(branching, '+12025550100')).toBeNull();
+    // A few alternatives, as zones write them, still rewrite.
+    expect(applySubstitution('!^\\+1(202|301)(555)(.*)$!sip:\\1\\3@example.com!', '+12025550100')).toBe('sip:2020100@example.com');
+    expect(applySubstitution('!^(\\+1|\\+44)(.*)$!sip:\\2@example.com!', '+441632960083')).toBe('sip:1632960083@example.com');
+  });
+
   it('refuses an expression longer than a NAPTR REGEXP field and a subject longer than a domain name', () => {
     expect(parseSubstitution(`!^${'a'.repeat(260)}$!x!`)).toBeNull();
     expect(applySubstitution('!^.*$!x!', 'a'.repeat(MAX_SUBJECT_LENGTH))).toBe('x');

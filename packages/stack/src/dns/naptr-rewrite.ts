@@ -14,6 +14,13 @@ export const MAX_SUBJECT_LENGTH = 64;
 const MAX_EXPRESSION_LENGTH = 255;
 /** Repetition operators (`*`, `+`, `?`, `{m,n}`) a regular expression may hold. */
 const MAX_REPETITIONS = 3;
+/**
+ * Most paths alternation may open: the product of the alternatives of each group and of the
+ * whole expression. Whatever the subject, `^(|)(|)…(|)x` tries 2^groups paths before it fails
+ * (minutes with 30 groups, from one NAPTR record); zones write a few alternatives,
+ * `^\+1(202|301)…`.
+ */
+const MAX_ALTERNATIVES = 256;
 
 /** A substitution expression split into its parts, the ERE compiled. @see RFC 3402 §3.2 */
 export interface Substitution {
@@ -26,8 +33,8 @@ export interface Substitution {
 /**
  * Splits `delim ere delim repl delim [i]` and compiles the ERE; `null` for anything
  * malformed, or an ERE whose backtracking could run away (nested or too many repetitions,
- * ERE-undefined escapes). A DNS answer is input from anyone: a bad record is skipped,
- * never thrown over.
+ * too many alternatives, ERE-undefined escapes). A DNS answer is input from anyone: a bad
+ * record is skipped, never thrown over.
  * @see RFC 3402 §3.2
  */
 export function parseSubstitution(expression: string): Substitution | null {
@@ -111,16 +118,19 @@ export function nonTerminalKey(record: NaptrRecord, subject: string): string | n
 
 /**
  * The JavaScript source of a POSIX Extended Regular Expression, or `null` when it uses what
- * ERE leaves undefined (`\d`, back-references, `(?`), a collating element, or repetitions
- * that could make backtracking explode: a repeated group that itself repeats or alternates,
- * or more than {@link MAX_REPETITIONS} repetition operators.
+ * ERE leaves undefined (`\d`, back-references, `(?`), a collating element, or what could make
+ * backtracking explode: a repeated group that itself repeats or alternates, more than
+ * {@link MAX_REPETITIONS} repetition operators or more than {@link MAX_ALTERNATIVES} paths.
  * @see POSIX.1-2017 Base Definitions §9.4 (EREs)
  */
 function ereToRegExpSource(ere: string, delimiter: string): string | null {
   let out = '';
   let repetitions = 0;
-  // Per open group: whether it holds a repetition or an alternation, which its own repetition would nest.
-  const groups: boolean[] = [];
+  let alternatives = 1;
+  let topBranches = 1;
+  // Per open group: whether it holds a repetition or an alternation, which its own repetition
+  // would nest, and its number of alternatives.
+  const groups: { risky: boolean; branches: number }[] = [];
   let lastAtomRisky = false;
   for (let i = 0; i < ere.length; i++) {
     const c = ere[i];
@@ -145,18 +155,25 @@ function ereToRegExpSource(ere: string, delimiter: string): string | null {
       }
       case '(':
         if (ere[i + 1] === '?') return null;
-        groups.push(false);
+        groups.push({ risky: false, branches: 1 });
         out += c;
         break;
       case ')': {
-        if (groups.length === 0) return null;
-        lastAtomRisky = groups.pop()!;
-        if (lastAtomRisky && groups.length > 0) groups[groups.length - 1] = true;
+        const group = groups.pop();
+        if (group === undefined) return null;
+        alternatives *= group.branches;
+        lastAtomRisky = group.risky;
+        if (lastAtomRisky && groups.length > 0) groups[groups.length - 1].risky = true;
         out += c;
         break;
       }
       case '|':
-        if (groups.length > 0) groups[groups.length - 1] = true;
+        if (groups.length > 0) {
+          groups[groups.length - 1].risky = true;
+          groups[groups.length - 1].branches++;
+        } else {
+          topBranches++;
+        }
         out += c;
         break;
       case '*':
@@ -176,7 +193,7 @@ function ereToRegExpSource(ere: string, delimiter: string): string | null {
           i += operator.length - 1;
         }
         if (lastAtomRisky || ++repetitions > MAX_REPETITIONS) return null;
-        if (groups.length > 0) groups[groups.length - 1] = true;
+        if (groups.length > 0) groups[groups.length - 1].risky = true;
         out += operator;
         lastAtomRisky = false;
         break;
@@ -186,7 +203,7 @@ function ereToRegExpSource(ere: string, delimiter: string): string | null {
         lastAtomRisky = false;
     }
   }
-  return groups.length === 0 ? out : null;
+  return groups.length === 0 && alternatives * topBranches <= MAX_ALTERNATIVES ? out : null;
 }
 
 const POSIX_CLASSES: Record<string, string> = {

@@ -97,6 +97,12 @@ describe('RFC 6116 §3.2 choosing among NAPTR records', () => {
     expect(chooseEnumRule(records, number, ['sip'])).toEqual({ uri: 'sip:1632960083@example.com', enumservice: 'sip' });
   });
 
+  it('looks at the first 32 records only, however many an answer holds', () => {
+    const junk = Array.from({ length: 32 }, (_, i) => naptr(10, i, 'U', 'E2U+sip', '!^(.*$!broken!'));
+    expect(chooseEnumRule([...junk, naptr(10, 99, 'U', 'E2U+sip', '!^.*$!sip:late@example.com!')], number, ['sip'])).toEqual({ next: [] });
+    expect(chooseEnumRule([...junk.slice(1), naptr(10, 99, 'U', 'E2U+sip', '!^.*$!sip:late@example.com!')], number, ['sip'])).toEqual({ uri: 'sip:late@example.com', enumservice: 'sip' });
+  });
+
   it('gives the keys of non-terminal records when no terminal one serves', () => {
     const records = [
       naptr(10, 20, '', 'E2U+sip', '', 'b.enum.example'),

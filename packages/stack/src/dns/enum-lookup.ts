@@ -10,6 +10,11 @@ const MAX_DIGITS = 15;
 /** Non-terminal NAPTRs followed from one suffix's domain, in depth and in domains asked, before giving up. */
 const MAX_NON_TERMINAL_STEPS = 4;
 const MAX_DOMAINS_ASKED = 8;
+/**
+ * NAPTR records of one domain looked at, lowest Order and Preference first: each costs a
+ * regular expression, and an answer over TCP can hold hundreds. @see RFC 6116 §6 (ENUM data is anyone's)
+ */
+const MAX_RECORDS_CONSIDERED = 32;
 /** URI schemes an ENUM answer may route to. */
 const ROUTABLE_SCHEMES = new Set(['sip', 'sips', 'im', 'pres']);
 
@@ -81,7 +86,7 @@ export function chooseEnumRule(records: readonly NaptrRecord[], number: string, 
   let order: number | null = null;
   let best: { uri: string; rank: number } | null = null;
   const next: string[] = [];
-  for (const record of sortNaptr(records)) {
+  for (const record of sortNaptr(records).slice(0, MAX_RECORDS_CONSIDERED)) {
     if (order !== null && record.order !== order) break;
     if (record.flags === 'U') {
       // RFC 6116 §3.4.1: "U" is terminal, its REGEXP gives the URI.

@@ -133,7 +133,7 @@ export async function composeServices({ config, store, core, clock, logger, metr
     isFlowOpen: (id) => transport.flow(id) !== undefined,
     clock,
     inviteTimeoutMs: config.proxy.inviteTimeoutMs,
-    nonInviteFailoverMs: 64 * config.sip.timers.t1,
+    nonInviteFailoverMs: 2 * 64 * config.sip.timers.t1,
     resolver,
     onFailover: () => metrics.failedOver(),
     onStatelessError: (e) => logger.isDebugEnabled() && logger.debug('stateless forward failed', { error: e }),

@@ -133,11 +133,13 @@ describe('RFC 3263 §4.3 failover between the destinations of a next hop', () =>
     expect(sent).toHaveLength(MAX_DESTINATIONS_PER_BRANCH);
   });
 
-  it('does not fail a non-INVITE over once its sender has given up (64·T1)', async () => {
-    const { core, clock, sent, whenSent, answer } = harness();
+  it('fails a non-INVITE over past one Timer F, but not once 2·64·T1 has passed since it arrived', async () => {
+    const { core, clock, sent, whenSent, timeOut, answer } = harness();
     const outcome = core.forward(new Ctx(core, invite([], 'MESSAGE')), [target('sip:bob@pool.example.net')]);
     await whenSent(1);
-    answer(0, 503);
+    clock.advance(32_000);
+    timeOut(0);
+    expect(sent).toHaveLength(2);
     clock.advance(32_000);
     answer(1, 503);
     expect((await outcome).status).toBe(500);

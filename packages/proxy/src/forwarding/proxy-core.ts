@@ -39,8 +39,8 @@ const DEFAULT_MAX_FORWARDS = 70;
 const DIALOG_CREATING = new Set(['INVITE', 'SUBSCRIBE', 'REFER']);
 
 
-/** 64·T1 with RFC 3261's T1 of 500 ms. */
-const DEFAULT_NON_INVITE_FAILOVER_MS = 32_000;
+/** 2·64·T1 with RFC 3261's T1 of 500 ms. */
+const DEFAULT_NON_INVITE_FAILOVER_MS = 64_000;
 
 /** Timer C when the operator sets none: RFC 3261 §16.6 step 11 asks for more than 3 minutes. */
 export const DEFAULT_INVITE_TIMEOUT_MS = 181_000;
@@ -64,7 +64,7 @@ export interface ProxyCoreOptions {
   clock: Clock;
   /** Timer C, ms. @see RFC 3261 §16.6 step 11 */
   inviteTimeoutMs: number;
-  /** 64·T1, ms: after this a non-INVITE's branches no longer fail over (its sender has given up). @see RFC 3261 §17.1.2.2 */
+  /** 2·64·T1, ms: after this a non-INVITE's branches no longer fail over. @see RFC 3261 §17.1.2.2 */
   nonInviteFailoverMs?: number;
   /** Where a next hop's URI leads (RFC 3263 §4), and which destinations failed lately (§4.3). */
   resolver: NextHopResolver;

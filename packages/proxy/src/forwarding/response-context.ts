@@ -40,7 +40,9 @@ export interface BranchSender {
   answered(destination: Destination): void;
   /**
    * How long after a non-INVITE request arrived its branches may still move to another
-   * destination: its sender has given up by then (64·T1, Timer F). @see RFC 3261 §17.1.2.2
+   * destination: two Timer F periods (2·64·T1), so that one destination that never answers
+   * is passed over (its Timer F ends as the sender's does) and a second ends the search.
+   * @see RFC 3261 §17.1.2.2, RFC 3263 §4.3
    */
   nonInviteFailoverMs: number;
 }
@@ -271,7 +273,7 @@ export class ResponseContext {
    * RFC 3263 §4.3: when a destination times out, fails at the transport or answers 503,
    * the request goes to the next one as a new transaction, unless the request was
    * cancelled, the search has ended, an INVITE has had a provisional response, the branch
-   * has tried `MAX_DESTINATIONS_PER_BRANCH`, or a non-INVITE's sender has given up.
+   * has tried `MAX_DESTINATIONS_PER_BRANCH`, or a non-INVITE has outlived `nonInviteFailoverMs`.
    */
   private failOver(branch: Branch): boolean {
     const prepared = branch.prepared;

@@ -27,6 +27,10 @@ export class DnsCache<V> {
     return entry.value;
   }
 
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+
   set(key: string, value: V, expiresAt: number): void {
     this.entries.delete(key);
     this.entries.set(key, { value, expiresAt });

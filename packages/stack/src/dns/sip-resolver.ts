@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { SipError, type SipUri, type Via, hostAddress } from '@herald/sip';
 import { type Destination, type TransportProtocol, destinationKey } from '../flow/flow.js';
 import { defaultPort, viaTransport } from '../transport/response-destination.js';
+import { DnsCache } from './dns-cache.js';
 import { DnsError, type DnsLookup, type NaptrRecord, type SrvRecord } from './dns-lookup.js';
 
 /** How long a target that timed out or failed at the transport is tried last, when nothing configures it. @see RFC 3263 §4.3 */
@@ -60,7 +61,7 @@ export class SipResolver {
   private readonly now: () => number;
   private readonly random: () => number;
   /** Targets that failed, by `destinationKey`, and until when they are tried last. */
-  private readonly failedUntil = new Map<string, number>();
+  private readonly failedUntil = new DnsCache<true>(MAX_FAILED_TARGETS);
 
   constructor(private readonly options: SipResolverOptions) {
     this.transports = new Set(options.transports ?? ['udp', 'tcp', 'tls']);
@@ -111,15 +112,13 @@ export class SipResolver {
    * @see RFC 3263 §4.3, RFC 3261 §21.5.4
    */
   failed(destination: Destination, forMs = this.failedTargetMs): void {
-    const key = destinationKey(destination);
-    this.failedUntil.delete(key);
-    if (this.failedUntil.size >= MAX_FAILED_TARGETS) this.failedUntil.delete(this.failedUntil.keys().next().value as string);
-    this.failedUntil.set(key, this.now() + forMs);
+    this.failedUntil.set(destinationKey(destination), true, this.now() + forMs);
   }
 
   /** `destination` answered: it is no longer tried last. */
   succeeded(destination: Destination): void {
-    this.failedUntil.delete(destinationKey(destination));
+    // Every answered branch comes here: nothing to build while no destination has failed.
+    if (this.failedUntil.size > 0) this.failedUntil.delete(destinationKey(destination));
   }
 
   // RFC 3263 §4.1 (transport) and §4.2 (port and address).
@@ -225,15 +224,7 @@ export class SipResolver {
     const now = this.now();
     const fresh: Destination[] = [];
     const avoided: Destination[] = [];
-    for (const d of destinations) {
-      const key = destinationKey(d);
-      const until = this.failedUntil.get(key);
-      if (until === undefined) fresh.push(d);
-      else if (until <= now) {
-        this.failedUntil.delete(key);
-        fresh.push(d);
-      } else avoided.push(d);
-    }
+    for (const d of destinations) (this.failedUntil.get(destinationKey(d), now) ? avoided : fresh).push(d);
     return avoided.length === 0 ? destinations : [...fresh, ...avoided];
   }
 }

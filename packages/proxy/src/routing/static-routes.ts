@@ -51,7 +51,11 @@ function routeUri(text: string): SipUri {
  * @see RFC 3263 §4
  */
 export function foreignTarget(routes: Pick<StaticRoutes, 'match'>, uri: SipUri, text: string): Target {
-  const nextHops = routes.match(uri.host) ?? undefined;
+  return nextHopsTarget(text, routes.match(uri.host) ?? undefined);
+}
+
+/** A target with Request-URI `text` sent to `nextHops` in order (RFC 3263 §4 on each), else to where `text` itself resolves. */
+export function nextHopsTarget(text: string, nextHops?: readonly SipUri[]): Target {
   return { uri: text, q: null, route: [], flow: null, flowOnly: false, nextHops };
 }
 

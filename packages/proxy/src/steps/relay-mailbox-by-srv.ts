@@ -3,7 +3,7 @@ import { DnsError, type MailboxServers } from '@herald/stack';
 import type { ProxyCore } from '../forwarding/proxy-core.js';
 import { dnsFailure, noMailboxService } from '../proxy-errors.js';
 import { sipAddressOfMailbox } from '../routing/mailbox-address.js';
-import type { StaticRoutes } from '../routing/static-routes.js';
+import { type StaticRoutes, nextHopsTarget } from '../routing/static-routes.js';
 import type { RequestProcessor } from '../tu/request-processor.js';
 
 /**
@@ -28,7 +28,7 @@ export function relayMailboxBySrv(core: ProxyCore, routes: StaticRoutes, servers
       if (nextHops === null) return 'continue';
       if (nextHops.length === 0) throw noMailboxService(mailbox.host, mailbox.scheme);
       // RFC 3263 §4.3: each SRV target in turn, the branch failing over to the next.
-      await core.forward(ctx, [{ uri: req.uriText, q: null, route: [], flow: null, flowOnly: false, nextHops }]);
+      await core.forward(ctx, [nextHopsTarget(req.uriText, nextHops)]);
       return 'stop';
     },
   };

@@ -87,8 +87,6 @@ export interface Services {
   sharedSecret: SharedSecret | null;
   proxy: ProxyCore;
   routes: StaticRoutes;
-  /** The caching DNS client (`dns:`), for RFC 3263 resolution of other domains. */
-  dns: DnsClient;
   /** ENUM over `enum.suffixes`. @see RFC 6116 */
   enumLookup: EnumLookup;
   /** The `_im._sip` / `_pres._sip` servers of other domains. @see RFC 3861 §4 */
@@ -176,7 +174,6 @@ export async function composeServices({ config, store, core, clock, logger, metr
     sharedSecret,
     proxy,
     routes,
-    dns,
     enumLookup: new EnumLookup(dns, config.enum.suffixes),
     mailboxServers: new MailboxServers(dns),
     transactionHolder:

@@ -1,5 +1,5 @@
 import type { SipUri } from '@herald/sip';
-import type { Flow } from '@herald/stack';
+import type { Flow, TlsPeerCheck } from '@herald/stack';
 
 /**
  * One member of a target set: the Request-URI of a branch and how to reach it.
@@ -25,6 +25,20 @@ export interface Target {
    * by RFC 3263 §4 and tried in order, then failed over. @see RFC 3263 §4.3
    */
   nextHops?: readonly SipUri[];
+  /**
+   * The peer domain the branch goes to, when its federation level constrains the way there:
+   * only TLS destinations, the server's certificate checked against `domain` (not the SRV
+   * target, RFC 5922 §7.3) and as `tlsCheck` says.
+   */
+  peer?: OutboundPeer;
+}
+
+/** What a federation level asks of the connection to a peer domain. @see RFC 5922 §7.3 */
+export interface OutboundPeer {
+  domain: string;
+  /** Levels `encrypted` and `trusted`: a destination other than TLS is skipped. */
+  onlyTls: boolean;
+  tlsCheck?: TlsPeerCheck;
 }
 
 /**

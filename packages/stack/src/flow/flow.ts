@@ -1,3 +1,5 @@
+import type { PeerCertificate, TlsPeerCheck } from './peer-certificate.js';
+
 /** A SIP transport protocol, as named in the Via transport parameter (lower case). @see RFC 3261 §18, RFC 7118 */
 export type TransportProtocol = 'udp' | 'tcp' | 'tls' | 'ws' | 'wss';
 
@@ -17,6 +19,8 @@ export interface Flow {
   localPort: number;
   remoteAddress: string;
   remotePort: number;
+  /** A TLS (or WSS) flow: what the peer's certificate proved; absent when it sent none. @see RFC 5922 §7.1 */
+  peerCertificate?: PeerCertificate;
 }
 
 /**
@@ -34,6 +38,8 @@ export interface Destination {
    * domain of the URI resolved, not the SRV target (RFC 5922 §4); also sent as SNI.
    */
   serverName?: string;
+  /** How a new TLS connection checks the server's certificate, when a federation level asks more (or less) than the default. */
+  tlsCheck?: TlsPeerCheck;
   /**
    * The worker that holds `flowId` when it is not this one: the message is handed to that
    * worker to send (`FlowRelay`). Absent for this worker's own flows.

@@ -1,2 +1,3 @@
 export * from './flow.js';
 export * from './worker-name.js';
+export * from './peer-certificate.js';

@@ -35,3 +35,5 @@ export * from './proxy-errors.js';
 export type { Flow } from '@herald/stack';
 /** The transport a request to a URI most likely leaves on, before DNS is asked (for a Contact written ahead). */
 export { likelyTransport } from '@herald/stack';
+// Federation: allow and block lists, peer policy.
+export * from './federation/domain-address-list.js';

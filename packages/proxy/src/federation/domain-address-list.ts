@@ -1,0 +1,75 @@
+import { BlockList, isIP } from 'node:net';
+
+/**
+ * An allow or block list of `federation:`: exact domains (`peer.example`), their
+ * subdomains (`*.spam.example`, which does not take `spam.example` itself, as in
+ * `routes:`), IP addresses and CIDR ranges (`198.51.100.0/24`, `2001:db8::/32`).
+ */
+export class DomainAddressList {
+  private readonly domains = new Set<string>();
+  private readonly suffixes: string[] = [];
+  private readonly addresses = new BlockList();
+
+  /** Throws an `Error` whose message says what is wrong with the first bad entry (see `listEntryProblem`). */
+  constructor(readonly entries: readonly string[]) {
+    for (const entry of entries) {
+      const problem = listEntryProblem(entry);
+      if (problem !== null) throw new Error(problem);
+      const text = entry.toLowerCase();
+      const [address, bits] = text.split('/');
+      const family = isIP(address ?? '');
+      if (family === 0) {
+        if (text.startsWith('*.')) this.suffixes.push(text.slice(1));
+        else this.domains.add(text);
+      } else if (bits === undefined) {
+        this.addresses.addAddress(address!, family === 4 ? 'ipv4' : 'ipv6');
+      } else {
+        this.addresses.addSubnet(address!, Number(bits), family === 4 ? 'ipv4' : 'ipv6');
+      }
+    }
+  }
+
+  get isEmpty(): boolean {
+    return this.entries.length === 0;
+  }
+
+  /** `domain` (lower case) is listed, or is a subdomain of a `*.` entry. */
+  hasDomain(domain: string): boolean {
+    if (this.domains.has(domain)) return true;
+    for (const suffix of this.suffixes) if (domain.endsWith(suffix)) return true;
+    return false;
+  }
+
+  /** `address` (IPv4, IPv6, or IPv4-mapped IPv6 as Node reports a dual-stack socket's peer) is listed or in a listed range. */
+  hasAddress(address: string): boolean {
+    const plain = unmapped(address);
+    const family = isIP(plain);
+    return family !== 0 && this.addresses.check(plain, family === 4 ? 'ipv4' : 'ipv6');
+  }
+}
+
+/** `::ffff:192.0.2.1` → `192.0.2.1`. */
+export function unmapped(address: string): string {
+  return address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
+}
+
+const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+
+/** Why `entry` is not a list entry, with the fix; `null` when it is one. */
+export function listEntryProblem(entry: string): string | null {
+  const text = entry.toLowerCase();
+  const example = 'write a domain (peer.example), its subdomains ("*.peer.example"), an IP address (192.0.2.10) or a CIDR range (198.51.100.0/24)';
+  const slash = text.indexOf('/');
+  if (slash >= 0) {
+    const address = text.slice(0, slash);
+    const bits = text.slice(slash + 1);
+    const family = isIP(address);
+    const most = family === 4 ? 32 : 128;
+    if (family === 0 || !/^\d{1,3}$/.test(bits) || Number(bits) > most) return `"${entry}" is not a CIDR range; ${example}`;
+    return null;
+  }
+  if (isIP(text) !== 0) return null;
+  const name = text.startsWith('*.') ? text.slice(2) : text;
+  if (name.length > 253 || !name.split('.').every((label) => LABEL.test(label))) return `"${entry}" is not a domain or address; ${example}`;
+  return null;
+}

@@ -22,9 +22,9 @@ export class DomainAddressList {
         if (text.startsWith('*.')) this.suffixes.push(text.slice(1));
         else this.domains.add(text);
       } else if (bits === undefined) {
-        this.addresses.addAddress(address!, family === 4 ? 'ipv4' : 'ipv6');
+        this.addresses.addAddress(address, family === 4 ? 'ipv4' : 'ipv6');
       } else {
-        this.addresses.addSubnet(address!, Number(bits), family === 4 ? 'ipv4' : 'ipv6');
+        this.addresses.addSubnet(address, Number(bits), family === 4 ? 'ipv4' : 'ipv6');
       }
     }
   }

@@ -1,6 +1,6 @@
 import type { Flow, ForwardOutcome, LocalIdentity, RequestProcessor, StaticRoutes, Target } from '@herald/proxy';
 import type { SipRequest } from '@herald/sip';
-import type { Store, SubscriptionCap } from '@herald/store';
+import type { PresenceAction, Store, SubscriptionCap } from '@herald/store';
 import { DECISIONS_CHANNEL, readDecision } from './authorization/presence-decisions.js';
 import type { PresencePolicy } from './authorization/presence-policy.js';
 import { PresenceSettingsCache } from './authorization/presence-settings-cache.js';
@@ -25,6 +25,10 @@ export interface PresenceAgentOptions {
   originate(request: SipRequest, targets: readonly Target[]): Promise<ForwardOutcome>;
   /** `routes:`: how list members in other domains are reached. */
   routes: Pick<StaticRoutes, 'match'>;
+  /** The watcher policy of a configured peer domain, applied after the presentity's rules; `undefined` for another domain. */
+  peerWatchers?(domain: string): PresenceAction | undefined;
+  /** Whether the federation policy lets a SUBSCRIBE for a list member go to `domain`; absent, every domain may be asked. */
+  mayWatchIn?(domain: string): boolean;
   /** Herald's Contact on a transport, with a user part or none. */
   contact(transport: Flow['transport'], user?: string): string;
   owner: string;
@@ -101,6 +105,7 @@ export class PresenceAgent {
       claims: store.claims,
       owner,
       routes: options.routes,
+      mayWatchIn: options.mayWatchIn,
       originate: options.originate,
       contact,
       changed: (member) => this.notifier.memberChanged(member),
@@ -114,7 +119,7 @@ export class PresenceAgent {
     this.notifier.register(new WinfoPackage(store.subscriptions));
     const lookup = { identity, locations: store.locations, users: store.users };
     const capReached = observer && ((cap: SubscriptionCap) => observer.capReached(cap));
-    const service = { ...lookup, subscriptions: store.subscriptions, rules: this.settings, groups: store.groups, notifier: this.notifier, remote: this.remote, policy, contact, clock, capReached };
+    const service = { ...lookup, subscriptions: store.subscriptions, rules: this.settings, groups: store.groups, notifier: this.notifier, remote: this.remote, policy, contact, clock, capReached, peerWatchers: options.peerWatchers };
     this.watchers = service;
     this.subscriptions = initialSubscriptions(service);
     this.subscriptionRefreshes = subscriptionRefreshes(service);

@@ -37,3 +37,12 @@ export type { Flow } from '@herald/stack';
 export { likelyTransport } from '@herald/stack';
 // Federation: allow and block lists, peer policy.
 export * from './federation/domain-address-list.js';
+export * from './federation/federation-settings.js';
+export * from './federation/federation-errors.js';
+export * from './federation/peer-table.js';
+export * from './federation/federation-policy.js';
+export * from './federation/peer-verdict.js';
+export * from './federation/request-feature.js';
+export * from './federation/flow-offences.js';
+export * from './steps/judge-peer.js';
+export * from './steps/check-peer-outbound.js';

@@ -14,6 +14,13 @@ import {
   authenticated,
   cancelInvite,
   checkMaxForwards,
+  checkPeerOutbound,
+  FederationPolicy,
+  FlowOffences,
+  fromOtherDomain,
+  judgePeer,
+  PeerTable,
+  peersOf,
   forwardInDialog,
   handToTransactionHolder,
   hasRoute,
@@ -41,7 +48,7 @@ import {
 } from '@herald/proxy';
 import { Registrar, locationLookup } from '@herald/registrar';
 import { KNOWN_METHODS } from '@herald/sip';
-import { type Clock, type DnsClient, EnumLookup, type FlowRelay, MailboxServers, type SipResolver, type TransactionLayer, type TransportLayer } from '@herald/stack';
+import { type Clock, type DnsClient, DomainAddresses, EnumLookup, type FlowRelay, MailboxServers, type SipResolver, type TransactionLayer, type TransportLayer } from '@herald/stack';
 import type { Store } from '@herald/store';
 import type { HeraldConfig } from './config/herald-config.js';
 import { advertisedAddresses, interfaceAddresses } from './local-addresses.js';
@@ -87,6 +94,12 @@ export interface Services {
   sharedSecret: SharedSecret | null;
   proxy: ProxyCore;
   routes: StaticRoutes;
+  /** `federation:` and `routes:`: the peer table and the policy towards other domains, both ways. */
+  federation: FederationPolicy;
+  /** FEDERATION: who sent a request from another domain, and whether the policy takes it. */
+  judgePeer: RequestProcessor;
+  /** RELAY: whether the policy lets a request go to another domain. */
+  checkPeerOutbound: RequestProcessor;
   /** ENUM over `enum.suffixes`. @see RFC 6116 */
   enumLookup: EnumLookup;
   /** The `_im._sip` / `_pres._sip` servers of other domains. @see RFC 3861 §4 */
@@ -137,6 +150,10 @@ export async function composeServices({ config, store, core, clock, logger, metr
     onStatelessError: (e) => logger.isDebugEnabled() && logger.debug('stateless forward failed', { error: e }),
   });
   const routes = new StaticRoutes(config.routes);
+  const federation = new FederationPolicy(config.federation, new PeerTable(peersOf(config.federation, config.routes)));
+  const mailboxServers = new MailboxServers(dns);
+  const offences = new FlowOffences();
+  const observeFederation = metrics.federation.request;
   const registrar = new Registrar({ identity, locations: store.locations, users: store.users, policy: config.registrar, clock, requireAuthentication: config.auth.enabled });
   const originate = proxy.originate.bind(proxy);
   const sweeps = (sweep: SweepName) => new SweepFailureLog({ sweep, logger, clock, count: () => metrics.limits.sweepFailed(sweep) });
@@ -157,6 +174,8 @@ export async function composeServices({ config, store, core, clock, logger, metr
     policy: config.presence,
     originate,
     routes,
+    peerWatchers: (domain) => federation.peerWatchers(domain),
+    mayWatchIn: (domain) => federation.mayReach(domain, 'presence'),
     contact: (transport, user) => proxy.ownUri(transport, user),
     owner,
     requireAuthentication: config.auth.enabled,
@@ -167,6 +186,7 @@ export async function composeServices({ config, store, core, clock, logger, metr
   });
   registrar.onBindingsAdded((aor) => void delivery.registered(aor));
   registrar.onRegistrationChanged((aor) => presence.registrationChanged(aor));
+  transport.onFlowClosed((flow) => offences.forget(flow.id));
   transport.onFlowClosed((flow) => void registrar.flowClosed(flow).catch((e: unknown) => logger.warn('bindings of a closed flow not removed', { flow: flow.id, error: e })));
   return {
     identity,
@@ -174,8 +194,18 @@ export async function composeServices({ config, store, core, clock, logger, metr
     sharedSecret,
     proxy,
     routes,
+    federation,
+    judgePeer: judgePeer({
+      policy: federation,
+      identity,
+      addresses: new DomainAddresses(resolver, mailboxServers),
+      offences,
+      closeFlow: (id) => closeFlow(transport, id, logger),
+      observe: observeFederation,
+    }),
+    checkPeerOutbound: checkPeerOutbound(federation, identity, observeFederation),
     enumLookup: new EnumLookup(dns, config.enum.suffixes),
-    mailboxServers: new MailboxServers(dns),
+    mailboxServers,
     transactionHolder:
       config.workers > 1
         ? handToTransactionHolder({
@@ -238,7 +268,7 @@ export async function composeServices({ config, store, core, clock, logger, metr
  * Each step runs when its condition holds; a step that answers ends the chain.
  */
 export function composeRequestChain(services: Services, caps: Capabilities = CAPABILITIES): RequestProcessor[] {
-  const { identity, proxy, flowTokens, routes, enumLookup, mailboxServers, transactionHolder, auth, registrar, presence, messages, location } = services;
+  const { identity, proxy, flowTokens, routes, federation, judgePeer, checkPeerOutbound, enumLookup, mailboxServers, transactionHolder, auth, registrar, presence, messages, location } = services;
   for (const m of caps.allow) if (!KNOWN_METHODS.has(m)) throw new Error(`capability lists unknown method ${m}`);
   const trusted = trustedSender(identity, { trustLocalFrom: auth === null });
   return [
@@ -253,6 +283,8 @@ export function composeRequestChain(services: Services, caps: Capabilities = CAP
     when(inDialogHeraldRecordRouted, forwardInDialog(proxy)),
     when(isMethod('NOTIFY'), presence.listMemberNotifies),
     when(all(isMethod('SUBSCRIBE'), hasToTag), presence.subscriptionRefreshes),
+    // FEDERATION: From names another domain (in-dialog requests took WITHINDLG): which peer, how far trusted, may it do this.
+    when(all(fromOtherDomain(identity), not(authenticated), not(isMethod('REGISTER', 'ACK', 'CANCEL'))), judgePeer),
     // AUTH
     ...(auth === null
       ? []
@@ -272,9 +304,25 @@ export function composeRequestChain(services: Services, caps: Capabilities = CAP
     when(all(isMethod('MESSAGE'), toUserOfServedDomain(identity)), messages),
     // LOCATION
     when(all(not(isMethod('REGISTER', 'ACK', 'CANCEL')), toUserOfServedDomain(identity)), location),
-    // RELAY: another domain; only Herald's own users may send there.
-    when(all(not(isMethod('ACK')), toOtherDomain(identity)), [checkMaxForwards(), when(not(trusted), refuseRelaying()), when(toMailbox, relayMailboxBySrv(proxy, routes, mailboxServers)), relayToOtherDomain(proxy, routes)]),
+    // RELAY: another domain; only Herald's own users may send there, and only what the federation policy lets go (over TLS when its level asks).
+    when(all(not(isMethod('ACK')), toOtherDomain(identity)), [
+      checkMaxForwards(),
+      when(not(trusted), refuseRelaying()),
+      checkPeerOutbound,
+      when(toMailbox, relayMailboxBySrv(proxy, routes, mailboxServers, federation)),
+      relayToOtherDomain(proxy, routes, federation),
+    ]),
     // Nobody took it: the response that says why.
     rejectUnhandled(caps),
   ];
+}
+
+/**
+ * Closes a connection that kept claiming domains it is not identified as.
+ * The TLS layer's `closeFlow` may be absent from a transport layer that has no connections to close.
+ */
+function closeFlow(transport: TransportLayer, id: string, logger: Logger): void {
+  const closing = transport as TransportLayer & { closeFlow?(id: string): void };
+  logger.warn('federation: closing a connection that sent requests for domains it is not identified as', { flow: id });
+  closing.closeFlow?.(id);
 }

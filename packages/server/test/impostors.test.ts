@@ -7,6 +7,8 @@ const CONFIG = `
 domains: [example.com]
 listen: ["udp://127.0.0.1:0", "tcp://127.0.0.1:0"]
 log: { level: info }
+# The impostors claim other domains from 127.0.0.1 without DNS; what is tested is the proxy's own checks.
+federation: { default: permissive }
 users:
   - { user: alice, domain: example.com, password: "wonderland" }
   - { user: bob, domain: example.com, password: "builder" }

@@ -177,6 +177,8 @@ users: [{ user: alice, domain: example.com, password: pw-alice }]
 domains: [other.test]
 listen: ["udp://127.0.0.1:${peerPort}"]
 routes: [{ domain: example.com, to: "sip:127.0.0.1:${homePort}" }]
+# A routes: peer's watchers are allowed by default; these tests need the presentity to approve them.
+federation: { peers: [{ domain: example.com, watchers: confirm }] }
 ${common}
 admin: { listen: "127.0.0.1:${peerAdmin}", token: "${TOKEN}" }
 presence: { notifyWindow: 0, minExpires: 1, defaultExpires: 4, maxExpires: 4 }

@@ -20,6 +20,7 @@ export class FakeRequestContext implements RequestContext {
   readonly flow: Flow;
   authenticated: AuthenticatedUser | null;
   recordRouted: RequestContext['recordRouted'] = null;
+  peer: RequestContext['peer'] = null;
   readonly transaction = null;
   /** Every response sent, in order. */
   readonly responses: SipResponse[] = [];

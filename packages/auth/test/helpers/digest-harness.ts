@@ -12,6 +12,7 @@ export const SOURCE = '198.51.100.7';
 export class TestContext implements RequestContext {
   authenticated: AuthenticatedUser | null = null;
   recordRouted = null;
+  peer = null;
   readonly transaction = null;
   readonly flow: RequestContext['flow'];
 

@@ -17,6 +17,8 @@ export interface RemoteMembersOptions {
   owner: string;
   /** `routes:`: how requests reach other domains. */
   routes: Pick<StaticRoutes, 'match'>;
+  /** Whether the federation policy lets presence go to `domain`; a member it refuses is not subscribed to. */
+  mayWatchIn?(domain: string): boolean;
   originate(request: SipRequest, targets: readonly Target[]): Promise<ForwardOutcome>;
   /** Herald's Contact on a transport, with a user part. */
   contact(transport: Flow['transport'], user: string): string;
@@ -53,6 +55,7 @@ export class RemoteMembers {
       return null;
     }
     if (!isSipUri(parsed) || parsed.user === null || targetFor(this.options.routes, uri, []) === null) return null;
+    if (this.options.mayWatchIn?.(parsed.host.toLowerCase()) === false) return null;
     return remoteListMember(parent, aorOf(parsed), uri, format);
   }
 

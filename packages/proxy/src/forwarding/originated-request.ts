@@ -6,6 +6,7 @@ import type { RequestContext } from '../tu/request-context.js';
 export class OriginatedRequest implements RequestContext {
   authenticated = null;
   recordRouted = null;
+  peer = null;
   readonly transaction = null;
   readonly flow: Flow;
 

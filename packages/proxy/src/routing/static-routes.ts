@@ -1,5 +1,5 @@
 import { SipError, type SipUri, isSipUri, parseUri } from '@herald/sip';
-import type { Target } from './target.js';
+import type { OutboundPeer, Target } from './target.js';
 
 /** One `routes:` entry: requests for `domain` (or, with `*.`, its subdomains) go to `to`. */
 export interface StaticRoute {
@@ -47,15 +47,21 @@ function routeUri(text: string): SipUri {
 
 /**
  * The target for `uri` in a domain Herald does not serve: the `routes:` next hops of its
- * domain, else the Request-URI itself, which RFC 3263 §4 resolves when the branch starts.
+ * domain, else the Request-URI itself, which RFC 3263 §4 resolves when the branch starts;
+ * `peer` when the domain's federation level constrains the way there.
  * @see RFC 3263 §4
  */
-export function foreignTarget(routes: Pick<StaticRoutes, 'match'>, uri: SipUri, text: string): Target {
-  return nextHopsTarget(text, routes.match(uri.host) ?? undefined);
+export function foreignTarget(routes: Pick<StaticRoutes, 'match'>, uri: SipUri, text: string, peer?: OutboundPeer): Target {
+  return nextHopsTarget(text, routes.match(uri.host) ?? undefined, peer);
 }
 
 /** A target with Request-URI `text` sent to `nextHops` in order (RFC 3263 §4 on each), else to where `text` itself resolves. */
-export function nextHopsTarget(text: string, nextHops?: readonly SipUri[]): Target {
-  return { uri: text, q: null, route: [], flow: null, flowOnly: false, nextHops };
+export function nextHopsTarget(text: string, nextHops?: readonly SipUri[], peer?: OutboundPeer): Target {
+  return { uri: text, q: null, route: [], flow: null, flowOnly: false, nextHops, ...(peer !== undefined && { peer }) };
+}
+
+/** What the federation policy asks of the way to a domain (`FederationPolicy.outboundPeer`). */
+export interface OutboundPeers {
+  outboundPeer(domain: string): OutboundPeer | undefined;
 }
 

@@ -3,7 +3,7 @@ import { DnsError, type MailboxServers } from '@herald/stack';
 import type { ProxyCore } from '../forwarding/proxy-core.js';
 import { dnsFailure, noMailboxService } from '../proxy-errors.js';
 import { sipAddressOfMailbox } from '../routing/mailbox-address.js';
-import { type StaticRoutes, nextHopsTarget } from '../routing/static-routes.js';
+import { type OutboundPeers, type StaticRoutes, nextHopsTarget } from '../routing/static-routes.js';
 import type { RequestProcessor } from '../tu/request-processor.js';
 
 /**
@@ -14,7 +14,7 @@ import type { RequestProcessor } from '../tu/request-processor.js';
  * whose SRV says the service is not there gets 404.
  * @see RFC 3861 §4, RFC 5509 §3
  */
-export function relayMailboxBySrv(core: ProxyCore, routes: StaticRoutes, servers: Pick<MailboxServers, 'locate'>): RequestProcessor {
+export function relayMailboxBySrv(core: ProxyCore, routes: StaticRoutes, servers: Pick<MailboxServers, 'locate'>, peers?: OutboundPeers): RequestProcessor {
   return {
     name: 'relay-mailbox-by-srv',
     async process(ctx): Promise<'continue' | 'stop'> {
@@ -28,7 +28,7 @@ export function relayMailboxBySrv(core: ProxyCore, routes: StaticRoutes, servers
       if (nextHops === null) return 'continue';
       if (nextHops.length === 0) throw noMailboxService(mailbox.host, mailbox.scheme);
       // RFC 3263 §4.3: each SRV target in turn, the branch failing over to the next.
-      await core.forward(ctx, [nextHopsTarget(req.uriText, nextHops)]);
+      await core.forward(ctx, [nextHopsTarget(req.uriText, nextHops, peers?.outboundPeer(mailbox.host.toLowerCase()))]);
       return 'stop';
     },
   };

@@ -51,6 +51,11 @@ export function trustedSender(identity: LocalIdentity, { trustLocalFrom }: { tru
   return (ctx) => ctx.authenticated !== null || (trustLocalFrom && identity.isLocal(ctx.req.from.uri));
 }
 
+/** From names neither a served domain nor Herald itself: the sender claims another domain. */
+export function fromOtherDomain(identity: LocalIdentity): RequestCondition {
+  return (ctx) => identity.senderDomain(ctx.req.from.uri) === null;
+}
+
 /** The Request-URI is neither a served domain nor Herald itself. @see RFC 3261 §16.4, §16.5 */
 export function toOtherDomain(identity: LocalIdentity): RequestCondition {
   return (ctx) => !identity.isLocal(ctx.req.uri);

@@ -1,5 +1,6 @@
 import type { ResponseOptions, SipRequest, SipResponse } from '@herald/sip';
 import type { Flow, ServerTransaction } from '@herald/stack';
+import type { PeerVerdict } from '../federation/peer-verdict.js';
 import type { DialogFlows } from '../routing/flow-tokens.js';
 import type { Target } from '../routing/target.js';
 
@@ -26,6 +27,11 @@ export interface RequestContext {
    * valid flow token: the request is in a dialog Herald record-routed.
    */
   recordRouted: DialogFlows | null;
+  /**
+   * Set by the federation step for a request from another domain: which peer sent it and
+   * how far Herald trusts it. `null` for everything else; later steps only read it.
+   */
+  peer: PeerVerdict | null;
   /** The server transaction (`null` for an ACK); the proxy core matches CANCELs with it. */
   readonly transaction: ServerTransaction | null;
   /** Sends a final or provisional response through the server transaction. */

@@ -1,5 +1,6 @@
 import type { ResponseOptions, SipRequest, SipResponse } from '@herald/sip';
 import type { Flow, ServerTransaction } from '@herald/stack';
+import type { PeerVerdict } from '../federation/peer-verdict.js';
 import type { DialogFlows } from '../routing/flow-tokens.js';
 import type { Target } from '../routing/target.js';
 import type { AuthenticatedUser, ForwardOptions, ForwardOutcome, RequestContext } from './request-context.js';
@@ -15,6 +16,7 @@ export interface RequestAnswerer {
 export class ServerRequestContext implements RequestContext {
   authenticated: AuthenticatedUser | null = null;
   recordRouted: DialogFlows | null = null;
+  peer: PeerVerdict | null = null;
 
   constructor(
     private readonly handler: RequestAnswerer,

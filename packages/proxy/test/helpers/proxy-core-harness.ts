@@ -87,6 +87,7 @@ export function harness() {
 export class Ctx implements RequestContext {
   authenticated = null;
   recordRouted = null;
+  peer = null;
   readonly responses: Array<{ status: number; response?: SipResponse }> = [];
   constructor(
     readonly core: ProxyCore,

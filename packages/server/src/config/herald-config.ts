@@ -1,7 +1,7 @@
 import type { DigestPolicy } from '@herald/auth';
 import type { ImPolicy } from '@herald/im';
 import type { PresencePolicy } from '@herald/presence';
-import type { ProxyCoreOptions, StaticRoute } from '@herald/proxy';
+import type { FederationSettings, ProxyCoreOptions, StaticRoute } from '@herald/proxy';
 import type { RegistrarPolicy } from '@herald/registrar';
 import type { DnsClientOptions, RequestBudget, SipResolverOptions, TransactionTimers, TransportLimits } from '@herald/stack';
 
@@ -163,6 +163,8 @@ export interface HeraldConfig {
   /** Next hops for other domains (`peer.test`, or `*.acme.com` for its subdomains), in order. */
   routes: StaticRoute[];
   enum: EnumConfig;
+  /** Trust and policy towards other domains: levels, allow and block lists, peers. @see docs/federation.md */
+  federation: FederationSettings;
   /** Worker processes sharing the listeners: 1 on the embedded store, one per core (or as set) on Redis. */
   workers: number;
   /** Absent when the admin API is off. */

@@ -61,6 +61,7 @@ describe('defaults', () => {
       },
       routes: [],
       enum: { suffixes: ['e164.arpa'] },
+      federation: { default: 'verified', allow: [], block: [], features: ['messages', 'presence', 'calls', 'fileTransfer'], peers: [] },
       workers: 1,
     });
   });

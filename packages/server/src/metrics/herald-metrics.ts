@@ -3,6 +3,7 @@ import { KNOWN_METHODS } from '@herald/sip';
 import type { LimitName, TransactionCounts } from '@herald/stack';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { DnsMetrics } from './dns-metrics.js';
+import { FederationMetrics } from './federation-metrics.js';
 import { LimitMetrics } from './limit-metrics.js';
 import { PresetHistogram } from './preset-histogram.js';
 
@@ -77,6 +78,8 @@ export class HeraldMetrics {
   readonly limits = new LimitMetrics(this.registry);
   /** The DNS client's queries and cache hits. */
   readonly dns = new DnsMetrics(this.registry);
+  /** Requests to and from other domains, by peer and how the federation policy judged them. */
+  readonly federation = new FederationMetrics(this.registry);
   private sources: MetricSources | null = null;
   private readonly methods = new Map<string, MethodTally>();
   private readonly requestCounter: Counter<'method'>;

@@ -10,3 +10,4 @@ export * from './naptr-rewrite.js';
 export * from './enum-lookup.js';
 export * from './mailbox-servers.js';
 export * from './hosts-file.js';
+export * from './domain-addresses.js';

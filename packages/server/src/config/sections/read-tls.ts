@@ -39,7 +39,8 @@ export function readTls(value: unknown, listen: readonly ListenAddress[], baseDi
   return { cert, key, ...(ca !== undefined && { ca }), requestCert };
 }
 
-function readablePath(key: string, value: unknown, baseDir: string, what: string): string {
+/** `value` as a path resolved against `baseDir`, checked to be a readable file. */
+export function readablePath(key: string, value: unknown, baseDir: string, what: string): string {
   const path = resolve(baseDir, expectString(key, value));
   const fix = `give the path of ${what}, absolute or relative to ${baseDir}`;
   let isDirectory: boolean;

@@ -1,0 +1,147 @@
+import { parseUri, type SipUri } from '@herald/sip';
+import { type FederationSettings, DEFAULT_FEDERATION, type PeerSettings } from './federation-settings.js';
+import { FederationPolicy } from './federation-policy.js';
+import { PeerTable, peersOf } from './peer-table.js';
+
+function peer(domain: string, over: Partial<PeerSettings> = {}): PeerSettings {
+  return { domain, level: 'verified', features: ['messages', 'presence', 'calls', 'fileTransfer'], roles: {}, watchers: 'allow', ...over };
+}
+
+function policy(settings: Partial<FederationSettings> = {}, routes: Array<{ domain: string; to: string }> = []): FederationPolicy {
+  const all = { ...DEFAULT_FEDERATION, ...settings };
+  return new FederationPolicy(all, new PeerTable(peersOf(all, routes)));
+}
+
+describe('the peer table', () => {
+  it('takes an exact domain before the longest *. entry, and a *. entry not for the bare domain', () => {
+    const p = policy({ peers: [peer('*.acme.test', { level: 'permissive' }), peer('*.eu.acme.test', { level: 'encrypted' }), peer('hq.eu.acme.test', { level: 'trusted' })] });
+    expect(p.levelOf('hq.eu.acme.test')).toBe('trusted');
+    expect(p.levelOf('paris.eu.acme.test')).toBe('encrypted');
+    expect(p.levelOf('us.acme.test')).toBe('permissive');
+    expect(p.levelOf('acme.test')).toBe('verified');
+    expect(p.peerFor('US.ACME.TEST')?.domain).toBe('*.acme.test');
+  });
+
+  it('makes a routes: domain a peer at the default level, all features, watchers allowed, its hops speaking for it', () => {
+    const p = policy({ default: 'permissive' }, [{ domain: 'peer.test', to: 'sip:127.0.0.9:5070' }]);
+    const entry = p.peerFor('peer.test');
+    expect(entry).toMatchObject({ level: 'permissive', features: ['messages', 'presence', 'calls', 'fileTransfer'], watchers: 'allow', sources: ['routes'] });
+    expect(entry?.hops.map((h: SipUri) => h.host)).toEqual(['127.0.0.9']);
+  });
+
+  it('merges a route into the federation.peers entry of the same domain, and a route under a *. peer takes its policy', () => {
+    const p = policy({ peers: [peer('partner.test', { level: 'trusted', features: ['messages'] }), peer('*.acme.test', { level: 'encrypted' })] }, [
+      { domain: 'partner.test', to: 'sip:192.0.2.1' },
+      { domain: 'eu.acme.test', to: 'sip:192.0.2.2' },
+    ]);
+    expect(p.peerFor('partner.test')).toMatchObject({ level: 'trusted', features: ['messages'], sources: ['federation', 'routes'] });
+    expect(p.peerFor('partner.test')?.hops).toEqual([parseUri('sip:192.0.2.1')]);
+    expect(p.peerFor('eu.acme.test')).toMatchObject({ domain: 'eu.acme.test', level: 'encrypted', sources: ['routes'] });
+  });
+});
+
+describe('allow and block lists', () => {
+  it('refuses a blocked domain (and its subdomains with *.) and a blocked address', () => {
+    const p = policy({ block: ['*.spam.test', 'bad.test', '198.51.100.0/24'] });
+    expect(p.listRefusal('x.spam.test', '192.0.2.1')?.reason).toBe('Domain Blocked');
+    expect(p.listRefusal('bad.test', null)?.reason).toBe('Domain Blocked');
+    expect(p.listRefusal('spam.test', '192.0.2.1')).toBeNull();
+    expect(p.listRefusal('good.test', '::ffff:198.51.100.7')?.reason).toBe('Address Blocked');
+    expect(p.listRefusal('good.test', '192.0.2.1')).toBeNull();
+  });
+
+  it('admits only what a non-empty allow list names, by domain or by source address', () => {
+    const p = policy({ allow: ['partner.test', '192.0.2.0/28'] });
+    expect(p.listRefusal('partner.test', '203.0.113.1')).toBeNull();
+    expect(p.listRefusal('other.test', '192.0.2.5')).toBeNull();
+    const refused = p.listRefusal('other.test', '203.0.113.1');
+    expect([refused?.status, refused?.reason, refused?.code]).toEqual([403, 'Domain Not Allowed', 'SIP_ERR_FEDERATION_DOMAIN_NOT_ALLOWED']);
+  });
+
+  it('lets block win over allow', () => {
+    const p = policy({ allow: ['partner.test'], block: ['partner.test'] });
+    expect(p.listRefusal('partner.test', null)?.reason).toBe('Domain Blocked');
+  });
+
+  it('refuses a domain at level off', () => {
+    const p = policy({ peers: [peer('closed.test', { level: 'off' })] });
+    expect(p.listRefusal('closed.test', null)?.reason).toBe('Federation Disabled For closed.test');
+    expect(policy({ default: 'off' }).listRefusal('any.test', null)?.code).toBe('SIP_ERR_FEDERATION_DISABLED');
+  });
+
+  it('adds run-time entries on top of the configured ones, replaced wholesale each time', () => {
+    const p = policy({ block: ['bad.test'] });
+    p.useRuntimeLists({ allow: [], block: ['worse.test'] });
+    expect(p.listRefusal('worse.test', null)?.reason).toBe('Domain Blocked');
+    expect(p.listRefusal('bad.test', null)?.reason).toBe('Domain Blocked');
+    p.useRuntimeLists({ allow: ['partner.test'], block: [] });
+    expect(p.listRefusal('worse.test', null)?.reason).toBe('Domain Not Allowed');
+    expect(p.listRefusal('partner.test', null)).toBeNull();
+    expect(p.describe().block).toEqual([{ entry: 'bad.test', source: 'config' }]);
+    expect(p.describe().allow).toEqual([{ entry: 'partner.test', source: 'runtime' }]);
+  });
+
+  it('keeps the run-time lists it had when given a bad entry', () => {
+    const p = policy();
+    p.useRuntimeLists({ allow: [], block: ['worse.test'] });
+    expect(() => p.useRuntimeLists({ allow: [], block: ['not a domain'] })).toThrow(/not a domain or address/);
+    expect(p.listRefusal('worse.test', null)?.reason).toBe('Domain Blocked');
+  });
+});
+
+describe('features and roles', () => {
+  it('refuses a feature the peer entry leaves out, naming it and the domain', () => {
+    const p = policy({ peers: [peer('peer.test', { features: ['messages'] })] });
+    expect(p.featureRefusal('peer.test', 'messages', null)).toBeNull();
+    expect(p.featureRefusal('peer.test', 'presence', null)?.reason).toBe('Presence Not Allowed With peer.test');
+    expect(p.featureRefusal('peer.test', 'fileTransfer', null)?.reason).toBe('File Transfer Not Allowed With peer.test');
+    expect(p.featureRefusal('peer.test', null, null)).toBeNull();
+  });
+
+  it('gives a domain without a peer entry the default features', () => {
+    const p = policy({ features: ['messages'] });
+    expect(p.featureRefusal('any.test', 'calls', 'alice@example.com')?.code).toBe('SIP_ERR_FEDERATION_FEATURE_REFUSED');
+    expect(p.featureRefusal('any.test', 'messages', 'alice@example.com')).toBeNull();
+  });
+
+  it('limits a feature with a role to the users it lists', () => {
+    const p = policy({ peers: [peer('peer.test', { roles: { presence: ['alice@example.com'] } })] });
+    expect(p.featureRefusal('peer.test', 'presence', 'alice@example.com')).toBeNull();
+    expect(p.featureRefusal('peer.test', 'presence', 'bob@example.com')?.reason).toBe('Presence Not Allowed For bob@example.com');
+    expect(p.featureRefusal('peer.test', 'presence', null)?.code).toBe('SIP_ERR_FEDERATION_ROLE_REFUSED');
+    expect(p.featureRefusal('peer.test', 'messages', 'bob@example.com')).toBeNull();
+  });
+});
+
+describe('the way out to a peer (RFC 5922 §7.3)', () => {
+  it('asks TLS with any certificate for encrypted, a verified one anchored at the peer CA for trusted, nothing otherwise', () => {
+    const p = policy({
+      peers: [peer('enc.test', { level: 'encrypted' }), peer('tru.test', { level: 'trusted', ca: { path: '/ca.pem', fingerprints: ['AA:BB'] } }), peer('sys.test', { level: 'trusted' })],
+    });
+    expect(p.outboundPeer('enc.test')).toEqual({ domain: 'enc.test', onlyTls: true, tlsCheck: { anyCertificate: true } });
+    expect(p.outboundPeer('tru.test')).toEqual({ domain: 'tru.test', onlyTls: true, tlsCheck: { anyCertificate: false, anchors: ['AA:BB'] } });
+    expect(p.outboundPeer('sys.test')).toEqual({ domain: 'sys.test', onlyTls: true, tlsCheck: { anyCertificate: false } });
+    expect(p.outboundPeer('other.test')).toBeUndefined();
+  });
+});
+
+describe('watchers and the view', () => {
+  it('gives a configured peer its watcher policy and an unconfigured domain none', () => {
+    const p = policy({ peers: [peer('peer.test', { watchers: 'confirm' })] }, [{ domain: 'routed.test', to: 'sip:192.0.2.1' }]);
+    expect(p.peerWatchers('peer.test')).toBe('confirm');
+    expect(p.peerWatchers('routed.test')).toBe('allow');
+    expect(p.peerWatchers('stranger.test')).toBeUndefined();
+  });
+
+  it('describes itself as plain JSON', () => {
+    const p = policy({ block: ['bad.test'], peers: [peer('peer.test', { level: 'trusted', ca: { path: '/etc/ca.pem', fingerprints: ['AA'] }, roles: { calls: ['alice@example.com'] } })] });
+    const view = JSON.parse(JSON.stringify(p.describe())) as unknown;
+    expect(view).toEqual({
+      default: 'verified',
+      features: ['messages', 'presence', 'calls', 'fileTransfer'],
+      allow: [],
+      block: [{ entry: 'bad.test', source: 'config' }],
+      peers: [{ domain: 'peer.test', level: 'trusted', features: ['messages', 'presence', 'calls', 'fileTransfer'], roles: { calls: ['alice@example.com'] }, watchers: 'allow', ca: '/etc/ca.pem', sources: ['federation'] }],
+    });
+  });
+});

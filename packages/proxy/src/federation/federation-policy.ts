@@ -1,0 +1,154 @@
+import type { SipError } from '@herald/sip';
+import type { OutboundPeer } from '../routing/target.js';
+import { DomainAddressList, unmapped } from './domain-address-list.js';
+import { addressBlocked, domainBlocked, domainNotAllowed, featureNotAllowedFor, featureNotAllowedWith, federationDisabled } from './federation-errors.js';
+import type { Feature, FederationLevel, FederationSettings, PeerWatcherAction } from './federation-settings.js';
+import type { Peer, PeerTable } from './peer-table.js';
+
+/** Allow and block entries set at run time (admin API), on top of the configured ones. */
+export interface RuntimeLists {
+  allow: readonly string[];
+  block: readonly string[];
+}
+
+/** Where an allow or block entry came from. */
+export type ListEntrySource = 'config' | 'runtime';
+
+/** The policy as `GET /api/federation` shows it: plain JSON. */
+export interface FederationView {
+  default: FederationLevel;
+  features: Feature[];
+  allow: Array<{ entry: string; source: ListEntrySource }>;
+  block: Array<{ entry: string; source: ListEntrySource }>;
+  peers: Array<{
+    domain: string;
+    level: FederationLevel;
+    features: Feature[];
+    roles: Partial<Record<Feature, string[]>>;
+    watchers: PeerWatcherAction;
+    ca: string | null;
+    sources: string[];
+  }>;
+}
+
+const NO_RUNTIME = new DomainAddressList([]);
+
+/**
+ * One policy for every other domain, in both directions: the allow and block lists (block
+ * wins; a non-empty allow list admits only what it names), the level and features of each
+ * domain from its peer table entry or the defaults.
+ */
+export class FederationPolicy {
+  private readonly allow: DomainAddressList;
+  private readonly block: DomainAddressList;
+  private runtimeAllow = NO_RUNTIME;
+  private runtimeBlock = NO_RUNTIME;
+
+  constructor(
+    private readonly settings: FederationSettings,
+    readonly table: PeerTable,
+  ) {
+    this.allow = new DomainAddressList(settings.allow);
+    this.block = new DomainAddressList(settings.block);
+  }
+
+  /**
+   * Replaces the run-time allow and block entries wholesale (the configured ones stay).
+   * Throws an `Error` naming the first bad entry, and then changes nothing.
+   */
+  useRuntimeLists(lists: RuntimeLists): void {
+    const allow = new DomainAddressList(lists.allow);
+    const block = new DomainAddressList(lists.block);
+    this.runtimeAllow = allow;
+    this.runtimeBlock = block;
+  }
+
+  peerFor(domain: string): Peer | null {
+    return this.table.peerFor(domain);
+  }
+
+  levelOf(domain: string): FederationLevel {
+    return this.table.peerFor(domain)?.level ?? this.settings.default;
+  }
+
+  /** The label of `domain` in metrics: its peer entry, else `other` (a sender cannot mint label values). */
+  metricPeer(domain: string): string {
+    return this.table.peerFor(domain)?.domain ?? 'other';
+  }
+
+  /**
+   * The lists' refusal of `domain` (lower case) and, inbound, the `address` the request came
+   * from: blocked domain, blocked address, not allowed, level `off`; `null` when they admit it.
+   */
+  listRefusal(domain: string, address: string | null): SipError | null {
+    const ip = address === null ? null : unmapped(address);
+    if (this.block.hasDomain(domain) || this.runtimeBlock.hasDomain(domain)) return domainBlocked();
+    if (ip !== null && (this.block.hasAddress(ip) || this.runtimeBlock.hasAddress(ip))) return addressBlocked();
+    if (!(this.allow.isEmpty && this.runtimeAllow.isEmpty)) {
+      const listed = (list: DomainAddressList) => list.hasDomain(domain) || (ip !== null && list.hasAddress(ip));
+      if (!listed(this.allow) && !listed(this.runtimeAllow)) return domainNotAllowed();
+    }
+    if (this.levelOf(domain) === 'off') return federationDisabled(domain);
+    return null;
+  }
+
+  /**
+   * Whether the local user `user` (`user@domain`, lower case; `null` when unknown) may use
+   * `feature` with `domain`: its peer entry's features and roles, else the default features.
+   */
+  featureRefusal(domain: string, feature: Feature | null, user: string | null): SipError | null {
+    if (feature === null) return null;
+    const peer = this.table.peerFor(domain);
+    const features = peer?.features ?? this.settings.features;
+    if (!features.includes(feature)) return featureNotAllowedWith(feature, domain);
+    const role = peer?.roles[feature];
+    if (role !== undefined && (user === null || !role.includes(user))) return featureNotAllowedFor(feature, user ?? 'anonymous');
+    return null;
+  }
+
+  /** Whether requests using `feature` may go to `domain` at all (lists, level, features; roles aside). */
+  mayReach(domain: string, feature: Feature): boolean {
+    return this.listRefusal(domain, null) === null && (this.table.peerFor(domain)?.features ?? this.settings.features).includes(feature);
+  }
+
+  /**
+   * What the level of `domain` asks of the way there: TLS only for `encrypted` and `trusted`,
+   * any certificate for `encrypted`, a verified one (anchored at the peer's CA when it has one)
+   * for `trusted`; `undefined` when any transport will do.
+   * @see RFC 5922 §7.3
+   */
+  outboundPeer(domain: string): OutboundPeer | undefined {
+    const peer = this.table.peerFor(domain);
+    const level = peer?.level ?? this.settings.default;
+    if (level === 'encrypted') return { domain, onlyTls: true, tlsCheck: { anyCertificate: true } };
+    if (level === 'trusted') return { domain, onlyTls: true, tlsCheck: { anyCertificate: false, ...(peer?.ca !== undefined && { anchors: peer.ca.fingerprints }) } };
+    return undefined;
+  }
+
+  /** The watcher policy of a configured peer domain; `undefined` for a domain no entry names. */
+  peerWatchers(domain: string): PeerWatcherAction | undefined {
+    return this.table.peerFor(domain)?.watchers;
+  }
+
+  describe(): FederationView {
+    const entries = (config: DomainAddressList, runtime: DomainAddressList) => [
+      ...config.entries.map((entry) => ({ entry, source: 'config' as const })),
+      ...runtime.entries.map((entry) => ({ entry, source: 'runtime' as const })),
+    ];
+    return {
+      default: this.settings.default,
+      features: [...this.settings.features],
+      allow: entries(this.allow, this.runtimeAllow),
+      block: entries(this.block, this.runtimeBlock),
+      peers: this.table.peers.map((p) => ({
+        domain: p.domain,
+        level: p.level,
+        features: [...p.features],
+        roles: Object.fromEntries(Object.entries(p.roles).map(([feature, users]) => [feature, [...users]])),
+        watchers: p.watchers,
+        ca: p.ca?.path ?? null,
+        sources: [...p.sources],
+      })),
+    };
+  }
+}

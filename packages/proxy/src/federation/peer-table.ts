@@ -1,0 +1,63 @@
+import { type SipUri, isSipUri, parseUri } from '@herald/sip';
+import type { StaticRoute } from '../routing/static-routes.js';
+import { FEATURES, type FederationSettings, type PeerSettings } from './federation-settings.js';
+
+/** Where a peer entry came from: `federation.peers`, or a `routes:` entry (later: a gateway community). */
+export type PeerSource = 'federation' | 'routes';
+
+/** One entry of the peer table: a domain's policy, and the next hops whose addresses may speak for it. */
+export interface Peer extends PeerSettings {
+  sources: readonly PeerSource[];
+  /** Configured next hops (`routes:`): their addresses count as the domain's. */
+  hops: readonly SipUri[];
+}
+
+/**
+ * The other domains the operator configured, whatever described them: exact domains first,
+ * then the longest matching `*.` entry (which does not take the bare domain, as in `routes:`).
+ */
+export class PeerTable {
+  private readonly exact = new Map<string, Peer>();
+  private readonly wildcards: Peer[] = [];
+
+  constructor(readonly peers: readonly Peer[]) {
+    for (const peer of peers) {
+      if (peer.domain.startsWith('*.')) this.wildcards.push(peer);
+      else this.exact.set(peer.domain, peer);
+    }
+    this.wildcards.sort((a, b) => b.domain.length - a.domain.length);
+  }
+
+  /** The entry for `domain`, or `null` when no entry names it. */
+  peerFor(domain: string): Peer | null {
+    const d = domain.toLowerCase();
+    const exact = this.exact.get(d);
+    if (exact !== undefined) return exact;
+    for (const w of this.wildcards) if (d.endsWith(w.domain.slice(1))) return w;
+    return null;
+  }
+}
+
+/**
+ * The peer table of `federation.peers` and `routes:`. A route's domain is a configured peer:
+ * its next hops may speak for it, and it takes the `federation.peers` entry of the same
+ * name (or the one that covers it), else the default level with every feature and watchers
+ * allowed, so that a `routes:` configuration keeps working unedited.
+ */
+export function peersOf(settings: Pick<FederationSettings, 'default' | 'peers'>, routes: readonly StaticRoute[]): Peer[] {
+  const peers = new Map<string, Peer>(settings.peers.map((p) => [p.domain, { ...p, sources: ['federation'], hops: [] }]));
+  const federation = new PeerTable([...peers.values()]);
+  for (const route of routes) {
+    const domain = route.domain.toLowerCase();
+    const hops = (typeof route.to === 'string' ? [route.to] : route.to).map(parseUri).filter(isSipUri);
+    const same = peers.get(domain);
+    if (same !== undefined) {
+      peers.set(domain, { ...same, sources: [...same.sources, 'routes'], hops: [...same.hops, ...hops] });
+      continue;
+    }
+    const covering = federation.peerFor(domain.startsWith('*.') ? domain.slice(2) : domain);
+    const base: PeerSettings = covering ?? { domain, level: settings.default, features: FEATURES, roles: {}, watchers: 'allow' };
+    peers.set(domain, { ...base, domain, sources: ['routes'], hops });
+  }
+  return [...peers.values()];
+}

@@ -1,0 +1,44 @@
+import { isIP } from 'node:net';
+import { isSipUri } from '@herald/sip';
+import type { FederationPolicy } from '../federation/federation-policy.js';
+import { requestFeature } from '../federation/request-feature.js';
+import type { LocalIdentity } from '../routing/local-identity.js';
+import type { RequestContext } from '../tu/request-context.js';
+import type { RequestProcessor } from '../tu/request-processor.js';
+import type { FederationObserver } from './judge-peer.js';
+
+/**
+ * 403 before a request leaves for another domain the federation policy refuses: blocked,
+ * not allowed, level `off`, or a feature (or role) the sender may not use with it.
+ */
+export function checkPeerOutbound(policy: FederationPolicy, identity: Pick<LocalIdentity, 'senderDomain'>, observe?: FederationObserver): RequestProcessor {
+  return {
+    name: 'check-peer-outbound',
+    process(ctx) {
+      const domain = destinationDomain(ctx);
+      if (domain === null) return 'continue';
+      const refusal = policy.listRefusal(domain, isIP(domain) === 0 ? null : domain) ?? policy.featureRefusal(domain, requestFeature(ctx.req), sender(ctx, identity));
+      if (refusal !== null) {
+        observe?.(policy.metricPeer(domain), 'out', refusal.code);
+        throw refusal;
+      }
+      observe?.(policy.metricPeer(domain), 'out', 'accepted');
+      return 'continue';
+    },
+  };
+}
+
+/** The host of the Request-URI (SIP, SIPS, `im:`, `pres:`), lower case. */
+function destinationDomain(ctx: RequestContext): string | null {
+  const uri = ctx.req.uri;
+  if (isSipUri(uri) || uri.scheme === 'im' || uri.scheme === 'pres') return (uri as { host: string }).host.replace(/^\[|\]$/g, '').toLowerCase();
+  return null;
+}
+
+/** The local user sending: the authenticated one, else (digest off) the one From names in a served domain. */
+function sender(ctx: RequestContext, identity: Pick<LocalIdentity, 'senderDomain'>): string | null {
+  if (ctx.authenticated !== null) return `${ctx.authenticated.user}@${ctx.authenticated.domain}`.toLowerCase();
+  const from = ctx.req.from.uri;
+  const domain = identity.senderDomain(from);
+  return domain !== null && isSipUri(from) && from.user !== null ? `${from.user}@${domain}`.toLowerCase() : null;
+}

@@ -1,0 +1,111 @@
+import { SipError, isSipUri } from '@herald/sip';
+import type { DomainAddresses } from '@herald/stack';
+import { DnsError } from '@herald/stack';
+import { certificateDoesNotName, fromDomainMismatch, peerDnsUnavailable, sourceNotAuthorized, tlsRequired } from '../federation/federation-errors.js';
+import { unmapped } from '../federation/domain-address-list.js';
+import type { FederationPolicy } from '../federation/federation-policy.js';
+import type { FlowOffences } from '../federation/flow-offences.js';
+import { type PeerVerdict, certificateRefusal, flowIdentities } from '../federation/peer-verdict.js';
+import { requestFeature } from '../federation/request-feature.js';
+import type { LocalIdentity } from '../routing/local-identity.js';
+import type { RequestContext } from '../tu/request-context.js';
+import type { RequestProcessor } from '../tu/request-processor.js';
+
+/** Which way a request crosses to or from another domain, and how the policy answered it. */
+export type FederationObserver = (peer: string, direction: 'in' | 'out', result: string) => void;
+
+export interface JudgePeerOptions {
+  policy: FederationPolicy;
+  identity: Pick<LocalIdentity, 'servedDomain'>;
+  /** RFC 3263 (and `routes:`): the addresses that may speak for a domain. */
+  addresses: Pick<DomainAddresses, 'speaksFor'>;
+  offences: FlowOffences;
+  /** Closes a connection that kept sending for domains it is not identified as. */
+  closeFlow(flowId: string): void;
+  observe?: FederationObserver;
+}
+
+/**
+ * Says who sent a request whose From names another domain, and refuses it when the
+ * federation policy does: the allow and block lists, the flow's TLS identity, the level of
+ * the domain (its DNS for `verified`, TLS for `encrypted`, the certificate for `trusted`),
+ * then the feature. The verdict is left on `ctx.peer` for later steps.
+ * @see RFC 3263 §4, RFC 5922 §7.2
+ */
+export function judgePeer(options: JudgePeerOptions): RequestProcessor {
+  const { policy, observe } = options;
+  return {
+    name: 'judge-peer',
+    process(ctx) {
+      const from = ctx.req.from.uri;
+      if (!isSipUri(from)) return 'continue';
+      const domain = from.host.toLowerCase();
+      const counted = (error: unknown): never => {
+        if (error instanceof SipError) observe?.(policy.metricPeer(domain), 'in', error.code);
+        throw error;
+      };
+      try {
+        const refusal = policy.listRefusal(domain, ctx.flow.remoteAddress) ?? identityRefusal(ctx, domain, options);
+        if (refusal !== null) throw refusal;
+        const proof = levelProof(ctx, domain, options);
+        if (typeof proof === 'string') return admit(ctx, domain, proof, options);
+        return proof.then((p) => admit(ctx, domain, p, options)).catch(counted);
+      } catch (error) {
+        return counted(error);
+      }
+    },
+  };
+}
+
+/**
+ * A flow identified as some domains carries requests of those domains only; the third
+ * offence closes it. At level `trusted` the reason names the certificate, which is what failed.
+ */
+function identityRefusal(ctx: RequestContext, domain: string, options: JudgePeerOptions): SipError | null {
+  const identities = flowIdentities(ctx.flow);
+  if (identities === null || identities.includes(domain)) return null;
+  if (options.offences.offend(ctx.flow.id)) options.closeFlow(ctx.flow.id);
+  return options.policy.levelOf(domain) === 'trusted' ? certificateDoesNotName(domain) : fromDomainMismatch();
+}
+
+/** What the domain's level asks of the request, and how the sender proved the domain. */
+function levelProof(ctx: RequestContext, domain: string, { policy, addresses }: JudgePeerOptions): PeerVerdict['proof'] | Promise<PeerVerdict['proof']> {
+  const level = policy.levelOf(domain);
+  if (level === 'permissive') return flowIdentities(ctx.flow)?.includes(domain) ? 'certificate' : 'none';
+  const tls = ctx.flow.transport === 'tls';
+  if (level === 'trusted') {
+    if (!tls) throw tlsRequired(domain);
+    const refusal = certificateRefusal(domain, ctx.flow.peerCertificate, policy.peerFor(domain)?.ca);
+    if (refusal !== null) throw refusal;
+    return 'certificate';
+  }
+  if (level === 'encrypted' && !tls) throw tlsRequired(domain);
+  const hops = policy.peerFor(domain)?.hops ?? [];
+  return addresses.speaksFor(domain, unmapped(ctx.flow.remoteAddress), hops).then(
+    (speaks) => {
+      if (!speaks) throw sourceNotAuthorized(domain);
+      return 'address' as const;
+    },
+    (error: unknown) => {
+      throw error instanceof DnsError ? peerDnsUnavailable(domain) : error;
+    },
+  );
+}
+
+/** The feature check (with the local user of the Request-URI for roles), then the verdict. */
+function admit(ctx: RequestContext, domain: string, proof: PeerVerdict['proof'], { policy, identity, observe }: JudgePeerOptions): 'continue' {
+  const refusal = policy.featureRefusal(domain, requestFeature(ctx.req), localUser(ctx, identity));
+  if (refusal !== null) throw refusal;
+  const peer = policy.peerFor(domain);
+  ctx.peer = { domain, peer: peer?.domain ?? null, level: policy.levelOf(domain), proof };
+  observe?.(policy.metricPeer(domain), 'in', 'accepted');
+  return 'continue';
+}
+
+/** `user@domain` of a Request-URI naming a user of a served domain, lower case; else `null`. */
+function localUser(ctx: RequestContext, identity: Pick<LocalIdentity, 'servedDomain'>): string | null {
+  const uri = ctx.req.uri;
+  if (!isSipUri(uri) || uri.user === null) return null;
+  const served = identity.servedDomain(uri.host);
+  return served === null ? null : `${uri.user}@${served}`.toLowerCase();
+}

@@ -1,0 +1,75 @@
+import { execFileSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, problem, scratch, useScratchDir } from '../../../test/helpers/config-fixture.js';
+
+useScratchDir();
+
+/** A self-signed CA certificate made with openssl in the scratch directory; its path. */
+function makeCa(name: string): string {
+  const path = join(scratch.dir, name);
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(scratch.dir, `${name}.key`), '-out', path, '-days', '1', '-subj', '/CN=Partner CA'], { stdio: 'ignore' });
+  return path;
+}
+
+describe('federation', () => {
+  it('defaults to verified, no lists, every feature, no peers', () => {
+    expect(parse('domains: [example.com]').federation).toEqual({ default: 'verified', allow: [], block: [], features: ['messages', 'presence', 'calls', 'fileTransfer'], peers: [] });
+  });
+
+  it('reads the example of docs/configuration.md, the CA resolved against the config file and its fingerprints taken', () => {
+    const ca = makeCa('partner-ca.pem');
+    const config = parse(`domains: [example.com, example.org]
+federation:
+  default: permissive
+  allow: []
+  block: ["*.spam.example", "198.51.100.0/24"]
+  features: [messages, presence]
+  peers:
+    - { domain: Partner.Example, level: trusted, ca: partner-ca.pem, features: [messages, presence], roles: { presence: [alice@example.com, bob] }, watchers: allow }
+    - { domain: "*.acme.example" }
+`);
+    expect(config.federation).toEqual({
+      default: 'permissive',
+      allow: [],
+      block: ['*.spam.example', '198.51.100.0/24'],
+      features: ['messages', 'presence'],
+      peers: [
+        {
+          domain: 'partner.example',
+          level: 'trusted',
+          ca: { path: ca, fingerprints: [new X509Certificate(readFileSync(ca)).fingerprint256] },
+          features: ['messages', 'presence'],
+          roles: { presence: ['alice@example.com', 'bob@example.com'] },
+          watchers: 'allow',
+        },
+        { domain: '*.acme.example', level: 'permissive', features: ['messages', 'presence', 'calls', 'fileTransfer'], roles: {}, watchers: 'allow' },
+      ],
+    });
+  });
+
+  it.each([
+    ['federation: { default: strict }', 'federation.default', /expected one of off, permissive, verified, encrypted, trusted/],
+    ['federation: { block: ["spam example"] }', 'federation.block[0]', /not a domain or address/],
+    ['federation: { allow: ["10.0.0.0/33"] }', 'federation.allow[0]', /not a CIDR range/],
+    ['federation: { features: [messages, video] }', 'federation.features[1]', /expected one of messages, presence, calls, fileTransfer/],
+    ['federation: { peers: [{ level: trusted }] }', 'federation.peers[0].domain', /is required/],
+    ['federation: { peers: [{ domain: localhost }] }', 'federation.peers[0].domain', /one of Herald's own domains/],
+    ['federation: { peers: [{ domain: "peer test" }] }', 'federation.peers[0].domain', /is not a domain/],
+    ['federation: { peers: [{ domain: peer.test, level: high }] }', 'federation.peers[0].level', /expected one of/],
+    ['federation: { peers: [{ domain: peer.test, watchers: ignore }] }', 'federation.peers[0].watchers', /expected one of allow, block, polite-block, confirm/],
+    ['federation: { peers: [{ domain: peer.test, roles: { video: [alice] } }] }', 'federation.peers[0].roles.video', /expected one of messages/],
+    ['federation: { peers: [{ domain: peer.test, roles: { presence: ["a b@x"] } }] }', 'federation.peers[0].roles.presence[0]', /is not a user/],
+    ['federation: { peers: [{ domain: peer.test, ca: missing.pem }] }', 'federation.peers[0].ca', /cannot read .*missing\.pem \(no such file\)/],
+    ['federation: { peers: [{ domain: peer.test }, { domain: Peer.Test }] }', 'federation.peers[1].domain', /has an entry already/],
+    ['federation: { peer: [] }', 'federation.peer', /did you mean `peers`/],
+  ])('names the problem in %s', (text, key, message) => {
+    expect(problem(text, key)).toMatch(message);
+  });
+
+  it('refuses a CA file without a certificate', () => {
+    writeFileSync(join(scratch.dir, 'empty.pem'), 'not a certificate\n');
+    expect(problem('federation: { peers: [{ domain: peer.test, ca: empty.pem }] }', 'federation.peers[0].ca')).toMatch(/holds no PEM certificate/);
+  });
+});

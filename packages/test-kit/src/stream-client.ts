@@ -23,9 +23,10 @@ export class StreamClient {
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
   }
 
-  static connect(transport: 'tcp' | 'tls', port: number, host = '127.0.0.1'): Promise<StreamClient> {
+  /** Connects to `host`:`port`, over TCP from `localAddress` when given (another loopback address, 127.0.0.2…). */
+  static connect(transport: 'tcp' | 'tls', port: number, host = '127.0.0.1', localAddress?: string): Promise<StreamClient> {
     return new Promise((resolve, reject) => {
-      const socket = transport === 'tls' ? tls.connect({ host, port, rejectUnauthorized: false }) : net.connect({ host, port });
+      const socket = transport === 'tls' ? tls.connect({ host, port, rejectUnauthorized: false }) : net.connect({ host, port, localAddress });
       socket.once('error', reject);
       socket.once(transport === 'tls' ? 'secureConnect' : 'connect', () => {
         socket.off('error', reject);

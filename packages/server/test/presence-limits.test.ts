@@ -30,6 +30,8 @@ log: { level: info }
 auth: { enabled: false }
 admin: { listen: "127.0.0.1:${adminPort}", token: "${TOKEN}" }
 sip: { t1: 50, t2: 200 }
+# The strangers are scripted on 127.0.0.x without DNS: unconfigured domains taken at their word, as the caps are what is tested.
+federation: { default: permissive }
 presence: { notifyWindow: 0, foreignWatchers: confirm, maxWatchersPerPresentity: 6, maxSubscriptionsPerWatcherDomain: 4, maxSubscriptionsPerSource: 5 }
 users:
 ${USERS.map((u) => `  - { user: ${u}, domain: example.com, password: "pw-${u}" }`).join('\n')}

@@ -9,6 +9,10 @@ import { type Services, composeRequestChain, composeServices } from './compose.j
 import type { HeraldConfig } from './config/herald-config.js';
 import type { DdnsService } from './ddns/ddns-service.js';
 import { nodeDdns } from './ddns/node-ddns.js';
+import { answerFederationReports } from './federation/federation-reports.js';
+import type { FederationView } from './federation/federation-view.js';
+import { ListsOnlyFederationView } from './federation/lists-only-federation-view.js';
+import { RuntimeListsService } from './federation/runtime-lists-service.js';
 import { LimitReporter } from './limit-reporter.js';
 import type { Logger } from './logger.js';
 import { DdnsMetrics } from './metrics/ddns-metrics.js';
@@ -50,6 +54,8 @@ export class HeraldServer {
   private openedStore: Store | null = null;
   private admin: AdminServer | null = null;
   private storeWatch: StoreLossWatch | null = null;
+  private runtimeLists: RuntimeListsService | null = null;
+  private stopFederationReports: (() => Promise<void>) | null = null;
   private ddns: DdnsService | null = null;
   private ddnsMetrics: DdnsMetrics | null = null;
   private readonly clock: Clock;
@@ -136,13 +142,23 @@ export class HeraldServer {
     await transport.start();
     const services = await composeServices({ config, store, core: { transport, relay, transactions, dns, resolver }, clock, logger, metrics: this.counters });
     this.services = services;
+    const federation: FederationView = new ListsOnlyFederationView(config.federation);
+    // Before the first request: an entry blocked at run time holds from it on.
+    this.runtimeLists = new RuntimeListsService({ store, view: federation, clock, logger });
+    await this.runtimeLists.start();
+    this.stopFederationReports = await answerFederationReports(
+      store.bus,
+      // No flows until the TLS layer lists its peers' (transport.peerFlows()).
+      { worker: transport.owner, view: federation, peerFlows: () => [] },
+      (error) => logger.warn('federation: could not answer the admin API', { error }),
+    );
     handler.serve(composeRequestChain(services), services.proxy);
     await services.start();
     this.storeWatch = new StoreLossWatch({ store, markerId, reseed: () => seedUsers(store.users, config.users, clock.now()), secret: services.sharedSecret, clock, logger });
     this.storeWatch.start();
     this.counters.collectFrom({ transactions: () => transactions.counts(), acceptedConnections: () => transport.acceptedConnections, registeredAors: () => store.locations.countAors(clock.now()) });
     if (config.admin && this.adminEnabled) {
-      this.admin = await startAdminServer({ admin: config.admin, store, metrics: () => this.counters.scrape(), logger, domains: config.domains, now: () => clock.now() });
+      this.admin = await startAdminServer({ admin: config.admin, store, metrics: () => this.counters.scrape(), federation, logger, domains: config.domains, now: () => clock.now() });
     }
     if (config.ddns && this.ddnsEnabled) {
       // In the background: SIP service never waits on DNS.
@@ -177,6 +193,8 @@ export class HeraldServer {
     await this.handler?.drain(DRAIN_MS);
     await this.storeWatch?.stop();
     await this.admin?.close();
+    await this.stopFederationReports?.();
+    await this.runtimeLists?.stop();
     this.counters.collectFrom(null);
     await this.services?.stop();
     this.transactions?.close();
@@ -185,6 +203,8 @@ export class HeraldServer {
     await this.openedStore?.close();
     this.admin = null;
     this.storeWatch = null;
+    this.stopFederationReports = null;
+    this.runtimeLists = null;
     this.services = null;
     this.handler = null;
     this.transactions = null;

@@ -7,6 +7,7 @@ import { type AdminServer, startAdminServer } from './admin/admin-server.js';
 import type { HeraldConfig } from './config/herald-config.js';
 import type { DdnsService } from './ddns/ddns-service.js';
 import { nodeDdns } from './ddns/node-ddns.js';
+import { ListsOnlyFederationView } from './federation/lists-only-federation-view.js';
 import type { Logger } from './logger.js';
 import { DdnsMetrics } from './metrics/ddns-metrics.js';
 
@@ -81,6 +82,8 @@ export class WorkerPool {
       admin: config.admin,
       store: this.store,
       metrics: async () => ({ contentType: aggregator.contentType, body: (await aggregator.clusterMetrics()) + (await this.registry.metrics()) }),
+      // The policy as configured: the workers answer for what they apply.
+      federation: new ListsOnlyFederationView(config.federation),
       logger,
       domains: config.domains,
     });

@@ -140,6 +140,15 @@ export interface EnumConfig {
   suffixes: string[];
 }
 
+/**
+ * `federation:`: the allow and block lists of other domains' entries (exact domains, `*.`
+ * subdomains, addresses, CIDR ranges), lower case; the admin API adds run-time entries on top.
+ */
+export interface FederationConfig {
+  allow: string[];
+  block: string[];
+}
+
 /** The validated configuration of a Herald daemon. */
 export interface HeraldConfig {
   /** Absolute path of the file read, or undefined when running on defaults. */
@@ -165,6 +174,7 @@ export interface HeraldConfig {
   enum: EnumConfig;
   /** Worker processes sharing the listeners: 1 on the embedded store, one per core (or as set) on Redis. */
   workers: number;
+  federation: FederationConfig;
   /** Absent when the admin API is off. */
   admin?: AdminConfig;
   /** Absent when the node does not publish its own DNS records. */

@@ -61,6 +61,7 @@ describe('defaults', () => {
       },
       routes: [],
       enum: { suffixes: ['e164.arpa'] },
+      federation: { allow: [], block: [] },
       workers: 1,
     });
   });

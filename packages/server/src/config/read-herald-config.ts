@@ -7,6 +7,7 @@ import { readDdns } from './sections/read-ddns.js';
 import { readDns } from './sections/read-dns.js';
 import { readDomains } from './sections/read-domains.js';
 import { readEnum } from './sections/read-enum.js';
+import { readFederation } from './sections/read-federation.js';
 import { readIm } from './sections/read-im.js';
 import { readListen } from './sections/read-listen.js';
 import { readLog } from './sections/read-log.js';
@@ -21,7 +22,7 @@ import { readUsers } from './sections/read-users.js';
 import { readWorkers } from './sections/read-workers.js';
 import { Problems, allRead, checkKeys, expectMap, expectString } from './validation-kit.js';
 
-const TOP_KEYS = ['domains', 'listen', 'tls', 'store', 'dataDir', 'log', 'sip', 'users', 'auth', 'registrar', 'proxy', 'routes', 'enum', 'im', 'presence', 'workers', 'admin', 'redis', 'dns', 'ddns'] as const;
+const TOP_KEYS = ['domains', 'listen', 'tls', 'store', 'dataDir', 'log', 'sip', 'users', 'auth', 'registrar', 'proxy', 'routes', 'enum', 'im', 'presence', 'workers', 'admin', 'redis', 'dns', 'ddns', 'federation'] as const;
 
 /**
  * Reads the configuration's top-level mapping, section by section, into the types of the
@@ -53,8 +54,9 @@ export function readHeraldConfig(raw: unknown, source: string | undefined, baseD
   const workers = store === undefined ? undefined : problems.check(() => readWorkers(top.workers ?? 'auto', store));
   const admin = readAdmin(top.admin, problems);
   const ddns = readDdns(top.ddns, baseDir, problems);
+  const federation = readFederation(top.federation, problems);
 
-  const config = allRead({ domains, listen, store, dataDir, log, sip, users, auth, registrar, proxy, im, presence, routes, enum: enumConfig, dns, workers });
+  const config = allRead({ domains, listen, store, dataDir, log, sip, users, auth, registrar, proxy, im, presence, routes, enum: enumConfig, dns, workers, federation });
   if (problems.list.length > 0 || config === undefined) throw ConfigError.collect(source ?? 'configuration', problems.list);
   return { source, ...config, ...(tls && { tls }), ...(admin && { admin }), ...(ddns && { ddns }) };
 }

@@ -60,7 +60,8 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
   { pattern: /^\/api\/presence\/([^/]+)\/invisible$/, methods: { PUT: setInvisible } },
   { pattern: /^\/api\/lists\/([^/]+)$/, methods: { GET: getList, PUT: putList, DELETE: deleteList } },
   { pattern: /^\/api\/federation$/, methods: { GET: showFederation } },
-  { pattern: /^\/api\/federation\/(allow|block)\/([^/]+)$/, methods: { PUT: addListEntry, DELETE: removeListEntry } },
+  // The rest of the path, slashes included: a CIDR range may come unencoded (`198.51.100.0/24`).
+  { pattern: /^\/api\/federation\/(allow|block)\/(.+)$/, methods: { PUT: addListEntry, DELETE: removeListEntry } },
 ];
 
 const PRESENCE_ACTIONS: readonly PresenceAction[] = ['allow', 'block', 'polite-block', 'confirm'];

@@ -76,8 +76,11 @@ describe('admin HTTP API: federation', () => {
     it('adds a run-time entry that every worker applies at once, idempotently, and removes it', async () => {
       const added = await api('PUT', '/api/federation/block/198.51.100.0%2F24');
       expect([added.status, await added.json()]).toEqual([201, { list: 'block', entry: '198.51.100.0/24', source: 'runtime' }]);
-      const again = await api('PUT', '/api/federation/block/198.51.100.0%2f24');
-      expect([again.status, await again.json()]).toEqual([200, { list: 'block', entry: '198.51.100.0/24', source: 'runtime' }]);
+      // Encoded in lower case, or not encoded at all: the same entry.
+      for (const path of ['/api/federation/block/198.51.100.0%2f24', '/api/federation/block/198.51.100.0/24']) {
+        const again = await api('PUT', path);
+        expect([again.status, await again.json()]).toEqual([200, { list: 'block', entry: '198.51.100.0/24', source: 'runtime' }]);
+      }
       const inConfig = await api('PUT', '/api/federation/block/*.SPAM.example');
       expect([inConfig.status, await inConfig.json()]).toEqual([200, { list: 'block', entry: '*.spam.example', source: 'config' }]);
       expect((await api('PUT', '/api/federation/allow/Other.Example')).status).toBe(201);
@@ -104,7 +107,7 @@ describe('admin HTTP API: federation', () => {
     const errorOf = async (r: Response) => [r.status, ((await r.json()) as { error: { code: string; message: string } }).error] as const;
 
     it('refuses an entry that is no domain, address or range with 400 and says why', async () => {
-      for (const entry of ['spam%20example', '10.0.0.0%2F33', '*', 'a..b']) {
+      for (const entry of ['spam%20example', '10.0.0.0%2F33', '*', 'a..b', '198.51.100.0/24/8', 'a/b']) {
         const [status, error] = await errorOf(await api('PUT', `/api/federation/block/${entry}`));
         expect([status, error.code, error.message]).toEqual([400, 'HERALD_ERR_ADMIN_BAD_LIST_ENTRY', expect.stringMatching(/is not a (domain or address|CIDR range); write a domain/)]);
       }

@@ -153,6 +153,8 @@ describe('run-time federation lists with two workers on Redis', () => {
 domains: [example.com]
 listen: ["udp://127.0.0.1:0"]
 store: "${redis.url}/7"
+# A prefix of its own: a Redis given by REDIS_URL may keep the lists of an earlier run.
+redis: { keyPrefix: "federation-${process.pid}-${Date.now()}:" }
 workers: 2
 log: { level: info }
 admin: { listen: "127.0.0.1:${adminPort}", token: "${TOKEN}" }

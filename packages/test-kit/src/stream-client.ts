@@ -23,9 +23,10 @@ export class StreamClient {
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
   }
 
-  static connect(transport: 'tcp' | 'tls', port: number, host = '127.0.0.1'): Promise<StreamClient> {
+  /** `tlsOptions`: a client certificate to present (`cert`, `key`), and the like; the server's is never checked. */
+  static connect(transport: 'tcp' | 'tls', port: number, host = '127.0.0.1', tlsOptions: tls.ConnectionOptions = {}): Promise<StreamClient> {
     return new Promise((resolve, reject) => {
-      const socket = transport === 'tls' ? tls.connect({ host, port, rejectUnauthorized: false }) : net.connect({ host, port });
+      const socket = transport === 'tls' ? tls.connect({ host, port, rejectUnauthorized: false, ...tlsOptions }) : net.connect({ host, port });
       socket.once('error', reject);
       socket.once(transport === 'tls' ? 'secureConnect' : 'connect', () => {
         socket.off('error', reject);

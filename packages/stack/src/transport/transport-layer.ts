@@ -22,6 +22,7 @@ import { type LimitName, type TransportLimits, resolveLimits } from './transport
 import { type TransportLogger, debugEnabled, silentLogger } from './transport-logger.js';
 import { DEFAULT_UDP_BUFFER_SIZES, UdpTransport, type UdpBufferSizes, isUdpFlowId } from './udp-transport.js';
 import { WsTransport } from './ws-transport.js';
+import { checkListenSpecs, checkUdpBuffers } from './check-listen-specs.js';
 
 /** Options of a `TransportLayer`. */
 export interface TransportLayerOptions {
@@ -55,8 +56,6 @@ export interface TransportLayerOptions {
    */
   refuseSource?: (address: string) => boolean;
 }
-
-const TRANSPORTS = new Set<Flow['transport']>(['udp', 'tcp', 'tls', 'ws', 'wss']);
 
 /**
  * The transport layer: listens on UDP, TCP, TLS, WS and WSS, hands every received message
@@ -476,28 +475,4 @@ function isResponse(data: Buffer): boolean {
 
 function isFlow(target: Destination | Flow): target is Flow {
   return 'remoteAddress' in target;
-}
-
-function checkUdpBuffers(sizes: Partial<UdpBufferSizes> = {}): void {
-  for (const [name, value] of Object.entries(sizes)) {
-    if (value !== undefined && (!Number.isSafeInteger(value) || value <= 0)) {
-      throw new TransportError(`udpBuffers.${name} must be a positive integer, not ${String(value)}`, 'SIP_ERR_TRANSPORT_CONFIG');
-    }
-  }
-}
-
-function checkListenSpecs(options: TransportLayerOptions): void {
-  for (const spec of options.listen) {
-    const where = `listen ${spec.transport} ${spec.host}:${spec.port}`;
-    if (!TRANSPORTS.has(spec.transport)) throw new TransportError(`${where}: unknown transport`, 'SIP_ERR_TRANSPORT_CONFIG');
-    if (!Number.isInteger(spec.port) || spec.port < 0 || spec.port > 65535) {
-      throw new TransportError(`${where}: port must be 0..65535`, 'SIP_ERR_TRANSPORT_CONFIG');
-    }
-    if ((spec.transport === 'tls' || spec.transport === 'wss') && !(options.tls?.cert && options.tls.key)) {
-      throw new TransportError(`${where}: tls.cert and tls.key are required`, 'SIP_ERR_TRANSPORT_CONFIG');
-    }
-    if (spec.path !== undefined && (!spec.path.startsWith('/') || (spec.transport !== 'ws' && spec.transport !== 'wss'))) {
-      throw new TransportError(`${where}: path must start with "/" and is for WS/WSS only`, 'SIP_ERR_TRANSPORT_CONFIG');
-    }
-  }
 }

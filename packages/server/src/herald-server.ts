@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { RequestHandler } from '@herald/proxy';
 import { type SipRequest, type SipResponse, randomHex } from '@herald/sip';
 import { type Clock, type Flow, DnsClient, FlowRelay, type ListenerInfo, SipResolver, TransactionLayer, TransportLayer, hostPort, readHostsFile, systemClock, systemLookup } from '@herald/stack';
@@ -19,6 +18,7 @@ import { DdnsMetrics } from './metrics/ddns-metrics.js';
 import { HeraldMetrics } from './metrics/herald-metrics.js';
 import { instrumentStore } from './metrics/instrument-store.js';
 import { StoreLossWatch } from './store-loss-watch.js';
+import { tlsSettings } from './tls-settings.js';
 
 /** How long `stop()` waits for requests still being processed before closing anyway. */
 const DRAIN_MS = 5000;
@@ -99,14 +99,14 @@ export class HeraldServer {
     const { store, markerId } = await this.openStore();
     const receive = (message: SipRequest | SipResponse, flow: Flow) => this.transactions?.receive(message, flow);
     const limits = new LimitReporter(this.counters, logger, () => clock.now());
-    const tls = config.tls && { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key), ca: config.tls.ca ? readFileSync(config.tls.ca) : undefined, requestCert: config.tls.requestCert };
+    const tls = config.tls && tlsSettings(config.tls);
     const { failedTargetMs, ...client } = config.dns;
     // With the system's DNS servers, the system's hosts file first and its own look-up last, as its resolver does.
     const system = client.servers.length === 0 ? { hosts: readHostsFile(), systemLookup } : {};
     const dns = new DnsClient({ ...client, ...system, clock, onQuery: this.counters.dns.query, onCacheHit: this.counters.dns.cacheHit });
     const resolver = new SipResolver({ dns, transports: config.listen.map((l) => l.transport), failedTargetMs, clock });
     const transport = new TransportLayer({
-      listen: config.listen.map((l) => ({ transport: l.transport, host: l.host, port: l.port, path: l.path })),
+      listen: config.listen.map((l) => ({ transport: l.transport, host: l.host, port: l.port, path: l.path, clientCert: l.clientCert })),
       tls,
       limits: config.sip.limits,
       requestBudget: config.sip.requestBudget,

@@ -1,0 +1,47 @@
+import type { SipResponse } from '@herald/sip';
+import { type TestPki, StreamClient, createTestPki, requestText } from '@herald/test-kit';
+import { type HeraldProcess, startHerald } from './helpers/herald-process.js';
+import { TcpPhone } from './helpers/tcp-phone.js';
+
+/**
+ * TLS listeners that ask for client certificates (federation peers, RFC 5922) still take
+ * softphones that have none, or one that does not verify: the SIP layer decides.
+ */
+describe('TLS listeners requesting client certificates', () => {
+  let pki: TestPki;
+  let herald: HeraldProcess;
+
+  beforeAll(async () => {
+    pki = await createTestPki();
+    const own = await pki.ca.leaf('example.com', { ips: ['127.0.0.1'] });
+    const yaml = `
+domains: [example.com]
+listen: ["tcp://127.0.0.1:0", { uri: "tls://127.0.0.1:0", clientCert: request }]
+tls: { cert: ${own.certFile}, key: ${own.keyFile}, ca: ${pki.ca.certFile}, systemCa: false }
+users:
+  - { user: alice, domain: example.com, password: "wonderland" }
+`;
+    herald = await startHerald(yaml);
+  }, 30_000);
+  afterAll(async () => {
+    await herald?.stop();
+    await pki?.cleanup();
+  });
+
+  it('registers a softphone without a certificate: 401, then 200', async () => {
+    const phone = await TcpPhone.register(herald.port('tls'), 'alice', 'wonderland', 'example.com', 'tls');
+    phone.client.destroy();
+  });
+
+  it.each([
+    ['signed by the trusted CA', () => pki.ca.leaf('peer.test')],
+    ['self-signed', () => pki.selfSigned('peer.test')],
+    ['signed by an unknown CA', () => pki.otherCa.leaf('peer.test')],
+  ])('answers a client whose certificate is %s', async (_, make) => {
+    const { cert, key } = await make();
+    const client = await StreamClient.connect('tls', herald.port('tls'), '127.0.0.1', { cert, key });
+    await client.write(requestText({ uri: 'sip:example.com', transport: 'TLS' }));
+    expect(((await client.nextMessage()) as SipResponse).status).toBe(200);
+    client.destroy();
+  });
+});

@@ -188,7 +188,7 @@ describe('RFC 5922 §7.3 outbound TLS to a SIP domain', () => {
 });
 
 describe('sources refused at accept', () => {
-  it.each(['tcp', 'tls'] as const)('closes a %s connection from a refused source at once, counted as refusedSource', async (transport) => {
+  it.each(['tcp', 'tls', 'ws', 'wss'] as const)('closes a %s connection from a refused source at once, counted as refusedSource', async (transport) => {
     const limits = new Inbox<[LimitName, string]>();
     const run = await layer([{ transport, host: '127.0.0.1', port: 0 }], {
       tls: tlsOf(herald),
@@ -200,11 +200,14 @@ describe('sources refused at accept', () => {
     await new Promise((resolve) => socket.once('close', resolve));
     expect(await limits.next()).toEqual(['refusedSource', '127.0.0.1']);
     expect(run.layer.acceptedConnections).toBe(0);
+  });
 
+  it('takes a new filter at run time', async () => {
+    const run = await layer([{ transport: 'tcp', host: '127.0.0.1', port: 0 }], { refuseSource: () => true });
     run.layer.useSourceFilter((address) => address === '127.0.0.2');
-    const client = await StreamClient.connect(transport, run.port(transport));
+    const client = await StreamClient.connect('tcp', run.port('tcp'));
     clients.push(client);
-    await client.write(requestText({ transport: transport.toUpperCase() }));
+    await client.write(requestText({ transport: 'TCP' }));
     expect((await run.received.next()).flow.remoteAddress).toBe('127.0.0.1');
   });
 });

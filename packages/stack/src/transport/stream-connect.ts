@@ -58,14 +58,21 @@ function clientTlsOptions(options: StreamConnectOptions): tls.ConnectionOptions 
   const any = options.tlsCheck?.anyCertificate === true;
   return {
     servername: options.servername,
-    cert: options.tls?.cert,
-    key: options.tls?.key,
-    ca: options.tls?.ca,
+    ...(options.tls !== undefined && { secureContext: secureContextOf(options.tls) }),
     rejectUnauthorized: any ? false : (options.tls?.rejectUnauthorized ?? true),
     ...(any
       ? { checkServerIdentity: () => undefined }
       : options.sipDomain === true && options.servername !== undefined && { checkServerIdentity: checkSipServerIdentity }),
   };
+}
+
+/** One secure context per `TlsOptions`: the trust may hold the whole system store, not to be parsed again for every connection. */
+const contexts = new WeakMap<TlsOptions, tls.SecureContext>();
+
+function secureContextOf(options: TlsOptions): tls.SecureContext {
+  let context = contexts.get(options);
+  if (context === undefined) contexts.set(options, (context = tls.createSecureContext({ cert: options.cert, key: options.key, ca: options.ca })));
+  return context;
 }
 
 /** Why the server's chain is not anchored where `check` asks, or `null` when it is (or nothing is asked). */

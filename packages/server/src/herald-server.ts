@@ -148,8 +148,7 @@ export class HeraldServer {
     await this.runtimeLists.start();
     this.stopFederationReports = await answerFederationReports(
       store.bus,
-      // No flows until the TLS layer lists its peers' (transport.peerFlows()).
-      { worker: transport.owner, view: federation, peerFlows: () => [] },
+      { worker: transport.owner, view: federation, peerFlows: () => transport.peerFlows() },
       (error) => logger.warn('federation: could not answer the admin API', { error }),
     );
     handler.serve(composeRequestChain(services), services.proxy);

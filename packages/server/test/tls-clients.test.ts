@@ -1,5 +1,5 @@
 import type { SipResponse } from '@herald/sip';
-import { type TestPki, StreamClient, createTestPki, requestText } from '@herald/test-kit';
+import { type TestPki, StreamClient, createTestPki, freePort, requestText } from '@herald/test-kit';
 import { type HeraldProcess, startHerald } from './helpers/herald-process.js';
 import { TcpPhone } from './helpers/tcp-phone.js';
 
@@ -10,14 +10,18 @@ import { TcpPhone } from './helpers/tcp-phone.js';
 describe('TLS listeners requesting client certificates', () => {
   let pki: TestPki;
   let herald: HeraldProcess;
+  let adminPort: number;
+  const TOKEN = 'tls-clients-token';
 
   beforeAll(async () => {
     pki = await createTestPki();
+    adminPort = await freePort();
     const own = await pki.ca.leaf('example.com', { ips: ['127.0.0.1'] });
     const yaml = `
 domains: [example.com]
 listen: ["tcp://127.0.0.1:0", { uri: "tls://127.0.0.1:0", clientCert: request }]
 tls: { cert: ${own.certFile}, key: ${own.keyFile}, ca: ${pki.ca.certFile}, systemCa: false }
+admin: { listen: "127.0.0.1:${adminPort}", token: "${TOKEN}" }
 users:
   - { user: alice, domain: example.com, password: "wonderland" }
 `;
@@ -43,5 +47,19 @@ users:
     await client.write(requestText({ uri: 'sip:example.com', transport: 'TLS' }));
     expect(((await client.nextMessage()) as SipResponse).status).toBe(200);
     client.destroy();
+  });
+
+  it('lists the live TLS flows and what their certificates proved in GET /api/federation', async () => {
+    const { cert, key } = await pki.ca.leaf('peer.test');
+    const client = await StreamClient.connect('tls', herald.port('tls'), '127.0.0.1', { cert, key });
+    try {
+      await client.write(requestText({ uri: 'sip:example.com', transport: 'TLS' }));
+      await client.nextMessage();
+      const response = await fetch(`http://127.0.0.1:${adminPort}/api/federation`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      const { flows } = (await response.json()) as { flows: unknown[] };
+      expect(flows).toContainEqual(expect.objectContaining({ transport: 'tls', remote: `127.0.0.1:${client.localPort}`, identities: ['peer.test'], authorized: true }));
+    } finally {
+      client.destroy();
+    }
   });
 });

@@ -38,6 +38,11 @@ export function noTlsRoute(domain: string): SipError {
   return new SipError(503, `No TLS Route To ${domain}`, NO_TLS_ROUTE);
 }
 
+/** The reason of the 503 that stands for a peer domain whose every TLS destination failed (handshake, certificate, connection). */
+export function tlsConnectionFailed(domain: string): string {
+  return `TLS Connection To ${domain} Failed`;
+}
+
 /** The code of `noTlsRoute`. */
 export const NO_TLS_ROUTE = 'SIP_ERR_PROXY_NO_TLS_ROUTE';
 

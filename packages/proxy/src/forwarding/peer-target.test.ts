@@ -23,6 +23,16 @@ describe('RFC 5922 §4, §7.3 forwarding to a peer domain that requires TLS', ()
     expect((await outcome).status).toBe(200);
   });
 
+  it('answers 503 naming the domain once every TLS destination failed', async () => {
+    const { core, sent, whenSent } = harness();
+    const ctx = new Ctx(core, invite([], 'MESSAGE'));
+    const outcome = core.forward(ctx, [{ ...target('sip:bob@pool.example.net'), peer: ENCRYPTED }]);
+    await whenSent(1);
+    for (let i = 0; i < 3; i++) sent[i].handler.onTransportError({} as ClientTransaction, new Error('handshake failed'), createResponse(sent[i].request, 503));
+    expect((await outcome).status).toBe(503);
+    expect(ctx.responses.at(-1)?.response?.reason).toBe('TLS Connection To peer.example.net Failed');
+  });
+
   it('skips the next hops that are not TLS', async () => {
     const { core, sent, whenSent, answer } = harness();
     const outcome = core.forward(new Ctx(core, invite([], 'MESSAGE')), [

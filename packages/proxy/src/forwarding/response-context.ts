@@ -3,6 +3,7 @@ import type { ClientTransaction, ClientTransactionHandler, Clock, Destination, T
 import { chooseBestResponse } from './best-response.js';
 import { createCancel } from './cancel-request.js';
 import type { ForwardOptions, ForwardOutcome, RequestContext } from '../tu/request-context.js';
+import { tlsConnectionFailed } from '../proxy-errors.js';
 
 /**
  * One target's copy of the request, prepared by the proxy core: the destinations its next
@@ -84,6 +85,10 @@ class Branch implements ClientTransactionHandler {
   }
 
   onTransportError(_tx: ClientTransaction, _error: Error, response: SipResponse): void {
+    // A peer domain that requires TLS (a federation level): once no destination is left, the
+    // caller learns that the TLS connection failed, as Herald's own 503 naming the domain.
+    const peer = this.destination.tlsCheck === undefined ? undefined : this.destination.serverName;
+    if (peer !== undefined) policyRefusal(Object.assign(response, { reason: tlsConnectionFailed(peer) }));
     this.rc.branchUnreachable(this, response.removeFirstValue('via'));
   }
 }

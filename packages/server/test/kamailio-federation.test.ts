@@ -1,0 +1,142 @@
+import { rm } from 'node:fs/promises';
+import { type NamedServer, freePort, startNamed } from '@herald/test-kit';
+import { type BaresipAgent, startBaresipAgent } from './helpers/baresip-agent.js';
+import { type HeraldProcess, startHerald } from './helpers/herald-process.js';
+import { type KamailioPeer, startKamailio } from './helpers/kamailio.js';
+import { type PeerPki, createPeerPki } from './helpers/peer-pki.js';
+
+const HERALD_HOST = '127.0.0.2';
+const KAMAILIO_HOST = '127.0.0.3';
+const ALICE = 'sip:alice@herald.test';
+const BOB = 'sip:bob@peer.test';
+/** How long one change may take to show on the other side. */
+const STEP_MS = 5000;
+/** From starting both softphones to each seeing the other: their start-up, REGISTER, PUBLISH, and baresip's SUBSCRIBE 1 s after start. */
+const START_MS = 10_000;
+
+interface Domains {
+  named: NamedServer;
+  herald: HeraldProcess;
+  kamailio: KamailioPeer;
+}
+
+/**
+ * Herald serves herald.test on 127.0.0.2 and reaches peer.test through `routes:` by name
+ * (peer.test's A record, in the test's own `named`, gives 127.0.0.3, so an outbound TLS
+ * certificate is checked against the peer's domain); Kamailio serves peer.test on 127.0.0.3
+ * and sends herald.test's requests to Herald's address. With `pki`, the two domains talk only
+ * mutual TLS, each presenting a certificate of the test CA for its domain.
+ */
+async function startDomains(pki?: PeerPki): Promise<Domains> {
+  const named = await startNamed([
+    { origin: 'herald.test', records: [`@ IN A ${HERALD_HOST}`] },
+    { origin: 'peer.test', records: [`@ IN A ${KAMAILIO_HOST}`] },
+  ]);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return { named, ...(await startServers(named, pki)) };
+    } catch (error) {
+      // A port probed free for Kamailio may have been taken before it bound it.
+      if (attempt < 2 && /Address already in use|bind/i.test(String(error))) continue;
+      await named.stop();
+      throw error;
+    }
+  }
+}
+
+async function startServers(named: NamedServer, pki?: PeerPki): Promise<Omit<Domains, 'named'>> {
+  const kamailioUdp = await freePort();
+  const kamailioTls = pki ? await freePort() : undefined;
+  const listen = pki ? `["udp://${HERALD_HOST}:0", "tls://${HERALD_HOST}:0"]` : `["udp://${HERALD_HOST}:0"]`;
+  const tls = pki ? `tls: { cert: "${pki.leaves['herald.test'].cert}", key: "${pki.leaves['herald.test'].key}", ca: "${pki.ca}", requestCert: true }\n` : '';
+  const route = pki ? `sip:peer.test:${kamailioTls};transport=tls` : `sip:peer.test:${kamailioUdp};transport=udp`;
+  const herald = await startHerald(`domains: [herald.test]
+listen: ${listen}
+${tls}log: { level: info }
+auth: { enabled: false }
+dns: { servers: ["${named.server}"] }
+routes: [{ domain: peer.test, to: "${route}" }]
+presence: { notifyWindow: 0, foreignWatchers: allow }
+`);
+  const kamailio = await startKamailio({
+    domain: 'peer.test',
+    host: KAMAILIO_HOST,
+    port: kamailioUdp,
+    otherDomain: 'herald.test',
+    otherHop: pki ? `sip:${HERALD_HOST}:${herald.port('tls')};transport=tls` : `sip:${HERALD_HOST}:${herald.port('udp')}`,
+    ...(pki && { tls: { port: kamailioTls!, ...pki.leaves['peer.test'], ca: pki.ca, serverName: 'herald.test' } }),
+  }).catch(async (error: unknown) => {
+    await herald.stop();
+    throw error;
+  });
+  return { herald, kamailio };
+}
+
+async function stopDomains(d: Partial<Domains>): Promise<void> {
+  await Promise.all([d.herald?.stop(), d.kamailio?.stop()]);
+  await d.named?.stop();
+}
+
+/** Alice at Herald and Bob at Kamailio, each watching the other and publishing their own status. */
+async function startClients(d: Domains): Promise<[BaresipAgent, BaresipAgent]> {
+  return Promise.all([
+    startBaresipAgent({ aor: ALICE, outbound: `sip:${HERALD_HOST}:${d.herald.port('udp')};transport=udp`, contacts: [BOB], publishSeconds: 600 }),
+    startBaresipAgent({ aor: BOB, outbound: `sip:${KAMAILIO_HOST}:${d.kamailio.port};transport=udp`, contacts: [ALICE], publishSeconds: 600 }),
+  ]);
+}
+
+/** `watcher` sees `presentity` go Offline and come back Online as `presentity` sets its status. */
+async function followsStatus(presentity: BaresipAgent, presentityUri: string, watcher: BaresipAgent): Promise<void> {
+  await presentity.setOnline(false);
+  await watcher.waitForStatus(presentityUri, 'Offline', STEP_MS);
+  await presentity.setOnline(true);
+  await watcher.waitForStatus(presentityUri, 'Online', STEP_MS);
+}
+
+/**
+ * Both directions of presence (RFC 3856) and of MESSAGE (RFC 3428) between two softphones
+ * in two domains, one served by Herald and one by Kamailio. `inter` is what the
+ * domain-to-domain hop must have been: the Via transport Herald or Kamailio stamps on it.
+ */
+function interopSuite(name: string, pki: () => Promise<PeerPki | undefined>, inter: 'UDP' | 'TLS'): void {
+  describe(name, () => {
+    let certificates: PeerPki | undefined;
+    let domains: Domains;
+    let alice: BaresipAgent;
+    let bob: BaresipAgent;
+
+    beforeAll(async () => {
+      certificates = await pki();
+      domains = await startDomains(certificates);
+      [alice, bob] = await startClients(domains);
+    });
+    afterAll(async () => {
+      await Promise.all([alice?.stop(), bob?.stop()]);
+      await stopDomains(domains ?? {});
+      if (certificates) await rm(certificates.dir, { recursive: true, force: true });
+    });
+
+    it('each side sees the other Online', async () => {
+      await alice.waitForStatus(BOB, 'Online', START_MS);
+      await bob.waitForStatus(ALICE, 'Online', START_MS);
+    });
+
+    it("Alice at Herald follows Bob at Kamailio going Offline and Online again", () => followsStatus(bob, BOB, alice));
+
+    it("Bob at Kamailio follows Alice at Herald going Offline and Online again", () => followsStatus(alice, ALICE, bob));
+
+    it('a MESSAGE from Alice reaches Bob, and one from Bob reaches Alice', async () => {
+      const [toBob, toAlice] = [`hello bob ${Math.random()}`, `hello alice ${Math.random()}`];
+      await alice.message(toBob);
+      const atBob = await bob.waitForMessage(toBob, STEP_MS);
+      await bob.message(toAlice);
+      const atAlice = await alice.waitForMessage(toAlice, STEP_MS);
+      // Each crossed the hop between the domains over `inter`: Herald's Via at Bob, Kamailio's at Alice.
+      expect(atBob.head).toContain(`Via: SIP/2.0/${inter} ${HERALD_HOST}:`);
+      expect(atAlice.head).toContain(`Via: SIP/2.0/${inter} ${KAMAILIO_HOST}:`);
+    });
+  });
+}
+
+interopSuite('federation with Kamailio 5.6 as peer.test over UDP', async () => undefined, 'UDP');
+interopSuite('federation with Kamailio 5.6 as peer.test over mutual TLS', () => createPeerPki(['herald.test', 'peer.test']), 'TLS');

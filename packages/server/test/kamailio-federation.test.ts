@@ -13,6 +13,7 @@ const BOB = 'sip:bob@peer.test';
 const STEP_MS = 5000;
 /** From starting both softphones to each seeing the other: their start-up, REGISTER, PUBLISH, and baresip's SUBSCRIBE 1 s after start. */
 const START_MS = 10_000;
+const TEST_MS = 30_000;
 
 interface Domains {
   named: NamedServer;
@@ -85,18 +86,23 @@ async function startClients(d: Domains): Promise<[BaresipAgent, BaresipAgent]> {
   ]);
 }
 
-/** `watcher` sees `presentity` go Offline and come back Online as `presentity` sets its status. */
-async function followsStatus(presentity: BaresipAgent, presentityUri: string, watcher: BaresipAgent): Promise<void> {
+/**
+ * `watcher` sees `presentity` go Offline and come back Online as `presentity` sets its
+ * status, told by NOTIFYs that crossed between the domains with `via` (RFC 3856, RFC 3903).
+ */
+async function followsStatus(presentity: BaresipAgent, presentityUri: string, watcher: BaresipAgent, via: string): Promise<void> {
   await presentity.setOnline(false);
   await watcher.waitForStatus(presentityUri, 'Offline', STEP_MS);
   await presentity.setOnline(true);
   await watcher.waitForStatus(presentityUri, 'Online', STEP_MS);
+  const notifies = watcher.received('NOTIFY');
+  expect(notifies.at(-1)?.head).toContain(via);
 }
 
 /**
  * Both directions of presence (RFC 3856) and of MESSAGE (RFC 3428) between two softphones
- * in two domains, one served by Herald and one by Kamailio. `inter` is what the
- * domain-to-domain hop must have been: the Via transport Herald or Kamailio stamps on it.
+ * in two domains, one served by Herald and one by Kamailio; `inter` is the transport
+ * between the two servers.
  */
 function interopSuite(name: string, pki: () => Promise<PeerPki | undefined>, inter: 'UDP' | 'TLS'): void {
   describe(name, () => {
@@ -104,26 +110,30 @@ function interopSuite(name: string, pki: () => Promise<PeerPki | undefined>, int
     let domains: Domains;
     let alice: BaresipAgent;
     let bob: BaresipAgent;
+    // What each domain's server stamps on a request it sends to the other: the hop is over `inter`.
+    const heraldVia = `Via: SIP/2.0/${inter} ${HERALD_HOST}:`;
+    const kamailioVia = `Via: SIP/2.0/${inter} ${KAMAILIO_HOST}:`;
 
     beforeAll(async () => {
       certificates = await pki();
       domains = await startDomains(certificates);
       [alice, bob] = await startClients(domains);
-    });
+    }, 60_000);
     afterAll(async () => {
       await Promise.all([alice?.stop(), bob?.stop()]);
       await stopDomains(domains ?? {});
       if (certificates) await rm(certificates.dir, { recursive: true, force: true });
-    });
+    }, 30_000);
 
     it('each side sees the other Online', async () => {
       await alice.waitForStatus(BOB, 'Online', START_MS);
       await bob.waitForStatus(ALICE, 'Online', START_MS);
-    });
+    }, TEST_MS);
 
-    it("Alice at Herald follows Bob at Kamailio going Offline and Online again", () => followsStatus(bob, BOB, alice));
+    // Kamailio's presence server sends Bob's NOTIFYs; Herald relays them to Alice.
+    it('Alice at Herald follows Bob at Kamailio going Offline and Online again', () => followsStatus(bob, BOB, alice, kamailioVia), TEST_MS);
 
-    it("Bob at Kamailio follows Alice at Herald going Offline and Online again", () => followsStatus(alice, ALICE, bob));
+    it('Bob at Kamailio follows Alice at Herald going Offline and Online again', () => followsStatus(alice, ALICE, bob, heraldVia), TEST_MS);
 
     it('a MESSAGE from Alice reaches Bob, and one from Bob reaches Alice', async () => {
       const [toBob, toAlice] = [`hello bob ${Math.random()}`, `hello alice ${Math.random()}`];
@@ -131,10 +141,9 @@ function interopSuite(name: string, pki: () => Promise<PeerPki | undefined>, int
       const atBob = await bob.waitForMessage(toBob, STEP_MS);
       await bob.message(toAlice);
       const atAlice = await alice.waitForMessage(toAlice, STEP_MS);
-      // Each crossed the hop between the domains over `inter`: Herald's Via at Bob, Kamailio's at Alice.
-      expect(atBob.head).toContain(`Via: SIP/2.0/${inter} ${HERALD_HOST}:`);
-      expect(atAlice.head).toContain(`Via: SIP/2.0/${inter} ${KAMAILIO_HOST}:`);
-    });
+      expect(atBob.head).toContain(heraldVia);
+      expect(atAlice.head).toContain(kamailioVia);
+    }, TEST_MS);
   });
 }
 

@@ -32,7 +32,9 @@ export interface BaresipAgent {
   /** Sends `text` in a MESSAGE to the first contact (RFC 3428). */
   message(text: string): Promise<void>;
   /** Resolves with the MESSAGE carrying `text` once it has reached it; rejects after `ms`. */
-  waitForMessage(text: string, ms?: number): Promise<ReceivedMessage>;
+  waitForMessage(text: string, ms?: number): Promise<ReceivedRequest>;
+  /** The `method` requests it has received so far, oldest first. */
+  received(method: string): ReceivedRequest[];
   /** Its SIP trace and log so far. */
   output(): string;
   /** Quits (un-REGISTER, un-SUBSCRIBE, un-PUBLISH), killing it if it lingers. */
@@ -115,13 +117,16 @@ function agent(child: ChildProcess, dir: string, control: Control, output: () =>
       await control.command('message', text);
     },
     async waitForMessage(text, ms = 5000) {
-      const find = () => receivedMessages(output()).find((m) => m.text === text);
-      await until(`a MESSAGE "${text}"`, ms, () => find() !== undefined, () => `received ${JSON.stringify(receivedMessages(output()).map((m) => m.text))}`);
+      const messages = () => receivedRequests(output(), 'MESSAGE');
+      const find = () => messages().find((m) => m.body === text);
+      await until(`a MESSAGE "${text}"`, ms, () => find() !== undefined, () => `received ${JSON.stringify(messages().map((m) => m.body))}`);
       return find()!;
     },
+    received: (method) => receivedRequests(output(), method),
     output,
     async stop() {
-      await control.command('quit').catch(() => undefined);
+      // baresip answers `quit` only if it is still there to; it un-REGISTERs before it exits.
+      await Promise.race([control.command('quit').catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
       control.close();
       await stopProcess(child, 3000);
       await rm(dir, { recursive: true, force: true });
@@ -140,29 +145,29 @@ export function parseContacts(text: string): Map<string, ContactStatus> {
   return out;
 }
 
-/** A MESSAGE as baresip's trace shows it. */
-export interface ReceivedMessage {
+/** A request as baresip's trace shows it. */
+export interface ReceivedRequest {
   /** The request line and header fields. */
   head: string;
-  text: string;
+  body: string;
 }
 
 /**
- * The MESSAGE requests baresip received, from its SIP trace: each message there
- * follows a line `UDP <from> -> <to>`, and baresip's own address is where its first one (a
- * REGISTER or PUBLISH) came from.
+ * The `method` requests baresip received, from its SIP trace: each message there follows a
+ * line `UDP <from> -> <to>`, and baresip's own address is where its first one (a REGISTER
+ * or PUBLISH) came from.
  */
-export function receivedMessages(trace: string): ReceivedMessage[] {
+export function receivedRequests(trace: string, method: string): ReceivedRequest[] {
   // eslint-disable-next-line no-control-regex
   const blocks = trace.replace(/\x1b\[[0-9;]*m/g, '').split(/^(?:UDP|TCP|TLS) (\S+) -> (\S+)\r?\n/m);
   const own = blocks[1];
-  const out: ReceivedMessage[] = [];
+  const out: ReceivedRequest[] = [];
   for (let i = 1; i + 2 < blocks.length; i += 3) {
     const [to, message] = [blocks[i + 1], blocks[i + 2]];
-    if (to !== own || !message.startsWith('MESSAGE ')) continue;
+    if (to !== own || !message.startsWith(`${method} `)) continue;
     const [head, ...rest] = message.split(/\r?\n\r?\n/);
     const length = Number(/^Content-Length:\s*(\d+)/im.exec(head)?.[1] ?? 0);
-    if (/^Content-Type:\s*text\/plain/im.test(head)) out.push({ head, text: rest.join('\n\n').slice(0, length) });
+    out.push({ head, body: rest.join('\n\n').slice(0, length) });
   }
   return out;
 }

@@ -172,8 +172,6 @@ request_route {
 }
 
 route[PRESENCE] {
-  # RFC 3863 §4.1.4: a status is open or closed (baresip 1.0 first publishes "unknown", before it registers).
-  if (is_method("PUBLISH") && search_body("<basic>unknown</basic>")) { sl_send_reply("400", "Basic Status Is Open Or Closed"); exit; }
   if (!t_newtran()) { sl_reply_error(); exit; }
   if (is_method("PUBLISH")) handle_publish();
   else handle_subscribe();

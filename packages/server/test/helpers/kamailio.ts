@@ -72,6 +72,10 @@ export async function startKamailio(options: KamailioOptions): Promise<KamailioP
     child.stderr.on('data', onData);
     child.once('error', (e) => reject(new Error(`kamailio could not start (${e.message}); install the Debian packages kamailio and kamailio-presence-modules`)));
     child.once('exit', (code) => reject(new Error(`kamailio exited with ${code}:\n${output}`)));
+  }).catch(async (error: unknown) => {
+    await stopProcess(child);
+    await rm(dir, { recursive: true, force: true });
+    throw error;
   });
   return {
     port: options.port,

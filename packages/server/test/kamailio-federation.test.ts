@@ -1,9 +1,8 @@
-import { rm } from 'node:fs/promises';
-import { type NamedServer, freePort, startNamed } from '@herald/test-kit';
+import { type NamedServer, type TestIdentity, createTestPki, freePort, startNamed } from '@herald/test-kit';
 import { type BaresipAgent, startBaresipAgent } from './helpers/baresip-agent.js';
+import { adminUrl } from './helpers/admin-client.js';
 import { type HeraldProcess, startHerald } from './helpers/herald-process.js';
 import { type KamailioPeer, startKamailio } from './helpers/kamailio.js';
-import { type PeerPki, createPeerPki } from './helpers/peer-pki.js';
 
 const HERALD_HOST = '127.0.0.2';
 const KAMAILIO_HOST = '127.0.0.3';
@@ -14,6 +13,21 @@ const STEP_MS = 5000;
 /** From starting both softphones to each seeing the other: their start-up, REGISTER, PUBLISH, and baresip's SUBSCRIBE 1 s after start. */
 const START_MS = 10_000;
 const TEST_MS = 30_000;
+const ADMIN_TOKEN = 'kamailio-federation-admin';
+
+/** The test CA's file and the certificates of both domains (RFC 5922 §7.1 identities). */
+interface Certificates {
+  ca: string;
+  herald: TestIdentity;
+  peer: TestIdentity;
+  cleanup(): Promise<void>;
+}
+
+async function createCertificates(): Promise<Certificates> {
+  const pki = await createTestPki();
+  const [herald, peer] = await Promise.all([pki.ca.leaf('herald.test'), pki.ca.leaf('peer.test')]);
+  return { ca: pki.ca.certFile, herald, peer, cleanup: pki.cleanup };
+}
 
 interface Domains {
   named: NamedServer;
@@ -28,7 +42,7 @@ interface Domains {
  * and sends herald.test's requests to Herald's address. With `pki`, the two domains talk only
  * mutual TLS, each presenting a certificate of the test CA for its domain.
  */
-async function startDomains(pki?: PeerPki): Promise<Domains> {
+async function startDomains(pki?: Certificates): Promise<Domains> {
   const named = await startNamed([
     { origin: 'herald.test', records: [`@ IN A ${HERALD_HOST}`] },
     { origin: 'peer.test', records: [`@ IN A ${KAMAILIO_HOST}`] },
@@ -46,22 +60,22 @@ async function startDomains(pki?: PeerPki): Promise<Domains> {
 }
 
 /**
- * What Herald is told about peer.test, with what main has today: a route by name, watchers
- * from other domains allowed, and (with `pki`) its certificate, client certificates asked of
- * every TLS client and checked against the test CA. Issue 15's `federation: { peers: [{
- * domain: peer.test, level: trusted, ca }] }` takes the place of the last two.
+ * What Herald is told about peer.test, with what it has before federation levels: a route by
+ * name, watchers from other domains allowed, and (with `pki`) its certificate and the test CA
+ * as its only trust (its `tls://` listener asks clients for a certificate by default). Issue
+ * 15's `federation: { peers: [{ domain: peer.test, level: trusted, ca }] }` takes the place of
+ * `foreignWatchers` and `tls.ca`.
  */
-function peerConfig(route: string, pki?: PeerPki): string {
-  const own = pki?.leaves['herald.test'];
+function peerConfig(route: string, pki?: Certificates): string {
   return [
-    own ? `tls: { cert: "${own.cert}", key: "${own.key}", ca: "${pki.ca}", requestCert: true }` : '',
+    pki ? `tls: { cert: "${pki.herald.certFile}", key: "${pki.herald.keyFile}", ca: "${pki.ca}", systemCa: false }` : '',
     `routes: [{ domain: peer.test, to: "${route}" }]`,
     'presence: { notifyWindow: 0, foreignWatchers: allow }',
     '',
   ].join('\n');
 }
 
-async function startServers(named: NamedServer, pki?: PeerPki): Promise<Omit<Domains, 'named'>> {
+async function startServers(named: NamedServer, pki?: Certificates): Promise<Omit<Domains, 'named'>> {
   const kamailioUdp = await freePort();
   const kamailioTls = pki ? await freePort() : undefined;
   const listen = pki ? `["udp://${HERALD_HOST}:0", "tls://${HERALD_HOST}:0"]` : `["udp://${HERALD_HOST}:0"]`;
@@ -69,6 +83,7 @@ async function startServers(named: NamedServer, pki?: PeerPki): Promise<Omit<Dom
   const herald = await startHerald(`domains: [herald.test]
 listen: ${listen}
 log: { level: info }
+admin: { listen: "127.0.0.1:0", token: "${ADMIN_TOKEN}" }
 auth: { enabled: false }
 dns: { servers: ["${named.server}"] }
 ${peerConfig(route, pki)}`);
@@ -78,7 +93,7 @@ ${peerConfig(route, pki)}`);
     port: kamailioUdp,
     otherDomain: 'herald.test',
     otherHop: pki ? `sip:${HERALD_HOST}:${herald.port('tls')};transport=tls` : `sip:${HERALD_HOST}:${herald.port('udp')}`,
-    ...(pki && { tls: { port: kamailioTls!, ...pki.leaves['peer.test'], ca: pki.ca, serverName: 'herald.test' } }),
+    ...(pki && { tls: { port: kamailioTls!, cert: pki.peer.certFile, key: pki.peer.keyFile, ca: pki.ca, serverName: 'herald.test' } }),
   }).catch(async (error: unknown) => {
     await herald.stop();
     throw error;
@@ -117,9 +132,9 @@ async function followsStatus(presentity: BaresipAgent, presentityUri: string, wa
  * in two domains, one served by Herald and one by Kamailio; `inter` is the transport
  * between the two servers.
  */
-function interopSuite(name: string, pki: () => Promise<PeerPki | undefined>, inter: 'UDP' | 'TLS'): void {
+function interopSuite(name: string, pki: () => Promise<Certificates | undefined>, inter: 'UDP' | 'TLS'): void {
   describe(name, () => {
-    let certificates: PeerPki | undefined;
+    let certificates: Certificates | undefined;
     let domains: Domains;
     let alice: BaresipAgent;
     let bob: BaresipAgent;
@@ -135,7 +150,7 @@ function interopSuite(name: string, pki: () => Promise<PeerPki | undefined>, int
     afterAll(async () => {
       await Promise.all([alice?.stop(), bob?.stop()]);
       await stopDomains(domains ?? {});
-      if (certificates) await rm(certificates.dir, { recursive: true, force: true });
+      await certificates?.cleanup();
     }, 30_000);
 
     it('each side sees the other Online', async () => {
@@ -157,8 +172,19 @@ function interopSuite(name: string, pki: () => Promise<PeerPki | undefined>, int
       expect(atBob.head).toContain(heraldVia);
       expect(atAlice.head).toContain(kamailioVia);
     }, TEST_MS);
+
+    if (inter === 'TLS') {
+      it("Kamailio's connections to Herald carry a certificate of the test CA proving peer.test (RFC 5922 §7.1)", async () => {
+        const response = await fetch(`${adminUrl(domains.herald)}/api/federation`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+        expect(response.status).toBe(200);
+        const { flows } = (await response.json()) as { flows: Array<Record<string, unknown>> };
+        const fromKamailio = flows.filter((f) => typeof f.remote === 'string' && f.remote.startsWith(`${KAMAILIO_HOST}:`));
+        expect(fromKamailio).not.toHaveLength(0);
+        for (const flow of fromKamailio) expect(flow).toMatchObject({ transport: 'tls', identities: ['peer.test'], authorized: true });
+      });
+    }
   });
 }
 
 interopSuite('federation with Kamailio 5.6 as peer.test over UDP', async () => undefined, 'UDP');
-interopSuite('federation with Kamailio 5.6 as peer.test over mutual TLS', () => createPeerPki(['herald.test', 'peer.test']), 'TLS');
+interopSuite('federation with Kamailio 5.6 as peer.test over mutual TLS', createCertificates, 'TLS');

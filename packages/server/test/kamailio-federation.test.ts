@@ -108,10 +108,14 @@ async function stopDomains(d: Partial<Domains>): Promise<void> {
 
 /** Alice at Herald and Bob at Kamailio, each watching the other and publishing their own status. */
 async function startClients(d: Domains): Promise<[BaresipAgent, BaresipAgent]> {
-  return Promise.all([
+  const [alice, bob] = await Promise.allSettled([
     startBaresipAgent({ aor: ALICE, outbound: `sip:${HERALD_HOST}:${d.herald.port('udp')};transport=udp`, contacts: [BOB], publishSeconds: 600 }),
     startBaresipAgent({ aor: BOB, outbound: `sip:${KAMAILIO_HOST}:${d.kamailio.port};transport=udp`, contacts: [ALICE], publishSeconds: 600 }),
   ]);
+  if (alice.status === 'fulfilled' && bob.status === 'fulfilled') return [alice.value, bob.value];
+  // The one that started must not outlive the suite.
+  await Promise.all([alice, bob].map((r) => (r.status === 'fulfilled' ? r.value.stop() : undefined)));
+  throw alice.status === 'rejected' ? alice.reason : (bob as PromiseRejectedResult).reason;
 }
 
 /**

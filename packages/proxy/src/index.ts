@@ -32,7 +32,7 @@ export * from './uas/capabilities.js';
 export * from './uas/granted-expires.js';
 export { requireUnderstood } from './uas/require-understood.js';
 export * from './proxy-errors.js';
-export type { Flow } from '@herald/stack';
+export { type Flow, storedFlow } from '@herald/stack';
 /** The transport a request to a URI most likely leaves on, before DNS is asked (for a Contact written ahead). */
 export { likelyTransport } from '@herald/stack';
 // Federation: allow and block lists, peer policy.

@@ -31,6 +31,22 @@ export function noRouteToDomain(domain: string): SipError {
 }
 
 /**
+ * A peer domain whose federation level requires TLS has no TLS destination (none configured,
+ * none in DNS): 503, as no server can take the request the way policy requires. @see RFC 5922 §4
+ */
+export function noTlsRoute(domain: string): SipError {
+  return new SipError(503, `No TLS Route To ${domain}`, NO_TLS_ROUTE);
+}
+
+/** The reason of the 503 that stands for a peer domain whose every TLS destination failed (handshake, certificate, connection). */
+export function tlsConnectionFailed(domain: string): string {
+  return `TLS Connection To ${domain} Failed`;
+}
+
+/** The code of `noTlsRoute`. */
+export const NO_TLS_ROUTE = 'SIP_ERR_PROXY_NO_TLS_ROUTE';
+
+/**
  * DNS could not be asked where a next hop is (no server answered, or it failed): 504, since
  * an external server Herald needed did not answer in time. @see RFC 3261 §21.5.5, RFC 3263 §4.3
  */

@@ -1,4 +1,4 @@
-import { type AuthenticatedUser, type Flow, type LocalIdentity, type RequestContext, type RequestProcessor, canonicalAor, reachableOnlyOverFlow, requireUnderstood } from '@herald/proxy';
+import { type AuthenticatedUser, type Flow, type LocalIdentity, type RequestContext, type RequestProcessor, canonicalAor, reachableOnlyOverFlow, requireUnderstood, storedFlow } from '@herald/proxy';
 import { type Binding, LOST_RACE, type LocationStore, type UserStore, retryCompareAndSet } from '@herald/store';
 import { applyRegister } from './apply-register.js';
 
@@ -91,7 +91,7 @@ export class Registrar implements RequestProcessor {
     // Steps 3–4: the authenticated user may change this AoR.
     await this.authorize(ctx.authenticated, aor);
 
-    const update = readRegister(req, ctx.flow);
+    const update = readRegister(req, storedFlow(ctx.flow));
     return retryCompareAndSet(async () => {
       const now = clock.now();
       const current = await locations.get(aor, now);

@@ -7,6 +7,7 @@ import { loadConfig } from './config/load-config.js';
 import { HeraldServer } from './herald-server.js';
 import { createLogger } from './logger.js';
 import { WorkerPool, isPoolWorker, reportReady } from './worker-pool.js';
+import { FEDERATION_ACTIONS, FEDERATION_USAGE, type FederationCommandAction, runFederationCommand } from './federation-command.js';
 import { PRESENCE_ACTIONS, PRESENCE_USAGE, type PresenceCommandAction, runPresenceCommand } from './presence-command.js';
 import { USER_USAGE, type UserCommand, type UserCommandIo, askPassword, runUserCommand } from './user-command.js';
 
@@ -20,6 +21,10 @@ Commands:
   presence ACTION PRESENTITY [WATCHER] [--config FILE]
                           approve, block, polite-block, confirm or remove a watcher, go
                           invisible, show watchers: through the admin API (herald presence --help)
+  federation show|block|unblock|allow|unallow [ENTRY] [--config FILE]
+                          show the federation policy and peers' TLS flows, or change the
+                          run-time block and allow lists: through the admin API
+                          (herald federation --help)
 
 Options:
   -h, --help              show this help
@@ -44,7 +49,8 @@ export async function runCli(argv: readonly string[], io: Io = stdio): Promise<E
     return 0;
   }
   if (command === 'user') return user(rest, io);
-  if (command === 'presence') return presence(rest, io);
+  if (command === 'presence') return adminCommand(PRESENCE, rest, io);
+  if (command === 'federation') return adminCommand(FEDERATION, rest, io);
   if (command !== 'start') {
     io.err(`herald: unknown command "${command}"\n\n${USAGE}`);
     return 2;
@@ -77,7 +83,7 @@ function parseOptions(command: string, args: readonly string[], names: readonly 
       continue;
     }
     if (name !== 'config' && !names.includes(name)) {
-      io.err(`herald ${command}: unknown option "${arg}"\n\n${command === 'start' ? USAGE : command.startsWith('presence') ? PRESENCE_USAGE : USER_USAGE}`);
+      io.err(`herald ${command}: unknown option "${arg}"\n\n${usageOf(command)}`);
       return undefined;
     }
     const value = eq > 0 ? arg.slice(eq + 1) : args[++i];
@@ -88,6 +94,13 @@ function parseOptions(command: string, args: readonly string[], names: readonly 
     values[name] = value;
   }
   return { values, positional };
+}
+
+function usageOf(command: string): string {
+  if (command === 'start') return USAGE;
+  if (command.startsWith('presence')) return PRESENCE_USAGE;
+  if (command.startsWith('federation')) return FEDERATION_USAGE;
+  return USER_USAGE;
 }
 
 /**
@@ -145,27 +158,56 @@ async function user(args: readonly string[], io: Io): Promise<ExitCode> {
   }
 }
 
-async function presence(args: readonly string[], io: Io): Promise<ExitCode> {
+/** A command that acts through the running server's admin API: its actions, usage, and what it makes of its arguments. */
+interface AdminCommand<A extends string> {
+  name: string;
+  actions: readonly A[];
+  usage: string;
+  /** What is wrong with the arguments after the action; null when nothing is. */
+  problem(action: A, positional: readonly string[]): string | null;
+  run(action: A, positional: readonly string[], config: HeraldConfig, io: Io): Promise<ExitCode>;
+}
+
+/** `herald NAME ACTION ARGS… [--config FILE]`: help, the action and the arguments checked, the configuration read, then the command run. */
+async function adminCommand<A extends string>(command: AdminCommand<A>, args: readonly string[], io: Io): Promise<ExitCode> {
+  const { name, actions, usage } = command;
   const [action, ...rest] = args;
   if (action === undefined || action === '--help' || action === '-h') {
-    io.out(PRESENCE_USAGE);
+    io.out(usage);
     return action === undefined ? 2 : 0;
   }
-  if (!(PRESENCE_ACTIONS as readonly string[]).includes(action)) {
-    io.err(`herald presence: unknown action "${action}"\n\n${PRESENCE_USAGE}`);
+  if (!(actions as readonly string[]).includes(action)) {
+    io.err(`herald ${name}: unknown action "${action}"\n\n${usage}`);
     return 2;
   }
-  const options = parseOptions(`presence ${action}`, rest, [], io);
+  const options = parseOptions(`${name} ${action}`, rest, [], io);
   if (options === undefined) return 2;
-  const [presentity, watcher, extra] = options.positional;
-  if (presentity === undefined || extra !== undefined) {
-    io.err(`herald presence ${action}: give the presentity${action === 'show' || action.endsWith('visible') ? '' : ' and the watcher'}\n\n${PRESENCE_USAGE}`);
+  const problem = command.problem(action as A, options.positional);
+  if (problem !== null) {
+    io.err(`herald ${name} ${action}: ${problem}\n\n${usage}`);
     return 2;
   }
   const config = readConfig(options.values.config, io);
   if (config === undefined) return 2;
-  return runPresenceCommand({ action: action as PresenceCommandAction, presentity, ...(watcher !== undefined && { watcher }) }, config, io);
+  return command.run(action as A, options.positional, config, io);
 }
+
+const PRESENCE: AdminCommand<PresenceCommandAction> = {
+  name: 'presence',
+  actions: PRESENCE_ACTIONS,
+  usage: PRESENCE_USAGE,
+  problem: (action, [presentity, , extra]) =>
+    presentity === undefined || extra !== undefined ? `give the presentity${action === 'show' || action.endsWith('visible') ? '' : ' and the watcher'}` : null,
+  run: (action, [presentity, watcher], config, io) => runPresenceCommand({ action, presentity, ...(watcher !== undefined && { watcher }) }, config, io),
+};
+
+const FEDERATION: AdminCommand<FederationCommandAction> = {
+  name: 'federation',
+  actions: FEDERATION_ACTIONS,
+  usage: FEDERATION_USAGE,
+  problem: (_action, positional) => (positional.length > 1 ? 'one entry at a time' : null),
+  run: (action, [entry], config, io) => runFederationCommand({ action, ...(entry !== undefined && { entry }) }, config, io),
+};
 
 async function start(configPath: string | undefined, io: Io): Promise<ExitCode> {
   const config = readConfig(configPath, io, true);

@@ -15,12 +15,10 @@ import {
   cancelInvite,
   checkMaxForwards,
   checkPeerOutbound,
-  FederationPolicy,
+  type FederationPolicy,
   FlowOffences,
   fromOtherDomain,
   judgePeer,
-  PeerTable,
-  peersOf,
   forwardInDialog,
   handToTransactionHolder,
   hasRoute,
@@ -51,6 +49,7 @@ import { KNOWN_METHODS } from '@herald/sip';
 import { type Clock, type DnsClient, DomainAddresses, EnumLookup, type FlowRelay, MailboxServers, type SipResolver, type TransactionLayer, type TransportLayer } from '@herald/stack';
 import type { Store } from '@herald/store';
 import type { HeraldConfig } from './config/herald-config.js';
+import { federationPolicy } from './federation/federation-policy-of.js';
 import { advertisedAddresses, interfaceAddresses } from './local-addresses.js';
 import type { Logger } from './logger.js';
 import type { HeraldMetrics } from './metrics/herald-metrics.js';
@@ -150,7 +149,7 @@ export async function composeServices({ config, store, core, clock, logger, metr
     onStatelessError: (e) => logger.isDebugEnabled() && logger.debug('stateless forward failed', { error: e }),
   });
   const routes = new StaticRoutes(config.routes);
-  const federation = new FederationPolicy(config.federation, new PeerTable(peersOf(config.federation, config.routes)));
+  const federation = federationPolicy(config);
   const mailboxServers = new MailboxServers(dns);
   const offences = new FlowOffences();
   const observeFederation = metrics.federation.request;
@@ -200,7 +199,10 @@ export async function composeServices({ config, store, core, clock, logger, metr
       identity,
       addresses: new DomainAddresses(resolver, mailboxServers),
       offences,
-      closeFlow: (id) => closeFlow(transport, id, logger),
+      closeFlow: (id) => {
+        logger.warn('federation: closing a connection that sent requests for domains it is not identified as', { flow: id });
+        transport.closeFlow(id);
+      },
       observe: observeFederation,
     }),
     checkPeerOutbound: checkPeerOutbound(federation, identity, observeFederation),
@@ -317,12 +319,3 @@ export function composeRequestChain(services: Services, caps: Capabilities = CAP
   ];
 }
 
-/**
- * Closes a connection that kept claiming domains it is not identified as.
- * The TLS layer's `closeFlow` may be absent from a transport layer that has no connections to close.
- */
-function closeFlow(transport: TransportLayer, id: string, logger: Logger): void {
-  const closing = transport as TransportLayer & { closeFlow?(id: string): void };
-  logger.warn('federation: closing a connection that sent requests for domains it is not identified as', { flow: id });
-  closing.closeFlow?.(id);
-}

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { RequestHandler } from '@herald/proxy';
 import { type SipRequest, type SipResponse, randomHex } from '@herald/sip';
 import { type Clock, type Flow, DnsClient, FlowRelay, type ListenerInfo, SipResolver, TransactionLayer, TransportLayer, hostPort, readHostsFile, systemClock, systemLookup } from '@herald/stack';
@@ -9,12 +8,16 @@ import { type Services, composeRequestChain, composeServices } from './compose.j
 import type { HeraldConfig } from './config/herald-config.js';
 import type { DdnsService } from './ddns/ddns-service.js';
 import { nodeDdns } from './ddns/node-ddns.js';
+import { answerFederationReports } from './federation/federation-reports.js';
+import type { FederationView } from './federation/federation-view.js';
+import { RuntimeListsService } from './federation/runtime-lists-service.js';
 import { LimitReporter } from './limit-reporter.js';
 import type { Logger } from './logger.js';
 import { DdnsMetrics } from './metrics/ddns-metrics.js';
 import { HeraldMetrics } from './metrics/herald-metrics.js';
 import { instrumentStore } from './metrics/instrument-store.js';
 import { StoreLossWatch } from './store-loss-watch.js';
+import { tlsSettings } from './tls-settings.js';
 
 /** How long `stop()` waits for requests still being processed before closing anyway. */
 const DRAIN_MS = 5000;
@@ -50,6 +53,8 @@ export class HeraldServer {
   private openedStore: Store | null = null;
   private admin: AdminServer | null = null;
   private storeWatch: StoreLossWatch | null = null;
+  private runtimeLists: RuntimeListsService | null = null;
+  private stopFederationReports: (() => Promise<void>) | null = null;
   private ddns: DdnsService | null = null;
   private ddnsMetrics: DdnsMetrics | null = null;
   private readonly clock: Clock;
@@ -93,14 +98,14 @@ export class HeraldServer {
     const { store, markerId } = await this.openStore();
     const receive = (message: SipRequest | SipResponse, flow: Flow) => this.transactions?.receive(message, flow);
     const limits = new LimitReporter(this.counters, logger, () => clock.now());
-    const tls = config.tls && { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key), ca: config.tls.ca ? readFileSync(config.tls.ca) : undefined, requestCert: config.tls.requestCert };
+    const tls = config.tls && tlsSettings(config.tls);
     const { failedTargetMs, ...client } = config.dns;
     // With the system's DNS servers, the system's hosts file first and its own look-up last, as its resolver does.
     const system = client.servers.length === 0 ? { hosts: readHostsFile(), systemLookup } : {};
     const dns = new DnsClient({ ...client, ...system, clock, onQuery: this.counters.dns.query, onCacheHit: this.counters.dns.cacheHit });
     const resolver = new SipResolver({ dns, transports: config.listen.map((l) => l.transport), failedTargetMs, clock });
     const transport = new TransportLayer({
-      listen: config.listen.map((l) => ({ transport: l.transport, host: l.host, port: l.port, path: l.path })),
+      listen: config.listen.map((l) => ({ transport: l.transport, host: l.host, port: l.port, path: l.path, clientCert: l.clientCert })),
       tls,
       limits: config.sip.limits,
       requestBudget: config.sip.requestBudget,
@@ -136,13 +141,24 @@ export class HeraldServer {
     await transport.start();
     const services = await composeServices({ config, store, core: { transport, relay, transactions, dns, resolver }, clock, logger, metrics: this.counters });
     this.services = services;
+    const federation: FederationView = services.federation;
+    // A connection from a blocked address is refused at accept (TCP, TLS, WebSocket).
+    transport.useSourceFilter((address) => services.federation.blocksAddress(address));
+    // Before the first request: an entry blocked at run time holds from it on.
+    this.runtimeLists = new RuntimeListsService({ store, view: federation, clock, logger });
+    await this.runtimeLists.start();
+    this.stopFederationReports = await answerFederationReports(
+      store.bus,
+      { worker: transport.owner, view: federation, peerFlows: () => transport.peerFlows() },
+      (error) => logger.warn('federation: could not answer the admin API', { error }),
+    );
     handler.serve(composeRequestChain(services), services.proxy);
     await services.start();
     this.storeWatch = new StoreLossWatch({ store, markerId, reseed: () => seedUsers(store.users, config.users, clock.now()), secret: services.sharedSecret, clock, logger });
     this.storeWatch.start();
     this.counters.collectFrom({ transactions: () => transactions.counts(), acceptedConnections: () => transport.acceptedConnections, registeredAors: () => store.locations.countAors(clock.now()) });
     if (config.admin && this.adminEnabled) {
-      this.admin = await startAdminServer({ admin: config.admin, store, metrics: () => this.counters.scrape(), logger, domains: config.domains, now: () => clock.now() });
+      this.admin = await startAdminServer({ admin: config.admin, store, metrics: () => this.counters.scrape(), federation, logger, domains: config.domains, now: () => clock.now() });
     }
     if (config.ddns && this.ddnsEnabled) {
       // In the background: SIP service never waits on DNS.
@@ -177,6 +193,8 @@ export class HeraldServer {
     await this.handler?.drain(DRAIN_MS);
     await this.storeWatch?.stop();
     await this.admin?.close();
+    await this.stopFederationReports?.();
+    await this.runtimeLists?.stop();
     this.counters.collectFrom(null);
     await this.services?.stop();
     this.transactions?.close();
@@ -185,6 +203,8 @@ export class HeraldServer {
     await this.openedStore?.close();
     this.admin = null;
     this.storeWatch = null;
+    this.stopFederationReports = null;
+    this.runtimeLists = null;
     this.services = null;
     this.handler = null;
     this.transactions = null;

@@ -1,4 +1,5 @@
-import type { AdminConfig, HeraldConfig } from './config/herald-config.js';
+import { type CommandIo, callAdminApi } from './admin-call.js';
+import type { HeraldConfig } from './config/herald-config.js';
 
 export const PRESENCE_USAGE = `Usage: herald presence <action> PRESENTITY [WATCHER] [--config FILE]
 
@@ -30,12 +31,8 @@ const RULE_ACTIONS: Partial<Record<PresenceCommandAction, string>> = { approve: 
  * Runs `herald presence …` through the admin API. Returns the exit code: 0 done, 1 the
  * server refused or could not be reached, 2 bad arguments or no admin API configured.
  */
-export async function runPresenceCommand(command: PresenceCommand, config: HeraldConfig, io: { out(s: string): void; err(s: string): void }): Promise<0 | 1 | 2> {
+export async function runPresenceCommand(command: PresenceCommand, config: HeraldConfig, io: CommandIo): Promise<0 | 1 | 2> {
   const { action, presentity, watcher } = command;
-  if (!config.admin) {
-    io.err('herald presence: the admin API is off; add admin: { listen: 127.0.0.1:8088, token: "…" } to the configuration and restart herald');
-    return 2;
-  }
   const needsWatcher = action !== 'show' && action !== 'invisible' && action !== 'visible';
   if (needsWatcher !== (watcher !== undefined)) {
     io.err(`herald presence ${action}: ${needsWatcher ? 'give the watcher after the presentity' : 'takes the presentity alone'}\n\n${PRESENCE_USAGE}`);
@@ -52,32 +49,5 @@ export async function runPresenceCommand(command: PresenceCommand, config: Heral
         : action === 'show'
           ? ['GET', base, undefined]
           : ['PUT', `${base}/invisible`, { invisible: action === 'invisible' }];
-  let response: Response;
-  try {
-    response = await adminRequest(config.admin, method, path, body);
-  } catch (e) {
-    io.err(`herald presence: cannot reach the admin API at ${adminUrl(config.admin)}: ${(e as Error).message}; is herald running?`);
-    return 1;
-  }
-  const text = await response.text();
-  if (!response.ok) {
-    io.err(`herald presence ${action}: ${response.status} ${text}`);
-    return 1;
-  }
-  io.out(text);
-  return 0;
-}
-
-function adminUrl(admin: AdminConfig): string {
-  const host = admin.host.includes(':') ? `[${admin.host}]` : admin.host;
-  return `http://${host}:${admin.port}`;
-}
-
-function adminRequest(admin: AdminConfig, method: string, path: string, body: unknown): Promise<Response> {
-  return fetch(adminUrl(admin) + path, {
-    method,
-    headers: { Authorization: `Bearer ${admin.token}`, ...(body !== undefined && { 'Content-Type': 'application/json' }) },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-    signal: AbortSignal.timeout(10_000),
-  });
+  return callAdminApi(config.admin, { method, path, ...(body !== undefined && { body }) }, 'presence', action, io);
 }

@@ -7,6 +7,7 @@ import { type AdminServer, startAdminServer } from './admin/admin-server.js';
 import type { HeraldConfig } from './config/herald-config.js';
 import type { DdnsService } from './ddns/ddns-service.js';
 import { nodeDdns } from './ddns/node-ddns.js';
+import { federationPolicy } from './federation/federation-policy-of.js';
 import type { Logger } from './logger.js';
 import { DdnsMetrics } from './metrics/ddns-metrics.js';
 
@@ -81,6 +82,8 @@ export class WorkerPool {
       admin: config.admin,
       store: this.store,
       metrics: async () => ({ contentType: aggregator.contentType, body: (await aggregator.clusterMetrics()) + (await this.registry.metrics()) }),
+      // The policy as configured: the workers answer for what they apply.
+      federation: federationPolicy(config),
       logger,
       domains: config.domains,
     });

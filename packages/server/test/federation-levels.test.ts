@@ -21,7 +21,7 @@ async function sendFrom(transport: Transport, address: string, herald: HeraldPro
       await agent.close();
     }
   }
-  const client = await StreamClient.connect('tcp', herald.port('tcp'), '127.0.0.1', address);
+  const client = await StreamClient.connect('tcp', herald.port('tcp'), '127.0.0.1', { localAddress: address });
   try {
     const text = requestText({
       method: request.method,
@@ -130,9 +130,19 @@ presence: { notifyWindow: 0 }
       }
     });
 
-    it('refuses a blocked domain and a blocked source address', async () => {
+    it('refuses a blocked domain and a blocked source address (over TCP, at accept)', async () => {
       expect(statusLine(await sendFrom(transport, '127.0.0.2', home, { method: 'MESSAGE', uri: 'sip:alice@example.test', from: 'sip:x@mail.spam.test', body: 'hi' }))).toBe('403 Domain Blocked');
-      expect(statusLine(await sendFrom(transport, '127.0.0.4', home, { method: 'MESSAGE', uri: 'sip:alice@example.test', from: 'sip:bob@peer.test', body: 'hi' }))).toBe('403 Address Blocked');
+      if (transport === 'udp') {
+        expect(statusLine(await sendFrom(transport, '127.0.0.4', home, { method: 'MESSAGE', uri: 'sip:alice@example.test', from: 'sip:bob@peer.test', body: 'hi' }))).toBe('403 Address Blocked');
+        return;
+      }
+      const client = await StreamClient.connect('tcp', home.port('tcp'), '127.0.0.1', { localAddress: '127.0.0.4' }).catch(() => null);
+      if (client === null) return;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const closed = await Promise.race([client.closed.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 5000)))]);
+      clearTimeout(timer);
+      client.destroy();
+      expect(closed).toBe(true);
     });
 
     it('takes MESSAGE but refuses SUBSCRIBE from a peer allowed messages only', async () => {

@@ -9,6 +9,7 @@ import { type SqliteDatabase, openSqliteDatabase, sqliteCall } from './sqlite/sq
 import { SqliteGroupStore } from './sqlite/sqlite-group-store.js';
 import { SqliteMessageStore } from './sqlite/sqlite-message-store.js';
 import { SqlitePresenceRuleStore } from './sqlite/sqlite-presence-rule-store.js';
+import { SqliteSettingsStore } from './sqlite/sqlite-settings-store.js';
 import { SqliteUserStore } from './sqlite/sqlite-user-store.js';
 import type { Store } from './store.js';
 
@@ -18,6 +19,7 @@ class EmbeddedStore implements Store {
   readonly messages: SqliteMessageStore;
   readonly groups: SqliteGroupStore;
   readonly presenceRules: SqlitePresenceRuleStore;
+  readonly settings: SqliteSettingsStore;
   readonly bus = new MemoryMessageBus();
   readonly claims = new MemoryClaims();
   // One process owns the file: the marker lives as long as the process.
@@ -32,6 +34,7 @@ class EmbeddedStore implements Store {
     this.messages = new SqliteMessageStore(db);
     this.groups = new SqliteGroupStore(db);
     this.presenceRules = new SqlitePresenceRuleStore(db);
+    this.settings = new SqliteSettingsStore(db);
     // Soft state after the tables: a schema that fails to open leaves no sweep running.
     this.locations = new MemoryLocationStore();
     this.authState = new MemoryAuthStateStore();
@@ -57,7 +60,7 @@ class EmbeddedStore implements Store {
 /**
  * The single-node store: soft state (bindings, nonce counts, failure counters,
  * subscriptions, publications) in memory; durable state (accounts, aliases, offline
- * messages, groups, presence rules) in `herald.db` under `dataDir`, created if missing.
+ * messages, groups, presence rules, run-time settings) in `herald.db` under `dataDir`, created if missing.
  */
 export async function openEmbeddedStore(dataDir: string): Promise<Store> {
   const db = openSqliteDatabase(dataDir);

@@ -5,6 +5,7 @@ import type { MessageBus } from './message-bus.js';
 import type { MessageStore } from './message-store.js';
 import type { PresenceRuleStore } from './presence-rule-store.js';
 import type { PublicationStore } from './publication-store.js';
+import type { SettingsStore } from './settings-store.js';
 import type { SubscriptionStore } from './subscription-store.js';
 import type { Claims } from './claims.js';
 import type { StoreMarker } from './store-marker.js';
@@ -21,6 +22,8 @@ export interface Store {
   readonly publications: PublicationStore;
   readonly groups: GroupStore;
   readonly presenceRules: PresenceRuleStore;
+  /** Named settings changed at run time (the federation lists added through the admin API); durable. */
+  readonly settings: SettingsStore;
   /** Messages to other workers and nodes (a request for a connection another worker holds). */
   readonly bus: MessageBus;
   /** Which worker holds a transaction, or a user's message delivery. */

@@ -7,6 +7,7 @@ import {
   MemoryMessageStore,
   MemoryPresenceRuleStore,
   MemoryPublicationStore,
+  MemorySettingsStore,
   MemoryStore,
   MemorySubscriptionStore,
   MemoryClaims,
@@ -23,6 +24,7 @@ import {
   describeMessageStoreContract,
   describePresenceRuleStoreContract,
   describePublicationStoreContract,
+  describeSettingsStoreContract,
   describeSubscriptionStoreContract,
   describeClaimsContract,
   describeStoreMarkerContract,
@@ -69,6 +71,8 @@ describePublicationStoreContract('MemoryPublicationStore', async () => {
 describeGroupStoreContract('MemoryGroupStore', async () => ({ store: new MemoryGroupStore(), close: async () => undefined }));
 
 describePresenceRuleStoreContract('MemoryPresenceRuleStore', async () => ({ store: new MemoryPresenceRuleStore(), close: async () => undefined }));
+
+describeSettingsStoreContract('MemorySettingsStore', async () => ({ store: new MemorySettingsStore(), close: async () => undefined }));
 
 function subscription(id: string, expiresAt: number): Subscription {
   return {

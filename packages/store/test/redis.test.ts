@@ -15,6 +15,7 @@ import {
   describeMessageStoreContract,
   describePresenceRuleStoreContract,
   describePublicationStoreContract,
+  describeSettingsStoreContract,
   describeSubscriptionStoreContract,
   describeClaimsContract,
   describeStoreMarkerContract,
@@ -71,6 +72,7 @@ describeSubscriptionStoreContract('RedisSubscriptionStore', redisFixture((store)
 describePublicationStoreContract('RedisPublicationStore', redisFixture((store) => store.publications));
 describeGroupStoreContract('RedisGroupStore', redisFixture((store) => store.groups), SHARED_DATA);
 describePresenceRuleStoreContract('RedisPresenceRuleStore', redisFixture((store) => store.presenceRules), SHARED_DATA);
+describeSettingsStoreContract('RedisSettingsStore', redisFixture((store) => store.settings), SHARED_DATA);
 describeMessageBusContract('RedisMessageBus', redisFixture((store) => store.bus), SHARED_DATA);
 describeClaimsContract('RedisClaims', redisFixture((store) => store.claims), SHARED_DATA);
 describeStoreMarkerContract('RedisStoreMarker', redisFixture((store) => store.marker), emptyNewestPrefix, SHARED_DATA);
@@ -152,6 +154,7 @@ describe('on a Redis Cluster', () => {
   describeAuthStateStoreContract('RedisAuthStateStore on a Cluster', redisFixture((store) => store.authState, nodes), SHARED_DATA);
   describeGroupStoreContract('RedisGroupStore on a Cluster', redisFixture((store) => store.groups, nodes), SHARED_DATA);
   describePresenceRuleStoreContract('RedisPresenceRuleStore on a Cluster', redisFixture((store) => store.presenceRules, nodes), SHARED_DATA);
+  describeSettingsStoreContract('RedisSettingsStore on a Cluster', redisFixture((store) => store.settings, nodes), SHARED_DATA);
   // Not here: RedisMessageStore, RedisSubscriptionStore and RedisPublicationStore. Their
   // write and expiry scripts touch a global expiry index (and, for subscriptions, the
   // resource's watcher set) beside the record's keys, so Redis refuses them with CROSSSLOT
@@ -189,7 +192,7 @@ describe('Redis store', () => {
       }
     });
 
-    it('puts every key of the presence and IM stores under the key prefix', async () => {
+    it('puts every key of the presence, IM and settings stores under the key prefix', async () => {
       const keyPrefix = `test-${process.pid}-${++prefixes}:`;
       const store = await openRedisStore(server.url, { keyPrefix });
       const raw = new Redis(server.url);
@@ -213,6 +216,7 @@ describe('Redis store', () => {
         await store.groups.put({ uri: 'sip:team@example.com', members: [alice], name: null });
         await store.presenceRules.setRule({ presentity: alice, watcher: 'example.net', action: 'allow', updatedAt: T0 });
         await store.presenceRules.setInvisible(alice, true);
+        await store.settings.write('federation.lists', '{}');
 
         const keys = (await raw.keys(`${keyPrefix}*`)).map((key) => key.slice(keyPrefix.length)).sort();
         expect(keys).toEqual(
@@ -220,7 +224,7 @@ describe('Redis store', () => {
             'group-uris:{groups}', 'groups:{groups}',
             `msg:{${alice}}:data`, `msg:{${alice}}:exp`, `msg:{${alice}}:seq`, 'msg:expiry',
             `pub:{${alice}}:presence`, `pub:{${alice}}:presence:exp`, 'pub:expiry',
-            `rule:{${alice}}`, `rule:{${alice}}:invisible`,
+            `rule:{${alice}}`, `rule:{${alice}}:invisible`, 'setting:{federation.lists}',
             `sub:{${alice}}:presence`, 'sub:{s1}', 'sub:expiry',
           ].sort(),
         );
@@ -229,8 +233,8 @@ describe('Redis store', () => {
         expect((await store.subscriptions.takeExpired(T0 + 1_000, 10)).map((s) => s.id)).toEqual(['s1']);
         expect((await store.publications.takeExpired(T0 + 1_000, 10)).map((p) => p.etag)).toEqual(['e1']);
         const left = (await raw.keys(`${keyPrefix}*`)).map((key) => key.slice(keyPrefix.length)).sort();
-        expect(left).toEqual(['group-uris:{groups}', 'groups:{groups}', `msg:{${alice}}:seq`, `rule:{${alice}}`, `rule:{${alice}}:invisible`].sort());
-        for (const pattern of ['msg:*', 'sub:*', 'pub:*', 'group*', 'rule:*']) await expect(raw.keys(pattern)).resolves.toEqual([]);
+        expect(left).toEqual(['group-uris:{groups}', 'groups:{groups}', `msg:{${alice}}:seq`, `rule:{${alice}}`, `rule:{${alice}}:invisible`, 'setting:{federation.lists}'].sort());
+        for (const pattern of ['msg:*', 'sub:*', 'pub:*', 'group*', 'rule:*', 'setting:*']) await expect(raw.keys(pattern)).resolves.toEqual([]);
       } finally {
         raw.disconnect();
         await store.close();
@@ -271,6 +275,7 @@ describe('Redis store', () => {
           store.publications.get('sip:alice@example.com', 'presence', 'e1', T0),
           store.groups.list(),
           store.presenceRules.setInvisible('sip:alice@example.com', true),
+          store.settings.read('federation.lists'),
         ];
         for (const call of calls) await expect(call).rejects.toBeInstanceOf(StoreUnavailableError);
       } finally {

@@ -11,6 +11,7 @@ import {
   SqliteGroupStore,
   SqliteMessageStore,
   SqlitePresenceRuleStore,
+  SqliteSettingsStore,
   SqliteUserStore,
   StoreUnavailableError,
   openEmbeddedStore,
@@ -25,6 +26,7 @@ import {
   describeMessageStoreContract,
   describePresenceRuleStoreContract,
   describePublicationStoreContract,
+  describeSettingsStoreContract,
   describeSubscriptionStoreContract,
   describeUserStoreContract,
   testBinding,
@@ -78,6 +80,7 @@ describeUserStoreContract('SqliteUserStore', sqliteFixture((db) => new SqliteUse
 describeMessageStoreContract('SqliteMessageStore', sqliteFixture((db) => new SqliteMessageStore(db)), SHARED_FILE);
 describeGroupStoreContract('SqliteGroupStore', sqliteFixture((db) => new SqliteGroupStore(db)), SHARED_FILE);
 describePresenceRuleStoreContract('SqlitePresenceRuleStore', sqliteFixture((db) => new SqlitePresenceRuleStore(db)), SHARED_FILE);
+describeSettingsStoreContract('SqliteSettingsStore', sqliteFixture((db) => new SqliteSettingsStore(db)), SHARED_FILE);
 
 /** The embedded store's soft state: one process, nothing to reopen. */
 function embeddedFixture<S>(pick: (store: Store) => S): () => Promise<StoreFixture<S>> {
@@ -183,11 +186,12 @@ describe('SQLite database', () => {
     await expect(store.put(testUser('alice', 'example.com'))).rejects.toBeInstanceOf(StoreUnavailableError);
   });
 
-  it('rejects with StoreUnavailableError in the message, group and rule stores too once the database is closed', async () => {
+  it('rejects with StoreUnavailableError in the message, group, rule and settings stores too once the database is closed', async () => {
     const db = openSqliteDatabase(dir, `closed-${++files}.db`);
     const messages = new SqliteMessageStore(db);
     const groups = new SqliteGroupStore(db);
     const rules = new SqlitePresenceRuleStore(db);
+    const settings = new SqliteSettingsStore(db);
     db.close();
     await expect(messages.list('sip:alice@example.com', 0)).rejects.toBeInstanceOf(StoreUnavailableError);
     // every add of one group commit fails with it
@@ -196,6 +200,8 @@ describe('SQLite database', () => {
     for (const add of adds) await expect(add).rejects.toBeInstanceOf(StoreUnavailableError);
     await expect(groups.get('sip:team@example.com')).rejects.toBeInstanceOf(StoreUnavailableError);
     await expect(rules.isInvisible('sip:alice@example.com')).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(settings.read('federation.lists')).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(settings.write('federation.lists', '{}')).rejects.toBeInstanceOf(StoreUnavailableError);
   });
 });
 
@@ -225,7 +231,7 @@ describe('SqliteMessageStore on a file from before senders were kept', () => {
 });
 
 describe('embedded store', () => {
-  it('creates its directory and herald.db, and keeps accounts, messages, groups and rules but not bindings across a restart', async () => {
+  it('creates its directory and herald.db, and keeps accounts, messages, groups, rules and settings but not bindings across a restart', async () => {
     const dataDir = join(dir, `restart-${++files}`, 'nested');
     const first = await openStore({ kind: 'embedded', dataDir });
     expect(first.kind).toBe('embedded');
@@ -239,6 +245,7 @@ describe('embedded store', () => {
     await first.messages.add(message, { perRecipient: 10, perSender: Infinity, perForeignDomain: Infinity }, T0);
     await first.groups.put({ uri: 'sip:team@example.com', members: ['sip:alice@example.com'], name: null });
     await first.presenceRules.setRule({ presentity: 'sip:alice@example.com', watcher: 'example.net', action: 'block', updatedAt: T0 });
+    await first.settings.write('federation.lists', '{"allow":[],"block":["*.spam.example"]}');
     await first.publications.put(
       { resource: 'sip:alice@example.com', event: 'presence', etag: 'e1', contentType: 'application/pidf+xml', body: '', expiresAt: T0 + 60_000, updatedAt: T0 },
       null,
@@ -254,6 +261,7 @@ describe('embedded store', () => {
       expect((await second.messages.list('sip:alice@example.com', T0)).map((m) => m.body.toString())).toEqual(['hi']);
       await expect(second.groups.get('sip:team@example.com')).resolves.toEqual({ uri: 'sip:team@example.com', members: ['sip:alice@example.com'], name: null });
       expect((await second.presenceRules.rules('sip:alice@example.com')).map((r) => r.action)).toEqual(['block']);
+      await expect(second.settings.read('federation.lists')).resolves.toBe('{"allow":[],"block":["*.spam.example"]}');
       await expect(second.publications.list('sip:alice@example.com', 'presence', T0)).resolves.toEqual([]);
     } finally {
       await second.close();

@@ -10,3 +10,4 @@ export * from './test-certificate.js';
 export * from './udp-client.js';
 export * from './ws-client.js';
 export * from './named-server.js';
+export * from './test-pki.js';

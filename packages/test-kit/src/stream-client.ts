@@ -23,10 +23,14 @@ export class StreamClient {
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
   }
 
-  /** Connects to `host`:`port`, over TCP from `localAddress` when given (another loopback address, 127.0.0.2…). */
-  static connect(transport: 'tcp' | 'tls', port: number, host = '127.0.0.1', localAddress?: string): Promise<StreamClient> {
+  /**
+   * `options`: over TLS, a client certificate to present (`cert`, `key`) and the like (the
+   * server's is never checked); `localAddress` to connect from another loopback address (127.0.0.2…).
+   */
+  static connect(transport: 'tcp' | 'tls', port: number, host = '127.0.0.1', options: tls.ConnectionOptions & { localAddress?: string } = {}): Promise<StreamClient> {
     return new Promise((resolve, reject) => {
-      const socket = transport === 'tls' ? tls.connect({ host, port, rejectUnauthorized: false }) : net.connect({ host, port, localAddress });
+      const { localAddress, ...tlsOptions } = options;
+      const socket = transport === 'tls' ? tls.connect({ host, port, rejectUnauthorized: false, ...tlsOptions }) : net.connect({ host, port, ...(localAddress !== undefined && { localAddress }) });
       socket.once('error', reject);
       socket.once(transport === 'tls' ? 'secureConnect' : 'connect', () => {
         socket.off('error', reject);

@@ -17,11 +17,13 @@ export class WsClient {
 
   /**
    * Opens `url` offering `protocols` (default `sip`). Rejects with the HTTP status of a
-   * refused handshake as `Error("handshake refused: <status>")`.
+   * refused handshake as `Error("handshake refused: <status>")`. `tlsOptions`: a client
+   * certificate to present over WSS.
    */
-  static connect(url: string, protocols: string[] = ['sip']): Promise<WsClient> {
+  static connect(url: string, protocols: string[] = ['sip'], tlsOptions: { cert?: string; key?: string } = {}): Promise<WsClient> {
     return new Promise((resolve, reject) => {
-      const ws = protocols.length ? new WebSocket(url, protocols, { rejectUnauthorized: false }) : new WebSocket(url, { rejectUnauthorized: false });
+      const options = { rejectUnauthorized: false, ...tlsOptions };
+      const ws = protocols.length ? new WebSocket(url, protocols, options) : new WebSocket(url, options);
       ws.once('unexpected-response', (_req: ClientRequest, res: IncomingMessage) => {
         reject(new Error(`handshake refused: ${res.statusCode}`));
         ws.terminate();

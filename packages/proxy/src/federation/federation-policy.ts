@@ -15,7 +15,7 @@ export interface RuntimeLists {
 export type ListEntrySource = 'config' | 'runtime';
 
 /** The policy as `GET /api/federation` shows it: plain JSON. */
-export interface FederationView {
+export interface FederationPolicyDescription {
   default: FederationLevel;
   features: Feature[];
   allow: Array<{ entry: string; source: ListEntrySource }>;
@@ -61,6 +61,11 @@ export class FederationPolicy {
     const block = new DomainAddressList(lists.block);
     this.runtimeAllow = allow;
     this.runtimeBlock = block;
+  }
+
+  /** A connection from `address` is refused at accept: the block lists name it. */
+  blocksAddress(address: string): boolean {
+    return this.block.hasAddress(address) || this.runtimeBlock.hasAddress(address);
   }
 
   peerFor(domain: string): Peer | null {
@@ -130,11 +135,15 @@ export class FederationPolicy {
     return this.table.peerFor(domain)?.watchers;
   }
 
-  describe(): FederationView {
-    const entries = (config: DomainAddressList, runtime: DomainAddressList) => [
-      ...config.entries.map((entry) => ({ entry, source: 'config' as const })),
-      ...runtime.entries.map((entry) => ({ entry, source: 'runtime' as const })),
-    ];
+  describe(): FederationPolicyDescription {
+    // A run-time entry also in the configuration is listed once, as the configuration's.
+    const entries = (config: DomainAddressList, runtime: DomainAddressList) => {
+      const inConfig = new Set(config.entries.map((e) => e.toLowerCase()));
+      return [
+        ...config.entries.map((entry) => ({ entry, source: 'config' as const })),
+        ...runtime.entries.filter((e) => !inConfig.has(e.toLowerCase())).map((entry) => ({ entry, source: 'runtime' as const })),
+      ];
+    };
     return {
       default: this.settings.default,
       features: [...this.settings.features],

@@ -18,10 +18,10 @@ import {
 import type { DialogFlows, FlowHop, FlowTokens } from '../routing/flow-tokens.js';
 import type { LocalIdentity } from '../routing/local-identity.js';
 import { LOOP_HASH_BYTES, branchLoopHash, loopHash, proxyBranch } from './proxy-branch.js';
-import { dnsFailure, loopDetected, noRouteToDomain, tooManyHops } from '../proxy-errors.js';
+import { NO_TLS_ROUTE, dnsFailure, loopDetected, noRouteToDomain, noTlsRoute, tooManyHops } from '../proxy-errors.js';
 import type { ForwardOptions, ForwardOutcome, RequestContext } from '../tu/request-context.js';
-import { type BranchSender, type Prepared, ResponseContext } from './response-context.js';
-import { type Target, targetGroups } from '../routing/target.js';
+import { type BranchSender, type Prepared, ResponseContext, policyRefusal } from './response-context.js';
+import { type OutboundPeer, type Target, targetGroups } from '../routing/target.js';
 import { OriginatedRequest } from './originated-request.js';
 
 /** An address Herald puts in Via and Record-Route for one transport. */
@@ -75,8 +75,9 @@ export interface ProxyCoreOptions {
 
 /** What the proxy core asks of the RFC 3263 resolver (`SipResolver` of `@herald/stack`). */
 export interface NextHopResolver {
-  resolveUri(uri: SipUri, options: { maddr: boolean }): Promise<Destination[]>;
-  resolveWithoutDns(uri: SipUri, options: { maddr: boolean }): Destination[] | null;
+  /** `secure`: TLS destinations only, found as for a SIPS URI. @see RFC 3263 §4.1 */
+  resolveUri(uri: SipUri, options: { maddr: boolean; secure?: boolean }): Promise<Destination[]>;
+  resolveWithoutDns(uri: SipUri, options: { maddr: boolean; secure?: boolean }): Destination[] | null;
   failed(destination: Destination, forMs?: number): void;
   succeeded(destination: Destination): void;
 }
@@ -244,8 +245,9 @@ export class ProxyCore {
       };
     };
     const refused = (error: unknown): SipResponse => {
-      if (error instanceof SipError) return createResponse(req, error.status, error.reason);
-      throw error;
+      if (!(error instanceof SipError)) throw error;
+      const response = createResponse(req, error.status, error.reason);
+      return error.code === NO_TLS_ROUTE ? policyRefusal(response) : response;
     };
     let destinations: Destination[] | Promise<Destination[]>;
     try {
@@ -273,9 +275,17 @@ export class ProxyCore {
 
   /**
    * Where a copy goes: the target's flow when it is open, else the `routes:` next hops,
-   * else its top Route, else its Request-URI, each by RFC 3263 §4.
+   * else its top Route, else its Request-URI, each by RFC 3263 §4; to a peer domain, only
+   * as its federation level allows.
    */
   private destinations(copy: SipRequest, target: Target): Destination[] | Promise<Destination[]> {
+    const { peer } = target;
+    if (peer === undefined) return this.nextHopDestinations(copy, target);
+    const found = this.nextHopDestinations(copy, target, peer);
+    return found instanceof Promise ? found.then((d) => toPeer(d, peer)) : toPeer(found, peer);
+  }
+
+  private nextHopDestinations(copy: SipRequest, target: Target, peer?: OutboundPeer): Destination[] | Promise<Destination[]> {
     const flow = target.flow;
     if (flow !== null) {
       const transport = flow.transport;
@@ -285,30 +295,32 @@ export class ProxyCore {
       // RFC 5626 §5.3: the flow is gone, and only it reached the contact.
       if (target.flowOnly) throw new SipError(430, 'Flow Failed', 'SIP_ERR_PROXY_FLOW_FAILED');
     }
-    if (target.nextHops !== undefined && target.nextHops.length > 0) return this.resolveAll(target.nextHops);
+    if (target.nextHops !== undefined && target.nextHops.length > 0) return this.resolveAll(target.nextHops, peer);
     const route = copy.route[0];
     const next = route ? route.uri : copy.uri;
     if (!isSipUri(next)) throw new SipError(416, 'Unsupported URI Scheme', 'SIP_ERR_PROXY_URI_SCHEME');
-    return this.resolveAll([next]);
+    return this.resolveAll([next], peer);
   }
 
   /**
-   * The destinations of next hops tried in order (RFC 3263 §4 for each, `maddr` counting);
-   * 404 when none resolves, 504 when DNS could not be asked about any.
+   * The destinations of next hops tried in order (RFC 3263 §4 for each, `maddr` counting; for
+   * a peer that requires TLS, as for a SIPS URI); 404 when none resolves (503 when TLS was
+   * required), 504 when DNS could not be asked about any.
    */
-  private resolveAll(hops: readonly SipUri[]): Destination[] | Promise<Destination[]> {
+  private resolveAll(hops: readonly SipUri[], peer?: OutboundPeer): Destination[] | Promise<Destination[]> {
     const { resolver } = this.options;
+    const options = { maddr: true, secure: peer?.onlyTls === true };
     if (hops.length === 1) {
-      const literal = resolver.resolveWithoutDns(hops[0], { maddr: true });
+      const literal = resolver.resolveWithoutDns(hops[0], options);
       if (literal !== null) return literal;
     }
-    return Promise.allSettled(hops.map((hop) => resolver.resolveUri(hop, { maddr: true }))).then((answers) => {
+    return Promise.allSettled(hops.map((hop) => resolver.resolveUri(hop, options))).then((answers) => {
       // A destination two hops share is tried once, where it first comes.
       const byKey = new Map<string, Destination>();
       for (const a of answers) if (a.status === 'fulfilled') for (const d of a.value) if (!byKey.has(destinationKey(d))) byKey.set(destinationKey(d), d);
       if (byKey.size > 0) return [...byKey.values()];
       const failure = answers.find((a): a is PromiseRejectedResult => a.status === 'rejected');
-      if (failure === undefined) throw noRouteToDomain(hops[0].host);
+      if (failure === undefined) throw options.secure && peer !== undefined ? noTlsRoute(peer.domain) : noRouteToDomain(hops[0].host);
       if (failure.reason instanceof DnsError) throw dnsFailure(hops[0].host);
       throw failure.reason;
     });
@@ -368,4 +380,16 @@ function consumeCredentials(copy: SipRequest, realm: string): void {
 function sameRealm(value: string, realm: string): boolean {
   const m = /realm\s*=\s*"([^"]*)"/i.exec(value);
   return m !== null && m[1].toLowerCase() === realm.toLowerCase();
+}
+
+/**
+ * The destinations a federation level allows towards a peer domain: only TLS ones when it
+ * requires TLS, each checked against the peer's SIP domain (not the SRV target or the next
+ * hop's host) and as its level asks; 503 when none is left.
+ * @see RFC 5922 §4, §7.3
+ */
+function toPeer(destinations: readonly Destination[], peer: OutboundPeer): Destination[] {
+  const allowed = peer.onlyTls ? destinations.filter((d) => d.transport === 'tls') : destinations;
+  if (allowed.length === 0) throw noTlsRoute(peer.domain);
+  return allowed.map((d) => ({ ...d, serverName: peer.domain, ...(peer.tlsCheck !== undefined && { tlsCheck: peer.tlsCheck }) }));
 }

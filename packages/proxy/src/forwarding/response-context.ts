@@ -3,6 +3,7 @@ import type { ClientTransaction, ClientTransactionHandler, Clock, Destination, T
 import { chooseBestResponse } from './best-response.js';
 import { createCancel } from './cancel-request.js';
 import type { ForwardOptions, ForwardOutcome, RequestContext } from '../tu/request-context.js';
+import { tlsConnectionFailed } from '../proxy-errors.js';
 
 /**
  * One target's copy of the request, prepared by the proxy core: the destinations its next
@@ -84,12 +85,29 @@ class Branch implements ClientTransactionHandler {
   }
 
   onTransportError(_tx: ClientTransaction, _error: Error, response: SipResponse): void {
+    // A peer domain that requires TLS (a federation level): once no destination is left, the
+    // caller learns that the TLS connection failed, as Herald's own 503 naming the domain.
+    const peer = this.destination.tlsCheck === undefined ? undefined : this.destination.serverName;
+    if (peer !== undefined) policyRefusal(Object.assign(response, { reason: tlsConnectionFailed(peer) }));
     this.rc.branchUnreachable(this, response.removeFirstValue('via'));
   }
 }
 
 /** The handler of a CANCEL Herald sends: nothing to do with its answer. */
 const CANCEL_HANDLER: ClientTransactionHandler = { onResponse() {}, onTimeout() {}, onTransportError() {} };
+
+/** Herald's own answers for a target that policy forbids reaching as it is (not a downstream server's). */
+const POLICY_REFUSALS = new WeakSet<SipResponse>();
+
+/**
+ * Marks a response Herald made for a target that policy forbids reaching as it is (no TLS
+ * route to a peer domain): a 503 of this kind is forwarded as is, where a received one
+ * becomes 500 (RFC 3261 §16.7 step 6).
+ */
+export function policyRefusal(response: SipResponse): SipResponse {
+  POLICY_REFUSALS.add(response);
+  return response;
+}
 
 /**
  * The response context of one proxied request: its branches, forked by q-value group, the
@@ -307,8 +325,9 @@ export class ResponseContext {
     if (this.finalSent) return;
     this.finalSent = true;
     const best = chooseBestResponse(this.finals);
-    // RFC 3261 §16.7 step 6: a 503 is not forwarded; 500 stands for it.
-    const forwardable = best?.status === 503 ? null : best;
+    // RFC 3261 §16.7 step 6: a 503 received (or made up for a transport error, §16.9) is not
+    // forwarded; 500 stands for it. Herald's own 503 (`No TLS Route To …`) goes as it is.
+    const forwardable = best?.status === 503 && !POLICY_REFUSALS.has(best) ? null : best;
     const status = forwardable?.status ?? (best !== null ? 500 : this.cancelled ? 487 : 408);
     try {
       // The caller sees what the branches said (a 503 as a 503), or the 408 of no answer at all.

@@ -58,3 +58,15 @@ export function userExists(address: string): AdminError {
 export function noSuchList(uri: string): AdminError {
   return new AdminError(404, 'HERALD_ERR_ADMIN_NO_SUCH_LIST', `there is no resource list ${uri}`);
 }
+
+export function badListEntry(problem: string): AdminError {
+  return new AdminError(400, 'HERALD_ERR_ADMIN_BAD_LIST_ENTRY', problem);
+}
+
+export function configListEntry(list: string, entry: string): AdminError {
+  return new AdminError(409, 'HERALD_ERR_ADMIN_CONFIG_ENTRY', `"${entry}" comes from federation.${list} in the configuration file; edit federation.${list} there and restart herald (the API removes only the entries it added)`);
+}
+
+export function noSuchListEntry(list: string, entry: string): AdminError {
+  return new AdminError(404, 'HERALD_ERR_ADMIN_NO_SUCH_ENTRY', `"${entry}" is not in the run-time ${list} list`);
+}

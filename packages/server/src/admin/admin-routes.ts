@@ -1,14 +1,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { canonicalAor } from '@herald/proxy';
+import { canonicalAor, listEntryProblem } from '@herald/proxy';
 import { parseUri } from '@herald/sip';
 import { hostPort } from '@herald/stack';
 import { PRESENCE_EVENT, announceDecision, remainingSeconds } from '@herald/presence';
 import type { Binding, PresenceAction, Store, StoredMessage, Subscription, UserRecord } from '@herald/store';
 import { userNameProblem } from '../account-name.js';
 import { parseAccountAddress, putAccount } from '../accounts.js';
+import { collectFederationReports } from '../federation/federation-reports.js';
+import { type FederationView, type ListedEntry, listedEntries } from '../federation/federation-view.js';
+import { type ListName, changeRuntimeList, readRuntimeLists } from '../federation/runtime-lists.js';
 import type { Logger } from '../logger.js';
 import type { MetricsText } from '../metrics/herald-metrics.js';
-import { badAddress, badPath, invalidField, noSuchList, noSuchUser, userExists } from './admin-error.js';
+import { badAddress, badListEntry, badPath, configListEntry, invalidField, noSuchList, noSuchListEntry, noSuchUser, userExists } from './admin-error.js';
 import { readJsonObject, sendEmpty, sendJson } from './admin-http.js';
 
 /** What the endpoints act on. */
@@ -17,6 +20,8 @@ export interface AdminContext {
   /** The served domains: new accounts must be in one. */
   domains: readonly string[];
   metrics: () => Promise<MetricsText>;
+  /** The federation policy: its level, configured lists and peers. */
+  federation: Pick<FederationView, 'describe'>;
   logger: Logger;
   /** ms since the epoch. */
   now: () => number;
@@ -54,6 +59,9 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
   { pattern: /^\/api\/presence\/([^/]+)\/rules\/([^/]+)$/, methods: { PUT: setPresenceRule, DELETE: removeWatcher } },
   { pattern: /^\/api\/presence\/([^/]+)\/invisible$/, methods: { PUT: setInvisible } },
   { pattern: /^\/api\/lists\/([^/]+)$/, methods: { GET: getList, PUT: putList, DELETE: deleteList } },
+  { pattern: /^\/api\/federation$/, methods: { GET: showFederation } },
+  // The rest of the path, slashes included: a CIDR range may come unencoded (`198.51.100.0/24`).
+  { pattern: /^\/api\/federation\/(allow|block)\/(.+)$/, methods: { PUT: addListEntry, DELETE: removeListEntry } },
 ];
 
 const PRESENCE_ACTIONS: readonly PresenceAction[] = ['allow', 'block', 'polite-block', 'confirm'];
@@ -228,6 +236,61 @@ async function deleteList(ctx: AdminContext, r: AdminRequest, res: ServerRespons
   if (!(await ctx.store.groups.delete(uri))) throw noSuchList(uri);
   ctx.logger.info('admin: resource list deleted', { uri });
   sendEmpty(res, 204);
+}
+
+/**
+ * The federation policy in force: the default level, the allow and block lists (each entry
+ * with its source, the configuration file or the admin API), the peers; then what every
+ * worker of every node answers within a second: the run-time entries it applies and its
+ * live TLS flows with their peers' verified identities.
+ */
+async function showFederation(ctx: AdminContext, _r: AdminRequest, res: ServerResponse): Promise<void> {
+  const [lists, { reports, asked }] = await Promise.all([readRuntimeLists(ctx.store.settings), collectFederationReports(ctx.store.bus)]);
+  const policy = ctx.federation.describe();
+  sendJson(res, 200, {
+    default: policy.default,
+    allow: listedEntries(configEntries(policy.allow), lists.allow),
+    block: listedEntries(configEntries(policy.block), lists.block),
+    peers: policy.peers,
+    flows: reports.flatMap((r) => r.flows),
+    workers: reports.map(({ worker, allow, block }) => ({ worker, allow, block })),
+    unanswered: asked - reports.length,
+  });
+}
+
+/** Adds an entry to a run-time list; every worker applies it at once. One already listed (here or in the configuration) is left as it is. */
+async function addListEntry(ctx: AdminContext, r: AdminRequest, res: ServerResponse): Promise<void> {
+  const list = r.params[0] as ListName;
+  const entry = listEntry(r.params[1]);
+  if (configEntries(ctx.federation.describe()[list]).includes(entry)) {
+    sendJson(res, 200, { list, entry, source: 'config' });
+    return;
+  }
+  const added = await changeRuntimeList(ctx.store, { list, entry, change: 'add' });
+  if (added) ctx.logger.info('admin: federation list entry added', { list, entry });
+  sendJson(res, added ? 201 : 200, { list, entry, source: 'runtime' });
+}
+
+/** Removes an entry the admin API added; one from the configuration file is changed there. */
+async function removeListEntry(ctx: AdminContext, r: AdminRequest, res: ServerResponse): Promise<void> {
+  const list = r.params[0] as ListName;
+  const entry = listEntry(r.params[1]);
+  if (configEntries(ctx.federation.describe()[list]).includes(entry)) throw configListEntry(list, entry);
+  if (!(await changeRuntimeList(ctx.store, { list, entry, change: 'remove' }))) throw noSuchListEntry(list, entry);
+  ctx.logger.info('admin: federation list entry removed', { list, entry });
+  sendEmpty(res, 204);
+}
+
+/** The configuration file's entries of a described list, lower case. */
+function configEntries(entries: readonly ListedEntry[]): string[] {
+  return entries.filter((e) => e.source === 'config').map((e) => e.entry.toLowerCase());
+}
+
+/** An allow or block entry from a path segment, lower case. */
+function listEntry(text: string): string {
+  const problem = listEntryProblem(text);
+  if (problem !== null) throw badListEntry(problem);
+  return text.toLowerCase();
 }
 
 function publicWatcher(s: Subscription, now: number): Record<string, unknown> {

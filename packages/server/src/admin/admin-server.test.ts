@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { MemoryStore, StoreUnavailableError } from '@herald/store';
+import { ListsOnlyFederationView } from '../federation/lists-only-federation-view.js';
 import { createLogger } from '../logger.js';
 import { type AdminServer, startAdminServer } from './admin-server.js';
 
@@ -42,6 +43,7 @@ describe('admin HTTP API', () => {
       admin: { host: '127.0.0.1', port: 0, token: TOKEN },
       store,
       metrics: async () => ({ contentType: 'text/plain; version=0.0.4; charset=utf-8', body: 'herald_up 1\n' }),
+      federation: new ListsOnlyFederationView({ allow: [], block: [] }),
       logger: createLogger({ level: 'error', format: 'json' }, new PassThrough()),
       domains: ['example.com'],
       now: () => 1_700_000_000_000,

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { hostPort } from '@herald/stack';
 import { STORE_RETRY_AFTER_SECONDS, type Store, StoreUnavailableError } from '@herald/store';
 import type { AdminConfig } from '../config/herald-config.js';
+import type { FederationView } from '../federation/federation-view.js';
 import type { Logger } from '../logger.js';
 import type { MetricsText } from '../metrics/herald-metrics.js';
 import { AdminError, badPath, methodNotAllowed, notFound, unauthorized } from './admin-error.js';
@@ -14,6 +15,8 @@ export interface AdminServerOptions {
   store: Store;
   /** The Prometheus exposition `/metrics` serves. */
   metrics: () => Promise<MetricsText>;
+  /** The federation policy `GET /api/federation` describes. */
+  federation: Pick<FederationView, 'describe'>;
   logger: Logger;
   /** Served domains: an account created through the API must be in one. */
   domains: readonly string[];
@@ -40,7 +43,7 @@ const CLOSE_GRACE_MS = 1000;
  */
 export async function startAdminServer(options: AdminServerOptions): Promise<AdminServer> {
   const { admin, logger } = options;
-  const ctx: AdminContext = { store: options.store, domains: options.domains, metrics: options.metrics, logger, now: options.now ?? Date.now };
+  const ctx: AdminContext = { store: options.store, domains: options.domains, metrics: options.metrics, federation: options.federation, logger, now: options.now ?? Date.now };
   const server = createServer({ requestTimeout: REQUEST_TIMEOUT_MS }, (req, res) => {
     handle(ctx, admin.token, req, res).catch((e: unknown) => answerError(logger, req, res, e));
   });

@@ -19,14 +19,22 @@ export interface ListenAddress {
   path?: string;
   /** Normalised form for logs and error messages: `udp://[::1]:5060`, `ws://0.0.0.0:8080/sip`. */
   uri: string;
+  /**
+   * TLS/WSS: ask clients for a certificate (never required; the SIP layer decides). Absent:
+   * `request` on tls://, `none` on wss:// (unless `tls.requestCert`). @see RFC 5922 §7.1
+   */
+  clientCert?: 'request' | 'none';
 }
 
 /** Certificate for `tls://` and `wss://` listeners; paths are absolute and were readable at load. */
 export interface TlsConfig {
   cert: string;
   key: string;
+  /** Further trusted CAs, added to the system store (or alone, with `systemCa: false`). */
   ca?: string;
-  /** Ask clients for a certificate (mutual TLS between federated domains). */
+  /** Trust Node's bundled root store as well as `ca` (default true). */
+  systemCa: boolean;
+  /** Ask for a client certificate on every tls:// and wss:// listener without its own `clientCert`; never required. */
   requestCert: boolean;
 }
 
@@ -139,6 +147,9 @@ export interface EnumConfig {
   /** Domains under which numbers are published (`e164.arpa`, private trees), tried in order; empty turns ENUM off. */
   suffixes: string[];
 }
+
+/** `federation:` as read: @herald/proxy's federation settings (the admin API adds run-time allow and block entries on top). */
+export type FederationConfig = FederationSettings;
 
 /** The validated configuration of a Herald daemon. */
 export interface HeraldConfig {

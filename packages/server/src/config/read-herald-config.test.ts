@@ -119,7 +119,7 @@ sip:
       { transport: 'ws', host: '0.0.0.0', port: 8080, path: '/sip', uri: 'ws://0.0.0.0:8080/sip' },
       { transport: 'wss', host: 'sip.example.com', port: 0, path: '/', uri: 'wss://sip.example.com:0/' },
     ]);
-    expect(config.tls).toEqual({ cert: join(scratch.dir, 'certs/cert.pem'), key: join(scratch.dir, 'certs/key.pem'), requestCert: true });
+    expect(config.tls).toEqual({ cert: join(scratch.dir, 'certs/cert.pem'), key: join(scratch.dir, 'certs/key.pem'), systemCa: true, requestCert: true });
     expect(config.store).toEqual({ kind: 'redis', url: 'redis://:secret@redis.internal:6379/2' });
     expect(config.dataDir).toBe('/var/lib/herald');
     expect(config.log).toEqual({ level: 'debug', format: 'pretty' });
@@ -160,6 +160,7 @@ describe('relative paths', () => {
       cert: join(scratch.dir, 'certs/cert.pem'),
       key: join(scratch.dir, 'certs/key.pem'),
       ca: join(scratch.dir, 'ca.pem'),
+      systemCa: true,
       requestCert: false,
     });
   });

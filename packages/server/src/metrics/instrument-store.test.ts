@@ -3,7 +3,7 @@ import { userRecord } from '../accounts.js';
 import { HeraldMetrics } from './herald-metrics.js';
 import { instrumentStore } from './instrument-store.js';
 
-const SUB_STORES = ['locations', 'users', 'authState', 'messages', 'subscriptions', 'publications', 'groups', 'presenceRules'] as const;
+const SUB_STORES = ['locations', 'users', 'authState', 'messages', 'subscriptions', 'publications', 'groups', 'presenceRules', 'settings'] as const;
 
 async function count(metrics: HeraldMetrics, store: string, operation: string): Promise<number | undefined> {
   const histogram = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === 'herald_store_operation_seconds');

@@ -17,6 +17,7 @@ const OPERATIONS: { [K in SubStoreName]: Record<keyof Store[K], true> } = {
   publications: { list: true, get: true, put: true, remove: true, takeExpired: true },
   groups: { get: true, put: true, delete: true, list: true },
   presenceRules: { rules: true, setRule: true, removeRule: true, isInvisible: true, setInvisible: true },
+  settings: { read: true, write: true, remove: true },
   claims: { claim: true, holder: true, release: true },
   marker: { check: true, read: true },
 };

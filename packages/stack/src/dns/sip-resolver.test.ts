@@ -132,6 +132,31 @@ describe('RFC 3263 §4 resolving a URI (records as plain data)', () => {
   });
 });
 
+describe('RFC 3263 §4 resolving for TLS only (a peer domain that requires TLS)', () => {
+  const dns = zone({
+    naptr: { 'peer.test': [naptr(10, 10, 'SIP+D2U', '_sip._udp.peer.test'), naptr(20, 10, 'SIPS+D2T', '_sips._tcp.peer.test')] },
+    srv: {
+      '_sip._udp.peer.test': [srv('a.peer.test', 5060)],
+      '_sips._tcp.peer.test': [srv('a.peer.test', 5061)],
+      '_sip._udp.srv.test': [srv('a.peer.test', 5060)],
+      '_sips._tcp.srv.test': [srv('a.peer.test', 5071)],
+    },
+    a: { 'a.peer.test': ['127.0.0.2'], 'plain.test': ['127.0.0.4'] },
+  });
+  const resolver = new SipResolver({ dns });
+
+  it('follows only SIPS+D2T NAPTR records, then only _sips._tcp SRV, then A/AAAA at 5061', async () => {
+    expect(await resolver.resolveUri(sip('sip:bob@peer.test'), { secure: true })).toEqual([{ transport: 'tls', address: '127.0.0.2', port: 5061, serverName: 'peer.test' }]);
+    expect(await resolver.resolveUri(sip('sip:bob@srv.test'), { secure: true })).toEqual([{ transport: 'tls', address: '127.0.0.2', port: 5071, serverName: 'srv.test' }]);
+    expect(await resolver.resolveUri(sip('sip:bob@plain.test'), { secure: true })).toEqual([{ transport: 'tls', address: '127.0.0.4', port: 5061, serverName: 'plain.test' }]);
+  });
+
+  it('takes transport=tcp as TLS, and an IP address at 5061', () => {
+    expect(resolver.resolveWithoutDns(sip('sip:127.0.0.5;transport=tcp'), { secure: true })).toEqual([{ transport: 'tls', address: '127.0.0.5', port: 5061 }]);
+    expect(resolver.resolveWithoutDns(sip('sip:127.0.0.5'), { secure: true })).toEqual([{ transport: 'tls', address: '127.0.0.5', port: 5061 }]);
+  });
+});
+
 describe('RFC 3263 §4 when DNS cannot answer', () => {
   const failing = (types: string[], dns: DnsLookup): DnsLookup => {
     const fail = () => Promise.reject(new DnsError('no answer', 'SIP_ERR_DNS_SERVFAIL'));

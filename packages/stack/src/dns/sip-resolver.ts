@@ -47,6 +47,11 @@ export interface SipResolverOptions {
 export interface ResolveUriOptions {
   /** Use the `maddr` parameter in place of the host. @see RFC 3263 §4 */
   maddr?: boolean;
+  /**
+   * TLS only, as for a SIPS URI: NAPTR `SIPS+D2T`, SRV `_sips._tcp`, then A/AAAA at 5061 (a
+   * peer domain whose federation level requires TLS). @see RFC 3263 §4.1, RFC 5922 §4
+   */
+  secure?: boolean;
 }
 
 /**
@@ -79,7 +84,8 @@ export class SipResolver {
    */
   async resolveUri(uri: SipUri, options: ResolveUriOptions = {}): Promise<Destination[]> {
     const host = uriHost(uri, options);
-    const found = await this.locate(host, uri.port, uriTransport(uri), uri.scheme === 'sips');
+    const secure = isSecure(uri, options);
+    const found = await this.locate(host, uri.port, secureTransport(uriTransport(uri), secure), secure);
     return this.withFailedLast(withServerName(found, host));
   }
 
@@ -90,7 +96,8 @@ export class SipResolver {
    */
   resolveWithoutDns(uri: SipUri, options: ResolveUriOptions = {}): Destination[] | null {
     const host = uriHost(uri, options);
-    const known = this.knownDestinations(host, uri.port, uriTransport(uri), uri.scheme === 'sips');
+    const secure = isSecure(uri, options);
+    const known = this.knownDestinations(host, uri.port, secureTransport(uriTransport(uri), secure), secure);
     return known === null ? null : this.withFailedLast(known);
   }
 
@@ -227,6 +234,15 @@ export class SipResolver {
     for (const d of destinations) (this.failedUntil.get(destinationKey(d), now) ? avoided : fresh).push(d);
     return avoided.length === 0 ? destinations : [...fresh, ...avoided];
   }
+}
+
+function isSecure(uri: SipUri, options: ResolveUriOptions): boolean {
+  return uri.scheme === 'sips' || options.secure === true;
+}
+
+/** For TLS only, a URI's `transport=tcp` means TLS, as it does in a SIPS URI. @see RFC 3261 §26.2 */
+function secureTransport(transport: TransportProtocol | null, secure: boolean): TransportProtocol | null {
+  return secure && transport === 'tcp' ? 'tls' : transport;
 }
 
 function uriHost(uri: SipUri, options: ResolveUriOptions): string {

@@ -65,3 +65,12 @@ export function flowDestination(flow: Flow): Destination {
 export function destinationKey(d: Destination): string {
   return `${d.transport}|${d.address}|${d.port}`;
 }
+
+/**
+ * The flow as a binding or subscription stores it: how to reach it, without what its
+ * certificate proved (that stays with the live connection).
+ */
+export function storedFlow(flow: Flow): Flow {
+  const { id, transport, owner, localAddress, localPort, remoteAddress, remotePort } = flow;
+  return { id, transport, owner, localAddress, localPort, remoteAddress, remotePort };
+}

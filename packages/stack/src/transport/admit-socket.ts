@@ -1,9 +1,10 @@
 import type { Socket } from 'node:net';
 import type { TransportContext } from './transport-context.js';
+import { socketAddress } from './socket-address.js';
 
 /**
  * Counts a newly accepted socket against the connection limits (all sources, and its own),
- * or destroys it when one is reached. An admitted socket is kept in `sockets` until it
+ * or destroys it when one is reached or its source is refused. An admitted socket is kept in `sockets` until it
  * closes, so that a listener can destroy what never became a flow.
  */
 export function admitSocket(socket: Socket, sockets: Set<Socket>, ctx: TransportContext): boolean {
@@ -13,7 +14,7 @@ export function admitSocket(socket: Socket, sockets: Set<Socket>, ctx: Transport
     socket.destroy();
     return false;
   }
-  const refused = ctx.table.admit(source);
+  const refused = ctx.refusesSource(socketAddress(source)) ? 'refusedSource' : ctx.table.admit(source);
   if (refused !== null) {
     ctx.limitHit(refused, source);
     socket.destroy();

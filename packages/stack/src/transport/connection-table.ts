@@ -1,6 +1,7 @@
 import { type Clock, type TimerHandle, systemClock } from '../clock.js';
 import type { Flow } from '../flow/flow.js';
-import type { Connection } from './connection.js';
+import type { TlsPeerCheck } from '../flow/peer-certificate.js';
+import { type Connection, tlsCheckKey } from './connection.js';
 import { socketAddress } from './socket-address.js';
 import type { LimitName } from './transport-limits.js';
 
@@ -77,7 +78,7 @@ export class ConnectionTable {
 
   add(connection: Connection): void {
     const { flow } = connection;
-    const remoteKey = remoteKeyOf(flow.transport, flow.remoteAddress, flow.remotePort, connection.serverName);
+    const remoteKey = remoteKeyOf(flow.transport, flow.remoteAddress, flow.remotePort, connection.serverName, connection.tlsCheck);
     this.entries.set(flow.id, { connection, remoteKey, lastActive: this.clock.now() });
     this.byRemote.set(remoteKey, connection);
     this.scheduleSweep();
@@ -96,6 +97,11 @@ export class ConnectionTable {
     this.options.onClosed?.(connection.flow);
   }
 
+  /** Every open connection. */
+  connections(): Connection[] {
+    return [...this.entries.values()].map((e) => e.connection);
+  }
+
   get(flowId: string): Connection | undefined {
     return this.entries.get(flowId)?.connection;
   }
@@ -103,10 +109,11 @@ export class ConnectionTable {
   /**
    * An open connection to exactly this remote transport, address and port; with
    * `serverName`, only an outbound TLS connection whose certificate was checked against it
-   * (two domains at one address do not share one). @see RFC 5922 §4
+   * (two domains at one address do not share one), and with `tlsCheck` only one checked
+   * the same way. @see RFC 5922 §4
    */
-  find(transport: Flow['transport'], address: string, port: number, serverName?: string): Connection | undefined {
-    return this.byRemote.get(remoteKeyOf(transport, address, port, serverName));
+  find(transport: Flow['transport'], address: string, port: number, serverName?: string, tlsCheck?: TlsPeerCheck): Connection | undefined {
+    return this.byRemote.get(remoteKeyOf(transport, address, port, serverName, tlsCheck));
   }
 
   /** Records traffic on a connection, in either direction. */
@@ -139,6 +146,7 @@ export class ConnectionTable {
   }
 }
 
-function remoteKeyOf(transport: string, address: string, port: number, serverName?: string): string {
-  return `${transport}|${socketAddress(address)}|${port}${serverName === undefined ? '' : `|${serverName}`}`;
+function remoteKeyOf(transport: string, address: string, port: number, serverName?: string, tlsCheck?: TlsPeerCheck): string {
+  const check = tlsCheckKey(tlsCheck);
+  return `${transport}|${socketAddress(address)}|${port}${serverName === undefined && check === '' ? '' : `|${serverName ?? ''}|${check}`}`;
 }

@@ -12,3 +12,4 @@ export * from './stamp-via.js';
 export * from './response-destination.js';
 export * from './socket-address.js';
 export { DEFAULT_UDP_BUFFER_SIZES, type UdpBufferSizes } from './udp-transport.js';
+export * from './trust-store.js';

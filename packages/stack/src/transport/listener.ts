@@ -9,6 +9,11 @@ export interface ListenSpec {
   port: number;
   /** WS/WSS only: the HTTP path to accept the handshake on; any path when absent. */
   path?: string;
+  /**
+   * TLS/WSS only: whether to ask clients for a certificate (never required); by default
+   * `request` on TLS, `none` on WSS (see `serverTlsOptions`). @see RFC 5922 §7.1
+   */
+  clientCert?: 'request' | 'none';
 }
 
 /** A listener as bound. */

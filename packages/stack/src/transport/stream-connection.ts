@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { FramingError, StreamFramer } from '@herald/sip';
 import type { Flow } from '../flow/flow.js';
+import type { TlsPeerCheck } from '../flow/peer-certificate.js';
 import { type Connection, socketFlow } from './connection.js';
 import { MessageDeadline } from './message-deadline.js';
 import type { TransportContext } from './transport-context.js';
@@ -32,6 +33,7 @@ export class StreamConnection implements Connection {
     private readonly ctx: TransportContext,
     accepted = false,
     readonly serverName?: string,
+    readonly tlsCheck?: TlsPeerCheck,
   ) {
     this.flow = socketFlow(ctx.nextFlowId(transport), transport, ctx.owner, socket);
     const { maxHeaderSize, maxBodySize, maxMessageSize } = ctx.limits;

@@ -5,7 +5,7 @@ import { ServerListener } from './server-listener.js';
 import { admitSocket } from './admit-socket.js';
 import { listenOn } from './listen-on.js';
 import { StreamConnection } from './stream-connection.js';
-import type { TlsOptions } from './tls-options.js';
+import { type TlsOptions, serverTlsOptions } from './tls-options.js';
 import type { TransportContext } from './transport-context.js';
 import { debugEnabled } from './transport-logger.js';
 
@@ -19,14 +19,7 @@ export class StreamTransport extends ServerListener {
     const transport = spec.transport === 'tls' ? 'tls' : 'tcp';
     const server =
       transport === 'tls'
-        ? tls.createServer({
-            cert: tlsOptions?.cert,
-            key: tlsOptions?.key,
-            ca: tlsOptions?.ca,
-            requestCert: tlsOptions?.requestCert ?? false,
-            rejectUnauthorized: tlsOptions?.rejectUnauthorized ?? true,
-            handshakeTimeout: ctx.limits.messageTimeoutMs,
-          })
+        ? tls.createServer(serverTlsOptions(tlsOptions, spec, ctx.limits.messageTimeoutMs))
         : net.createServer();
     const sockets = new Set<net.Socket>();
     server.on('connection', (socket: net.Socket) => {

@@ -1,14 +1,40 @@
+import type { TlsOptions as NodeTlsOptions } from 'node:tls';
+import type { ListenSpec } from './listener.js';
+
 /** Certificate and trust for TLS and WSS, server and client side. */
 export interface TlsOptions {
+  /** Herald's certificate (chain): served on TLS/WSS listeners, and presented as client certificate on connections Herald opens. */
   cert: Buffer | string;
   key: Buffer | string;
-  /** Trusted CAs for peer certificates; Node's default store when absent. */
+  /** Trusted CAs for peer certificates, both sides (see `trustedCertificates`); Node's default store when absent. */
   ca?: Buffer | string | Array<Buffer | string>;
-  /** Ask TLS clients for a certificate (mutual TLS between domains, RFC 5922). */
+  /**
+   * Ask for a client certificate on every TLS and WSS listener whose `clientCert` is not set
+   * (WSS included). A client without one, or with one that does not verify, still connects:
+   * the SIP layer decides what it needs. @see RFC 5922 §7.1
+   */
   requestCert?: boolean;
   /**
-   * Refuse a peer whose certificate does not verify: the server when Herald connects out,
-   * and, with `requestCert`, a client. Node's default: true.
+   * Refuse a server whose certificate does not verify when Herald connects out (default
+   * true). Accepted connections are never refused at the TLS layer.
    */
   rejectUnauthorized?: boolean;
+}
+
+/**
+ * The options of a TLS or HTTPS server for one listener: a client certificate is asked for
+ * when the listener says so (`clientCert`; by default on `tls`, not on `wss`, where a browser
+ * would show a certificate chooser, unless `requestCert` asks for all), and never required.
+ */
+export function serverTlsOptions(tls: TlsOptions | undefined, spec: ListenSpec, handshakeTimeout: number): NodeTlsOptions & { handshakeTimeout: number } {
+  const clientCert = spec.clientCert ?? (tls?.requestCert === true || spec.transport === 'tls' ? 'request' : 'none');
+  return {
+    cert: tls?.cert,
+    key: tls?.key,
+    ca: tls?.ca,
+    requestCert: clientCert === 'request',
+    // The TLS layer admits every client; `Flow.peerCertificate` says what its certificate proved.
+    rejectUnauthorized: false,
+    handshakeTimeout,
+  };
 }

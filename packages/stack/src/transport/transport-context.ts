@@ -16,4 +16,6 @@ export interface TransportContext {
   limitHit(limit: LimitName, source: string): void;
   /** A new, unique flow id for a connection. */
   nextFlowId(transport: Flow['transport']): string;
+  /** A source to refuse at accept (`TransportLayerOptions.refuseSource`). */
+  refusesSource(address: string): boolean;
 }

@@ -5,7 +5,7 @@ import { type SipMessage, type SipRequest, type SipResponse, type Via, createRes
 import { type Clock, systemClock } from '../clock.js';
 import { type Destination, type Flow, flowDestination } from '../flow/flow.js';
 import { workerName } from '../flow/worker-name.js';
-import type { Connection } from './connection.js';
+import { type Connection, tlsCheckKey } from './connection.js';
 import { ConnectionTable } from './connection-table.js';
 import { decodeMessage } from './decode-message.js';
 import type { Listener, ListenerInfo, ListenSpec } from './listener.js';
@@ -22,6 +22,7 @@ import { type LimitName, type TransportLimits, resolveLimits } from './transport
 import { type TransportLogger, debugEnabled, silentLogger } from './transport-logger.js';
 import { DEFAULT_UDP_BUFFER_SIZES, UdpTransport, type UdpBufferSizes, isUdpFlowId } from './udp-transport.js';
 import { WsTransport } from './ws-transport.js';
+import { checkListenSpecs, checkUdpBuffers } from './check-listen-specs.js';
 
 /** Options of a `TransportLayer`. */
 export interface TransportLayerOptions {
@@ -49,9 +50,12 @@ export interface TransportLayerOptions {
   sentByResolver?: { resolveSentBy(via: Via): Promise<Destination[]> };
   /** This worker's name, the owner of its flows; a new `workerName()` by default. */
   owner?: string;
+  /**
+   * Sources to refuse at accept (TCP, TLS, WS, WSS), before anything else: the socket is
+   * destroyed and counted as `refusedSource`. Replaceable with `useSourceFilter`.
+   */
+  refuseSource?: (address: string) => boolean;
 }
-
-const TRANSPORTS = new Set<Flow['transport']>(['udp', 'tcp', 'tls', 'ws', 'wss']);
 
 /**
  * The transport layer: listens on UDP, TCP, TLS, WS and WSS, hands every received message
@@ -72,6 +76,7 @@ export class TransportLayer {
   private readonly connecting = new Map<string, Promise<Connection>>();
   private readonly flowIdPrefix = randomBytes(4).toString('hex');
   private flowSeq = 0;
+  private refuseSource: ((address: string) => boolean) | undefined;
   private readonly flowClosedListeners: Array<(flow: Flow) => void> = [];
   private state: 'new' | 'starting' | 'started' | 'stopped' = 'new';
 
@@ -97,7 +102,30 @@ export class TransportLayer {
       deliver: (data, flow) => this.deliver(data, flow),
       limitHit: options.onLimit ?? (() => undefined),
       nextFlowId: (transport) => `${transport}-${this.flowIdPrefix}-${(++this.flowSeq).toString(36)}`,
+      refusesSource: (address) => this.refuseSource?.(address) === true,
     };
+    this.refuseSource = options.refuseSource;
+  }
+
+  /**
+   * Replaces the filter of sources refused at accept (`refuseSource`); `undefined` refuses
+   * none. Connections already open stay open (close them with `closeFlow`).
+   */
+  useSourceFilter(refuseSource: ((address: string) => boolean) | undefined): void {
+    this.refuseSource = refuseSource;
+  }
+
+  /** Closes a connection-oriented flow this worker holds; false when it holds no such open flow. */
+  closeFlow(id: string): boolean {
+    const connection = this.table.get(id);
+    if (connection === undefined) return false;
+    connection.close();
+    return true;
+  }
+
+  /** The open TLS and WSS flows of this worker whose peer sent a certificate, accepted or opened. @see RFC 5922 §7.1 */
+  peerFlows(): Flow[] {
+    return this.table.connections().map((c) => c.flow).filter((flow) => flow.peerCertificate !== undefined);
   }
 
   /** Calls `listener` with each connection-oriented flow that closes (the registrar's RFC 5626 flows). */
@@ -358,7 +386,7 @@ export class TransportLayer {
       }
       case 'tcp':
       case 'tls': {
-        const connection = await this.connectionTo(destination.transport, destination.address, destination.port, destination.serverName);
+        const connection = await this.connectionTo(destination.transport, destination);
         await connection.send(data);
         return connection.flow;
       }
@@ -369,27 +397,35 @@ export class TransportLayer {
     }
   }
 
-  /** An open connection to the target, or a new one; concurrent callers share one connect. */
-  private async connectionTo(transport: 'tcp' | 'tls', host: string, port: number, serverName?: string): Promise<Connection> {
+  /**
+   * An open connection to the destination, or a new one; concurrent callers share one
+   * connect. A TLS connection serves only destinations with the same server name and check.
+   */
+  private async connectionTo(transport: 'tcp' | 'tls', destination: Destination): Promise<Connection> {
+    const { address: host, port, serverName } = destination;
     const address = literalAddress(host) ?? (await this.resolve(host));
+    const secure = transport === 'tls';
     // RFC 5922 §4: a TLS connection serves the domain its certificate was checked against.
-    const checked = transport === 'tls' ? (serverName ?? (isIP(socketAddress(host)) === 0 ? host : undefined))?.toLowerCase() : undefined;
-    const open = this.table.find(transport, address, port, checked);
+    const checked = secure ? (serverName ?? (isIP(socketAddress(host)) === 0 ? host : undefined))?.toLowerCase() : undefined;
+    const tlsCheck = secure ? destination.tlsCheck : undefined;
+    const open = this.table.find(transport, address, port, checked, tlsCheck);
     if (open) return open;
-    const key = `${transport}|${address}|${port}|${checked ?? ''}`;
+    const key = `${transport}|${address}|${port}|${checked ?? ''}|${tlsCheckKey(tlsCheck)}`;
     let pending = this.connecting.get(key);
     if (!pending) {
       pending = connectStream(transport, address, port, {
         timeoutMs: this.options.connectTimeoutMs ?? 10_000,
         tls: this.options.tls,
         servername: checked,
+        sipDomain: serverName !== undefined,
+        tlsCheck,
       })
         .then((socket) => {
           if (this.state !== 'started') {
             socket.destroy();
             throw new TransportError('the transport layer is not running', 'SIP_ERR_TRANSPORT_STATE');
           }
-          return new StreamConnection(socket, transport, this.ctx, false, checked);
+          return new StreamConnection(socket, transport, this.ctx, false, checked, tlsCheck);
         })
         .finally(() => this.connecting.delete(key));
       this.connecting.set(key, pending);
@@ -439,28 +475,4 @@ function isResponse(data: Buffer): boolean {
 
 function isFlow(target: Destination | Flow): target is Flow {
   return 'remoteAddress' in target;
-}
-
-function checkUdpBuffers(sizes: Partial<UdpBufferSizes> = {}): void {
-  for (const [name, value] of Object.entries(sizes)) {
-    if (value !== undefined && (!Number.isSafeInteger(value) || value <= 0)) {
-      throw new TransportError(`udpBuffers.${name} must be a positive integer, not ${String(value)}`, 'SIP_ERR_TRANSPORT_CONFIG');
-    }
-  }
-}
-
-function checkListenSpecs(options: TransportLayerOptions): void {
-  for (const spec of options.listen) {
-    const where = `listen ${spec.transport} ${spec.host}:${spec.port}`;
-    if (!TRANSPORTS.has(spec.transport)) throw new TransportError(`${where}: unknown transport`, 'SIP_ERR_TRANSPORT_CONFIG');
-    if (!Number.isInteger(spec.port) || spec.port < 0 || spec.port > 65535) {
-      throw new TransportError(`${where}: port must be 0..65535`, 'SIP_ERR_TRANSPORT_CONFIG');
-    }
-    if ((spec.transport === 'tls' || spec.transport === 'wss') && !(options.tls?.cert && options.tls.key)) {
-      throw new TransportError(`${where}: tls.cert and tls.key are required`, 'SIP_ERR_TRANSPORT_CONFIG');
-    }
-    if (spec.path !== undefined && (!spec.path.startsWith('/') || (spec.transport !== 'ws' && spec.transport !== 'wss'))) {
-      throw new TransportError(`${where}: path must start with "/" and is for WS/WSS only`, 'SIP_ERR_TRANSPORT_CONFIG');
-    }
-  }
 }

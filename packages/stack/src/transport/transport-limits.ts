@@ -19,8 +19,8 @@ export interface TransportLimits {
   messageTimeoutMs: number;
 }
 
-/** A limit that refused or closed something, reported through `onLimit`. */
-export type LimitName = 'maxConnections' | 'maxConnectionsPerSource' | 'messageTimeout' | 'rateLimit' | 'maxTransactions';
+/** A limit that refused or closed something, reported through `onLimit` (`refusedSource`: `refuseSource` refused a connection at accept). */
+export type LimitName = 'maxConnections' | 'maxConnectionsPerSource' | 'messageTimeout' | 'rateLimit' | 'maxTransactions' | 'refusedSource';
 
 /** Descriptors kept out of `maxConnections`' default: listeners, outgoing connections, the store, logs, the admin API. */
 const DESCRIPTOR_RESERVE = { least: 128, share: 0.05 };

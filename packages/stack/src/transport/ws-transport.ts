@@ -8,7 +8,7 @@ import type { ListenSpec } from './listener.js';
 import { ServerListener } from './server-listener.js';
 import { listenOn } from './listen-on.js';
 import { MessageDeadline } from './message-deadline.js';
-import type { TlsOptions } from './tls-options.js';
+import { type TlsOptions, serverTlsOptions } from './tls-options.js';
 import type { TransportContext } from './transport-context.js';
 import { debugEnabled } from './transport-logger.js';
 import { WsConnection } from './ws-connection.js';
@@ -27,14 +27,7 @@ export class WsTransport extends ServerListener {
     const transport = spec.transport === 'wss' ? 'wss' : 'ws';
     const server: http.Server =
       transport === 'wss'
-        ? https.createServer({
-            cert: tlsOptions?.cert,
-            key: tlsOptions?.key,
-            ca: tlsOptions?.ca,
-            requestCert: tlsOptions?.requestCert ?? false,
-            rejectUnauthorized: tlsOptions?.rejectUnauthorized ?? true,
-            handshakeTimeout: ctx.limits.messageTimeoutMs,
-          })
+        ? https.createServer(serverTlsOptions(tlsOptions, spec, ctx.limits.messageTimeoutMs))
         : http.createServer();
     const wss = new WebSocketServer({
       noServer: true,

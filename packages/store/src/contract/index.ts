@@ -7,6 +7,7 @@ export * from './subscription-store-contract.js';
 export * from './publication-store-contract.js';
 export * from './group-store-contract.js';
 export * from './presence-rule-store-contract.js';
+export * from './settings-store-contract.js';
 export * from './message-bus-contract.js';
 export * from './claims-contract.js';
 export * from './store-marker-contract.js';

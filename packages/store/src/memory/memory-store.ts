@@ -6,6 +6,7 @@ import { MemoryMessageStore } from './memory-message-store.js';
 import { MemoryMessageBus } from './memory-message-bus.js';
 import { MemoryPresenceRuleStore } from './memory-presence-rule-store.js';
 import { MemoryPublicationStore } from './memory-publication-store.js';
+import { MemorySettingsStore } from './memory-settings-store.js';
 import { MemorySubscriptionStore } from './memory-subscription-store.js';
 import { MemoryClaims } from './memory-claims.js';
 import { MemoryStoreMarker } from './memory-store-marker.js';
@@ -23,6 +24,7 @@ export class MemoryStore implements Store {
   readonly publications: MemoryPublicationStore;
   readonly groups = new MemoryGroupStore();
   readonly presenceRules = new MemoryPresenceRuleStore();
+  readonly settings = new MemorySettingsStore();
   readonly bus = new MemoryMessageBus();
   readonly claims = new MemoryClaims();
   readonly marker = new MemoryStoreMarker();

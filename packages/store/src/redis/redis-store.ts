@@ -10,6 +10,7 @@ import { RedisStoreMarker } from './redis-store-marker.js';
 import { RedisMessageStore } from './redis-message-store.js';
 import { RedisPresenceRuleStore } from './redis-presence-rule-store.js';
 import { RedisPublicationStore } from './redis-publication-store.js';
+import { RedisSettingsStore } from './redis-settings-store.js';
 import { RedisSubscriptionStore } from './redis-subscription-store.js';
 import { RedisUserStore } from './redis-user-store.js';
 
@@ -62,6 +63,7 @@ class RedisStore implements Store {
   readonly publications: RedisPublicationStore;
   readonly groups: RedisGroupStore;
   readonly presenceRules: RedisPresenceRuleStore;
+  readonly settings: RedisSettingsStore;
   readonly bus: RedisMessageBus;
   readonly claims: RedisClaims;
   readonly marker: RedisStoreMarker;
@@ -78,6 +80,7 @@ class RedisStore implements Store {
     this.publications = new RedisPublicationStore(context);
     this.groups = new RedisGroupStore(context);
     this.presenceRules = new RedisPresenceRuleStore(context);
+    this.settings = new RedisSettingsStore(context);
     this.bus = new RedisMessageBus(context, keyPrefix);
     this.claims = new RedisClaims(context);
     this.marker = new RedisStoreMarker(context);

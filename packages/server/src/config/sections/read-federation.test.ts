@@ -49,6 +49,13 @@ federation:
     });
   });
 
+  it('keeps the listed entries in lower case, once each', () => {
+    expect(parse('federation: { allow: [Partner.Example], block: ["*.Spam.example", 198.51.100.0/24, "*.spam.example"] }').federation).toMatchObject({
+      allow: ['partner.example'],
+      block: ['*.spam.example', '198.51.100.0/24'],
+    });
+  });
+
   it.each([
     ['federation: { default: strict }', 'federation.default', /expected one of off, permissive, verified, encrypted, trusted/],
     ['federation: { block: ["spam example"] }', 'federation.block[0]', /not a domain or address/],
@@ -64,6 +71,8 @@ federation:
     ['federation: { peers: [{ domain: peer.test, ca: missing.pem }] }', 'federation.peers[0].ca', /cannot read .*missing\.pem \(no such file\)/],
     ['federation: { peers: [{ domain: peer.test }, { domain: Peer.Test }] }', 'federation.peers[1].domain', /has an entry already/],
     ['federation: { peer: [] }', 'federation.peer', /did you mean `peers`/],
+    ['federation: { block: spam.example }', 'federation.block', /list/],
+    ['federation: { blocks: [spam.example] }', 'federation.blocks', /block/],
   ])('names the problem in %s', (text, key, message) => {
     expect(problem(text, key)).toMatch(message);
   });

@@ -70,12 +70,13 @@ function expectPeerDomain(key: string, value: unknown, domains: readonly string[
 
 function expectListEntries(key: string, value: unknown): string[] {
   const list = expectList(key, value ?? [], '"*.spam.example", "198.51.100.0/24"');
-  return list.map((entry, i) => {
+  const entries = list.map((entry, i) => {
     const text = expectString(`${key}[${i}]`, entry);
     const problem = listEntryProblem(text);
     if (problem !== null) throw new ConfigError(`${key}[${i}]`, problem);
     return text.toLowerCase();
   });
+  return [...new Set(entries)];
 }
 
 function expectFeatures(key: string, value: unknown): Feature[] {

@@ -1,4 +1,4 @@
-import { parse, problem, useScratchDir } from '../../../test/helpers/config-fixture.js';
+import { parse, problem, useScratchDir, writeTlsFiles } from '../../../test/helpers/config-fixture.js';
 
 useScratchDir();
 
@@ -70,5 +70,29 @@ describe('listen', () => {
   it('must be a non-empty list', () => {
     expect(problem('listen: udp://0.0.0.0:5060', 'listen')).toContain('expected a list, got "udp://0.0.0.0:5060"; write it as a YAML list, e.g. listen: ["udp://0.0.0.0:5060"]');
     expect(problem('listen: []', 'listen')).toContain('is empty; list at least one address');
+  });
+
+  describe('as a map with clientCert', () => {
+    it('takes { uri, clientCert } for TLS and WSS listeners, and leaves clientCert out of the string form', () => {
+      writeTlsFiles();
+      const config = parse('listen: [{ uri: "tls://127.0.0.1:5061", clientCert: none }, { uri: "wss://127.0.0.1:8443", clientCert: request }, "tls://127.0.0.1:5062"]\ntls: { cert: certs/cert.pem, key: certs/key.pem }');
+      expect(config.listen).toEqual([
+        { transport: 'tls', host: '127.0.0.1', port: 5061, uri: 'tls://127.0.0.1:5061', clientCert: 'none' },
+        { transport: 'wss', host: '127.0.0.1', port: 8443, path: '/', uri: 'wss://127.0.0.1:8443/', clientCert: 'request' },
+        { transport: 'tls', host: '127.0.0.1', port: 5062, uri: 'tls://127.0.0.1:5062' },
+      ]);
+    });
+
+    it('names a wrong value, a clientCert on a listener without TLS, an unknown key and a missing uri', () => {
+      expect(problem('listen: [{ uri: "udp://0.0.0.0:5060", clientCert: require }]', 'listen[0].clientCert')).toBe(
+        'listen[0].clientCert: expected one of request, none, got "require"; write e.g. clientCert: request',
+      );
+      expect(problem('listen: [{ uri: "tcp://0.0.0.0:5060", clientCert: request }]', 'listen[0].clientCert')).toBe(
+        'listen[0].clientCert: is for tls:// and wss:// listeners only, not "tcp://0.0.0.0:5060"; remove it',
+      );
+      expect(problem('listen: [{ uri: "udp://0.0.0.0:5060", clientCerts: none }]', 'listen[0].clientCerts')).toContain('did you mean `clientCert`?');
+      expect(problem('listen: [{ clientCert: none }]', 'listen[0].uri')).toContain('is required');
+      expect(problem('listen: [{ uri: "tls//0.0.0.0:5061" }]', 'listen[0].uri')).toContain('is not a listen URI');
+    });
   });
 });

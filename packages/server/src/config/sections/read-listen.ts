@@ -2,14 +2,20 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { ConfigError } from '../config-error.js';
 import type { ListenAddress, TransportName } from '../herald-config.js';
 import { isHostname } from '../host-port.js';
-import { type Problems, expectList, expectString } from '../validation-kit.js';
+import { type Problems, checkKeys, expectList, expectOneOf, expectString } from '../validation-kit.js';
 
 /** The transports Herald speaks. @see RFC 3261 §18, RFC 7118 */
 export const TRANSPORTS: readonly TransportName[] = ['udp', 'tcp', 'tls', 'ws', 'wss'];
 
 const DEFAULT_PORTS: Record<TransportName, number> = { udp: 5060, tcp: 5060, tls: 5061, ws: 8080, wss: 8443 };
 
-/** `listen:`, the addresses to listen on; two listeners may not share a UDP or TCP port. */
+const ENTRY_KEYS = ['uri', 'clientCert'] as const;
+const CLIENT_CERT = ['request', 'none'] as const;
+
+/**
+ * `listen:`, the addresses to listen on, each a URI or a map `{ uri, clientCert }`; two
+ * listeners may not share a UDP or TCP port.
+ */
 export function readListen(value: unknown, problems: Problems): ListenAddress[] | undefined {
   const fallback = ['udp://127.0.0.1:5060', 'tcp://127.0.0.1:5060'];
   const list = problems.check(() => expectList('listen', value ?? fallback, '"udp://0.0.0.0:5060"'));
@@ -22,7 +28,7 @@ export function readListen(value: unknown, problems: Problems): ListenAddress[] 
   const addresses: ListenAddress[] = [];
   list.forEach((entry, i) => {
     const key = `listen[${i}]`;
-    const address = problems.check(() => parseListenUri(key, entry));
+    const address = problems.check(() => readListenEntry(key, entry, problems));
     if (address === undefined) return;
     addresses.push(address);
     if (address.port === 0) return;
@@ -37,6 +43,21 @@ export function readListen(value: unknown, problems: Problems): ListenAddress[] 
     }
   });
   return addresses;
+}
+
+/** One entry: a listen URI, or a map with its `uri` and, for TLS and WSS, `clientCert` (request | none). */
+function readListenEntry(key: string, entry: unknown, problems: Problems): ListenAddress {
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return parseListenUri(key, entry);
+  const map = entry as Record<string, unknown>;
+  checkKeys(key, map, ENTRY_KEYS, problems);
+  if (map.uri === undefined) throw new ConfigError(`${key}.uri`, 'is required; write e.g. { uri: "tls://0.0.0.0:5061", clientCert: request }');
+  const address = parseListenUri(`${key}.uri`, map.uri);
+  if (map.clientCert === undefined) return address;
+  const clientCert = expectOneOf(`${key}.clientCert`, map.clientCert, CLIENT_CERT);
+  if (address.transport !== 'tls' && address.transport !== 'wss') {
+    throw new ConfigError(`${key}.clientCert`, `is for tls:// and wss:// listeners only, not "${address.uri}"; remove it`);
+  }
+  return { ...address, clientCert };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import { problem, reject, scratch, useScratchDir, writeTlsFiles } from '../../../test/helpers/config-fixture.js';
+import { parse, problem, reject, scratch, useScratchDir, writeTlsFiles } from '../../../test/helpers/config-fixture.js';
 
 useScratchDir();
 
@@ -58,6 +58,15 @@ describe('tls', () => {
     writeTlsFiles();
     expect(problem('tls: { cert: certs/cert.pem, key: certs/key.pem, requestCert: "yes" }', 'tls.requestCert')).toBe(
       'tls.requestCert: expected true or false, got "yes"; write requestCert: true or false, without quotes',
+    );
+  });
+
+  it('adds ca to the system store unless systemCa is false', () => {
+    writeTlsFiles();
+    expect(parse('tls: { cert: certs/cert.pem, key: certs/key.pem }').tls?.systemCa).toBe(true);
+    expect(parse('tls: { cert: certs/cert.pem, key: certs/key.pem, ca: certs/cert.pem, systemCa: false }').tls).toMatchObject({ systemCa: false, ca: join(scratch.dir, 'certs/cert.pem') });
+    expect(problem('tls: { cert: certs/cert.pem, key: certs/key.pem, systemCa: no }', 'tls.systemCa')).toBe(
+      'tls.systemCa: expected true or false, got "no"; write systemCa: true or false, without quotes',
     );
   });
 

@@ -4,9 +4,13 @@ import { ConfigError } from '../config-error.js';
 import type { ListenAddress, TlsConfig } from '../herald-config.js';
 import { type Problems, checkKeys, expectBoolean, expectMap, expectString, fileError } from '../validation-kit.js';
 
-const TLS_KEYS = ['cert', 'key', 'ca', 'requestCert'] as const;
+const TLS_KEYS = ['cert', 'key', 'ca', 'systemCa', 'requestCert'] as const;
 
-/** `tls:`, the certificate for `tls://` and `wss://` listeners, which require it; paths resolved against `baseDir` and checked readable. */
+/**
+ * `tls:`, the certificate for `tls://` and `wss://` listeners, which require it, and the trust
+ * (`ca` added to the system store unless `systemCa: false`); paths resolved against `baseDir`
+ * and checked readable.
+ */
 export function readTls(value: unknown, listen: readonly ListenAddress[], baseDir: string, problems: Problems): TlsConfig | undefined {
   if (value === undefined || value === null) {
     const secure = listen.find((address) => address.transport === 'tls' || address.transport === 'wss');
@@ -35,8 +39,9 @@ export function readTls(value: unknown, listen: readonly ListenAddress[], baseDi
   const key = file('key', 'the PEM private key');
   const ca = file('ca', 'the PEM file of trusted CA certificates');
   const requestCert = problems.check(() => expectBoolean('tls.requestCert', map.requestCert ?? false));
-  if (cert === undefined || key === undefined || requestCert === undefined) return undefined;
-  return { cert, key, ...(ca !== undefined && { ca }), requestCert };
+  const systemCa = problems.check(() => expectBoolean('tls.systemCa', map.systemCa ?? true));
+  if (cert === undefined || key === undefined || requestCert === undefined || systemCa === undefined) return undefined;
+  return { cert, key, ...(ca !== undefined && { ca }), systemCa, requestCert };
 }
 
 /** `value` as a path resolved against `baseDir`, checked to be a readable file. */

@@ -1,4 +1,4 @@
-import type { Flow, ForwardOutcome, LocalIdentity, RequestProcessor, StaticRoutes, Target } from '@herald/proxy';
+import type { Flow, ForwardOutcome, LocalIdentity, OutboundPeers, RequestProcessor, StaticRoutes, Target } from '@herald/proxy';
 import type { SipRequest } from '@herald/sip';
 import type { PresenceAction, Store, SubscriptionCap } from '@herald/store';
 import { DECISIONS_CHANNEL, readDecision } from './authorization/presence-decisions.js';
@@ -29,6 +29,8 @@ export interface PresenceAgentOptions {
   peerWatchers?(domain: string): PresenceAction | undefined;
   /** Whether the federation policy lets a SUBSCRIBE for a list member go to `domain`; absent, every domain may be asked. */
   mayWatchIn?(domain: string): boolean;
+  /** What the federation level of a domain asks of the way there, for the SUBSCRIBEs of list members. */
+  peers?: OutboundPeers;
   /** Herald's Contact on a transport, with a user part or none. */
   contact(transport: Flow['transport'], user?: string): string;
   owner: string;
@@ -106,6 +108,7 @@ export class PresenceAgent {
       owner,
       routes: options.routes,
       mayWatchIn: options.mayWatchIn,
+      peers: options.peers,
       originate: options.originate,
       contact,
       changed: (member) => this.notifier.memberChanged(member),

@@ -175,6 +175,7 @@ export async function composeServices({ config, store, core, clock, logger, metr
     routes,
     peerWatchers: (domain) => federation.peerWatchers(domain),
     mayWatchIn: (domain) => federation.mayReach(domain, 'presence'),
+    peers: federation,
     contact: (transport, user) => proxy.ownUri(transport, user),
     owner,
     requireAuthentication: config.auth.enabled,

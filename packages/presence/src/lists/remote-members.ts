@@ -1,4 +1,4 @@
-import { type Flow, type ForwardOutcome, type StaticRoutes, type Target, foreignTarget, likelyTransport } from '@herald/proxy';
+import { type Flow, type ForwardOutcome, type OutboundPeers, type StaticRoutes, type Target, foreignTarget, likelyTransport } from '@herald/proxy';
 import { SipRequest, type Uri, isSipUri, parseNameAddr, parseUri } from '@herald/sip';
 import type { Claims, Subscription, SubscriptionStore } from '@herald/store';
 import { PRESENCE_EVENT } from '../event-package.js';
@@ -19,6 +19,8 @@ export interface RemoteMembersOptions {
   routes: Pick<StaticRoutes, 'match'>;
   /** Whether the federation policy lets presence go to `domain`; a member it refuses is not subscribed to. */
   mayWatchIn?(domain: string): boolean;
+  /** What the federation level of a domain asks of the way there (TLS only, the certificate check). */
+  peers?: OutboundPeers;
   originate(request: SipRequest, targets: readonly Target[]): Promise<ForwardOutcome>;
   /** Herald's Contact on a transport, with a user part. */
   contact(transport: Flow['transport'], user: string): string;
@@ -109,7 +111,7 @@ export class RemoteMembers {
   }
 
   private async send(member: Subscription, dialog: RemoteDialog, expires: number): Promise<ForwardOutcome | null> {
-    const target = targetFor(this.options.routes, dialog.remoteTarget, dialog.routeSet);
+    const target = targetFor(this.options.routes, dialog.remoteTarget, dialog.routeSet, this.options.peers);
     if (target === null) return null;
     const contact = this.options.contact(transportOf(target), memberContactUser(member.id));
     return this.options.originate(subscribeRequest(member, dialog, expires, contact), [target]);
@@ -167,7 +169,7 @@ export class RemoteMembers {
 }
 
 /** Where a SUBSCRIBE of the dialog goes: by its route set, else as a request for the target's domain would. */
-function targetFor(routes: Pick<StaticRoutes, 'match'>, remoteTarget: string, routeSet: readonly string[]): Target | null {
+function targetFor(routes: Pick<StaticRoutes, 'match'>, remoteTarget: string, routeSet: readonly string[], peers?: OutboundPeers): Target | null {
   let uri: Uri;
   try {
     uri = parseUri(remoteTarget);
@@ -176,7 +178,7 @@ function targetFor(routes: Pick<StaticRoutes, 'match'>, remoteTarget: string, ro
   }
   if (!isSipUri(uri)) return null;
   if (routeSet.length > 0) return { uri: remoteTarget, q: null, route: routeSet, flow: null, flowOnly: false };
-  return foreignTarget(routes, uri, remoteTarget);
+  return foreignTarget(routes, uri, remoteTarget, peers?.outboundPeer(uri.host.toLowerCase()));
 }
 
 /** The transport of Herald's Contact, written before DNS is asked: the one the next hop names, TLS for SIPS, else UDP. */

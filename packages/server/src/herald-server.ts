@@ -98,7 +98,8 @@ export class HeraldServer {
     const { store, markerId } = await this.openStore();
     const receive = (message: SipRequest | SipResponse, flow: Flow) => this.transactions?.receive(message, flow);
     const limits = new LimitReporter(this.counters, logger, () => clock.now());
-    const tls = config.tls && tlsSettings(config.tls);
+    // One trust for both directions: the system's CAs, tls.ca, and each federation peer's own CA.
+    const tls = config.tls && tlsSettings(config.tls, config.federation.peers.flatMap((peer) => (peer.ca === undefined ? [] : [peer.ca.path])));
     const { failedTargetMs, ...client } = config.dns;
     // With the system's DNS servers, the system's hosts file first and its own look-up last, as its resolver does.
     const system = client.servers.length === 0 ? { hosts: readHostsFile(), systemLookup } : {};

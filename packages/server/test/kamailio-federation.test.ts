@@ -68,9 +68,14 @@ async function startDomains(pki?: Certificates): Promise<Domains> {
  */
 function peerConfig(route: string, pki?: Certificates): string {
   return [
-    pki ? `tls: { cert: "${pki.herald.certFile}", key: "${pki.herald.keyFile}", ca: "${pki.ca}", systemCa: false }` : '',
+    pki ? `tls: { cert: "${pki.herald.certFile}", key: "${pki.herald.keyFile}", systemCa: false }` : '',
+    // The route's host is the peer domain, so an outbound certificate is checked against it (RFC 5922 §7.3).
     `routes: [{ domain: peer.test, to: "${route}" }]`,
-    'presence: { notifyWindow: 0, foreignWatchers: allow }',
+    // Over UDP peer.test is a routes: peer at the default level (verified: Kamailio sends from the address DNS gives
+    // peer.test); over TLS, a trusted peer: mutual TLS, Kamailio's chain from the test CA naming peer.test.
+    pki ? `federation: { peers: [{ domain: peer.test, level: trusted, ca: "${pki.ca}" }] }` : 'federation: { default: verified }',
+    // A configured peer's watchers are allowed by default: no foreignWatchers setting needed.
+    'presence: { notifyWindow: 0 }',
     '',
   ].join('\n');
 }

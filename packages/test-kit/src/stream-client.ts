@@ -30,7 +30,8 @@ export class StreamClient {
   static connect(transport: 'tcp' | 'tls', port: number, host = '127.0.0.1', options: tls.ConnectionOptions & { localAddress?: string } = {}): Promise<StreamClient> {
     return new Promise((resolve, reject) => {
       const { localAddress, ...tlsOptions } = options;
-      const socket = transport === 'tls' ? tls.connect({ host, port, rejectUnauthorized: false, ...tlsOptions }) : net.connect({ host, port, ...(localAddress !== undefined && { localAddress }) });
+      const from = localAddress === undefined ? {} : { localAddress };
+      const socket = transport === 'tls' ? tls.connect({ host, port, rejectUnauthorized: false, ...from, ...tlsOptions }) : net.connect({ host, port, ...from });
       socket.once('error', reject);
       socket.once(transport === 'tls' ? 'secureConnect' : 'connect', () => {
         socket.off('error', reject);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { type RedisServer, freePort, startRedis } from '@herald/test-kit';
 import { eventually } from './helpers/eventually.js';
 import { type HeraldProcess, runHerald, startHerald } from './helpers/herald-process.js';
+import { UdpAgent } from './helpers/udp-agent.js';
 
 const TOKEN = 'federation-admin-token';
 
@@ -158,7 +159,9 @@ redis: { keyPrefix: "federation-${process.pid}-${Date.now()}:" }
 workers: 2
 log: { level: info }
 admin: { listen: "127.0.0.1:${adminPort}", token: "${TOKEN}" }
-federation: { block: ["*.spam.example"] }
+federation: { default: permissive, block: ["*.spam.example"] }
+users:
+  - { user: bob, domain: example.com, password: "builder" }
 `);
   }, 30_000);
   afterAll(async () => {
@@ -170,12 +173,32 @@ federation: { block: ["*.spam.example"] }
   const applied = () =>
     herald.stdout.map((line) => JSON.parse(line) as { message?: string; block?: string[] }).filter((e) => e.message === 'federation: run-time allow and block lists applied');
 
+  /** Several sources, so that the kernel spreads them over both workers' share of the UDP socket. */
+  const AGENTS = 8;
+
+  /** What Bob's domain answers a MESSAGE from `from` sent by each of `AGENTS` sources. */
+  async function messagesFrom(from: string): Promise<string[]> {
+    const agents = await Promise.all(Array.from({ length: AGENTS }, () => UdpAgent.start(herald.port('udp'))));
+    try {
+      return await Promise.all(
+        agents.map(async (agent) => {
+          await agent.send({ method: 'MESSAGE', uri: 'sip:bob@example.com', from: `<sip:${from}>;tag=m`, to: '<sip:bob@example.com>', headers: ['Content-Type: text/plain'], body: 'hi' });
+          const response = await agent.response(10_000);
+          return `${response.status} ${response.reason}`;
+        }),
+      );
+    } finally {
+      await Promise.all(agents.map((a) => a.close()));
+    }
+  }
+
   it('has every worker apply a change at once, as each one answers the admin API and logs', async () => {
     const { api, show } = adminApi(adminPort);
     const before = await show();
     expect(before.workers.map((w) => w.block)).toEqual([[], []]);
     expect(new Set(before.workers.map((w) => w.worker)).size).toBe(2);
     expect(before.unanswered).toBe(0);
+    expect(await messagesFrom('mallory@badpeer.example')).toEqual(Array(AGENTS).fill('202 Accepted'));
 
     expect((await api('PUT', '/api/federation/block/badpeer.example')).status).toBe(201);
     const after = await eventually(show, (s) => s.workers.every((w) => w.block.length === 1));
@@ -185,6 +208,8 @@ federation: { block: ["*.spam.example"] }
     ]);
     expect(after.workers.map((w) => w.block)).toEqual([['badpeer.example'], ['badpeer.example']]);
     expect((await eventually(applied, (a) => a.length === 2)).map((e) => e.block)).toEqual([['badpeer.example'], ['badpeer.example']]);
+    // Whichever worker a request reaches refuses the domain now.
+    expect(await messagesFrom('mallory@badpeer.example')).toEqual(Array(AGENTS).fill('403 Domain Blocked'));
 
     expect((await api('DELETE', '/api/federation/block/badpeer.example')).status).toBe(204);
     const removed = await eventually(show, (s) => s.workers.every((w) => w.block.length === 0));

@@ -319,4 +319,3 @@ export function composeRequestChain(services: Services, caps: Capabilities = CAP
     rejectUnhandled(caps),
   ];
 }
-

@@ -14,6 +14,14 @@ export function addressBlocked(): SipError {
   return new SipError(403, 'Address Blocked', 'SIP_ERR_FEDERATION_ADDRESS_BLOCKED');
 }
 
+/** The code of `fromWithoutDomain`. */
+export const FROM_WITHOUT_DOMAIN = 'SIP_ERR_FEDERATION_NO_DOMAIN';
+
+/** A From of another kind than a domain's (`tel:`) from a sender nobody authenticated, unless the default level is `permissive`. */
+export function fromWithoutDomain(): SipError {
+  return new SipError(403, 'From Names No Domain', FROM_WITHOUT_DOMAIN);
+}
+
 /** The allow list is not empty and names neither the domain nor the address. */
 export function domainNotAllowed(): SipError {
   return new SipError(403, 'Domain Not Allowed', 'SIP_ERR_FEDERATION_DOMAIN_NOT_ALLOWED');

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { isSipUri } from '@herald/sip';
 import type { FederationPolicy } from '../federation/federation-policy.js';
 import { requestFeature } from '../federation/request-feature.js';
+import { uriDomain } from '../federation/uri-domain.js';
 import type { LocalIdentity } from '../routing/local-identity.js';
 import type { RequestContext } from '../tu/request-context.js';
 import type { RequestProcessor } from '../tu/request-processor.js';
@@ -15,7 +16,7 @@ export function checkPeerOutbound(policy: FederationPolicy, identity: Pick<Local
   return {
     name: 'check-peer-outbound',
     process(ctx) {
-      const domain = destinationDomain(ctx);
+      const domain = uriDomain(ctx.req.uri);
       if (domain === null) return 'continue';
       const refusal = policy.listRefusal(domain, isIP(domain) === 0 ? null : domain) ?? policy.featureRefusal(domain, requestFeature(ctx.req), sender(ctx, identity));
       if (refusal !== null) {
@@ -26,13 +27,6 @@ export function checkPeerOutbound(policy: FederationPolicy, identity: Pick<Local
       return 'continue';
     },
   };
-}
-
-/** The host of the Request-URI (SIP, SIPS, `im:`, `pres:`), lower case. */
-function destinationDomain(ctx: RequestContext): string | null {
-  const uri = ctx.req.uri;
-  if (isSipUri(uri) || uri.scheme === 'im' || uri.scheme === 'pres') return (uri as { host: string }).host.replace(/^\[|\]$/g, '').toLowerCase();
-  return null;
 }
 
 /** The local user sending: the authenticated one, else (digest off) the one From names in a served domain. */

@@ -137,6 +137,23 @@ describe('federation levels inbound', () => {
 });
 
 describe('lists, level off and features inbound', () => {
+  it('meets a From written with a trailing dot or in capitals with its domain’s lists and level', async () => {
+    const blocked = harness({ block: ['peer.test'] });
+    expect(outcome(await blocked.run(request('MESSAGE', 'sip:bob@PEER.test.'), flow('udp', PEER_ADDRESS)))).toBe('403 Domain Blocked');
+    const trusted = harness({ peers: [peer('peer.test', { level: 'trusted' })] });
+    expect(outcome(await trusted.run(request('MESSAGE', 'sip:bob@peer.test.'), flow('udp', PEER_ADDRESS)))).toBe('403 TLS Required For peer.test');
+  });
+
+  it('refuses a From without a domain (tel:) unless the default level is permissive', async () => {
+    expect(outcome(await harness({}).run(request('MESSAGE', 'tel:+15551234'), flow('udp', PEER_ADDRESS)))).toBe('403 From Names No Domain');
+    expect(outcome(await harness({ default: 'permissive' }).run(request('MESSAGE', 'tel:+15551234'), flow('udp', PEER_ADDRESS)))).toBe('continue permissive none');
+    expect(outcome(await harness({ default: 'permissive', block: [PEER_ADDRESS] }).run(request('MESSAGE', 'tel:+15551234'), flow('udp', PEER_ADDRESS)))).toBe('403 Address Blocked');
+  });
+
+  it('takes the domain of an im: or pres: From', async () => {
+    expect(outcome(await harness({ block: ['peer.test'] }).run(request('MESSAGE', 'im:bob@peer.test'), flow('udp', PEER_ADDRESS)))).toBe('403 Domain Blocked');
+  });
+
   it('refuses a blocked domain, a blocked address, a domain not allowed, a domain at off', async () => {
     expect(outcome(await harness({ block: ['*.test'] }).run(request('MESSAGE'), flow('udp', PEER_ADDRESS)))).toBe('403 Domain Blocked');
     expect(outcome(await harness({ block: ['192.0.2.0/24'] }).run(request('MESSAGE'), flow('udp', PEER_ADDRESS)))).toBe('403 Address Blocked');

@@ -1,12 +1,13 @@
 import { SipError, isSipUri } from '@herald/sip';
 import type { DomainAddresses } from '@herald/stack';
 import { DnsError } from '@herald/stack';
-import { certificateDoesNotName, fromDomainMismatch, peerDnsUnavailable, sourceNotAuthorized, tlsRequired } from '../federation/federation-errors.js';
+import { FROM_WITHOUT_DOMAIN, certificateDoesNotName, fromDomainMismatch, fromWithoutDomain, peerDnsUnavailable, sourceNotAuthorized, tlsRequired } from '../federation/federation-errors.js';
 import { unmapped } from '../federation/domain-address-list.js';
 import type { FederationPolicy } from '../federation/federation-policy.js';
 import type { FlowOffences } from '../federation/flow-offences.js';
 import { type PeerVerdict, certificateRefusal, flowIdentities } from '../federation/peer-verdict.js';
 import { requestFeature } from '../federation/request-feature.js';
+import { uriDomain } from '../federation/uri-domain.js';
 import type { LocalIdentity } from '../routing/local-identity.js';
 import type { RequestContext } from '../tu/request-context.js';
 import type { RequestProcessor } from '../tu/request-processor.js';
@@ -37,9 +38,13 @@ export function judgePeer(options: JudgePeerOptions): RequestProcessor {
   return {
     name: 'judge-peer',
     process(ctx) {
-      const from = ctx.req.from.uri;
-      if (!isSipUri(from)) return 'continue';
-      const domain = from.host.toLowerCase();
+      const claimed = uriDomain(ctx.req.from.uri);
+      // A From without a domain (tel:) cannot be checked against one: only a permissive default takes it.
+      if (claimed === null && policy.levelOf('') !== 'permissive') {
+        observe?.('other', 'in', FROM_WITHOUT_DOMAIN);
+        throw fromWithoutDomain();
+      }
+      const domain = claimed ?? '';
       const counted = (error: unknown): never => {
         if (error instanceof SipError) observe?.(policy.metricPeer(domain), 'in', error.code);
         throw error;

@@ -1,0 +1,14 @@
+import { type MailboxUri, type SipUri, type Uri, isSipUri } from '@herald/sip';
+
+/**
+ * The domain a URI names, as the federation policy matches it: the host of a SIP, SIPS,
+ * `im:` or `pres:` URI, lower case, an IPv6 reference's brackets and a trailing dot dropped
+ * (`peer.example.` is the domain `peer.example`, and meets its lists and level); `null` for
+ * a URI without one (`tel:`).
+ */
+export function uriDomain(uri: Uri): string | null {
+  if (!isSipUri(uri) && uri.scheme !== 'im' && uri.scheme !== 'pres') return null;
+  const host = (uri as SipUri | MailboxUri).host.toLowerCase().replace(/^\[|\]$/g, '');
+  const domain = host.endsWith('.') ? host.slice(0, -1) : host;
+  return domain === '' ? null : domain;
+}

@@ -129,6 +129,7 @@ describe('watchers and the view', () => {
   it('gives a configured peer its watcher policy and an unconfigured domain none', () => {
     const p = policy({ peers: [peer('peer.test', { watchers: 'confirm' })] }, [{ domain: 'routed.test', to: 'sip:192.0.2.1' }]);
     expect(p.peerWatchers('peer.test')).toBe('confirm');
+    expect(p.peerWatchers('peer.test.')).toBe('confirm');
     expect(p.peerWatchers('routed.test')).toBe('allow');
     expect(p.peerWatchers('stranger.test')).toBeUndefined();
   });

@@ -132,7 +132,7 @@ export class FederationPolicy {
 
   /** The watcher policy of a configured peer domain; `undefined` for a domain no entry names. */
   peerWatchers(domain: string): PeerWatcherAction | undefined {
-    return this.table.peerFor(domain)?.watchers;
+    return this.table.peerFor(domain.endsWith('.') ? domain.slice(0, -1) : domain)?.watchers;
   }
 
   describe(): FederationPolicyDescription {

@@ -254,6 +254,14 @@ describe('RFC 3261 §22.3 proxy authentication', () => {
     expect(params(challenge).get('realm')).toBe(DOMAIN);
   });
 
+  it('challenges an im: or pres: From of a served domain, the same user as its sip: address (RFC 3861)', async () => {
+    for (const from of ['im:dave@example.com', 'pres:dave@EXAMPLE.com']) {
+      const challenge = await challengeFor(makeAuthenticator(), { ...message, from });
+      expect(challenge.status).toBe(407);
+      expect(params(challenge).get('realm')).toBe(DOMAIN);
+    }
+  });
+
   it('takes the realm from the From domain, also for a request to another domain', async () => {
     const challenge = await challengeFor(makeAuthenticator(), { method: 'INVITE', uri: 'sip:carol@elsewhere.test', from: 'sip:dave@example.org' });
     expect(challenge.status).toBe(407);

@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import { canonicalHost } from '../routing/local-identity.js';
 
 /**
  * An allow or block list of `federation:`: exact domains (`peer.example`), their
@@ -33,10 +34,11 @@ export class DomainAddressList {
     return this.entries.length === 0;
   }
 
-  /** `domain` (lower case) is listed, or is a subdomain of a `*.` entry. */
+  /** `domain` (in any spelling: case, a trailing dot) is listed, or is a subdomain of a `*.` entry. */
   hasDomain(domain: string): boolean {
-    if (this.domains.has(domain)) return true;
-    for (const suffix of this.suffixes) if (domain.endsWith(suffix)) return true;
+    const name = canonicalHost(domain);
+    if (this.domains.has(name)) return true;
+    for (const suffix of this.suffixes) if (name.endsWith(suffix)) return true;
     return false;
   }
 

@@ -104,6 +104,12 @@ describe('features and roles', () => {
     expect(p.featureRefusal('any.test', 'messages', 'alice@example.com')).toBeNull();
   });
 
+  it('blocks a domain in any spelling, outbound as inbound', () => {
+    const p = policy({ block: ['blocked.test'] });
+    expect(p.mayReach('BLOCKED.test.', 'messages')).toBe(false);
+    expect(p.listRefusal('blocked.test.', null)?.reason).toBe('Domain Blocked');
+  });
+
   it('limits a feature with a role to the users it lists', () => {
     const p = policy({ peers: [peer('peer.test', { roles: { presence: ['alice@example.com'] } })] });
     expect(p.featureRefusal('peer.test', 'presence', 'alice@example.com')).toBeNull();
@@ -122,6 +128,8 @@ describe('the way out to a peer (RFC 5922 §7.3)', () => {
     expect(p.outboundPeer('tru.test')).toEqual({ domain: 'tru.test', onlyTls: true, tlsCheck: { anyCertificate: false, anchors: ['AA:BB'] } });
     expect(p.outboundPeer('sys.test')).toEqual({ domain: 'sys.test', onlyTls: true, tlsCheck: { anyCertificate: false } });
     expect(p.outboundPeer('other.test')).toBeUndefined();
+    // A Request-URI host in another spelling is the same peer, checked against its name.
+    expect(p.outboundPeer('ENC.test.')).toEqual({ domain: 'enc.test', onlyTls: true, tlsCheck: { anyCertificate: true } });
   });
 });
 

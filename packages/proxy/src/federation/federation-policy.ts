@@ -1,4 +1,5 @@
 import type { SipError } from '@herald/sip';
+import { canonicalHost } from '../routing/local-identity.js';
 import type { OutboundPeer } from '../routing/target.js';
 import { DomainAddressList, unmapped } from './domain-address-list.js';
 import { addressBlocked, domainBlocked, domainNotAllowed, featureNotAllowedFor, featureNotAllowedWith, federationDisabled } from './federation-errors.js';
@@ -122,7 +123,8 @@ export class FederationPolicy {
    * for `trusted`; `undefined` when any transport will do.
    * @see RFC 5922 §7.3
    */
-  outboundPeer(domain: string): OutboundPeer | undefined {
+  outboundPeer(uriHost: string): OutboundPeer | undefined {
+    const domain = canonicalHost(uriHost);
     const peer = this.table.peerFor(domain);
     const level = peer?.level ?? this.settings.default;
     if (level === 'encrypted') return { domain, onlyTls: true, tlsCheck: { anyCertificate: true } };
@@ -132,7 +134,7 @@ export class FederationPolicy {
 
   /** The watcher policy of a configured peer domain; `undefined` for a domain no entry names. */
   peerWatchers(domain: string): PeerWatcherAction | undefined {
-    return this.table.peerFor(domain.endsWith('.') ? domain.slice(0, -1) : domain)?.watchers;
+    return this.table.peerFor(domain)?.watchers;
   }
 
   describe(): FederationPolicyDescription {

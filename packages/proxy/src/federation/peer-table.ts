@@ -1,4 +1,5 @@
 import { type SipUri, isSipUri, parseUri } from '@herald/sip';
+import { canonicalHost } from '../routing/local-identity.js';
 import type { StaticRoute } from '../routing/static-routes.js';
 import { FEATURES, type FederationSettings, type PeerSettings } from './federation-settings.js';
 
@@ -30,7 +31,7 @@ export class PeerTable {
 
   /** The entry for `domain`, or `null` when no entry names it. */
   peerFor(domain: string): Peer | null {
-    const d = domain.toLowerCase();
+    const d = canonicalHost(domain);
     const exact = this.exact.get(d);
     if (exact !== undefined) return exact;
     for (const w of this.wildcards) if (d.endsWith(w.domain.slice(1))) return w;

@@ -1,4 +1,5 @@
 import { type MailboxUri, type SipUri, type Uri, isSipUri } from '@herald/sip';
+import { canonicalHost } from '../routing/local-identity.js';
 
 /**
  * The domain a URI names, as the federation policy matches it: the host of a SIP, SIPS,
@@ -8,7 +9,6 @@ import { type MailboxUri, type SipUri, type Uri, isSipUri } from '@herald/sip';
  */
 export function uriDomain(uri: Uri): string | null {
   if (!isSipUri(uri) && uri.scheme !== 'im' && uri.scheme !== 'pres') return null;
-  const host = (uri as SipUri | MailboxUri).host.toLowerCase().replace(/^\[|\]$/g, '');
-  const domain = host.endsWith('.') ? host.slice(0, -1) : host;
+  const domain = canonicalHost((uri as SipUri | MailboxUri).host.replace(/^\[|\]$/g, ''));
   return domain === '' ? null : domain;
 }

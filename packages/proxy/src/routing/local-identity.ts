@@ -1,4 +1,4 @@
-import { type SipRequest, type Uri, isSipUri } from '@herald/sip';
+import { type MailboxUri, type SipRequest, type Uri, isSipUri } from '@herald/sip';
 
 /** A socket address Herald listens on. */
 export interface LocalAddress {
@@ -44,6 +44,8 @@ export class LocalIdentity {
    * sender is one of ours and must authenticate; `null` for another domain.
    */
   senderDomain(uri: Uri): string | null {
+    // RFC 3861: im:alice@example.com is the same user as sip:alice@example.com.
+    if (uri.scheme === 'im' || uri.scheme === 'pres') return this.servedDomain((uri as MailboxUri).host);
     if (!isSipUri(uri)) return null;
     return this.servedDomain(uri.host) ?? (this.isSelf(uri.host, null) ? this.primaryDomain : null);
   }

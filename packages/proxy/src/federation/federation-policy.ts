@@ -5,6 +5,7 @@ import { DomainAddressList, unmapped } from './domain-address-list.js';
 import { addressBlocked, domainBlocked, domainNotAllowed, featureNotAllowedFor, featureNotAllowedWith, federationDisabled } from './federation-errors.js';
 import type { Feature, FederationLevel, FederationSettings, PeerWatcherAction } from './federation-settings.js';
 import type { Peer, PeerTable } from './peer-table.js';
+import type { PeerCas } from './peer-verdict.js';
 
 /** Allow and block entries set at run time (admin API), on top of the configured ones. */
 export interface RuntimeLists {
@@ -51,7 +52,18 @@ export class FederationPolicy {
   ) {
     this.allow = new DomainAddressList(settings.allow);
     this.block = new DomainAddressList(settings.block);
+    const cas = new Map<string, string[]>();
+    for (const peer of settings.peers) {
+      for (const fingerprint of peer.ca?.fingerprints ?? []) {
+        const key = fingerprint.toUpperCase();
+        cas.set(key, [...(cas.get(key) ?? []), peer.domain]);
+      }
+    }
+    this.peerCas = cas;
   }
+
+  /** The peers' own CAs and what each may vouch for. */
+  readonly peerCas: PeerCas;
 
   /**
    * Replaces the run-time allow and block entries wholesale (the configured ones stay).

@@ -15,25 +15,47 @@ export interface PeerVerdict {
 }
 
 /**
- * The domains a flow is identified as: those its peer's certificate names when the chain
- * verified; `null` for a flow without such a certificate.
- * @see RFC 5922 §7.1
+ * Which CA certificates are a peer's own (`federation.peers[].ca`), by SHA-256 fingerprint
+ * (upper case), and the peer entries (`partner.example`, `*.acme.example`) each may vouch for.
  */
-export function flowIdentities(flow: Flow): readonly string[] | null {
-  const cert = flow.peerCertificate;
-  return cert !== undefined && cert.authorized ? cert.identities : null;
+export type PeerCas = ReadonlyMap<string, readonly string[]>;
+
+/**
+ * The domains a certificate speaks for: those it names (RFC 5922 §7.1) when its chain
+ * verified, but of a chain through some peer's own CA only those that peer's entries cover,
+ * so that one partner's CA cannot vouch for another domain; `null` when it vouches for none.
+ */
+export function vouchedIdentities(cert: PeerCertificate | undefined, peerCas: PeerCas): readonly string[] | null {
+  if (cert === undefined || !cert.authorized) return null;
+  let entries: string[] | null = null;
+  for (const fingerprint of cert.chain) {
+    const covered = peerCas.get(fingerprint.toUpperCase());
+    if (covered !== undefined) (entries ??= []).push(...covered);
+  }
+  if (entries === null) return cert.identities;
+  const covering = entries;
+  const vouched = cert.identities.filter((identity) => covering.some((entry) => (entry.startsWith('*.') ? identity.endsWith(entry.slice(1)) : identity === entry)));
+  return vouched.length > 0 ? vouched : null;
+}
+
+/** The domains a flow is identified as: those its peer's certificate vouches for. @see RFC 5922 §7.1 */
+export function flowIdentities(flow: Flow, peerCas: PeerCas): readonly string[] | null {
+  return vouchedIdentities(flow.peerCertificate, peerCas);
 }
 
 /**
  * Level `trusted`: the certificate verified, is anchored at the peer's own CA when it has
- * one, and names `domain` exactly; the error that says which failed, else `null`.
+ * one, and names `domain` exactly (and is not from another peer's own CA); the error that
+ * says which failed, else `null`.
  * @see RFC 5922 §7.2
  */
-export function certificateRefusal(domain: string, cert: PeerCertificate | undefined, ca: PeerCa | undefined): SipError | null {
-  if (cert === undefined || !cert.authorized) return certificateNotTrusted(domain);
+export function certificateRefusal(domain: string, cert: PeerCertificate | undefined, ca: PeerCa | undefined, peerCas: PeerCas): SipError | null {
+  const vouched = vouchedIdentities(cert, peerCas);
+  if (cert === undefined || vouched === null) return certificateNotTrusted(domain);
   if (ca !== undefined && !anchoredAt(cert, ca)) return certificateNotTrusted(domain);
   // RFC 5922 §7.2: the domain compared with each identity, exactly, no wildcards.
   if (!cert.identities.includes(domain)) return certificateDoesNotName(domain);
+  if (!vouched.includes(domain)) return certificateNotTrusted(domain);
   return null;
 }
 

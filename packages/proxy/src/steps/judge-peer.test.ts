@@ -113,6 +113,13 @@ describe('federation levels inbound', () => {
       expect(outcome(await other.run(request('MESSAGE'), flow('tls', PEER_ADDRESS, { identities: ['sub.peer.test'], authorized: false, chain: [] })))).toBe('403 Certificate Not Trusted For peer.test');
     });
 
+    it('refuses a certificate from another peer’s own CA, which vouches only for that peer', async () => {
+      const h = harness({ peers: [peer('partner.test', { level: 'trusted', ca: { path: '/a.pem', fingerprints: [CA] } }), peer('peer.test', { level: 'trusted' })] }, async () => false);
+      // partner.test's CA issued itself a certificate naming peer.test: the chain verifies, but it is not partner.test's to vouch for.
+      expect(outcome(await h.run(request('MESSAGE'), flow('tls', PEER_ADDRESS, cert(['peer.test']))))).toBe('403 Certificate Not Trusted For peer.test');
+      expect(outcome(await h.run(request('MESSAGE', 'sip:carol@partner.test'), flow('tls', PEER_ADDRESS, cert(['partner.test']))))).toBe('continue trusted certificate');
+    });
+
     it('refuses a verified certificate that names other domains only, with no wildcard match', async () => {
       expect(outcome(await trusted().run(request('MESSAGE'), flow('tls', PEER_ADDRESS, cert(['wrong.test']))))).toBe('403 Certificate Does Not Name peer.test');
       expect(outcome(await trusted().run(request('MESSAGE'), flow('tls', PEER_ADDRESS, cert(['*.peer.test', 'peer.test.example']))))).toBe('403 Certificate Does Not Name peer.test');

@@ -67,7 +67,7 @@ export function judgePeer(options: JudgePeerOptions): RequestProcessor {
  * offence closes it. At level `trusted` the reason names the certificate, which is what failed.
  */
 function identityRefusal(ctx: RequestContext, domain: string, options: JudgePeerOptions): SipError | null {
-  const identities = flowIdentities(ctx.flow);
+  const identities = flowIdentities(ctx.flow, options.policy.peerCas);
   if (identities === null || identities.includes(domain)) return null;
   if (options.offences.offend(ctx.flow.id)) options.closeFlow(ctx.flow.id);
   return options.policy.levelOf(domain) === 'trusted' ? certificateDoesNotName(domain) : fromDomainMismatch();
@@ -76,11 +76,11 @@ function identityRefusal(ctx: RequestContext, domain: string, options: JudgePeer
 /** What the domain's level asks of the request, and how the sender proved the domain. */
 function levelProof(ctx: RequestContext, domain: string, { policy, addresses }: JudgePeerOptions): PeerVerdict['proof'] | Promise<PeerVerdict['proof']> {
   const level = policy.levelOf(domain);
-  if (level === 'permissive') return flowIdentities(ctx.flow)?.includes(domain) ? 'certificate' : 'none';
+  if (level === 'permissive') return flowIdentities(ctx.flow, policy.peerCas)?.includes(domain) ? 'certificate' : 'none';
   const tls = ctx.flow.transport === 'tls';
   if (level === 'trusted') {
     if (!tls) throw tlsRequired(domain);
-    const refusal = certificateRefusal(domain, ctx.flow.peerCertificate, policy.peerFor(domain)?.ca);
+    const refusal = certificateRefusal(domain, ctx.flow.peerCertificate, policy.peerFor(domain)?.ca, policy.peerCas);
     if (refusal !== null) throw refusal;
     return 'certificate';
   }

@@ -45,4 +45,5 @@ export * from './federation/peer-verdict.js';
 export * from './federation/request-feature.js';
 export * from './federation/flow-offences.js';
 export * from './steps/judge-peer.js';
+export * from './steps/check-peer-in-dialog.js';
 export * from './steps/check-peer-outbound.js';

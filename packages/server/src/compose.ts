@@ -14,6 +14,7 @@ import {
   authenticated,
   cancelInvite,
   checkMaxForwards,
+  checkPeerInDialog,
   checkPeerOutbound,
   type FederationPolicy,
   FlowOffences,
@@ -97,6 +98,8 @@ export interface Services {
   federation: FederationPolicy;
   /** FEDERATION: who sent a request from another domain, and whether the policy takes it. */
   judgePeer: RequestProcessor;
+  /** WITHINDLG: whether the policy still takes a request within a dialog with another domain. */
+  checkPeerInDialog: RequestProcessor;
   /** RELAY: whether the policy lets a request go to another domain. */
   checkPeerOutbound: RequestProcessor;
   /** ENUM over `enum.suffixes`. @see RFC 6116 */
@@ -202,10 +205,12 @@ export async function composeServices({ config, store, core, clock, logger, metr
       offences,
       closeFlow: (id) => {
         logger.warn('federation: closing a connection that sent requests for domains it is not identified as', { flow: id });
-        transport.closeFlow(id);
+        // After the 403 that says why has gone out on it.
+        setImmediate(() => transport.closeFlow(id));
       },
       observe: observeFederation,
     }),
+    checkPeerInDialog: checkPeerInDialog(federation, observeFederation),
     checkPeerOutbound: checkPeerOutbound(federation, identity, observeFederation),
     enumLookup: new EnumLookup(dns, config.enum.suffixes),
     mailboxServers,
@@ -271,7 +276,7 @@ export async function composeServices({ config, store, core, clock, logger, metr
  * Each step runs when its condition holds; a step that answers ends the chain.
  */
 export function composeRequestChain(services: Services, caps: Capabilities = CAPABILITIES): RequestProcessor[] {
-  const { identity, proxy, flowTokens, routes, federation, judgePeer, checkPeerOutbound, enumLookup, mailboxServers, transactionHolder, auth, registrar, presence, messages, location } = services;
+  const { identity, proxy, flowTokens, routes, federation, judgePeer, checkPeerInDialog, checkPeerOutbound, enumLookup, mailboxServers, transactionHolder, auth, registrar, presence, messages, location } = services;
   for (const m of caps.allow) if (!KNOWN_METHODS.has(m)) throw new Error(`capability lists unknown method ${m}`);
   const trusted = trustedSender(identity, { trustLocalFrom: auth === null });
   return [
@@ -283,11 +288,14 @@ export function composeRequestChain(services: Services, caps: Capabilities = CAP
     when(hasRoute, preprocessRoute(identity, flowTokens)),
     when(isMethod('CANCEL'), cancelInvite(proxy)),
     // WITHINDLG: a dialog Herald record-routed, or a subscription dialog Herald is an end of (the dialog is the credential).
+    // A dialog with another domain the federation policy has since blocked (or refused the feature): a BYE still ends it.
+    when(all(hasToTag, fromOtherDomain(identity), not(isMethod('ACK', 'CANCEL', 'BYE'))), checkPeerInDialog),
     when(inDialogHeraldRecordRouted, forwardInDialog(proxy)),
     when(isMethod('NOTIFY'), presence.listMemberNotifies),
     when(all(isMethod('SUBSCRIBE'), hasToTag), presence.subscriptionRefreshes),
     // FEDERATION: From names another domain (in-dialog requests took WITHINDLG): which peer, how far trusted, may it do this.
-    when(all(fromOtherDomain(identity), not(authenticated), not(isMethod('REGISTER', 'ACK', 'CANCEL'))), judgePeer),
+    // (One for another domain is relaying, refused below without asking DNS.)
+    when(all(fromOtherDomain(identity), not(toOtherDomain(identity)), not(isMethod('REGISTER', 'ACK', 'CANCEL'))), judgePeer),
     // AUTH
     ...(auth === null
       ? []

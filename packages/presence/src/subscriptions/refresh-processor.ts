@@ -1,5 +1,5 @@
 import { LOST_RACE, retryCompareAndSet } from '@herald/store';
-import { type RequestContext, type RequestProcessor, requireUnderstood } from '@herald/proxy';
+import { type RequestContext, type RequestProcessor, requireUnderstood, storedFlow } from '@herald/proxy';
 import { expiryLimitsFor } from '../authorization/foreign-watcher.js';
 import { isList } from '../lists/list-subscription.js';
 import { busySubscription } from '../presence-errors.js';
@@ -31,7 +31,7 @@ export function subscriptionRefreshes(options: SubscriptionServiceOptions): Requ
 /** Read, apply, and write with one compare-and-set, read again when another writer won; then the 200 and the NOTIFY. */
 function refresh(ctx: RequestContext, request: RefreshRequest, options: SubscriptionServiceOptions): Promise<'stop'> {
   const { subscriptions, notifier, policy, clock } = options;
-  const flow = ctx.flow;
+  const flow = storedFlow(ctx.flow);
   return retryCompareAndSet(async () => {
     const now = clock.now();
     const sub = await subscriptions.get(request.id, now);

@@ -1,4 +1,4 @@
-import type { RequestContext } from '@herald/proxy';
+import { type RequestContext, storedFlow } from '@herald/proxy';
 import { parseUri } from '@herald/sip';
 import { type ForeignWatcher, type Subscription, lookUpContacts } from '@herald/store';
 import { watcherDecision } from '../authorization/watcher-decision.js';
@@ -36,7 +36,7 @@ export async function subscribeList(
   const { expires } = request;
   const format = listFormat(req.optionTags('supported'), request.accept);
   const now = clock.now();
-  const parent = subscriptionFromRequest(req, { resource: listUri, watcher: request.watcher, event: PRESENCE_EVENT, status: 'active', expiresAt: now + expires * 1000, flow: ctx.flow, foreign, data: {} });
+  const parent = subscriptionFromRequest(req, { resource: listUri, watcher: request.watcher, event: PRESENCE_EVENT, status: 'active', expiresAt: now + expires * 1000, flow: storedFlow(ctx.flow), foreign, data: {} });
   const outcomes: Array<[string, Subscription | string]> = [];
   for (const uri of entries) outcomes.push([uri, await listMember(parent, uri, format, options)]);
   const { data, members } = gatherMembers(outcomes);

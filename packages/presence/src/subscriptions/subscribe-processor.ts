@@ -1,4 +1,4 @@
-import { type RequestContext, type RequestProcessor, requireUnderstood, userNotFound } from '@herald/proxy';
+import { type RequestContext, type RequestProcessor, requireUnderstood, storedFlow, userNotFound } from '@herald/proxy';
 import type { SipRequest } from '@herald/sip';
 import { lookUpContacts } from '@herald/store';
 import { expiryLimitsFor, foreignWatcher } from '../authorization/foreign-watcher.js';
@@ -48,7 +48,7 @@ async function subscribe(ctx: RequestContext, aor: string, options: Subscription
   if (!known) throw userNotFound();
   const standing = request.event === WINFO_EVENT ? winfoStanding(request, resource) : await watcherStanding(request, resource, options);
   const expires = Math.min(request.expires, expiryLimitsFor({ status: standing.status, foreign }, policy, policy.strangers).maxExpires);
-  const sub = newSubscription(req, { ...request, expires }, resource, standing, ctx.flow, foreign, now);
+  const sub = newSubscription(req, { ...request, expires }, resource, standing, storedFlow(ctx.flow), foreign, now);
   if (expires > 0) await createSubscription(sub, now, options);
   ctx.respond(200, 'OK', subscribeOk(sub, expires, options.contact(ctx.flow.transport)));
   // RFC 6665 §4.2.1.2: the NOTIFY follows the 2xx (SIPp and SIP.js want that order).

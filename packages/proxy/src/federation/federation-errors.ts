@@ -17,7 +17,7 @@ export function addressBlocked(): SipError {
 /** The code of `fromWithoutDomain`. */
 export const FROM_WITHOUT_DOMAIN = 'SIP_ERR_FEDERATION_NO_DOMAIN';
 
-/** A From of another kind than a domain's (`tel:`) from a sender nobody authenticated, unless the default level is `permissive`. */
+/** A From of another kind than a domain's (`tel:`, an IP address) from a sender nobody authenticated, unless the default level is `permissive`. */
 export function fromWithoutDomain(): SipError {
   return new SipError(403, 'From Names No Domain', FROM_WITHOUT_DOMAIN);
 }

@@ -125,6 +125,18 @@ export class FederationPolicy {
   }
 
   /** Whether requests using `feature` may go to `domain` at all (lists, level, features; roles aside). */
+  /**
+   * What the policy says of a request within a dialog from `domain` (the dialog was judged
+   * when it began): the lists, level `off` and the feature, roles aside (the Request-URI of an
+   * in-dialog request is a contact, not a user), so that a domain blocked or refused a
+   * feature since loses its subscriptions at their next refresh or NOTIFY.
+   */
+  dialogRefusal(domain: string, address: string, feature: Feature | null): SipError | null {
+    const refusal = this.listRefusal(domain, address);
+    if (refusal !== null || feature === null) return refusal;
+    return (this.table.peerFor(domain)?.features ?? this.settings.features).includes(feature) ? null : featureNotAllowedWith(feature, domain);
+  }
+
   mayReach(domain: string, feature: Feature): boolean {
     return this.listRefusal(domain, null) === null && (this.table.peerFor(domain)?.features ?? this.settings.features).includes(feature);
   }

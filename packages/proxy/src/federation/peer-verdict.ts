@@ -50,12 +50,11 @@ export function flowIdentities(flow: Flow, peerCas: PeerCas): readonly string[] 
  * @see RFC 5922 §7.2
  */
 export function certificateRefusal(domain: string, cert: PeerCertificate | undefined, ca: PeerCa | undefined, peerCas: PeerCas): SipError | null {
-  const vouched = vouchedIdentities(cert, peerCas);
-  if (cert === undefined || vouched === null) return certificateNotTrusted(domain);
+  if (cert === undefined || !cert.authorized) return certificateNotTrusted(domain);
   if (ca !== undefined && !anchoredAt(cert, ca)) return certificateNotTrusted(domain);
   // RFC 5922 §7.2: the domain compared with each identity, exactly, no wildcards.
   if (!cert.identities.includes(domain)) return certificateDoesNotName(domain);
-  if (!vouched.includes(domain)) return certificateNotTrusted(domain);
+  if (!vouchedIdentities(cert, peerCas)?.includes(domain)) return certificateNotTrusted(domain);
   return null;
 }
 

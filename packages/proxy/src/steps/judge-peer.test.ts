@@ -157,6 +157,12 @@ describe('lists, level off and features inbound', () => {
     expect(outcome(await harness({ default: 'permissive', block: [PEER_ADDRESS] }).run(request('MESSAGE', 'tel:+15551234'), flow('udp', PEER_ADDRESS)))).toBe('403 Address Blocked');
   });
 
+  it('refuses a From naming an address (any host speaks for its own), unless a peer entry names it', async () => {
+    const any = async () => true;
+    expect(outcome(await harness({}, any).run(request('MESSAGE', `sip:spam@${PEER_ADDRESS}`), flow('udp', PEER_ADDRESS)))).toBe('403 From Names No Domain');
+    expect(outcome(await harness({ peers: [peer(PEER_ADDRESS)] }, any).run(request('MESSAGE', `sip:gw@${PEER_ADDRESS}`), flow('udp', PEER_ADDRESS)))).toBe('continue verified address');
+  });
+
   it('takes the domain of an im: or pres: From', async () => {
     expect(outcome(await harness({ block: ['peer.test'] }).run(request('MESSAGE', 'im:bob@peer.test'), flow('udp', PEER_ADDRESS)))).toBe('403 Domain Blocked');
   });

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { SipError, isSipUri } from '@herald/sip';
 import type { DomainAddresses } from '@herald/stack';
 import { DnsError } from '@herald/stack';
@@ -39,8 +40,10 @@ export function judgePeer(options: JudgePeerOptions): RequestProcessor {
     name: 'judge-peer',
     process(ctx) {
       const claimed = uriDomain(ctx.req.from.uri);
-      // A From without a domain (tel:) cannot be checked against one: only a permissive default takes it.
-      if (claimed === null && policy.levelOf('') !== 'permissive') {
+      // A From without a domain (tel:), or naming an address no peer entry names (any host
+      // speaks for its own address), cannot be checked against a domain: only a permissive default takes it.
+      const noDomain = claimed === null || (isIP(claimed) !== 0 && policy.peerFor(claimed) === null);
+      if (noDomain && policy.levelOf('') !== 'permissive') {
         observe?.('other', 'in', FROM_WITHOUT_DOMAIN);
         throw fromWithoutDomain();
       }

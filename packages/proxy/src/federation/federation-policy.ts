@@ -45,6 +45,7 @@ export class FederationPolicy {
   private readonly block: DomainAddressList;
   private runtimeAllow = NO_RUNTIME;
   private runtimeBlock = NO_RUNTIME;
+  private readonly peerAddresses = new WeakMap<Peer, DomainAddressList>();
 
   constructor(
     private readonly settings: FederationSettings,
@@ -135,6 +136,15 @@ export class FederationPolicy {
     const refusal = this.listRefusal(domain, address);
     if (refusal !== null || feature === null) return refusal;
     return (this.table.peerFor(domain)?.features ?? this.settings.features).includes(feature) ? null : featureNotAllowedWith(feature, domain);
+  }
+
+  /** `address` is one of those `federation.peers[].addresses` lists for the peer of `domain`. */
+  listsSource(domain: string, address: string): boolean {
+    const peer = this.table.peerFor(domain);
+    if (peer?.addresses === undefined) return false;
+    let list = this.peerAddresses.get(peer);
+    if (list === undefined) this.peerAddresses.set(peer, (list = new DomainAddressList(peer.addresses)));
+    return list.hasAddress(address);
   }
 
   mayReach(domain: string, feature: Feature): boolean {

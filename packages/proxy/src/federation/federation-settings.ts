@@ -35,6 +35,11 @@ export interface PeerSettings {
   /** Per feature, the local users (AoRs `user@domain`, lower case) who alone may use it with the peer. */
   roles: Readonly<Partial<Record<Feature, readonly string[]>>>;
   watchers: PeerWatcherAction;
+  /**
+   * Levels `verified` and `encrypted`: source addresses and CIDR ranges that speak for the
+   * peer besides those its DNS (and route) gives, e.g. its outbound proxies.
+   */
+  addresses?: readonly string[];
 }
 
 /** `federation:` of the configuration. */

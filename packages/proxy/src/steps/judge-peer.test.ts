@@ -79,6 +79,12 @@ describe('federation levels inbound', () => {
     expect(h.observed).toEqual(['other in accepted', 'other in accepted', 'other in SIP_ERR_FEDERATION_SOURCE_NOT_AUTHORIZED']);
   });
 
+  it('verified takes the addresses a peer entry lists without asking DNS', async () => {
+    const h = harness({ peers: [peer('peer.test', { addresses: ['203.0.113.0/28'] })] }, () => Promise.reject(new DnsError('no server answered', 'SIP_ERR_DNS_TIMEOUT')));
+    expect(outcome(await h.run(request('MESSAGE'), flow('udp', '203.0.113.9')))).toBe('continue verified address');
+    expect(outcome(await h.run(request('MESSAGE'), flow('udp', '203.0.113.99')))).toMatch(/^503/);
+  });
+
   it('verified answers 503 with Retry-After when DNS cannot be asked', async () => {
     const h = harness({}, async () => {
       throw new DnsError('no server answered', 'SIP_ERR_DNS_TIMEOUT');

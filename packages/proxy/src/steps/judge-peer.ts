@@ -88,8 +88,10 @@ function levelProof(ctx: RequestContext, domain: string, { policy, addresses }: 
     return 'certificate';
   }
   if (level === 'encrypted' && !tls) throw tlsRequired(domain);
+  const address = unmapped(ctx.flow.remoteAddress);
+  if (policy.listsSource(domain, address)) return 'address';
   const hops = policy.peerFor(domain)?.hops ?? [];
-  return addresses.speaksFor(domain, unmapped(ctx.flow.remoteAddress), hops).then(
+  return addresses.speaksFor(domain, address, hops).then(
     (speaks) => {
       if (!speaks) throw sourceNotAuthorized(domain);
       return 'address' as const;

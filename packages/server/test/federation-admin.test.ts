@@ -199,6 +199,13 @@ users:
     expect(new Set(before.workers.map((w) => w.worker)).size).toBe(2);
     expect(before.unanswered).toBe(0);
     expect(await messagesFrom('mallory@badpeer.example')).toEqual(Array(AGENTS).fill('202 Accepted'));
+    // A watcher of that domain subscribes while it is not blocked.
+    const watcher = await UdpAgent.start(herald.port('udp'));
+    const subscribe = (cseq: number, toTag?: string) =>
+      watcher.send({ method: 'SUBSCRIBE', uri: 'sip:bob@example.com', from: '<sip:mallory@badpeer.example>;tag=w', to: `<sip:bob@example.com>${toTag ? `;tag=${toTag}` : ''}`, callId: 'watch-bad', cseq, headers: ['Event: presence', 'Expires: 600'] });
+    await subscribe(1);
+    const subscribed = await watcher.response(10_000);
+    expect(subscribed.status).toBe(200);
 
     expect((await api('PUT', '/api/federation/block/badpeer.example')).status).toBe(201);
     const after = await eventually(show, (s) => s.workers.every((w) => w.block.length === 1));
@@ -210,6 +217,11 @@ users:
     expect((await eventually(applied, (a) => a.length === 2)).map((e) => e.block)).toEqual([['badpeer.example'], ['badpeer.example']]);
     // Whichever worker a request reaches refuses the domain now.
     expect(await messagesFrom('mallory@badpeer.example')).toEqual(Array(AGENTS).fill('403 Domain Blocked'));
+    // Its subscription, judged when it began, ends at its next refresh.
+    await subscribe(2, subscribed.to.params.get('tag') ?? undefined);
+    const refreshed = await watcher.response(10_000);
+    expect(`${refreshed.status} ${refreshed.reason}`).toBe('403 Domain Blocked');
+    await watcher.close();
 
     expect((await api('DELETE', '/api/federation/block/badpeer.example')).status).toBe(204);
     const removed = await eventually(show, (s) => s.workers.every((w) => w.block.length === 0));

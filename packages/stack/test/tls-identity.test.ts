@@ -164,6 +164,19 @@ describe('RFC 5922 §7.3 outbound TLS to a SIP domain', () => {
     expect(flow.peerCertificate).toMatchObject({ identities: ['impostor.test'], authorized: false });
   });
 
+  it('verifies the server even when the options carry a stray rejectUnauthorized: false', async () => {
+    const lax = { ...tlsOf(herald), rejectUnauthorized: false };
+    const [selfSigned, otherName, client] = await Promise.all([
+      peerLayer(await pki.selfSigned('peer.test')),
+      peerLayer(await pki.ca.leaf('other.test', { ips: ['127.0.0.1'] })),
+      layer([{ transport: 'tls', host: '127.0.0.1', port: 0 }], { tls: lax }),
+    ]);
+    for (const [server, callId] of [[selfSigned, 'self'], [otherName, 'other']] as const) {
+      const sending = client.layer.send(request(callId), { transport: 'tls', address: '127.0.0.1', port: server.port('tls'), serverName: 'peer.test' });
+      await expect(sending).rejects.toMatchObject({ code: 'SIP_ERR_TRANSPORT_CONNECT' });
+    }
+  });
+
   it('refuses a chain not anchored at the peer CA, and reuses a connection only for the same check', async () => {
     const trustBoth = trustedCertificates({ systemCa: false, caFiles: [pki.ca.certFile, pki.otherCa.certFile] });
     const [server, client] = await Promise.all([peerLayer(await pki.otherCa.leaf('peer.test', { ips: ['127.0.0.1'] })), heraldLayer(trustBoth)]);

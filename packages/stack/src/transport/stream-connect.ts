@@ -59,7 +59,8 @@ function clientTlsOptions(options: StreamConnectOptions): tls.ConnectionOptions 
   return {
     servername: options.servername,
     ...(options.tls !== undefined && { secureContext: secureContextOf(options.tls) }),
-    rejectUnauthorized: any ? false : (options.tls?.rejectUnauthorized ?? true),
+    // Only `anyCertificate` skips verification: without `rejectUnauthorized` Node would keep a socket whose chain or name failed.
+    rejectUnauthorized: !any,
     ...(any
       ? { checkServerIdentity: () => undefined }
       : options.sipDomain === true && options.servername !== undefined && { checkServerIdentity: checkSipServerIdentity }),

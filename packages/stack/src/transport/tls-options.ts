@@ -14,11 +14,6 @@ export interface TlsOptions {
    * the SIP layer decides what it needs. @see RFC 5922 §7.1
    */
   requestCert?: boolean;
-  /**
-   * Refuse a server whose certificate does not verify when Herald connects out (default
-   * true). Accepted connections are never refused at the TLS layer.
-   */
-  rejectUnauthorized?: boolean;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { type SipUri, parseUri } from '@herald/sip';
-import { type NamedServer, freePort, startNamed } from '@herald/test-kit';
+import { createSocket } from 'node:dgram';
+import { FakeClock, type NamedServer, freePort, startNamed } from '@herald/test-kit';
 import { DnsClient } from './dns-client.js';
 import { DomainAddresses } from './domain-addresses.js';
 import { MailboxServers } from './mailbox-servers.js';
@@ -22,6 +23,7 @@ describe('the addresses that may speak for a domain (RFC 3263 §4, RFC 3861 §4)
           'a IN A 192.0.2.1',
           'a IN A 192.0.2.2',
           'b IN AAAA 2001:db8::b',
+          'v6 IN AAAA 2001:db8:0:0::1',
           'im IN A 192.0.2.30',
         ],
       },
@@ -35,6 +37,30 @@ describe('the addresses that may speak for a domain (RFC 3263 §4, RFC 3861 §4)
 
   it.each(['192.0.2.1', '192.0.2.2', '2001:DB8::B', '::ffff:192.0.2.1', '192.0.2.30'])('counts %s, an address of some destination', async (address) => {
     expect(await addresses.speaksFor('peer.test', address)).toBe(true);
+  });
+
+  it('compares IPv6 in one form, whichever way the zone or the socket spells it', async () => {
+    const hops = [parseUri('sip:[2001:DB8:0:0:0:0:0:2]') as SipUri];
+    expect(await addresses.speaksFor('v6.peer.test', '2001:db8::1')).toBe(true);
+    expect(await addresses.speaksFor('peer.test', '2001:db8:0::b')).toBe(true);
+    expect(await addresses.speaksFor('peer.test', '[2001:db8::2]', hops)).toBe(true);
+  });
+
+  describe('with a DNS server that does not answer', () => {
+    const silent = createSocket('udp4');
+    const clock = new FakeClock();
+    beforeAll(() => new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', resolve)));
+    afterAll(() => {
+      // The queries still waiting time out, and nothing is left open.
+      clock.advance(60_000);
+      silent.close();
+    });
+
+    it('answers as soon as a next hop matches', async () => {
+      const dns = new DnsClient({ servers: [`127.0.0.1:${silent.address().port}`], timeoutMs: 1000, attempts: 1, clock });
+      const waiting = new DomainAddresses(new SipResolver({ dns }), new MailboxServers(dns));
+      expect(await waiting.speaksFor('peer.test', '198.51.100.5', [parseUri('sip:198.51.100.5') as SipUri])).toBe(true);
+    });
   });
 
   it('does not count another address', async () => {

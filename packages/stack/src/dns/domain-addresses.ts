@@ -1,5 +1,5 @@
-import { isIP } from 'node:net';
 import type { SipUri } from '@herald/sip';
+import { socketAddress } from '../transport/socket-address.js';
 import type { MailboxServers } from './mailbox-servers.js';
 import type { SipResolver } from './sip-resolver.js';
 
@@ -17,21 +17,36 @@ export class DomainAddresses {
   ) {}
 
   /**
-   * Whether `address` (unmapped IPv4 or IPv6) is one of `domain`'s, counting `hops` (a route's
-   * next hops) as its own. Rejects with the DNS failure when no answer found the address and
-   * some question could not be asked: the caller cannot tell "no" from "don't know".
+   * Whether `address` (IPv4, IPv6 in any spelling, or IPv4-mapped IPv6) is one of `domain`'s,
+   * counting `hops` (a route's next hops) as its own: true as soon as one answer holds it.
+   * Rejects with the DNS failure when no answer found the address and some question could not
+   * be asked: the caller cannot tell "no" from "don't know".
    */
   async speaksFor(domain: string, address: string, hops: readonly SipUri[] = []): Promise<boolean> {
-    const wanted = normal(address);
+    const wanted = socketAddress(address);
     const asked = [...hops.map((hop) => this.ofUri(hop)), this.ofUri(sipUri(domain)), this.ofMailbox('im', domain), this.ofMailbox('pres', domain)];
-    const answers = await Promise.allSettled(asked);
-    let failure: unknown = null;
-    for (const answer of answers) {
-      if (answer.status === 'rejected') failure ??= answer.reason;
-      else if (answer.value.some((a) => normal(a) === wanted)) return true;
-    }
-    if (failure !== null) throw failure;
-    return false;
+    // The first answer holding the address settles it: a slow or unreachable DNS server does not hold up a hop that matched.
+    return new Promise((resolve, reject) => {
+      let left = asked.length;
+      let failure: unknown = null;
+      const settled = () => {
+        if (--left > 0) return;
+        if (failure !== null) reject(failure);
+        else resolve(false);
+      };
+      for (const question of asked) {
+        question.then(
+          (found) => {
+            if (found.some((a) => socketAddress(a) === wanted)) resolve(true);
+            settled();
+          },
+          (error: unknown) => {
+            failure ??= error;
+            settled();
+          },
+        );
+      }
+    });
   }
 
   private async ofUri(uri: SipUri): Promise<string[]> {
@@ -47,10 +62,4 @@ export class DomainAddresses {
 
 function sipUri(host: string): SipUri {
   return { scheme: 'sip', user: null, password: null, host, port: null, params: new Map(), headers: [] };
-}
-
-/** `::ffff:192.0.2.1` → `192.0.2.1`; IPv6 in lower case, brackets dropped. */
-function normal(address: string): string {
-  const bare = address.replace(/^\[|\]$/g, '').toLowerCase();
-  return bare.startsWith('::ffff:') && isIP(bare.slice(7)) === 4 ? bare.slice(7) : bare;
 }

@@ -50,7 +50,8 @@ export function readHeraldConfig(raw: unknown, source: string | undefined, baseD
   const presence = readPresence(top.presence, domains ?? [], problems);
   const routes = readRoutes(top.routes, domains ?? [], problems);
   const enumConfig = readEnum(top.enum, problems);
-  const federation = readFederation(top.federation, domains ?? [], baseDir, problems);
+  const federationTls = { certificate: top.tls != null, listener: (listen ?? []).some((l) => l.transport === 'tls') };
+  const federation = readFederation(top.federation, domains ?? [], baseDir, federationTls, problems);
   const dns = readDns(top.dns, problems);
   const workers = store === undefined ? undefined : problems.check(() => readWorkers(top.workers ?? 'auto', store));
   const admin = readAdmin(top.admin, problems);

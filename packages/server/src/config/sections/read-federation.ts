@@ -1,4 +1,3 @@
-import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import {
   DEFAULT_FEDERATION,
@@ -11,6 +10,7 @@ import {
   type PeerSettings,
   listEntryProblem,
 } from '@herald/proxy';
+import { certificateFingerprints } from '@herald/stack';
 import { ConfigError } from '../config-error.js';
 import { isHostname } from '../host-port.js';
 import { type Problems, allRead, expectList, expectMap, expectOneOf, expectString, readMapList, readSection } from '../validation-kit.js';
@@ -19,22 +19,33 @@ import { readablePath } from './read-tls.js';
 const FEDERATION_KEYS = ['default', 'allow', 'block', 'features', 'peers'] as const;
 const PEER_KEYS = ['domain', 'level', 'ca', 'features', 'roles', 'watchers'] as const;
 
+/** What of TLS the rest of the configuration sets up: levels `encrypted` and `trusted` need both. */
+export interface FederationTls {
+  /** `tls:` is given (Herald's certificate and key). */
+  certificate: boolean;
+  /** Some listener is `tls://` (where peers connect to over TLS). */
+  listener: boolean;
+}
+
+/** Levels that cannot be met without TLS. */
+const TLS_LEVELS: ReadonlySet<string> = new Set(['encrypted', 'trusted']);
+
 /**
  * `federation:`, into @herald/proxy's federation settings: the default level, the allow and
  * block lists, the features of unconfigured domains, and one entry per peer domain (its CA
  * file read for the fingerprints of its certificates; role members as AoRs, a bare user
  * taken in the primary domain).
  */
-export function readFederation(value: unknown, domains: readonly string[], baseDir: string, problems: Problems): FederationSettings | undefined {
+export function readFederation(value: unknown, domains: readonly string[], baseDir: string, tls: FederationTls, problems: Problems): FederationSettings | undefined {
   const map = readSection('federation', value, FEDERATION_KEYS, problems);
   if (map === undefined) return undefined;
   const defaults = DEFAULT_FEDERATION;
-  const level = problems.check(() => expectOneOf('federation.default', map.default ?? defaults.default, FEDERATION_LEVELS));
+  const level = problems.check(() => expectLevel('federation.default', map.default ?? defaults.default, tls));
   const allow = problems.check(() => expectListEntries('federation.allow', map.allow));
   const block = problems.check(() => expectListEntries('federation.block', map.block));
   const features = problems.check(() => expectFeatures('federation.features', map.features));
   const peers = readMapList('federation.peers', map.peers, '{ domain: partner.example, level: trusted, ca: certs/partner-ca.pem }', PEER_KEYS, problems, (key, entry) =>
-    readPeer(key, entry, { level: level ?? defaults.default, domains, baseDir }, problems),
+    readPeer(key, entry, { level: level ?? defaults.default, domains, baseDir, tls }, problems),
   );
   if (peers !== undefined) {
     const seen = new Set<string>();
@@ -46,10 +57,18 @@ export function readFederation(value: unknown, domains: readonly string[], baseD
   return allRead({ default: level, allow, block, features, peers });
 }
 
-function readPeer(key: string, entry: Record<string, unknown>, context: { level: FederationSettings['default']; domains: readonly string[]; baseDir: string }, problems: Problems): PeerSettings | undefined {
+interface PeerContext {
+  level: FederationSettings['default'];
+  domains: readonly string[];
+  baseDir: string;
+  tls: FederationTls;
+}
+
+function readPeer(key: string, entry: Record<string, unknown>, context: PeerContext, problems: Problems): PeerSettings | undefined {
   const domain = problems.check(() => expectPeerDomain(`${key}.domain`, entry.domain, context.domains));
-  const level = problems.check(() => expectOneOf(`${key}.level`, entry.level ?? context.level, FEDERATION_LEVELS));
-  const ca = entry.ca == null ? null : problems.check(() => readCa(`${key}.ca`, entry.ca, context.baseDir));
+  // A level inherited from federation.default was checked there.
+  const level = problems.check(() => (entry.level == null ? context.level : expectLevel(`${key}.level`, entry.level, context.tls)));
+  const ca = entry.ca == null ? null : problems.check(() => readCa(`${key}.ca`, entry.ca, level, context.baseDir));
   const features = problems.check(() => expectFeatures(`${key}.features`, entry.features));
   const roles = problems.check(() => expectRoles(`${key}.roles`, entry.roles, context.domains[0] ?? 'localhost'));
   const watchers = problems.check(() => expectOneOf(`${key}.watchers`, entry.watchers ?? 'allow', PEER_WATCHER_ACTIONS));
@@ -57,6 +76,14 @@ function readPeer(key: string, entry: Record<string, unknown>, context: { level:
   if (read === undefined) return undefined;
   const { ca: file, ...rest } = read;
   return file === null ? rest : { ...rest, ca: file };
+}
+
+/** A federation level that this configuration can meet: `encrypted` and `trusted` need Herald's certificate and a `tls://` listener. */
+function expectLevel(key: string, value: unknown, tls: FederationTls): FederationSettings['default'] {
+  const level = expectOneOf(key, value, FEDERATION_LEVELS);
+  if (!TLS_LEVELS.has(level) || (tls.certificate && tls.listener)) return level;
+  const missing = [...(tls.certificate ? [] : ['tls: { cert, key }']), ...(tls.listener ? [] : ['a listener such as tls://0.0.0.0:5061'])];
+  throw new ConfigError(key, `\`${level}\` needs TLS: add ${missing.join(' and ')}, or choose verified or permissive`);
 }
 
 function expectPeerDomain(key: string, value: unknown, domains: readonly string[]): string {
@@ -106,17 +133,19 @@ function roleMember(key: string, value: unknown, primaryDomain: string): string 
   return `${user}@${domain}`;
 }
 
-/** The peer's CA file: readable, with at least one PEM certificate, whose SHA-256 fingerprints anchor the peer's chains. */
-function readCa(key: string, value: unknown, baseDir: string): PeerCa {
+/** The peer's CA file, at level `trusted` only: readable, with at least one PEM certificate, whose SHA-256 fingerprints anchor the peer's chains. */
+function readCa(key: string, value: unknown, level: FederationSettings['default'] | undefined, baseDir: string): PeerCa {
+  if (level !== undefined && level !== 'trusted') {
+    throw new ConfigError(key, `is used only at level trusted, and this peer's level is ${level}; set level: trusted, or remove ca`);
+  }
   const path = readablePath(key, value, baseDir, "the PEM file of the peer's CA certificates");
-  const blocks = readFileSync(path, 'latin1').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-  const fingerprints = blocks.map((pem) => {
-    try {
-      return new X509Certificate(pem).fingerprint256;
-    } catch (error) {
-      throw new ConfigError(key, `${path} holds a certificate that cannot be read (${(error as Error).message}); give a PEM file of CA certificates`, 'HERALD_ERR_CONFIG_FILE');
-    }
-  });
-  if (fingerprints.length === 0) throw new ConfigError(key, `${path} holds no PEM certificate; give the file of the peer's CA certificates (-----BEGIN CERTIFICATE-----)`, 'HERALD_ERR_CONFIG_FILE');
-  return { path, fingerprints };
+  const text = readFileSync(path, 'latin1');
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new ConfigError(key, `${path} holds no PEM certificate; give the file of the peer's CA certificates (-----BEGIN CERTIFICATE-----)`, 'HERALD_ERR_CONFIG_FILE');
+  }
+  try {
+    return { path, fingerprints: certificateFingerprints(text) };
+  } catch (error) {
+    throw new ConfigError(key, `${path} holds a certificate that cannot be read (${(error as Error).message}); give a PEM file of CA certificates`, 'HERALD_ERR_CONFIG_FILE');
+  }
 }

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { X509Certificate } from 'node:crypto';
 import { type SipRequest, parseMessage } from '@herald/sip';
-import { type TestIdentity, type TestPki, Inbox, StreamClient, WsClient, createTestPki, requestText } from '@herald/test-kit';
+import { type TestIdentity, type TestPki, Inbox, StreamClient, WsClient, clientCaNames, createTestPki, requestText } from '@herald/test-kit';
 import { type LimitName, type TlsOptions, certificateFingerprints, trustedCertificates } from '../src/index.js';
 import { type RunningLayer, startLayer } from './helpers/start-layer.js';
 
@@ -114,6 +114,20 @@ describe('RFC 5922 §7.1 client certificates on accepted TLS connections', () =>
     expect((await run.received.next()).flow.peerCertificate).toMatchObject({ identities: ['peer.test'], authorized: true });
   });
 
+  it('names only serverCa in its CertificateRequest, ca serving connections Herald opens', async () => {
+    const everything = trustedCertificates({ systemCa: true, caFiles: [pki.ca.certFile] });
+    const run = await layer([{ transport: 'tls', host: '127.0.0.1', port: 0 }], { tls: { ...tlsOf(herald, everything), serverCa: trust } });
+    expect(await clientCaNames(run.port('tls'))).toEqual(['CN = Herald Test CA']);
+    const client = await connect(run.port('tls'), peer);
+    await client.write(requestText({ transport: 'TLS' }));
+    expect((await run.received.next()).flow.peerCertificate).toMatchObject({ identities: ['peer.test'], authorized: true });
+  });
+
+  it('names ca in its CertificateRequest when there is no serverCa', async () => {
+    const run = await layer([{ transport: 'tls', host: '127.0.0.1', port: 0 }], { tls: tlsOf(herald, trustedCertificates({ systemCa: true, caFiles: [pki.ca.certFile] })) });
+    expect((await clientCaNames(run.port('tls'))).length).toBeGreaterThan(100);
+  });
+
   it('closes a flow on request', async () => {
     const run = await layer([{ transport: 'tls', host: '127.0.0.1', port: 0 }], { tls: tlsOf(herald) });
     const client = await connect(run.port('tls'), peer);
@@ -175,6 +189,22 @@ describe('RFC 5922 §7.3 outbound TLS to a SIP domain', () => {
       const sending = client.layer.send(request(callId), { transport: 'tls', address: '127.0.0.1', port: server.port('tls'), serverName: 'peer.test' });
       await expect(sending).rejects.toMatchObject({ code: 'SIP_ERR_TRANSPORT_CONNECT' });
     }
+  });
+
+  it("refuses a chain through a CA private to another domain, unless any certificate will do", async () => {
+    const privateAnchors = new Map([[fingerprint(pki.ca.cert).toUpperCase(), ['peer.test', '*.sub.test']]]);
+    const [other, own, sub] = await Promise.all([
+      peerLayer(await pki.ca.leaf('other.test', { ips: ['127.0.0.1'] })),
+      peerLayer(peer),
+      peerLayer(await pki.ca.leaf('a.sub.test', { ips: ['127.0.0.1'] })),
+    ]);
+    const client = await layer([{ transport: 'tls', host: '127.0.0.1', port: 0 }], { tls: tlsOf(herald), privateAnchors });
+    const to = (server: RunningLayer, serverName: string) => ({ transport: 'tls' as const, address: '127.0.0.1', port: server.port('tls'), serverName });
+    await expect(client.layer.send(request('other'), to(other, 'other.test'))).rejects.toMatchObject({ code: 'SIP_ERR_TRANSPORT_TLS_ANCHOR' });
+    expect((await client.layer.send(request('own'), to(own, 'peer.test'))).peerCertificate).toMatchObject({ identities: ['peer.test'], authorized: true });
+    expect((await client.layer.send(request('sub'), to(sub, 'a.sub.test'))).peerCertificate).toMatchObject({ identities: ['a.sub.test'] });
+    const any = await client.layer.send(request('any'), { ...to(other, 'other.test'), tlsCheck: { anyCertificate: true } });
+    expect(any.peerCertificate?.identities).toEqual(['other.test']);
   });
 
   it('refuses a chain not anchored at the peer CA, and reuses a connection only for the same check', async () => {

@@ -11,3 +11,4 @@ export * from './udp-client.js';
 export * from './ws-client.js';
 export * from './named-server.js';
 export * from './test-pki.js';
+export * from './client-ca-names.js';

@@ -19,7 +19,16 @@ export interface StreamConnectOptions {
   sipDomain?: boolean;
   /** What else the server's certificate must satisfy (or need not). */
   tlsCheck?: TlsPeerCheck;
+  /** CAs that may vouch only for some domains (see `PrivateAnchors`); checked against `servername` when `sipDomain`. */
+  privateAnchors?: PrivateAnchors;
 }
+
+/**
+ * CAs trusted only for some domains (a federation peer's own CA): SHA-256 fingerprint as in
+ * `PeerCertificate.chain` → the domains it may vouch for, exact or `*.example` (subdomains).
+ * A server chain through one of them must be for one of its domains.
+ */
+export type PrivateAnchors = ReadonlyMap<string, readonly string[]>;
 
 /**
  * Opens a TCP connection, or a TLS one with its handshake complete, within `timeoutMs`.
@@ -41,7 +50,7 @@ export function connectStream(transport: 'tcp' | 'tls', address: string, port: n
     });
     socket.once(transport === 'tls' ? 'secureConnect' : 'connect', () => {
       clearTimeout(timer);
-      const refusal = socket instanceof tls.TLSSocket ? anchorRefusal(socket, options.tlsCheck) : null;
+      const refusal = socket instanceof tls.TLSSocket ? anchorRefusal(socket, options) : null;
       if (refusal === null) return resolve(socket);
       socket.destroy();
       reject(new TransportError(`connect to ${target} failed: ${refusal}`, 'SIP_ERR_TRANSPORT_TLS_ANCHOR'));
@@ -76,11 +85,31 @@ function secureContextOf(options: TlsOptions): tls.SecureContext {
   return context;
 }
 
-/** Why the server's chain is not anchored where `check` asks, or `null` when it is (or nothing is asked). */
-function anchorRefusal(socket: tls.TLSSocket, check: TlsPeerCheck | undefined): string | null {
-  const anchors = check?.anchors;
-  if (anchors === undefined || anchors.length === 0) return null;
+/**
+ * Why the server's chain is not anchored where `tlsCheck` asks, or at a private CA that may
+ * not vouch for `servername`; `null` when it is fine (or any certificate will do).
+ */
+function anchorRefusal(socket: tls.TLSSocket, options: StreamConnectOptions): string | null {
+  const { tlsCheck: check, privateAnchors, servername } = options;
+  if (check?.anyCertificate === true) return null;
+  const anchors = check?.anchors ?? [];
+  // Judged for a SIP domain (`Destination.serverName`), as its certificate was.
+  const judgePrivate = privateAnchors !== undefined && privateAnchors.size > 0 && options.sipDomain === true && servername !== undefined;
+  if (anchors.length === 0 && !judgePrivate) return null;
   const chain = chainFingerprints(socket.getPeerCertificate(true));
   const wanted = new Set(anchors.map((a) => a.toUpperCase()));
-  return chain.some((f) => wanted.has(f)) ? null : 'the certificate chain is not anchored at the peer\'s CA';
+  if (anchors.length > 0 && !chain.some((f) => wanted.has(f))) return "the certificate chain is not anchored at the peer's CA";
+  if (!judgePrivate) return null;
+  const name = servername.toLowerCase();
+  for (const fingerprint of chain) {
+    const domains = privateAnchors.get(fingerprint);
+    if (domains !== undefined && !domains.some((d) => coversDomain(d, name))) return `the certificate chain is anchored at a CA private to ${domains.join(', ')}`;
+  }
+  return null;
+}
+
+/** `pattern` (`peer.example`, or `*.peer.example` for its subdomains) names `domain`. */
+function coversDomain(pattern: string, domain: string): boolean {
+  const p = pattern.toLowerCase();
+  return p.startsWith('*.') ? domain.endsWith(p.slice(1)) : p === domain;
 }

@@ -6,8 +6,13 @@ export interface TlsOptions {
   /** Herald's certificate (chain): served on TLS/WSS listeners, and presented as client certificate on connections Herald opens. */
   cert: Buffer | string;
   key: Buffer | string;
-  /** Trusted CAs for peer certificates, both sides (see `trustedCertificates`); Node's default store when absent. */
+  /** Trusted CAs for the servers Herald connects to (see `trustedCertificates`), and for clients too unless `serverCa` is given; Node's default store when absent. */
   ca?: Buffer | string | Array<Buffer | string>;
+  /**
+   * Trusted CAs for client certificates on accepted connections, when not `ca`. Their names
+   * go out in every CertificateRequest: a short list keeps small TLS stacks (phones) working.
+   */
+  serverCa?: Buffer | string | Array<Buffer | string>;
   /**
    * Ask for a client certificate on every TLS and WSS listener whose `clientCert` is not set
    * (WSS included). A client without one, or with one that does not verify, still connects:
@@ -26,7 +31,7 @@ export function serverTlsOptions(tls: TlsOptions | undefined, spec: ListenSpec, 
   return {
     cert: tls?.cert,
     key: tls?.key,
-    ca: tls?.ca,
+    ca: tls?.serverCa ?? tls?.ca,
     requestCert: clientCert === 'request',
     // The TLS layer admits every client; `Flow.peerCertificate` says what its certificate proved.
     rejectUnauthorized: false,

@@ -12,7 +12,7 @@ import type { Listener, ListenerInfo, ListenSpec } from './listener.js';
 import { DEFAULT_REQUEST_BUDGET, type RequestBudget, SourceBudget } from './request-budget.js';
 import { responseDestination } from './response-destination.js';
 import { socketAddress } from './socket-address.js';
-import { connectStream } from './stream-connect.js';
+import { type PrivateAnchors, connectStream } from './stream-connect.js';
 import { StreamConnection } from './stream-connection.js';
 import { StreamTransport } from './stream-transport.js';
 import type { TlsOptions } from './tls-options.js';
@@ -55,6 +55,8 @@ export interface TransportLayerOptions {
    * destroyed and counted as `refusedSource`. Replaceable with `useSourceFilter`.
    */
   refuseSource?: (address: string) => boolean;
+  /** CAs that may vouch only for some domains on connections Herald opens over TLS (a federation peer's own CA). */
+  privateAnchors?: PrivateAnchors;
 }
 
 /**
@@ -419,6 +421,7 @@ export class TransportLayer {
         servername: checked,
         sipDomain: serverName !== undefined,
         tlsCheck,
+        privateAnchors: this.options.privateAnchors,
       })
         .then((socket) => {
           if (this.state !== 'started') {

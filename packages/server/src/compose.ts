@@ -84,6 +84,8 @@ export interface ComposeOptions {
   clock: Clock;
   logger: Logger;
   metrics: HeraldMetrics;
+  /** The federation policy, when built before the transport (which refuses its blocked addresses at accept); from `config` otherwise. */
+  federation?: FederationPolicy;
 }
 
 /** The services of one Herald process, built and wired; `start`/`stop` run their timers and subscriptions. */
@@ -124,7 +126,7 @@ export interface Services {
  * and the presence agent (a user shown open from registration); the transport tells the
  * registrar which connections closed (RFC 5626 §5.3).
  */
-export async function composeServices({ config, store, core, clock, logger, metrics }: ComposeOptions): Promise<Services> {
+export async function composeServices({ config, store, core, clock, logger, metrics, federation = federationPolicy(config) }: ComposeOptions): Promise<Services> {
   const { transport, relay, transactions, dns, resolver } = core;
   const owner = transport.owner;
   const identity = new LocalIdentity(config.domains, transport.listeners, interfaceAddresses());
@@ -152,7 +154,6 @@ export async function composeServices({ config, store, core, clock, logger, metr
     onStatelessError: (e) => logger.isDebugEnabled() && logger.debug('stateless forward failed', { error: e }),
   });
   const routes = new StaticRoutes(config.routes);
-  const federation = federationPolicy(config);
   const mailboxServers = new MailboxServers(dns);
   const offences = new FlowOffences();
   const observeFederation = metrics.federation.request;

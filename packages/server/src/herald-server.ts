@@ -9,13 +9,14 @@ import type { HeraldConfig } from './config/herald-config.js';
 import type { DdnsService } from './ddns/ddns-service.js';
 import { nodeDdns } from './ddns/node-ddns.js';
 import { answerFederationReports } from './federation/federation-reports.js';
-import type { FederationView } from './federation/federation-view.js';
+import { federationPolicy } from './federation/federation-policy-of.js';
 import { RuntimeListsService } from './federation/runtime-lists-service.js';
 import { LimitReporter } from './limit-reporter.js';
 import type { Logger } from './logger.js';
 import { DdnsMetrics } from './metrics/ddns-metrics.js';
 import { HeraldMetrics } from './metrics/herald-metrics.js';
 import { instrumentStore } from './metrics/instrument-store.js';
+import { privateAnchors } from './private-anchors.js';
 import { StoreLossWatch } from './store-loss-watch.js';
 import { tlsSettings } from './tls-settings.js';
 
@@ -98,16 +99,24 @@ export class HeraldServer {
     const { store, markerId } = await this.openStore();
     const receive = (message: SipRequest | SipResponse, flow: Flow) => this.transactions?.receive(message, flow);
     const limits = new LimitReporter(this.counters, logger, () => clock.now());
-    // One trust for both directions: the system's CAs, tls.ca, and each federation peer's own CA.
-    const tls = config.tls && tlsSettings(config.tls, config.federation.peers.flatMap((peer) => (peer.ca === undefined ? [] : [peer.ca.path])));
+    // Two trusts: servers Herald connects to, and clients (a short CertificateRequest for phones).
+    const tls = config.tls && tlsSettings(config.tls, config.federation);
     const { failedTargetMs, ...client } = config.dns;
     // With the system's DNS servers, the system's hosts file first and its own look-up last, as its resolver does.
     const system = client.servers.length === 0 ? { hosts: readHostsFile(), systemLookup } : {};
     const dns = new DnsClient({ ...client, ...system, clock, onQuery: this.counters.dns.query, onCacheHit: this.counters.dns.cacheHit });
     const resolver = new SipResolver({ dns, transports: config.listen.map((l) => l.transport), failedTargetMs, clock });
+    // Before the transport, with the run-time lists applied: a blocked address is refused from the first connection on.
+    const federation = federationPolicy(config);
+    this.runtimeLists = new RuntimeListsService({ store, view: federation, clock, logger });
+    await this.runtimeLists.start();
     const transport = new TransportLayer({
       listen: config.listen.map((l) => ({ transport: l.transport, host: l.host, port: l.port, path: l.path, clientCert: l.clientCert })),
       tls,
+      // A peer's own CA vouches for its domain only.
+      privateAnchors: config.tls && privateAnchors(config.tls, config.federation.peers),
+      // A connection from a blocked address is refused at accept (TCP, TLS, WebSocket).
+      refuseSource: (address) => federation.blocksAddress(address),
       limits: config.sip.limits,
       requestBudget: config.sip.requestBudget,
       onLimit: (limit, source) => limits.hit(limit, source),
@@ -140,14 +149,8 @@ export class HeraldServer {
     this.transactions = transactions;
     await relay.start();
     await transport.start();
-    const services = await composeServices({ config, store, core: { transport, relay, transactions, dns, resolver }, clock, logger, metrics: this.counters });
+    const services = await composeServices({ config, store, core: { transport, relay, transactions, dns, resolver }, federation, clock, logger, metrics: this.counters });
     this.services = services;
-    const federation: FederationView = services.federation;
-    // A connection from a blocked address is refused at accept (TCP, TLS, WebSocket).
-    transport.useSourceFilter((address) => services.federation.blocksAddress(address));
-    // Before the first request: an entry blocked at run time holds from it on.
-    this.runtimeLists = new RuntimeListsService({ store, view: federation, clock, logger });
-    await this.runtimeLists.start();
     this.stopFederationReports = await answerFederationReports(
       store.bus,
       { worker: transport.owner, view: federation, peerFlows: () => transport.peerFlows() },

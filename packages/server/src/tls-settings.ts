@@ -1,18 +1,26 @@
 import { readFileSync } from 'node:fs';
+import type { FederationSettings } from '@herald/proxy';
 import { type TlsOptions, trustedCertificates } from '@herald/stack';
 import type { TlsConfig } from './config/herald-config.js';
 
 /**
- * The transport's TLS options from `tls:`: Herald's certificate (served, and presented as a
- * client certificate when it connects out), and one trust for both directions: the system
- * store unless `systemCa: false`, `tls.ca`, and `peerCaFiles` (the federation peers' CAs).
+ * The transport's TLS options from `tls:` and `federation:`: Herald's certificate (served, and
+ * presented as a client certificate when it connects out), and two trusts. Servers Herald
+ * connects to are checked against the system store (unless `systemCa: false`), `tls.ca` and
+ * the peers' CA files. Clients are checked against `tls.ca` and the peers' CA files only,
+ * whose names every CertificateRequest carries (small TLS stacks in phones take no 15 KB
+ * list); the system store joins them only when a level needs a public CA's client
+ * certificate: `federation.default: trusted`, or a `trusted` peer without its own `ca`.
  */
-export function tlsSettings(tls: TlsConfig, peerCaFiles: readonly string[] = []): TlsOptions {
+export function tlsSettings(tls: TlsConfig, federation: Pick<FederationSettings, 'default' | 'peers'>): TlsOptions {
+  const peerCaFiles = federation.peers.flatMap((peer) => (peer.ca === undefined ? [] : [peer.ca.path]));
   const caFiles = [...(tls.ca === undefined ? [] : [tls.ca]), ...peerCaFiles];
+  const publicClients = federation.default === 'trusted' || federation.peers.some((peer) => peer.level === 'trusted' && peer.ca === undefined);
   return {
     cert: readFileSync(tls.cert),
     key: readFileSync(tls.key),
     ca: trustedCertificates({ systemCa: tls.systemCa, caFiles }),
+    serverCa: trustedCertificates({ systemCa: tls.systemCa && publicClients, caFiles }),
     requestCert: tls.requestCert,
   };
 }

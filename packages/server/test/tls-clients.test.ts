@@ -1,5 +1,5 @@
 import type { SipResponse } from '@herald/sip';
-import { type TestPki, StreamClient, createTestPki, freePort, requestText } from '@herald/test-kit';
+import { type TestPki, StreamClient, clientCaNames, createTestPki, freePort, requestText } from '@herald/test-kit';
 import { type HeraldProcess, startHerald } from './helpers/herald-process.js';
 import { TcpPhone } from './helpers/tcp-phone.js';
 
@@ -62,4 +62,42 @@ users:
       client.destroy();
     }
   });
+});
+
+/**
+ * What a CertificateRequest names is sent to every client, softphones included: the system
+ * store's ~140 roots make it ~15 KB, more than small TLS stacks take. It names them only when
+ * a federation level needs a public CA's client certificate.
+ */
+describe('the CA names a TLS listener asks client certificates of', () => {
+  let pki: TestPki;
+  beforeAll(async () => {
+    pki = await createTestPki();
+  }, 30_000);
+  afterAll(() => pki?.cleanup());
+
+  async function caNames(federation: string): Promise<string[]> {
+    const own = await pki.ca.leaf('example.com', { ips: ['127.0.0.1'] });
+    const herald = await startHerald(`
+domains: [example.com]
+listen: ["tls://127.0.0.1:0"]
+tls: { cert: ${own.certFile}, key: ${own.keyFile}, ca: ${pki.ca.certFile} }
+${federation}
+`);
+    try {
+      return await clientCaNames(herald.port('tls'));
+    } finally {
+      await herald.stop();
+    }
+  }
+
+  it("names tls.ca and the peers' CAs only, by default", async () => {
+    expect(await caNames(`federation: { peers: [{ domain: peer.test, level: trusted, ca: ${pki.otherCa.certFile} }] }`)).toEqual(['CN = Herald Test CA', 'CN = Unrelated Test CA']);
+  }, 30_000);
+
+  it('names the system roots too for a trusted peer without its own ca', async () => {
+    const names = await caNames('federation: { peers: [{ domain: peer.test, level: trusted }] }');
+    expect(names.length).toBeGreaterThan(100);
+    expect(names).toContain('CN = Herald Test CA');
+  }, 30_000);
 });

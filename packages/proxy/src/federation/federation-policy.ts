@@ -35,6 +35,15 @@ export interface FederationPolicyDescription {
 
 const NO_RUNTIME = new DomainAddressList([]);
 
+/** `config` entries, then the `runtime` ones not also in `config` (compared in lower case): a run-time entry also in the configuration is listed once, as the configuration's. */
+export function listedEntries(config: readonly string[], runtime: readonly string[]): FederationPolicyDescription['allow'] {
+  const inConfig = new Set(config.map((e) => e.toLowerCase()));
+  return [
+    ...config.map((entry) => ({ entry, source: 'config' as const })),
+    ...runtime.filter((e) => !inConfig.has(e.toLowerCase())).map((entry) => ({ entry, source: 'runtime' as const })),
+  ];
+}
+
 /**
  * One policy for every other domain, in both directions: the allow and block lists (block
  * wins; a non-empty allow list admits only what it names), the level and features of each
@@ -172,14 +181,7 @@ export class FederationPolicy {
   }
 
   describe(): FederationPolicyDescription {
-    // A run-time entry also in the configuration is listed once, as the configuration's.
-    const entries = (config: DomainAddressList, runtime: DomainAddressList) => {
-      const inConfig = new Set(config.entries.map((e) => e.toLowerCase()));
-      return [
-        ...config.entries.map((entry) => ({ entry, source: 'config' as const })),
-        ...runtime.entries.filter((e) => !inConfig.has(e.toLowerCase())).map((entry) => ({ entry, source: 'runtime' as const })),
-      ];
-    };
+    const entries = (config: DomainAddressList, runtime: DomainAddressList) => listedEntries(config.entries, runtime.entries);
     return {
       default: this.settings.default,
       features: [...this.settings.features],

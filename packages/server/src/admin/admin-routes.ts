@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { canonicalAor, listEntryProblem } from '@herald/proxy';
+import { type FederationPolicy, type FederationPolicyDescription, canonicalAor, listEntryProblem, listedEntries } from '@herald/proxy';
 import { parseUri } from '@herald/sip';
 import { hostPort } from '@herald/stack';
 import { PRESENCE_EVENT, announceDecision, remainingSeconds } from '@herald/presence';
@@ -7,7 +7,6 @@ import type { Binding, PresenceAction, Store, StoredMessage, Subscription, UserR
 import { userNameProblem } from '../account-name.js';
 import { parseAccountAddress, putAccount } from '../accounts.js';
 import { collectFederationReports } from '../federation/federation-reports.js';
-import { type FederationView, type ListedEntry, listedEntries } from '../federation/federation-view.js';
 import { type ListName, changeRuntimeList, readRuntimeLists } from '../federation/runtime-lists.js';
 import type { Logger } from '../logger.js';
 import type { MetricsText } from '../metrics/herald-metrics.js';
@@ -21,7 +20,7 @@ export interface AdminContext {
   domains: readonly string[];
   metrics: () => Promise<MetricsText>;
   /** The federation policy: its level, configured lists and peers. */
-  federation: Pick<FederationView, 'describe'>;
+  federation: Pick<FederationPolicy, 'describe'>;
   logger: Logger;
   /** ms since the epoch. */
   now: () => number;
@@ -282,7 +281,7 @@ async function removeListEntry(ctx: AdminContext, r: AdminRequest, res: ServerRe
 }
 
 /** The configuration file's entries of a described list, lower case. */
-function configEntries(entries: readonly ListedEntry[]): string[] {
+function configEntries(entries: FederationPolicyDescription['allow']): string[] {
   return entries.filter((e) => e.source === 'config').map((e) => e.entry.toLowerCase());
 }
 

@@ -1,7 +1,8 @@
 import { request } from 'node:http';
 import { PassThrough } from 'node:stream';
+import { DEFAULT_FEDERATION } from '@herald/proxy';
 import { MemoryStore, StoreUnavailableError } from '@herald/store';
-import { ListsOnlyFederationView } from '../federation/lists-only-federation-view.js';
+import { federationPolicy } from '../federation/federation-policy-of.js';
 import { createLogger } from '../logger.js';
 import { type AdminServer, startAdminServer } from './admin-server.js';
 
@@ -43,7 +44,7 @@ describe('admin HTTP API', () => {
       admin: { host: '127.0.0.1', port: 0, token: TOKEN },
       store,
       metrics: async () => ({ contentType: 'text/plain; version=0.0.4; charset=utf-8', body: 'herald_up 1\n' }),
-      federation: new ListsOnlyFederationView({ allow: [], block: [] }),
+      federation: federationPolicy({ federation: DEFAULT_FEDERATION, routes: [] }),
       logger: createLogger({ level: 'error', format: 'json' }, new PassThrough()),
       domains: ['example.com'],
       now: () => 1_700_000_000_000,

@@ -1,9 +1,9 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { FederationPolicy } from '@herald/proxy';
 import { hostPort } from '@herald/stack';
 import { STORE_RETRY_AFTER_SECONDS, type Store, StoreUnavailableError } from '@herald/store';
 import type { AdminConfig } from '../config/herald-config.js';
-import type { FederationView } from '../federation/federation-view.js';
 import type { Logger } from '../logger.js';
 import type { MetricsText } from '../metrics/herald-metrics.js';
 import { AdminError, badPath, methodNotAllowed, notFound, unauthorized } from './admin-error.js';
@@ -16,7 +16,7 @@ export interface AdminServerOptions {
   /** The Prometheus exposition `/metrics` serves. */
   metrics: () => Promise<MetricsText>;
   /** The federation policy `GET /api/federation` describes. */
-  federation: Pick<FederationView, 'describe'>;
+  federation: Pick<FederationPolicy, 'describe'>;
   logger: Logger;
   /** Served domains: an account created through the API must be in one. */
   domains: readonly string[];

@@ -1,15 +1,16 @@
 import { PassThrough } from 'node:stream';
+import { DEFAULT_FEDERATION } from '@herald/proxy';
 import type { Flow } from '@herald/stack';
 import { MemoryStore, StoreUnavailableError } from '@herald/store';
 import { FakeClock } from '@herald/test-kit';
 import { answerFederationReports } from '../federation/federation-reports.js';
-import { ListsOnlyFederationView } from '../federation/lists-only-federation-view.js';
+import { federationPolicy } from '../federation/federation-policy-of.js';
 import { RuntimeListsService } from '../federation/runtime-lists-service.js';
 import { createLogger } from '../logger.js';
 import { type AdminServer, startAdminServer } from './admin-server.js';
 
 const TOKEN = 'an-admin-token-of-some-length';
-const CONFIG = { allow: ['partner.example'], block: ['*.spam.example'] };
+const CONFIG = { federation: { ...DEFAULT_FEDERATION, default: 'permissive' as const, allow: ['partner.example'], block: ['*.spam.example'] }, routes: [] };
 
 function tlsFlow(id: string, owner: string, remotePort: number, identities: string[], authorized: boolean): Flow {
   return { id, transport: 'tls', owner, localAddress: '127.0.0.1', localPort: 5061, remoteAddress: '127.0.0.2', remotePort, peerCertificate: { identities, authorized, chain: [] } };
@@ -18,7 +19,7 @@ function tlsFlow(id: string, owner: string, remotePort: number, identities: stri
 /** One worker as a started Herald runs it: its own view, fed by its run-time lists service, and its answers to the admin API. */
 async function startWorker(store: MemoryStore, worker: string, flows: Flow[]) {
   const logger = createLogger({ level: 'error', format: 'json' }, new PassThrough());
-  const view = new ListsOnlyFederationView(CONFIG);
+  const view = federationPolicy(CONFIG);
   const lists = new RuntimeListsService({ store, view, clock: new FakeClock(), logger });
   await lists.start();
   const stopAnswering = await answerFederationReports(store.bus, { worker, view, peerFlows: () => flows }, () => undefined);
@@ -42,7 +43,7 @@ describe('admin HTTP API: federation', () => {
       admin: { host: '127.0.0.1', port: 0, token: TOKEN },
       store,
       metrics: async () => ({ contentType: 'text/plain', body: '' }),
-      federation: new ListsOnlyFederationView(CONFIG),
+      federation: federationPolicy(CONFIG),
       logger: createLogger({ level: 'error', format: 'json' }, new PassThrough()),
       domains: ['example.com'],
     });

@@ -1,7 +1,7 @@
+import type { FederationPolicy } from '@herald/proxy';
 import { type Flow, hostPort } from '@herald/stack';
 import type { MessageBus } from '@herald/store';
 import { answerSurveys, survey } from '../bus-survey.js';
-import type { FederationView } from './federation-view.js';
 
 /** The bus channel on which the admin API asks every worker what it holds. */
 export const FEDERATION_REPORTS_CHANNEL = 'federation:reports';
@@ -33,7 +33,7 @@ export interface WorkerFederationReport {
 export interface FederationReportSource {
   /** This worker's name (the transport layer's `owner`). */
   worker: string;
-  view: Pick<FederationView, 'describe'>;
+  view: Pick<FederationPolicy, 'describe'>;
   /** The live TLS flows this worker holds. */
   peerFlows: () => Flow[];
 }

@@ -1,14 +1,13 @@
 import { PassThrough } from 'node:stream';
+import { DEFAULT_FEDERATION, FederationPolicy, PeerTable, type RuntimeLists } from '@herald/proxy';
 import { MemoryStore, StoreUnavailableError } from '@herald/store';
 import { FakeClock } from '@herald/test-kit';
 import { createLogger } from '../logger.js';
-import type { FederationView, RuntimeLists } from './federation-view.js';
-import { ListsOnlyFederationView } from './lists-only-federation-view.js';
 import { RUNTIME_LISTS_SETTING, changeRuntimeList } from './runtime-lists.js';
 import { RUNTIME_LISTS_REREAD_MS, RuntimeListsService } from './runtime-lists-service.js';
 
 /** A real view that also records every list it is handed. */
-class RecordingView extends ListsOnlyFederationView implements FederationView {
+class RecordingView extends FederationPolicy {
   readonly received: RuntimeLists[] = [];
   refuse = false;
 
@@ -35,7 +34,7 @@ describe('RuntimeListsService', () => {
   beforeEach(() => {
     store = new MemoryStore();
     clock = new FakeClock();
-    view = new RecordingView({ allow: [], block: ['*.spam.example'] });
+    view = new RecordingView({ ...DEFAULT_FEDERATION, block: ['*.spam.example'] }, new PeerTable([]));
     lines = [];
     const out = new PassThrough();
     out.on('data', (d: Buffer) => lines.push(...d.toString().split('\n').filter(Boolean)));

@@ -1,7 +1,7 @@
+import type { FederationPolicy, RuntimeLists } from '@herald/proxy';
 import type { Clock, TimerHandle } from '@herald/stack';
 import type { Store } from '@herald/store';
 import type { Logger } from '../logger.js';
-import type { FederationView, RuntimeLists } from './federation-view.js';
 import { RUNTIME_LISTS_CHANNEL, readRuntimeLists } from './runtime-lists.js';
 
 /** How often each worker reads the stored lists again, in case an announcement was lost. */
@@ -10,7 +10,7 @@ export const RUNTIME_LISTS_REREAD_MS = 30_000;
 export interface RuntimeListsServiceOptions {
   store: Pick<Store, 'settings' | 'bus' | 'onReconnect'>;
   /** The policy the lists are handed to. */
-  view: Pick<FederationView, 'useRuntimeLists'>;
+  view: Pick<FederationPolicy, 'useRuntimeLists'>;
   clock: Clock;
   logger: Logger;
   intervalMs?: number;

@@ -1,6 +1,5 @@
-import { listEntryProblem } from '@herald/proxy';
+import { type RuntimeLists, listEntryProblem } from '@herald/proxy';
 import type { MessageBus, SettingsStore } from '@herald/store';
-import type { RuntimeLists } from './federation-view.js';
 
 /** The setting that holds the run-time lists, as JSON `{ "allow": [...], "block": [...] }`. */
 export const RUNTIME_LISTS_SETTING = 'federation.lists';

@@ -14,9 +14,8 @@ export interface TrustSources {
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
 /**
- * The CA certificates (PEM) Herald trusts, as the `ca` of `TlsOptions`: the system store
- * and every file, together. One list serves both sides: verifying a client's chain on an
- * accepted connection and a server's on a connection Herald opens.
+ * The CA certificates (PEM) Herald trusts, as the `ca` or `serverCa` of `TlsOptions`: the
+ * system store (when `systemCa`) and every file, together.
  */
 export function trustedCertificates(sources: TrustSources): string[] {
   const cas = sources.systemCa ? [...tls.rootCertificates] : [];

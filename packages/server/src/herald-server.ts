@@ -16,7 +16,6 @@ import type { Logger } from './logger.js';
 import { DdnsMetrics } from './metrics/ddns-metrics.js';
 import { HeraldMetrics } from './metrics/herald-metrics.js';
 import { instrumentStore } from './metrics/instrument-store.js';
-import { privateAnchors } from './private-anchors.js';
 import { StoreLossWatch } from './store-loss-watch.js';
 import { tlsSettings } from './tls-settings.js';
 
@@ -114,7 +113,7 @@ export class HeraldServer {
       listen: config.listen.map((l) => ({ transport: l.transport, host: l.host, port: l.port, path: l.path, clientCert: l.clientCert })),
       tls,
       // A peer's own CA vouches for its domain only.
-      privateAnchors: config.tls && privateAnchors(config.tls, config.federation.peers),
+      privateAnchors: federation.peerCas,
       // A connection from a blocked address is refused at accept (TCP, TLS, WebSocket).
       refuseSource: (address) => federation.blocksAddress(address),
       limits: config.sip.limits,

@@ -5,7 +5,7 @@ import { DomainAddressList, unmapped } from './domain-address-list.js';
 import { addressBlocked, domainBlocked, domainNotAllowed, featureNotAllowedFor, featureNotAllowedWith, federationDisabled } from './federation-errors.js';
 import type { Feature, FederationLevel, FederationSettings, PeerWatcherAction } from './federation-settings.js';
 import type { Peer, PeerTable } from './peer-table.js';
-import type { PeerCas } from './peer-verdict.js';
+import { type PeerCas, peerCasOf } from './peer-verdict.js';
 
 /** Allow and block entries set at run time (admin API), on top of the configured ones. */
 export interface RuntimeLists {
@@ -56,24 +56,18 @@ export class FederationPolicy {
   private runtimeBlock = NO_RUNTIME;
   private readonly peerAddresses = new WeakMap<Peer, DomainAddressList>();
 
+  /**
+   * `peerCas`: the peers' own CAs and what each may vouch for (by default every peer `ca`;
+   * the server leaves out those `tls.ca` or the system store also trusts).
+   */
   constructor(
     private readonly settings: FederationSettings,
     readonly table: PeerTable,
+    readonly peerCas: PeerCas = peerCasOf(settings.peers),
   ) {
     this.allow = new DomainAddressList(settings.allow);
     this.block = new DomainAddressList(settings.block);
-    const cas = new Map<string, string[]>();
-    for (const peer of settings.peers) {
-      for (const fingerprint of peer.ca?.fingerprints ?? []) {
-        const key = fingerprint.toUpperCase();
-        cas.set(key, [...(cas.get(key) ?? []), peer.domain]);
-      }
-    }
-    this.peerCas = cas;
   }
-
-  /** The peers' own CAs and what each may vouch for. */
-  readonly peerCas: PeerCas;
 
   /**
    * Replaces the run-time allow and block entries wholesale (the configured ones stay).

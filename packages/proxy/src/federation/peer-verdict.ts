@@ -1,7 +1,7 @@
 import type { SipError } from '@herald/sip';
 import type { Flow, PeerCertificate } from '@herald/stack';
 import { certificateDoesNotName, certificateNotTrusted } from './federation-errors.js';
-import type { FederationLevel, PeerCa } from './federation-settings.js';
+import type { FederationLevel, PeerCa, PeerSettings } from './federation-settings.js';
 
 /** Who sent a request from another domain, as the federation step found. */
 export interface PeerVerdict {
@@ -19,6 +19,18 @@ export interface PeerVerdict {
  * (upper case), and the peer entries (`partner.example`, `*.acme.example`) each may vouch for.
  */
 export type PeerCas = ReadonlyMap<string, readonly string[]>;
+
+/** The CAs of `peers` (`ca`) and the entries each vouches for, but those in `shared` (fingerprints trusted for every domain). */
+export function peerCasOf(peers: readonly Pick<PeerSettings, 'domain' | 'ca'>[], shared: ReadonlySet<string> = new Set()): PeerCas {
+  const cas = new Map<string, string[]>();
+  for (const peer of peers) {
+    for (const fingerprint of peer.ca?.fingerprints ?? []) {
+      const key = fingerprint.toUpperCase();
+      if (!shared.has(key)) cas.set(key, [...(cas.get(key) ?? []), peer.domain]);
+    }
+  }
+  return cas;
+}
 
 /**
  * The domains a certificate speaks for: those it names (RFC 5922 §7.1) when its chain

@@ -98,8 +98,10 @@ users:
     await admin.flushall();
     const reported = await eventually(() => health(herald), (h) => h.storeFoundEmptyAt !== undefined, DETECTION_MS);
     expect(reported).toEqual({ status: 'ok', store: 'ok', storeFoundEmptyAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
-    const users = await (await fetch(`${adminUrl(herald)}/api/users`, { headers: { authorization: `Bearer ${TOKEN}` } })).json();
-    expect(users).toMatchObject({ users: [{ user: 'alice', domain: 'example.com' }, { user: 'bob', domain: 'example.com' }] });
+    // The marker says the store was found empty as the re-seed begins: the accounts follow it.
+    const listUsers = async () => ((await (await fetch(`${adminUrl(herald)}/api/users`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { users: unknown[] }).users;
+    const users = await eventually(listUsers, (list) => list.length === 2, DETECTION_MS);
+    expect(users).toMatchObject([{ user: 'alice', domain: 'example.com' }, { user: 'bob', domain: 'example.com' }]);
     expect(await eventually(() => round(herald.port('tcp')), allRegistered, DETECTION_MS)).toEqual(Array(ROUND).fill('401 200'));
     expect(warnings(herald)).toHaveLength(1);
   }, 60_000);

@@ -68,8 +68,8 @@ const PRESENCE_ACTIONS: readonly PresenceAction[] = ['allow', 'block', 'polite-b
 /**
  * The store answers and holds its marker. A store without one was emptied (Redis
  * restarted without its data) and the workers have not noticed yet; once they have,
- * `storeFoundEmptyAt` says when they re-seeded it. The store's own deadline (2 s on
- * Redis) bounds each call.
+ * `storeFoundEmptyAt` says when they found it so (and began to re-seed it). The store's
+ * own deadline (2 s on Redis) bounds each call.
  */
 async function healthz(ctx: AdminContext, _r: AdminRequest, res: ServerResponse): Promise<void> {
   let marker;

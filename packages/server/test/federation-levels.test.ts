@@ -80,6 +80,7 @@ presence: { notifyWindow: 0 }
   peers:
     - { domain: peer.test }
     - { domain: partner.test, features: [messages] }
+    - { domain: outbound.test, addresses: [127.0.0.5] }
 `),
       startHerald(`${common}federation: { default: permissive }\n`),
     ]);
@@ -120,6 +121,8 @@ presence: { notifyWindow: 0 }
       const res = await sendFrom(transport, '127.0.0.3', home, { method: 'MESSAGE', uri: 'sip:alice@example.test', from: 'sip:mallory@peer.test', body: 'hi' });
       expect(statusLine(res)).toBe('403 Source Not Authorized For peer.test');
     });
+
+    it('verified: accepts a peer from an address its entry lists, which its DNS does not give', () => delivered(home, alice, transport, '127.0.0.5', 'sip:carol@outbound.test'));
 
     it('permissive: accepts the same impostor', async () => {
       const watcher = await registerAlice(permissive);

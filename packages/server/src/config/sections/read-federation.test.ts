@@ -62,7 +62,13 @@ ${TLS}federation:
     });
   });
 
+  it('reads the addresses a peer sends from besides its DNS', () => {
+    expect(parse('federation: { peers: [{ domain: partner.example, addresses: [192.0.2.10, "198.51.100.0/28"] }] }').federation.peers[0]).toMatchObject({ addresses: ['192.0.2.10', '198.51.100.0/28'] });
+    expect(parse('federation: { peers: [{ domain: partner.example }] }').federation.peers[0]).not.toHaveProperty('addresses');
+  });
+
   it.each([
+    ['federation: { peers: [{ domain: partner.example, addresses: [proxy.partner.example] }] }', 'federation.peers[0].addresses[0]', /not an address; list IP addresses or CIDR ranges/],
     ['federation: { default: strict }', 'federation.default', /expected one of off, permissive, verified, encrypted, trusted/],
     ['federation: { block: ["spam example"] }', 'federation.block[0]', /not a domain or address/],
     ['federation: { allow: ["10.0.0.0/33"] }', 'federation.allow[0]', /not a CIDR range/],

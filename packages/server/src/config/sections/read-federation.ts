@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { readFileSync } from 'node:fs';
 import {
   DEFAULT_FEDERATION,
@@ -17,7 +18,7 @@ import { type Problems, allRead, expectList, expectMap, expectOneOf, expectStrin
 import { readablePath } from './read-tls.js';
 
 const FEDERATION_KEYS = ['default', 'allow', 'block', 'features', 'peers'] as const;
-const PEER_KEYS = ['domain', 'level', 'ca', 'features', 'roles', 'watchers'] as const;
+const PEER_KEYS = ['domain', 'level', 'ca', 'features', 'roles', 'watchers', 'addresses'] as const;
 
 /** What of TLS the rest of the configuration sets up: levels `encrypted` and `trusted` need both. */
 export interface FederationTls {
@@ -72,10 +73,11 @@ function readPeer(key: string, entry: Record<string, unknown>, context: PeerCont
   const features = problems.check(() => expectFeatures(`${key}.features`, entry.features));
   const roles = problems.check(() => expectRoles(`${key}.roles`, entry.roles, context.domains[0] ?? 'localhost'));
   const watchers = problems.check(() => expectOneOf(`${key}.watchers`, entry.watchers ?? 'allow', PEER_WATCHER_ACTIONS));
-  const read = allRead({ domain, level, ca, features, roles, watchers });
+  const addresses = entry.addresses == null ? null : problems.check(() => expectAddresses(`${key}.addresses`, entry.addresses));
+  const read = allRead({ domain, level, ca, features, roles, watchers, addresses });
   if (read === undefined) return undefined;
-  const { ca: file, ...rest } = read;
-  return file === null ? rest : { ...rest, ca: file };
+  const { ca: file, addresses: sources, ...rest } = read;
+  return { ...rest, ...(file !== null && { ca: file }), ...(sources !== null && { addresses: sources }) };
 }
 
 /** A federation level that this configuration can meet: `encrypted` and `trusted` need Herald's certificate and a `tls://` listener. */
@@ -104,6 +106,15 @@ function expectListEntries(key: string, value: unknown): string[] {
     return text.toLowerCase();
   });
   return [...new Set(entries)];
+}
+
+/** A peer's own source addresses: IP addresses and CIDR ranges, no domains (DNS already counts). */
+function expectAddresses(key: string, value: unknown): string[] {
+  const entries = expectListEntries(key, value);
+  entries.forEach((entry, i) => {
+    if (isIP(entry.split('/')[0] ?? '') === 0) throw new ConfigError(`${key}[${i}]`, `"${entry}" is not an address; list IP addresses or CIDR ranges (192.0.2.10, 198.51.100.0/24): the addresses the peer's DNS gives count already`);
+  });
+  return entries;
 }
 
 function expectFeatures(key: string, value: unknown): Feature[] {

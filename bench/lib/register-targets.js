@@ -79,6 +79,9 @@ function heraldYaml({ port, auth, messages, presence, adminPort, store, workers,
   if (limits) lines.push('sip: { rateLimit: { requestsPerSecond: 0 }, maxTransactions: 2000000 }');
   if (store) lines.push(`store: ${store}`, `workers: ${workers}`);
   if (messages) lines.push(`im: { maxStoredPerUser: ${USERS}${limits ? `, maxStoredPerSender: ${USERS}, maxStoredPerForeignDomain: ${USERS}` : ''} }`, `admin: { listen: "127.0.0.1:${adminPort}", token: "${ADMIN_TOKEN}" }`);
+  // The MESSAGEs come from sender@peer.test: a configured peer whose route's address (SIPp's, 127.0.0.1) speaks for it,
+  // so the default level (verified) takes it without DNS, as it would a partner that sends from its route's address.
+  if (messages) lines.push('routes: [{ domain: peer.test, to: "sip:127.0.0.1:9" }]');
   if (!auth) lines.push('auth: { enabled: false }');
   // every change notified at once, as Kamailio does (no coalescing window)
   if (presence) lines.push('presence: { notifyWindow: 0 }');

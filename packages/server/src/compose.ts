@@ -202,7 +202,7 @@ export async function composeServices({ config, store, core, clock, logger, metr
     judgePeer: judgePeer({
       policy: federation,
       identity,
-      addresses: new DomainAddresses(resolver, mailboxServers),
+      addresses: new DomainAddresses(resolver, mailboxServers, clock),
       offences,
       closeFlow: (id) => {
         logger.warn('federation: closing a connection that sent requests for domains it is not identified as', { flow: id });

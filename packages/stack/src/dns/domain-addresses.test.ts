@@ -63,6 +63,24 @@ describe('the addresses that may speak for a domain (RFC 3263 §4, RFC 3861 §4)
     });
   });
 
+  it('remembers a verdict for 30 s, asking nothing meanwhile', async () => {
+    const dns = new DnsClient({ servers: [named.server] });
+    const resolver = new SipResolver({ dns });
+    let asked = 0;
+    const counting = { resolveUri: (...a: Parameters<SipResolver['resolveUri']>) => (asked++, resolver.resolveUri(...a)), resolveWithoutDns: resolver.resolveWithoutDns.bind(resolver) };
+    const clock = new FakeClock();
+    const remembering = new DomainAddresses(counting, new MailboxServers(dns), clock);
+    expect(await remembering.speaksFor('peer.test', '192.0.2.1')).toBe(true);
+    expect(await remembering.speaksFor('peer.test', '192.0.2.99')).toBe(false);
+    const first = asked;
+    expect(await remembering.speaksFor('peer.test', '192.0.2.1')).toBe(true);
+    expect(await remembering.speaksFor('peer.test', '192.0.2.99')).toBe(false);
+    expect(asked).toBe(first);
+    clock.advance(30_000);
+    expect(await remembering.speaksFor('peer.test', '192.0.2.1')).toBe(true);
+    expect(asked).toBeGreaterThan(first);
+  });
+
   it('does not count another address', async () => {
     expect(await addresses.speaksFor('peer.test', '192.0.2.99')).toBe(false);
     expect(await addresses.speaksFor('unknown.peer.test', '192.0.2.1')).toBe(false);

@@ -1,7 +1,13 @@
 import type { SipUri } from '@herald/sip';
 import { socketAddress } from '../transport/socket-address.js';
+import { DnsCache } from './dns-cache.js';
 import type { MailboxServers } from './mailbox-servers.js';
 import type { SipResolver } from './sip-resolver.js';
+
+/** How long a verdict holds: a peer whose DNS changed is judged by the new records within this. */
+const VERDICT_TTL_MS = 30_000;
+/** Domain and address pairs remembered at most; the oldest goes first. */
+const MAX_VERDICTS = 10_000;
 
 /**
  * The addresses allowed to speak for a SIP domain: every address RFC 3263 gives for
@@ -11,9 +17,13 @@ import type { SipResolver } from './sip-resolver.js';
  * @see RFC 3263 §4, RFC 3861 §4
  */
 export class DomainAddresses {
+  /** Verdicts of the last `VERDICT_TTL_MS`, so that a busy peer's requests ask nothing, not even the DNS cache. */
+  private readonly verdicts = new DnsCache<boolean>(MAX_VERDICTS);
+
   constructor(
-    private readonly resolver: Pick<SipResolver, 'resolveUri'>,
+    private readonly resolver: Pick<SipResolver, 'resolveUri' | 'resolveWithoutDns'>,
     private readonly mailboxServers: Pick<MailboxServers, 'locate'>,
+    private readonly clock: { now(): number } = Date,
   ) {}
 
   /**
@@ -24,6 +34,21 @@ export class DomainAddresses {
    */
   async speaksFor(domain: string, address: string, hops: readonly SipUri[] = []): Promise<boolean> {
     const wanted = socketAddress(address);
+    const key = `${domain} ${wanted}`;
+    const now = this.clock.now();
+    const known = this.verdicts.get(key, now);
+    if (known !== undefined) return known;
+    // A next hop written as an address needs no DNS.
+    if (hops.some((hop) => this.resolver.resolveWithoutDns(hop, { maddr: true })?.some((d) => socketAddress(d.address) === wanted))) return this.remember(key, true, now);
+    return this.ask(domain, wanted, hops).then((speaks) => this.remember(key, speaks, now));
+  }
+
+  private remember(key: string, speaks: boolean, now: number): boolean {
+    this.verdicts.set(key, speaks, now + VERDICT_TTL_MS);
+    return speaks;
+  }
+
+  private ask(domain: string, wanted: string, hops: readonly SipUri[]): Promise<boolean> {
     const asked = [...hops.map((hop) => this.ofUri(hop)), this.ofUri(sipUri(domain)), this.ofMailbox('im', domain), this.ofMailbox('pres', domain)];
     // The first answer holding the address settles it: a slow or unreachable DNS server does not hold up a hop that matched.
     return new Promise((resolve, reject) => {

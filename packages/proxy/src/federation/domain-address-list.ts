@@ -10,6 +10,7 @@ export class DomainAddressList {
   private readonly domains = new Set<string>();
   private readonly suffixes: string[] = [];
   private readonly addresses = new BlockList();
+  private hasAddresses = false;
 
   /** Throws an `Error` whose message says what is wrong with the first bad entry (see `listEntryProblem`). */
   constructor(readonly entries: readonly string[]) {
@@ -22,10 +23,10 @@ export class DomainAddressList {
       if (family === 0) {
         if (text.startsWith('*.')) this.suffixes.push(text.slice(1));
         else this.domains.add(text);
-      } else if (bits === undefined) {
-        this.addresses.addAddress(address, family === 4 ? 'ipv4' : 'ipv6');
       } else {
-        this.addresses.addSubnet(address, Number(bits), family === 4 ? 'ipv4' : 'ipv6');
+        if (bits === undefined) this.addresses.addAddress(address, family === 4 ? 'ipv4' : 'ipv6');
+        else this.addresses.addSubnet(address, Number(bits), family === 4 ? 'ipv4' : 'ipv6');
+        this.hasAddresses = true;
       }
     }
   }
@@ -36,6 +37,7 @@ export class DomainAddressList {
 
   /** `domain` (in any spelling: case, a trailing dot) is listed, or is a subdomain of a `*.` entry. */
   hasDomain(domain: string): boolean {
+    if (this.domains.size === 0 && this.suffixes.length === 0) return false;
     const name = canonicalHost(domain);
     if (this.domains.has(name)) return true;
     for (const suffix of this.suffixes) if (name.endsWith(suffix)) return true;
@@ -44,6 +46,7 @@ export class DomainAddressList {
 
   /** `address` (IPv4, IPv6, or IPv4-mapped IPv6 as Node reports a dual-stack socket's peer) is listed or in a listed range. */
   hasAddress(address: string): boolean {
+    if (!this.hasAddresses) return false;
     const plain = unmapped(address);
     const family = isIP(plain);
     return family !== 0 && this.addresses.check(plain, family === 4 ? 'ipv4' : 'ipv6');

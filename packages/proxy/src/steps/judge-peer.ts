@@ -3,10 +3,10 @@ import { SipError, isSipUri } from '@herald/sip';
 import type { DomainAddresses } from '@herald/stack';
 import { DnsError } from '@herald/stack';
 import { FROM_WITHOUT_DOMAIN, certificateDoesNotName, fromDomainMismatch, fromWithoutDomain, peerDnsUnavailable, sourceNotAuthorized, tlsRequired } from '../federation/federation-errors.js';
-import { unmapped } from '../federation/domain-address-list.js';
 import type { FederationPolicy } from '../federation/federation-policy.js';
 import type { FlowOffences } from '../federation/flow-offences.js';
 import { type PeerVerdict, certificateRefusal, flowIdentities } from '../federation/peer-verdict.js';
+import { unmapped } from '../federation/domain-address-list.js';
 import { requestFeature } from '../federation/request-feature.js';
 import { uriDomain } from '../federation/uri-domain.js';
 import type { LocalIdentity } from '../routing/local-identity.js';
@@ -90,16 +90,19 @@ function levelProof(ctx: RequestContext, domain: string, { policy, addresses }: 
   if (level === 'encrypted' && !tls) throw tlsRequired(domain);
   const address = unmapped(ctx.flow.remoteAddress);
   if (policy.listsSource(domain, address)) return 'address';
-  const hops = policy.peerFor(domain)?.hops ?? [];
-  return addresses.speaksFor(domain, address, hops).then(
-    (speaks) => {
-      if (!speaks) throw sourceNotAuthorized(domain);
-      return 'address' as const;
-    },
+  const speaks = addresses.speaksFor(domain, address, policy.peerFor(domain)?.hops);
+  if (typeof speaks === 'boolean') return addressProof(domain, speaks);
+  return speaks.then(
+    (answer) => addressProof(domain, answer),
     (error: unknown) => {
       throw error instanceof DnsError ? peerDnsUnavailable(domain) : error;
     },
   );
+}
+
+function addressProof(domain: string, speaks: boolean): 'address' {
+  if (!speaks) throw sourceNotAuthorized(domain);
+  return 'address';
 }
 
 /** The feature check (with the local user of the Request-URI for roles), then the verdict. */

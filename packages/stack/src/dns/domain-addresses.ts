@@ -1,6 +1,5 @@
 import type { SipUri } from '@herald/sip';
 import { socketAddress } from '../transport/socket-address.js';
-import { DnsCache } from './dns-cache.js';
 import type { MailboxServers } from './mailbox-servers.js';
 import type { SipResolver } from './sip-resolver.js';
 
@@ -18,7 +17,7 @@ const MAX_VERDICTS = 10_000;
  */
 export class DomainAddresses {
   /** Verdicts of the last `VERDICT_TTL_MS`, so that a busy peer's requests ask nothing, not even the DNS cache. */
-  private readonly verdicts = new DnsCache<boolean>(MAX_VERDICTS);
+  private readonly verdicts = new Map<string, { speaks: boolean; until: number }>();
 
   constructor(
     private readonly resolver: Pick<SipResolver, 'resolveUri' | 'resolveWithoutDns'>,
@@ -27,24 +26,29 @@ export class DomainAddresses {
   ) {}
 
   /**
-   * Whether `address` (IPv4, IPv6 in any spelling, or IPv4-mapped IPv6) is one of `domain`'s,
+   * Whether `address` (IPv4, IPv6 in any spelling, or IPv4-mapped IPv6) is one of `domain`'s
+   * (at once when a verdict of the last 30 s or an address hop says so),
    * counting `hops` (a route's next hops) as its own: true as soon as one answer holds it.
    * Rejects with the DNS failure when no answer found the address and some question could not
    * be asked: the caller cannot tell "no" from "don't know".
    */
-  async speaksFor(domain: string, address: string, hops: readonly SipUri[] = []): Promise<boolean> {
-    const wanted = socketAddress(address);
-    const key = `${domain} ${wanted}`;
+  speaksFor(domain: string, address: string, hops: readonly SipUri[] = []): boolean | Promise<boolean> {
+    // Keyed by the address as the socket reports it (one spelling per address): no parsing on a hit.
+    const key = `${domain} ${address}`;
     const now = this.clock.now();
-    const known = this.verdicts.get(key, now);
-    if (known !== undefined) return known;
+    const known = this.verdicts.get(key);
+    if (known !== undefined && known.until > now) return known.speaks;
+    const wanted = socketAddress(address);
     // A next hop written as an address needs no DNS.
     if (hops.some((hop) => this.resolver.resolveWithoutDns(hop, { maddr: true })?.some((d) => socketAddress(d.address) === wanted))) return this.remember(key, true, now);
     return this.ask(domain, wanted, hops).then((speaks) => this.remember(key, speaks, now));
   }
 
   private remember(key: string, speaks: boolean, now: number): boolean {
-    this.verdicts.set(key, speaks, now + VERDICT_TTL_MS);
+    // Oldest first: a full map drops the verdict set longest ago (not touched on a hit, which costs nothing).
+    this.verdicts.delete(key);
+    if (this.verdicts.size >= MAX_VERDICTS) this.verdicts.delete(this.verdicts.keys().next().value!);
+    this.verdicts.set(key, { speaks, until: now + VERDICT_TTL_MS });
     return speaks;
   }
 

@@ -1,4 +1,4 @@
-import { DomainAddressList, listEntryProblem, unmapped } from './domain-address-list.js';
+import { DomainAddressList, listEntryProblem } from './domain-address-list.js';
 
 describe('federation allow and block lists', () => {
   const list = new DomainAddressList(['partner.example', '*.spam.example', '198.51.100.0/24', '192.0.2.7', '2001:db8::/32', 'Upper.Example']);
@@ -35,10 +35,5 @@ describe('federation allow and block lists', () => {
     expect(listEntryProblem('-a.example')).toMatch(/not a domain/);
     expect(listEntryProblem('::1')).toBeNull();
     expect(() => new DomainAddressList(['ok.example', 'x y'])).toThrow(/"x y"/);
-  });
-
-  it('unmaps IPv4-mapped addresses only', () => {
-    expect(unmapped('::ffff:127.0.0.2')).toBe('127.0.0.2');
-    expect(unmapped('::ffff:1')).toBe('::ffff:1');
   });
 });

@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import { socketAddress } from '@herald/stack';
 import { canonicalHost } from '../routing/local-identity.js';
 
 /**
@@ -44,18 +45,13 @@ export class DomainAddressList {
     return false;
   }
 
-  /** `address` (IPv4, IPv6, or IPv4-mapped IPv6 as Node reports a dual-stack socket's peer) is listed or in a listed range. */
+  /** `address` (IPv4, IPv6 in any spelling, or IPv4-mapped IPv6 as Node reports a dual-stack socket's peer) is listed or in a listed range. */
   hasAddress(address: string): boolean {
     if (!this.hasAddresses) return false;
-    const plain = unmapped(address);
+    const plain = socketAddress(address);
     const family = isIP(plain);
     return family !== 0 && this.addresses.check(plain, family === 4 ? 'ipv4' : 'ipv6');
   }
-}
-
-/** `::ffff:192.0.2.1` → `192.0.2.1`. */
-export function unmapped(address: string): string {
-  return address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
 }
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;

@@ -1,7 +1,7 @@
 import type { SipError } from '@herald/sip';
 import { canonicalHost } from '../routing/local-identity.js';
 import type { OutboundPeer } from '../routing/target.js';
-import { DomainAddressList, unmapped } from './domain-address-list.js';
+import { DomainAddressList } from './domain-address-list.js';
 import { addressBlocked, domainBlocked, domainNotAllowed, featureNotAllowedFor, featureNotAllowedWith, federationDisabled } from './federation-errors.js';
 import type { Feature, FederationLevel, FederationSettings, PeerWatcherAction } from './federation-settings.js';
 import type { Peer, PeerTable } from './peer-table.js';
@@ -54,7 +54,6 @@ export class FederationPolicy {
   private readonly block: DomainAddressList;
   private runtimeAllow = NO_RUNTIME;
   private runtimeBlock = NO_RUNTIME;
-  private readonly peerAddresses = new WeakMap<Peer, DomainAddressList>();
 
   /**
    * `peerCas`: the peers' own CAs and what each may vouch for (by default every peer `ca`;
@@ -103,11 +102,10 @@ export class FederationPolicy {
    * from: blocked domain, blocked address, not allowed, level `off`; `null` when they admit it.
    */
   listRefusal(domain: string, address: string | null): SipError | null {
-    const ip = address === null ? null : unmapped(address);
     if (this.block.hasDomain(domain) || this.runtimeBlock.hasDomain(domain)) return domainBlocked();
-    if (ip !== null && (this.block.hasAddress(ip) || this.runtimeBlock.hasAddress(ip))) return addressBlocked();
+    if (address !== null && this.blocksAddress(address)) return addressBlocked();
     if (!(this.allow.isEmpty && this.runtimeAllow.isEmpty)) {
-      const listed = (list: DomainAddressList) => list.hasDomain(domain) || (ip !== null && list.hasAddress(ip));
+      const listed = (list: DomainAddressList) => list.hasDomain(domain) || (address !== null && list.hasAddress(address));
       if (!listed(this.allow) && !listed(this.runtimeAllow)) return domainNotAllowed();
     }
     if (this.levelOf(domain) === 'off') return federationDisabled(domain);
@@ -120,15 +118,13 @@ export class FederationPolicy {
    */
   featureRefusal(domain: string, feature: Feature | null, user: string | null): SipError | null {
     if (feature === null) return null;
-    const peer = this.table.peerFor(domain);
-    const features = peer?.features ?? this.settings.features;
-    if (!features.includes(feature)) return featureNotAllowedWith(feature, domain);
-    const role = peer?.roles[feature];
+    const offered = this.offerRefusal(domain, feature);
+    if (offered !== null) return offered;
+    const role = this.table.peerFor(domain)?.roles[feature];
     if (role !== undefined && (user === null || !role.includes(user))) return featureNotAllowedFor(feature, user ?? 'anonymous');
     return null;
   }
 
-  /** Whether requests using `feature` may go to `domain` at all (lists, level, features; roles aside). */
   /**
    * What the policy says of a request within a dialog from `domain` (the dialog was judged
    * when it began): the lists, level `off` and the feature, roles aside (the Request-URI of an
@@ -136,22 +132,18 @@ export class FederationPolicy {
    * feature since loses its subscriptions at their next refresh or NOTIFY.
    */
   dialogRefusal(domain: string, address: string, feature: Feature | null): SipError | null {
-    const refusal = this.listRefusal(domain, address);
-    if (refusal !== null || feature === null) return refusal;
-    return (this.table.peerFor(domain)?.features ?? this.settings.features).includes(feature) ? null : featureNotAllowedWith(feature, domain);
+    return this.listRefusal(domain, address) ?? this.offerRefusal(domain, feature);
   }
 
-  /** `address` is one of those `federation.peers[].addresses` lists for the peer of `domain`. */
-  listsSource(domain: string, address: string): boolean {
-    const peer = this.table.peerFor(domain);
-    if (peer?.addresses === undefined) return false;
-    let list = this.peerAddresses.get(peer);
-    if (list === undefined) this.peerAddresses.set(peer, (list = new DomainAddressList(peer.addresses)));
-    return list.hasAddress(address);
-  }
-
+  /** Whether requests using `feature` may go to `domain` at all (lists, level, features; roles aside). */
   mayReach(domain: string, feature: Feature): boolean {
-    return this.listRefusal(domain, null) === null && (this.table.peerFor(domain)?.features ?? this.settings.features).includes(feature);
+    return this.listRefusal(domain, null) === null && this.offerRefusal(domain, feature) === null;
+  }
+
+  /** The feature is not among those of `domain`'s peer entry (or the defaults), roles aside. */
+  private offerRefusal(domain: string, feature: Feature | null): SipError | null {
+    if (feature === null) return null;
+    return (this.table.peerFor(domain)?.features ?? this.settings.features).includes(feature) ? null : featureNotAllowedWith(feature, domain);
   }
 
   /**

@@ -1,6 +1,7 @@
 import { type SipUri, isSipUri, parseUri } from '@herald/sip';
 import { canonicalHost } from '../routing/local-identity.js';
 import type { StaticRoute } from '../routing/static-routes.js';
+import { DomainAddressList } from './domain-address-list.js';
 import { FEATURES, type FederationSettings, type PeerSettings } from './federation-settings.js';
 
 /** Where a peer entry came from: `federation.peers`, or a `routes:` entry (later: a gateway community). */
@@ -11,6 +12,8 @@ export interface Peer extends PeerSettings {
   sources: readonly PeerSource[];
   /** Configured next hops (`routes:`): their addresses count as the domain's. */
   hops: readonly SipUri[];
+  /** `addresses`, ready to match a source address. */
+  senders?: DomainAddressList;
 }
 
 /**
@@ -46,7 +49,9 @@ export class PeerTable {
  * allowed, so that a `routes:` configuration keeps working unedited.
  */
 export function peersOf(settings: Pick<FederationSettings, 'default' | 'peers'>, routes: readonly StaticRoute[]): Peer[] {
-  const peers = new Map<string, Peer>(settings.peers.map((p) => [p.domain, { ...p, sources: ['federation'], hops: [] }]));
+  const peers = new Map<string, Peer>(
+    settings.peers.map((p) => [p.domain, { ...p, sources: ['federation'], hops: [], ...(p.addresses !== undefined && { senders: new DomainAddressList(p.addresses) }) }]),
+  );
   const federation = new PeerTable([...peers.values()]);
   for (const route of routes) {
     const domain = route.domain.toLowerCase();

@@ -1,12 +1,13 @@
 import { isIP } from 'node:net';
 import { SipError, isSipUri } from '@herald/sip';
 import type { DomainAddresses } from '@herald/stack';
-import { DnsError } from '@herald/stack';
+import { DnsError, socketAddress } from '@herald/stack';
 import { FROM_WITHOUT_DOMAIN, certificateDoesNotName, fromDomainMismatch, fromWithoutDomain, peerDnsUnavailable, sourceNotAuthorized, tlsRequired } from '../federation/federation-errors.js';
 import type { FederationPolicy } from '../federation/federation-policy.js';
+import type { FederationLevel } from '../federation/federation-settings.js';
+import type { Peer } from '../federation/peer-table.js';
 import type { FlowOffences } from '../federation/flow-offences.js';
 import { type PeerVerdict, certificateRefusal, flowIdentities } from '../federation/peer-verdict.js';
-import { unmapped } from '../federation/domain-address-list.js';
 import { requestFeature } from '../federation/request-feature.js';
 import { uriDomain } from '../federation/uri-domain.js';
 import type { LocalIdentity } from '../routing/local-identity.js';
@@ -48,16 +49,18 @@ export function judgePeer(options: JudgePeerOptions): RequestProcessor {
         throw fromWithoutDomain();
       }
       const domain = claimed ?? '';
+      // The domain's entry and level, looked up once for every check below.
+      const claim: Claim = { domain, peer: policy.peerFor(domain), level: policy.levelOf(domain) };
       const counted = (error: unknown): never => {
-        if (error instanceof SipError) observe?.(policy.metricPeer(domain), 'in', error.code);
+        if (error instanceof SipError) observe?.(claim.peer?.domain ?? 'other', 'in', error.code);
         throw error;
       };
       try {
-        const refusal = policy.listRefusal(domain, ctx.flow.remoteAddress) ?? identityRefusal(ctx, domain, options);
+        const refusal = policy.listRefusal(domain, ctx.flow.remoteAddress) ?? identityRefusal(ctx, claim, options);
         if (refusal !== null) throw refusal;
-        const proof = levelProof(ctx, domain, options);
-        if (typeof proof === 'string') return admit(ctx, domain, proof, options);
-        return proof.then((p) => admit(ctx, domain, p, options)).catch(counted);
+        const proof = levelProof(ctx, claim, options);
+        if (typeof proof === 'string') return admit(ctx, claim, proof, options);
+        return proof.then((p) => admit(ctx, claim, p, options)).catch(counted);
       } catch (error) {
         return counted(error);
       }
@@ -65,32 +68,38 @@ export function judgePeer(options: JudgePeerOptions): RequestProcessor {
   };
 }
 
+/** The domain a From claims, its peer table entry and its level. */
+interface Claim {
+  domain: string;
+  peer: Peer | null;
+  level: FederationLevel;
+}
+
 /**
  * A flow identified as some domains carries requests of those domains only; the third
  * offence closes it. At level `trusted` the reason names the certificate, which is what failed.
  */
-function identityRefusal(ctx: RequestContext, domain: string, options: JudgePeerOptions): SipError | null {
+function identityRefusal(ctx: RequestContext, { domain, level }: Claim, options: JudgePeerOptions): SipError | null {
   const identities = flowIdentities(ctx.flow, options.policy.peerCas);
   if (identities === null || identities.includes(domain)) return null;
   if (options.offences.offend(ctx.flow.id)) options.closeFlow(ctx.flow.id);
-  return options.policy.levelOf(domain) === 'trusted' ? certificateDoesNotName(domain) : fromDomainMismatch();
+  return level === 'trusted' ? certificateDoesNotName(domain) : fromDomainMismatch();
 }
 
 /** What the domain's level asks of the request, and how the sender proved the domain. */
-function levelProof(ctx: RequestContext, domain: string, { policy, addresses }: JudgePeerOptions): PeerVerdict['proof'] | Promise<PeerVerdict['proof']> {
-  const level = policy.levelOf(domain);
+function levelProof(ctx: RequestContext, { domain, peer, level }: Claim, { policy, addresses }: JudgePeerOptions): PeerVerdict['proof'] | Promise<PeerVerdict['proof']> {
   if (level === 'permissive') return flowIdentities(ctx.flow, policy.peerCas)?.includes(domain) ? 'certificate' : 'none';
   const tls = ctx.flow.transport === 'tls';
   if (level === 'trusted') {
     if (!tls) throw tlsRequired(domain);
-    const refusal = certificateRefusal(domain, ctx.flow.peerCertificate, policy.peerFor(domain)?.ca, policy.peerCas);
+    const refusal = certificateRefusal(domain, ctx.flow.peerCertificate, peer?.ca, policy.peerCas);
     if (refusal !== null) throw refusal;
     return 'certificate';
   }
   if (level === 'encrypted' && !tls) throw tlsRequired(domain);
-  const address = unmapped(ctx.flow.remoteAddress);
-  if (policy.listsSource(domain, address)) return 'address';
-  const speaks = addresses.speaksFor(domain, address, policy.peerFor(domain)?.hops);
+  const address = socketAddress(ctx.flow.remoteAddress);
+  if (peer?.senders?.hasAddress(address)) return 'address';
+  const speaks = addresses.speaksFor(domain, address, peer?.hops);
   if (typeof speaks === 'boolean') return addressProof(domain, speaks);
   return speaks.then(
     (answer) => addressProof(domain, answer),
@@ -106,12 +115,11 @@ function addressProof(domain: string, speaks: boolean): 'address' {
 }
 
 /** The feature check (with the local user of the Request-URI for roles), then the verdict. */
-function admit(ctx: RequestContext, domain: string, proof: PeerVerdict['proof'], { policy, identity, observe }: JudgePeerOptions): 'continue' {
+function admit(ctx: RequestContext, { domain, peer, level }: Claim, proof: PeerVerdict['proof'], { policy, identity, observe }: JudgePeerOptions): 'continue' {
   const refusal = policy.featureRefusal(domain, requestFeature(ctx.req), localUser(ctx, identity));
   if (refusal !== null) throw refusal;
-  const peer = policy.peerFor(domain);
-  ctx.peer = { domain, peer: peer?.domain ?? null, level: policy.levelOf(domain), proof };
-  observe?.(policy.metricPeer(domain), 'in', 'accepted');
+  ctx.peer = { domain, peer: peer?.domain ?? null, level, proof };
+  observe?.(peer?.domain ?? 'other', 'in', 'accepted');
   return 'continue';
 }
 

@@ -1,5 +1,5 @@
 import type { SipError } from '@herald/sip';
-import type { Flow, PeerCertificate } from '@herald/stack';
+import { type Flow, type PeerCertificate, coversDomain } from '@herald/stack';
 import { certificateDoesNotName, certificateNotTrusted } from './federation-errors.js';
 import type { FederationLevel, PeerCa, PeerSettings } from './federation-settings.js';
 
@@ -46,7 +46,7 @@ export function vouchedIdentities(cert: PeerCertificate | undefined, peerCas: Pe
   }
   if (entries === null) return cert.identities;
   const covering = entries;
-  const vouched = cert.identities.filter((identity) => covering.some((entry) => (entry.startsWith('*.') ? identity.endsWith(entry.slice(1)) : identity === entry)));
+  const vouched = cert.identities.filter((identity) => covering.some((entry) => coversDomain(entry, identity)));
   return vouched.length > 0 ? vouched : null;
 }
 

@@ -13,4 +13,4 @@ export * from './response-destination.js';
 export * from './socket-address.js';
 export { DEFAULT_UDP_BUFFER_SIZES, type UdpBufferSizes } from './udp-transport.js';
 export * from './trust-store.js';
-export type { PrivateAnchors } from './stream-connect.js';
+export { type PrivateAnchors, coversDomain } from './stream-connect.js';

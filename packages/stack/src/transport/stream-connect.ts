@@ -108,8 +108,8 @@ function anchorRefusal(socket: tls.TLSSocket, options: StreamConnectOptions): st
   return null;
 }
 
-/** `pattern` (`peer.example`, or `*.peer.example` for its subdomains) names `domain`. */
-function coversDomain(pattern: string, domain: string): boolean {
+/** `pattern` (`peer.example`, or `*.peer.example` for its subdomains) names `domain` (lower case). */
+export function coversDomain(pattern: string, domain: string): boolean {
   const p = pattern.toLowerCase();
   return p.startsWith('*.') ? domain.endsWith(p.slice(1)) : p === domain;
 }

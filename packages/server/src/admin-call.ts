@@ -1,3 +1,4 @@
+import { hostPort } from '@herald/stack';
 import type { AdminConfig } from './config/herald-config.js';
 
 /** Where a CLI command writes. */
@@ -49,8 +50,7 @@ export async function callAdminApi(admin: AdminConfig | undefined, call: AdminCa
 }
 
 function adminUrl(admin: AdminConfig): string {
-  const host = admin.host.includes(':') ? `[${admin.host}]` : admin.host;
-  return `http://${host}:${admin.port}`;
+  return `http://${hostPort(admin.host, admin.port)}`;
 }
 
 /** The message of an admin API error body (`{"error":{"code","message"}}`). */

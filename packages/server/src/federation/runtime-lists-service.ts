@@ -24,9 +24,8 @@ export interface RuntimeListsServiceOptions {
  * lists applied before, with a warning.
  */
 export class RuntimeListsService {
-  private lists: RuntimeLists = { allow: [], block: [] };
   /** The lists applied, as JSON; a view starts with none. */
-  private applied = JSON.stringify(this.lists);
+  private applied = JSON.stringify({ allow: [], block: [] });
   private reading: Promise<void> | null = null;
   private next: Promise<void> | null = null;
   private timer: TimerHandle | null = null;
@@ -40,7 +39,7 @@ export class RuntimeListsService {
 
   /** The lists last applied. */
   get current(): RuntimeLists {
-    return this.lists;
+    return JSON.parse(this.applied) as RuntimeLists;
   }
 
   /** Subscribes to announcements, then reads and applies the stored lists. */
@@ -102,7 +101,6 @@ export class RuntimeListsService {
       return;
     }
     this.applied = text;
-    this.lists = lists;
     logger.info('federation: run-time allow and block lists applied', { allow: lists.allow, block: lists.block });
   }
 }

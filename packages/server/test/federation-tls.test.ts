@@ -1,7 +1,7 @@
-import tls from 'node:tls';
 import { type SipRequest, type SipResponse, createResponse } from '@herald/sip';
-import { Inbox, type NamedServer, StreamClient, type TestIdentity, type TestPki, createTestPki, requestText, startNamed } from '@herald/test-kit';
+import { type NamedServer, StreamClient, type TestIdentity, type TestPki, createTestPki, requestText, startNamed } from '@herald/test-kit';
 import { type HeraldProcess, startHerald } from './helpers/herald-process.js';
+import { PeerTlsServers } from './helpers/peer-tls-servers.js';
 import { UdpAgent } from './helpers/udp-agent.js';
 
 /**
@@ -14,21 +14,13 @@ describe('federation over TLS: trusted and encrypted peers', () => {
   let pki: TestPki;
   let named: NamedServer;
   let herald: HeraldProcess;
-  const servers: tls.Server[] = [];
-  const accepted = new Inbox<{ client: StreamClient; socket: tls.TLSSocket; server: string }>();
-
-  /** A peer's TLS server on `host`; it records the connections Herald opens. */
-  async function peerServer(name: string, host: string, identity: { cert: string; key: string }): Promise<number> {
-    const server = tls.createServer({ ...identity, ca: [pki.ca.cert], requestCert: true, rejectUnauthorized: false }, (socket) => accepted.push({ client: StreamClient.wrap(socket), socket, server: name }));
-    servers.push(server);
-    await new Promise<void>((resolve) => server.listen(0, host, resolve));
-    return (server.address() as { port: number }).port;
-  }
+  let peers: PeerTlsServers;
 
   beforeAll(async () => {
     pki = await createTestPki();
+    peers = new PeerTlsServers(pki.ca.cert);
     const [own, trusted, fake, enc] = await Promise.all([pki.ca.leaf('example.com'), pki.ca.leaf('trusted.test'), pki.selfSigned('fake.test'), pki.selfSigned('enc.test')]);
-    const [trustedPort, fakePort, encPort] = [await peerServer('trusted', '127.0.0.2', trusted), await peerServer('fake', '127.0.0.4', fake), await peerServer('enc', '127.0.0.3', enc)];
+    const [trustedPort, fakePort, encPort] = [await peers.listen('trusted', '127.0.0.2', trusted), await peers.listen('fake', '127.0.0.4', fake), await peers.listen('enc', '127.0.0.3', enc)];
     named = await startNamed([
       { origin: 'trusted.test', records: [`_sips._tcp IN SRV 10 0 ${trustedPort} sip`, 'sip IN A 127.0.0.2'] },
       // fake.test's server presents a self-signed certificate: a trusted peer cannot be reached there.
@@ -55,7 +47,7 @@ federation:
   afterAll(async () => {
     await herald?.stop();
     await named?.stop();
-    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+    await peers?.close();
     await pki?.cleanup();
   });
 
@@ -142,7 +134,7 @@ federation:
 
     it('reaches a trusted peer over TLS only, checking its certificate against the domain and presenting its own', async () => {
       await send('carol@trusted.test', 'out-trusted');
-      const { client, socket, server } = await accepted.next(10_000);
+      const { client, socket, server } = await peers.accepted.next(10_000);
       expect(server).toBe('trusted');
       expect(socket.authorized).toBe(true);
       expect(socket.getPeerCertificate().subjectaltname).toContain('URI:sip:example.com');
@@ -162,7 +154,7 @@ federation:
 
     it('reaches an encrypted peer that presents a self-signed certificate', async () => {
       await send('dave@enc.test', 'out-enc');
-      const { client, server } = await accepted.next(10_000);
+      const { client, server } = await peers.accepted.next(10_000);
       expect(server).toBe('enc');
       const received = (await client.nextMessage()) as SipRequest;
       await client.write(createResponse(received, 200).toBuffer());

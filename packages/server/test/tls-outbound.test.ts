@@ -1,7 +1,7 @@
-import tls from 'node:tls';
 import { type SipRequest, createResponse } from '@herald/sip';
-import { Inbox, type NamedServer, StreamClient, type TestPki, createTestPki, freePort, startNamed } from '@herald/test-kit';
+import { type NamedServer, type TestPki, createTestPki, freePort, startNamed } from '@herald/test-kit';
 import { type HeraldProcess, startHerald } from './helpers/herald-process.js';
+import { PeerTlsServers } from './helpers/peer-tls-servers.js';
 import { UdpAgent } from './helpers/udp-agent.js';
 
 const TOKEN = 'tls-outbound-token';
@@ -17,14 +17,7 @@ describe('RFC 5922 §7.3 outbound TLS to a domain found by DNS', () => {
   let named: NamedServer;
   let herald: HeraldProcess;
   let adminPort: number;
-  const servers: tls.Server[] = [];
-  const accepted = new Inbox<{ client: StreamClient; socket: tls.TLSSocket }>();
-
-  async function tlsServer(host: string, port: number, identity: { cert: string; key: string }): Promise<void> {
-    const server = tls.createServer({ ...identity, ca: [pki.ca.cert], requestCert: true, rejectUnauthorized: false }, (socket) => accepted.push({ client: StreamClient.wrap(socket), socket }));
-    servers.push(server);
-    await new Promise<void>((resolve) => server.listen(port, host, resolve));
-  }
+  let peers: PeerTlsServers;
 
   beforeAll(async () => {
     pki = await createTestPki();
@@ -36,8 +29,9 @@ describe('RFC 5922 §7.3 outbound TLS to a domain found by DNS', () => {
         records: [`_sips._tcp IN SRV 10 0 ${wrongPort} first`, `_sips._tcp IN SRV 20 0 ${rightPort} second`, 'first IN A 127.0.0.2', 'second IN A 127.0.0.3'],
       },
     ]);
-    await tlsServer('127.0.0.2', wrongPort, wrong);
-    await tlsServer('127.0.0.3', rightPort, right);
+    peers = new PeerTlsServers(pki.ca.cert);
+    await peers.listen('wrong', '127.0.0.2', wrong, wrongPort);
+    await peers.listen('right', '127.0.0.3', right, rightPort);
     adminPort = await freePort();
     herald = await startHerald(`
 domains: [example.com]
@@ -52,7 +46,7 @@ admin: { listen: "127.0.0.1:${adminPort}", token: "${TOKEN}" }
   afterAll(async () => {
     await herald?.stop();
     await named?.stop();
-    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+    await peers?.close();
     await pki?.cleanup();
   });
 
@@ -67,7 +61,7 @@ admin: { listen: "127.0.0.1:${adminPort}", token: "${TOKEN}" }
       const before = await failovers();
       const to = 'sip:bob@peer.test;transport=tls';
       await alice.send({ method: 'MESSAGE', uri: to, from: '<sip:alice@example.com>;tag=a', to: `<${to}>`, callId: 'tls-out', cseq: 1, headers: ['Content-Type: text/plain'], body: 'hello' });
-      const { client, socket } = await accepted.next(10_000);
+      const { client, socket } = await peers.accepted.next(10_000);
       expect(socket.localAddress).toBe('127.0.0.3');
       // Herald's client certificate, verified against the test CA.
       expect(socket.authorized).toBe(true);

@@ -38,6 +38,8 @@ export { likelyTransport } from '@herald/stack';
 // Federation: allow and block lists, peer policy.
 export * from './federation/domain-address-list.js';
 export * from './federation/federation-settings.js';
+export * from './federation/community-settings.js';
+export * from './federation/community-switch.js';
 export * from './federation/federation-errors.js';
 export * from './federation/peer-table.js';
 export * from './federation/federation-policy.js';

@@ -1,11 +1,12 @@
 import { type SipUri, isSipUri, parseUri } from '@herald/sip';
 import { canonicalHost } from '../routing/local-identity.js';
 import type { StaticRoute } from '../routing/static-routes.js';
+import type { CommunityRef } from './community-settings.js';
 import { DomainAddressList } from './domain-address-list.js';
 import { FEATURES, type FederationSettings, type PeerSettings } from './federation-settings.js';
 
-/** Where a peer entry came from: `federation.peers`, or a `routes:` entry (later: a gateway community). */
-export type PeerSource = 'federation' | 'routes';
+/** Where a peer entry came from: `federation.peers`, a `routes:` entry, or a gateway community (`communities.list`). */
+export type PeerSource = 'federation' | 'routes' | 'communities';
 
 /** One entry of the peer table: a domain's policy, and the next hops whose addresses may speak for it. */
 export interface Peer extends PeerSettings {
@@ -14,6 +15,8 @@ export interface Peer extends PeerSettings {
   hops: readonly SipUri[];
   /** `addresses`, ready to match a source address. */
   senders?: DomainAddressList;
+  /** The gateway community the domain belongs to. */
+  community?: CommunityRef;
 }
 
 /**

@@ -29,6 +29,8 @@ export interface CommunitySettings {
   ca?: PeerCa;
   /** What happens to the community's watchers the presentity's own rules do not name. Default `allow`. */
   watchers: PeerWatcherAction;
+  /** How often each proxy is sent an OPTIONS to learn whether it is up (`probeInterval`, seconds; 0: never). Default 10 s. */
+  probeIntervalMs: number;
 }
 
 /** `communities:` of the configuration. */

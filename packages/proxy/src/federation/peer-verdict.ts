@@ -12,6 +12,8 @@ export interface PeerVerdict {
   level: FederationLevel;
   /** How the sender proved the domain: its TLS certificate, its address in the domain's DNS (or routes), or not at all (`permissive`). */
   proof: 'certificate' | 'address' | 'none';
+  /** The gateway community the domain belongs to (switched on, or the request was refused). */
+  community?: string;
 }
 
 /**

@@ -88,7 +88,7 @@ export async function startKamailio(options: KamailioOptions): Promise<KamailioP
 }
 
 /** Debian installs the modules under the architecture's library directory. */
-async function modulesDir(tls: boolean): Promise<string> {
+export async function modulesDir(tls: boolean): Promise<string> {
   for (const arch of await readdir('/usr/lib')) {
     const dir = join('/usr/lib', arch, 'kamailio/modules');
     if (!existsSync(join(dir, 'presence.so'))) continue;

@@ -70,3 +70,8 @@ export function configListEntry(list: string, entry: string): AdminError {
 export function noSuchListEntry(list: string, entry: string): AdminError {
   return new AdminError(404, 'HERALD_ERR_ADMIN_NO_SUCH_ENTRY', `"${entry}" is not in the run-time ${list} list`);
 }
+
+export function noSuchCommunity(name: string, configured: readonly string[]): AdminError {
+  const names = configured.length === 0 ? 'none is configured' : `the configured ones are ${configured.join(', ')}`;
+  return new AdminError(404, 'HERALD_ERR_ADMIN_NO_SUCH_COMMUNITY', `there is no community "${name}" (${names}); add it to communities.list in the configuration and restart herald`);
+}

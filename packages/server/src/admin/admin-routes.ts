@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type FederationPolicy, type FederationPolicyDescription, canonicalAor, listEntryProblem, listedEntries } from '@herald/proxy';
+import { type CommunitiesSettings, type FederationPolicy, type FederationPolicyDescription, canonicalAor, listEntryProblem, listedEntries } from '@herald/proxy';
 import { parseUri } from '@herald/sip';
 import { hostPort } from '@herald/stack';
 import { PRESENCE_EVENT, announceDecision, remainingSeconds } from '@herald/presence';
@@ -10,6 +10,7 @@ import { collectFederationReports } from '../federation/federation-reports.js';
 import { type ListName, changeRuntimeList, readRuntimeLists } from '../federation/runtime-lists.js';
 import type { Logger } from '../logger.js';
 import type { MetricsText } from '../metrics/herald-metrics.js';
+import { COMMUNITY_ROUTES } from './community-routes.js';
 import { badAddress, badListEntry, badPath, configListEntry, invalidField, noSuchList, noSuchListEntry, noSuchUser, userExists } from './admin-error.js';
 import { readJsonObject, sendEmpty, sendJson } from './admin-http.js';
 
@@ -21,6 +22,8 @@ export interface AdminContext {
   metrics: () => Promise<MetricsText>;
   /** The federation policy: its level, configured lists and peers. */
   federation: Pick<FederationPolicy, 'describe'>;
+  /** The gateway communities as configured (`communities:`); their run-time switches are in the store. */
+  communities: CommunitiesSettings;
   logger: Logger;
   /** ms since the epoch. */
   now: () => number;
@@ -61,6 +64,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
   { pattern: /^\/api\/federation$/, methods: { GET: showFederation } },
   // The rest of the path, slashes included: a CIDR range may come unencoded (`198.51.100.0/24`).
   { pattern: /^\/api\/federation\/(allow|block)\/(.+)$/, methods: { PUT: addListEntry, DELETE: removeListEntry } },
+  ...COMMUNITY_ROUTES,
 ];
 
 const PRESENCE_ACTIONS: readonly PresenceAction[] = ['allow', 'block', 'polite-block', 'confirm'];

@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { PassThrough } from 'node:stream';
-import { DEFAULT_FEDERATION } from '@herald/proxy';
+import { DEFAULT_COMMUNITIES, DEFAULT_FEDERATION } from '@herald/proxy';
 import { MemoryStore, StoreUnavailableError } from '@herald/store';
 import { federationPolicy } from '../federation/federation-policy-of.js';
 import { createLogger } from '../logger.js';
@@ -45,6 +45,7 @@ describe('admin HTTP API', () => {
       store,
       metrics: async () => ({ contentType: 'text/plain; version=0.0.4; charset=utf-8', body: 'herald_up 1\n' }),
       federation: federationPolicy({ federation: DEFAULT_FEDERATION, routes: [] }),
+      communities: DEFAULT_COMMUNITIES,
       logger: createLogger({ level: 'error', format: 'json' }, new PassThrough()),
       domains: ['example.com'],
       now: () => 1_700_000_000_000,

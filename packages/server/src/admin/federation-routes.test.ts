@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { DEFAULT_FEDERATION } from '@herald/proxy';
+import { DEFAULT_COMMUNITIES, DEFAULT_FEDERATION } from '@herald/proxy';
 import type { Flow } from '@herald/stack';
 import { MemoryStore, StoreUnavailableError } from '@herald/store';
 import { FakeClock } from '@herald/test-kit';
@@ -44,6 +44,7 @@ describe('admin HTTP API: federation', () => {
       store,
       metrics: async () => ({ contentType: 'text/plain', body: '' }),
       federation: federationPolicy(CONFIG),
+      communities: DEFAULT_COMMUNITIES,
       logger: createLogger({ level: 'error', format: 'json' }, new PassThrough()),
       domains: ['example.com'],
     });

@@ -3,10 +3,7 @@ import type { UserStore } from '@herald/store';
 import type { CommunityRef } from './community-settings.js';
 
 /** What ID conversion asks of the user store: an account's external form, and the account an alias names. */
-export interface ExternalAliases extends Pick<UserStore, 'resolveAlias'> {
-  /** The alias the account `aor` marks as its external form (`UserStore.externalAliasOf`). */
-  externalAliasOf(aor: string): Promise<string | undefined>;
-}
+export type ExternalAliases = Pick<UserStore, 'externalAliasOf' | 'resolveAlias'>;
 
 /**
  * ID conversion towards gateway communities: the domains of a `convertIds` community see

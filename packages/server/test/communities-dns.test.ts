@@ -1,0 +1,122 @@
+import { type NamedServer, type TestPki, createTestPki, freePort, startNamed } from '@herald/test-kit';
+import { type CommunityUser, message, nextMessage, registerUser, statusLine } from './helpers/community-agents.js';
+import { type HeraldProcess, startHerald } from './helpers/herald-process.js';
+import { UdpAgent } from './helpers/udp-agent.js';
+
+// Herald serves dc.acme.test on 127.0.0.2. Three communities name no proxies: chicago is
+// found by its SRV record (a server on 127.0.0.3), denver, with no SRV, by its A record
+// (127.0.0.6) at the community's port, and vault talks TLS only. Scripted servers of those
+// domains listen where DNS points.
+const HOST = '127.0.0.2';
+const CHICAGO_HOST = '127.0.0.3';
+const IMPOSTOR_HOST = '127.0.0.5';
+const DENVER_HOST = '127.0.0.6';
+const VAULT_HOST = '127.0.0.7';
+const TOKEN = 'communities-dns-admin-token';
+
+describe('gateway communities without proxies: RFC 3263, the A record and port, TLS only', () => {
+  let named: NamedServer;
+  let pki: TestPki;
+  let herald: HeraldProcess;
+  let adminPort: number;
+  /** What chicago's SRV record and denver's A record and `port` point at. */
+  let chicago: UdpAgent;
+  let denver: UdpAgent;
+  let alice: CommunityUser;
+
+  beforeAll(async () => {
+    const [chicagoPort, denverPort] = [await freePort(), await freePort()];
+    adminPort = await freePort();
+    named = await startNamed([
+      { origin: 'chi.acme.test', records: [`_sip._udp IN SRV 10 0 ${chicagoPort} sip`, `sip IN A ${CHICAGO_HOST}`] },
+      { origin: 'den.acme.test', records: [`@ IN A ${DENVER_HOST}`] },
+      { origin: 'vault.acme.test', records: [`@ IN A ${VAULT_HOST}`] },
+    ]);
+    pki = await createTestPki();
+    const identity = await pki.ca.leaf('dc.acme.test');
+    herald = await startHerald(`domains: [dc.acme.test]
+listen: ["udp://${HOST}:0", "tls://${HOST}:0"]
+log: { level: info }
+auth: { enabled: false }
+admin: { listen: "127.0.0.1:${adminPort}", token: "${TOKEN}" }
+dns: { servers: ["${named.server}"] }
+tls: { cert: "${identity.certFile}", key: "${identity.keyFile}", systemCa: false }
+communities:
+  enabled: true
+  list:
+    - { name: chicago, domains: [chi.acme.test], transport: udp }
+    - { name: denver, domains: [den.acme.test], port: ${denverPort}, transport: udp }
+    - { name: vault, domains: [vault.acme.test], transport: tls, trustedIps: [${VAULT_HOST}], level: trusted, ca: "${pki.ca.certFile}" }
+`);
+    [chicago, denver] = await Promise.all([UdpAgent.start(herald.port('udp'), chicagoPort, CHICAGO_HOST, HOST), UdpAgent.start(herald.port('udp'), denverPort, DENVER_HOST, HOST)]);
+    alice = await registerUser(herald, HOST, 'alice', 'dc.acme.test');
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all([chicago?.close(), denver?.close(), alice?.agent.close()]);
+    await herald?.stop();
+    await named?.stop();
+    await pki?.cleanup();
+  });
+
+  /** A MESSAGE from alice to `uri` arrives at `server`, which answers 200. */
+  async function reaches(uri: string, server: UdpAgent): Promise<void> {
+    const text = `to ${uri} ${Math.random()}`;
+    const sent = message(alice, uri, text);
+    const got = await server.request(200, 10_000);
+    expect(got.method).toBe('MESSAGE');
+    expect(got.uriText).toBe(uri);
+    expect(got.body.toString()).toBe(text);
+    expect(statusLine(await sent)).toBe('200 OK');
+  }
+
+  /** A MESSAGE from `from` sent by `agent` (a server of another community) to alice: her agent takes it, or the response says why not. */
+  async function fromCommunity(agent: UdpAgent, from: string): Promise<string> {
+    const text = `from ${from} ${Math.random()}`;
+    await agent.send({ method: 'MESSAGE', uri: 'sip:alice@dc.acme.test', from: `<${from}>;tag=c`, to: '<sip:alice@dc.acme.test>', headers: ['Content-Type: text/plain'], body: text });
+    const response = await agent.response(10_000);
+    if (response.status === 200) expect((await nextMessage(alice)).body.toString()).toBe(text);
+    return statusLine(response);
+  }
+
+  it('routes to a community by its SRV record (_sip._udp.chi.acme.test)', () => reaches('sip:bob@chi.acme.test', chicago));
+
+  it('routes to a community without SRV records by its A record and the community port', () => reaches('sip:dave@den.acme.test', denver));
+
+  it('takes a community’s request from the address its DNS gives, and refuses an impostor’s from another', async () => {
+    expect(await fromCommunity(chicago, 'sip:bob@chi.acme.test')).toBe('200 OK');
+    expect(await fromCommunity(denver, 'sip:dave@den.acme.test')).toBe('200 OK');
+    const impostor = await UdpAgent.start(herald.port('udp'), 0, IMPOSTOR_HOST, HOST);
+    try {
+      expect(await fromCommunity(impostor, 'sip:mallory@chi.acme.test')).toBe('403 Source Not Authorized For chi.acme.test');
+    } finally {
+      await impostor.close();
+    }
+  });
+
+  it('refuses a TLS community’s request over UDP, even from its trusted address', async () => {
+    const vault = await UdpAgent.start(herald.port('udp'), 0, VAULT_HOST, HOST);
+    try {
+      expect(await fromCommunity(vault, 'sip:val@vault.acme.test')).toBe('403 TLS Required For vault.acme.test');
+    } finally {
+      await vault.close();
+    }
+  });
+
+  it('refuses every community both ways while the global switch is off, and takes them again once it is reset', async () => {
+    const call = (method: 'PUT' | 'DELETE') =>
+      fetch(`http://127.0.0.1:${adminPort}/api/communities/enabled`, {
+        method,
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        ...(method === 'PUT' && { body: JSON.stringify({ enabled: false }) }),
+      });
+    expect((await call('PUT')).status).toBe(200);
+    try {
+      expect(statusLine(await message(alice, 'sip:dave@den.acme.test', 'while off'))).toBe('403 Community denver Disabled');
+      expect(await fromCommunity(chicago, 'sip:bob@chi.acme.test')).toBe('403 Community chicago Disabled');
+    } finally {
+      expect((await call('DELETE')).status).toBe(200);
+    }
+    await reaches('sip:dave@den.acme.test', denver);
+  });
+});

@@ -3,13 +3,15 @@ import { type Store, openStore } from '@herald/store';
 import { parseAccountAddress, putAccount, storeOptions } from './accounts.js';
 import type { HeraldConfig } from './config/herald-config.js';
 
-export const USER_USAGE = `Usage: herald user <add|passwd|del|list> [ADDRESS] [--password P] [--config FILE]
+export const USER_USAGE = `Usage: herald user <add|passwd|del|list|alias> [ADDRESS] [--password P] [--config FILE]
 
   user add alice@example.com      create an account (password from --password, else asked for,
                                   or read from the first line of standard input)
   user passwd alice@example.com   set a new password
   user del alice@example.com      delete the account and its aliases
   user list [example.com]         list the accounts (of one domain)
+  user alias add|del|list|external …
+                                  manage aliases (herald user alias --help)
 
 Acts on the store of the configuration (embedded: the SQLite file in dataDir; or Redis).`;
 

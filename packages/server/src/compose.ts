@@ -16,6 +16,7 @@ import {
   checkMaxForwards,
   checkPeerInDialog,
   checkPeerOutbound,
+  communityRoutes,
   type FederationPolicy,
   FlowOffences,
   ExternalIds,
@@ -159,7 +160,8 @@ export async function composeServices({ config, store, core, clock, logger, metr
     onFailover: () => metrics.failedOver(),
     onStatelessError: (e) => logger.isDebugEnabled() && logger.debug('stateless forward failed', { error: e }),
   });
-  const routes = new StaticRoutes(config.routes);
+  // A community's proxies are its domains' routes: the relay and the presence agent find them as they find any route.
+  const routes = new StaticRoutes([...config.routes, ...communityRoutes(config.communities)]);
   const mailboxServers = new MailboxServers(dns);
   const offences = new FlowOffences();
   const externalIds = new ExternalIds(federation, store.users);

@@ -52,3 +52,4 @@ export * from './steps/check-peer-outbound.js';
 // ID conversion towards `convertIds` gateway communities.
 export * from './federation/external-ids.js';
 export * from './steps/present-external-id.js';
+export * from './steps/asserted-identity.js';

@@ -1,48 +1,17 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type CommunitiesSettings, type FederationPolicy, type FederationPolicyDescription, canonicalAor, listEntryProblem, listedEntries } from '@herald/proxy';
+import type { ServerResponse } from 'node:http';
+import { type FederationPolicyDescription, canonicalAor, listEntryProblem, listedEntries } from '@herald/proxy';
 import { parseUri } from '@herald/sip';
 import { hostPort } from '@herald/stack';
 import { PRESENCE_EVENT, announceDecision, remainingSeconds } from '@herald/presence';
-import type { Binding, PresenceAction, Store, StoredMessage, Subscription, UserRecord } from '@herald/store';
+import type { Binding, PresenceAction, StoredMessage, Subscription, UserRecord } from '@herald/store';
 import { userNameProblem } from '../account-name.js';
 import { parseAccountAddress, putAccount } from '../accounts.js';
 import { collectFederationReports } from '../federation/federation-reports.js';
 import { type ListName, changeRuntimeList, readRuntimeLists } from '../federation/runtime-lists.js';
-import type { Logger } from '../logger.js';
-import type { MetricsText } from '../metrics/herald-metrics.js';
+import type { AdminContext, AdminRequest, AdminRoute } from './admin-route.js';
 import { COMMUNITY_ROUTES } from './community-routes.js';
 import { badAddress, badListEntry, badPath, configListEntry, invalidField, noSuchList, noSuchListEntry, noSuchUser, userExists } from './admin-error.js';
 import { readJsonObject, sendEmpty, sendJson } from './admin-http.js';
-
-/** What the endpoints act on. */
-export interface AdminContext {
-  store: Store;
-  /** The served domains: new accounts must be in one. */
-  domains: readonly string[];
-  metrics: () => Promise<MetricsText>;
-  /** The federation policy: its level, configured lists and peers. */
-  federation: Pick<FederationPolicy, 'describe'>;
-  /** The gateway communities as configured (`communities:`); their run-time switches are in the store. */
-  communities: CommunitiesSettings;
-  logger: Logger;
-  /** ms since the epoch. */
-  now: () => number;
-}
-
-/** One request, matched to a route: `params` are the route's captures, URL-decoded. */
-export interface AdminRequest {
-  req: IncomingMessage;
-  params: string[];
-  query: URLSearchParams;
-}
-
-type Handler = (ctx: AdminContext, r: AdminRequest, res: ServerResponse) => Promise<void>;
-
-export interface AdminRoute {
-  /** Matched against the raw (still percent-encoded) path. */
-  pattern: RegExp;
-  methods: Readonly<Partial<Record<string, Handler>>>;
-}
 
 /** Paths under this prefix need the bearer token. */
 export const API_PREFIX = '/api/';

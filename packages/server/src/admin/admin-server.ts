@@ -8,7 +8,8 @@ import type { Logger } from '../logger.js';
 import type { MetricsText } from '../metrics/herald-metrics.js';
 import { AdminError, badPath, methodNotAllowed, notFound, unauthorized } from './admin-error.js';
 import { bearerMatches, sendJson } from './admin-http.js';
-import { API_PREFIX, type AdminContext, matchRoute } from './admin-routes.js';
+import type { AdminContext } from './admin-route.js';
+import { API_PREFIX, matchRoute } from './admin-routes.js';
 
 export interface AdminServerOptions {
   admin: AdminConfig;

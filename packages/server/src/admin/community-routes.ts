@@ -5,7 +5,7 @@ import { readCommunityStates, setCommunityState } from '../communities/community
 import type { ConnectorHealth } from '../communities/connector-prober.js';
 import { invalidField, noSuchCommunity } from './admin-error.js';
 import { readJsonObject, sendJson } from './admin-http.js';
-import type { AdminContext, AdminRequest, AdminRoute } from './admin-routes.js';
+import type { AdminContext, AdminRequest, AdminRoute } from './admin-route.js';
 
 /** The global switch: as configured, as set at run time (`null`: not set), and what is obeyed. */
 export interface GlobalSwitchView {

@@ -14,13 +14,13 @@ export type ExternalAliases = Pick<UserStore, 'externalAliasOf' | 'resolveAlias'
  */
 export class ExternalIds {
   constructor(
-    private readonly peers: { peerFor(domain: string): { community?: CommunityRef } | null },
+    private readonly policy: { communityOf(domain: string): CommunityRef | undefined },
     private readonly users: ExternalAliases,
   ) {}
 
   /** Whether `domain` (lower case) belongs to a community that sees users by their external form. */
   convertsIdsFor(domain: string): boolean {
-    return this.peers.peerFor(domain)?.community?.convertIds === true;
+    return this.policy.communityOf(domain)?.convertIds === true;
   }
 
   /**

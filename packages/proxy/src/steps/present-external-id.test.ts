@@ -34,7 +34,7 @@ function request(uri: string, from: string, to = `<${uri}>`): SipRequest {
 async function presented(req: SipRequest, authenticated = false) {
   const store = users();
   const ctx = new FakeRequestContext(req, { authenticated: authenticated ? { user: 'asmith', domain: 'dc.acme.test', aor: 'sip:asmith@dc.acme.test' } : null });
-  expect(await ctx.run(presentExternalId(new ExternalIds({ peerFor: (d) => (PEERS[d] ? { community: PEERS[d] } : null) }, store), identity))).toBe('continue');
+  expect(await ctx.run(presentExternalId(new ExternalIds({ communityOf: (d) => PEERS[d] }, store), identity))).toBe('continue');
   return { as: ctx.presentedAs === undefined ? null : formatUri(ctx.presentedAs), reads: store.reads };
 }
 

@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { DEFAULT_FEDERATION } from '@herald/proxy';
+import { DEFAULT_COMMUNITIES, DEFAULT_FEDERATION } from '@herald/proxy';
 import { MemoryStore, StoreUnavailableError } from '@herald/store';
 import { putAccount } from '../accounts.js';
 import { federationPolicy } from '../federation/federation-policy-of.js';
@@ -28,6 +28,7 @@ describe('admin HTTP API: aliases', () => {
       store,
       metrics: async () => ({ contentType: 'text/plain', body: '' }),
       federation: federationPolicy({ federation: DEFAULT_FEDERATION, routes: [] }),
+      communities: DEFAULT_COMMUNITIES,
       logger: createLogger({ level: 'error', format: 'json' }, new PassThrough()),
       domains: ['dc.acme.test', 'acme.test'],
     });

@@ -6,6 +6,8 @@ import { type CommunityUser, message, nextMessage, notifyUntil, registerUser, se
 import { type HeraldProcess, runHerald, startHerald } from './helpers/herald-process.js';
 import type { KamailioPeer } from './helpers/kamailio.js';
 import { startKamailioForwarder } from './helpers/kamailio-forwarder.js';
+import { UdpAgent } from './helpers/udp-agent.js';
+import { eventually } from './helpers/eventually.js';
 import { pidf } from './helpers/pidf.js';
 import { parts } from './helpers/resource-lists.js';
 
@@ -18,7 +20,7 @@ const B_HOST = '127.0.0.3';
 const KAMAILIO_HOST = '127.0.0.4';
 const IMPOSTOR_HOST = '127.0.0.5';
 const TOKEN = 'communities-admin-token';
-const A_USERS = ['alice', 'wanda', 'wendy', 'asmith', 'dan', 'fay', 'ivy'];
+const A_USERS = ['alice', 'wanda', 'wendy', 'asmith', 'dan', 'fay', 'gina', 'hal', 'ivy'];
 const password = (user: string) => `pw-${user}`;
 
 describe('gateway communities: two Heralds, a Kamailio connector, an impostor', () => {
@@ -115,6 +117,13 @@ ${common(ports.adminB)}communities:
     return response.json();
   }
 
+  /** The value of one sample of Herald A's metrics (0 when absent). */
+  async function metricA(sample: string): Promise<number> {
+    const text = await (await fetch(`http://127.0.0.1:${ports.adminA}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith(sample + ' '));
+    return line === undefined ? 0 : Number(line.slice(sample.length + 1));
+  }
+
   /** A MESSAGE from `from` reaches `to` (answered 200) with its body; returns the request as `to` saw it. */
   async function delivered(from: CommunityUser, to: CommunityUser) {
     const text = `from ${from.user} to ${to.user} ${Math.random()}`;
@@ -194,6 +203,28 @@ ${common(ports.adminB)}communities:
     }
   });
 
+  it('keeps P-Asserted-Identity from chicago (RFC 3325 trust domain) and strips it from anyone else, A’s own users included', async () => {
+    const [gina, hal] = await Promise.all([atA('gina'), atA('hal')]);
+    // A chicago server speaking from its connector's address (gw2, Herald B's host).
+    const chicago = await UdpAgent.start(ports.a, 0, B_HOST, A_HOST);
+    try {
+      const pai = 'P-Asserted-Identity: <sip:hank@chi.acme.test>';
+      await chicago.send({ method: 'MESSAGE', uri: 'sip:gina@dc.acme.test', from: '<sip:hank@chi.acme.test>;tag=h', to: '<sip:gina@dc.acme.test>', headers: [pai, 'Content-Type: text/plain'], body: 'asserted' });
+      const [kept, response] = await Promise.all([nextMessage(gina), chicago.response()]);
+      expect(statusLine(response)).toBe('200 OK');
+      expect(kept.header('p-asserted-identity')).toBe('<sip:hank@chi.acme.test>');
+    } finally {
+      await chicago.close();
+    }
+    const [stripped, response] = await Promise.all([
+      nextMessage(gina),
+      sendAs(hal, { method: 'MESSAGE', uri: 'sip:gina@dc.acme.test', headers: ['P-Asserted-Identity: <sip:boss@dc.acme.test>', 'Content-Type: text/plain'], body: 'forged' }),
+    ]);
+    expect(statusLine(response)).toBe('200 OK');
+    expect(stripped.body.toString()).toBe('forged');
+    expect(stripped.header('p-asserted-identity')).toBeUndefined();
+  });
+
   it('refuses both directions once chicago is disabled at A (herald community disable), and carries them again once enabled', async () => {
     const [dan, bert] = await Promise.all([atA('dan'), atB('bert')]);
     await cliAtA('community', 'disable', 'chicago');
@@ -201,6 +232,7 @@ ${common(ports.adminB)}communities:
       expect(JSON.stringify(await adminA('/api/communities'))).toMatch(/"name":"chicago","enabled":false/);
       expect(statusLine(await message(dan, 'sip:bert@chi.acme.test', 'while disabled'))).toBe('403 Community chicago Disabled');
       expect(statusLine(await message(bert, 'sip:dan@dc.acme.test', 'while disabled'))).toBe('403 Community chicago Disabled');
+      for (const direction of ['in', 'out']) expect(await metricA(`herald_community_requests_total{community="chicago",direction="${direction}",result="SIP_ERR_COMMUNITY_DISABLED"}`)).toBeGreaterThanOrEqual(1);
     } finally {
       await cliAtA('community', 'enable', 'chicago');
     }
@@ -222,6 +254,8 @@ ${common(ports.adminB)}communities:
       const sent = message(asmith, 'sip:bella@chi.acme.test', 'from alice smith');
       const got = await nextMessage(bella);
       expect(got.header('from')).toMatch(/^<sip:Alice_Smith@acme\.test>;tag=/);
+      // RFC 3325 §5: towards the trust domain, the identity A authenticated, in its external form.
+      expect(got.header('p-asserted-identity')).toBe('<sip:Alice_Smith@acme.test>');
       expect(got.body.toString()).toBe('from alice smith');
       const response = await sent;
       expect(statusLine(response)).toBe('200 OK');
@@ -256,6 +290,11 @@ ${common(ports.adminB)}communities:
     const vias = request.headerValues('via').join('\n');
     expect(vias).not.toContain(KAMAILIO_HOST);
     expect(vias).toContain(`SIP/2.0/UDP ${A_HOST}:${ports.a}`);
+    expect(await metricA('herald_community_failovers_total{community="chicago"}')).toBeGreaterThanOrEqual(1);
+    // The probes (every second) find Kamailio down; GET /api/communities shows it.
+    const gw1 = `sip:gw1.chi.acme.test:${ports.kamailio};transport=udp`;
+    const down = await eventually(() => metricA(`herald_community_connector_up{community="chicago",connector="${gw1}"}`), (v) => v === 0, 10_000);
+    expect(down).toBe(0);
   }, 30_000);
 });
 

@@ -109,7 +109,7 @@ export function communityPeers(community: CommunitySettings): Peer[] {
  * The `routes:` the communities' proxies make, so that the relay finds a community's next
  * hops as it finds a route's: one route per domain, to its proxies in order.
  */
-export function communityRoutes(communities: Pick<CommunitiesSettings, 'list'>): StaticRoute[] {
+export function communityRoutes(communities: { list: readonly Pick<CommunitySettings, 'domains' | 'proxies' | 'transport'>[] }): StaticRoute[] {
   return communities.list.flatMap((community) => {
     if (community.proxies.length === 0) return [];
     const to = proxyUris(community);

@@ -73,11 +73,18 @@ export interface ProxyCoreOptions {
   onStatelessError?(error: unknown): void;
 }
 
+/** How the proxy core resolves a next hop (`ResolveUriOptions` of `@herald/stack`). */
+export interface NextHopResolveOptions {
+  maddr: boolean;
+  secure?: boolean;
+  defaultPort?: number;
+}
+
 /** What the proxy core asks of the RFC 3263 resolver (`SipResolver` of `@herald/stack`). */
 export interface NextHopResolver {
-  /** `secure`: TLS destinations only, found as for a SIPS URI. @see RFC 3263 §4.1 */
-  resolveUri(uri: SipUri, options: { maddr: boolean; secure?: boolean }): Promise<Destination[]>;
-  resolveWithoutDns(uri: SipUri, options: { maddr: boolean; secure?: boolean }): Destination[] | null;
+  /** `secure`: TLS destinations only, found as for a SIPS URI. `defaultPort`: the A/AAAA fallback's port. @see RFC 3263 §4.1, §4.2 */
+  resolveUri(uri: SipUri, options: NextHopResolveOptions): Promise<Destination[]>;
+  resolveWithoutDns(uri: SipUri, options: NextHopResolveOptions): Destination[] | null;
   failed(destination: Destination, forMs?: number): void;
   succeeded(destination: Destination): void;
 }
@@ -305,12 +312,12 @@ export class ProxyCore {
 
   /**
    * The destinations of next hops tried in order (RFC 3263 §4 for each, `maddr` counting; for
-   * a peer that requires TLS, as for a SIPS URI); 404 when none resolves (503 when TLS was
+   * a peer that requires TLS, as for a SIPS URI; a community's A/AAAA fallback at its port); 404 when none resolves (503 when TLS was
    * required), 504 when DNS could not be asked about any.
    */
   private resolveAll(hops: readonly SipUri[], peer?: OutboundPeer): Destination[] | Promise<Destination[]> {
     const { resolver } = this.options;
-    const options = { maddr: true, secure: peer?.onlyTls === true };
+    const options: NextHopResolveOptions = { maddr: true, secure: peer?.onlyTls === true, ...(peer?.defaultPort !== undefined && { defaultPort: peer.defaultPort }) };
     if (hops.length === 1) {
       const literal = resolver.resolveWithoutDns(hops[0], options);
       if (literal !== null) return literal;

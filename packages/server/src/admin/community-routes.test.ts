@@ -1,35 +1,16 @@
 import { PassThrough } from 'node:stream';
-import { type CommunitiesSettings, type CommunitySettings, CommunitySwitch, DEFAULT_FEDERATION } from '@herald/proxy';
+import { type CommunitiesSettings, CommunitySwitch } from '@herald/proxy';
 import { MemoryStore } from '@herald/store';
 import { FakeClock } from '@herald/test-kit';
 import { answerCommunityReports } from '../communities/community-reports.js';
 import { COMMUNITY_STATES, COMMUNITY_STATES_SETTING } from '../communities/community-states.js';
 import type { ConnectorHealth } from '../communities/connector-prober.js';
-import { federationPolicy } from '../federation/federation-policy-of.js';
 import { createLogger } from '../logger.js';
 import { RuntimeSettingService } from '../runtime-setting-service.js';
-import { type AdminServer, startAdminServer } from './admin-server.js';
+import { TEST_ADMIN_TOKEN, startTestAdminServer, testCommunity } from '../../test/helpers/admin-server-fixture.js';
+import type { AdminServer } from './admin-server.js';
 
-const TOKEN = 'an-admin-token-of-some-length';
-
-function community(name: string, overrides: Partial<CommunitySettings> = {}): CommunitySettings {
-  return {
-    name,
-    domains: [`${name}.test`, `*.${name}.test`],
-    proxies: [`sip:gw1.${name}.test`, `sip:gw2.${name}.test`],
-    port: 5060,
-    transport: null,
-    trustedIps: [],
-    enabled: true,
-    convertIds: false,
-    level: 'verified',
-    watchers: 'allow',
-    probeIntervalMs: 10_000,
-    ...overrides,
-  };
-}
-
-const SETTINGS: CommunitiesSettings = { enabled: true, list: [community('chicago'), community('boston', { enabled: false, proxies: [], convertIds: true })] };
+const SETTINGS: CommunitiesSettings = { enabled: true, list: [testCommunity('chicago'), testCommunity('boston', { enabled: false, proxies: [], convertIds: true })] };
 
 const checked = (connector: string, up: boolean, at: number): ConnectorHealth => ({ community: 'chicago', connector, up, lastStatus: up ? 200 : 408, lastCheckedAt: at });
 
@@ -48,7 +29,7 @@ describe('admin HTTP API: gateway communities', () => {
   let admin: AdminServer;
   let workers: Array<Awaited<ReturnType<typeof startWorker>>>;
   const api = (method: string, path: string, body?: unknown) =>
-    fetch(`http://127.0.0.1:${admin.port}${path}`, { method, headers: { authorization: `Bearer ${TOKEN}` }, ...(body !== undefined && { body: JSON.stringify(body) }) });
+    fetch(`http://127.0.0.1:${admin.port}${path}`, { method, headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` }, ...(body !== undefined && { body: JSON.stringify(body) }) });
   const show = async () => (await (await api('GET', '/api/communities')).json()) as { communities: Array<Record<string, unknown>>; workers: Array<{ enabled: string[] }> };
   /** Until every worker has applied what was stored. */
   const applied = () => Promise.all(workers.map((w) => w.states.refresh()));
@@ -59,15 +40,7 @@ describe('admin HTTP API: gateway communities', () => {
       await startWorker(store, 'node~1~a', [checked('sip:gw1.chicago.test', true, 1_700_000_000_000), checked('sip:gw2.chicago.test', false, 1_700_000_000_000)]),
       await startWorker(store, 'node~2~b', [checked('sip:gw1.chicago.test', false, 1_700_000_005_000), checked('sip:gw2.chicago.test', false, 1_700_000_001_000)]),
     ];
-    admin = await startAdminServer({
-      admin: { host: '127.0.0.1', port: 0, token: TOKEN },
-      store,
-      metrics: async () => ({ contentType: 'text/plain', body: '' }),
-      federation: federationPolicy({ federation: DEFAULT_FEDERATION, routes: [] }),
-      communities: SETTINGS,
-      logger: createLogger({ level: 'error', format: 'json' }, new PassThrough()),
-      domains: ['example.com'],
-    });
+    admin = await startTestAdminServer(store, { communities: SETTINGS });
   });
   afterEach(async () => {
     await admin.close();

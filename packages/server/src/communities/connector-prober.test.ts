@@ -2,24 +2,13 @@ import { PassThrough } from 'node:stream';
 import type { CommunitySettings, ForwardOutcome, Target } from '@herald/proxy';
 import { type SipRequest, createResponse } from '@herald/sip';
 import { FakeClock } from '@herald/test-kit';
+import { testCommunity } from '../../test/helpers/admin-server-fixture.js';
 import { createLogger } from '../logger.js';
 import { type ConnectorHealth, ConnectorProber } from './connector-prober.js';
 
+/** One connector of `name` unless the test says otherwise: one domain, two connectors. */
 function community(name: string, overrides: Partial<CommunitySettings> = {}): CommunitySettings {
-  return {
-    name,
-    domains: [`${name}.test`],
-    proxies: [`sip:gw1.${name}.test`, `sip:gw2.${name}.test;transport=tcp`],
-    port: 5060,
-    transport: null,
-    trustedIps: [],
-    enabled: true,
-    convertIds: false,
-    level: 'verified',
-    watchers: 'allow',
-    probeIntervalMs: 10_000,
-    ...overrides,
-  };
+  return testCommunity(name, { domains: [`${name}.test`], proxies: [`sip:gw1.${name}.test`, `sip:gw2.${name}.test;transport=tcp`], ...overrides });
 }
 
 interface Sent {

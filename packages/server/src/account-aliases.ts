@@ -87,6 +87,8 @@ export async function addAlias(ctx: AliasContext, aliasText: string, accountText
   if ((await ctx.users.get(user, domain)) !== undefined) throw new AliasRefusal('is-an-account', `${alias} is an account itself; an alias must be a name no account has`);
   const owner = await ctx.users.resolveAlias(alias);
   if (owner !== undefined && owner !== account) throw new AliasRefusal('taken', `${alias} is already an alias of ${owner}; remove it from ${owner} first`);
+  // DEVIATION: the store has no add-if-absent, so an alias two operators give two accounts
+  // at once ends with the later one (the store keeps it consistent either way).
   if (owner === undefined) await ctx.users.addAlias(alias, account);
   const marked = (await ctx.users.externalAliasOf(account)) === alias;
   if (external === true && !marked) await markExternal(ctx.users, account, alias);

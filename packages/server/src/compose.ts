@@ -11,6 +11,7 @@ import {
   StaticRoutes,
   all,
   answerOptions,
+  assertIdentityToCommunity,
   authenticated,
   cancelInvite,
   checkMaxForwards,
@@ -43,6 +44,7 @@ import {
   toMailbox,
   toOtherDomain,
   toUserOfServedDomain,
+  stripAssertedIdentity,
   treatMailboxAsSip,
   trustedSender,
   validateRequest,
@@ -311,6 +313,8 @@ export function composeRequestChain(services: Services, caps: Capabilities = CAP
     // FEDERATION: From names another domain (in-dialog requests took WITHINDLG): which peer, how far trusted, may it do this.
     // (One for another domain is relaying, refused below without asking DNS.)
     when(all(fromOtherDomain(identity), not(toOtherDomain(identity)), not(isMethod('REGISTER', 'ACK', 'CANCEL'))), judgePeer),
+    // RFC 3325 §5: P-Asserted-Identity only from the trust domain (a switched-on community, its sender verified); from anyone else, Herald's users too, it goes.
+    stripAssertedIdentity(),
     // AUTH
     ...(auth === null
       ? []
@@ -335,7 +339,9 @@ export function composeRequestChain(services: Services, caps: Capabilities = CAP
       checkMaxForwards(),
       when(not(trusted), refuseRelaying()),
       checkPeerOutbound,
-      // ID conversion: to a convertIds community the sender is their external form (a DEVIATION from RFC 3261 §16.6).
+      // RFC 3325 §5: to a community, the identity Herald authenticated; to any other domain, none.
+      assertIdentityToCommunity(federation),
+      // ID conversion: to a convertIds community the sender is their external form, in From and that identity (a DEVIATION from RFC 3261 §16.6).
       presentExternalId,
       when(toMailbox, relayMailboxBySrv(proxy, routes, mailboxServers, federation)),
       relayToOtherDomain(proxy, routes, federation),

@@ -62,10 +62,12 @@ communities:
   });
 
   describe('outbound', () => {
-    it('a MESSAGE to the community is From the external form there; the 200 comes back with asmith\'s own From', async () => {
+    it('a MESSAGE to the community is From (and P-Asserted-Identity) the external form there; the 200 comes back with asmith\'s own From', async () => {
       const [response, message] = await Promise.all([asmith.sendMessage('sip:bob@chi.acme.test', 'hello, Chicago'), nextRequest(connector, herald, 'MESSAGE')]);
       expect(uriOf(message.header('from'))).toBe(EXTERNAL);
       expect(message.from.params.get('tag')).toBe('asmitht');
+      // RFC 3325 §5: the identity Herald asserts towards the community, in its external form too.
+      expect(message.headerValues('p-asserted-identity')).toEqual([`<${EXTERNAL}>`]);
       expect(message.body.toString('utf8')).toBe('hello, Chicago');
       expect(response.status).toBe(200);
       expect(response.header('from')).toBe(`<${ACCOUNT}>;tag=asmitht`);

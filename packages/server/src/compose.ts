@@ -360,7 +360,7 @@ export function composeRequestChain(services: Services, caps: Capabilities = CAP
       checkPeerOutbound,
       // RFC 3325 §5: to a community, the identity Herald authenticated; to any other domain, none.
       assertIdentityToCommunity(federation),
-      // ID conversion: to a convertIds community the sender is their external form (a DEVIATION from RFC 3261 §16.6).
+      // ID conversion: to a convertIds community the sender is their external form, in From and that identity (a DEVIATION from RFC 3261 §16.6).
       presentExternalId,
       when(toMailbox, relayMailboxBySrv(proxy, routes, mailboxServers, federation)),
       relayToOtherDomain(proxy, routes, federation),

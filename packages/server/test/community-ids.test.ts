@@ -62,10 +62,12 @@ communities:
   });
 
   describe('outbound', () => {
-    it('a MESSAGE to the community is From the external form there; the 200 comes back with asmith\'s own From', async () => {
+    it('a MESSAGE to the community is From (and P-Asserted-Identity) the external form there; the 200 comes back with asmith\'s own From', async () => {
       const [response, message] = await Promise.all([asmith.sendMessage('sip:bob@chi.acme.test', 'hello, Chicago'), nextRequest(connector, herald, 'MESSAGE')]);
       expect(uriOf(message.header('from'))).toBe(EXTERNAL);
       expect(message.from.params.get('tag')).toBe('asmitht');
+      // RFC 3325 §5: the identity Herald asserts towards the community, in its external form too.
+      expect(message.headerValues('p-asserted-identity')).toEqual([`<${EXTERNAL}>`]);
       expect(message.body.toString('utf8')).toBe('hello, Chicago');
       expect(response.status).toBe(200);
       expect(response.header('from')).toBe(`<${ACCOUNT}>;tag=asmitht`);
@@ -101,6 +103,51 @@ communities:
       const answer = (await asmith.client.nextMessage(5000)) as SipResponse;
       expect(answer.status).toBe(200);
       expect(answer.header('from')).toBe(`<${ACCOUNT}>;tag=asmitht`);
+    });
+  });
+
+  describe('an INVITE to the community, cancelled while it rings', () => {
+    it('is From the external form there, as are the CANCEL and the ACK Herald sends; the 487 comes back with asmith\'s own From', async () => {
+      const reply = (m: SipRequest, status: number, options: { toTag?: string } = {}) => connector.client.send(createResponse(m, status, undefined, options).toBuffer(), herald.port('udp'), '127.0.0.1');
+      const nextOf = async (method: string) => {
+        for (;;) {
+          const m = await connector.client.nextMessage(5000);
+          if (m.isRequest() && m.method === method) return m;
+        }
+      };
+      const final = asmith.sendRequest('INVITE', 'sip:bob@chi.acme.test');
+      const invite = await nextOf('INVITE');
+      expect(uriOf(invite.header('from'))).toBe(EXTERNAL);
+      await reply(invite, 180, { toTag: 'b1' });
+      // RFC 3261 §9.1: the CANCEL matches the INVITE (TcpPhone's second, with credentials);
+      // Herald sends its own once the branch has rung, whichever of the two it sees first.
+      await asmith.client.write(
+        requestText({
+          method: 'CANCEL',
+          uri: 'sip:bob@chi.acme.test',
+          transport: 'TCP',
+          sentBy: `127.0.0.1:${asmith.client.socket.localPort}`,
+          branch: `z9hG4bK${invite.callId}-2`,
+          callId: invite.callId,
+          cseq: 2,
+          from: `<${ACCOUNT}>;tag=asmitht`,
+          to: '<sip:bob@chi.acme.test>',
+        }),
+      );
+      const cancel = await nextOf('CANCEL');
+      expect(uriOf(cancel.header('from'))).toBe(EXTERNAL);
+      expect(cancel.from.params.get('tag')).toBe('asmitht');
+      await reply(cancel, 200);
+      await reply(invite, 487, { toTag: 'b1' });
+      const ack = await nextOf('ACK');
+      expect(uriOf(ack.header('from'))).toBe(EXTERNAL);
+      // TcpPhone takes the first final response of the Call-ID: the 200 to the CANCEL; the 487 follows.
+      expect((await final).cseq.method).toBe('CANCEL');
+      let terminated: SipResponse;
+      do terminated = (await asmith.client.nextMessage(5000)) as SipResponse;
+      while (terminated.isRequest() || terminated.status < 200);
+      expect(terminated.status).toBe(487);
+      expect(terminated.header('from')).toBe(`<${ACCOUNT}>;tag=asmitht`);
     });
   });
 

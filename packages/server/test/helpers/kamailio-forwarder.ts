@@ -1,9 +1,7 @@
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stopProcess } from '@herald/test-kit';
-import { type KamailioPeer, modulesDir } from './kamailio.js';
+import { type KamailioPeer, modulesDir, runKamailio } from './kamailio.js';
 
 export interface ForwarderOptions {
   /** Listening address and UDP port. */
@@ -23,30 +21,7 @@ export interface ForwarderOptions {
 export async function startKamailioForwarder(options: ForwarderOptions): Promise<KamailioPeer> {
   const dir = await mkdtemp(join(tmpdir(), 'herald-kamailio-fwd-'));
   await writeFile(join(dir, 'kamailio.cfg'), config(options, await modulesDir(false)));
-  const child = spawn('kamailio', ['-f', join(dir, 'kamailio.cfg'), '-DD', '-E', '-m', '32', '-M', '8', '-Y', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      output += d.toString();
-      if (output.includes('kamailio-forwarder-ready')) resolve();
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('error', (e) => reject(new Error(`kamailio could not start (${e.message}); install the Debian package kamailio`)));
-    child.once('exit', (code) => reject(new Error(`kamailio exited with ${code}:\n${output}`)));
-  }).catch(async (error: unknown) => {
-    await stopProcess(child);
-    await rm(dir, { recursive: true, force: true });
-    throw error;
-  });
-  return {
-    port: options.port,
-    output: () => output,
-    async stop() {
-      await stopProcess(child);
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+  return runKamailio(dir, options.port, 32);
 }
 
 function config(o: ForwarderOptions, modules: string): string {
@@ -66,7 +41,7 @@ loadmodule "textops.so"
 loadmodule "xlog.so"
 
 event_route[core:worker-one-init] {
-  xlog("L_NOTICE", "kamailio-forwarder-ready\\n");
+  xlog("L_NOTICE", "kamailio-peer-ready\\n");
 }
 
 request_route {

@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { SipRequest } from '@herald/sip';
 import { type NamedServer, freePort, runSippFrom, startNamed } from '@herald/test-kit';
 import { type CommunityUser, message, nextMessage, notifyUntil, registerUser, sendAs, statusLine } from './helpers/community-agents.js';
 import { type HeraldProcess, runHerald, startHerald } from './helpers/herald-process.js';
@@ -89,14 +90,13 @@ ${common(ports.adminB)}communities:
         transport: udp, trustedIps: [${KAMAILIO_HOST}], enabled: true, convertIds: false, level: verified, watchers: allow }
 `),
     ]);
-    kamailio = await startKamailioForwarder({
-      host: KAMAILIO_HOST,
-      port: ports.kamailio,
-      from: A_HOST,
-      fromHop: `sip:${B_HOST}:${ports.b}`,
-      elseHop: `sip:${A_HOST}:${ports.a}`,
-    });
+    kamailio = await startForwarder();
   }, 60_000);
+
+  /** Kamailio as chicago's first connector: A's requests to Herald B, the rest to Herald A. */
+  function startForwarder(): Promise<KamailioPeer> {
+    return startKamailioForwarder({ host: KAMAILIO_HOST, port: ports.kamailio, from: A_HOST, fromHop: `sip:${B_HOST}:${ports.b}`, elseHop: `sip:${A_HOST}:${ports.a}` });
+  }
 
   afterAll(async () => {
     for (const u of users) await u.agent.close();
@@ -282,20 +282,27 @@ ${common(ports.adminB)}communities:
     });
   });
 
-  // Last: it stops the first connector for good.
-  it('fails over to the second connector (Herald B directly) once Kamailio is stopped: 200, no 408', async () => {
+  // Last: it stops the first connector, then starts it again.
+  it('fails over to the second connector (Herald B directly) once Kamailio is stopped: 200, no 408; skips it while down, uses it again once it answers', async () => {
     const [fay, bo] = await Promise.all([atA('fay'), atB('bo')]);
+    const failovers = () => metricA('herald_community_failovers_total{community="chicago"}');
+    const gw1Up = () => metricA(`herald_community_connector_up{community="chicago",connector="sip:gw1.chi.acme.test:${ports.kamailio};transport=udp"}`);
+    const viaKamailio = (request: SipRequest) => request.headerValues('via').some((v) => v.includes(`${KAMAILIO_HOST}:${ports.kamailio}`));
     await kamailio.stop();
-    const { request } = await delivered(fay, bo);
-    const vias = request.headerValues('via').join('\n');
-    expect(vias).not.toContain(KAMAILIO_HOST);
-    expect(vias).toContain(`SIP/2.0/UDP ${A_HOST}:${ports.a}`);
-    expect(await metricA('herald_community_failovers_total{community="chicago"}')).toBeGreaterThanOrEqual(1);
-    // The probes (every second) find Kamailio down; GET /api/communities shows it.
-    const gw1 = `sip:gw1.chi.acme.test:${ports.kamailio};transport=udp`;
-    const down = await eventually(() => metricA(`herald_community_connector_up{community="chicago",connector="${gw1}"}`), (v) => v === 0, 10_000);
-    expect(down).toBe(0);
-  }, 30_000);
+    const first = await delivered(fay, bo);
+    expect(viaKamailio(first.request)).toBe(false);
+    expect(first.request.headerValues('via').join('\n')).toContain(`SIP/2.0/UDP ${A_HOST}:${ports.a}`);
+    const afterFirst = await failovers();
+    expect(afterFirst).toBeGreaterThanOrEqual(1);
+    // The probes (every second) find Kamailio down: it is tried last, so the next MESSAGE fails over no more.
+    expect(await eventually(gw1Up, (v) => v === 0, 10_000)).toBe(0);
+    expect(viaKamailio((await delivered(fay, bo)).request)).toBe(false);
+    expect(await failovers()).toBe(afterFirst);
+    // Kamailio back on its address: a probe finds it up, and it is the first connector again.
+    kamailio = await startForwarder();
+    expect(await eventually(gw1Up, (v) => v === 1, 10_000)).toBe(1);
+    expect(viaKamailio((await delivered(fay, bo)).request)).toBe(true);
+  }, 40_000);
 });
 
 /** An impostor's MESSAGE: From a chicago user, sent from an address chicago does not use. */

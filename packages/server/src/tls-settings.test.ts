@@ -36,6 +36,12 @@ describe('tls: settings of the transport', () => {
     expect(options.serverCa).toEqual(expect.arrayContaining(tls.rootCertificates));
   });
 
+  it('reads a CA file several peers share (the domains of one community) once', () => {
+    const { certFile, keyFile } = pki.ca;
+    const settings = tlsSettings({ cert: certFile, key: keyFile, systemCa: false, requestCert: false }, federation('verified', [peer('a.test', 'trusted', pki.otherCa.certFile), peer('*.a.test', 'trusted', pki.otherCa.certFile)]));
+    expect(settings.serverCa).toEqual([pki.otherCa.cert.trim()]);
+  });
+
   it('trusts only the files with systemCa false, on both sides', () => {
     const settings = tlsSettings({ cert: pki.ca.certFile, key: pki.ca.keyFile, ca: pki.ca.certFile, systemCa: false, requestCert: true }, federation('trusted'));
     expect(settings).toMatchObject({ ca: [pki.ca.cert.trim()], serverCa: [pki.ca.cert.trim()], requestCert: true });

@@ -4,7 +4,7 @@ import { type TlsOptions, trustedCertificates } from '@herald/stack';
 import type { TlsConfig } from './config/herald-config.js';
 
 /**
- * The transport's TLS options from `tls:` and `federation:`: Herald's certificate (served, and
+ * The transport's TLS options from `tls:` and `federation:` (its peers and the communities'): Herald's certificate (served, and
  * presented as a client certificate when it connects out), and two trusts. Servers Herald
  * connects to are checked against the system store (unless `systemCa: false`), `tls.ca` and
  * the peers' CA files. Clients are checked against `tls.ca` and the peers' CA files only,
@@ -13,7 +13,8 @@ import type { TlsConfig } from './config/herald-config.js';
  * certificate: `federation.default: trusted`, or a `trusted` peer without its own `ca`.
  */
 export function tlsSettings(tls: TlsConfig, federation: Pick<FederationSettings, 'default' | 'peers'>): TlsOptions {
-  const peerCaFiles = federation.peers.flatMap((peer) => (peer.ca === undefined ? [] : [peer.ca.path]));
+  // Once each: a community's domains share its CA file.
+  const peerCaFiles = [...new Set(federation.peers.flatMap((peer) => (peer.ca === undefined ? [] : [peer.ca.path])))];
   const caFiles = [...(tls.ca === undefined ? [] : [tls.ca]), ...peerCaFiles];
   const publicClients = federation.default === 'trusted' || federation.peers.some((peer) => peer.level === 'trusted' && peer.ca === undefined);
   return {

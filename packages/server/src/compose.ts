@@ -44,6 +44,7 @@ import {
   toOtherDomain,
   toUserOfServedDomain,
   stripAssertedIdentity,
+  stripAssertedIdentityInDialog,
   treatMailboxAsSip,
   trustedSender,
   validateRequest,
@@ -313,7 +314,7 @@ export function composeRequestChain(services: Services, caps: Capabilities = CAP
     // WITHINDLG: a dialog Herald record-routed, or a subscription dialog Herald is an end of (the dialog is the credential).
     // A dialog with another domain the federation policy has since blocked (or refused the feature): a BYE still ends it.
     when(all(hasToTag, fromOtherDomain(identity), not(isMethod('ACK', 'CANCEL', 'BYE'))), checkPeerInDialog),
-    when(inDialogHeraldRecordRouted, forwardInDialog(proxy)),
+    when(inDialogHeraldRecordRouted, [stripAssertedIdentityInDialog(federation), forwardInDialog(proxy)]),
     when(isMethod('NOTIFY'), presence.listMemberNotifies),
     when(all(isMethod('SUBSCRIBE'), hasToTag), presence.subscriptionRefreshes),
     // FEDERATION: From names another domain (in-dialog requests took WITHINDLG): which peer, how far trusted, may it do this.

@@ -288,7 +288,8 @@ export class ProxyCore {
    */
   private destinations(copy: SipRequest, target: Target): Destination[] | Promise<Destination[]> {
     const { peer } = target;
-    if (peer === undefined) return this.nextHopDestinations(copy, target);
+    // A community that does not require TLS is reached as a route is: a TLS proxy checked against its own name.
+    if (peer === undefined || (peer.community !== undefined && !peer.onlyTls)) return this.nextHopDestinations(copy, target, peer);
     const found = this.nextHopDestinations(copy, target, peer);
     return found instanceof Promise ? found.then((d) => toPeer(d, peer)) : toPeer(found, peer);
   }

@@ -170,7 +170,10 @@ export class HeraldServer {
       communities: config.communities.list,
       isEnabled: (name) => federation.communities.isEnabled(name),
       originate: (request, targets) => services.proxy.originate(request, targets),
-      outboundPeer: (community) => federation.outboundPeer(someDomainOf(community)),
+      wayTo: (community) => {
+        const domain = someDomainOf(community);
+        return { hops: federation.peerFor(domain)?.hops ?? [], peer: federation.outboundPeer(domain) };
+      },
       host: services.identity.primaryDomain,
       clock,
       logger,

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import type { CommunitySettings, ForwardOutcome, Target } from '@herald/proxy';
-import { type SipRequest, createResponse } from '@herald/sip';
+import { type SipRequest, type SipUri, createResponse, parseUri } from '@herald/sip';
 import { FakeClock } from '@herald/test-kit';
 import { testCommunity } from '../../test/helpers/admin-server-fixture.js';
 import { createLogger } from '../logger.js';
@@ -43,7 +43,7 @@ describe('ConnectorProber: RFC 3261 §11 OPTIONS to each connector of a communit
               resolve(how === 'answer' ? { status, response: createResponse(request, status), handled: false } : how === 'timeout' ? { status: 408, response: createResponse(request, 408), handled: false } : { status: 500, response: null, handled: false }),
           }),
         ),
-      outboundPeer: (c) => (c.transport === 'tls' ? { domain: c.domains[0], onlyTls: true } : undefined),
+      wayTo: (c) => ({ hops: c.proxies.map((p) => parseUri(p) as SipUri), peer: c.transport === 'tls' ? { domain: c.domains[0], onlyTls: true } : undefined }),
       host: 'example.com',
       clock,
       logger: createLogger({ level: 'error', format: 'json' }, new PassThrough()),

@@ -1,5 +1,5 @@
 import { type CommunitySettings, type ForwardOutcome, type OutboundPeer, type Target } from '@herald/proxy';
-import { SipRequest, isSipUri, newCallId, newTag, parseUri } from '@herald/sip';
+import { SipRequest, type SipUri, newCallId, newTag } from '@herald/sip';
 import type { Clock, TimerHandle } from '@herald/stack';
 import type { Logger } from '../logger.js';
 
@@ -22,8 +22,12 @@ export interface ConnectorProberOptions {
   isEnabled(name: string): boolean;
   /** Sends a request Herald originates, as the proxy core does (`ProxyCore.originate`). */
   originate(request: SipRequest, targets: readonly Target[]): Promise<ForwardOutcome>;
-  /** How the way to a community's connectors is constrained (TLS only, the certificate checked), as for its requests. */
-  outboundPeer(community: CommunitySettings): OutboundPeer | undefined;
+  /**
+   * The way to a community's connectors, as its requests take it: the next hop of each
+   * `proxies` entry (in order, the community's `transport` added), and what its level asks
+   * of the connection (TLS only, the certificate checked).
+   */
+  wayTo(community: CommunitySettings): { hops: readonly SipUri[]; peer: OutboundPeer | undefined };
   /** Herald's own address, the From and Call-ID host of the probes: its primary domain. */
   host: string;
   clock: Clock;
@@ -70,7 +74,10 @@ export class ConnectorProber {
 
   private async round(community: CommunitySettings): Promise<void> {
     if (this.stopped) return;
-    if (this.options.isEnabled(community.name)) await Promise.all(community.proxies.map((connector) => this.probe(community, connector)));
+    if (this.options.isEnabled(community.name)) {
+      const { hops, peer } = this.options.wayTo(community);
+      await Promise.all(community.proxies.map((connector, i) => hops[i] !== undefined && this.probe(community, connector, hops[i], peer)));
+    }
     if (this.stopped) return;
     const timer = this.options.clock.setTimeout(() => {
       this.timers.delete(timer);
@@ -79,12 +86,9 @@ export class ConnectorProber {
     this.timers.add(timer);
   }
 
-  private async probe(community: CommunitySettings, connector: string): Promise<void> {
-    const { originate, outboundPeer, host, clock, logger } = this.options;
-    const uri = parseUri(connector);
-    if (!isSipUri(uri)) return;
-    const peer = outboundPeer(community);
-    const target: Target = { uri: connector, q: null, route: [], flow: null, flowOnly: false, nextHops: [uri], ...(peer !== undefined && { peer }) };
+  private async probe(community: CommunitySettings, connector: string, hop: SipUri, peer: OutboundPeer | undefined): Promise<void> {
+    const { originate, host, clock, logger } = this.options;
+    const target: Target = { uri: connector, q: null, route: [], flow: null, flowOnly: false, nextHops: [hop], ...(peer !== undefined && { peer }) };
     let outcome: ForwardOutcome;
     try {
       outcome = await originate(optionsRequest(connector, host), [target]);

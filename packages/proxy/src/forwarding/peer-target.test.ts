@@ -104,4 +104,12 @@ describe('RFC 3263 §4 forwarding to a gateway community', () => {
     await whenSent(1);
     expect(sent[0].destination).toMatchObject({ transport: 'tcp', address: '192.0.2.51', port: 5090 });
   });
+
+  it('checks a TLS proxy of a community that does not require TLS against the proxy’s own name, as a route’s', async () => {
+    const { core, sent, whenSent } = harness();
+    const toProxy = { ...target('sip:bob@chi.acme.test'), nextHops: hops('sips:pool.example.net'), peer: { domain: 'chi.acme.test', onlyTls: false, community: 'chicago' } };
+    void core.forward(new Ctx(core, invite([], 'MESSAGE')), [toProxy]);
+    await whenSent(1);
+    expect(sent[0].destination).toEqual({ transport: 'tls', address: '192.0.2.51', port: 5061, serverName: 'pool.example.net' });
+  });
 });

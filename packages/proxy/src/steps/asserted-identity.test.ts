@@ -6,7 +6,7 @@ import { FederationPolicy } from '../federation/federation-policy.js';
 import { DEFAULT_FEDERATION } from '../federation/federation-settings.js';
 import { PeerTable, peersOf } from '../federation/peer-table.js';
 import type { PeerVerdict } from '../federation/peer-verdict.js';
-import { assertIdentityToCommunity, stripAssertedIdentity } from './asserted-identity.js';
+import { assertIdentityToCommunity, stripAssertedIdentity, stripAssertedIdentityInDialog } from './asserted-identity.js';
 
 const ALICE = { user: 'alice', domain: 'example.com', aor: 'sip:alice@example.com' };
 const chicago: CommunitySettings = {
@@ -61,5 +61,12 @@ describe('RFC 3325 §5 P-Asserted-Identity and the trust domain', () => {
     expect(await run(assert, request('sip:bob@peer.test', 'sip:alice@example.com', '<sip:alice@example.com>'), { authenticated: ALICE })).toEqual([]);
     expect(await run(assert, request('sip:bob@chi.acme.test', 'sip:alice@example.com', '<sip:alice@example.com>'))).toEqual([]);
     expect(await run(assert, request('sip:bob@peer.test', 'sip:alice@example.com'), { authenticated: ALICE })).toEqual([]);
+  });
+
+  it('within a dialog, keeps it from a community’s domain only', async () => {
+    const strip = stripAssertedIdentityInDialog(policy);
+    expect(await run(strip, request('sip:alice@192.0.2.1', 'sip:bob@chi.acme.test', '<sip:bob@chi.acme.test>'))).toEqual(['<sip:bob@chi.acme.test>']);
+    expect(await run(strip, request('sip:bob@192.0.2.7', 'sip:alice@example.com', '<sip:ceo@example.com>'), { authenticated: ALICE })).toEqual([]);
+    expect(await run(strip, request('sip:alice@192.0.2.1', 'sip:bob@peer.test', '<sip:bob@peer.test>'))).toEqual([]);
   });
 });

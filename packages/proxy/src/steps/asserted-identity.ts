@@ -27,6 +27,25 @@ function fromTrustDomain(ctx: RequestContext): boolean {
 }
 
 /**
+ * RFC 3325 §5 within a dialog (which the FEDERATION step does not judge): P-Asserted-Identity
+ * is kept only from a gateway community's domain, the dialog being the credential of who sent
+ * it (a switched-off community was refused before); from anyone else it goes.
+ * @see RFC 3325 §5
+ */
+export function stripAssertedIdentityInDialog(policy: Pick<FederationPolicy, 'communityOf'>): RequestProcessor {
+  return {
+    name: 'strip-asserted-identity-in-dialog',
+    process(ctx) {
+      // Asked only of a request that carries one: other in-dialog traffic costs one header scan.
+      if (!ctx.req.hasHeader(PAI)) return 'continue';
+      const domain = uriDomain(ctx.req.from.uri);
+      if (domain === null || policy.communityOf(domain) === undefined) ctx.req.removeHeader(PAI);
+      return 'continue';
+    },
+  };
+}
+
+/**
  * RFC 3325 §5: a request for a gateway community carries the identity Herald authenticated
  * its sender as (`<sip:user@domain>`); one for any other domain carries none, since it leaves
  * the trust domain. A `convertIds` community's external form is the ID conversion's to write.

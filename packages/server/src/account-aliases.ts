@@ -87,11 +87,23 @@ export async function addAlias(ctx: AliasContext, aliasText: string, accountText
   if ((await ctx.users.get(user, domain)) !== undefined) throw new AliasRefusal('is-an-account', `${alias} is an account itself; an alias must be a name no account has`);
   const owner = await ctx.users.resolveAlias(alias);
   if (owner !== undefined && owner !== account) throw new AliasRefusal('taken', `${alias} is already an alias of ${owner}; remove it from ${owner} first`);
+  // DEVIATION: the store has no add-if-absent, so an alias two operators give two accounts
+  // at once ends with the later one (the store keeps it consistent either way).
   if (owner === undefined) await ctx.users.addAlias(alias, account);
   const marked = (await ctx.users.externalAliasOf(account)) === alias;
   if (external === true && !marked) await markExternal(ctx.users, account, alias);
   if (external === false && marked) await ctx.users.setExternalAlias(account, null);
   return { entry: { alias, account, external: external ?? marked }, created: owner === undefined };
+}
+
+/**
+ * Why `user@domain` cannot become an account, the mirror of an alias that may not be an
+ * account: it is an alias already. `null` when it can.
+ */
+export async function accountNameTaken(users: Pick<UserStore, 'resolveAlias'>, user: string, domain: string): Promise<string | null> {
+  const aor = accountAor(user, domain);
+  const owner = await users.resolveAlias(aor);
+  return owner === undefined ? null : `${aor} is an alias of ${owner}; delete the alias first`;
 }
 
 /** Removes an alias (of `accountText` when given: refused when it names another); resolves with what it was. */

@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline';
 import { type Store, openStore } from '@herald/store';
+import { accountNameTaken } from './account-aliases.js';
 import { parseAccountAddress, putAccount, storeOptions } from './accounts.js';
 import type { HeraldConfig } from './config/herald-config.js';
 
@@ -66,6 +67,11 @@ async function act(store: Store, command: UserCommand, target: { user: string; d
   }
   if (command.action === 'add' && existing !== undefined) {
     io.err(`herald user add: ${user}@${domain} exists already; use \`herald user passwd ${user}@${domain}\` to change its password`);
+    return 1;
+  }
+  const aliasClash = command.action === 'add' ? await accountNameTaken(store.users, user, domain) : null;
+  if (aliasClash !== null) {
+    io.err(`herald user add: ${aliasClash}`);
     return 1;
   }
   if (command.action === 'passwd' && existing === undefined) {

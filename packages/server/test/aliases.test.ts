@@ -83,10 +83,12 @@ describe('herald user alias on the running server\'s embedded store', () => {
       expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
     });
 
-    it('refuses an alias of another account until it is deleted there', async () => {
+    it('refuses an alias of another account until it is deleted there, and an account by an alias\'s name', async () => {
       expect((await alias('add', 'desk@acme.test', 'bob@dc.acme.test')).code).toBe(0);
       const taken = await alias('add', 'desk@acme.test', 'asmith@dc.acme.test');
       expect([taken.code, taken.stderr]).toEqual([1, 'herald user alias add: sip:desk@acme.test is already an alias of sip:bob@dc.acme.test; remove it from sip:bob@dc.acme.test first\n']);
+      const account = await runHerald(['user', 'add', 'desk@acme.test', '--password', 'x', '--config', config], herald.dir);
+      expect([account.code, account.stderr]).toEqual([1, 'herald user add: sip:desk@acme.test is an alias of sip:bob@dc.acme.test; delete the alias first\n']);
       expect((await alias('del', 'desk@acme.test')).code).toBe(0);
       expect((await alias('add', 'desk@acme.test', 'asmith@dc.acme.test')).code).toBe(0);
       expect((await alias('del', 'desk@acme.test')).code).toBe(0);

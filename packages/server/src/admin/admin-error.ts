@@ -57,6 +57,11 @@ export function userExists(address: string): AdminError {
   return new AdminError(409, 'HERALD_ERR_ADMIN_USER_EXISTS', `${address} exists already; set its password with PUT /api/users/${address}/password`);
 }
 
+/** An account may not take a name that is an alias already. */
+export function nameIsAlias(problem: string): AdminError {
+  return new AdminError(409, 'HERALD_ERR_ADMIN_NAME_IS_ALIAS', problem);
+}
+
 export function noSuchList(uri: string): AdminError {
   return new AdminError(404, 'HERALD_ERR_ADMIN_NO_SUCH_LIST', `there is no resource list ${uri}`);
 }

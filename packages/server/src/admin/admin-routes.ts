@@ -4,14 +4,14 @@ import { parseUri } from '@herald/sip';
 import { hostPort } from '@herald/stack';
 import { PRESENCE_EVENT, announceDecision, remainingSeconds } from '@herald/presence';
 import type { Binding, PresenceAction, Store, StoredMessage, Subscription, UserRecord } from '@herald/store';
-import { type AliasContext, AliasRefusal, addAlias, aliasesOfAccount, everyAlias, removeAlias } from '../account-aliases.js';
+import { type AliasContext, AliasRefusal, accountNameTaken, addAlias, aliasesOfAccount, everyAlias, removeAlias } from '../account-aliases.js';
 import { userNameProblem } from '../account-name.js';
 import { parseAccountAddress, putAccount } from '../accounts.js';
 import { collectFederationReports } from '../federation/federation-reports.js';
 import { type ListName, changeRuntimeList, readRuntimeLists } from '../federation/runtime-lists.js';
 import type { Logger } from '../logger.js';
 import type { MetricsText } from '../metrics/herald-metrics.js';
-import { aliasRefused, badAddress, badListEntry, badPath, configListEntry, invalidField, noSuchList, noSuchListEntry, noSuchUser, userExists } from './admin-error.js';
+import { aliasRefused, badAddress, badListEntry, badPath, configListEntry, invalidField, nameIsAlias, noSuchList, noSuchListEntry, noSuchUser, userExists } from './admin-error.js';
 import { readJsonObject, sendEmpty, sendJson } from './admin-http.js';
 
 /** What the endpoints act on. */
@@ -119,6 +119,8 @@ async function createUser(ctx: AdminContext, r: AdminRequest, res: ServerRespons
   // DEVIATION: the store has no create-if-absent, so two concurrent creations of one
   // account may both succeed (the later password wins).
   if ((await ctx.store.users.get(user, domain)) !== undefined) throw userExists(address);
+  const aliasClash = await accountNameTaken(ctx.store.users, user, domain);
+  if (aliasClash !== null) throw nameIsAlias(aliasClash);
   await putAccount(ctx.store.users, user, domain, password, ctx.now());
   ctx.logger.info('admin: account created', { user: address });
   sendJson(res, 201, { user: publicUser((await ctx.store.users.get(user, domain))!) }, { Location: `/api/users/${encodeURIComponent(address)}` });

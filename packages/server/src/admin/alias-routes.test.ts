@@ -101,6 +101,13 @@ describe('admin HTTP API: aliases', () => {
       await expect(store.users.resolveAlias('sip:builder@acme.test')).resolves.toBe('sip:bob@dc.acme.test');
     });
 
+    it('refuses an account whose name is an alias already with 409', async () => {
+      await api('PUT', '/api/users/asmith@dc.acme.test/aliases/Alice_Smith@acme.test');
+      const [status, error] = await errorOf(await api('POST', '/api/users', JSON.stringify({ user: 'Alice_Smith', domain: 'acme.test', password: 'x' })));
+      expect([status, error.code, error.message]).toEqual([409, 'HERALD_ERR_ADMIN_NAME_IS_ALIAS', 'sip:Alice_Smith@acme.test is an alias of sip:asmith@dc.acme.test; delete the alias first']);
+      await expect(store.users.get('Alice_Smith', 'acme.test')).resolves.toBeUndefined();
+    });
+
     it('answers 404 for an alias the account does not have, and 400 for an external field that is no boolean', async () => {
       await api('PUT', '/api/users/bob@dc.acme.test/aliases/builder@acme.test');
       const [status, error] = await errorOf(await api('DELETE', '/api/users/asmith@dc.acme.test/aliases/builder@acme.test'));

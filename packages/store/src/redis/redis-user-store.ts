@@ -187,12 +187,12 @@ export class RedisUserStore implements UserStore {
   }
 
   async setExternalAlias(aor: string, alias: string | null): Promise<void> {
-    const { client } = this.context;
-    const marked = await redisCall(this.context, 'mark the external alias', async () => {
-      if (alias === null) return client.del(externalKey(aor)).then(() => 1);
-      return this.commands.heraldMarkExternal(aliasKey(alias), externalKey(aor), aor, alias);
-    });
-    if (marked !== 1) throw new NotAnAliasError(alias!, aor);
+    if (alias === null) {
+      await redisCall(this.context, 'clear the external alias', () => this.context.client.del(externalKey(aor)));
+      return;
+    }
+    const marked = await redisCall(this.context, 'mark the external alias', () => this.commands.heraldMarkExternal(aliasKey(alias), externalKey(aor), aor, alias));
+    if (marked !== 1) throw new NotAnAliasError(alias, aor);
   }
 
   async externalAliasOf(aor: string): Promise<string | undefined> {

@@ -325,8 +325,7 @@ export function composeRequestChain(services: Services, caps: Capabilities = CAP
     // A dialog with another domain the federation policy has since blocked (or refused the feature): a BYE still ends it.
     when(all(hasToTag, fromOtherDomain(identity), not(isMethod('ACK', 'CANCEL', 'BYE'))), checkPeerInDialog),
     // A user's request within a dialog with a convertIds community carries their external form, as the dialog's first did.
-    when(all(inDialogHeraldRecordRouted, not(fromOtherDomain(identity))), presentExternalId),
-    when(inDialogHeraldRecordRouted, [stripAssertedIdentityInDialog(federation), forwardInDialog(proxy)]),
+    when(inDialogHeraldRecordRouted, [stripAssertedIdentityInDialog(federation), when(not(fromOtherDomain(identity)), presentExternalId), forwardInDialog(proxy)]),
     when(isMethod('NOTIFY'), presence.listMemberNotifies),
     when(all(isMethod('SUBSCRIBE'), hasToTag), presence.subscriptionRefreshes),
     // FEDERATION: From names another domain (in-dialog requests took WITHINDLG): which peer, how far trusted, may it do this.

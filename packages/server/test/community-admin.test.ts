@@ -48,6 +48,8 @@ describe('gateway communities switched at run time, with two workers on Redis', 
   let redis: RedisServer;
   let herald: HeraldProcess;
   let connector: Connector;
+  /** A UDP port nothing listens on: the first connector of boston, which never answers. */
+  let deadPort: number;
   let adminPort: number;
 
   const api = (method: string, path: string, body?: unknown) =>
@@ -58,6 +60,9 @@ describe('gateway communities switched at run time, with two workers on Redis', 
   beforeAll(async () => {
     redis = await startRedis();
     connector = await startConnector();
+    const dead = await startConnector();
+    deadPort = dead.port;
+    await dead.close();
     adminPort = await freePort();
     herald = await startHerald(`
 domains: [example.com]
@@ -76,6 +81,8 @@ users:
 communities:
   list:
     - { name: chicago, domains: [chi.acme.test], proxies: ["sip:127.0.0.1:${connector.port}"], trustedIps: [127.0.0.1], probeInterval: 1 }
+    # Not probed: its dead first connector is found only by the request that fails over.
+    - { name: boston, domains: [bos.acme.test], proxies: ["sip:127.0.0.1:${deadPort}", "sip:127.0.0.1:${connector.port}"], probeInterval: 0 }
 `);
   }, 30_000);
   afterAll(async () => {
@@ -105,13 +112,16 @@ communities:
   it('refuses the community both ways on every worker once disabled, and lets it through again once enabled', async () => {
     const before = await show();
     expect(new Set(before.workers.map((w) => w.worker)).size).toBe(2);
-    expect(before.workers.map((w) => w.enabled)).toEqual([['chicago'], ['chicago']]);
+    expect(before.workers.map((w) => w.enabled)).toEqual([
+      ['chicago', 'boston'],
+      ['chicago', 'boston'],
+    ]);
     expect(await inbound()).toEqual(Array(AGENTS).fill('202 Accepted'));
     expect(await outbound()).toEqual(Array(AGENTS).fill('200 OK'));
 
     const off = await api('PUT', '/api/communities/chicago/enabled', { enabled: false });
     expect([off.status, ((await off.json()) as { community: unknown }).community]).toEqual([200, { name: 'chicago', enabled: false, configured: true, runtime: false }]);
-    const disabled = await eventually(show, (s) => s.workers.every((w) => w.enabled.length === 0));
+    const disabled = await eventually(show, (s) => s.workers.every((w) => !w.enabled.includes('chicago')));
     expect(disabled.communities[0]).toMatchObject({ name: 'chicago', enabled: false, runtime: false });
     // Whichever worker a request reaches refuses the community, in and out.
     expect(await inbound()).toEqual(Array(AGENTS).fill('403 Community chicago Disabled'));
@@ -119,7 +129,7 @@ communities:
 
     const on = await cli('enable', 'chicago');
     expect([on.code, on.stdout]).toEqual([0, 'chicago: enabled (runtime)\n']);
-    await eventually(show, (s) => s.workers.every((w) => w.enabled.length === 1));
+    await eventually(show, (s) => s.workers.every((w) => w.enabled.includes('chicago')));
     expect(await inbound()).toEqual(Array(AGENTS).fill('202 Accepted'));
     expect(await outbound()).toEqual(Array(AGENTS).fill('200 OK'));
 
@@ -139,6 +149,18 @@ communities:
     expect(await outbound()).toEqual(Array(AGENTS).fill('200 OK'));
   }, 60_000);
 
+  it('fails over from a connector that does not answer to the next, counted for its community', async () => {
+    const agent = await UdpAgent.start(herald.port('udp'));
+    await agent.send({ method: 'MESSAGE', uri: 'sip:dave@bos.acme.test', from: '<sip:bob@example.com>;tag=f', to: '<sip:dave@bos.acme.test>', headers: ['Content-Type: text/plain'], body: 'hi' });
+    // After Timer F (64·T1) of the first connector.
+    expect((await agent.response(15_000)).status).toBe(200);
+    await agent.close();
+    const metrics = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text();
+    expect(metrics).toContain('herald_community_failovers_total{community="boston"} 1');
+    // probeInterval 0: its connectors are never probed.
+    expect((await show()).communities[1].connectors.map((c) => c.up)).toEqual([null, null]);
+  }, 30_000);
+
   it('shows the connector up while it answers its probes, and down once it is stopped', async () => {
     const up = await eventually(show, (s) => s.communities[0].connectors[0].workers.length === 2 && s.communities[0].connectors[0].up === true);
     expect(up.communities[0].connectors[0]).toMatchObject({ connector: `sip:127.0.0.1:${connector.port}`, up: true, lastStatus: 200 });
@@ -155,7 +177,7 @@ communities:
 
   it('says what is wrong with a name no community has, and with a command missing its name', async () => {
     const unknown = await cli('disable', 'denver');
-    expect([unknown.code, unknown.stderr]).toEqual([1, expect.stringContaining('herald community disable: 404 there is no community "denver" (the configured ones are chicago)')]);
+    expect([unknown.code, unknown.stderr]).toEqual([1, expect.stringContaining('herald community disable: 404 there is no community "denver" (the configured ones are chicago, boston)')]);
     const missing = await cli('disable');
     expect([missing.code, missing.stderr]).toEqual([2, expect.stringContaining('give one community name, or --all')]);
   }, 30_000);

@@ -11,6 +11,7 @@ import { COMMUNITY_ACTIONS, COMMUNITY_FLAGS, COMMUNITY_USAGE, type CommunityComm
 import { FEDERATION_ACTIONS, FEDERATION_USAGE, type FederationCommandAction, runFederationCommand } from './federation-command.js';
 import { PRESENCE_ACTIONS, PRESENCE_USAGE, type PresenceCommandAction, runPresenceCommand } from './presence-command.js';
 import { USER_USAGE, type UserCommand, type UserCommandIo, askPassword, runUserCommand } from './user-command.js';
+import { ALIAS_ACTIONS, ALIAS_USAGE, type AliasCommandAction, aliasCommand, runAliasCommand } from './alias-command.js';
 
 const USAGE = `Usage: herald <command> [options]
 
@@ -19,6 +20,8 @@ Commands:
                           then built-in defaults serving "localhost")
   user add|passwd|del|list [ADDRESS] [--password P] [--config FILE]
                           manage accounts in the configured store (herald user --help)
+  user alias add|del|list|external [ARGS] [--config FILE]
+                          manage aliases and the external form (herald user alias --help)
   presence ACTION PRESENTITY [WATCHER] [--config FILE]
                           approve, block, polite-block, confirm or remove a watcher, go
                           invisible, show watchers: through the admin API (herald presence --help)
@@ -72,12 +75,15 @@ export async function runCli(argv: readonly string[], io: Io = stdio): Promise<E
 
 interface ParsedOptions {
   values: Record<string, string | undefined>;
-  /** The `--NAME` options without a value that were given. */
+  /** The value-less options given. */
   flags: Set<string>;
   positional: string[];
 }
 
-/** Parses `--config FILE` (always known), the given `--NAME VALUE` options and `--NAME` flags; `undefined` after reporting a problem. */
+/**
+ * Parses `--config FILE` (always known), the given `--NAME VALUE` options and the given
+ * value-less `--FLAG`s; `undefined` after reporting a problem.
+ */
 function parseOptions(command: string, args: readonly string[], names: readonly string[], io: Io, flagNames: readonly string[] = []): ParsedOptions | undefined {
   const values: Record<string, string | undefined> = {};
   const flags = new Set<string>();
@@ -91,8 +97,8 @@ function parseOptions(command: string, args: readonly string[], names: readonly 
       positional.push(arg);
       continue;
     }
-    if (flagNames.includes(name) && eq < 0) {
-      flags.add(name);
+    if (flagNames.includes(arg.slice(2))) {
+      flags.add(arg.slice(2));
       continue;
     }
     if (name !== 'config' && !names.includes(name)) {
@@ -114,6 +120,7 @@ function usageOf(command: string): string {
   if (command.startsWith('presence')) return PRESENCE_USAGE;
   if (command.startsWith('federation')) return FEDERATION_USAGE;
   if (command.startsWith('community')) return COMMUNITY_USAGE;
+  if (command.startsWith('user alias')) return ALIAS_USAGE;
   return USER_USAGE;
 }
 
@@ -151,6 +158,7 @@ async function user(args: readonly string[], io: Io): Promise<ExitCode> {
     io.out(USER_USAGE);
     return action === undefined ? 2 : 0;
   }
+  if (action === 'alias') return alias(rest, io);
   if (!(USER_ACTIONS as readonly string[]).includes(action)) {
     io.err(`herald user: unknown action "${action}"\n\n${USER_USAGE}`);
     return 2;
@@ -168,6 +176,33 @@ async function user(args: readonly string[], io: Io): Promise<ExitCode> {
     return await runUserCommand(command, config, io);
   } catch (e) {
     io.err(`herald user ${action}: ${(e as Error).message}`);
+    return 1;
+  }
+}
+
+async function alias(args: readonly string[], io: Io): Promise<ExitCode> {
+  const [action, ...rest] = args;
+  if (action === undefined || action === '--help' || action === '-h') {
+    io.out(ALIAS_USAGE);
+    return action === undefined ? 2 : 0;
+  }
+  if (!(ALIAS_ACTIONS as readonly string[]).includes(action)) {
+    io.err(`herald user alias: unknown action "${action}"\n\n${ALIAS_USAGE}`);
+    return 2;
+  }
+  const options = parseOptions(`user alias ${action}`, rest, [], io, ['external', 'clear']);
+  if (options === undefined) return 2;
+  const command = aliasCommand(action as AliasCommandAction, options.positional, options.flags);
+  if (typeof command === 'string') {
+    io.err(`herald user alias ${action}: ${command}\n\n${ALIAS_USAGE}`);
+    return 2;
+  }
+  const config = readConfig(options.values.config, io, true);
+  if (config === undefined) return 2;
+  try {
+    return await runAliasCommand(command, config, io);
+  } catch (e) {
+    io.err(`herald user alias ${action}: ${(e as Error).message}`);
     return 1;
   }
 }

@@ -1,15 +1,18 @@
 import { createInterface } from 'node:readline';
 import { type Store, openStore } from '@herald/store';
+import { accountNameTaken } from './account-aliases.js';
 import { parseAccountAddress, putAccount, storeOptions } from './accounts.js';
 import type { HeraldConfig } from './config/herald-config.js';
 
-export const USER_USAGE = `Usage: herald user <add|passwd|del|list> [ADDRESS] [--password P] [--config FILE]
+export const USER_USAGE = `Usage: herald user <add|passwd|del|list|alias> [ADDRESS] [--password P] [--config FILE]
 
   user add alice@example.com      create an account (password from --password, else asked for,
                                   or read from the first line of standard input)
   user passwd alice@example.com   set a new password
   user del alice@example.com      delete the account and its aliases
   user list [example.com]         list the accounts (of one domain)
+  user alias add|del|list|external …
+                                  manage aliases (herald user alias --help)
 
 Acts on the store of the configuration (embedded: the SQLite file in dataDir; or Redis).`;
 
@@ -64,6 +67,11 @@ async function act(store: Store, command: UserCommand, target: { user: string; d
   }
   if (command.action === 'add' && existing !== undefined) {
     io.err(`herald user add: ${user}@${domain} exists already; use \`herald user passwd ${user}@${domain}\` to change its password`);
+    return 1;
+  }
+  const aliasClash = command.action === 'add' ? await accountNameTaken(store.users, user, domain) : null;
+  if (aliasClash !== null) {
+    io.err(`herald user add: ${aliasClash}`);
     return 1;
   }
   if (command.action === 'passwd' && existing === undefined) {

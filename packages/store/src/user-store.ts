@@ -43,7 +43,7 @@ export interface UserStore {
   list(domain?: string): Promise<UserRecord[]>;
   /**
    * Makes `alias` (an AoR, `sip:bob.smith@example.com`) another name of the account's AoR.
-   * An alias names one account; adding it again moves it.
+   * An alias names one account; adding it again moves it (and drops its external mark).
    */
   addAlias(alias: string, aor: string): Promise<void>;
   removeAlias(alias: string): Promise<boolean>;
@@ -51,4 +51,25 @@ export interface UserStore {
   resolveAlias(alias: string): Promise<string | undefined>;
   /** The aliases of an AoR, sorted. */
   aliasesOf(aor: string): Promise<string[]>;
+  /**
+   * Marks `alias` (an alias of the account `aor`) as the form users of a `convertIds` gateway community see the account by, or with `null` clears the mark. One per account: marking another moves it. Rejects when `alias` is not an alias of `aor`.
+   */
+  setExternalAlias(aor: string, alias: string | null): Promise<void>;
+  /** The account's external form, `undefined` when none is marked. */
+  externalAliasOf(aor: string): Promise<string | undefined>;
+}
+
+/**
+ * `setExternalAlias` was asked to mark a name that is no alias of the account (never
+ * added, removed meanwhile, or another account's).
+ */
+export class NotAnAliasError extends Error {
+  readonly code = 'HERALD_ERR_STORE_NOT_AN_ALIAS';
+  constructor(
+    readonly alias: string,
+    readonly aor: string,
+  ) {
+    super(`${alias} is not an alias of ${aor}`);
+    this.name = 'NotAnAliasError';
+  }
 }

@@ -149,7 +149,7 @@ describe('SQLite database', () => {
     }
   });
 
-  it('sees presence rules, invisible mode and aliases another connection wrote within 200 ms', async () => {
+  it('sees presence rules, invisible mode, aliases and external forms another connection wrote within 200 ms', async () => {
     const file = `settings-${++files}.db`;
     const serving = openSqliteDatabase(dir, file);
     const other = openSqliteDatabase(dir, file);
@@ -159,19 +159,23 @@ describe('SQLite database', () => {
       await expect(rules.rules('sip:alice@example.com')).resolves.toEqual([]);
       await expect(rules.isInvisible('sip:alice@example.com')).resolves.toBe(false);
       await expect(users.resolveAlias('sip:al@example.com')).resolves.toBeUndefined();
+      await expect(users.externalAliasOf('sip:alice@example.com')).resolves.toBeUndefined();
       const rule = { presentity: 'sip:alice@example.com', watcher: 'sip:bob@example.com', action: 'block' as const, updatedAt: 1 };
       await new SqlitePresenceRuleStore(other).setRule(rule);
       await new SqlitePresenceRuleStore(other).setInvisible('sip:alice@example.com', true);
       await new SqliteUserStore(other).addAlias('sip:al@example.com', 'sip:alice@example.com');
+      await new SqliteUserStore(other).setExternalAlias('sip:alice@example.com', 'sip:al@example.com');
       await new Promise((r) => setTimeout(r, 250));
       await expect(rules.rules('sip:alice@example.com')).resolves.toEqual([rule]);
       await expect(rules.isInvisible('sip:alice@example.com')).resolves.toBe(true);
       await expect(users.resolveAlias('sip:al@example.com')).resolves.toBe('sip:alice@example.com');
+      await expect(users.externalAliasOf('sip:alice@example.com')).resolves.toBe('sip:al@example.com');
       // This connection's own writes count at once.
       await rules.setRule({ ...rule, presentity: 'sip:carol@example.com' });
       await expect(rules.rules('sip:carol@example.com')).resolves.toHaveLength(1);
       await users.removeAlias('sip:al@example.com');
       await expect(users.resolveAlias('sip:al@example.com')).resolves.toBeUndefined();
+      await expect(users.externalAliasOf('sip:alice@example.com')).resolves.toBeUndefined();
     } finally {
       serving.close();
       other.close();
@@ -224,6 +228,30 @@ describe('SqliteMessageStore on a file from before senders were kept', () => {
       expect(await messages.add(fresh, caps, 0)).toBe('sender');
       const listed = await messages.list('sip:alice@example.com', 0);
       expect(listed.map((m) => [m.body.toString(), m.sender])).toEqual([['old', undefined], ['new', sender]]);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('SqliteUserStore on a file from before external forms were kept', () => {
+  it('adds their table; the old aliases resolve and can be marked', async () => {
+    const file = `old-aliases-${++files}.db`;
+    const old = openSqliteDatabase(dir, file);
+    old.exec(`
+      CREATE TABLE users (domain TEXT NOT NULL, user TEXT NOT NULL, ha1_md5 TEXT NOT NULL, ha1_sha256 TEXT NOT NULL,
+        created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (domain, user)) WITHOUT ROWID;
+      CREATE TABLE user_aliases (alias TEXT NOT NULL PRIMARY KEY, aor TEXT NOT NULL) WITHOUT ROWID;
+      CREATE INDEX user_aliases_by_aor ON user_aliases (aor, alias);`);
+    old.prepare('INSERT INTO user_aliases (alias, aor) VALUES (?, ?)').run('sip:al@example.com', 'sip:alice@example.com');
+    old.close();
+    const db = openSqliteDatabase(dir, file);
+    try {
+      const users = new SqliteUserStore(db);
+      await expect(users.resolveAlias('sip:al@example.com')).resolves.toBe('sip:alice@example.com');
+      await expect(users.externalAliasOf('sip:alice@example.com')).resolves.toBeUndefined();
+      await users.setExternalAlias('sip:alice@example.com', 'sip:al@example.com');
+      await expect(users.externalAliasOf('sip:alice@example.com')).resolves.toBe('sip:al@example.com');
     } finally {
       db.close();
     }

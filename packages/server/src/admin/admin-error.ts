@@ -1,3 +1,5 @@
+import type { AliasRefusal, AliasRefusalReason } from '../account-aliases.js';
+
 /**
  * An admin API request that cannot be served as asked: the HTTP status, a stable code
  * (`HERALD_ERR_ADMIN_<WHAT>`) and a message naming the problem, sent as
@@ -55,6 +57,11 @@ export function userExists(address: string): AdminError {
   return new AdminError(409, 'HERALD_ERR_ADMIN_USER_EXISTS', `${address} exists already; set its password with PUT /api/users/${address}/password`);
 }
 
+/** An account may not take a name that is an alias already. */
+export function nameIsAlias(problem: string): AdminError {
+  return new AdminError(409, 'HERALD_ERR_ADMIN_NAME_IS_ALIAS', problem);
+}
+
 export function noSuchList(uri: string): AdminError {
   return new AdminError(404, 'HERALD_ERR_ADMIN_NO_SUCH_LIST', `there is no resource list ${uri}`);
 }
@@ -74,4 +81,19 @@ export function noSuchListEntry(list: string, entry: string): AdminError {
 export function noSuchCommunity(name: string, configured: readonly string[]): AdminError {
   const names = configured.length === 0 ? 'none is configured' : `the configured ones are ${configured.join(', ')}`;
   return new AdminError(404, 'HERALD_ERR_ADMIN_NO_SUCH_COMMUNITY', `there is no community "${name}" (${names}); add it to communities.list in the configuration and restart herald`);
+}
+
+const ALIAS_REFUSALS: Readonly<Record<AliasRefusalReason, [status: number, code: string]>> = {
+  'bad-address': [400, 'HERALD_ERR_ADMIN_BAD_ADDRESS'],
+  'no-such-user': [404, 'HERALD_ERR_ADMIN_NO_SUCH_USER'],
+  'not-served': [400, 'HERALD_ERR_ADMIN_ALIAS_NOT_SERVED'],
+  'is-an-account': [409, 'HERALD_ERR_ADMIN_ALIAS_IS_ACCOUNT'],
+  taken: [409, 'HERALD_ERR_ADMIN_ALIAS_TAKEN'],
+  'no-such-alias': [404, 'HERALD_ERR_ADMIN_NO_SUCH_ALIAS'],
+};
+
+/** An alias change refused by the checks `herald user alias` applies too. */
+export function aliasRefused(refusal: AliasRefusal): AdminError {
+  const [status, code] = ALIAS_REFUSALS[refusal.reason];
+  return new AdminError(status, code, refusal.message);
 }

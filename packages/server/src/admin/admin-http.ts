@@ -6,11 +6,11 @@ import { bodyTooLarge, malformedJson } from './admin-error.js';
 export const MAX_BODY_BYTES = 64 * 1024;
 
 /**
- * Reads the body as a JSON object. Past `limit` bytes it stops keeping what arrives and
- * fails with 413, but the rest is still drained so that the response is not lost to a
- * TCP reset from unread data.
+ * Reads the body as a JSON object (an empty body as `{}` when `optional`). Past `limit`
+ * bytes it stops keeping what arrives and fails with 413, but the rest is still drained
+ * so that the response is not lost to a TCP reset from unread data.
  */
-export function readJsonObject(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Record<string, unknown>> {
+export function readJsonObject(req: IncomingMessage, limit = MAX_BODY_BYTES, optional = false): Promise<Record<string, unknown>> {
   const declared = Number(req.headers['content-length']);
   if (declared > limit) {
     req.resume();
@@ -29,7 +29,8 @@ export function readJsonObject(req: IncomingMessage, limit = MAX_BODY_BYTES): Pr
     req.once('end', () => {
       if (size > limit) return;
       try {
-        resolve(parseObject(Buffer.concat(chunks).toString('utf8')));
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve(optional && text.trim() === '' ? {} : parseObject(text));
       } catch (e) {
         reject(e);
       }

@@ -4,13 +4,14 @@ import { parseUri } from '@herald/sip';
 import { hostPort } from '@herald/stack';
 import { PRESENCE_EVENT, announceDecision, remainingSeconds } from '@herald/presence';
 import type { Binding, PresenceAction, StoredMessage, Subscription, UserRecord } from '@herald/store';
+import { type AliasContext, AliasRefusal, accountNameTaken, addAlias, aliasesOfAccount, everyAlias, removeAlias } from '../account-aliases.js';
 import { userNameProblem } from '../account-name.js';
 import { parseAccountAddress, putAccount } from '../accounts.js';
 import { collectFederationReports } from '../federation/federation-reports.js';
 import { type ListName, changeRuntimeList, readRuntimeLists } from '../federation/runtime-lists.js';
 import type { AdminContext, AdminRequest, AdminRoute } from './admin-route.js';
 import { COMMUNITY_ROUTES } from './community-routes.js';
-import { badAddress, badListEntry, badPath, configListEntry, invalidField, noSuchList, noSuchListEntry, noSuchUser, userExists } from './admin-error.js';
+import { aliasRefused, badAddress, badListEntry, badPath, configListEntry, invalidField, nameIsAlias, noSuchList, noSuchListEntry, noSuchUser, userExists } from './admin-error.js';
 import { readJsonObject, sendEmpty, sendJson } from './admin-http.js';
 
 /** Paths under this prefix need the bearer token. */
@@ -24,6 +25,9 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
   { pattern: /^\/api\/users$/, methods: { GET: listUsers, POST: createUser } },
   { pattern: /^\/api\/users\/([^/]+)$/, methods: { GET: getUser, DELETE: deleteUser } },
   { pattern: /^\/api\/users\/([^/]+)\/password$/, methods: { PUT: setPassword } },
+  { pattern: /^\/api\/users\/([^/]+)\/aliases$/, methods: { GET: listAccountAliases } },
+  { pattern: /^\/api\/users\/([^/]+)\/aliases\/([^/]+)$/, methods: { PUT: putAlias, DELETE: deleteAlias } },
+  { pattern: /^\/api\/aliases$/, methods: { GET: listAliases } },
   { pattern: /^\/api\/bindings\/([^/]+)$/, methods: { GET: listBindings } },
   { pattern: /^\/api\/messages\/([^/]+)$/, methods: { GET: listMessages, DELETE: purgeMessages } },
   { pattern: /^\/api\/presence\/([^/]+)$/, methods: { GET: showPresence } },
@@ -88,6 +92,8 @@ async function createUser(ctx: AdminContext, r: AdminRequest, res: ServerRespons
   // DEVIATION: the store has no create-if-absent, so two concurrent creations of one
   // account may both succeed (the later password wins).
   if ((await ctx.store.users.get(user, domain)) !== undefined) throw userExists(address);
+  const aliasClash = await accountNameTaken(ctx.store.users, user, domain);
+  if (aliasClash !== null) throw nameIsAlias(aliasClash);
   await putAccount(ctx.store.users, user, domain, password, ctx.now());
   ctx.logger.info('admin: account created', { user: address });
   sendJson(res, 201, { user: publicUser((await ctx.store.users.get(user, domain))!) }, { Location: `/api/users/${encodeURIComponent(address)}` });
@@ -107,6 +113,49 @@ async function deleteUser(ctx: AdminContext, r: AdminRequest, res: ServerRespons
   if (!(await ctx.store.users.delete(user, domain))) throw noSuchUser(`${user}@${domain}`);
   ctx.logger.info('admin: account deleted', { user: `${user}@${domain}` });
   sendEmpty(res, 204);
+}
+
+/** An account's aliases and its external form (`null` when none is marked). */
+async function listAccountAliases(ctx: AdminContext, r: AdminRequest, res: ServerResponse): Promise<void> {
+  const { aliases, external } = await aliasCall(() => aliasesOfAccount(aliasContext(ctx), r.params[0]));
+  sendJson(res, 200, { aliases, external });
+}
+
+/**
+ * Makes the alias another name of the account (201 when new, 200 when it was already).
+ * `{"external": true}` marks it as the account's external form, `false` takes the mark off
+ * it; without the field the mark stays as it is.
+ */
+async function putAlias(ctx: AdminContext, r: AdminRequest, res: ServerResponse): Promise<void> {
+  const { external } = await readJsonObject(r.req, undefined, true);
+  if (external !== undefined && typeof external !== 'boolean') throw invalidField('external', 'is true or false');
+  const { entry, created } = await aliasCall(() => addAlias(aliasContext(ctx), r.params[1], r.params[0], external));
+  if (created || external !== undefined) ctx.logger.info(created ? 'admin: alias added' : 'admin: alias changed', { ...entry });
+  sendJson(res, created ? 201 : 200, entry);
+}
+
+async function deleteAlias(ctx: AdminContext, r: AdminRequest, res: ServerResponse): Promise<void> {
+  const removed = await aliasCall(() => removeAlias(aliasContext(ctx), r.params[1], r.params[0]));
+  ctx.logger.info('admin: alias removed', { alias: removed.alias, account: removed.account });
+  sendEmpty(res, 204);
+}
+
+/** Every account's aliases; it reads every account, so it is for looking, not for polling. */
+async function listAliases(ctx: AdminContext, _r: AdminRequest, res: ServerResponse): Promise<void> {
+  sendJson(res, 200, { aliases: await everyAlias(ctx.store.users) });
+}
+
+function aliasContext(ctx: AdminContext): AliasContext {
+  return { users: ctx.store.users, domains: ctx.domains };
+}
+
+/** Runs an alias change, its refusals answered as `herald user alias` words them. */
+async function aliasCall<T>(change: () => Promise<T>): Promise<T> {
+  try {
+    return await change();
+  } catch (e) {
+    throw e instanceof AliasRefusal ? aliasRefused(e) : e;
+  }
 }
 
 async function listBindings(ctx: AdminContext, r: AdminRequest, res: ServerResponse): Promise<void> {

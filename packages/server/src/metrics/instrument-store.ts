@@ -10,7 +10,7 @@ type SubStoreName = Exclude<keyof Store, 'kind' | 'ping' | 'close' | 'bus' | 'on
  */
 const OPERATIONS: { [K in SubStoreName]: Record<keyof Store[K], true> } = {
   locations: { get: true, compareAndSet: true, countAors: true },
-  users: { get: true, put: true, delete: true, list: true, addAlias: true, removeAlias: true, resolveAlias: true, aliasesOf: true },
+  users: { get: true, put: true, delete: true, list: true, addAlias: true, removeAlias: true, resolveAlias: true, aliasesOf: true, setExternalAlias: true, externalAliasOf: true },
   authState: { advanceNonceCount: true, addFailure: true, failures: true, failuresOf: true, clearFailures: true, sharedSecret: true },
   messages: { add: true, list: true, markAttempt: true, remove: true, purge: true, sweepExpired: true },
   subscriptions: { get: true, compareAndSet: true, create: true, delete: true, byResource: true, takeExpired: true },

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import type { UserRecord, UserStore } from '../user-store.js';
+import { NotAnAliasError, type UserRecord, type UserStore } from '../user-store.js';
 import type { FixtureCaps, StoreFixture } from './store-fixture.js';
 
 /** An account with made-up (but well-formed) HA1 values. */
@@ -130,6 +130,76 @@ export function describeUserStoreContract(name: string, make: () => Promise<Stor
       });
     });
 
+    describe('the external form', () => {
+      const ALICE = 'sip:alice@example.com';
+      const BOB = 'sip:bob@example.com';
+      const SMITH = 'sip:Alice_Smith@acme.test';
+
+      beforeEach(async () => {
+        await store.put(testUser('alice', 'example.com'));
+        await store.put(testUser('bob', 'example.com'));
+        await store.addAlias(SMITH, ALICE);
+        await store.addAlias('sip:a.smith@example.com', ALICE);
+      });
+
+      it('answers undefined for an account with no external form', async () => {
+        await expect(store.externalAliasOf(ALICE)).resolves.toBeUndefined();
+        await expect(store.externalAliasOf('sip:nobody@example.com')).resolves.toBeUndefined();
+      });
+
+      it('marks one alias per account: marking another moves the mark, null clears it', async () => {
+        await store.setExternalAlias(ALICE, SMITH);
+        await expect(store.externalAliasOf(ALICE)).resolves.toBe(SMITH);
+        await expect(store.externalAliasOf(BOB)).resolves.toBeUndefined();
+        await store.setExternalAlias(ALICE, 'sip:a.smith@example.com');
+        await expect(store.externalAliasOf(ALICE)).resolves.toBe('sip:a.smith@example.com');
+        await store.setExternalAlias(ALICE, null);
+        await expect(store.externalAliasOf(ALICE)).resolves.toBeUndefined();
+        await store.setExternalAlias(ALICE, null);
+        await expect(store.aliasesOf(ALICE)).resolves.toEqual(['sip:Alice_Smith@acme.test', 'sip:a.smith@example.com']);
+      });
+
+      it('rejects marking a name that is no alias of the account, and keeps the mark it had', async () => {
+        await store.setExternalAlias(ALICE, SMITH);
+        await store.addAlias('sip:bob.jones@example.com', BOB);
+        await expect(store.setExternalAlias(ALICE, 'sip:nobody@example.com')).rejects.toBeInstanceOf(NotAnAliasError);
+        await expect(store.setExternalAlias(ALICE, 'sip:bob.jones@example.com')).rejects.toBeInstanceOf(NotAnAliasError);
+        await expect(store.setExternalAlias(BOB, SMITH)).rejects.toBeInstanceOf(NotAnAliasError);
+        await expect(store.externalAliasOf(ALICE)).resolves.toBe(SMITH);
+        await expect(store.externalAliasOf(BOB)).resolves.toBeUndefined();
+      });
+
+      it('drops the mark with its alias removed or moved, and keeps it when the alias is added again to the same account', async () => {
+        await store.setExternalAlias(ALICE, SMITH);
+        await store.addAlias(SMITH, ALICE);
+        await expect(store.externalAliasOf(ALICE)).resolves.toBe(SMITH);
+        await store.removeAlias('sip:a.smith@example.com');
+        await expect(store.externalAliasOf(ALICE)).resolves.toBe(SMITH);
+        await store.removeAlias(SMITH);
+        await expect(store.externalAliasOf(ALICE)).resolves.toBeUndefined();
+        await store.addAlias(SMITH, ALICE);
+        await expect(store.externalAliasOf(ALICE)).resolves.toBeUndefined();
+        await store.setExternalAlias(ALICE, SMITH);
+        await store.addAlias(SMITH, BOB);
+        await expect(store.externalAliasOf(ALICE)).resolves.toBeUndefined();
+        await expect(store.externalAliasOf(BOB)).resolves.toBeUndefined();
+        await store.addAlias(SMITH, ALICE);
+        await expect(store.externalAliasOf(ALICE)).resolves.toBeUndefined();
+      });
+
+      it('drops the mark of an account deleted, and only that one', async () => {
+        await store.addAlias('sip:bob.jones@example.com', BOB);
+        await store.setExternalAlias(ALICE, SMITH);
+        await store.setExternalAlias(BOB, 'sip:bob.jones@example.com');
+        await store.delete('alice', 'example.com');
+        await expect(store.externalAliasOf(ALICE)).resolves.toBeUndefined();
+        await expect(store.externalAliasOf(BOB)).resolves.toBe('sip:bob.jones@example.com');
+        await store.put(testUser('alice', 'example.com'));
+        await store.addAlias(SMITH, ALICE);
+        await expect(store.externalAliasOf(ALICE)).resolves.toBeUndefined();
+      });
+    });
+
     describe('durability and sharing', () => {
       (caps.durable ? it : it.skip)('keeps accounts and aliases across a reopen (durable backends)', async () => {
         const alice = testUser('alice', 'example.com');
@@ -142,6 +212,14 @@ export function describeUserStoreContract(name: string, make: () => Promise<Stor
         await expect(reopened.aliasesOf('sip:alice@example.com')).resolves.toEqual(['sip:alice.smith@example.com']);
       });
 
+      (caps.durable ? it : it.skip)('keeps the external form across a reopen (durable backends)', async () => {
+        await store.put(testUser('alice', 'example.com'));
+        await store.addAlias('sip:alice.smith@example.com', 'sip:alice@example.com');
+        await store.setExternalAlias('sip:alice@example.com', 'sip:alice.smith@example.com');
+        const reopened = await f.reopen!();
+        await expect(reopened.externalAliasOf('sip:alice@example.com')).resolves.toBe('sip:alice.smith@example.com');
+      });
+
       (caps.shared ? it : it.skip)('shows a second client the first one\'s writes (shared backends)', async () => {
         const other = await f.second!();
         const alice = testUser('alice', 'example.com');
@@ -152,6 +230,15 @@ export function describeUserStoreContract(name: string, make: () => Promise<Stor
         await expect(other.delete('alice', 'example.com')).resolves.toBe(true);
         await expect(store.get('alice', 'example.com')).resolves.toBeUndefined();
         await expect(store.resolveAlias('sip:alice.smith@example.com')).resolves.toBeUndefined();
+      });
+
+      (caps.shared ? it : it.skip)('shows a second client the external form the first one marked (shared backends)', async () => {
+        const other = await f.second!();
+        await store.put(testUser('alice', 'example.com'));
+        await store.addAlias('sip:alice.smith@example.com', 'sip:alice@example.com');
+        await store.setExternalAlias('sip:alice@example.com', 'sip:alice.smith@example.com');
+        await expect(other.externalAliasOf('sip:alice@example.com')).resolves.toBe('sip:alice.smith@example.com');
+        await expect(other.setExternalAlias('sip:alice@example.com', 'sip:nobody@example.com')).rejects.toBeInstanceOf(NotAnAliasError);
       });
     });
   });

@@ -1,4 +1,4 @@
-import { type UserRecord, type UserStore, accountAor } from '../user-store.js';
+import { NotAnAliasError, type UserRecord, type UserStore, accountAor } from '../user-store.js';
 
 /** Orders strings by UTF-16 code unit, as SQLite's BINARY collation and Redis do for ASCII. */
 export function byCodeUnit(a: string, b: string): number {
@@ -16,6 +16,8 @@ export class MemoryUserStore implements UserStore {
   private readonly aliases = new Map<string, string>();
   /** AoR → its aliases */
   private readonly aliasesByAor = new Map<string, Set<string>>();
+  /** AoR → its external form, one of its aliases */
+  private readonly externals = new Map<string, string>();
 
   async get(user: string, domain: string): Promise<UserRecord | undefined> {
     const record = this.domains.get(domain)?.get(user);
@@ -35,6 +37,7 @@ export class MemoryUserStore implements UserStore {
     const aor = accountAor(user, domain);
     for (const alias of this.aliasesByAor.get(aor) ?? []) this.aliases.delete(alias);
     this.aliasesByAor.delete(aor);
+    this.externals.delete(aor);
     return existed;
   }
 
@@ -50,6 +53,7 @@ export class MemoryUserStore implements UserStore {
   }
 
   async addAlias(alias: string, aor: string): Promise<void> {
+    if (this.aliases.get(alias) === aor) return;
     this.unlinkAlias(alias);
     this.aliases.set(alias, aor);
     let owned = this.aliasesByAor.get(aor);
@@ -69,11 +73,25 @@ export class MemoryUserStore implements UserStore {
     return [...(this.aliasesByAor.get(aor) ?? [])].sort(byCodeUnit);
   }
 
+  async setExternalAlias(aor: string, alias: string | null): Promise<void> {
+    if (alias === null) {
+      this.externals.delete(aor);
+      return;
+    }
+    if (this.aliases.get(alias) !== aor) throw new NotAnAliasError(alias, aor);
+    this.externals.set(aor, alias);
+  }
+
+  async externalAliasOf(aor: string): Promise<string | undefined> {
+    return this.externals.get(aor);
+  }
+
   /** Synchronous, so that no other call can run between the unlink and the write. */
   private unlinkAlias(alias: string): boolean {
     const aor = this.aliases.get(alias);
     if (aor === undefined) return false;
     this.aliases.delete(alias);
+    if (this.externals.get(aor) === alias) this.externals.delete(aor);
     const owned = this.aliasesByAor.get(aor);
     owned?.delete(alias);
     if (owned?.size === 0) this.aliasesByAor.delete(aor);

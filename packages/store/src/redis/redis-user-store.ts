@@ -1,5 +1,5 @@
 import type { Result } from 'ioredis';
-import { type UserRecord, type UserStore, accountAor } from '../user-store.js';
+import { NotAnAliasError, type UserRecord, type UserStore, accountAor } from '../user-store.js';
 import { LOST_RACE, keptChanging, retryCompareAndSet } from '../compare-and-set.js';
 import { byCodeUnit } from '../memory/memory-user-store.js';
 import { type RedisContext, checkExec, redisCall } from './redis-client.js';
@@ -8,58 +8,76 @@ import { type RedisContext, checkExec, redisCall } from './redis-client.js';
  * Keys. An account is a hash under its domain's hash tag (`user:{example.com}:alice`),
  * beside the domain's sorted set of user names (`users:{example.com}`), so writing both
  * is one MULTI on one Cluster slot. `user-domains` lists the domains for `list()`.
- * Every alias key shares one hash tag (`alias:{alias}:…`, `alias-of:{alias}:…`): moving
- * an alias touches the alias and two AoRs' sets, and that must be one script on one
- * slot. Aliases are few, so one slot holds them all easily.
+ * Every alias key shares one hash tag (`alias:{alias}:…`, `alias-of:{alias}:…`,
+ * `alias-external:{alias}:…`): moving an alias touches the alias, two AoRs' sets and the
+ * old AoR's external mark, and that must be one script on one slot. Aliases are few, so
+ * one slot holds them all easily.
  */
 const DOMAINS_KEY = 'user-domains';
 const userKey = (user: string, domain: string) => `user:{${domain}}:${user}`;
 const domainKey = (domain: string) => `users:{${domain}}`;
 const aliasKey = (alias: string) => `alias:{alias}:${alias}`;
 const aliasesOfKey = (aor: string) => `alias-of:{alias}:${aor}`;
+const externalKey = (aor: string) => `alias-external:{alias}:${aor}`;
 
 /**
  * KEYS: the alias, the set of the AoR it names now (any key in the slot when none), the
- * set of the new AoR. ARGV: alias, new AoR, the AoR the caller read ('' for none). The
- * old AoR is read first and checked here, since a script must name every key it touches.
+ * set of the new AoR, the external mark of the AoR it names now (likewise). ARGV: alias,
+ * new AoR, the AoR the caller read ('' for none). The old AoR is read first and checked
+ * here, since a script must name every key it touches. A moved alias loses its mark.
  */
 const MOVE_ALIAS = `
 local old = redis.call('GET', KEYS[1]) or ''
 if old ~= ARGV[3] then return 0 end
 if old ~= '' then redis.call('SREM', KEYS[2], ARGV[1]) end
+if old ~= '' and old ~= ARGV[2] and redis.call('GET', KEYS[4]) == ARGV[1] then redis.call('DEL', KEYS[4]) end
 redis.call('SET', KEYS[1], ARGV[2])
 redis.call('SADD', KEYS[3], ARGV[1])
 return 1
 `;
 
-/** KEYS: the alias, its AoR's set. ARGV: alias, the AoR the caller read. */
+/** KEYS: the alias, its AoR's set, its AoR's external mark. ARGV: alias, the AoR the caller read. */
 const REMOVE_ALIAS = `
 if redis.call('GET', KEYS[1]) ~= ARGV[2] then return 0 end
 redis.call('DEL', KEYS[1])
 redis.call('SREM', KEYS[2], ARGV[1])
+if redis.call('GET', KEYS[3]) == ARGV[1] then redis.call('DEL', KEYS[3]) end
 return 1
 `;
 
 /**
- * KEYS: the AoR's set, then the alias keys the caller read from it. ARGV: the AoR, then
- * the aliases. Returns 0 when an alias was added meanwhile (the caller reads again).
+ * KEYS: the AoR's set, its external mark, then the alias keys the caller read from the
+ * set. ARGV: the AoR, then the aliases. Returns 0 when an alias was added meanwhile (the
+ * caller reads again).
  */
 const REMOVE_ALIASES_OF = `
-for i = 2, #KEYS do
+redis.call('DEL', KEYS[2])
+for i = 3, #KEYS do
   if redis.call('GET', KEYS[i]) == ARGV[1] then redis.call('DEL', KEYS[i]) end
-  redis.call('SREM', KEYS[1], ARGV[i])
+  redis.call('SREM', KEYS[1], ARGV[i - 1])
 end
 if redis.call('SCARD', KEYS[1]) > 0 then return 0 end
 redis.call('DEL', KEYS[1])
 return 1
 `;
 
+/**
+ * KEYS: the alias, the AoR's external mark. ARGV: the AoR, the alias. Returns 0 when the
+ * alias names another AoR or none.
+ */
+const MARK_EXTERNAL = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[2], ARGV[2])
+return 1
+`;
+
 type Reply = Result<number, { type: 'default' }>;
 
 interface UserCommands {
-  heraldMoveAlias(alias: string, oldSet: string, newSet: string, aliasValue: string, aor: string, old: string): Reply;
-  heraldRemoveAlias(alias: string, set: string, aliasValue: string, aor: string): Reply;
+  heraldMoveAlias(alias: string, oldSet: string, newSet: string, oldExternal: string, aliasValue: string, aor: string, old: string): Reply;
+  heraldRemoveAlias(alias: string, set: string, external: string, aliasValue: string, aor: string): Reply;
   heraldRemoveAliasesOf(numberOfKeys: number, ...keysAndArgs: string[]): Reply;
+  heraldMarkExternal(alias: string, external: string, aor: string, aliasValue: string): Reply;
 }
 
 
@@ -72,9 +90,10 @@ export class RedisUserStore implements UserStore {
   private readonly commands: UserCommands;
 
   constructor(private readonly context: RedisContext) {
-    context.client.defineCommand('heraldMoveAlias', { numberOfKeys: 3, lua: MOVE_ALIAS });
-    context.client.defineCommand('heraldRemoveAlias', { numberOfKeys: 2, lua: REMOVE_ALIAS });
+    context.client.defineCommand('heraldMoveAlias', { numberOfKeys: 4, lua: MOVE_ALIAS });
+    context.client.defineCommand('heraldRemoveAlias', { numberOfKeys: 3, lua: REMOVE_ALIAS });
     context.client.defineCommand('heraldRemoveAliasesOf', { lua: REMOVE_ALIASES_OF });
+    context.client.defineCommand('heraldMarkExternal', { numberOfKeys: 2, lua: MARK_EXTERNAL });
     this.commands = context.client as unknown as UserCommands;
   }
 
@@ -139,8 +158,9 @@ export class RedisUserStore implements UserStore {
     await redisCall(this.context, 'write an alias', async () => {
       await retryCompareAndSet(async () => {
         const old = (await client.get(aliasKey(alias))) ?? '';
-        const oldSet = aliasesOfKey(old === '' ? aor : old);
-        return (await this.commands.heraldMoveAlias(aliasKey(alias), oldSet, aliasesOfKey(aor), alias, aor, old)) === 1 ? undefined : LOST_RACE;
+        const oldAor = old === '' ? aor : old;
+        const moved = await this.commands.heraldMoveAlias(aliasKey(alias), aliasesOfKey(oldAor), aliasesOfKey(aor), externalKey(oldAor), alias, aor, old);
+        return moved === 1 ? undefined : LOST_RACE;
       }, keptChanging(`alias ${alias}`));
     });
   }
@@ -151,7 +171,7 @@ export class RedisUserStore implements UserStore {
       return retryCompareAndSet(async () => {
         const aor = await client.get(aliasKey(alias));
         if (aor === null) return false;
-        return (await this.commands.heraldRemoveAlias(aliasKey(alias), aliasesOfKey(aor), alias, aor)) === 1 ? true : LOST_RACE;
+        return (await this.commands.heraldRemoveAlias(aliasKey(alias), aliasesOfKey(aor), externalKey(aor), alias, aor)) === 1 ? true : LOST_RACE;
       }, keptChanging(`alias ${alias}`));
     });
   }
@@ -166,13 +186,27 @@ export class RedisUserStore implements UserStore {
     return aliases.sort(byCodeUnit);
   }
 
+  async setExternalAlias(aor: string, alias: string | null): Promise<void> {
+    if (alias === null) {
+      await redisCall(this.context, 'clear the external alias', () => this.context.client.del(externalKey(aor)));
+      return;
+    }
+    const marked = await redisCall(this.context, 'mark the external alias', () => this.commands.heraldMarkExternal(aliasKey(alias), externalKey(aor), aor, alias));
+    if (marked !== 1) throw new NotAnAliasError(alias, aor);
+  }
+
+  async externalAliasOf(aor: string): Promise<string | undefined> {
+    const alias = await redisCall(this.context, 'read the external alias', () => this.context.client.get(externalKey(aor)));
+    return alias ?? undefined;
+  }
+
   private async removeAliasesOf(aor: string): Promise<void> {
     const { client } = this.context;
     await redisCall(this.context, 'delete aliases', async () => {
       await retryCompareAndSet(async () => {
         const aliases = await client.smembers(aliasesOfKey(aor));
         if (aliases.length === 0) return;
-        const keys = [aliasesOfKey(aor), ...aliases.map(aliasKey)];
+        const keys = [aliasesOfKey(aor), externalKey(aor), ...aliases.map(aliasKey)];
         return (await this.commands.heraldRemoveAliasesOf(keys.length, ...keys, aor, ...aliases)) === 1 ? undefined : LOST_RACE;
       }, keptChanging(`the aliases of ${aor}`));
     });

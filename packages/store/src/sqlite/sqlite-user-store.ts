@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import { type UserRecord, type UserStore, accountAor } from '../user-store.js';
+import { NotAnAliasError, type UserRecord, type UserStore, accountAor } from '../user-store.js';
 
 import { OtherCommits, type SqliteDatabase, sqliteCall } from './sqlite-database.js';
 
@@ -31,7 +31,15 @@ export class SqliteUserStore implements UserStore {
   private readonly deleteAlias: Statement<[string]>;
   private readonly deleteAliasesOf: Statement<[string]>;
   private readonly selectAliasesOf: Statement<[string], { alias: string }>;
+  private readonly selectAliasAor: Statement<[string], string>;
+  private readonly upsertExternal: Statement<[string, string]>;
+  private readonly deleteExternal: Statement<[string]>;
+  private readonly deleteExternalOfAlias: Statement<[string]>;
+  private readonly selectExternals: Statement<[], { aor: string; alias: string }>;
   private readonly deleteAccount: (user: string, domain: string) => boolean;
+  private readonly moveAlias: (alias: string, aor: string) => void;
+  private readonly unlinkAlias: (alias: string) => boolean;
+  private readonly markExternal: (aor: string, alias: string) => void;
   /** A change by another process (`herald user`) reaches requests within 200 ms; this process's own at once. */
   private readonly otherCommits: OtherCommits;
   /**
@@ -46,6 +54,11 @@ export class SqliteUserStore implements UserStore {
    */
   private aliases: Map<string, string> | null = null;
   private readonly selectAliases: Statement<[], { alias: string; aor: string }>;
+  /**
+   * Every account's external form, read at the first look-up: it is asked for each request
+   * towards a `convertIds` community, and few accounts have one.
+   */
+  private externals: Map<string, string> | null = null;
 
   constructor(db: SqliteDatabase) {
     sqliteCall('create the user tables', () =>
@@ -64,6 +77,11 @@ export class SqliteUserStore implements UserStore {
           aor TEXT NOT NULL
         ) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS user_aliases_by_aor ON user_aliases (aor, alias);
+        CREATE TABLE IF NOT EXISTS user_external_aliases (
+          aor TEXT NOT NULL PRIMARY KEY,
+          alias TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS user_external_aliases_by_alias ON user_external_aliases (alias);
       `),
     );
     this.selectUser = db.prepare('SELECT * FROM users WHERE user = ? AND domain = ?');
@@ -82,11 +100,36 @@ export class SqliteUserStore implements UserStore {
     this.deleteAliasesOf = db.prepare('DELETE FROM user_aliases WHERE aor = ?');
     this.selectAliases = db.prepare('SELECT alias, aor FROM user_aliases');
     this.selectAliasesOf = db.prepare('SELECT alias FROM user_aliases WHERE aor = ? ORDER BY alias');
-    // The account and its aliases go in one transaction: never an alias to a deleted account.
+    this.selectAliasAor = db.prepare<[string], string>('SELECT aor FROM user_aliases WHERE alias = ?').pluck();
+    this.upsertExternal = db.prepare('INSERT INTO user_external_aliases (aor, alias) VALUES (?, ?) ON CONFLICT (aor) DO UPDATE SET alias = excluded.alias');
+    this.deleteExternal = db.prepare('DELETE FROM user_external_aliases WHERE aor = ?');
+    this.deleteExternalOfAlias = db.prepare('DELETE FROM user_external_aliases WHERE alias = ?');
+    // The join drops a mark whose alias has gone, should a writer ever leave one behind.
+    this.selectExternals = db.prepare(`
+      SELECT e.aor, e.alias FROM user_external_aliases e
+      JOIN user_aliases a ON a.alias = e.alias AND a.aor = e.aor`);
+    // The account, its aliases and its external mark go in one transaction: never an alias to a deleted account.
     this.deleteAccount = db.transaction((user: string, domain: string) => {
       const existed = this.deleteUser.run(user, domain).changes > 0;
-      this.deleteAliasesOf.run(accountAor(user, domain));
+      const aor = accountAor(user, domain);
+      this.deleteAliasesOf.run(aor);
+      this.deleteExternal.run(aor);
       return existed;
+    });
+    // An alias moved to another account leaves its external mark behind.
+    this.moveAlias = db.transaction((alias: string, aor: string) => {
+      const old = this.selectAliasAor.get(alias);
+      if (old === aor) return;
+      if (old !== undefined) this.deleteExternalOfAlias.run(alias);
+      this.upsertAlias.run(alias, aor);
+    });
+    this.unlinkAlias = db.transaction((alias: string) => {
+      this.deleteExternalOfAlias.run(alias);
+      return this.deleteAlias.run(alias).changes > 0;
+    });
+    this.markExternal = db.transaction((aor: string, alias: string) => {
+      if (this.selectAliasAor.get(alias) !== aor) throw new NotAnAliasError(alias, aor);
+      this.upsertExternal.run(aor, alias);
     });
   }
 
@@ -107,6 +150,7 @@ export class SqliteUserStore implements UserStore {
     if (!this.otherCommits.changed()) return;
     this.cache.clear();
     this.aliases = null;
+    this.externals = null;
   }
 
   async put(record: UserRecord): Promise<void> {
@@ -125,8 +169,9 @@ export class SqliteUserStore implements UserStore {
 
   async delete(user: string, domain: string): Promise<boolean> {
     this.cache.delete(user + '\n' + domain);
-    // Its aliases go with it.
+    // Its aliases and its external form go with it.
     this.aliases = null;
+    this.externals = null;
     return sqliteCall('delete an account', () => this.deleteAccount(user, domain));
   }
 
@@ -136,13 +181,15 @@ export class SqliteUserStore implements UserStore {
   }
 
   async addAlias(alias: string, aor: string): Promise<void> {
-    sqliteCall('write an alias', () => this.upsertAlias.run(alias, aor));
+    this.externals = null;
+    sqliteCall('write an alias', () => this.moveAlias(alias, aor));
     this.aliases?.set(alias, aor);
   }
 
   async removeAlias(alias: string): Promise<boolean> {
     this.aliases?.delete(alias);
-    return sqliteCall('delete an alias', () => this.deleteAlias.run(alias).changes > 0);
+    this.externals = null;
+    return sqliteCall('delete an alias', () => this.unlinkAlias(alias));
   }
 
   async resolveAlias(alias: string): Promise<string | undefined> {
@@ -153,5 +200,16 @@ export class SqliteUserStore implements UserStore {
 
   async aliasesOf(aor: string): Promise<string[]> {
     return sqliteCall('list aliases', () => this.selectAliasesOf.all(aor).map((row) => row.alias));
+  }
+
+  async setExternalAlias(aor: string, alias: string | null): Promise<void> {
+    this.externals = null;
+    sqliteCall('mark the external alias', () => (alias === null ? this.deleteExternal.run(aor) : this.markExternal(aor, alias)));
+  }
+
+  async externalAliasOf(aor: string): Promise<string | undefined> {
+    this.revalidate();
+    this.externals ??= new Map(sqliteCall('read the external aliases', () => this.selectExternals.all()).map((row) => [row.aor, row.alias]));
+    return this.externals.get(aor);
   }
 }

@@ -1,4 +1,4 @@
-import { RequestHandler, communityPeers } from '@herald/proxy';
+import { RequestHandler } from '@herald/proxy';
 import { type SipRequest, type SipResponse, randomHex } from '@herald/sip';
 import { type Clock, type Flow, DnsClient, FlowRelay, type ListenerInfo, SipResolver, TransactionLayer, TransportLayer, hostPort, readHostsFile, systemClock, systemLookup } from '@herald/stack';
 import { type Store, openStore } from '@herald/store';
@@ -99,8 +99,7 @@ export class HeraldServer {
     const receive = (message: SipRequest | SipResponse, flow: Flow) => this.transactions?.receive(message, flow);
     const limits = new LimitReporter(this.counters, logger, () => clock.now());
     // Two trusts: servers Herald connects to, and clients (a short CertificateRequest for phones).
-    // A community's CA (level trusted) counts as a federation peer's does.
-    const tls = config.tls && tlsSettings(config.tls, { default: config.federation.default, peers: [...config.federation.peers, ...config.communities.list.flatMap(communityPeers)] });
+    const tls = config.tls && tlsSettings(config.tls, config.federation, config.communities);
     const { failedTargetMs, ...client } = config.dns;
     // With the system's DNS servers, the system's hosts file first and its own look-up last, as its resolver does.
     const system = client.servers.length === 0 ? { hosts: readHostsFile(), systemLookup } : {};

@@ -87,7 +87,7 @@ export function communityPeers(community: CommunitySettings): Peer[] {
     port: community.port,
     transport: community.transport,
   };
-  const hops = proxyUris(community).map(parseUri).filter(isSipUri);
+  const hops = communityProxyUris(community).map(parseUri).filter(isSipUri);
   const senders = new DomainAddressList(community.trustedIps);
   const level = community.transport === 'tls' && TLS_LEVEL_FLOOR.has(community.level) ? 'encrypted' : community.level;
   return community.domains.map((domain) => ({
@@ -112,13 +112,13 @@ export function communityPeers(community: CommunitySettings): Peer[] {
 export function communityRoutes(communities: { list: readonly Pick<CommunitySettings, 'domains' | 'proxies' | 'transport'>[] }): StaticRoute[] {
   return communities.list.flatMap((community) => {
     if (community.proxies.length === 0) return [];
-    const to = proxyUris(community);
+    const to = communityProxyUris(community);
     return community.domains.map((domain) => ({ domain, to }));
   });
 }
 
-/** A community's proxies, those that name no transport taking the community's. @see RFC 3263 §4.1 */
-function proxyUris(community: Pick<CommunitySettings, 'proxies' | 'transport'>): string[] {
+/** A community's proxies as the relay sends to them (those that name no transport take the community's): what a connector probe should resolve too. @see RFC 3263 §4.1 */
+export function communityProxyUris(community: Pick<CommunitySettings, 'proxies' | 'transport'>): string[] {
   const { transport } = community;
   if (transport === null) return [...community.proxies];
   return community.proxies.map((text) => {

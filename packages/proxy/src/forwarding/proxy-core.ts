@@ -87,6 +87,8 @@ export interface NextHopResolver {
   resolveWithoutDns(uri: SipUri, options: NextHopResolveOptions): Destination[] | null;
   failed(destination: Destination, forMs?: number): void;
   succeeded(destination: Destination): void;
+  /** Destinations that failed lately moved last. @see RFC 3263 §4.3 */
+  failedLast(destinations: Destination[]): Destination[];
 }
 
 /**
@@ -327,7 +329,8 @@ export class ProxyCore {
       // A destination two hops share is tried once, where it first comes.
       const byKey = new Map<string, Destination>();
       for (const a of answers) if (a.status === 'fulfilled') for (const d of a.value) if (!byKey.has(destinationKey(d))) byKey.set(destinationKey(d), d);
-      if (byKey.size > 0) return [...byKey.values()];
+      // RFC 3263 §4.3 across the hops: a next hop that failed lately goes after the others (a dead connector is tried last).
+      if (byKey.size > 0) return resolver.failedLast([...byKey.values()]);
       const failure = answers.find((a): a is PromiseRejectedResult => a.status === 'rejected');
       if (failure === undefined) throw options.secure && peer !== undefined ? noTlsRoute(peer.domain) : noRouteToDomain(hops[0].host);
       if (failure.reason instanceof DnsError) throw dnsFailure(hops[0].host);

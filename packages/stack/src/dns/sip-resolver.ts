@@ -92,7 +92,7 @@ export class SipResolver {
     const host = uriHost(uri, options);
     const secure = isSecure(uri, options);
     const found = await this.locate(host, uri.port, secureTransport(uriTransport(uri), secure), secure, options.defaultPort);
-    return this.withFailedLast(withServerName(found, host));
+    return this.failedLast(withServerName(found, host));
   }
 
   /**
@@ -104,7 +104,7 @@ export class SipResolver {
     const host = uriHost(uri, options);
     const secure = isSecure(uri, options);
     const known = this.knownDestinations(host, uri.port, secureTransport(uriTransport(uri), secure), secure, options.defaultPort);
-    return known === null ? null : this.withFailedLast(known);
+    return known === null ? null : this.failedLast(known);
   }
 
   /**
@@ -116,7 +116,7 @@ export class SipResolver {
   async resolveSentBy(via: Via): Promise<Destination[]> {
     const transport = viaTransport(via);
     const found = await this.locate(hostAddress(via.host).toLowerCase(), via.port, transport, transport === 'tls');
-    return this.withFailedLast(found);
+    return this.failedLast(found);
   }
 
   /**
@@ -232,8 +232,11 @@ export class SipResolver {
     );
   }
 
-  /** RFC 3263 §4.3: targets that failed lately go last, in the order they had. */
-  private withFailedLast(destinations: Destination[]): Destination[] {
+  /**
+   * RFC 3263 §4.3: targets that failed lately go last, in the order they had; `destinations`
+   * itself when none did. For a list gathered from several next hops (a community's proxies).
+   */
+  failedLast(destinations: Destination[]): Destination[] {
     if (this.failedUntil.size === 0) return destinations;
     const now = this.now();
     const fresh: Destination[] = [];

@@ -1,5 +1,5 @@
-import { type CommunitySettings, RequestHandler, type RuntimeCommunityStates } from '@herald/proxy';
-import { type SipRequest, type SipResponse, randomHex } from '@herald/sip';
+import { type CommunitySettings, RequestHandler, type RuntimeCommunityStates, communityProxyUris } from '@herald/proxy';
+import { type SipRequest, type SipResponse, isSipUri, parseUri, randomHex } from '@herald/sip';
 import { type Clock, type Flow, DnsClient, FlowRelay, type ListenerInfo, SipResolver, TransactionLayer, TransportLayer, hostPort, readHostsFile, systemClock, systemLookup } from '@herald/stack';
 import { type Store, openStore } from '@herald/store';
 import { seedUsers, storeOptions } from './accounts.js';
@@ -169,10 +169,7 @@ export class HeraldServer {
       communities: config.communities.list,
       isEnabled: (name) => federation.communities.isEnabled(name),
       originate: (request, targets) => services.proxy.originate(request, targets),
-      wayTo: (community) => {
-        const domain = someDomainOf(community);
-        return { hops: federation.peerFor(domain)?.hops ?? [], peer: federation.outboundPeer(domain) };
-      },
+      wayTo: (community) => ({ hops: communityProxyUris(community).map(parseUri).filter(isSipUri), peer: federation.outboundPeer(someDomainOf(community)) }),
       host: services.identity.primaryDomain,
       clock,
       logger,

@@ -75,12 +75,15 @@ export async function runCli(argv: readonly string[], io: Io = stdio): Promise<E
 
 interface ParsedOptions {
   values: Record<string, string | undefined>;
-  /** The `--NAME` options without a value that were given. */
+  /** The value-less options given. */
   flags: Set<string>;
   positional: string[];
 }
 
-/** Parses `--config FILE` (always known), the given `--NAME VALUE` options and `--NAME` flags; `undefined` after reporting a problem. */
+/**
+ * Parses `--config FILE` (always known), the given `--NAME VALUE` options and the given
+ * value-less `--FLAG`s; `undefined` after reporting a problem.
+ */
 function parseOptions(command: string, args: readonly string[], names: readonly string[], io: Io, flagNames: readonly string[] = []): ParsedOptions | undefined {
   const values: Record<string, string | undefined> = {};
   const flags = new Set<string>();
@@ -94,8 +97,8 @@ function parseOptions(command: string, args: readonly string[], names: readonly 
       positional.push(arg);
       continue;
     }
-    if (flagNames.includes(name) && eq < 0) {
-      flags.add(name);
+    if (flagNames.includes(arg.slice(2))) {
+      flags.add(arg.slice(2));
       continue;
     }
     if (name !== 'config' && !names.includes(name)) {

@@ -1,5 +1,5 @@
-import { type CommunitySettings, RequestHandler, type RuntimeCommunityStates, communityPeers } from '@herald/proxy';
-import { type SipRequest, type SipResponse, randomHex } from '@herald/sip';
+import { type CommunitySettings, RequestHandler, type RuntimeCommunityStates, communityProxyUris } from '@herald/proxy';
+import { type SipRequest, type SipResponse, isSipUri, parseUri, randomHex } from '@herald/sip';
 import { type Clock, type Flow, DnsClient, FlowRelay, type ListenerInfo, SipResolver, TransactionLayer, TransportLayer, hostPort, readHostsFile, systemClock, systemLookup } from '@herald/stack';
 import { type Store, openStore } from '@herald/store';
 import { seedUsers, storeOptions } from './accounts.js';
@@ -106,8 +106,7 @@ export class HeraldServer {
     const receive = (message: SipRequest | SipResponse, flow: Flow) => this.transactions?.receive(message, flow);
     const limits = new LimitReporter(this.counters, logger, () => clock.now());
     // Two trusts: servers Herald connects to, and clients (a short CertificateRequest for phones).
-    // A community's CA (level trusted) counts as a federation peer's does.
-    const tls = config.tls && tlsSettings(config.tls, { default: config.federation.default, peers: [...config.federation.peers, ...config.communities.list.flatMap(communityPeers)] });
+    const tls = config.tls && tlsSettings(config.tls, config.federation, config.communities);
     const { failedTargetMs, ...client } = config.dns;
     // With the system's DNS servers, the system's hosts file first and its own look-up last, as its resolver does.
     const system = client.servers.length === 0 ? { hosts: readHostsFile(), systemLookup } : {};
@@ -170,10 +169,7 @@ export class HeraldServer {
       communities: config.communities.list,
       isEnabled: (name) => federation.communities.isEnabled(name),
       originate: (request, targets) => services.proxy.originate(request, targets),
-      wayTo: (community) => {
-        const domain = someDomainOf(community);
-        return { hops: federation.peerFor(domain)?.hops ?? [], peer: federation.outboundPeer(domain) };
-      },
+      wayTo: (community) => ({ hops: communityProxyUris(community).map(parseUri).filter(isSipUri), peer: federation.outboundPeer(someDomainOf(community)) }),
       host: services.identity.primaryDomain,
       clock,
       logger,

@@ -36,9 +36,10 @@ describe('tls: settings of the transport', () => {
     expect(options.serverCa).toEqual(expect.arrayContaining(tls.rootCertificates));
   });
 
-  it('reads a CA file several peers share (the domains of one community) once', () => {
+  it("trusts a trusted community's CA as a peer's, read once for all its domains", () => {
     const { certFile, keyFile } = pki.ca;
-    const settings = tlsSettings({ cert: certFile, key: keyFile, systemCa: false, requestCert: false }, federation('verified', [peer('a.test', 'trusted', pki.otherCa.certFile), peer('*.a.test', 'trusted', pki.otherCa.certFile)]));
+    const community = { name: 'chicago', domains: ['a.test', '*.a.test'], proxies: [], port: 5061, transport: 'tls' as const, trustedIps: [], enabled: true, convertIds: false, level: 'trusted' as const, ca: { path: pki.otherCa.certFile, fingerprints: [] }, watchers: 'allow' as const, probeIntervalMs: 0 };
+    const settings = tlsSettings({ cert: certFile, key: keyFile, systemCa: false, requestCert: false }, federation('verified'), { list: [community] });
     expect(settings.serverCa).toEqual([pki.otherCa.cert.trim()]);
   });
 

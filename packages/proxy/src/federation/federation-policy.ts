@@ -1,11 +1,11 @@
 import type { SipError } from '@herald/sip';
+import type { TlsPeerCheck } from '@herald/stack';
 import { canonicalHost } from '../routing/local-identity.js';
 import type { OutboundPeer } from '../routing/target.js';
 import { DomainAddressList } from './domain-address-list.js';
-import { CommunitySwitch } from './community-switch.js';
 import { type CommunityRef, DEFAULT_COMMUNITIES } from './community-settings.js';
+import { CommunitySwitch } from './community-switch.js';
 import { addressBlocked, communityDisabled, domainBlocked, domainNotAllowed, featureNotAllowedFor, featureNotAllowedWith, federationDisabled } from './federation-errors.js';
-import type { TlsPeerCheck } from '@herald/stack';
 import type { Feature, FederationLevel, FederationSettings, PeerCa, PeerWatcherAction } from './federation-settings.js';
 import type { Peer, PeerTable } from './peer-table.js';
 import { type PeerCas, peerCasOf } from './peer-verdict.js';

@@ -290,6 +290,13 @@ describe('RFC 3261 §22.3 proxy authentication', () => {
     expect(ctx.authenticated).toBeNull();
   });
 
+  it('does not challenge a gateway community’s request, its P-Asserted-Identity left for the trust domain check (RFC 3325 §5)', async () => {
+    const { verdict, error, ctx } = await send(makeAuthenticator(), request({ ...message, from: 'sip:bob@chi.acme.test', headers: ['P-Asserted-Identity: <sip:bob@chi.acme.test>'] }));
+    expect([verdict, error]).toEqual(['continue', undefined]);
+    expect(ctx.authenticated).toBeNull();
+    expect(ctx.req.header('p-asserted-identity')).toBe('<sip:bob@chi.acme.test>');
+  });
+
   it('lets a request an earlier processor authenticated pass', async () => {
     const ctx = new TestContext(request(message), SOURCE);
     ctx.authenticated = { user: 'alice', domain: DOMAIN, aor: 'sip:alice@example.com' };

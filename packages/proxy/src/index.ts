@@ -49,3 +49,4 @@ export * from './federation/flow-offences.js';
 export * from './steps/judge-peer.js';
 export * from './steps/check-peer-in-dialog.js';
 export * from './steps/check-peer-outbound.js';
+export * from './steps/asserted-identity.js';

@@ -11,11 +11,13 @@ import {
   StaticRoutes,
   all,
   answerOptions,
+  assertIdentityToCommunity,
   authenticated,
   cancelInvite,
   checkMaxForwards,
   checkPeerInDialog,
   checkPeerOutbound,
+  communityRoutes,
   type FederationPolicy,
   FlowOffences,
   fromOtherDomain,
@@ -40,6 +42,8 @@ import {
   toMailbox,
   toOtherDomain,
   toUserOfServedDomain,
+  stripAssertedIdentity,
+  stripAssertedIdentityInDialog,
   treatMailboxAsSip,
   trustedSender,
   validateRequest,
@@ -153,7 +157,8 @@ export async function composeServices({ config, store, core, clock, logger, metr
     onFailover: () => metrics.failedOver(),
     onStatelessError: (e) => logger.isDebugEnabled() && logger.debug('stateless forward failed', { error: e }),
   });
-  const routes = new StaticRoutes(config.routes);
+  // A community's proxies are its domains' routes: the relay and the presence agent find them as they find any route.
+  const routes = new StaticRoutes([...config.routes, ...communityRoutes(config.communities)]);
   const mailboxServers = new MailboxServers(dns);
   const offences = new FlowOffences();
   const observeFederation = metrics.federation.request;
@@ -291,12 +296,14 @@ export function composeRequestChain(services: Services, caps: Capabilities = CAP
     // WITHINDLG: a dialog Herald record-routed, or a subscription dialog Herald is an end of (the dialog is the credential).
     // A dialog with another domain the federation policy has since blocked (or refused the feature): a BYE still ends it.
     when(all(hasToTag, fromOtherDomain(identity), not(isMethod('ACK', 'CANCEL', 'BYE'))), checkPeerInDialog),
-    when(inDialogHeraldRecordRouted, forwardInDialog(proxy)),
+    when(inDialogHeraldRecordRouted, [stripAssertedIdentityInDialog(federation), forwardInDialog(proxy)]),
     when(isMethod('NOTIFY'), presence.listMemberNotifies),
     when(all(isMethod('SUBSCRIBE'), hasToTag), presence.subscriptionRefreshes),
     // FEDERATION: From names another domain (in-dialog requests took WITHINDLG): which peer, how far trusted, may it do this.
     // (One for another domain is relaying, refused below without asking DNS.)
     when(all(fromOtherDomain(identity), not(toOtherDomain(identity)), not(isMethod('REGISTER', 'ACK', 'CANCEL'))), judgePeer),
+    // RFC 3325 §5: P-Asserted-Identity only from the trust domain (a switched-on community, its sender verified); from anyone else, Herald's users too, it goes.
+    stripAssertedIdentity(),
     // AUTH
     ...(auth === null
       ? []
@@ -321,6 +328,8 @@ export function composeRequestChain(services: Services, caps: Capabilities = CAP
       checkMaxForwards(),
       when(not(trusted), refuseRelaying()),
       checkPeerOutbound,
+      // RFC 3325 §5: to a community, the identity Herald authenticated; to any other domain, none.
+      assertIdentityToCommunity(federation),
       when(toMailbox, relayMailboxBySrv(proxy, routes, mailboxServers, federation)),
       relayToOtherDomain(proxy, routes, federation),
     ]),

@@ -99,7 +99,7 @@ export class HeraldServer {
     const receive = (message: SipRequest | SipResponse, flow: Flow) => this.transactions?.receive(message, flow);
     const limits = new LimitReporter(this.counters, logger, () => clock.now());
     // Two trusts: servers Herald connects to, and clients (a short CertificateRequest for phones).
-    const tls = config.tls && tlsSettings(config.tls, config.federation);
+    const tls = config.tls && tlsSettings(config.tls, config.federation, config.communities);
     const { failedTargetMs, ...client } = config.dns;
     // With the system's DNS servers, the system's hosts file first and its own look-up last, as its resolver does.
     const system = client.servers.length === 0 ? { hosts: readHostsFile(), systemLookup } : {};

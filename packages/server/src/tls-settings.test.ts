@@ -36,6 +36,13 @@ describe('tls: settings of the transport', () => {
     expect(options.serverCa).toEqual(expect.arrayContaining(tls.rootCertificates));
   });
 
+  it("trusts a trusted community's CA as a peer's, read once for all its domains", () => {
+    const { certFile, keyFile } = pki.ca;
+    const community = { name: 'chicago', domains: ['a.test', '*.a.test'], proxies: [], port: 5061, transport: 'tls' as const, trustedIps: [], enabled: true, convertIds: false, level: 'trusted' as const, ca: { path: pki.otherCa.certFile, fingerprints: [] }, watchers: 'allow' as const, probeIntervalMs: 0 };
+    const settings = tlsSettings({ cert: certFile, key: keyFile, systemCa: false, requestCert: false }, federation('verified'), { list: [community] });
+    expect(settings.serverCa).toEqual([pki.otherCa.cert.trim()]);
+  });
+
   it('trusts only the files with systemCa false, on both sides', () => {
     const settings = tlsSettings({ cert: pki.ca.certFile, key: pki.ca.keyFile, ca: pki.ca.certFile, systemCa: false, requestCert: true }, federation('trusted'));
     expect(settings).toMatchObject({ ca: [pki.ca.cert.trim()], serverCa: [pki.ca.cert.trim()], requestCert: true });

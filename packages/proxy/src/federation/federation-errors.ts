@@ -32,6 +32,11 @@ export function federationDisabled(domain: string): SipError {
   return new SipError(403, `Federation Disabled For ${domain}`, 'SIP_ERR_FEDERATION_DISABLED');
 }
 
+/** The gateway community of the domain is switched off (its own switch or the global one): refused both ways. */
+export function communityDisabled(name: string): SipError {
+  return new SipError(403, `Community ${name} Disabled`, 'SIP_ERR_COMMUNITY_DISABLED');
+}
+
 /** `verified` / `encrypted`: the source address is none RFC 3263 gives for the domain. @see RFC 3263 §4 */
 export function sourceNotAuthorized(domain: string): SipError {
   return new SipError(403, `Source Not Authorized For ${domain}`, 'SIP_ERR_FEDERATION_SOURCE_NOT_AUTHORIZED');

@@ -1,7 +1,9 @@
 import { parseUri, type SipUri } from '@herald/sip';
 import { type FederationSettings, DEFAULT_FEDERATION, type PeerSettings } from './federation-settings.js';
 import { FederationPolicy } from './federation-policy.js';
-import { PeerTable, peersOf } from './peer-table.js';
+import { PeerTable, communityRoutes, peersOf } from './peer-table.js';
+import type { CommunitySettings } from './community-settings.js';
+import { CommunitySwitch } from './community-switch.js';
 
 function peer(domain: string, over: Partial<PeerSettings> = {}): PeerSettings {
   return { domain, level: 'verified', features: ['messages', 'presence', 'calls', 'fileTransfer'], roles: {}, watchers: 'allow', ...over };
@@ -152,5 +154,98 @@ describe('watchers and the view', () => {
       block: [{ entry: 'bad.test', source: 'config' }],
       peers: [{ domain: 'peer.test', level: 'trusted', features: ['messages', 'presence', 'calls', 'fileTransfer'], roles: { calls: ['alice@example.com'] }, watchers: 'allow', ca: '/etc/ca.pem', sources: ['federation'] }],
     });
+  });
+});
+
+describe('gateway communities', () => {
+  const chicago: CommunitySettings = {
+    name: 'chicago',
+    domains: ['chi.acme.test', '*.chi.acme.test'],
+    proxies: ['sip:gw1.chi.acme.test', 'sip:gw2.chi.acme.test;transport=udp'],
+    port: 5061,
+    transport: 'tls',
+    trustedIps: ['192.0.2.10'],
+    enabled: true,
+    convertIds: true,
+    level: 'verified',
+    watchers: 'confirm',
+    probeIntervalMs: 10_000,
+  };
+  const ny: CommunitySettings = { ...chicago, name: 'ny', domains: ['ny.acme.test'], proxies: [], transport: null, port: 5070, trustedIps: [], convertIds: false, watchers: 'allow' };
+  const settings = { enabled: true, list: [chicago, ny] };
+
+  function communityPolicy(federation: Partial<FederationSettings> = {}): FederationPolicy {
+    const all = { ...DEFAULT_FEDERATION, ...federation };
+    return new FederationPolicy(all, new PeerTable(peersOf(all, [], settings)), undefined, new CommunitySwitch(settings));
+  }
+
+  it('makes each community domain a peer sharing the community reference, trusted addresses and proxies', () => {
+    const p = communityPolicy();
+    const exact = p.peerFor('chi.acme.test');
+    const sub = p.peerFor('east.chi.acme.test');
+    expect(exact).toMatchObject({ sources: ['communities'], level: 'encrypted', watchers: 'confirm', features: ['messages', 'presence', 'calls', 'fileTransfer'], roles: {} });
+    expect(exact?.community).toEqual({ name: 'chicago', convertIds: true, proxiesOnly: true, port: 5061, transport: 'tls' });
+    expect(sub?.community).toBe(exact?.community);
+    // A proxy naming no transport takes the community's.
+    expect(exact?.hops.map((h) => [h.host, h.params.get('transport')])).toEqual([
+      ['gw1.chi.acme.test', 'tls'],
+      ['gw2.chi.acme.test', 'udp'],
+    ]);
+    expect(exact?.senders?.hasAddress('192.0.2.10')).toBe(true);
+    expect(p.peerFor('ny.acme.test')).toMatchObject({ level: 'verified', community: { name: 'ny', proxiesOnly: false, port: 5070, transport: null } });
+    expect(p.communityOf('CHI.acme.test.')?.name).toBe('chicago');
+    expect(p.communityOf('other.test')).toBeUndefined();
+  });
+
+  it('routes a community domain to its proxies, in order', () => {
+    expect(communityRoutes(settings)).toEqual([
+      { domain: 'chi.acme.test', to: ['sip:gw1.chi.acme.test;transport=tls', 'sip:gw2.chi.acme.test;transport=udp'] },
+      { domain: '*.chi.acme.test', to: ['sip:gw1.chi.acme.test;transport=tls', 'sip:gw2.chi.acme.test;transport=udp'] },
+    ]);
+  });
+
+  it('refuses a switched-off community both ways with its name, and takes it back when switched on', () => {
+    const p = communityPolicy();
+    expect(p.listRefusal('chi.acme.test', null)).toBeNull();
+    p.communities.useRuntimeStates({ communities: { chicago: false } });
+    const refused = p.listRefusal('east.chi.acme.test', '192.0.2.10');
+    expect([refused?.status, refused?.reason, refused?.code]).toEqual([403, 'Community chicago Disabled', 'SIP_ERR_COMMUNITY_DISABLED']);
+    expect(p.mayReach('chi.acme.test', 'presence')).toBe(false);
+    expect(p.dialogRefusal('chi.acme.test', '192.0.2.10', 'presence')?.code).toBe('SIP_ERR_COMMUNITY_DISABLED');
+    expect(p.listRefusal('ny.acme.test', null)).toBeNull();
+    p.communities.useRuntimeStates({ all: false, communities: {} });
+    expect(p.listRefusal('ny.acme.test', null)?.reason).toBe('Community ny Disabled');
+    expect(p.listRefusal('other.test', null)).toBeNull();
+    p.communities.useRuntimeStates({ communities: {} });
+    expect(p.listRefusal('chi.acme.test', null)).toBeNull();
+  });
+
+  it('lets a blocked domain stay blocked, community or not', () => {
+    expect(communityPolicy({ block: ['chi.acme.test'] }).listRefusal('chi.acme.test', null)?.reason).toBe('Domain Blocked');
+  });
+
+  it('gives the way out: TLS for a tls community, the transport and A/AAAA port of one without proxies', () => {
+    const p = communityPolicy();
+    expect(p.outboundPeer('chi.acme.test')).toEqual({ domain: 'chi.acme.test', onlyTls: true, tlsCheck: { anyCertificate: true }, community: 'chicago' });
+    expect(p.outboundPeer('chi.acme.test')).toBe(p.outboundPeer('chi.acme.test'));
+    expect(p.outboundPeer('East.Chi.acme.test')).toEqual({ domain: 'east.chi.acme.test', onlyTls: true, tlsCheck: { anyCertificate: true }, community: 'chicago' });
+    expect(p.outboundPeer('ny.acme.test')).toEqual({ domain: 'ny.acme.test', onlyTls: false, community: 'ny', defaultPort: 5070 });
+    const udp = new FederationPolicy(DEFAULT_FEDERATION, new PeerTable(peersOf(DEFAULT_FEDERATION, [], { list: [{ ...ny, transport: 'udp' }] })));
+    expect(udp.outboundPeer('ny.acme.test')).toEqual({ domain: 'ny.acme.test', onlyTls: false, community: 'ny', defaultPort: 5070, transport: 'udp' });
+  });
+
+  it('shows community peers with their source and community', () => {
+    const peers = communityPolicy().describe().peers;
+    expect(peers.map((p) => [p.domain, p.sources, p.community])).toEqual([
+      ['chi.acme.test', ['communities'], 'chicago'],
+      ['*.chi.acme.test', ['communities'], 'chicago'],
+      ['ny.acme.test', ['communities'], 'ny'],
+    ]);
+  });
+
+  it('turns every community off with the global switch, and refuses a name no community has', () => {
+    const off = new CommunitySwitch({ enabled: false, list: [chicago] });
+    expect(off.isEnabled('chicago')).toBe(false);
+    expect(new CommunitySwitch(settings).isEnabled('boston')).toBe(false);
   });
 });

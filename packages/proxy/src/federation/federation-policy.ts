@@ -1,9 +1,12 @@
 import type { SipError } from '@herald/sip';
+import type { TlsPeerCheck } from '@herald/stack';
 import { canonicalHost } from '../routing/local-identity.js';
 import type { OutboundPeer } from '../routing/target.js';
 import { DomainAddressList } from './domain-address-list.js';
-import { addressBlocked, domainBlocked, domainNotAllowed, featureNotAllowedFor, featureNotAllowedWith, federationDisabled } from './federation-errors.js';
-import type { Feature, FederationLevel, FederationSettings, PeerWatcherAction } from './federation-settings.js';
+import { type CommunityRef, DEFAULT_COMMUNITIES } from './community-settings.js';
+import { CommunitySwitch } from './community-switch.js';
+import { addressBlocked, communityDisabled, domainBlocked, domainNotAllowed, featureNotAllowedFor, featureNotAllowedWith, federationDisabled } from './federation-errors.js';
+import type { Feature, FederationLevel, FederationSettings, PeerCa, PeerWatcherAction } from './federation-settings.js';
 import type { Peer, PeerTable } from './peer-table.js';
 import { type PeerCas, peerCasOf } from './peer-verdict.js';
 
@@ -30,6 +33,8 @@ export interface FederationPolicyDescription {
     watchers: PeerWatcherAction;
     ca: string | null;
     sources: string[];
+    /** The gateway community of the domain, when it belongs to one. */
+    community?: string;
   }>;
 }
 
@@ -54,18 +59,23 @@ export class FederationPolicy {
   private readonly block: DomainAddressList;
   private runtimeAllow = NO_RUNTIME;
   private runtimeBlock = NO_RUNTIME;
+  /** The way out to each community peer of an exact domain, built once: community traffic allocates nothing for it. */
+  private readonly communityWays = new Map<Peer, OutboundPeer>();
 
   /**
    * `peerCas`: the peers' own CAs and what each may vouch for (by default every peer `ca`;
-   * the server leaves out those `tls.ca` or the system store also trusts).
+   * the server leaves out those `tls.ca` or the system store also trusts). `communities`:
+   * which gateway communities of the table are switched on.
    */
   constructor(
     private readonly settings: FederationSettings,
     readonly table: PeerTable,
-    readonly peerCas: PeerCas = peerCasOf(settings.peers),
+    readonly peerCas: PeerCas = peerCasOf(table.peers),
+    readonly communities: CommunitySwitch = new CommunitySwitch(DEFAULT_COMMUNITIES),
   ) {
     this.allow = new DomainAddressList(settings.allow);
     this.block = new DomainAddressList(settings.block);
+    for (const peer of table.peers) if (peer.community !== undefined) this.communityWays.set(peer, communityWay(peer, peer.domain));
   }
 
   /**
@@ -108,7 +118,9 @@ export class FederationPolicy {
       const listed = (list: DomainAddressList) => list.hasDomain(domain) || (address !== null && list.hasAddress(address));
       if (!listed(this.allow) && !listed(this.runtimeAllow)) return domainNotAllowed();
     }
-    if (this.levelOf(domain) === 'off') return federationDisabled(domain);
+    const peer = this.table.peerFor(domain);
+    if (peer?.community !== undefined && !this.communities.isEnabled(peer.community.name)) return communityDisabled(peer.community.name);
+    if ((peer?.level ?? this.settings.default) === 'off') return federationDisabled(domain);
     return null;
   }
 
@@ -155,10 +167,17 @@ export class FederationPolicy {
   outboundPeer(uriHost: string): OutboundPeer | undefined {
     const domain = canonicalHost(uriHost);
     const peer = this.table.peerFor(domain);
-    const level = peer?.level ?? this.settings.default;
-    if (level === 'encrypted') return { domain, onlyTls: true, tlsCheck: { anyCertificate: true } };
-    if (level === 'trusted') return { domain, onlyTls: true, tlsCheck: { anyCertificate: false, ...(peer?.ca !== undefined && { anchors: peer.ca.fingerprints }) } };
-    return undefined;
+    if (peer?.community !== undefined) {
+      const way = this.communityWays.get(peer)!;
+      return way.domain === domain ? way : { ...way, domain };
+    }
+    const tlsCheck = tlsCheckOf(peer?.level ?? this.settings.default, peer?.ca);
+    return tlsCheck === undefined ? undefined : { domain, onlyTls: true, tlsCheck };
+  }
+
+  /** The gateway community `domain` belongs to, switched on or not; `undefined` for another domain. */
+  communityOf(domain: string): CommunityRef | undefined {
+    return this.table.peerFor(domain)?.community;
   }
 
   /** The watcher policy of a configured peer domain; `undefined` for a domain no entry names. */
@@ -181,7 +200,32 @@ export class FederationPolicy {
         watchers: p.watchers,
         ca: p.ca?.path ?? null,
         sources: [...p.sources],
+        ...(p.community !== undefined && { community: p.community.name }),
       })),
     };
   }
+}
+
+/**
+ * The way out to a community's domain: TLS only (any certificate at `encrypted`, a verified
+ * one at `trusted`) when its level asks; without proxies, its transport and A/AAAA port.
+ * @see RFC 3263 §4, RFC 5922 §7.3
+ */
+function communityWay(peer: Peer, domain: string): OutboundPeer {
+  const community = peer.community!;
+  const tlsCheck = tlsCheckOf(peer.level, peer.ca);
+  return {
+    domain,
+    onlyTls: tlsCheck !== undefined,
+    ...(tlsCheck !== undefined && { tlsCheck }),
+    community: community.name,
+    ...(!community.proxiesOnly && { defaultPort: community.port, ...(community.transport !== null && { transport: community.transport }) }),
+  };
+}
+
+/** What a level asks of the server's certificate: any at `encrypted`, a verified one (anchored at the peer's CA when it has one) at `trusted`; `undefined` when TLS is not required. */
+function tlsCheckOf(level: FederationLevel, ca: PeerCa | undefined): TlsPeerCheck | undefined {
+  if (level === 'encrypted') return { anyCertificate: true };
+  if (level === 'trusted') return { anyCertificate: false, ...(ca !== undefined && { anchors: ca.fingerprints }) };
+  return undefined;
 }

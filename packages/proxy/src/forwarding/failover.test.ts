@@ -81,6 +81,19 @@ describe('RFC 3263 §4.3 failover between the destinations of a next hop', () =>
     expect(sent.filter((s) => s.request.method === 'INVITE')).toHaveLength(2);
   });
 
+  it('tries a next hop that failed lately after the others (a dead connector of a community)', async () => {
+    const { core, sent, whenSent, timeOut, answer } = harness();
+    const hops = ['sip:192.0.2.70:5070', 'sip:192.0.2.71:5070'].map((h) => parseUri(h) as SipUri);
+    void core.forward(new Ctx(core, invite([], 'MESSAGE')), [{ ...target('sip:bob@chi.acme.test'), nextHops: hops }]);
+    await whenSent(1);
+    timeOut(0);
+    await whenSent(2);
+    answer(1, 200);
+    void core.forward(new Ctx(core, invite([], 'MESSAGE').setHeader('Call-ID', 'call-2')), [{ ...target('sip:bob@chi.acme.test'), nextHops: hops }]);
+    await whenSent(3);
+    expect(sent.map((s) => s.destination.address)).toEqual(['192.0.2.70', '192.0.2.71', '192.0.2.71']);
+  });
+
   it('tries the next hops of a route in order, each destination once', async () => {
     const { core, sent, whenSent, answer } = harness();
     const hops = ['sip:192.0.2.52', 'sip:pool.example.net', 'sip:192.0.2.60:5070'].map((h) => parseUri(h) as SipUri);

@@ -1,6 +1,8 @@
 import { type SipUri, createResponse, parseUri } from '@herald/sip';
 import type { ClientTransaction } from '@herald/stack';
 import { Ctx, harness, invite, target } from '../../test/helpers/proxy-core-harness.js';
+import { communityRoutes } from '../federation/peer-table.js';
+import { StaticRoutes, foreignTarget } from '../routing/static-routes.js';
 import type { OutboundPeer } from '../routing/target.js';
 
 const ENCRYPTED: OutboundPeer = { domain: 'peer.example.net', onlyTls: true, tlsCheck: { anyCertificate: true } };
@@ -65,5 +67,49 @@ describe('RFC 5922 §4, §7.3 forwarding to a peer domain that requires TLS', ()
     void core.forward(new Ctx(core, invite([], 'MESSAGE')), [{ ...target('sip:bob@pool.example.net'), peer: { domain: 'peer.example.net', onlyTls: false } }]);
     await whenSent(1);
     expect(sent[0].destination).toEqual({ transport: 'udp', address: '192.0.2.51', port: 5060, serverName: 'peer.example.net' });
+  });
+});
+
+describe('RFC 3263 §4 forwarding to a gateway community', () => {
+  const routes = new StaticRoutes(communityRoutes({ list: [{ domains: ['chi.acme.test'], proxies: ['sip:192.0.2.70:5070', 'sip:192.0.2.71:5070'], transport: 'tcp' }] }));
+  const noProxies: OutboundPeer = { domain: 'pool.example.net', onlyTls: false, community: 'ny', defaultPort: 5090 };
+
+  it('sends to its proxies in order, taking the community transport, and fails over to the next', async () => {
+    const { core, sent, whenSent, answer, timeOut } = harness();
+    const uri = parseUri('sip:bob@chi.acme.test') as SipUri;
+    const outcome = core.forward(new Ctx(core, invite([], 'MESSAGE')), [foreignTarget(routes, uri, 'sip:bob@chi.acme.test', { domain: 'chi.acme.test', onlyTls: false, community: 'chicago' })]);
+    await whenSent(1);
+    expect(sent[0].destination).toMatchObject({ transport: 'tcp', address: '192.0.2.70', port: 5070 });
+    timeOut(0);
+    await whenSent(2);
+    expect(sent[1].destination).toMatchObject({ transport: 'tcp', address: '192.0.2.71', port: 5070 });
+    answer(1, 200);
+    expect((await outcome).status).toBe(200);
+  });
+
+  it('without proxies, finds the domain by RFC 3263 and falls back to its A/AAAA at the community port', async () => {
+    const { core, sent, whenSent } = harness();
+    const uri = parseUri('sip:bob@pool.example.net') as SipUri;
+    void core.forward(new Ctx(core, invite([], 'MESSAGE')), [foreignTarget(new StaticRoutes([]), uri, 'sip:bob@pool.example.net', noProxies)]);
+    await whenSent(1);
+    expect(sent[0].destination).toMatchObject({ transport: 'udp', address: '192.0.2.51', port: 5090 });
+  });
+
+  it('without proxies, with a transport, asks for the domain over that transport', async () => {
+    const { core, sent, whenSent } = harness();
+    const uri = parseUri('sip:bob@pool.example.net') as SipUri;
+    const target = foreignTarget(new StaticRoutes([]), uri, 'sip:bob@pool.example.net', { ...noProxies, transport: 'tcp' });
+    expect(target.nextHops?.map((h) => `${h.host};transport=${h.params.get('transport')}`)).toEqual(['pool.example.net;transport=tcp']);
+    void core.forward(new Ctx(core, invite([], 'MESSAGE')), [target]);
+    await whenSent(1);
+    expect(sent[0].destination).toMatchObject({ transport: 'tcp', address: '192.0.2.51', port: 5090 });
+  });
+
+  it('checks a TLS proxy of a community that does not require TLS against the proxy’s own name, as a route’s', async () => {
+    const { core, sent, whenSent } = harness();
+    const toProxy = { ...target('sip:bob@chi.acme.test'), nextHops: hops('sips:pool.example.net'), peer: { domain: 'chi.acme.test', onlyTls: false, community: 'chicago' } };
+    void core.forward(new Ctx(core, invite([], 'MESSAGE')), [toProxy]);
+    await whenSent(1);
+    expect(sent[0].destination).toEqual({ transport: 'tls', address: '192.0.2.51', port: 5061, serverName: 'pool.example.net' });
   });
 });

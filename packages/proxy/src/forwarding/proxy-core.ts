@@ -73,13 +73,22 @@ export interface ProxyCoreOptions {
   onStatelessError?(error: unknown): void;
 }
 
+/** How the proxy core resolves a next hop (`ResolveUriOptions` of `@herald/stack`). */
+export interface NextHopResolveOptions {
+  maddr: boolean;
+  secure?: boolean;
+  defaultPort?: number;
+}
+
 /** What the proxy core asks of the RFC 3263 resolver (`SipResolver` of `@herald/stack`). */
 export interface NextHopResolver {
-  /** `secure`: TLS destinations only, found as for a SIPS URI. @see RFC 3263 §4.1 */
-  resolveUri(uri: SipUri, options: { maddr: boolean; secure?: boolean }): Promise<Destination[]>;
-  resolveWithoutDns(uri: SipUri, options: { maddr: boolean; secure?: boolean }): Destination[] | null;
+  /** `secure`: TLS destinations only, found as for a SIPS URI. `defaultPort`: the A/AAAA fallback's port. @see RFC 3263 §4.1, §4.2 */
+  resolveUri(uri: SipUri, options: NextHopResolveOptions): Promise<Destination[]>;
+  resolveWithoutDns(uri: SipUri, options: NextHopResolveOptions): Destination[] | null;
   failed(destination: Destination, forMs?: number): void;
   succeeded(destination: Destination): void;
+  /** Destinations that failed lately moved last. @see RFC 3263 §4.3 */
+  failedLast(destinations: Destination[]): Destination[];
 }
 
 /**
@@ -280,7 +289,8 @@ export class ProxyCore {
    */
   private destinations(copy: SipRequest, target: Target): Destination[] | Promise<Destination[]> {
     const { peer } = target;
-    if (peer === undefined) return this.nextHopDestinations(copy, target);
+    // A community that does not require TLS is reached as a route is: a TLS proxy checked against its own name.
+    if (peer === undefined || (peer.community !== undefined && !peer.onlyTls)) return this.nextHopDestinations(copy, target, peer);
     const found = this.nextHopDestinations(copy, target, peer);
     return found instanceof Promise ? found.then((d) => toPeer(d, peer)) : toPeer(found, peer);
   }
@@ -304,12 +314,12 @@ export class ProxyCore {
 
   /**
    * The destinations of next hops tried in order (RFC 3263 §4 for each, `maddr` counting; for
-   * a peer that requires TLS, as for a SIPS URI); 404 when none resolves (503 when TLS was
+   * a peer that requires TLS, as for a SIPS URI; a community's A/AAAA fallback at its port); 404 when none resolves (503 when TLS was
    * required), 504 when DNS could not be asked about any.
    */
   private resolveAll(hops: readonly SipUri[], peer?: OutboundPeer): Destination[] | Promise<Destination[]> {
     const { resolver } = this.options;
-    const options = { maddr: true, secure: peer?.onlyTls === true };
+    const options: NextHopResolveOptions = { maddr: true, secure: peer?.onlyTls === true, ...(peer?.defaultPort !== undefined && { defaultPort: peer.defaultPort }) };
     if (hops.length === 1) {
       const literal = resolver.resolveWithoutDns(hops[0], options);
       if (literal !== null) return literal;
@@ -318,7 +328,8 @@ export class ProxyCore {
       // A destination two hops share is tried once, where it first comes.
       const byKey = new Map<string, Destination>();
       for (const a of answers) if (a.status === 'fulfilled') for (const d of a.value) if (!byKey.has(destinationKey(d))) byKey.set(destinationKey(d), d);
-      if (byKey.size > 0) return [...byKey.values()];
+      // RFC 3263 §4.3 across the hops: a next hop that failed lately goes after the others (a dead connector is tried last).
+      if (byKey.size > 0) return resolver.failedLast([...byKey.values()]);
       const failure = answers.find((a): a is PromiseRejectedResult => a.status === 'rejected');
       if (failure === undefined) throw options.secure && peer !== undefined ? noTlsRoute(peer.domain) : noRouteToDomain(hops[0].host);
       if (failure.reason instanceof DnsError) throw dnsFailure(hops[0].host);

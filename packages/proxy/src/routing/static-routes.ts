@@ -47,12 +47,19 @@ function routeUri(text: string): SipUri {
 
 /**
  * The target for `uri` in a domain Herald does not serve: the `routes:` next hops of its
- * domain, else the Request-URI itself, which RFC 3263 §4 resolves when the branch starts;
- * `peer` when the domain's federation level constrains the way there.
+ * domain (a gateway community's proxies among them), else the Request-URI itself, which RFC
+ * 3263 §4 resolves when the branch starts (for a community with a transport and no proxies,
+ * `sip:<domain>;transport=<t>`); `peer` when the domain's policy constrains the way there.
  * @see RFC 3263 §4
  */
 export function foreignTarget(routes: Pick<StaticRoutes, 'match'>, uri: SipUri, text: string, peer?: OutboundPeer): Target {
-  return nextHopsTarget(text, routes.match(uri.host) ?? undefined, peer);
+  const hops = routes.match(uri.host) ?? (peer?.transport === undefined ? undefined : [domainHop(uri.host, peer.transport)]);
+  return nextHopsTarget(text, hops, peer);
+}
+
+/** `sip:<host>;transport=<t>`: the domain itself, found by RFC 3263 over one transport. @see RFC 3263 §4.1 */
+function domainHop(host: string, transport: string): SipUri {
+  return { scheme: 'sip', user: null, password: null, host, port: null, params: new Map([['transport', transport]]), headers: [] };
 }
 
 /** A target with Request-URI `text` sent to `nextHops` in order (RFC 3263 §4 on each), else to where `text` itself resolves. */

@@ -1,5 +1,5 @@
 import type { SipUri } from '@herald/sip';
-import type { Flow, TlsPeerCheck } from '@herald/stack';
+import type { Flow, TlsPeerCheck, TransportProtocol } from '@herald/stack';
 
 /**
  * One member of a target set: the Request-URI of a branch and how to reach it.
@@ -39,6 +39,12 @@ export interface OutboundPeer {
   /** Levels `encrypted` and `trusted`: a destination other than TLS is skipped. */
   onlyTls: boolean;
   tlsCheck?: TlsPeerCheck;
+  /** The gateway community the domain belongs to. */
+  community?: string;
+  /** A community without proxies: the transport to find the domain by (RFC 3263 for `sip:<domain>;transport=<t>`). */
+  transport?: TransportProtocol;
+  /** A community without proxies: the port of the domain's A/AAAA when it has no NAPTR or SRV records. */
+  defaultPort?: number;
 }
 
 /**

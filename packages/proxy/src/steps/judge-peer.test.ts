@@ -2,6 +2,8 @@ import { type SipRequest, parseMessage } from '@herald/sip';
 import { DnsError, type Flow, type PeerCertificate } from '@herald/stack';
 import { FakeRequestContext } from '@herald/test-kit';
 import { requestText } from '@herald/test-kit';
+import type { CommunitySettings } from '../federation/community-settings.js';
+import { CommunitySwitch } from '../federation/community-switch.js';
 import { FederationPolicy } from '../federation/federation-policy.js';
 import { DEFAULT_FEDERATION, type FederationSettings, type PeerSettings } from '../federation/federation-settings.js';
 import { FlowOffences } from '../federation/flow-offences.js';
@@ -192,5 +194,100 @@ describe('lists, level off and features inbound', () => {
     const h = harness({ peers: [peer('peer.test', { roles: { presence: ['alice@example.com'] } })] });
     expect(outcome(await h.run(request('SUBSCRIBE', 'sip:bob@peer.test', 'sip:alice@EXAMPLE.com'), flow('udp', PEER_ADDRESS)))).toBe('continue verified address');
     expect(outcome(await h.run(request('SUBSCRIBE', 'sip:bob@peer.test', 'sip:carol@example.com'), flow('udp', PEER_ADDRESS)))).toBe('403 Presence Not Allowed For carol@example.com');
+  });
+});
+
+describe('gateway communities inbound', () => {
+  const PROXY_ADDRESS = '198.51.100.20';
+  const chicago: CommunitySettings = {
+    name: 'chicago',
+    domains: ['chi.acme.test', '*.chi.acme.test'],
+    proxies: ['sip:gw1.chi.acme.test'],
+    port: 5060,
+    transport: null,
+    trustedIps: [PEER_ADDRESS],
+    enabled: true,
+    convertIds: false,
+    level: 'verified',
+    watchers: 'allow',
+    probeIntervalMs: 10_000,
+  };
+
+  /** DNS: the proxy gw1.chi.acme.test is at PROXY_ADDRESS; the domain's own records give DOMAIN_ADDRESS. */
+  const DOMAIN_ADDRESS = '203.0.113.50';
+  function communityHarness(communities: CommunitySettings[]) {
+    const settings = { enabled: true, list: communities };
+    const policy = new FederationPolicy(DEFAULT_FEDERATION, new PeerTable(peersOf(DEFAULT_FEDERATION, [], settings)), undefined, new CommunitySwitch(settings));
+    const asked: string[] = [];
+    const step = judgePeer({
+      policy,
+      identity,
+      addresses: {
+        speaksFor: async (domain, address, hops = [], hopsOnly = false) => {
+          asked.push(`${domain} ${hops.map((h) => h.host).join(',')} ${hopsOnly}`);
+          return (hops.length > 0 && address === PROXY_ADDRESS) || (!hopsOnly && address === DOMAIN_ADDRESS);
+        },
+      },
+      offences: new FlowOffences(),
+      closeFlow: () => undefined,
+    });
+    return {
+      policy,
+      asked,
+      async run(req: SipRequest, f: Flow) {
+        const ctx = new FakeRequestContext(req, { flow: f });
+        await ctx.run(step);
+        return ctx;
+      },
+    };
+  }
+  const from = 'sip:bob@east.chi.acme.test';
+
+  it('takes a trusted IP without DNS and an address of a proxy, and names the community on the verdict', async () => {
+    const h = communityHarness([chicago]);
+    const trusted = await h.run(request('MESSAGE', from), flow('udp', PEER_ADDRESS));
+    expect(outcome(trusted)).toBe('continue verified address');
+    expect(trusted.peer).toEqual({ domain: 'east.chi.acme.test', peer: '*.chi.acme.test', level: 'verified', proof: 'address', community: 'chicago' });
+    expect(h.asked).toEqual([]);
+    expect(outcome(await h.run(request('MESSAGE', from), flow('udp', PROXY_ADDRESS)))).toBe('continue verified address');
+    expect(h.asked).toEqual(['east.chi.acme.test gw1.chi.acme.test true']);
+  });
+
+  it('refuses the domain’s own DNS address when the community names its proxies (an impostor in its domain)', async () => {
+    const h = communityHarness([chicago]);
+    expect(outcome(await h.run(request('MESSAGE', from), flow('udp', DOMAIN_ADDRESS)))).toBe('403 Source Not Authorized For east.chi.acme.test');
+    expect(outcome(await h.run(request('MESSAGE', from), flow('udp', '192.0.2.99')))).toBe('403 Source Not Authorized For east.chi.acme.test');
+  });
+
+  it('takes the domain’s RFC 3263 addresses for a community without proxies', async () => {
+    const h = communityHarness([{ ...chicago, proxies: [] }]);
+    expect(outcome(await h.run(request('MESSAGE', 'sip:bob@chi.acme.test'), flow('udp', DOMAIN_ADDRESS)))).toBe('continue verified address');
+    expect(h.asked).toEqual(['chi.acme.test  false']);
+  });
+
+  it('refuses a switched-off community, from a trusted IP too, both by its own switch and the global one', async () => {
+    const h = communityHarness([chicago]);
+    h.policy.communities.useRuntimeStates({ communities: { chicago: false } });
+    const ctx = await h.run(request('MESSAGE', from), flow('udp', PEER_ADDRESS));
+    expect(outcome(ctx)).toBe('403 Community chicago Disabled');
+    h.policy.communities.useRuntimeStates({ all: false, communities: { chicago: true } });
+    expect(outcome(await h.run(request('MESSAGE', from), flow('udp', PEER_ADDRESS)))).toBe('403 Community chicago Disabled');
+    expect(outcome(await harnessOff().run(request('MESSAGE', from), flow('udp', PEER_ADDRESS)))).toBe('403 Community chicago Disabled');
+  });
+
+  function harnessOff() {
+    return communityHarness([{ ...chicago, enabled: false }]);
+  }
+
+  it('refuses anything but TLS from a tls community, its trusted IPs too', async () => {
+    const h = communityHarness([{ ...chicago, transport: 'tls' }]);
+    expect(outcome(await h.run(request('MESSAGE', from), flow('tcp', PEER_ADDRESS)))).toBe('403 TLS Required For east.chi.acme.test');
+    expect(outcome(await h.run(request('MESSAGE', from), flow('tls', PEER_ADDRESS)))).toBe('continue encrypted address');
+  });
+
+  it('leaves a request from another domain without a community on its verdict', async () => {
+    const h = communityHarness([chicago]);
+    const ctx = await h.run(request('MESSAGE', 'sip:bob@other.test'), flow('udp', DOMAIN_ADDRESS));
+    expect(ctx.peer).toEqual({ domain: 'other.test', peer: null, level: 'verified', proof: 'address' });
   });
 });

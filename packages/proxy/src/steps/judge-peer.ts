@@ -30,9 +30,11 @@ export interface JudgePeerOptions {
 
 /**
  * Says who sent a request whose From names another domain, and refuses it when the
- * federation policy does: the allow and block lists, the flow's TLS identity, the level of
- * the domain (its DNS for `verified`, TLS for `encrypted`, the certificate for `trusted`),
- * then the feature. The verdict is left on `ctx.peer` for later steps.
+ * federation policy does: the allow and block lists (and a gateway community switched off),
+ * the flow's TLS identity, the level of the domain (its DNS for `verified`, TLS for
+ * `encrypted`, the certificate for `trusted`; a community's `trustedIps` and proxies in place
+ * of its DNS when it names proxies), then the feature. The verdict, with the community, is
+ * left on `ctx.peer` for later steps.
  * @see RFC 3263 §4, RFC 5922 §7.2
  */
 export function judgePeer(options: JudgePeerOptions): RequestProcessor {
@@ -99,7 +101,8 @@ function levelProof(ctx: RequestContext, { domain, peer, level }: Claim, { polic
   if (level === 'encrypted' && !tls) throw tlsRequired(domain);
   const address = socketAddress(ctx.flow.remoteAddress);
   if (peer?.senders?.hasAddress(address)) return 'address';
-  const speaks = addresses.speaksFor(domain, address, peer?.hops);
+  // A community that names its proxies speaks from them (and its trustedIps), not from its domain's own DNS.
+  const speaks = addresses.speaksFor(domain, address, peer?.hops, peer?.community?.proxiesOnly);
   if (typeof speaks === 'boolean') return addressProof(domain, speaks);
   return speaks.then(
     (answer) => addressProof(domain, answer),
@@ -118,7 +121,7 @@ function addressProof(domain: string, speaks: boolean): 'address' {
 function admit(ctx: RequestContext, { domain, peer, level }: Claim, proof: PeerVerdict['proof'], { policy, identity, observe }: JudgePeerOptions): 'continue' {
   const refusal = policy.featureRefusal(domain, requestFeature(ctx.req), localUser(ctx, identity));
   if (refusal !== null) throw refusal;
-  ctx.peer = { domain, peer: peer?.domain ?? null, level, proof };
+  ctx.peer = peer?.community === undefined ? { domain, peer: peer?.domain ?? null, level, proof } : { domain, peer: peer.domain, level, proof, community: peer.community.name };
   observe?.(peer?.domain ?? 'other', 'in', 'accepted');
   return 'continue';
 }

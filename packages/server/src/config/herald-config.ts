@@ -1,7 +1,7 @@
 import type { DigestPolicy } from '@herald/auth';
 import type { ImPolicy } from '@herald/im';
 import type { PresencePolicy } from '@herald/presence';
-import type { FederationSettings, ProxyCoreOptions, StaticRoute } from '@herald/proxy';
+import type { CommunitiesSettings, FederationSettings, ProxyCoreOptions, StaticRoute } from '@herald/proxy';
 import type { RegistrarPolicy } from '@herald/registrar';
 import type { DnsClientOptions, RequestBudget, SipResolverOptions, TransactionTimers, TransportLimits } from '@herald/stack';
 
@@ -176,6 +176,8 @@ export interface HeraldConfig {
   enum: EnumConfig;
   /** Trust and policy towards other domains: levels, allow and block lists, peers. @see docs/federation.md */
   federation: FederationSettings;
+  /** Gateway communities: named peer policies over several domains, reached through their connectors. @see docs/gateways.md */
+  communities: CommunitiesSettings;
   /** Worker processes sharing the listeners: 1 on the embedded store, one per core (or as set) on Redis. */
   workers: number;
   /** Absent when the admin API is off. */

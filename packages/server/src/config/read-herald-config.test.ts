@@ -62,6 +62,7 @@ describe('defaults', () => {
       routes: [],
       enum: { suffixes: ['e164.arpa'] },
       federation: { default: 'verified', allow: [], block: [], features: ['messages', 'presence', 'calls', 'fileTransfer'], peers: [] },
+      communities: { enabled: true, list: [] },
       workers: 1,
     });
   });

@@ -3,6 +3,7 @@ import { ConfigError } from './config-error.js';
 import type { HeraldConfig } from './herald-config.js';
 import { readAdmin } from './sections/read-admin.js';
 import { readAuth } from './sections/read-auth.js';
+import { readCommunities } from './sections/read-communities.js';
 import { readDdns } from './sections/read-ddns.js';
 import { readDns } from './sections/read-dns.js';
 import { readDomains } from './sections/read-domains.js';
@@ -22,7 +23,7 @@ import { readUsers } from './sections/read-users.js';
 import { readWorkers } from './sections/read-workers.js';
 import { Problems, allRead, checkKeys, expectMap, expectString } from './validation-kit.js';
 
-const TOP_KEYS = ['domains', 'listen', 'tls', 'store', 'dataDir', 'log', 'sip', 'users', 'auth', 'registrar', 'proxy', 'routes', 'enum', 'im', 'presence', 'workers', 'admin', 'redis', 'dns', 'ddns', 'federation'] as const;
+const TOP_KEYS = ['domains', 'listen', 'tls', 'store', 'dataDir', 'log', 'sip', 'users', 'auth', 'registrar', 'proxy', 'routes', 'enum', 'im', 'presence', 'workers', 'admin', 'redis', 'dns', 'ddns', 'federation', 'communities'] as const;
 
 /**
  * Reads the configuration's top-level mapping, section by section, into the types of the
@@ -52,12 +53,13 @@ export function readHeraldConfig(raw: unknown, source: string | undefined, baseD
   const enumConfig = readEnum(top.enum, problems);
   const federationTls = { certificate: top.tls != null, listener: (listen ?? []).some((l) => l.transport === 'tls') };
   const federation = readFederation(top.federation, domains ?? [], baseDir, federationTls, problems);
+  const communities = readCommunities(top.communities, domains ?? [], baseDir, federationTls, { peers: federation?.peers ?? [], routes: routes ?? [] }, problems);
   const dns = readDns(top.dns, problems);
   const workers = store === undefined ? undefined : problems.check(() => readWorkers(top.workers ?? 'auto', store));
   const admin = readAdmin(top.admin, problems);
   const ddns = readDdns(top.ddns, baseDir, problems);
 
-  const config = allRead({ domains, listen, store, dataDir, log, sip, users, auth, registrar, proxy, im, presence, routes, enum: enumConfig, federation, dns, workers });
+  const config = allRead({ domains, listen, store, dataDir, log, sip, users, auth, registrar, proxy, im, presence, routes, enum: enumConfig, federation, communities, dns, workers });
   if (problems.list.length > 0 || config === undefined) throw ConfigError.collect(source ?? 'configuration', problems.list);
   return { source, ...config, ...(tls && { tls }), ...(admin && { admin }), ...(ddns && { ddns }) };
 }

@@ -91,6 +91,14 @@ describe('the addresses that may speak for a domain (RFC 3263 §4, RFC 3861 §4)
     expect(await addresses.speaksFor('peer.test', '198.51.100.5', hops)).toBe(true);
   });
 
+  it('counts only the next hops’ addresses when told to (a community naming its proxies), remembered apart', async () => {
+    const hops: SipUri[] = [parseUri('sip:im.peer.test') as SipUri];
+    expect(await addresses.speaksFor('peer.test', '192.0.2.30', hops, true)).toBe(true);
+    expect(await addresses.speaksFor('peer.test', '192.0.2.1', hops, true)).toBe(false);
+    expect(await addresses.speaksFor('peer.test', '192.0.2.1', hops)).toBe(true);
+    expect(await addresses.speaksFor('peer.test', '192.0.2.1', [], true)).toBe(false);
+  });
+
   it('rejects when DNS cannot be asked and no answer found the address', async () => {
     const silent = new DnsClient({ servers: [`127.0.0.1:${await freePort()}`], timeoutMs: 100, attempts: 1 });
     const cut = new DomainAddresses(new SipResolver({ dns: silent }), new MailboxServers(silent));

@@ -29,19 +29,21 @@ export class DomainAddresses {
    * Whether `address` (IPv4, IPv6 in any spelling, or IPv4-mapped IPv6) is one of `domain`'s
    * (at once when a verdict of the last 30 s or an address hop says so),
    * counting `hops` (a route's next hops) as its own: true as soon as one answer holds it.
+   * `hopsOnly` (a gateway community that names its connectors): the hops' addresses alone,
+   * not the domain's own DNS.
    * Rejects with the DNS failure when no answer found the address and some question could not
    * be asked: the caller cannot tell "no" from "don't know".
    */
-  speaksFor(domain: string, address: string, hops: readonly SipUri[] = []): boolean | Promise<boolean> {
+  speaksFor(domain: string, address: string, hops: readonly SipUri[] = [], hopsOnly = false): boolean | Promise<boolean> {
     // Keyed by the address as the socket reports it (one spelling per address): no parsing on a hit.
-    const key = `${domain} ${address}`;
+    const key = hopsOnly ? `${domain} ${address} hops` : `${domain} ${address}`;
     const now = this.clock.now();
     const known = this.verdicts.get(key);
     if (known !== undefined && known.until > now) return known.speaks;
     const wanted = socketAddress(address);
     // A next hop written as an address needs no DNS.
     if (hops.some((hop) => this.resolver.resolveWithoutDns(hop, { maddr: true })?.some((d) => socketAddress(d.address) === wanted))) return this.remember(key, true, now);
-    return this.ask(domain, wanted, hops).then((speaks) => this.remember(key, speaks, now));
+    return this.ask(domain, wanted, hops, hopsOnly).then((speaks) => this.remember(key, speaks, now));
   }
 
   private remember(key: string, speaks: boolean, now: number): boolean {
@@ -52,8 +54,10 @@ export class DomainAddresses {
     return speaks;
   }
 
-  private ask(domain: string, wanted: string, hops: readonly SipUri[]): Promise<boolean> {
-    const asked = [...hops.map((hop) => this.ofUri(hop)), this.ofUri(sipUri(domain)), this.ofMailbox('im', domain), this.ofMailbox('pres', domain)];
+  private ask(domain: string, wanted: string, hops: readonly SipUri[], hopsOnly: boolean): Promise<boolean> {
+    const ofHops = hops.map((hop) => this.ofUri(hop));
+    const asked = hopsOnly ? ofHops : [...ofHops, this.ofUri(sipUri(domain)), this.ofMailbox('im', domain), this.ofMailbox('pres', domain)];
+    if (asked.length === 0) return Promise.resolve(false);
     // The first answer holding the address settles it: a slow or unreachable DNS server does not hold up a hop that matched.
     return new Promise((resolve, reject) => {
       let left = asked.length;

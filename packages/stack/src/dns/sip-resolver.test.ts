@@ -132,6 +132,29 @@ describe('RFC 3263 §4 resolving a URI (records as plain data)', () => {
   });
 });
 
+describe('RFC 3263 §4.2 the A/AAAA fallback at a given port (a gateway community without proxies)', () => {
+  const dns = zone({
+    srv: { '_sip._tcp.srv.test': [srv('a.srv.test', 5080)], '_sip._udp.srv.test': [srv('a.srv.test', 5080)] },
+    a: { 'a.srv.test': ['127.0.0.2'], 'plain.test': ['127.0.0.4'] },
+  });
+  const resolver = new SipResolver({ dns });
+
+  it('uses the port where it falls back to A/AAAA, with or without a transport, and for an address', async () => {
+    expect(await resolver.resolveUri(sip('sip:bob@plain.test'), { defaultPort: 5070 })).toEqual([{ transport: 'udp', address: '127.0.0.4', port: 5070 }]);
+    expect(await resolver.resolveUri(sip('sip:plain.test;transport=tcp'), { defaultPort: 5070 })).toEqual([{ transport: 'tcp', address: '127.0.0.4', port: 5070 }]);
+    expect(resolver.resolveWithoutDns(sip('sip:127.0.0.5;transport=tcp'), { defaultPort: 5070 })).toEqual([{ transport: 'tcp', address: '127.0.0.5', port: 5070 }]);
+  });
+
+  it('leaves SRV ports and a port the URI names as they are', async () => {
+    expect(await resolver.resolveUri(sip('sip:bob@srv.test;transport=tcp'), { defaultPort: 5070 })).toEqual([{ transport: 'tcp', address: '127.0.0.2', port: 5080 }]);
+    expect(await resolver.resolveUri(sip('sip:bob@srv.test'), { defaultPort: 5070 })).toEqual([
+      { transport: 'tcp', address: '127.0.0.2', port: 5080 },
+      { transport: 'udp', address: '127.0.0.2', port: 5080 },
+    ]);
+    expect(await resolver.resolveUri(sip('sip:bob@plain.test:5999'), { defaultPort: 5070 })).toEqual([{ transport: 'udp', address: '127.0.0.4', port: 5999 }]);
+  });
+});
+
 describe('RFC 3263 §4 resolving for TLS only (a peer domain that requires TLS)', () => {
   const dns = zone({
     naptr: { 'peer.test': [naptr(10, 10, 'SIP+D2U', '_sip._udp.peer.test'), naptr(20, 10, 'SIPS+D2T', '_sips._tcp.peer.test')] },

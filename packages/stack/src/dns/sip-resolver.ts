@@ -52,6 +52,12 @@ export interface ResolveUriOptions {
    * peer domain whose federation level requires TLS). @see RFC 3263 §4.1, RFC 5922 §4
    */
   secure?: boolean;
+  /**
+   * The port where RFC 3263 falls back to A/AAAA at the default port (no NAPTR or SRV, or a
+   * host that needs no DNS) when the URI names none: a gateway community's `port`.
+   * @see RFC 3263 §4.2
+   */
+  defaultPort?: number;
 }
 
 /**
@@ -85,8 +91,8 @@ export class SipResolver {
   async resolveUri(uri: SipUri, options: ResolveUriOptions = {}): Promise<Destination[]> {
     const host = uriHost(uri, options);
     const secure = isSecure(uri, options);
-    const found = await this.locate(host, uri.port, secureTransport(uriTransport(uri), secure), secure);
-    return this.withFailedLast(withServerName(found, host));
+    const found = await this.locate(host, uri.port, secureTransport(uriTransport(uri), secure), secure, options.defaultPort);
+    return this.failedLast(withServerName(found, host));
   }
 
   /**
@@ -97,8 +103,8 @@ export class SipResolver {
   resolveWithoutDns(uri: SipUri, options: ResolveUriOptions = {}): Destination[] | null {
     const host = uriHost(uri, options);
     const secure = isSecure(uri, options);
-    const known = this.knownDestinations(host, uri.port, secureTransport(uriTransport(uri), secure), secure);
-    return known === null ? null : this.withFailedLast(known);
+    const known = this.knownDestinations(host, uri.port, secureTransport(uriTransport(uri), secure), secure, options.defaultPort);
+    return known === null ? null : this.failedLast(known);
   }
 
   /**
@@ -110,7 +116,7 @@ export class SipResolver {
   async resolveSentBy(via: Via): Promise<Destination[]> {
     const transport = viaTransport(via);
     const found = await this.locate(hostAddress(via.host).toLowerCase(), via.port, transport, transport === 'tls');
-    return this.withFailedLast(found);
+    return this.failedLast(found);
   }
 
   /**
@@ -129,8 +135,8 @@ export class SipResolver {
   }
 
   // RFC 3263 §4.1 (transport) and §4.2 (port and address).
-  private async locate(host: string, port: number | null, transport: TransportProtocol | null, secure: boolean): Promise<Destination[]> {
-    const known = this.knownDestinations(host, port, transport, secure);
+  private async locate(host: string, port: number | null, transport: TransportProtocol | null, secure: boolean, fallbackPort?: number): Promise<Destination[]> {
+    const known = this.knownDestinations(host, port, transport, secure, fallbackPort);
     if (known !== null) return known;
     // RFC 3263 §4.2: an explicit port: A/AAAA of the host.
     if (port !== null) return this.atAddresses(host, transport ?? (secure ? 'tls' : 'udp'), port);
@@ -141,7 +147,7 @@ export class SipResolver {
         const srv = await this.srvDestinations(`${prefix}.${host}`, transport);
         if (srv !== null) return srv;
       }
-      return this.atAddresses(host, transport, defaultPort(transport));
+      return this.atAddresses(host, transport, fallbackPort ?? defaultPort(transport));
     }
     const viaNaptr = await this.naptrDestinations(host, secure);
     if (viaNaptr !== null) return viaNaptr;
@@ -161,7 +167,7 @@ export class SipResolver {
     if (failure !== undefined) throw failure.reason;
     // RFC 3263 §4.2: no SRV: A/AAAA of the host at the default port (TLS for SIPS, else UDP).
     const t = secure ? 'tls' : 'udp';
-    return this.atAddresses(host, t, defaultPort(t));
+    return this.atAddresses(host, t, fallbackPort ?? defaultPort(t));
   }
 
   /**
@@ -215,18 +221,22 @@ export class SipResolver {
    * An IP address or `localhost` as it is; a name the hosts file knows at its addresses, as
    * a host (no NAPTR or SRV asked, so a lab without DNS works); `null` for DNS to answer.
    */
-  private knownDestinations(host: string, port: number | null, transport: TransportProtocol | null, secure: boolean): Destination[] | null {
-    if (needsNoDns(host)) return [literalDestination(host, port, transport, secure)];
+  private knownDestinations(host: string, port: number | null, transport: TransportProtocol | null, secure: boolean, fallbackPort?: number): Destination[] | null {
+    const at = port ?? fallbackPort ?? null;
+    if (needsNoDns(host)) return [literalDestination(host, at, transport, secure)];
     const addresses = this.options.dns.fromHostsFile?.(host) ?? null;
     if (addresses === null) return null;
     return withServerName(
-      addresses.map((address) => literalDestination(address, port, transport, secure)),
+      addresses.map((address) => literalDestination(address, at, transport, secure)),
       host,
     );
   }
 
-  /** RFC 3263 §4.3: targets that failed lately go last, in the order they had. */
-  private withFailedLast(destinations: Destination[]): Destination[] {
+  /**
+   * RFC 3263 §4.3: targets that failed lately go last, in the order they had; `destinations`
+   * itself when none did. For a list gathered from several next hops (a community's proxies).
+   */
+  failedLast(destinations: Destination[]): Destination[] {
     if (this.failedUntil.size === 0) return destinations;
     const now = this.now();
     const fresh: Destination[] = [];

@@ -20,7 +20,7 @@ import { readablePath } from './read-tls.js';
 const FEDERATION_KEYS = ['default', 'allow', 'block', 'features', 'peers'] as const;
 const PEER_KEYS = ['domain', 'level', 'ca', 'features', 'roles', 'watchers', 'addresses'] as const;
 
-/** What of TLS the rest of the configuration sets up: levels `encrypted` and `trusted` need both. */
+/** What of TLS the rest of the configuration sets up: levels `encrypted` and `trusted` (and `communities` over `tls`) need both. */
 export interface FederationTls {
   /** `tls:` is given (Herald's certificate and key). */
   certificate: boolean;
@@ -81,14 +81,20 @@ function readPeer(key: string, entry: Record<string, unknown>, context: PeerCont
 }
 
 /** A federation level that this configuration can meet: `encrypted` and `trusted` need Herald's certificate and a `tls://` listener. */
-function expectLevel(key: string, value: unknown, tls: FederationTls): FederationSettings['default'] {
+export function expectLevel(key: string, value: unknown, tls: FederationTls): FederationSettings['default'] {
   const level = expectOneOf(key, value, FEDERATION_LEVELS);
-  if (!TLS_LEVELS.has(level) || (tls.certificate && tls.listener)) return level;
-  const missing = [...(tls.certificate ? [] : ['tls: { cert, key }']), ...(tls.listener ? [] : ['a listener such as tls://0.0.0.0:5061'])];
-  throw new ConfigError(key, `\`${level}\` needs TLS: add ${missing.join(' and ')}, or choose verified or permissive`);
+  const missing = TLS_LEVELS.has(level) ? missingTls(tls) : null;
+  if (missing === null) return level;
+  throw new ConfigError(key, `\`${level}\` needs TLS: add ${missing}, or choose verified or permissive`);
 }
 
-function expectPeerDomain(key: string, value: unknown, domains: readonly string[]): string {
+/** What TLS between servers lacks (`tls: { cert, key }`, a `tls://` listener), in words; `null` when it is set up. */
+export function missingTls(tls: FederationTls): string | null {
+  if (tls.certificate && tls.listener) return null;
+  return [...(tls.certificate ? [] : ['tls: { cert, key }']), ...(tls.listener ? [] : ['a listener such as tls://0.0.0.0:5061'])].join(' and ');
+}
+
+export function expectPeerDomain(key: string, value: unknown, domains: readonly string[]): string {
   if (value == null) throw new ConfigError(key, 'is required; give the peer domain, e.g. domain: partner.example, or "*.partner.example" for its subdomains', 'HERALD_ERR_CONFIG_REQUIRED');
   const text = expectString(key, value).toLowerCase();
   const bare = text.startsWith('*.') ? text.slice(2) : text;
@@ -109,7 +115,7 @@ function expectListEntries(key: string, value: unknown): string[] {
 }
 
 /** A peer's own source addresses: IP addresses and CIDR ranges, no domains (DNS already counts). */
-function expectAddresses(key: string, value: unknown): string[] {
+export function expectAddresses(key: string, value: unknown): string[] {
   const entries = expectListEntries(key, value);
   entries.forEach((entry, i) => {
     if (isIP(entry.split('/')[0] ?? '') === 0) throw new ConfigError(`${key}[${i}]`, `"${entry}" is not an address; list IP addresses or CIDR ranges (192.0.2.10, 198.51.100.0/24): the addresses the peer's DNS gives count already`);
@@ -145,7 +151,7 @@ function roleMember(key: string, value: unknown, primaryDomain: string): string 
 }
 
 /** The peer's CA file, at level `trusted` only: readable, with at least one PEM certificate, whose SHA-256 fingerprints anchor the peer's chains. */
-function readCa(key: string, value: unknown, level: FederationSettings['default'] | undefined, baseDir: string): PeerCa {
+export function readCa(key: string, value: unknown, level: FederationSettings['default'] | undefined, baseDir: string): PeerCa {
   if (level !== undefined && level !== 'trusted') {
     throw new ConfigError(key, `is used only at level trusted, and this peer's level is ${level}; set level: trusted, or remove ca`);
   }

@@ -34,7 +34,8 @@ function expectRouteDomain(key: string, value: unknown, domains: readonly string
   return text;
 }
 
-function expectRouteUri(key: string, value: unknown): string {
+/** A next hop: a SIP or SIPS URI whose transport (if named) Herald can open. */
+export function expectRouteUri(key: string, value: unknown): string {
   if (value == null) throw new ConfigError(key, 'is required; give the next hop as a SIP URI, e.g. to: "sip:192.0.2.10:5060;transport=tcp"', 'HERALD_ERR_CONFIG_REQUIRED');
   const text = expectString(key, value);
   let uri;

@@ -16,6 +16,7 @@ import { RegistrationExpiry } from './notifier/registration-expiry.js';
 import { WinfoPackage } from './notifier/winfo-package.js';
 import { publicationRequests } from './publications/publish-processor.js';
 import { subscriptionRefreshes } from './subscriptions/refresh-processor.js';
+import type { PresenceExternalIds } from './subscriptions/present-to-watcher.js';
 import { initialSubscriptions } from './subscriptions/subscribe-processor.js';
 
 export interface PresenceAgentOptions {
@@ -31,6 +32,8 @@ export interface PresenceAgentOptions {
   mayWatchIn?(domain: string): boolean;
   /** What the federation level of a domain asks of the way there, for the SUBSCRIBEs of list members. */
   peers?: OutboundPeers;
+  /** ID conversion: watchers (and list members) in a `convertIds` community see users by their external form. */
+  externalIds?: PresenceExternalIds;
   /** Herald's Contact on a transport, with a user part or none. */
   contact(transport: Flow['transport'], user?: string): string;
   owner: string;
@@ -109,6 +112,7 @@ export class PresenceAgent {
       routes: options.routes,
       mayWatchIn: options.mayWatchIn,
       peers: options.peers,
+      externalIds: options.externalIds,
       originate: options.originate,
       contact,
       changed: (member) => this.notifier.memberChanged(member),
@@ -122,7 +126,7 @@ export class PresenceAgent {
     this.notifier.register(new WinfoPackage(store.subscriptions));
     const lookup = { identity, locations: store.locations, users: store.users };
     const capReached = observer && ((cap: SubscriptionCap) => observer.capReached(cap));
-    const service = { ...lookup, subscriptions: store.subscriptions, rules: this.settings, groups: store.groups, notifier: this.notifier, remote: this.remote, policy, contact, clock, capReached, peerWatchers: options.peerWatchers };
+    const service = { ...lookup, subscriptions: store.subscriptions, rules: this.settings, groups: store.groups, notifier: this.notifier, remote: this.remote, policy, contact, clock, capReached, peerWatchers: options.peerWatchers, externalIds: options.externalIds };
     this.watchers = service;
     this.subscriptions = initialSubscriptions(service);
     this.subscriptionRefreshes = subscriptionRefreshes(service);

@@ -20,6 +20,7 @@ import {
   communityRoutes,
   type FederationPolicy,
   FlowOffences,
+  ExternalIds,
   fromOtherDomain,
   judgePeer,
   forwardInDialog,
@@ -31,6 +32,7 @@ import {
   not,
   overUdp,
   preprocessRoute,
+  presentExternalId,
   refusePreloadedRoute,
   refuseRelaying,
   rejectUnhandled,
@@ -110,6 +112,10 @@ export interface Services {
   checkPeerOutbound: RequestProcessor;
   /** ENUM over `enum.suffixes`. @see RFC 6116 */
   enumLookup: EnumLookup;
+  /** ID conversion: which domains see users by their external form, and that form. */
+  externalIds: ExternalIds;
+  /** RELAY and WITHINDLG: a request to a `convertIds` community carries the sender's external form. */
+  presentExternalId: RequestProcessor;
   /** The `_im._sip` / `_pres._sip` servers of other domains. @see RFC 3861 §4 */
   mailboxServers: MailboxServers;
   /** Present when several workers share the UDP socket. */
@@ -161,6 +167,7 @@ export async function composeServices({ config, store, core, clock, logger, metr
   const routes = new StaticRoutes([...config.routes, ...communityRoutes(config.communities)]);
   const mailboxServers = new MailboxServers(dns);
   const offences = new FlowOffences();
+  const externalIds = new ExternalIds(federation, store.users);
   const observeFederation = metrics.federation.request;
   const registrar = new Registrar({ identity, locations: store.locations, users: store.users, policy: config.registrar, clock, requireAuthentication: config.auth.enabled });
   const originate = proxy.originate.bind(proxy);
@@ -185,6 +192,7 @@ export async function composeServices({ config, store, core, clock, logger, metr
     peerWatchers: (domain) => federation.peerWatchers(domain),
     mayWatchIn: (domain) => federation.mayReach(domain, 'presence'),
     peers: federation,
+    externalIds,
     contact: (transport, user) => proxy.ownUri(transport, user),
     owner,
     requireAuthentication: config.auth.enabled,
@@ -219,6 +227,8 @@ export async function composeServices({ config, store, core, clock, logger, metr
     checkPeerInDialog: checkPeerInDialog(federation, observeFederation),
     checkPeerOutbound: checkPeerOutbound(federation, identity, observeFederation),
     enumLookup: new EnumLookup(dns, config.enum.suffixes),
+    externalIds,
+    presentExternalId: presentExternalId(externalIds, identity),
     mailboxServers,
     transactionHolder:
       config.workers > 1
@@ -282,7 +292,7 @@ export async function composeServices({ config, store, core, clock, logger, metr
  * Each step runs when its condition holds; a step that answers ends the chain.
  */
 export function composeRequestChain(services: Services, caps: Capabilities = CAPABILITIES): RequestProcessor[] {
-  const { identity, proxy, flowTokens, routes, federation, judgePeer, checkPeerInDialog, checkPeerOutbound, enumLookup, mailboxServers, transactionHolder, auth, registrar, presence, messages, location } = services;
+  const { identity, proxy, flowTokens, routes, federation, judgePeer, checkPeerInDialog, checkPeerOutbound, presentExternalId, enumLookup, mailboxServers, transactionHolder, auth, registrar, presence, messages, location } = services;
   for (const m of caps.allow) if (!KNOWN_METHODS.has(m)) throw new Error(`capability lists unknown method ${m}`);
   const trusted = trustedSender(identity, { trustLocalFrom: auth === null });
   return [
@@ -296,7 +306,8 @@ export function composeRequestChain(services: Services, caps: Capabilities = CAP
     // WITHINDLG: a dialog Herald record-routed, or a subscription dialog Herald is an end of (the dialog is the credential).
     // A dialog with another domain the federation policy has since blocked (or refused the feature): a BYE still ends it.
     when(all(hasToTag, fromOtherDomain(identity), not(isMethod('ACK', 'CANCEL', 'BYE'))), checkPeerInDialog),
-    when(inDialogHeraldRecordRouted, [stripAssertedIdentityInDialog(federation), forwardInDialog(proxy)]),
+    // A user's request within a dialog with a convertIds community carries their external form, as the dialog's first did.
+    when(inDialogHeraldRecordRouted, [stripAssertedIdentityInDialog(federation), when(not(fromOtherDomain(identity)), presentExternalId), forwardInDialog(proxy)]),
     when(isMethod('NOTIFY'), presence.listMemberNotifies),
     when(all(isMethod('SUBSCRIBE'), hasToTag), presence.subscriptionRefreshes),
     // FEDERATION: From names another domain (in-dialog requests took WITHINDLG): which peer, how far trusted, may it do this.
@@ -330,6 +341,8 @@ export function composeRequestChain(services: Services, caps: Capabilities = CAP
       checkPeerOutbound,
       // RFC 3325 §5: to a community, the identity Herald authenticated; to any other domain, none.
       assertIdentityToCommunity(federation),
+      // ID conversion: to a convertIds community the sender is their external form, in From and that identity (a DEVIATION from RFC 3261 §16.6).
+      presentExternalId,
       when(toMailbox, relayMailboxBySrv(proxy, routes, mailboxServers, federation)),
       relayToOtherDomain(proxy, routes, federation),
     ]),

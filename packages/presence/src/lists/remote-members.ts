@@ -1,10 +1,12 @@
 import { type Flow, type ForwardOutcome, type OutboundPeers, type StaticRoutes, type Target, foreignTarget, likelyTransport } from '@herald/proxy';
-import { SipRequest, type Uri, isSipUri, parseNameAddr, parseUri } from '@herald/sip';
+import { SipRequest, type Uri, formatUri, isSipUri, parseNameAddr, parseUri } from '@herald/sip';
 import type { Claims, Subscription, SubscriptionStore } from '@herald/store';
 import { PRESENCE_EVENT } from '../event-package.js';
+import { watcherDomain } from '../authorization/watcher-authorization.js';
 import { PIDF, type PresenceFormat } from '../pidf/presence-formats.js';
 import { aorOf } from '../presentity.js';
 import { rewriteSubscription } from '../subscription-writes.js';
+import type { PresenceExternalIds } from '../subscriptions/present-to-watcher.js';
 import { LIST_MEMBER_GRACE_MS, remoteListMember } from './list-subscription.js';
 import { type MemberNotifyOutcome, memberShowsChange } from './member-notify.js';
 import { memberContactUser } from './member-contact.js';
@@ -21,6 +23,8 @@ export interface RemoteMembersOptions {
   mayWatchIn?(domain: string): boolean;
   /** What the federation level of a domain asks of the way there (TLS only, the certificate check). */
   peers?: OutboundPeers;
+  /** ID conversion: a member in a `convertIds` community is subscribed to From the list watcher's external form. */
+  externalIds?: PresenceExternalIds;
   originate(request: SipRequest, targets: readonly Target[]): Promise<ForwardOutcome>;
   /** Herald's Contact on a transport, with a user part. */
   contact(transport: Flow['transport'], user: string): string;
@@ -114,7 +118,19 @@ export class RemoteMembers {
     const target = targetFor(this.options.routes, dialog.remoteTarget, dialog.routeSet, this.options.peers);
     if (target === null) return null;
     const contact = this.options.contact(transportOf(target), memberContactUser(member.id));
-    return this.options.originate(subscribeRequest(member, dialog, expires, contact), [target]);
+    return this.options.originate(subscribeRequest(member, dialog, expires, contact, await this.watcherAs(member)), [target]);
+  }
+
+  /**
+   * The list watcher as the member's domain knows it: its external form when that domain
+   * belongs to a `convertIds` community (one read of the user store per SUBSCRIBE there).
+   * @see presentAs of `@herald/proxy` for the DEVIATION from RFC 3261 §16.6 this mirrors
+   */
+  private async watcherAs(member: Subscription): Promise<string> {
+    const ids = this.options.externalIds;
+    if (ids === undefined || !ids.convertsIdsFor(watcherDomain(member.resource))) return member.watcher;
+    const external = await ids.externalFormOfSender(member.watcher);
+    return external === null ? member.watcher : formatUri(external);
   }
 
   /** The answer to a SUBSCRIBE, written to the member when the member is still in the dialog it was sent in. */
@@ -191,11 +207,11 @@ function transportOf(target: Target): Flow['transport'] {
 }
 
 /** @see RFC 6665 §4.1.2, RFC 3856 §6.4 */
-function subscribeRequest(member: Subscription, dialog: RemoteDialog, expires: number, contact: string): SipRequest {
+function subscribeRequest(member: Subscription, dialog: RemoteDialog, expires: number, contact: string, watcher: string): SipRequest {
   const request = new SipRequest('SUBSCRIBE', dialog.remoteTarget, [], Buffer.alloc(0));
   return request
     .addHeader('Max-Forwards', '70')
-    .addHeader('From', `<${member.watcher}>;tag=${dialog.localTag}`)
+    .addHeader('From', `<${watcher}>;tag=${dialog.localTag}`)
     .addHeader('To', dialog.remoteTag === null ? `<${member.resource}>` : `<${member.resource}>;tag=${dialog.remoteTag}`)
     .addHeader('Call-ID', dialog.callId)
     .addHeader('CSeq', `${dialog.localCseq} SUBSCRIBE`)

@@ -4,6 +4,7 @@ import { type ComposedPresence, basicPresence, composePresence } from '../pidf/c
 import { InvalidPidf, type PidfDocument, parsePidf } from '../pidf/pidf-document.js';
 import { PIDF, type PresenceFormat, renderPresence } from '../pidf/presence-formats.js';
 import type { PresencePolicy } from '../authorization/presence-policy.js';
+import { presentedEntity } from '../subscriptions/present-to-watcher.js';
 
 /** Documents of presentities shown from registration (or closed) kept written; the oldest goes first. */
 const MAX_BASIC_DOCUMENTS = 10_000;
@@ -36,18 +37,21 @@ export class PresencePackage implements EventPackage {
 
   async body(resource: string, now: number): Promise<NotifyBody> {
     const presence = await this.state(resource, now);
-    const rendered = new Map<PresenceFormat, string>();
+    const rendered = new Map<string, string>();
     let closed: ComposedPresence | null = null;
     return (sub: Subscription) => {
       // RFC 3857 §3.2: a pending watcher learns nothing of the presentity yet.
       if (sub.status === 'pending') return null;
+      const format = formatOf(sub);
+      // ID conversion: a watcher in a convertIds community knows the presentity by its external form.
+      const entity = presentedEntity(sub);
       if (sub.data.polite === true) {
         closed ??= basicPresence(resource, false);
-        return { contentType: formatOf(sub), body: this.render(closed, formatOf(sub)) };
+        return { contentType: format, body: this.render(entity === null ? closed : shownAs(closed, entity), format) };
       }
-      const format = formatOf(sub);
-      let body = rendered.get(format);
-      if (body === undefined) rendered.set(format, (body = this.render(presence, format)));
+      const key = entity === null ? format : `${format}\n${entity}`;
+      let body = rendered.get(key);
+      if (body === undefined) rendered.set(key, (body = this.render(entity === null ? presence : shownAs(presence, entity), format)));
       return { contentType: format, body };
     };
   }
@@ -86,6 +90,11 @@ export class PresencePackage implements EventPackage {
       return null;
     }
   }
+}
+
+/** The same state under another entity: a document made from registration names it as its contact too. */
+function shownAs(presence: ComposedPresence, entity: string): ComposedPresence {
+  return presence.basic === true ? basicPresence(entity, presence.open) : { ...presence, entity };
 }
 
 function formatOf(sub: Subscription): PresenceFormat {

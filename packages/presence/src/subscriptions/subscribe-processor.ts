@@ -8,6 +8,7 @@ import { requestedList } from '../lists/read-list-subscribe.js';
 import { localPresentityUri } from '../presentity.js';
 import { type NewStanding, newSubscription, presenceFormat, presenceStanding, winfoStanding } from './apply-subscribe.js';
 import { createSubscription } from './create-subscription.js';
+import { presentedToWatcher } from './present-to-watcher.js';
 import { type SubscribeRequest, readSubscribe } from './read-subscribe.js';
 import { subscribeList } from './subscribe-list.js';
 import type { SubscriptionServiceOptions } from './subscription-service-options.js';
@@ -48,7 +49,7 @@ async function subscribe(ctx: RequestContext, aor: string, options: Subscription
   if (!known) throw userNotFound();
   const standing = request.event === WINFO_EVENT ? winfoStanding(request, resource) : await watcherStanding(request, resource, options);
   const expires = Math.min(request.expires, expiryLimitsFor({ status: standing.status, foreign }, policy, policy.strangers).maxExpires);
-  const sub = newSubscription(req, { ...request, expires }, resource, standing, storedFlow(ctx.flow), foreign, now);
+  const sub = await presentedToWatcher(newSubscription(req, { ...request, expires }, resource, standing, storedFlow(ctx.flow), foreign, now), options.externalIds);
   if (expires > 0) await createSubscription(sub, now, options);
   ctx.respond(200, 'OK', subscribeOk(sub, expires, options.contact(ctx.flow.transport)));
   // RFC 6665 §4.2.1.2: the NOTIFY follows the 2xx (SIPp and SIP.js want that order).

@@ -4,6 +4,7 @@ import type { PresencePolicy } from '../authorization/presence-policy.js';
 import type { RemoteMembers } from '../lists/remote-members.js';
 import type { Notifier } from '../notifier/notifier.js';
 import type { PresentityLookup } from '../presentity.js';
+import type { PresenceExternalIds } from './present-to-watcher.js';
 
 /** What the SUBSCRIBE processors need. */
 export interface SubscriptionServiceOptions extends PresentityLookup {
@@ -20,4 +21,6 @@ export interface SubscriptionServiceOptions extends PresentityLookup {
   clock: { now(): number };
   /** A watcher of another domain was refused by a cap (for the operator's metrics). */
   capReached?(cap: SubscriptionCap): void;
+  /** ID conversion: watchers in a `convertIds` community see presentities by their external form. */
+  externalIds?: PresenceExternalIds;
 }

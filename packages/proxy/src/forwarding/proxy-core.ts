@@ -23,6 +23,7 @@ import type { ForwardOptions, ForwardOutcome, RequestContext } from '../tu/reque
 import { type BranchSender, type Prepared, ResponseContext, policyRefusal } from './response-context.js';
 import { type OutboundPeer, type Target, targetGroups } from '../routing/target.js';
 import { OriginatedRequest } from './originated-request.js';
+import { presentAs } from './presented-identity.js';
 
 /** An address Herald puts in Via and Record-Route for one transport. */
 export interface AdvertisedAddress {
@@ -230,6 +231,8 @@ export class ProxyCore {
     const { req } = ctx;
     // Step 1: a copy.
     const copy = req.clone();
+    // ID conversion: the sender as a gateway community knows it (a DEVIATION, see presentAs).
+    if (ctx.presentedAs !== undefined) presentAs(copy, ctx.presentedAs);
     // Step 2: the Request-URI.
     if (target.uri !== req.uriText) copy.setUri(target.uri);
     // Step 3: Max-Forwards.

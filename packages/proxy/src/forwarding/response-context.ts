@@ -2,6 +2,7 @@ import { type SipRequest, type SipResponse, createResponse } from '@herald/sip';
 import type { ClientTransaction, ClientTransactionHandler, Clock, Destination, TimerHandle } from '@herald/stack';
 import { chooseBestResponse } from './best-response.js';
 import { createCancel } from './cancel-request.js';
+import { restoreFrom } from './presented-identity.js';
 import type { ForwardOptions, ForwardOutcome, RequestContext } from '../tu/request-context.js';
 import { tlsConnectionFailed } from '../proxy-errors.js';
 
@@ -173,7 +174,7 @@ export class ResponseContext {
       if (branch.cancelOwed) this.sendCancel(branch);
       else this.restartTimerC(branch);
       // RFC 3261 §16.7 step 5: provisional responses other than 100 go upstream.
-      if (status !== 100 && !this.finalSent) this.ctx.relay(response);
+      if (status !== 100 && !this.finalSent) this.relayUpstream(response);
       return;
     }
     if (status < 300) {
@@ -219,7 +220,7 @@ export class ResponseContext {
     if (branch.state !== 'done') this.settle(branch);
     if (!this.isInvite && !first) return;
     this.accepted = true;
-    this.ctx.relay(response);
+    this.relayUpstream(response);
     if (!first) return;
     this.finalSent = true;
     // RFC 3261 §16.7 step 10: the other branches of an INVITE are cancelled.
@@ -340,8 +341,14 @@ export class ResponseContext {
       return;
     }
     if (forwardable === null) this.ctx.respond(status);
-    else this.ctx.relay(forwardable);
+    else this.relayUpstream(forwardable);
     this.finish({ status, response: forwardable, handled: false });
+  }
+
+  /** A response goes upstream with the sender's own From when the copies carried its external form. */
+  private relayUpstream(response: SipResponse): void {
+    if (this.ctx.presentedAs !== undefined) restoreFrom(response, this.ctx.req);
+    this.ctx.relay(response);
   }
 
   private cancelPending(): void {

@@ -1,5 +1,4 @@
 import { isIP } from 'node:net';
-import { isSipUri } from '@herald/sip';
 import type { FederationPolicy } from '../federation/federation-policy.js';
 import { requestFeature } from '../federation/request-feature.js';
 import { uriDomain } from '../federation/uri-domain.js';
@@ -7,6 +6,7 @@ import type { LocalIdentity } from '../routing/local-identity.js';
 import type { RequestContext } from '../tu/request-context.js';
 import type { RequestProcessor } from '../tu/request-processor.js';
 import type { FederationObserver } from './judge-peer.js';
+import { localSenderAor } from './local-sender.js';
 
 /**
  * 403 before a request leaves for another domain the federation policy refuses: blocked,
@@ -29,10 +29,7 @@ export function checkPeerOutbound(policy: FederationPolicy, identity: Pick<Local
   };
 }
 
-/** The local user sending: the authenticated one, else (digest off) the one From names in a served domain. */
+/** The local user sending, `user@domain` in lower case, as roles name them. */
 function sender(ctx: RequestContext, identity: Pick<LocalIdentity, 'senderDomain'>): string | null {
-  if (ctx.authenticated !== null) return `${ctx.authenticated.user}@${ctx.authenticated.domain}`.toLowerCase();
-  const from = ctx.req.from.uri;
-  const domain = identity.senderDomain(from);
-  return domain !== null && isSipUri(from) && from.user !== null ? `${from.user}@${domain}`.toLowerCase() : null;
+  return localSenderAor(ctx, identity)?.slice('sip:'.length).toLowerCase() ?? null;
 }

@@ -1,4 +1,4 @@
-import type { ResponseOptions, SipRequest, SipResponse } from '@herald/sip';
+import type { ResponseOptions, SipRequest, SipResponse, SipUri } from '@herald/sip';
 import type { Flow, ServerTransaction } from '@herald/stack';
 import type { PeerVerdict } from '../federation/peer-verdict.js';
 import type { DialogFlows } from '../routing/flow-tokens.js';
@@ -32,6 +32,12 @@ export interface RequestContext {
    * how far Herald trusts it. `null` for everything else; later steps only read it.
    */
   peer: PeerVerdict | null;
+  /**
+   * Set by ID conversion for a request going to a `convertIds` community: the sender's
+   * external form, which the forwarded copies carry in From and P-Asserted-Identity; the
+   * responses sent back carry the request's own From. Absent for everything else.
+   */
+  presentedAs?: SipUri;
   /** The server transaction (`null` for an ACK); the proxy core matches CANCELs with it. */
   readonly transaction: ServerTransaction | null;
   /** Sends a final or provisional response through the server transaction. */

@@ -1,4 +1,4 @@
-import type { ResponseOptions, SipRequest, SipResponse } from '@herald/sip';
+import type { ResponseOptions, SipRequest, SipResponse, SipUri } from '@herald/sip';
 import type { Flow, ServerTransaction } from '@herald/stack';
 import type { PeerVerdict } from '../federation/peer-verdict.js';
 import type { DialogFlows } from '../routing/flow-tokens.js';
@@ -17,6 +17,7 @@ export class ServerRequestContext implements RequestContext {
   authenticated: AuthenticatedUser | null = null;
   recordRouted: DialogFlows | null = null;
   peer: PeerVerdict | null = null;
+  presentedAs?: SipUri;
 
   constructor(
     private readonly handler: RequestAnswerer,

@@ -88,6 +88,7 @@ export class Ctx implements RequestContext {
   authenticated = null;
   recordRouted = null;
   peer = null;
+  presentedAs?: RequestContext['presentedAs'];
   readonly responses: Array<{ status: number; response?: SipResponse }> = [];
   constructor(
     readonly core: ProxyCore,

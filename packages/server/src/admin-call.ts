@@ -15,6 +15,8 @@ export interface AdminCall {
   body?: unknown;
   /** What to print when the answer has no body (204). */
   done?: string;
+  /** What to print of the answer's JSON body, when not the body itself. */
+  format?(body: unknown): string;
 }
 
 /**
@@ -45,7 +47,8 @@ export async function callAdminApi(admin: AdminConfig | undefined, call: AdminCa
     io.err(`herald ${command} ${action}: ${response.status} ${errorMessage(text) ?? text}`);
     return 1;
   }
-  io.out(text === '' && call.done !== undefined ? call.done : text);
+  if (text === '') io.out(call.done ?? text);
+  else io.out(call.format === undefined ? text : call.format(JSON.parse(text)));
   return 0;
 }
 

@@ -62,3 +62,25 @@ function replyChannel(payload: Buffer): string | null {
     return null;
   }
 }
+
+/**
+ * A survey of the workers (each answer names its `worker`): the answers in the order of
+ * their names, those that are not JSON objects `valid` accepts left out.
+ */
+export async function surveyWorkers<T extends { worker: string }>(
+  bus: MessageBus,
+  channel: string,
+  valid: (answer: Partial<T>) => boolean,
+  timeoutMs: number,
+): Promise<{ reports: T[]; asked: number }> {
+  const read = (payload: Buffer): T | null => {
+    try {
+      const answer = JSON.parse(payload.toString('utf8')) as Partial<T> | null;
+      return typeof answer === 'object' && answer !== null && typeof answer.worker === 'string' && valid(answer) ? (answer as T) : null;
+    } catch {
+      return null;
+    }
+  };
+  const { answers, asked } = await survey(bus, channel, read, timeoutMs);
+  return { reports: answers.sort((a, b) => (a.worker < b.worker ? -1 : a.worker > b.worker ? 1 : 0)), asked };
+}

@@ -7,6 +7,7 @@ import { loadConfig } from './config/load-config.js';
 import { HeraldServer } from './herald-server.js';
 import { createLogger } from './logger.js';
 import { WorkerPool, isPoolWorker, reportReady } from './worker-pool.js';
+import { COMMUNITY_ACTIONS, COMMUNITY_FLAGS, COMMUNITY_USAGE, type CommunityCommandAction, communityCommandProblem, runCommunityCommand } from './community-command.js';
 import { FEDERATION_ACTIONS, FEDERATION_USAGE, type FederationCommandAction, runFederationCommand } from './federation-command.js';
 import { PRESENCE_ACTIONS, PRESENCE_USAGE, type PresenceCommandAction, runPresenceCommand } from './presence-command.js';
 import { USER_USAGE, type UserCommand, type UserCommandIo, askPassword, runUserCommand } from './user-command.js';
@@ -28,6 +29,10 @@ Commands:
                           show the federation policy and peers' TLS flows, or change the
                           run-time block and allow lists: through the admin API
                           (herald federation --help)
+  community list|enable|disable|reset [NAME | --all] [--config FILE]
+                          show the gateway communities and their connectors, or switch a
+                          community (or all) on and off at run time: through the admin API
+                          (herald community --help)
 
 Options:
   -h, --help              show this help
@@ -54,6 +59,7 @@ export async function runCli(argv: readonly string[], io: Io = stdio): Promise<E
   if (command === 'user') return user(rest, io);
   if (command === 'presence') return adminCommand(PRESENCE, rest, io);
   if (command === 'federation') return adminCommand(FEDERATION, rest, io);
+  if (command === 'community') return adminCommand(COMMUNITY, rest, io);
   if (command !== 'start') {
     io.err(`herald: unknown command "${command}"\n\n${USAGE}`);
     return 2;
@@ -113,6 +119,7 @@ function usageOf(command: string): string {
   if (command === 'start') return USAGE;
   if (command.startsWith('presence')) return PRESENCE_USAGE;
   if (command.startsWith('federation')) return FEDERATION_USAGE;
+  if (command.startsWith('community')) return COMMUNITY_USAGE;
   if (command.startsWith('user alias')) return ALIAS_USAGE;
   return USER_USAGE;
 }
@@ -205,9 +212,11 @@ interface AdminCommand<A extends string> {
   name: string;
   actions: readonly A[];
   usage: string;
+  /** The `--NAME` options without a value it takes. */
+  flags?: readonly string[];
   /** What is wrong with the arguments after the action; null when nothing is. */
-  problem(action: A, positional: readonly string[]): string | null;
-  run(action: A, positional: readonly string[], config: HeraldConfig, io: Io): Promise<ExitCode>;
+  problem(action: A, positional: readonly string[], flags: ReadonlySet<string>): string | null;
+  run(action: A, positional: readonly string[], config: HeraldConfig, io: Io, flags: ReadonlySet<string>): Promise<ExitCode>;
 }
 
 /** `herald NAME ACTION ARGS… [--config FILE]`: help, the action and the arguments checked, the configuration read, then the command run. */
@@ -222,16 +231,16 @@ async function adminCommand<A extends string>(command: AdminCommand<A>, args: re
     io.err(`herald ${name}: unknown action "${action}"\n\n${usage}`);
     return 2;
   }
-  const options = parseOptions(`${name} ${action}`, rest, [], io);
+  const options = parseOptions(`${name} ${action}`, rest, [], io, command.flags);
   if (options === undefined) return 2;
-  const problem = command.problem(action as A, options.positional);
+  const problem = command.problem(action as A, options.positional, options.flags);
   if (problem !== null) {
     io.err(`herald ${name} ${action}: ${problem}\n\n${usage}`);
     return 2;
   }
   const config = readConfig(options.values.config, io);
   if (config === undefined) return 2;
-  return command.run(action as A, options.positional, config, io);
+  return command.run(action as A, options.positional, config, io, options.flags);
 }
 
 const PRESENCE: AdminCommand<PresenceCommandAction> = {
@@ -249,6 +258,16 @@ const FEDERATION: AdminCommand<FederationCommandAction> = {
   usage: FEDERATION_USAGE,
   problem: (_action, positional) => (positional.length > 1 ? 'one entry at a time' : null),
   run: (action, [entry], config, io) => runFederationCommand({ action, ...(entry !== undefined && { entry }) }, config, io),
+};
+
+const COMMUNITY: AdminCommand<CommunityCommandAction> = {
+  name: 'community',
+  actions: COMMUNITY_ACTIONS,
+  usage: COMMUNITY_USAGE,
+  flags: COMMUNITY_FLAGS,
+  problem: communityCommandProblem,
+  run: (action, [name], config, io, flags) =>
+    runCommunityCommand({ action, ...(action !== 'list' && { target: flags.has('all') || name === undefined ? 'all' : { community: name } }), json: flags.has('json') }, config, io),
 };
 
 async function start(configPath: string | undefined, io: Io): Promise<ExitCode> {

@@ -18,6 +18,7 @@ import {
   checkPeerInDialog,
   checkPeerOutbound,
   communityRoutes,
+  type FederationObserver,
   type FederationPolicy,
   FlowOffences,
   ExternalIds,
@@ -160,7 +161,10 @@ export async function composeServices({ config, store, core, clock, logger, metr
     inviteTimeoutMs: config.proxy.inviteTimeoutMs,
     nonInviteFailoverMs: 2 * 64 * config.sip.timers.t1,
     resolver,
-    onFailover: () => metrics.failedOver(),
+    onFailover: (_from, _to, peer) => {
+      metrics.failedOver();
+      if (peer?.community !== undefined) metrics.communities.failedOver(peer.community);
+    },
     onStatelessError: (e) => logger.isDebugEnabled() && logger.debug('stateless forward failed', { error: e }),
   });
   // A community's proxies are its domains' routes: the relay and the presence agent find them as they find any route.
@@ -168,7 +172,7 @@ export async function composeServices({ config, store, core, clock, logger, metr
   const mailboxServers = new MailboxServers(dns);
   const offences = new FlowOffences();
   const externalIds = new ExternalIds(federation, store.users);
-  const observeFederation = metrics.federation.request;
+  const observeFederation = federationObserver(metrics, federation);
   const registrar = new Registrar({ identity, locations: store.locations, users: store.users, policy: config.registrar, clock, requireAuthentication: config.auth.enabled });
   const originate = proxy.originate.bind(proxy);
   const sweeps = (sweep: SweepName) => new SweepFailureLog({ sweep, logger, clock, count: () => metrics.limits.sweepFailed(sweep) });
@@ -284,6 +288,20 @@ export async function composeServices({ config, store, core, clock, logger, metr
       delivery.stop();
       await presence.stop();
     },
+  };
+}
+
+/**
+ * What the federation steps observe, counted per peer entry and, for a community's domain,
+ * per community too (the peer label is the entry's domain, which names its community).
+ */
+function federationObserver(metrics: HeraldMetrics, federation: FederationPolicy): FederationObserver {
+  const communities = new Map<string, string | null>();
+  return (peer, direction, result) => {
+    metrics.federation.request(peer, direction, result);
+    let community = communities.get(peer);
+    if (community === undefined) communities.set(peer, (community = federation.communityOf(peer)?.name ?? null));
+    if (community !== null) metrics.communities.request(community, direction, result);
   };
 }
 

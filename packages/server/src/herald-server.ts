@@ -1,5 +1,5 @@
-import { RequestHandler } from '@herald/proxy';
-import { type SipRequest, type SipResponse, randomHex } from '@herald/sip';
+import { type CommunitySettings, RequestHandler, type RuntimeCommunityStates, communityProxyUris } from '@herald/proxy';
+import { type SipRequest, type SipResponse, isSipUri, parseUri, randomHex } from '@herald/sip';
 import { type Clock, type Flow, DnsClient, FlowRelay, type ListenerInfo, SipResolver, TransactionLayer, TransportLayer, hostPort, readHostsFile, systemClock, systemLookup } from '@herald/stack';
 import { type Store, openStore } from '@herald/store';
 import { seedUsers, storeOptions } from './accounts.js';
@@ -8,6 +8,9 @@ import { type Services, composeRequestChain, composeServices } from './compose.j
 import type { HeraldConfig } from './config/herald-config.js';
 import type { DdnsService } from './ddns/ddns-service.js';
 import { nodeDdns } from './ddns/node-ddns.js';
+import { answerCommunityReports } from './communities/community-reports.js';
+import { COMMUNITY_STATES } from './communities/community-states.js';
+import { ConnectorProber } from './communities/connector-prober.js';
 import { answerFederationReports } from './federation/federation-reports.js';
 import { federationPolicy } from './federation/federation-policy-of.js';
 import { RuntimeListsService } from './federation/runtime-lists-service.js';
@@ -16,6 +19,7 @@ import type { Logger } from './logger.js';
 import { DdnsMetrics } from './metrics/ddns-metrics.js';
 import { HeraldMetrics } from './metrics/herald-metrics.js';
 import { instrumentStore } from './metrics/instrument-store.js';
+import { RuntimeSettingService } from './runtime-setting-service.js';
 import { StoreLossWatch } from './store-loss-watch.js';
 import { tlsSettings } from './tls-settings.js';
 
@@ -55,6 +59,9 @@ export class HeraldServer {
   private storeWatch: StoreLossWatch | null = null;
   private runtimeLists: RuntimeListsService | null = null;
   private stopFederationReports: (() => Promise<void>) | null = null;
+  private communityStates: RuntimeSettingService<RuntimeCommunityStates> | null = null;
+  private prober: ConnectorProber | null = null;
+  private stopCommunityReports: (() => Promise<void>) | null = null;
   private ddns: DdnsService | null = null;
   private ddnsMetrics: DdnsMetrics | null = null;
   private readonly clock: Clock;
@@ -109,6 +116,9 @@ export class HeraldServer {
     const federation = federationPolicy(config);
     this.runtimeLists = new RuntimeListsService({ store, view: federation, clock, logger });
     await this.runtimeLists.start();
+    // Likewise the communities' switches: a community switched off is refused from the first request on.
+    this.communityStates = new RuntimeSettingService({ setting: COMMUNITY_STATES, store, apply: (states) => federation.communities.useRuntimeStates(states), clock, logger });
+    await this.communityStates.start();
     const transport = new TransportLayer({
       listen: config.listen.map((l) => ({ transport: l.transport, host: l.host, port: l.port, path: l.path, clientCert: l.clientCert })),
       tls,
@@ -155,13 +165,41 @@ export class HeraldServer {
       { worker: transport.owner, view: federation, peerFlows: () => transport.peerFlows() },
       (error) => logger.warn('federation: could not answer the admin API', { error }),
     );
+    const prober = new ConnectorProber({
+      communities: config.communities.list,
+      isEnabled: (name) => federation.communities.isEnabled(name),
+      originate: (request, targets) => services.proxy.originate(request, targets),
+      wayTo: (community) => ({ hops: communityProxyUris(community).map(parseUri).filter(isSipUri), peer: federation.outboundPeer(someDomainOf(community)) }),
+      host: services.identity.primaryDomain,
+      clock,
+      logger,
+      onProbed: ({ community, connector, up }) => {
+        if (up !== null) this.counters.communities.connectorProbed(community, connector, up);
+      },
+    });
+    this.prober = prober;
+    this.stopCommunityReports = await answerCommunityReports(
+      store.bus,
+      { worker: transport.owner, communities: federation.communities, connectors: () => prober.connectors() },
+      (error) => logger.warn('communities: could not answer the admin API', { error }),
+    );
     handler.serve(composeRequestChain(services), services.proxy);
     await services.start();
+    prober.start();
     this.storeWatch = new StoreLossWatch({ store, markerId, reseed: () => seedUsers(store.users, config.users, clock.now()), secret: services.sharedSecret, clock, logger });
     this.storeWatch.start();
     this.counters.collectFrom({ transactions: () => transactions.counts(), acceptedConnections: () => transport.acceptedConnections, registeredAors: () => store.locations.countAors(clock.now()) });
     if (config.admin && this.adminEnabled) {
-      this.admin = await startAdminServer({ admin: config.admin, store, metrics: () => this.counters.scrape(), federation, logger, domains: config.domains, now: () => clock.now() });
+      this.admin = await startAdminServer({
+        admin: config.admin,
+        store,
+        metrics: () => this.counters.scrape(),
+        federation,
+        communities: config.communities,
+        logger,
+        domains: config.domains,
+        now: () => clock.now(),
+      });
     }
     if (config.ddns && this.ddnsEnabled) {
       // In the background: SIP service never waits on DNS.
@@ -198,6 +236,9 @@ export class HeraldServer {
     await this.admin?.close();
     await this.stopFederationReports?.();
     await this.runtimeLists?.stop();
+    this.prober?.stop();
+    await this.stopCommunityReports?.();
+    await this.communityStates?.stop();
     this.counters.collectFrom(null);
     await this.services?.stop();
     this.transactions?.close();
@@ -208,6 +249,9 @@ export class HeraldServer {
     this.storeWatch = null;
     this.stopFederationReports = null;
     this.runtimeLists = null;
+    this.prober = null;
+    this.stopCommunityReports = null;
+    this.communityStates = null;
     this.services = null;
     this.handler = null;
     this.transactions = null;
@@ -215,6 +259,11 @@ export class HeraldServer {
     this.transport = null;
     this.openedStore = null;
   }
+}
+
+/** A domain of the community, for the policy's look-up: the first exact one, else a name under the first wildcard. */
+function someDomainOf(community: CommunitySettings): string {
+  return community.domains.find((d) => !d.startsWith('*.')) ?? `gateway${community.domains[0].slice(1)}`;
 }
 
 function describe(l: ListenerInfo): string {

@@ -84,6 +84,7 @@ export class WorkerPool {
       metrics: async () => ({ contentType: aggregator.contentType, body: (await aggregator.clusterMetrics()) + (await this.registry.metrics()) }),
       // The policy as configured: the workers answer for what they apply.
       federation: federationPolicy(config),
+      communities: config.communities,
       logger,
       domains: config.domains,
     });

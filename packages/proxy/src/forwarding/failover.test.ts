@@ -5,7 +5,7 @@ import { MAX_DESTINATIONS_PER_BRANCH } from './response-context.js';
 
 describe('RFC 3263 §4.3 failover between the destinations of a next hop', () => {
   it('sends to the next destination, as a new transaction with a new branch, when one times out', async () => {
-    const { core, sent, whenSent, answer, timeOut, failovers } = harness();
+    const { core, sent, whenSent, answer, timeOut, failovers, failoverPeers } = harness();
     const ctx = new Ctx(core, invite([], 'MESSAGE'));
     const outcome = core.forward(ctx, [target('sip:bob@pool.example.net')]);
     await whenSent(1);
@@ -17,6 +17,7 @@ describe('RFC 3263 §4.3 failover between the destinations of a next hop', () =>
     expect((await outcome).status).toBe(200);
     expect(ctx.responses.map((r) => r.status)).toEqual([200]);
     expect(failovers).toEqual([['192.0.2.51', '192.0.2.52']]);
+    expect(failoverPeers).toEqual([undefined]);
   });
 
   it('moves on after a 503 and a transport error, and answers with the last only when every destination failed', async () => {

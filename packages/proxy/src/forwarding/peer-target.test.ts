@@ -13,7 +13,7 @@ function hops(...uris: string[]): SipUri[] {
 
 describe('RFC 5922 §4, §7.3 forwarding to a peer domain that requires TLS', () => {
   it('resolves the URI for TLS only, checks every destination against the peer domain, and fails over', async () => {
-    const { core, sent, whenSent, answer } = harness();
+    const { core, sent, whenSent, answer, failoverPeers } = harness();
     const outcome = core.forward(new Ctx(core, invite([], 'MESSAGE')), [{ ...target('sip:bob@pool.example.net'), peer: ENCRYPTED }]);
     await whenSent(1);
     expect(sent[0].destination).toEqual({ transport: 'tls', address: '192.0.2.51', port: 5061, serverName: 'peer.example.net', tlsCheck: { anyCertificate: true } });
@@ -21,6 +21,8 @@ describe('RFC 5922 §4, §7.3 forwarding to a peer domain that requires TLS', ()
     // A TLS handshake that fails (a certificate naming another domain) is a transport error: the next destination is tried.
     sent[0].handler.onTransportError({} as ClientTransaction, new Error('certificate names other.test'), createResponse(sent[0].request, 503));
     expect(sent[1].destination).toMatchObject({ transport: 'tls', address: '192.0.2.52', serverName: 'peer.example.net' });
+    // The failover is told whose branch it was (a gateway community's metrics count it).
+    expect(failoverPeers).toEqual(['peer.example.net']);
     answer(1, 200);
     expect((await outcome).status).toBe(200);
   });

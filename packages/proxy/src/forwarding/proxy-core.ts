@@ -69,8 +69,8 @@ export interface ProxyCoreOptions {
   nonInviteFailoverMs?: number;
   /** Where a next hop's URI leads (RFC 3263 §4), and which destinations failed lately (§4.3). */
   resolver: NextHopResolver;
-  /** A branch moved on to its next destination. @see RFC 3263 §4.3 */
-  onFailover?(from: Destination, to: Destination): void;
+  /** A branch (to `peer`, a peer domain the federation policy constrains the way to) moved on to its next destination. @see RFC 3263 §4.3 */
+  onFailover?(from: Destination, to: Destination, peer: OutboundPeer | undefined): void;
   onStatelessError?(error: unknown): void;
 }
 
@@ -114,7 +114,7 @@ export class ProxyCore {
         if (tx !== null && this.contexts.get(tx) === rc) this.contexts.delete(tx);
       },
       unreachable: (destination, retryAfterMs) => options.resolver.failed(destination, retryAfterMs),
-      failedOver: (from, to) => options.onFailover?.(from, to),
+      failedOver: (from, to, peer) => options.onFailover?.(from, to, peer),
       answered: (destination) => options.resolver.succeeded(destination),
       nonInviteFailoverMs: options.nonInviteFailoverMs ?? DEFAULT_NON_INVITE_FAILOVER_MS,
     };
@@ -249,6 +249,7 @@ export class ProxyCore {
       let first = true;
       return {
         destinations,
+        ...(target.peer !== undefined && { peer: target.peer }),
         request: (destination) => {
           const request = first || spare === null ? copy : spare.clone();
           first = false;

@@ -5,6 +5,7 @@ import { createCancel } from './cancel-request.js';
 import { restoreFrom } from './presented-identity.js';
 import type { ForwardOptions, ForwardOutcome, RequestContext } from '../tu/request-context.js';
 import { tlsConnectionFailed } from '../proxy-errors.js';
+import type { OutboundPeer } from '../routing/target.js';
 
 /**
  * One target's copy of the request, prepared by the proxy core: the destinations its next
@@ -15,6 +16,8 @@ import { tlsConnectionFailed } from '../proxy-errors.js';
 export interface PreparedBranch {
   destinations: readonly Destination[];
   request(destination: Destination): SipRequest;
+  /** The peer domain the target goes to, when the federation policy constrains the way there. */
+  peer?: OutboundPeer;
 }
 
 /** A prepared branch, or the final response that stands for a target that cannot be reached. */
@@ -36,8 +39,8 @@ export interface BranchSender {
    * `Retry-After` (`retryAfterMs`). @see RFC 3263 §4.3, RFC 3261 §21.5.4
    */
   unreachable(destination: Destination, retryAfterMs?: number): void;
-  /** A branch moved from `from`, which timed out, failed at the transport or answered 503, to `to`. @see RFC 3263 §4.3 */
-  failedOver(from: Destination, to: Destination): void;
+  /** A branch (to `peer`, when its target has one) moved from `from`, which timed out, failed at the transport or answered 503, to `to`. @see RFC 3263 §4.3 */
+  failedOver(from: Destination, to: Destination, peer: OutboundPeer | undefined): void;
   /** `destination` answered: it is no longer tried last. */
   answered(destination: Destination): void;
   /**
@@ -303,7 +306,7 @@ export class ResponseContext {
     if (!this.isInvite && this.sender.clock.now() - this.startedAt >= this.sender.nonInviteFailoverMs) return false;
     const from = branch.destination;
     this.sendNext(branch);
-    this.sender.failedOver(from, branch.destination);
+    this.sender.failedOver(from, branch.destination, prepared.peer);
     return true;
   }
 

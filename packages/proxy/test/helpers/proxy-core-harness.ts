@@ -43,6 +43,8 @@ export function harness() {
   const identity = new LocalIdentity(['example.com'], [HERALD], []);
   const tokens = new FlowTokens('secret');
   const failovers: Array<[string, string]> = [];
+  /** The peer domain of each failover's branch, when its target had one. */
+  const failoverPeers: Array<string | undefined> = [];
   const core = new ProxyCore({
     identity,
     transactions: {
@@ -64,7 +66,10 @@ export function harness() {
     clock,
     inviteTimeoutMs: 180_000,
     // Plain data for the one name a test resolves; other targets are addresses, which need no DNS.
-    onFailover: (from, to) => failovers.push([from.address, to.address]),
+    onFailover: (from, to, peer) => {
+      failovers.push([from.address, to.address]);
+      failoverPeers.push(peer?.domain);
+    },
     resolver: new SipResolver({
       dns: { addresses: (name) => (name === STUCK ? new Promise(() => undefined) : Promise.resolve(ZONE[name] ?? [])), srv: () => Promise.resolve([]), naptr: () => Promise.resolve([]) },
       clock,
@@ -81,7 +86,7 @@ export function harness() {
     const { request, handler } = sent[i];
     handler.onTimeout({} as ClientTransaction, createResponse(request, 408));
   };
-  return { clock, sent, whenSent, invites, core, identity, tokens, answer, timeOut, failovers };
+  return { clock, sent, whenSent, invites, core, identity, tokens, answer, timeOut, failovers, failoverPeers };
 }
 
 export class Ctx implements RequestContext {

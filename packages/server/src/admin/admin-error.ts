@@ -78,6 +78,11 @@ export function noSuchListEntry(list: string, entry: string): AdminError {
   return new AdminError(404, 'HERALD_ERR_ADMIN_NO_SUCH_ENTRY', `"${entry}" is not in the run-time ${list} list`);
 }
 
+export function noSuchCommunity(name: string, configured: readonly string[]): AdminError {
+  const names = configured.length === 0 ? 'none is configured' : `the configured ones are ${configured.join(', ')}`;
+  return new AdminError(404, 'HERALD_ERR_ADMIN_NO_SUCH_COMMUNITY', `there is no community "${name}" (${names}); add it to communities.list in the configuration and restart herald`);
+}
+
 const ALIAS_REFUSALS: Readonly<Record<AliasRefusalReason, [status: number, code: string]>> = {
   'bad-address': [400, 'HERALD_ERR_ADMIN_BAD_ADDRESS'],
   'no-such-user': [404, 'HERALD_ERR_ADMIN_NO_SUCH_USER'],

@@ -1,46 +1,18 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type FederationPolicy, type FederationPolicyDescription, canonicalAor, listEntryProblem, listedEntries } from '@herald/proxy';
+import type { ServerResponse } from 'node:http';
+import { type FederationPolicyDescription, canonicalAor, listEntryProblem, listedEntries } from '@herald/proxy';
 import { parseUri } from '@herald/sip';
 import { hostPort } from '@herald/stack';
 import { PRESENCE_EVENT, announceDecision, remainingSeconds } from '@herald/presence';
-import type { Binding, PresenceAction, Store, StoredMessage, Subscription, UserRecord } from '@herald/store';
+import type { Binding, PresenceAction, StoredMessage, Subscription, UserRecord } from '@herald/store';
 import { type AliasContext, AliasRefusal, accountNameTaken, addAlias, aliasesOfAccount, everyAlias, removeAlias } from '../account-aliases.js';
 import { userNameProblem } from '../account-name.js';
 import { parseAccountAddress, putAccount } from '../accounts.js';
 import { collectFederationReports } from '../federation/federation-reports.js';
 import { type ListName, changeRuntimeList, readRuntimeLists } from '../federation/runtime-lists.js';
-import type { Logger } from '../logger.js';
-import type { MetricsText } from '../metrics/herald-metrics.js';
+import type { AdminContext, AdminRequest, AdminRoute } from './admin-route.js';
+import { COMMUNITY_ROUTES } from './community-routes.js';
 import { aliasRefused, badAddress, badListEntry, badPath, configListEntry, invalidField, nameIsAlias, noSuchList, noSuchListEntry, noSuchUser, userExists } from './admin-error.js';
 import { readJsonObject, sendEmpty, sendJson } from './admin-http.js';
-
-/** What the endpoints act on. */
-export interface AdminContext {
-  store: Store;
-  /** The served domains: new accounts must be in one. */
-  domains: readonly string[];
-  metrics: () => Promise<MetricsText>;
-  /** The federation policy: its level, configured lists and peers. */
-  federation: Pick<FederationPolicy, 'describe'>;
-  logger: Logger;
-  /** ms since the epoch. */
-  now: () => number;
-}
-
-/** One request, matched to a route: `params` are the route's captures, URL-decoded. */
-export interface AdminRequest {
-  req: IncomingMessage;
-  params: string[];
-  query: URLSearchParams;
-}
-
-type Handler = (ctx: AdminContext, r: AdminRequest, res: ServerResponse) => Promise<void>;
-
-export interface AdminRoute {
-  /** Matched against the raw (still percent-encoded) path. */
-  pattern: RegExp;
-  methods: Readonly<Partial<Record<string, Handler>>>;
-}
 
 /** Paths under this prefix need the bearer token. */
 export const API_PREFIX = '/api/';
@@ -65,6 +37,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
   { pattern: /^\/api\/federation$/, methods: { GET: showFederation } },
   // The rest of the path, slashes included: a CIDR range may come unencoded (`198.51.100.0/24`).
   { pattern: /^\/api\/federation\/(allow|block)\/(.+)$/, methods: { PUT: addListEntry, DELETE: removeListEntry } },
+  ...COMMUNITY_ROUTES,
 ];
 
 const PRESENCE_ACTIONS: readonly PresenceAction[] = ['allow', 'block', 'polite-block', 'confirm'];

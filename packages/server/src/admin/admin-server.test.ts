@@ -1,12 +1,8 @@
 import { request } from 'node:http';
-import { PassThrough } from 'node:stream';
-import { DEFAULT_FEDERATION } from '@herald/proxy';
 import { MemoryStore, StoreUnavailableError } from '@herald/store';
-import { federationPolicy } from '../federation/federation-policy-of.js';
-import { createLogger } from '../logger.js';
-import { type AdminServer, startAdminServer } from './admin-server.js';
+import { TEST_ADMIN_TOKEN as TOKEN, startTestAdminServer } from '../../test/helpers/admin-server-fixture.js';
+import type { AdminServer } from './admin-server.js';
 
-const TOKEN = 'an-admin-token-of-some-length';
 const auth = { authorization: `Bearer ${TOKEN}` };
 
 interface Reply {
@@ -40,15 +36,7 @@ describe('admin HTTP API', () => {
     store = new MemoryStore();
     // As a started Herald leaves it.
     await store.marker.check('started', 1_700_000_000_000);
-    admin = await startAdminServer({
-      admin: { host: '127.0.0.1', port: 0, token: TOKEN },
-      store,
-      metrics: async () => ({ contentType: 'text/plain; version=0.0.4; charset=utf-8', body: 'herald_up 1\n' }),
-      federation: federationPolicy({ federation: DEFAULT_FEDERATION, routes: [] }),
-      logger: createLogger({ level: 'error', format: 'json' }, new PassThrough()),
-      domains: ['example.com'],
-      now: () => 1_700_000_000_000,
-    });
+    admin = await startTestAdminServer(store, { metrics: async () => ({ contentType: 'text/plain; version=0.0.4; charset=utf-8', body: 'herald_up 1\n' }), now: () => 1_700_000_000_000 });
   });
   afterEach(async () => {
     await admin.close();

@@ -1,6 +1,6 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { FederationPolicy } from '@herald/proxy';
+import type { CommunitiesSettings, FederationPolicy } from '@herald/proxy';
 import { hostPort } from '@herald/stack';
 import { STORE_RETRY_AFTER_SECONDS, type Store, StoreUnavailableError } from '@herald/store';
 import type { AdminConfig } from '../config/herald-config.js';
@@ -8,7 +8,8 @@ import type { Logger } from '../logger.js';
 import type { MetricsText } from '../metrics/herald-metrics.js';
 import { AdminError, badPath, methodNotAllowed, notFound, unauthorized } from './admin-error.js';
 import { bearerMatches, sendJson } from './admin-http.js';
-import { API_PREFIX, type AdminContext, matchRoute } from './admin-routes.js';
+import type { AdminContext } from './admin-route.js';
+import { API_PREFIX, matchRoute } from './admin-routes.js';
 
 export interface AdminServerOptions {
   admin: AdminConfig;
@@ -17,6 +18,8 @@ export interface AdminServerOptions {
   metrics: () => Promise<MetricsText>;
   /** The federation policy `GET /api/federation` describes. */
   federation: Pick<FederationPolicy, 'describe'>;
+  /** The gateway communities `/api/communities` describes and switches. */
+  communities: CommunitiesSettings;
   logger: Logger;
   /** Served domains: an account created through the API must be in one. */
   domains: readonly string[];
@@ -43,7 +46,7 @@ const CLOSE_GRACE_MS = 1000;
  */
 export async function startAdminServer(options: AdminServerOptions): Promise<AdminServer> {
   const { admin, logger } = options;
-  const ctx: AdminContext = { store: options.store, domains: options.domains, metrics: options.metrics, federation: options.federation, logger, now: options.now ?? Date.now };
+  const ctx: AdminContext = { store: options.store, domains: options.domains, metrics: options.metrics, federation: options.federation, communities: options.communities, logger, now: options.now ?? Date.now };
   const server = createServer({ requestTimeout: REQUEST_TIMEOUT_MS }, (req, res) => {
     handle(ctx, admin.token, req, res).catch((e: unknown) => answerError(logger, req, res, e));
   });

@@ -1,12 +1,8 @@
-import { PassThrough } from 'node:stream';
-import { DEFAULT_FEDERATION } from '@herald/proxy';
 import { MemoryStore, StoreUnavailableError } from '@herald/store';
+import { TEST_ADMIN_TOKEN as TOKEN, startTestAdminServer } from '../../test/helpers/admin-server-fixture.js';
 import { putAccount } from '../accounts.js';
-import { federationPolicy } from '../federation/federation-policy-of.js';
-import { createLogger } from '../logger.js';
-import { type AdminServer, startAdminServer } from './admin-server.js';
+import type { AdminServer } from './admin-server.js';
 
-const TOKEN = 'an-admin-token-of-some-length';
 const ASMITH = 'sip:asmith@dc.acme.test';
 const SMITH = 'sip:Alice_Smith@acme.test';
 
@@ -23,14 +19,7 @@ describe('admin HTTP API: aliases', () => {
     store = new MemoryStore();
     await putAccount(store.users, 'asmith', 'dc.acme.test', 'secret', 0);
     await putAccount(store.users, 'bob', 'dc.acme.test', 'secret', 0);
-    admin = await startAdminServer({
-      admin: { host: '127.0.0.1', port: 0, token: TOKEN },
-      store,
-      metrics: async () => ({ contentType: 'text/plain', body: '' }),
-      federation: federationPolicy({ federation: DEFAULT_FEDERATION, routes: [] }),
-      logger: createLogger({ level: 'error', format: 'json' }, new PassThrough()),
-      domains: ['dc.acme.test', 'acme.test'],
-    });
+    admin = await startTestAdminServer(store, { domains: ['dc.acme.test', 'acme.test'] });
   });
   afterEach(async () => {
     await admin.close();

@@ -7,9 +7,9 @@ import { answerFederationReports } from '../federation/federation-reports.js';
 import { federationPolicy } from '../federation/federation-policy-of.js';
 import { RuntimeListsService } from '../federation/runtime-lists-service.js';
 import { createLogger } from '../logger.js';
-import { type AdminServer, startAdminServer } from './admin-server.js';
+import { TEST_ADMIN_TOKEN as TOKEN, startTestAdminServer } from '../../test/helpers/admin-server-fixture.js';
+import type { AdminServer } from './admin-server.js';
 
-const TOKEN = 'an-admin-token-of-some-length';
 const CONFIG = { federation: { ...DEFAULT_FEDERATION, default: 'permissive' as const, allow: ['partner.example'], block: ['*.spam.example'] }, routes: [] };
 
 function tlsFlow(id: string, owner: string, remotePort: number, identities: string[], authorized: boolean): Flow {
@@ -39,14 +39,7 @@ describe('admin HTTP API: federation', () => {
       await startWorker(store, 'node~1~a', [tlsFlow('tls-1', 'node~1~a', 40001, ['peer.test'], true)]),
       await startWorker(store, 'node~2~b', [tlsFlow('tls-2', 'node~2~b', 40002, [], false), tlsFlow('tls-3', 'node~2~b', 40003, ['impostor.test'], false)]),
     ];
-    admin = await startAdminServer({
-      admin: { host: '127.0.0.1', port: 0, token: TOKEN },
-      store,
-      metrics: async () => ({ contentType: 'text/plain', body: '' }),
-      federation: federationPolicy(CONFIG),
-      logger: createLogger({ level: 'error', format: 'json' }, new PassThrough()),
-      domains: ['example.com'],
-    });
+    admin = await startTestAdminServer(store, { federation: federationPolicy(CONFIG) });
   });
   afterEach(async () => {
     await admin.close();

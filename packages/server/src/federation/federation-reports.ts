@@ -1,7 +1,7 @@
 import type { FederationPolicy } from '@herald/proxy';
 import { type Flow, hostPort } from '@herald/stack';
 import type { MessageBus } from '@herald/store';
-import { answerSurveys, survey } from '../bus-survey.js';
+import { answerSurveys, surveyWorkers } from '../bus-survey.js';
 
 /** The bus channel on which the admin API asks every worker what it holds. */
 export const FEDERATION_REPORTS_CHANNEL = 'federation:reports';
@@ -62,17 +62,6 @@ function reportOf({ worker, view, peerFlows }: FederationReportSource): WorkerFe
 }
 
 /** Asks every worker of every node; resolves with the answers that came within `timeoutMs`, and how many were asked. */
-export async function collectFederationReports(bus: MessageBus, timeoutMs = FEDERATION_REPORTS_TIMEOUT_MS): Promise<{ reports: WorkerFederationReport[]; asked: number }> {
-  const { answers, asked } = await survey(bus, FEDERATION_REPORTS_CHANNEL, readReport, timeoutMs);
-  return { reports: answers.sort((a, b) => (a.worker < b.worker ? -1 : a.worker > b.worker ? 1 : 0)), asked };
-}
-
-function readReport(payload: Buffer): WorkerFederationReport | null {
-  try {
-    const r = JSON.parse(payload.toString('utf8')) as Partial<WorkerFederationReport>;
-    if (typeof r.worker !== 'string' || !Array.isArray(r.allow) || !Array.isArray(r.block) || !Array.isArray(r.flows)) return null;
-    return r as WorkerFederationReport;
-  } catch {
-    return null;
-  }
+export function collectFederationReports(bus: MessageBus, timeoutMs = FEDERATION_REPORTS_TIMEOUT_MS): Promise<{ reports: WorkerFederationReport[]; asked: number }> {
+  return surveyWorkers<WorkerFederationReport>(bus, FEDERATION_REPORTS_CHANNEL, (r) => Array.isArray(r.allow) && Array.isArray(r.block) && Array.isArray(r.flows), timeoutMs);
 }

@@ -2,6 +2,7 @@ import type { DigestFailureReason } from '@herald/auth';
 import { KNOWN_METHODS } from '@herald/sip';
 import type { LimitName, TransactionCounts } from '@herald/stack';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { CommunityMetrics } from './community-metrics.js';
 import { DnsMetrics } from './dns-metrics.js';
 import { FederationMetrics } from './federation-metrics.js';
 import { LimitMetrics } from './limit-metrics.js';
@@ -80,6 +81,8 @@ export class HeraldMetrics {
   readonly dns = new DnsMetrics(this.registry);
   /** Requests to and from other domains, by peer and how the federation policy judged them. */
   readonly federation = new FederationMetrics(this.registry);
+  /** Per gateway community: requests, failovers between its connectors, connectors up. */
+  readonly communities = new CommunityMetrics(this.registry);
   private sources: MetricSources | null = null;
   private readonly methods = new Map<string, MethodTally>();
   private readonly requestCounter: Counter<'method'>;

@@ -2,27 +2,8 @@ import { type NamedServer, freePort, startNamed } from '@herald/test-kit';
 import { type HeraldProcess, startHerald } from './helpers/herald-process.js';
 import { ADMIN_TOKEN as TOKEN, startPresenceHerald } from './helpers/presence-herald.js';
 import { pidf } from './helpers/pidf.js';
+import { parts, resourceList } from './helpers/resource-lists.js';
 import { UdpAgent } from './helpers/udp-agent.js';
-
-/** The parts of a multipart/related body, each with its headers and body. @see RFC 2387 */
-function parts(contentType: string, body: string): Array<{ headers: Record<string, string>; body: string }> {
-  const boundary = /boundary="?([^";]+)"?/.exec(contentType)?.[1];
-  if (!boundary) throw new Error(`no boundary in ${contentType}`);
-  return body
-    .split(`--${boundary}`)
-    .slice(1, -1)
-    .map((chunk) => {
-      const text = chunk.replace(/^\r\n/, '').replace(/\r\n$/, '');
-      const split = text.indexOf('\r\n\r\n');
-      const headers: Record<string, string> = {};
-      for (const line of text.slice(0, split).split('\r\n')) headers[line.slice(0, line.indexOf(':')).toLowerCase()] = line.slice(line.indexOf(':') + 1).trim();
-      return { headers, body: text.slice(split + 4) };
-    });
-}
-
-function resourceList(uris: string[]): string {
-  return `<?xml version="1.0" encoding="UTF-8"?><resource-lists xmlns="urn:ietf:params:xml:ns:resource-lists"><list>${uris.map((u) => `<entry uri="${u}"/>`).join('')}</list></resource-lists>`;
-}
 
 /**
  * Subscriptions to lists of presentities (RFC 4662): a list in the SUBSCRIBE's body

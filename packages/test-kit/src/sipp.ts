@@ -27,13 +27,21 @@ export async function runSippUas(scenario: string, port: number, transport: Sipp
   return execSipp(['-sf', scenario, '-t', transport, '-m', '1', '-p', String(port)], extra);
 }
 
-/** SIPp on 127.0.0.1 with media ports of its own, stopped with an error after 20 s; `extra` last. */
-async function execSipp(args: string[], extra: string[]): Promise<SippRun> {
+/**
+ * Runs SIPp as a UAC with `scenario` from `local` (another loopback address: another host)
+ * to `remote` (`host:port`), for one call.
+ */
+export async function runSippFrom(scenario: string, local: string, remote: string, transport: SippTransportMode, extra: string[] = []): Promise<SippRun> {
+  return execSipp([remote, '-sf', scenario, '-t', transport, '-m', '1', '-p', String(await freePort())], extra, local);
+}
+
+/** SIPp on `local` with media ports of its own, stopped with an error after 20 s; `extra` last. */
+async function execSipp(args: string[], extra: string[], local = '127.0.0.1'): Promise<SippRun> {
   const media = await mediaPorts();
   return new Promise((resolve) => {
     execFile(
       'sipp',
-      [...args, '-i', '127.0.0.1', '-mp', String(media), '-timeout', '20', '-timeout_error', '-nostdin', ...extra],
+      [...args, '-i', local, '-mp', String(media), '-timeout', '20', '-timeout_error', '-nostdin', ...extra],
       { timeout: 30_000 },
       (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, output: stdout + stderr }),
     );

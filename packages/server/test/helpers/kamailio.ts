@@ -61,7 +61,15 @@ export async function startKamailio(options: KamailioOptions): Promise<KamailioP
   for (const table of PRESENCE_TABLES) await copyFile(join(DBTEXT, table), join(db, table));
   if (options.tls) await writeFile(join(dir, 'tls.cfg'), tlsConfig(options.tls));
   await writeFile(join(dir, 'kamailio.cfg'), config(options, db, dir, await modulesDir(options.tls !== undefined)));
-  const child = spawn('kamailio', ['-f', join(dir, 'kamailio.cfg'), '-DD', '-E', '-m', '64', '-M', '16', '-Y', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return runKamailio(dir, options.port, 64);
+}
+
+/**
+ * Runs Kamailio on `dir`/kamailio.cfg with `memoryMb` of shared memory until its config logs
+ * `kamailio-peer-ready`; stopping it removes `dir`.
+ */
+export async function runKamailio(dir: string, port: number, memoryMb: number): Promise<KamailioPeer> {
+  const child = spawn('kamailio', ['-f', join(dir, 'kamailio.cfg'), '-DD', '-E', '-m', String(memoryMb), '-M', '16', '-Y', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   await new Promise<void>((resolve, reject) => {
     const onData = (d: Buffer) => {
@@ -78,7 +86,7 @@ export async function startKamailio(options: KamailioOptions): Promise<KamailioP
     throw error;
   });
   return {
-    port: options.port,
+    port,
     output: () => output,
     async stop() {
       await stopProcess(child);
@@ -88,7 +96,7 @@ export async function startKamailio(options: KamailioOptions): Promise<KamailioP
 }
 
 /** Debian installs the modules under the architecture's library directory. */
-async function modulesDir(tls: boolean): Promise<string> {
+export async function modulesDir(tls: boolean): Promise<string> {
   for (const arch of await readdir('/usr/lib')) {
     const dir = join('/usr/lib', arch, 'kamailio/modules');
     if (!existsSync(join(dir, 'presence.so'))) continue;

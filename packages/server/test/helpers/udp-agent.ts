@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { type SipRequest, type SipResponse, createResponse } from '@herald/sip';
 import { type RequestText, UdpClient, requestText } from '@herald/test-kit';
 
@@ -9,11 +10,12 @@ export class UdpAgent {
   private constructor(
     readonly client: UdpClient,
     private readonly server: number,
+    private readonly serverHost: string,
   ) {}
 
-  /** An agent on `host`:`port` (127.0.0.1 and an ephemeral port by default) that talks to Herald on 127.0.0.1:`serverPort`. */
-  static async start(serverPort: number, port = 0, host = '127.0.0.1'): Promise<UdpAgent> {
-    return new UdpAgent(await UdpClient.bind(host, port), serverPort);
+  /** An agent on `host`:`port` (127.0.0.1 and an ephemeral port by default) that talks to Herald on `serverHost`:`serverPort`. */
+  static async start(serverPort: number, port = 0, host = '127.0.0.1', serverHost = '127.0.0.1'): Promise<UdpAgent> {
+    return new UdpAgent(await UdpClient.bind(host, port), serverPort, serverHost);
   }
 
   get contact(): string {
@@ -24,7 +26,7 @@ export class UdpAgent {
   async send(options: RequestText): Promise<void> {
     const headers = options.headers ?? [];
     const withContact = headers.some((h) => /^contact:/i.test(h)) ? headers : [`Contact: ${this.contact}`, ...headers];
-    await this.client.send(requestText({ ...options, sentBy: `${this.client.address}:${this.client.port}`, rport: true, headers: withContact }), this.server, '127.0.0.1');
+    await this.client.send(requestText({ ...options, sentBy: `${this.client.address}:${this.client.port}`, rport: true, headers: withContact }), this.server, this.serverHost);
   }
 
   /**
@@ -50,14 +52,22 @@ export class UdpAgent {
     }
   }
 
-  /** The next request sent to this agent, answered with `status`. */
+  /** The next request sent to this agent, answered with `status` where its top Via says (RFC 3261 §18.2.2). */
   async request(status = 200, timeoutMs = 5000): Promise<SipRequest> {
     for (;;) {
       const m = await this.client.nextMessage(timeoutMs);
       if (!m.isRequest()) continue;
-      await this.client.send(createResponse(m, status).toBuffer(), this.server, '127.0.0.1');
+      const [port, host] = this.responseAddress(m);
+      await this.client.send(createResponse(m, status).toBuffer(), port, host);
       return m;
     }
+  }
+
+  /** A request from another loopback host (a server of another domain) is answered there; any other where Herald listens. */
+  private responseAddress(m: SipRequest): [number, string] {
+    const via = m.topVia;
+    if (isIP(via.host) !== 4 || !via.host.startsWith('127.')) return [this.server, this.serverHost];
+    return [via.port ?? 5060, via.host];
   }
 
   close(): Promise<void> {

@@ -1,6 +1,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { freePort } from './sipp.js';
 import { stopProcess } from './stop-process.js';
@@ -93,13 +94,30 @@ function spawnSlapd(conf: string, port: number): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const onData = (d: Buffer) => {
       output += d.toString();
-      if (output.includes('slapd starting')) resolve(child);
+      // "slapd starting" may come before the listener accepts: wait until it does.
+      if (output.includes('slapd starting')) void accepting(port).then(() => resolve(child), reject);
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     child.once('error', (e) => reject(new Error(`slapd could not start (${e.message}); install the Debian package slapd`)));
     child.once('exit', (code) => reject(new Error(`slapd exited with ${code}:\n${output}`)));
   });
+}
+
+async function accepting(port: number): Promise<void> {
+  for (let i = 0; ; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (i >= 200) throw new Error(`slapd said it was starting but does not accept on port ${port}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }
 
 function run(command: string, args: string[], fix: string): Promise<string> {

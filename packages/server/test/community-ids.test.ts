@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { type SipRequest, type SipResponse, createResponse } from '@herald/sip';
 import { freePort, requestText } from '@herald/test-kit';
+import { nextRequest, uriOf } from './helpers/connector-agent.js';
 import { type HeraldProcess, runHerald, startHerald } from './helpers/herald-process.js';
 import { TcpPhone } from './helpers/tcp-phone.js';
 import { UdpAgent } from './helpers/udp-agent.js';
@@ -12,24 +13,6 @@ import { UdpAgent } from './helpers/udp-agent.js';
 const ACCOUNT = 'sip:asmith@dc.acme.test';
 const EXTERNAL = 'sip:Alice_Smith@acme.test';
 const PASSWORD = 'pw-asmith';
-
-/**
- * The next request of `method` the connector is sent, answered 200 with `headers`; any other
- * request (a probe) is answered 200 and passed over. Answers go to Herald's UDP port, which
- * is where its requests come from.
- */
-async function nextRequest(agent: UdpAgent, herald: HeraldProcess, method: string, headers: Array<[string, string]> = []): Promise<SipRequest> {
-  for (;;) {
-    const m = await agent.client.nextMessage(5000);
-    if (!m.isRequest()) continue;
-    await agent.client.send(createResponse(m, 200, undefined, { headers: m.method === method ? headers : [] }).toBuffer(), herald.port('udp'), '127.0.0.1');
-    if (m.method === method) return m;
-  }
-}
-
-function uriOf(header: string | undefined): string {
-  return /<([^>]+)>/.exec(header ?? '')?.[1] ?? '';
-}
 
 describe('ID conversion towards a convertIds community (issue 16)', () => {
   let herald: HeraldProcess;

@@ -93,8 +93,9 @@ function spawnSlapd(conf: string, port: number): Promise<ChildProcess> {
   let output = '';
   return new Promise((resolve, reject) => {
     const onData = (d: Buffer) => {
+      if (output.includes('slapd starting')) return;
       output += d.toString();
-      // "slapd starting" may come before the listener accepts: wait until it does.
+      // "slapd starting" may come before the listener accepts: wait until it does (once: the probe is logged too).
       if (output.includes('slapd starting')) void accepting(port).then(() => resolve(child), reject);
     };
     child.stdout.on('data', onData);

@@ -1,5 +1,5 @@
 import { freePort, type SlapdServer, startSlapd } from '@herald/test-kit';
-import { nextRequest, uriOf } from './helpers/connector-agent.js';
+import { messageFromCommunity, messageToCommunity, uriOf } from './helpers/connector-agent.js';
 import { eventually } from './helpers/eventually.js';
 import { type HeraldProcess, startHerald } from './helpers/herald-process.js';
 import { TcpPhone } from './helpers/tcp-phone.js';
@@ -67,7 +67,7 @@ directory:
 
   describe('the directory answering', () => {
     it('asmith\'s MESSAGE reaches the community From (and P-Asserted-Identity) the mail the directory holds; the 200 comes back with asmith\'s own From', async () => {
-      const [response, message] = await Promise.all([asmith.sendMessage('sip:bob@chi.acme.test', 'hello, Chicago'), nextRequest(connector, herald, 'MESSAGE')]);
+      const { response, message } = await messageToCommunity(asmith, connector, herald, 'hello, Chicago');
       expect(uriOf(message.header('from'))).toBe(EXTERNAL);
       expect(message.headerValues('p-asserted-identity')).toEqual([`<${EXTERNAL}>`]);
       expect(message.body.toString('utf8')).toBe('hello, Chicago');
@@ -76,12 +76,12 @@ directory:
     });
 
     it('a MESSAGE from the community to Alice_Smith@acme.test reaches asmith\'s registered phone', async () => {
-      await connector.send({ method: 'MESSAGE', uri: EXTERNAL, from: '<sip:bob@chi.acme.test>;tag=b1', to: `<${EXTERNAL}>`, headers: ['Content-Type: text/plain'], body: 'hi Alice' });
+      const response = messageFromCommunity(connector, EXTERNAL, 'hi Alice');
       const message = await asmith.nextRequest();
       expect(message.method).toBe('MESSAGE');
       expect(message.body.toString('utf8')).toBe('hi Alice');
       await asmith.answer(message);
-      expect((await connector.response()).status).toBe(200);
+      expect((await response).status).toBe(200);
     });
   });
 
@@ -91,7 +91,7 @@ directory:
     });
 
     it('bjones\'s MESSAGE (never looked up) goes out unconverted, and Herald warns once', async () => {
-      const [response, message] = await Promise.all([bjones.sendMessage('sip:bob@chi.acme.test', 'still here'), nextRequest(connector, herald, 'MESSAGE')]);
+      const { response, message } = await messageToCommunity(bjones, connector, herald, 'still here');
       expect(uriOf(message.header('from'))).toBe('sip:bjones@dc.acme.test');
       expect(message.body.toString('utf8')).toBe('still here');
       expect(response.status).toBe(200);
@@ -103,14 +103,13 @@ directory:
     });
 
     it('a MESSAGE from the community to Bob_Jones@acme.test finds no mapping: 404, and Herald keeps running', async () => {
-      await connector.send({ method: 'MESSAGE', uri: 'sip:Bob_Jones@acme.test', from: '<sip:bob@chi.acme.test>;tag=b2', to: '<sip:Bob_Jones@acme.test>', headers: ['Content-Type: text/plain'], body: 'hi Bob' });
-      expect((await connector.response()).status).toBe(404);
+      expect((await messageFromCommunity(connector, 'sip:Bob_Jones@acme.test', 'hi Bob')).status).toBe(404);
       expect(herald.child.exitCode).toBeNull();
       expect(herald.stdout.filter((l) => l.includes('the LDAP server cannot be asked'))).toHaveLength(1);
     });
 
     it('asmith keeps the external form the directory gave within cacheTime', async () => {
-      const [response, message] = await Promise.all([asmith.sendMessage('sip:bob@chi.acme.test', 'cached'), nextRequest(connector, herald, 'MESSAGE')]);
+      const { response, message } = await messageToCommunity(asmith, connector, herald, 'cached');
       expect(uriOf(message.header('from'))).toBe(EXTERNAL);
       expect(response.status).toBe(200);
     });

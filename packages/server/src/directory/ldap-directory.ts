@@ -44,7 +44,8 @@ export class LdapDirectory {
   private binding: Promise<void> | null = null;
 
   constructor(private readonly settings: LdapDirectorySettings) {
-    this.client = new Client({ url: settings.url, timeout: settings.timeoutMs, connectTimeout: settings.timeoutMs });
+    // autoRebind: a connection the server closed (idle) is made again bound as before, not anonymous.
+    this.client = new Client({ url: settings.url, timeout: settings.timeoutMs, connectTimeout: settings.timeoutMs, autoRebind: true });
   }
 
   /** The external form (`sip:Alice_Smith@acme.test`) of the account `aor`; undefined unless exactly one entry names the account. */

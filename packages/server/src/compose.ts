@@ -106,6 +106,8 @@ export interface Services {
   federation: FederationPolicy;
   /** FEDERATION: who sent a request from another domain, and whether the policy takes it. */
   judgePeer: RequestProcessor;
+  /** WITHINDLG: P-Asserted-Identity kept only from a community whose sender proves it, as `judgePeer` would. @see RFC 3325 §5 */
+  stripAssertedIdentityInDialog: RequestProcessor;
   /** WITHINDLG: whether the policy still takes a request within a dialog with another domain. */
   checkPeerInDialog: RequestProcessor;
   /** RELAY: whether the policy lets a request go to another domain. */
@@ -167,6 +169,7 @@ export async function composeServices({ config, store, core, clock, logger, metr
   const routes = new StaticRoutes([...config.routes, ...communityRoutes(config.communities)]);
   const mailboxServers = new MailboxServers(dns);
   const offences = new FlowOffences();
+  const domainAddresses = new DomainAddresses(resolver, mailboxServers, clock);
   const externalIds = new ExternalIds(federation, store.users);
   const observeFederation = metrics.federation.request;
   const registrar = new Registrar({ identity, locations: store.locations, users: store.users, policy: config.registrar, clock, requireAuthentication: config.auth.enabled });
@@ -215,7 +218,7 @@ export async function composeServices({ config, store, core, clock, logger, metr
     judgePeer: judgePeer({
       policy: federation,
       identity,
-      addresses: new DomainAddresses(resolver, mailboxServers, clock),
+      addresses: domainAddresses,
       offences,
       closeFlow: (id) => {
         logger.warn('federation: closing a connection that sent requests for domains it is not identified as', { flow: id });
@@ -224,6 +227,7 @@ export async function composeServices({ config, store, core, clock, logger, metr
       },
       observe: observeFederation,
     }),
+    stripAssertedIdentityInDialog: stripAssertedIdentityInDialog({ policy: federation, addresses: domainAddresses }),
     checkPeerInDialog: checkPeerInDialog(federation, observeFederation),
     checkPeerOutbound: checkPeerOutbound(federation, identity, observeFederation),
     enumLookup: new EnumLookup(dns, config.enum.suffixes),
@@ -292,7 +296,7 @@ export async function composeServices({ config, store, core, clock, logger, metr
  * Each step runs when its condition holds; a step that answers ends the chain.
  */
 export function composeRequestChain(services: Services, caps: Capabilities = CAPABILITIES): RequestProcessor[] {
-  const { identity, proxy, flowTokens, routes, federation, judgePeer, checkPeerInDialog, checkPeerOutbound, presentExternalId, enumLookup, mailboxServers, transactionHolder, auth, registrar, presence, messages, location } = services;
+  const { identity, proxy, flowTokens, routes, federation, judgePeer, stripAssertedIdentityInDialog, checkPeerInDialog, checkPeerOutbound, presentExternalId, enumLookup, mailboxServers, transactionHolder, auth, registrar, presence, messages, location } = services;
   for (const m of caps.allow) if (!KNOWN_METHODS.has(m)) throw new Error(`capability lists unknown method ${m}`);
   const trusted = trustedSender(identity, { trustLocalFrom: auth === null });
   return [
@@ -307,7 +311,7 @@ export function composeRequestChain(services: Services, caps: Capabilities = CAP
     // A dialog with another domain the federation policy has since blocked (or refused the feature): a BYE still ends it.
     when(all(hasToTag, fromOtherDomain(identity), not(isMethod('ACK', 'CANCEL', 'BYE'))), checkPeerInDialog),
     // A user's request within a dialog with a convertIds community carries their external form, as the dialog's first did.
-    when(inDialogHeraldRecordRouted, [stripAssertedIdentityInDialog(federation), when(not(fromOtherDomain(identity)), presentExternalId), forwardInDialog(proxy)]),
+    when(inDialogHeraldRecordRouted, [stripAssertedIdentityInDialog, when(not(fromOtherDomain(identity)), presentExternalId), forwardInDialog(proxy)]),
     when(isMethod('NOTIFY'), presence.listMemberNotifies),
     when(all(isMethod('SUBSCRIBE'), hasToTag), presence.subscriptionRefreshes),
     // FEDERATION: From names another domain (in-dialog requests took WITHINDLG): which peer, how far trusted, may it do this.

@@ -16,6 +16,7 @@ import {
   cancelInvite,
   checkMaxForwards,
   checkPeerInDialog,
+  checkPeerInDialogOutbound,
   checkPeerOutbound,
   communityRoutes,
   type FederationPolicy,
@@ -110,6 +111,8 @@ export interface Services {
   stripAssertedIdentityInDialog: RequestProcessor;
   /** WITHINDLG: whether the policy still takes a request within a dialog with another domain. */
   checkPeerInDialog: RequestProcessor;
+  /** WITHINDLG: the same of a user's request towards another domain (a community switched off since the dialog began). */
+  checkPeerInDialogOutbound: RequestProcessor;
   /** RELAY: whether the policy lets a request go to another domain. */
   checkPeerOutbound: RequestProcessor;
   /** ENUM over `enum.suffixes`. @see RFC 6116 */
@@ -229,6 +232,7 @@ export async function composeServices({ config, store, core, clock, logger, metr
     }),
     stripAssertedIdentityInDialog: stripAssertedIdentityInDialog({ policy: federation, addresses: domainAddresses }),
     checkPeerInDialog: checkPeerInDialog(federation, observeFederation),
+    checkPeerInDialogOutbound: checkPeerInDialogOutbound(federation, identity, observeFederation),
     checkPeerOutbound: checkPeerOutbound(federation, identity, observeFederation),
     enumLookup: new EnumLookup(dns, config.enum.suffixes),
     externalIds,
@@ -296,7 +300,7 @@ export async function composeServices({ config, store, core, clock, logger, metr
  * Each step runs when its condition holds; a step that answers ends the chain.
  */
 export function composeRequestChain(services: Services, caps: Capabilities = CAPABILITIES): RequestProcessor[] {
-  const { identity, proxy, flowTokens, routes, federation, judgePeer, stripAssertedIdentityInDialog, checkPeerInDialog, checkPeerOutbound, presentExternalId, enumLookup, mailboxServers, transactionHolder, auth, registrar, presence, messages, location } = services;
+  const { identity, proxy, flowTokens, routes, federation, judgePeer, stripAssertedIdentityInDialog, checkPeerInDialog, checkPeerInDialogOutbound, checkPeerOutbound, presentExternalId, enumLookup, mailboxServers, transactionHolder, auth, registrar, presence, messages, location } = services;
   for (const m of caps.allow) if (!KNOWN_METHODS.has(m)) throw new Error(`capability lists unknown method ${m}`);
   const trusted = trustedSender(identity, { trustLocalFrom: auth === null });
   return [
@@ -310,8 +314,13 @@ export function composeRequestChain(services: Services, caps: Capabilities = CAP
     // WITHINDLG: a dialog Herald record-routed, or a subscription dialog Herald is an end of (the dialog is the credential).
     // A dialog with another domain the federation policy has since blocked (or refused the feature): a BYE still ends it.
     when(all(hasToTag, fromOtherDomain(identity), not(isMethod('ACK', 'CANCEL', 'BYE'))), checkPeerInDialog),
-    // A user's request within a dialog with a convertIds community carries their external form, as the dialog's first did.
-    when(inDialogHeraldRecordRouted, [stripAssertedIdentityInDialog, when(not(fromOtherDomain(identity)), presentExternalId), forwardInDialog(proxy)]),
+    // A user's request within a dialog with another domain: refused once the policy no longer takes it (a community switched off: both ways at once);
+    // towards a convertIds community it carries their external form, as the dialog's first did.
+    when(inDialogHeraldRecordRouted, [
+      stripAssertedIdentityInDialog,
+      when(not(fromOtherDomain(identity)), [when(not(isMethod('ACK', 'CANCEL', 'BYE')), checkPeerInDialogOutbound), presentExternalId]),
+      forwardInDialog(proxy),
+    ]),
     when(isMethod('NOTIFY'), presence.listMemberNotifies),
     when(all(isMethod('SUBSCRIBE'), hasToTag), presence.subscriptionRefreshes),
     // FEDERATION: From names another domain (in-dialog requests took WITHINDLG): which peer, how far trusted, may it do this.

@@ -138,12 +138,13 @@ export class FederationPolicy {
   }
 
   /**
-   * What the policy says of a request within a dialog from `domain` (the dialog was judged
-   * when it began): the lists, level `off` and the feature, roles aside (the Request-URI of an
-   * in-dialog request is a contact, not a user), so that a domain blocked or refused a
-   * feature since loses its subscriptions at their next refresh or NOTIFY.
+   * What the policy says of a request within a dialog with `domain` (the dialog was judged
+   * when it began), from `address` (`null` for one Herald's user sends there): the lists,
+   * level `off` and the feature, roles aside (the Request-URI of an in-dialog request is a
+   * contact, not a user), so that a domain blocked or refused a feature since loses its
+   * subscriptions at their next refresh or NOTIFY.
    */
-  dialogRefusal(domain: string, address: string, feature: Feature | null): SipError | null {
+  dialogRefusal(domain: string, address: string | null, feature: Feature | null): SipError | null {
     return this.listRefusal(domain, address) ?? this.offerRefusal(domain, feature);
   }
 

@@ -4,7 +4,10 @@ import { FakeRequestContext, requestText } from '@herald/test-kit';
 import { FederationPolicy } from '../federation/federation-policy.js';
 import { DEFAULT_FEDERATION, type FederationSettings } from '../federation/federation-settings.js';
 import { PeerTable, peersOf } from '../federation/peer-table.js';
-import { checkPeerInDialog } from './check-peer-in-dialog.js';
+import type { CommunitySettings } from '../federation/community-settings.js';
+import { CommunitySwitch } from '../federation/community-switch.js';
+import { LocalIdentity } from '../routing/local-identity.js';
+import { checkPeerInDialog, checkPeerInDialogOutbound } from './check-peer-in-dialog.js';
 
 const FLOW: Flow = { id: 'udp-1', transport: 'udp', owner: 'test~1~00', localAddress: '192.0.2.1', localPort: 5060, remoteAddress: '192.0.2.10', remotePort: 5060 };
 
@@ -34,5 +37,47 @@ describe('requests within a dialog with another domain', () => {
   it('leave roles aside: an in-dialog Request-URI is a contact, not a user', async () => {
     const peer = { domain: 'peer.test', level: 'verified' as const, features: ['presence' as const], roles: { presence: ['carol@example.com'] }, watchers: 'allow' as const };
     expect(await outcome({ peers: [peer] }, inDialog('NOTIFY'))).toBe('continue');
+  });
+});
+
+describe('requests within a dialog towards another domain, from Herald’s own users', () => {
+  const chicago: CommunitySettings = {
+    name: 'chicago',
+    domains: ['chi.acme.test'],
+    proxies: [],
+    port: 5060,
+    transport: null,
+    trustedIps: [],
+    enabled: true,
+    convertIds: false,
+    level: 'verified',
+    watchers: 'allow',
+    probeIntervalMs: 10_000,
+  };
+  const identity = new LocalIdentity(['example.com'], [{ address: '192.0.2.1', port: 5060 }], []);
+
+  async function outbound(req: SipRequest, settings: Partial<FederationSettings> = {}, communitiesOn = true): Promise<string> {
+    const all = { ...DEFAULT_FEDERATION, ...settings };
+    const communities = { enabled: communitiesOn, list: [chicago] };
+    const policy = new FederationPolicy(all, new PeerTable(peersOf(all, [], communities)), undefined, new CommunitySwitch(communities));
+    const ctx = new FakeRequestContext(req, { flow: FLOW });
+    await ctx.run(checkPeerInDialogOutbound(policy, identity));
+    return ctx.responses.length > 0 ? `${ctx.response.status} ${ctx.response.reason}` : 'continue';
+  }
+  function fromAlice(method: string, to: string): SipRequest {
+    return parseMessage(Buffer.from(requestText({ method, uri: 'sip:bob@192.0.2.30', from: '<sip:alice@example.com>;tag=a', to: `<${to}>;tag=t` }))) as SipRequest;
+  }
+
+  it('are refused once the community is switched off, with its name (both ways, issue 16)', async () => {
+    expect(await outbound(fromAlice('MESSAGE', 'sip:bob@chi.acme.test'))).toBe('continue');
+    expect(await outbound(fromAlice('MESSAGE', 'sip:bob@chi.acme.test'), {}, false)).toBe('403 Community chicago Disabled');
+    expect(await outbound(fromAlice('SUBSCRIBE', 'sip:bob@chi.acme.test'), {}, false)).toBe('403 Community chicago Disabled');
+  });
+
+  it('are refused once the domain is blocked or the feature refused, and pass within Herald’s own domains', async () => {
+    expect(await outbound(fromAlice('MESSAGE', 'sip:bob@peer.test'), { block: ['peer.test'] })).toBe('403 Domain Blocked');
+    expect(await outbound(fromAlice('NOTIFY', 'sip:bob@peer.test'), { features: ['messages'] })).toBe('403 Presence Not Allowed With peer.test');
+    expect(await outbound(fromAlice('MESSAGE', 'sip:carol@example.com'), { default: 'off' })).toBe('continue');
+    expect(await outbound(fromAlice('MESSAGE', 'tel:+15551234'), { default: 'off' })).toBe('continue');
   });
 });

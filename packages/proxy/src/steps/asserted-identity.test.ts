@@ -1,30 +1,12 @@
 import { type SipRequest, parseMessage } from '@herald/sip';
 import type { Flow } from '@herald/stack';
 import { FAKE_FLOW, FakeRequestContext, requestText } from '@herald/test-kit';
-import type { CommunitySettings } from '../federation/community-settings.js';
-import { CommunitySwitch } from '../federation/community-switch.js';
-import { FederationPolicy } from '../federation/federation-policy.js';
-import { DEFAULT_FEDERATION } from '../federation/federation-settings.js';
-import { PeerTable, peersOf } from '../federation/peer-table.js';
 import type { PeerVerdict } from '../federation/peer-verdict.js';
+import { chicagoCommunity, communityPolicy } from '../../test/helpers/community-fixture.js';
 import { assertIdentityToCommunity, stripAssertedIdentity, stripAssertedIdentityInDialog } from './asserted-identity.js';
 
 const ALICE = { user: 'alice', domain: 'example.com', aor: 'sip:alice@example.com' };
-const chicago: CommunitySettings = {
-  name: 'chicago',
-  domains: ['chi.acme.test'],
-  proxies: [],
-  port: 5060,
-  transport: null,
-  trustedIps: [],
-  enabled: true,
-  convertIds: false,
-  level: 'verified',
-  watchers: 'allow',
-  probeIntervalMs: 10_000,
-};
-const settings = { enabled: true, list: [chicago] };
-const policy = new FederationPolicy(DEFAULT_FEDERATION, new PeerTable(peersOf(DEFAULT_FEDERATION, [], settings)), undefined, new CommunitySwitch(settings));
+const policy = communityPolicy([chicagoCommunity()]);
 
 function request(uri: string, from: string, ...pai: string[]): SipRequest {
   const extra = pai.map((value) => `P-Asserted-Identity: ${value}`);
@@ -83,7 +65,7 @@ describe('RFC 3325 §5 P-Asserted-Identity and the trust domain', () => {
   });
 
   it('within a dialog, removes it from a community switched off', async () => {
-    const off = new FederationPolicy(DEFAULT_FEDERATION, new PeerTable(peersOf(DEFAULT_FEDERATION, [], settings)), undefined, new CommunitySwitch({ enabled: false, list: [chicago] }));
+    const off = communityPolicy([chicagoCommunity()], {}, false);
     expect(await run(stripAssertedIdentityInDialog({ policy: off, addresses }), request('sip:alice@192.0.2.1', 'sip:bob@chi.acme.test', '<sip:bob@chi.acme.test>'))).toEqual([]);
   });
 });

@@ -4,10 +4,9 @@ import { FakeRequestContext, requestText } from '@herald/test-kit';
 import { FederationPolicy } from '../federation/federation-policy.js';
 import { DEFAULT_FEDERATION, type FederationSettings } from '../federation/federation-settings.js';
 import { PeerTable, peersOf } from '../federation/peer-table.js';
-import type { CommunitySettings } from '../federation/community-settings.js';
-import { CommunitySwitch } from '../federation/community-switch.js';
 import { LocalIdentity } from '../routing/local-identity.js';
 import { checkPeerInDialog, checkPeerInDialogOutbound } from './check-peer-in-dialog.js';
+import { chicagoCommunity, communityPolicy } from '../../test/helpers/community-fixture.js';
 
 const FLOW: Flow = { id: 'udp-1', transport: 'udp', owner: 'test~1~00', localAddress: '192.0.2.1', localPort: 5060, remoteAddress: '192.0.2.10', remotePort: 5060 };
 
@@ -41,25 +40,10 @@ describe('requests within a dialog with another domain', () => {
 });
 
 describe('requests within a dialog towards another domain, from Herald’s own users', () => {
-  const chicago: CommunitySettings = {
-    name: 'chicago',
-    domains: ['chi.acme.test'],
-    proxies: [],
-    port: 5060,
-    transport: null,
-    trustedIps: [],
-    enabled: true,
-    convertIds: false,
-    level: 'verified',
-    watchers: 'allow',
-    probeIntervalMs: 10_000,
-  };
   const identity = new LocalIdentity(['example.com'], [{ address: '192.0.2.1', port: 5060 }], []);
 
   async function outbound(req: SipRequest, settings: Partial<FederationSettings> = {}, communitiesOn = true): Promise<string> {
-    const all = { ...DEFAULT_FEDERATION, ...settings };
-    const communities = { enabled: communitiesOn, list: [chicago] };
-    const policy = new FederationPolicy(all, new PeerTable(peersOf(all, [], communities)), undefined, new CommunitySwitch(communities));
+    const policy = communityPolicy([chicagoCommunity()], settings, communitiesOn);
     const ctx = new FakeRequestContext(req, { flow: FLOW });
     await ctx.run(checkPeerInDialogOutbound(policy, identity));
     return ctx.responses.length > 0 ? `${ctx.response.status} ${ctx.response.reason}` : 'continue';

@@ -62,6 +62,8 @@ describe('requests within a dialog towards another domain, from Herald’s own u
     expect(await outbound(fromAlice('MESSAGE', 'sip:bob@peer.test'), { block: ['peer.test'] })).toBe('403 Domain Blocked');
     expect(await outbound(fromAlice('NOTIFY', 'sip:bob@peer.test'), { features: ['messages'] })).toBe('403 Presence Not Allowed With peer.test');
     expect(await outbound(fromAlice('MESSAGE', 'sip:carol@example.com'), { default: 'off' })).toBe('continue');
+    // The allow lists admitted the dialog (an entry may be the peer's source address, which this request does not carry).
+    expect(await outbound(fromAlice('MESSAGE', 'sip:bob@peer.test'), { allow: ['198.51.100.0/24'] })).toBe('continue');
     expect(await outbound(fromAlice('MESSAGE', 'tel:+15551234'), { default: 'off' })).toBe('continue');
   });
 });

@@ -33,7 +33,7 @@ export function checkPeerInDialog(policy: Pick<FederationPolicy, 'dialogRefusal'
  * domain; the Request-URI is a contact. Within Herald's own domains it passes untouched.
  * @see RFC 3261 §12.2.1.1
  */
-export function checkPeerInDialogOutbound(policy: Pick<FederationPolicy, 'dialogRefusal' | 'metricPeer'>, identity: Pick<LocalIdentity, 'senderDomain'>, observe?: FederationObserver): RequestProcessor {
+export function checkPeerInDialogOutbound(policy: Pick<FederationPolicy, 'dialogRefusalToward' | 'metricPeer'>, identity: Pick<LocalIdentity, 'senderDomain'>, observe?: FederationObserver): RequestProcessor {
   return {
     name: 'check-peer-in-dialog-outbound',
     process(ctx) {
@@ -41,7 +41,7 @@ export function checkPeerInDialogOutbound(policy: Pick<FederationPolicy, 'dialog
       if (identity.senderDomain(to) !== null) return 'continue';
       const domain = uriDomain(to);
       if (domain === null) return 'continue';
-      const refusal = policy.dialogRefusal(domain, null, requestFeature(ctx.req));
+      const refusal = policy.dialogRefusalToward(domain, requestFeature(ctx.req));
       if (refusal === null) return 'continue';
       observe?.(policy.metricPeer(domain), 'out', refusal.code);
       throw refusal;

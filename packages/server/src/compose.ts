@@ -31,6 +31,7 @@ import {
   inDialogHeraldRecordRouted,
   isMethod,
   not,
+  originateWithinPolicy,
   overUdp,
   preprocessRoute,
   presentExternalId,
@@ -176,7 +177,8 @@ export async function composeServices({ config, store, core, clock, logger, metr
   const externalIds = new ExternalIds(federation, store.users);
   const observeFederation = metrics.federation.request;
   const registrar = new Registrar({ identity, locations: store.locations, users: store.users, policy: config.registrar, clock, requireAuthentication: config.auth.enabled });
-  const originate = proxy.originate.bind(proxy);
+  // Herald's own NOTIFYs and SUBSCRIBEs to another domain obey the policy as its users' requests do (a community switched off: not sent).
+  const originate = originateWithinPolicy(federation, identity, proxy.originate.bind(proxy));
   const sweeps = (sweep: SweepName) => new SweepFailureLog({ sweep, logger, clock, count: () => metrics.limits.sweepFailed(sweep) });
   const delivery = new OfflineDelivery({
     locations: store.locations,

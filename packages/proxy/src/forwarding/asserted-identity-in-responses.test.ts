@@ -1,3 +1,4 @@
+import { createResponse } from '@herald/sip';
 import { Ctx, harness, invite, target } from '../../test/helpers/proxy-core-harness.js';
 import type { Target } from '../routing/target.js';
 
@@ -35,6 +36,15 @@ describe('RFC 3325 §5 P-Asserted-Identity in the responses relayed upstream', (
     answer(0, 200, ['P-Asserted-Identity: <sip:bob@chi.acme.test>']);
     expect((await outcome).status).toBe(200);
     expect(ctx.responses[0].response?.headerValues('p-asserted-identity')).toEqual(['<sip:bob@chi.acme.test>']);
+  });
+
+  it('is removed from a 2xx that matches no transaction any more (its branch unknown)', async () => {
+    const { core, ctx, sent, whenSent } = withCtx();
+    void core.forward(ctx, [communityTarget()]);
+    await whenSent(1);
+    const stray = createResponse(sent[0].request, 200, undefined, { headers: [['P-Asserted-Identity', '<sip:ceo@example.com>']] });
+    core.forwardStray(stray);
+    expect(stray.hasHeader('p-asserted-identity')).toBe(false);
   });
 });
 

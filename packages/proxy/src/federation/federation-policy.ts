@@ -118,6 +118,11 @@ export class FederationPolicy {
       const listed = (list: DomainAddressList) => list.hasDomain(domain) || (address !== null && list.hasAddress(address));
       if (!listed(this.allow) && !listed(this.runtimeAllow)) return domainNotAllowed();
     }
+    return this.switchedOff(domain);
+  }
+
+  /** A gateway community switched off, or level `off`: refused both ways whatever the lists say. */
+  private switchedOff(domain: string): SipError | null {
     const peer = this.table.peerFor(domain);
     if (peer?.community !== undefined && !this.communities.isEnabled(peer.community.name)) return communityDisabled(peer.community.name);
     if ((peer?.level ?? this.settings.default) === 'off') return federationDisabled(domain);
@@ -145,6 +150,18 @@ export class FederationPolicy {
    */
   dialogRefusal(domain: string, address: string, feature: Feature | null): SipError | null {
     return this.listRefusal(domain, address) ?? this.offerRefusal(domain, feature);
+  }
+
+  /**
+   * The same towards `domain`: a request within a dialog that one of Herald's users sends
+   * there, or one Herald originates (a NOTIFY to a watcher there): blocked, a community
+   * switched off, level `off`, the feature. The allow lists are not asked: an entry may name
+   * the peer's source address, which a request towards it does not carry, and the dialog
+   * was admitted by them.
+   */
+  dialogRefusalToward(domain: string, feature: Feature | null): SipError | null {
+    if (this.block.hasDomain(domain) || this.runtimeBlock.hasDomain(domain)) return domainBlocked();
+    return this.switchedOff(domain) ?? this.offerRefusal(domain, feature);
   }
 
   /** Whether requests using `feature` may go to `domain` at all (lists, level, features; roles aside). */

@@ -18,6 +18,8 @@ export interface PreparedBranch {
   request(destination: Destination): SipRequest;
   /** The peer domain the target goes to, when the federation policy constrains the way there. */
   peer?: OutboundPeer;
+  /** The target is in Herald's trust domain (a gateway community): its responses keep P-Asserted-Identity. @see RFC 3325 §5 */
+  trustDomain?: boolean;
 }
 
 /** A prepared branch, or the final response that stands for a target that cannot be reached. */
@@ -97,6 +99,14 @@ class Branch implements ClientTransactionHandler {
   }
 }
 
+/**
+ * Removes P-Asserted-Identity from a message that came from outside the trust domain.
+ * @see RFC 3325 §5
+ */
+export function removeAssertedIdentity(message: SipResponse): void {
+  if (message.hasHeader('p-asserted-identity')) message.removeHeader('p-asserted-identity');
+}
+
 /** The handler of a CANCEL Herald sends: nothing to do with its answer. */
 const CANCEL_HANDLER: ClientTransactionHandler = { onResponse() {}, onTimeout() {}, onTransportError() {} };
 
@@ -169,6 +179,8 @@ export class ResponseContext {
 
   branchResponse(branch: Branch, response: SipResponse): void {
     response.removeFirstValue('via');
+    // RFC 3325 §5: an identity asserted by a node outside the trust domain (a user agent, another domain) goes, responses included.
+    if (branch.prepared?.trustDomain !== true) removeAssertedIdentity(response);
     const status = response.status;
     if (branch.state !== 'done') this.sender.answered(branch.destination);
     if (status < 200) {

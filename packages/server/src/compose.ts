@@ -121,8 +121,8 @@ export interface Services {
   enumLookup: EnumLookup;
   /** ID conversion: which domains see users by their external form, and that form. */
   externalIds: ExternalIds;
-  /** RELAY and WITHINDLG: a request to a `convertIds` community carries the sender's external form. */
-  presentExternalId: RequestProcessor;
+  /** RELAY and WITHINDLG: a request to a `convertIds` community carries the sender's external form; `null` when no community converts IDs. */
+  presentExternalId: RequestProcessor | null;
   /** The `_im._sip` / `_pres._sip` servers of other domains. @see RFC 3861 §4 */
   mailboxServers: MailboxServers;
   /** Present when several workers share the UDP socket. */
@@ -242,7 +242,7 @@ export async function composeServices({ config, store, core, clock, logger, metr
     checkPeerOutbound: checkPeerOutbound(federation, identity, observeFederation),
     enumLookup: new EnumLookup(dns, config.enum.suffixes),
     externalIds,
-    presentExternalId: presentExternalId(externalIds, identity),
+    presentExternalId: config.communities.list.some((c) => c.convertIds) ? presentExternalId(externalIds, identity) : null,
     mailboxServers,
     transactionHolder:
       config.workers > 1
@@ -338,7 +338,7 @@ export function composeRequestChain(services: Services, caps: Capabilities = CAP
     // towards a convertIds community it carries their external form, as the dialog's first did.
     when(inDialogHeraldRecordRouted, [
       stripAssertedIdentityInDialog,
-      when(not(fromOtherDomain(identity)), [when(not(isMethod('ACK', 'CANCEL', 'BYE')), checkPeerInDialogOutbound), presentExternalId]),
+      when(not(fromOtherDomain(identity)), [when(not(isMethod('ACK', 'CANCEL', 'BYE')), checkPeerInDialogOutbound), ...(presentExternalId === null ? [] : [presentExternalId])]),
       forwardInDialog(proxy),
     ]),
     when(isMethod('NOTIFY'), presence.listMemberNotifies),
@@ -375,7 +375,7 @@ export function composeRequestChain(services: Services, caps: Capabilities = CAP
       // RFC 3325 §5: to a community, the identity Herald authenticated; to any other domain, none.
       assertIdentityToCommunity(federation),
       // ID conversion: to a convertIds community the sender is their external form, in From and that identity (a DEVIATION from RFC 3261 §16.6).
-      presentExternalId,
+      ...(presentExternalId === null ? [] : [presentExternalId]),
       when(toMailbox, relayMailboxBySrv(proxy, routes, mailboxServers, federation)),
       relayToOtherDomain(proxy, routes, federation),
     ]),

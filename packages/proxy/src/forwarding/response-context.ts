@@ -121,6 +121,8 @@ export function policyRefusal(response: SipResponse): SipResponse {
 export class ResponseContext {
   private readonly branches: Branch[] = [];
   private readonly finals: SipResponse[] = [];
+  /** The responses that came from a destination, as opposed to those Herald made up for a branch. */
+  private readonly received = new WeakSet<SipResponse>();
   private group = 0;
   private accepted = false;
   private finalSent = false;
@@ -169,6 +171,7 @@ export class ResponseContext {
 
   branchResponse(branch: Branch, response: SipResponse): void {
     response.removeFirstValue('via');
+    this.received.add(response);
     const status = response.status;
     if (branch.state !== 'done') this.sender.answered(branch.destination);
     if (status < 200) {
@@ -228,7 +231,7 @@ export class ResponseContext {
     this.finalSent = true;
     // RFC 3261 §16.7 step 10: the other branches of an INVITE are cancelled.
     if (this.isInvite) this.cancelPending();
-    this.finish({ status: response.status, response, handled: false });
+    this.finish({ status: response.status, response, handled: false, received: true });
   }
 
   private startGroup(): void {
@@ -336,7 +339,7 @@ export class ResponseContext {
     try {
       // The caller sees what the branches said (a 503 as a 503), or the 408 of no answer at all.
       if (this.options.onFailure && (await this.options.onFailure(best ?? createResponse(this.ctx.req, status)))) {
-        this.finish({ status: best?.status ?? status, response: best, handled: true });
+        this.finish({ status: best?.status ?? status, response: best, handled: true, received: best !== null && this.received.has(best) });
         return;
       }
     } catch (error) {
@@ -345,7 +348,7 @@ export class ResponseContext {
     }
     if (forwardable === null) this.ctx.respond(status);
     else this.relayUpstream(forwardable);
-    this.finish({ status, response: forwardable, handled: false });
+    this.finish({ status, response: forwardable, handled: false, received: forwardable !== null && this.received.has(forwardable) });
   }
 
   /** A response goes upstream with the sender's own From when the copies carried its external form. */

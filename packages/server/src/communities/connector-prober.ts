@@ -10,7 +10,7 @@ export interface ConnectorHealth {
   connector: string;
   /** Whether it answered the last OPTIONS; `null` before the first answer or timeout. */
   up: boolean | null;
-  /** The final status of the last OPTIONS (408: no answer), `null` before the first. */
+  /** The final status of the last OPTIONS (408: no answer; made up by Herald when `up` is false), `null` before the first. */
   lastStatus: number | null;
   /** When the last OPTIONS ended, ms since the epoch; `null` before the first. */
   lastCheckedAt: number | null;
@@ -98,9 +98,10 @@ export class ConnectorProber {
       outcome = { status: 503, response: null, handled: false };
     }
     if (this.stopped) return;
-    // A response from the connector, whatever its status, says it is there; the proxy core's
-    // own 408 (no answer) and a 503 (a transport error, or the connector's own) say it is not.
-    const up = outcome.response !== null && outcome.status !== 408;
+    // A response from the connector, whatever its status, says it is there. The proxy core's own
+    // responses say it is not: 408 (no answer), 500 for a transport error or the connector's
+    // 503, 404 or 504 for a name DNS does not know, 503 for a TLS connection that failed.
+    const up = outcome.received === true;
     const health = this.health.get(key(community.name, connector))!;
     if (health.up !== up) logger.info(`communities: connector ${up ? 'up' : 'down'}`, { community: community.name, connector, status: outcome.status });
     Object.assign(health, { up, lastStatus: outcome.response?.status ?? outcome.status, lastCheckedAt: clock.now() });

@@ -50,7 +50,10 @@ describe('ConnectorProber: RFC 3261 §11 OPTIONS to each connector of a communit
             finish: (how, status = 200) => resolve(outcomeOf(request, how, status)),
           }),
         ),
-      wayTo: (c) => ({ hops: c.proxies.map((p) => parseUri(p) as SipUri), peer: c.transport === 'tls' ? { domain: c.domains[0], onlyTls: true } : undefined }),
+      wayTo: (c) => c.proxies.map((p) => {
+        const hop = parseUri(p) as SipUri;
+        return { hop, peer: c.transport === 'tls' ? { domain: hop.host, onlyTls: true } : undefined };
+      }),
       host: 'example.com',
       clock,
       logger: createLogger({ level: 'error', format: 'json' }, new PassThrough()),
@@ -80,7 +83,7 @@ describe('ConnectorProber: RFC 3261 §11 OPTIONS to each connector of a communit
     expect(targets).toHaveLength(1);
     expect(targets[0].nextHops?.map((h) => h.host)).toEqual(['gw1.chicago.test']);
     expect(targets[0].peer).toBeUndefined();
-    expect(sent[2].targets[0].peer).toEqual({ domain: 'boston.test', onlyTls: true });
+    expect(sent[2].targets[0].peer).toEqual({ domain: 'gw.boston.test', onlyTls: true });
   });
 
   it('records a connector that answers anything as up, and one that times out or cannot be reached as down', async () => {

@@ -23,11 +23,11 @@ export interface ConnectorProberOptions {
   /** Sends a request Herald originates, as the proxy core does (`ProxyCore.originate`). */
   originate(request: SipRequest, targets: readonly Target[]): Promise<ForwardOutcome>;
   /**
-   * The way to a community's connectors, as its requests take it: the next hop of each
-   * `proxies` entry (in order, the community's `transport` added), and what its level asks
-   * of the connection (TLS only, the certificate checked).
+   * The way to each of a community's connectors, in the order of `proxies`, as its requests
+   * take it: the next hop (the community's `transport` added), and what its level asks of the
+   * connection (TLS only, the certificate checked: `FederationPolicy.connectorPeer`).
    */
-  wayTo(community: CommunitySettings): { hops: readonly SipUri[]; peer: OutboundPeer | undefined };
+  wayTo(community: CommunitySettings): ReadonlyArray<{ hop: SipUri; peer: OutboundPeer | undefined }>;
   /** Herald's own address, the From and Call-ID host of the probes: its primary domain. */
   host: string;
   clock: Clock;
@@ -75,8 +75,8 @@ export class ConnectorProber {
   private async round(community: CommunitySettings): Promise<void> {
     if (this.stopped) return;
     if (this.options.isEnabled(community.name)) {
-      const { hops, peer } = this.options.wayTo(community);
-      await Promise.all(community.proxies.map((connector, i) => hops[i] !== undefined && this.probe(community, connector, hops[i], peer)));
+      const ways = this.options.wayTo(community);
+      await Promise.all(community.proxies.map((connector, i) => ways[i] !== undefined && this.probe(community, connector, ways[i].hop, ways[i].peer)));
     }
     if (this.stopped) return;
     const timer = this.options.clock.setTimeout(() => {

@@ -175,6 +175,9 @@ export class HeraldServer {
           return { hop, peer: federation.connectorPeer(community.name, hop.host) };
         }),
       host: services.identity.primaryDomain,
+      failedTargetMs,
+      // Failovers until 2·64·T1 (the proxy core's nonInviteFailoverMs), then one more Timer F.
+      probeTimeoutMs: 3 * 64 * config.sip.timers.t1,
       clock,
       logger,
       onProbed: ({ community, connector, up }) => {

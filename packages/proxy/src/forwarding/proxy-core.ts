@@ -250,6 +250,7 @@ export class ProxyCore {
       return {
         destinations,
         ...(target.peer !== undefined && { peer: target.peer }),
+        ...(target.failedForMs !== undefined && { failedForMs: target.failedForMs }),
         request: (destination) => {
           const request = first || spare === null ? copy : spare.clone();
           first = false;

@@ -18,6 +18,8 @@ export interface PreparedBranch {
   request(destination: Destination): SipRequest;
   /** The peer domain the target goes to, when the federation policy constrains the way there. */
   peer?: OutboundPeer;
+  /** The target's `failedForMs`: how long a destination that fails is tried last. */
+  failedForMs?: number;
 }
 
 /** A prepared branch, or the final response that stands for a target that cannot be reached. */
@@ -35,8 +37,9 @@ export interface BranchSender {
   /** Called once, when the context has nothing left to do. */
   finished(rc: ResponseContext, ctx: RequestContext): void;
   /**
-   * `destination` did not answer (Timer B/F) or could not be reached, or answered 503 with
-   * `Retry-After` (`retryAfterMs`). @see RFC 3263 §4.3, RFC 3261 §21.5.4
+   * `destination` did not answer (Timer B/F) or could not be reached (tried last for the
+   * target's `failedForMs` when it gives one), or answered 503 with `Retry-After`
+   * (`retryAfterMs`). @see RFC 3263 §4.3, RFC 3261 §21.5.4
    */
   unreachable(destination: Destination, retryAfterMs?: number): void;
   /** A branch (to `peer`, when its target has one) moved from `from`, which timed out, failed at the transport or answered 503, to `to`. @see RFC 3263 §4.3 */
@@ -202,7 +205,7 @@ export class ResponseContext {
    * B/F) or could not be reached (503 on a transport error), our Via already removed.
    */
   branchUnreachable(branch: Branch, response: SipResponse): void {
-    if (branch.state !== 'done') this.sender.unreachable(branch.destination);
+    if (branch.state !== 'done') this.sender.unreachable(branch.destination, branch.prepared?.failedForMs);
     if (this.failOver(branch)) return;
     this.branchFinal(branch, response);
   }

@@ -55,6 +55,8 @@ describe('ConnectorProber: RFC 3261 §11 OPTIONS to each connector of a communit
         return { hop, peer: c.transport === 'tls' ? { domain: hop.host, onlyTls: true } : undefined };
       }),
       host: 'example.com',
+      failedTargetMs: 60_000,
+      probeTimeoutMs: 9_600,
       clock,
       logger: createLogger({ level: 'error', format: 'json' }, new PassThrough()),
       onProbed: (h) => probed.push(h),
@@ -110,6 +112,11 @@ describe('ConnectorProber: RFC 3261 §11 OPTIONS to each connector of a communit
       { up: false, lastStatus: 404 },
       { up: false, lastStatus: 503 },
     ]);
+  });
+
+  it('keeps a connector that failed its probe tried last until the next probe has had its time, the resolver\'s 60 s at least', () => {
+    start([community('chicago'), community('boston', { probeIntervalMs: 120_000 })]);
+    expect(sent.map((s) => s.targets[0].failedForMs)).toEqual([60_000, 60_000, 129_600, 129_600]);
   });
 
   it('starts the next round an interval after the last one ended, never while one is under way', async () => {

@@ -30,6 +30,10 @@ export interface ConnectorProberOptions {
   wayTo(community: CommunitySettings): ReadonlyArray<{ hop: SipUri; peer: OutboundPeer | undefined }>;
   /** Herald's own address, the From and Call-ID host of the probes: its primary domain. */
   host: string;
+  /** How long the resolver tries a destination that failed last (`dns.failedTargetTime`). */
+  failedTargetMs: number;
+  /** The longest a probe waits for its answer, failovers included. */
+  probeTimeoutMs: number;
   clock: Clock;
   logger: Logger;
   /** A connector's health after each probe. */
@@ -88,7 +92,10 @@ export class ConnectorProber {
 
   private async probe(community: CommunitySettings, connector: string, hop: SipUri, peer: OutboundPeer | undefined): Promise<void> {
     const { originate, host, clock, logger } = this.options;
-    const target: Target = { uri: connector, q: null, route: [], flow: null, flowOnly: false, nextHops: [hop], ...(peer !== undefined && { peer }) };
+    // RFC 3263 §4.3: a connector that fails its probe stays tried last until the next probe has
+    // had its time to find it back, however long the interval; an answer lifts the mark sooner.
+    const failedForMs = Math.max(this.options.failedTargetMs, community.probeIntervalMs + this.options.probeTimeoutMs);
+    const target: Target = { uri: connector, q: null, route: [], flow: null, flowOnly: false, nextHops: [hop], ...(peer !== undefined && { peer }), failedForMs };
     let outcome: ForwardOutcome;
     try {
       outcome = await originate(optionsRequest(connector, host), [target]);

@@ -56,6 +56,7 @@ import { Registrar, locationLookup } from '@herald/registrar';
 import { KNOWN_METHODS } from '@herald/sip';
 import { type Clock, type DnsClient, DomainAddresses, EnumLookup, type FlowRelay, MailboxServers, type SipResolver, type TransactionLayer, type TransportLayer } from '@herald/stack';
 import type { Store } from '@herald/store';
+import { refusingSwitchedOff } from './communities/switched-off-originate.js';
 import type { HeraldConfig } from './config/herald-config.js';
 import { federationPolicy } from './federation/federation-policy-of.js';
 import { advertisedAddresses, interfaceAddresses } from './local-addresses.js';
@@ -191,7 +192,8 @@ export async function composeServices({ config, store, core, clock, logger, metr
     identity,
     store,
     policy: config.presence,
-    originate,
+    // A community switched off hears nothing more from Herald: its watchers' subscriptions end at their next NOTIFY.
+    originate: refusingSwitchedOff(originate, federation),
     routes,
     peerWatchers: (domain) => federation.peerWatchers(domain),
     mayWatchIn: (domain) => federation.mayReach(domain, 'presence'),

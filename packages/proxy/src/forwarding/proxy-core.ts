@@ -253,6 +253,7 @@ export class ProxyCore {
         destinations,
         ...(target.peer !== undefined && { peer: target.peer }),
         trustDomain: target.peer?.community !== undefined,
+        ...(target.failedForMs !== undefined && { failedForMs: target.failedForMs }),
         request: (destination) => {
           const request = first || spare === null ? copy : spare.clone();
           first = false;

@@ -50,6 +50,7 @@ export * from './steps/judge-peer.js';
 export * from './steps/check-peer-in-dialog.js';
 export * from './steps/check-peer-outbound.js';
 export * from './steps/asserted-identity.js';
+export * from './federation/originate-within-policy.js';
 // ID conversion towards `convertIds` gateway communities.
 export * from './federation/external-ids.js';
 export * from './steps/present-external-id.js';

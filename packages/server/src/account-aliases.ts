@@ -96,16 +96,6 @@ export async function addAlias(ctx: AliasContext, aliasText: string, accountText
   return { entry: { alias, account, external: external ?? marked }, created: owner === undefined };
 }
 
-/**
- * Why `user@domain` cannot become an account, the mirror of an alias that may not be an
- * account: it is an alias already. `null` when it can.
- */
-export async function accountNameTaken(users: Pick<UserStore, 'resolveAlias'>, user: string, domain: string): Promise<string | null> {
-  const aor = accountAor(user, domain);
-  const owner = await users.resolveAlias(aor);
-  return owner === undefined ? null : `${aor} is an alias of ${owner}; delete the alias first`;
-}
-
 /** Removes an alias (of `accountText` when given: refused when it names another); resolves with what it was. */
 export async function removeAlias(ctx: AliasContext, aliasText: string, accountText?: string): Promise<AliasEntry> {
   const alias = aliasAddress(aliasText, ctx.domains);

@@ -1,5 +1,5 @@
 import { ha1 } from '@herald/sip';
-import type { StoreConfig, UserRecord, UserStore } from '@herald/store';
+import { type StoreConfig, type UserRecord, type UserStore, accountAor } from '@herald/store';
 import { userNameProblem } from './account-name.js';
 import type { HeraldConfig, UserSeed } from './config/herald-config.js';
 
@@ -35,8 +35,26 @@ export async function putAccount(users: UserStore, user: string, domain: string,
   return existing === undefined ? 'created' : 'updated';
 }
 
-/** Writes the `users:` accounts of the configuration (creating them or resetting their passwords); resolves with how many. */
+/**
+ * Why `user@domain` cannot become an account, the mirror of an alias that may not be an
+ * account: it is an alias already (its owner could register and send as it). `null` when it can.
+ */
+export async function accountNameTaken(users: Pick<UserStore, 'resolveAlias'>, user: string, domain: string): Promise<string | null> {
+  const aor = accountAor(user, domain);
+  const owner = await users.resolveAlias(aor);
+  return owner === undefined ? null : `${aor} is an alias of ${owner}; delete the alias first`;
+}
+
+/**
+ * Writes the `users:` accounts of the configuration (creating them or resetting their
+ * passwords); resolves with how many. Rejects, writing none, when one is another account's
+ * alias, as `herald user add` refuses it.
+ */
 export async function seedUsers(users: UserStore, seeds: readonly UserSeed[], now: number): Promise<number> {
+  for (const seed of seeds) {
+    const taken = await accountNameTaken(users, seed.user, seed.domain);
+    if (taken !== null) throw new Error(`users: ${taken} (herald user alias del ${seed.user}@${seed.domain}), or remove the entry from users`);
+  }
   for (const seed of seeds) await putAccount(users, seed.user, seed.domain, seed.password, now);
   return seeds.length;
 }

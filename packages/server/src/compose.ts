@@ -16,6 +16,7 @@ import {
   cancelInvite,
   checkMaxForwards,
   checkPeerInDialog,
+  checkPeerInDialogOutbound,
   checkPeerOutbound,
   communityRoutes,
   type FederationObserver,
@@ -31,6 +32,7 @@ import {
   inDialogHeraldRecordRouted,
   isMethod,
   not,
+  originateWithinPolicy,
   overUdp,
   preprocessRoute,
   presentExternalId,
@@ -107,16 +109,20 @@ export interface Services {
   federation: FederationPolicy;
   /** FEDERATION: who sent a request from another domain, and whether the policy takes it. */
   judgePeer: RequestProcessor;
+  /** WITHINDLG: P-Asserted-Identity kept only from a community whose sender proves it, as `judgePeer` would. @see RFC 3325 §5 */
+  stripAssertedIdentityInDialog: RequestProcessor;
   /** WITHINDLG: whether the policy still takes a request within a dialog with another domain. */
   checkPeerInDialog: RequestProcessor;
+  /** WITHINDLG: the same of a user's request towards another domain (a community switched off since the dialog began). */
+  checkPeerInDialogOutbound: RequestProcessor;
   /** RELAY: whether the policy lets a request go to another domain. */
   checkPeerOutbound: RequestProcessor;
   /** ENUM over `enum.suffixes`. @see RFC 6116 */
   enumLookup: EnumLookup;
   /** ID conversion: which domains see users by their external form, and that form. */
   externalIds: ExternalIds;
-  /** RELAY and WITHINDLG: a request to a `convertIds` community carries the sender's external form. */
-  presentExternalId: RequestProcessor;
+  /** RELAY and WITHINDLG: a request to a `convertIds` community carries the sender's external form; `null` when no community converts IDs. */
+  presentExternalId: RequestProcessor | null;
   /** The `_im._sip` / `_pres._sip` servers of other domains. @see RFC 3861 §4 */
   mailboxServers: MailboxServers;
   /** Present when several workers share the UDP socket. */
@@ -171,10 +177,12 @@ export async function composeServices({ config, store, core, clock, logger, metr
   const routes = new StaticRoutes([...config.routes, ...communityRoutes(config.communities)]);
   const mailboxServers = new MailboxServers(dns);
   const offences = new FlowOffences();
+  const domainAddresses = new DomainAddresses(resolver, mailboxServers, clock);
   const externalIds = new ExternalIds(federation, store.users);
   const observeFederation = federationObserver(metrics, federation);
   const registrar = new Registrar({ identity, locations: store.locations, users: store.users, policy: config.registrar, clock, requireAuthentication: config.auth.enabled });
-  const originate = proxy.originate.bind(proxy);
+  // Herald's own NOTIFYs and SUBSCRIBEs to another domain obey the policy as its users' requests do (a community switched off: not sent).
+  const originate = originateWithinPolicy(federation, identity, proxy.originate.bind(proxy));
   const sweeps = (sweep: SweepName) => new SweepFailureLog({ sweep, logger, clock, count: () => metrics.limits.sweepFailed(sweep) });
   const delivery = new OfflineDelivery({
     locations: store.locations,
@@ -219,7 +227,7 @@ export async function composeServices({ config, store, core, clock, logger, metr
     judgePeer: judgePeer({
       policy: federation,
       identity,
-      addresses: new DomainAddresses(resolver, mailboxServers, clock),
+      addresses: domainAddresses,
       offences,
       closeFlow: (id) => {
         logger.warn('federation: closing a connection that sent requests for domains it is not identified as', { flow: id });
@@ -228,11 +236,13 @@ export async function composeServices({ config, store, core, clock, logger, metr
       },
       observe: observeFederation,
     }),
+    stripAssertedIdentityInDialog: stripAssertedIdentityInDialog({ policy: federation, addresses: domainAddresses }),
     checkPeerInDialog: checkPeerInDialog(federation, observeFederation),
+    checkPeerInDialogOutbound: checkPeerInDialogOutbound(federation, identity, observeFederation),
     checkPeerOutbound: checkPeerOutbound(federation, identity, observeFederation),
     enumLookup: new EnumLookup(dns, config.enum.suffixes),
     externalIds,
-    presentExternalId: presentExternalId(externalIds, identity),
+    presentExternalId: config.communities.list.some((c) => c.convertIds) ? presentExternalId(externalIds, identity) : null,
     mailboxServers,
     transactionHolder:
       config.workers > 1
@@ -310,7 +320,7 @@ function federationObserver(metrics: HeraldMetrics, federation: FederationPolicy
  * Each step runs when its condition holds; a step that answers ends the chain.
  */
 export function composeRequestChain(services: Services, caps: Capabilities = CAPABILITIES): RequestProcessor[] {
-  const { identity, proxy, flowTokens, routes, federation, judgePeer, checkPeerInDialog, checkPeerOutbound, presentExternalId, enumLookup, mailboxServers, transactionHolder, auth, registrar, presence, messages, location } = services;
+  const { identity, proxy, flowTokens, routes, federation, judgePeer, stripAssertedIdentityInDialog, checkPeerInDialog, checkPeerInDialogOutbound, checkPeerOutbound, presentExternalId, enumLookup, mailboxServers, transactionHolder, auth, registrar, presence, messages, location } = services;
   for (const m of caps.allow) if (!KNOWN_METHODS.has(m)) throw new Error(`capability lists unknown method ${m}`);
   const trusted = trustedSender(identity, { trustLocalFrom: auth === null });
   return [
@@ -324,8 +334,13 @@ export function composeRequestChain(services: Services, caps: Capabilities = CAP
     // WITHINDLG: a dialog Herald record-routed, or a subscription dialog Herald is an end of (the dialog is the credential).
     // A dialog with another domain the federation policy has since blocked (or refused the feature): a BYE still ends it.
     when(all(hasToTag, fromOtherDomain(identity), not(isMethod('ACK', 'CANCEL', 'BYE'))), checkPeerInDialog),
-    // A user's request within a dialog with a convertIds community carries their external form, as the dialog's first did.
-    when(inDialogHeraldRecordRouted, [stripAssertedIdentityInDialog(federation), when(not(fromOtherDomain(identity)), presentExternalId), forwardInDialog(proxy)]),
+    // A user's request within a dialog with another domain: refused once the policy no longer takes it (a community switched off: both ways at once);
+    // towards a convertIds community it carries their external form, as the dialog's first did.
+    when(inDialogHeraldRecordRouted, [
+      stripAssertedIdentityInDialog,
+      when(not(fromOtherDomain(identity)), [when(not(isMethod('ACK', 'CANCEL', 'BYE')), checkPeerInDialogOutbound), ...(presentExternalId === null ? [] : [presentExternalId])]),
+      forwardInDialog(proxy),
+    ]),
     when(isMethod('NOTIFY'), presence.listMemberNotifies),
     when(all(isMethod('SUBSCRIBE'), hasToTag), presence.subscriptionRefreshes),
     // FEDERATION: From names another domain (in-dialog requests took WITHINDLG): which peer, how far trusted, may it do this.
@@ -360,7 +375,7 @@ export function composeRequestChain(services: Services, caps: Capabilities = CAP
       // RFC 3325 §5: to a community, the identity Herald authenticated; to any other domain, none.
       assertIdentityToCommunity(federation),
       // ID conversion: to a convertIds community the sender is their external form, in From and that identity (a DEVIATION from RFC 3261 §16.6).
-      presentExternalId,
+      ...(presentExternalId === null ? [] : [presentExternalId]),
       when(toMailbox, relayMailboxBySrv(proxy, routes, mailboxServers, federation)),
       relayToOtherDomain(proxy, routes, federation),
     ]),

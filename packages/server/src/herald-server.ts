@@ -1,5 +1,5 @@
-import { type CommunitySettings, RequestHandler, type RuntimeCommunityStates, communityProxyUris } from '@herald/proxy';
-import { type SipRequest, type SipResponse, isSipUri, parseUri, randomHex } from '@herald/sip';
+import { RequestHandler, type RuntimeCommunityStates, communityProxyUris } from '@herald/proxy';
+import { type SipRequest, type SipResponse, type SipUri, parseUri, randomHex } from '@herald/sip';
 import { type Clock, type Flow, DnsClient, FlowRelay, type ListenerInfo, SipResolver, TransactionLayer, TransportLayer, hostPort, readHostsFile, systemClock, systemLookup } from '@herald/stack';
 import { type Store, openStore } from '@herald/store';
 import { seedUsers, storeOptions } from './accounts.js';
@@ -173,8 +173,15 @@ export class HeraldServer {
       communities: config.communities.list,
       isEnabled: (name) => federation.communities.isEnabled(name),
       originate: (request, targets) => services.proxy.originate(request, targets),
-      wayTo: (community) => ({ hops: communityProxyUris(community).map(parseUri).filter(isSipUri), peer: federation.outboundPeer(someDomainOf(community)) }),
+      wayTo: (community) =>
+        communityProxyUris(community).map((text) => {
+          const hop = parseUri(text) as SipUri;
+          return { hop, peer: federation.connectorPeer(community.name, hop.host) };
+        }),
       host: services.identity.primaryDomain,
+      failedTargetMs,
+      // Failovers until 2·64·T1 (the proxy core's nonInviteFailoverMs), then one more Timer F.
+      probeTimeoutMs: 3 * 64 * config.sip.timers.t1,
       clock,
       logger,
       onProbed: ({ community, connector, up }) => {
@@ -265,11 +272,6 @@ export class HeraldServer {
     this.transport = null;
     this.openedStore = null;
   }
-}
-
-/** A domain of the community, for the policy's look-up: the first exact one, else a name under the first wildcard. */
-function someDomainOf(community: CommunitySettings): string {
-  return community.domains.find((d) => !d.startsWith('*.')) ?? `gateway${community.domains[0].slice(1)}`;
 }
 
 function describe(l: ListenerInfo): string {

@@ -1,7 +1,6 @@
 import { createInterface } from 'node:readline';
 import { type Store, openStore } from '@herald/store';
-import { accountNameTaken } from './account-aliases.js';
-import { parseAccountAddress, putAccount, storeOptions } from './accounts.js';
+import { accountNameTaken, parseAccountAddress, putAccount, storeOptions } from './accounts.js';
 import type { HeraldConfig } from './config/herald-config.js';
 
 export const USER_USAGE = `Usage: herald user <add|passwd|del|list|alias> [ADDRESS] [--password P] [--config FILE]

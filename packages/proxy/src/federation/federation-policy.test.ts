@@ -234,6 +234,17 @@ describe('gateway communities', () => {
     expect(udp.outboundPeer('ny.acme.test')).toEqual({ domain: 'ny.acme.test', onlyTls: false, community: 'ny', defaultPort: 5070, transport: 'udp' });
   });
 
+  it("gives the way to a connector for its probes: as to the community's first exact domain, else checked against the connector's own host", () => {
+    const boston: CommunitySettings = { ...ny, name: 'boston', domains: ['*.bos.acme.test', '*.bos2.acme.test'], proxies: ['sip:gw.edge.test', 'sip:192.0.2.20'], level: 'trusted' };
+    const p = new FederationPolicy(DEFAULT_FEDERATION, new PeerTable(peersOf(DEFAULT_FEDERATION, [], { list: [chicago, boston] })));
+    expect(p.connectorPeer('chicago', 'gw1.chi.acme.test')).toEqual(p.outboundPeer('chi.acme.test'));
+    // RFC 5922 §7.3: the probe's Request-URI is the connector; no made-up name under a wildcard.
+    expect(p.connectorPeer('boston', 'GW.edge.test')).toEqual({ domain: 'gw.edge.test', onlyTls: true, tlsCheck: { anyCertificate: false }, community: 'boston' });
+    // An address is no name to check (RFC 6066 §3): the domain under the first wildcard.
+    expect(p.connectorPeer('boston', '192.0.2.20')).toMatchObject({ domain: 'bos.acme.test', community: 'boston' });
+    expect(p.connectorPeer('denver', 'gw.edge.test')).toBeUndefined();
+  });
+
   it('shows community peers with their source and community', () => {
     const peers = communityPolicy().describe().peers;
     expect(peers.map((p) => [p.domain, p.sources, p.community])).toEqual([

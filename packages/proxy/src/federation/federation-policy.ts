@@ -1,4 +1,5 @@
-import type { SipError } from '@herald/sip';
+import { isIP } from 'node:net';
+import { type SipError, hostAddress } from '@herald/sip';
 import type { TlsPeerCheck } from '@herald/stack';
 import { canonicalHost } from '../routing/local-identity.js';
 import type { OutboundPeer } from '../routing/target.js';
@@ -118,6 +119,11 @@ export class FederationPolicy {
       const listed = (list: DomainAddressList) => list.hasDomain(domain) || (address !== null && list.hasAddress(address));
       if (!listed(this.allow) && !listed(this.runtimeAllow)) return domainNotAllowed();
     }
+    return this.switchedOff(domain);
+  }
+
+  /** A gateway community switched off, or level `off`: refused both ways whatever the lists say. */
+  private switchedOff(domain: string): SipError | null {
     const peer = this.table.peerFor(domain);
     if (peer?.community !== undefined && !this.communities.isEnabled(peer.community.name)) return communityDisabled(peer.community.name);
     if ((peer?.level ?? this.settings.default) === 'off') return federationDisabled(domain);
@@ -147,6 +153,18 @@ export class FederationPolicy {
     return this.listRefusal(domain, address) ?? this.offerRefusal(domain, feature);
   }
 
+  /**
+   * The same towards `domain`: a request within a dialog that one of Herald's users sends
+   * there, or one Herald originates (a NOTIFY to a watcher there): blocked, a community
+   * switched off, level `off`, the feature. The allow lists are not asked: an entry may name
+   * the peer's source address, which a request towards it does not carry, and the dialog
+   * was admitted by them.
+   */
+  dialogRefusalToward(domain: string, feature: Feature | null): SipError | null {
+    if (this.block.hasDomain(domain) || this.runtimeBlock.hasDomain(domain)) return domainBlocked();
+    return this.switchedOff(domain) ?? this.offerRefusal(domain, feature);
+  }
+
   /** Whether requests using `feature` may go to `domain` at all (lists, level, features; roles aside). */
   mayReach(domain: string, feature: Feature): boolean {
     return this.listRefusal(domain, null) === null && this.offerRefusal(domain, feature) === null;
@@ -173,6 +191,24 @@ export class FederationPolicy {
     }
     const tlsCheck = tlsCheckOf(peer?.level ?? this.settings.default, peer?.ca);
     return tlsCheck === undefined ? undefined : { domain, onlyTls: true, tlsCheck };
+  }
+
+  /**
+   * The way to a connector of the community `name` for its probes (RFC 3261 §11 OPTIONS): as
+   * to the community's first exact domain, the name its requests' certificates are checked
+   * against. A community of `*.` domains only has no such name: the connector's own host is
+   * checked, the probe's Request-URI (RFC 5922 §7.3), and for a connector given as an address
+   * (no name to check, RFC 6066 §3) the domain under the first wildcard. `undefined` for a
+   * name no community has.
+   */
+  connectorPeer(name: string, connectorHost: string): OutboundPeer | undefined {
+    const peers = this.table.peers.filter((p) => p.community?.name === name);
+    if (peers.length === 0) return undefined;
+    const exact = peers.find((p) => !p.domain.startsWith('*.'));
+    if (exact !== undefined) return this.communityWays.get(exact);
+    const way = this.communityWays.get(peers[0])!;
+    const host = hostAddress(connectorHost);
+    return { ...way, domain: isIP(host) === 0 ? canonicalHost(host) : peers[0].domain.slice(2) };
   }
 
   /** The gateway community `domain` belongs to, switched on or not; `undefined` for another domain. */

@@ -45,6 +45,18 @@ describe('RFC 3263 §4.3 failover between the destinations of a next hop', () =>
     expect(sent[2].destination.address).toBe('192.0.2.52');
   });
 
+  it("tries a destination that failed last for the target's failedForMs when it gives one (a connector probe: until the next probe)", async () => {
+    const { core, sent, whenSent, timeOut, clock } = harness();
+    void core.originate(invite([], 'OPTIONS'), [{ ...target('sip:gw@pool.example.net'), failedForMs: 120_000 }]);
+    await whenSent(1);
+    timeOut(0);
+    // Longer than the resolver's own memory (60 s).
+    clock.advance(100_000);
+    void core.forward(new Ctx(core, invite([], 'MESSAGE').setHeader('Call-ID', 'call-2')), [target('sip:bob@pool.example.net')]);
+    await whenSent(3);
+    expect(sent[2].destination.address).toBe('192.0.2.52');
+  });
+
   it('tries a destination that answered 503 with Retry-After last, and one without it as before (RFC 3261 §21.5.4)', async () => {
     const { core, sent, whenSent, answer } = harness();
     void core.forward(new Ctx(core, invite([], 'MESSAGE')), [target('sip:bob@pool.example.net')]);

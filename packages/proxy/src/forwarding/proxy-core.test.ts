@@ -1,5 +1,5 @@
-import { type SipRequest, parseMessage } from '@herald/sip';
-import type { Flow, InviteServerTransaction } from '@herald/stack';
+import { type SipRequest, createResponse, parseMessage } from '@herald/sip';
+import type { ClientTransaction, Flow, InviteServerTransaction } from '@herald/stack';
 import { preprocessRoute } from '../steps/preprocess-route.js';
 import { Ctx, HERALD, TCP_FLOW, UDP_FLOW, harness, invite, target } from '../../test/helpers/proxy-core-harness.js';
 
@@ -292,5 +292,32 @@ describe('targets that cannot be tried', () => {
     const outcome = await core.forward(ctx, [target('sip:bob@198.51.100.5;transport=sctp')]);
     // Its 503 is not forwarded: 500 stands for it (§16.7 step 6).
     expect(outcome.status).toBe(500);
+  });
+});
+
+describe('an outcome says whether its response came from downstream', () => {
+  it('is received for a response a destination sent, whatever its status', async () => {
+    const { core, answer } = harness();
+    const outcome = core.originate(invite([], 'OPTIONS'), [target('sip:gw@198.51.100.5')]);
+    answer(0, 404);
+    expect(await outcome).toMatchObject({ status: 404, received: true });
+  });
+
+  it('is not for the responses Herald makes up: no answer, a next hop DNS does not know, a peer with no TLS destination', async () => {
+    const timedOut = harness();
+    const silent = timedOut.core.originate(invite([], 'OPTIONS'), [target('sip:gw@198.51.100.5')]);
+    timedOut.timeOut(0);
+    expect(await silent).toMatchObject({ status: 408, received: false });
+
+    const { core } = harness();
+    expect(await core.originate(invite([], 'OPTIONS'), [target('sip:gw@nowhere.example.net')])).toMatchObject({ status: 404, received: false });
+    const peer = { domain: 'peer.example.net', onlyTls: true, tlsCheck: { anyCertificate: true } };
+    expect(await core.originate(invite([], 'OPTIONS'), [{ ...target('sip:gw@198.51.100.5;transport=udp'), peer }])).toMatchObject({ status: 503, received: false });
+
+    const refused = harness();
+    const tls = refused.core.originate(invite([], 'OPTIONS'), [{ ...target('sip:gw@198.51.100.5;transport=tls'), peer }]);
+    const { request, handler } = refused.sent[0];
+    handler.onTransportError({} as ClientTransaction, new Error('certificate names other.test'), createResponse(request, 503));
+    expect(await tls).toMatchObject({ status: 503, received: false });
   });
 });

@@ -20,7 +20,7 @@ import type { LocalIdentity } from '../routing/local-identity.js';
 import { LOOP_HASH_BYTES, branchLoopHash, loopHash, proxyBranch } from './proxy-branch.js';
 import { NO_TLS_ROUTE, dnsFailure, loopDetected, noRouteToDomain, noTlsRoute, tooManyHops } from '../proxy-errors.js';
 import type { ForwardOptions, ForwardOutcome, RequestContext } from '../tu/request-context.js';
-import { type BranchSender, type Prepared, ResponseContext, policyRefusal } from './response-context.js';
+import { type BranchSender, type Prepared, ResponseContext, policyRefusal, removeAssertedIdentity } from './response-context.js';
 import { type OutboundPeer, type Target, targetGroups } from '../routing/target.js';
 import { OriginatedRequest } from './originated-request.js';
 import { presentAs } from './presented-identity.js';
@@ -205,6 +205,8 @@ export class ProxyCore {
     const via = response.topViaOrNull;
     if (via === null || !this.options.identity.isSelf(via.host, via.port) || via.params.get(OWNER_VIA_PARAM) !== this.options.owner) return;
     response.removeFirstValue('via');
+    // RFC 3325 §5: which branch it answers is not known, so neither is whether its sender is in the trust domain.
+    removeAssertedIdentity(response);
     let destination: Destination;
     try {
       destination = responseDestination(response.topVia);
@@ -250,6 +252,8 @@ export class ProxyCore {
       return {
         destinations,
         ...(target.peer !== undefined && { peer: target.peer }),
+        trustDomain: target.peer?.community !== undefined,
+        ...(target.failedForMs !== undefined && { failedForMs: target.failedForMs }),
         request: (destination) => {
           const request = first || spare === null ? copy : spare.clone();
           first = false;

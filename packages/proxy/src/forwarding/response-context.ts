@@ -18,6 +18,10 @@ export interface PreparedBranch {
   request(destination: Destination): SipRequest;
   /** The peer domain the target goes to, when the federation policy constrains the way there. */
   peer?: OutboundPeer;
+  /** The target is in Herald's trust domain (a gateway community): its responses keep P-Asserted-Identity. @see RFC 3325 §5 */
+  trustDomain?: boolean;
+  /** The target's `failedForMs`: how long a destination that fails is tried last. */
+  failedForMs?: number;
 }
 
 /** A prepared branch, or the final response that stands for a target that cannot be reached. */
@@ -35,8 +39,9 @@ export interface BranchSender {
   /** Called once, when the context has nothing left to do. */
   finished(rc: ResponseContext, ctx: RequestContext): void;
   /**
-   * `destination` did not answer (Timer B/F) or could not be reached, or answered 503 with
-   * `Retry-After` (`retryAfterMs`). @see RFC 3263 §4.3, RFC 3261 §21.5.4
+   * `destination` did not answer (Timer B/F) or could not be reached (tried last for the
+   * target's `failedForMs` when it gives one), or answered 503 with `Retry-After`
+   * (`retryAfterMs`). @see RFC 3263 §4.3, RFC 3261 §21.5.4
    */
   unreachable(destination: Destination, retryAfterMs?: number): void;
   /** A branch (to `peer`, when its target has one) moved from `from`, which timed out, failed at the transport or answered 503, to `to`. @see RFC 3263 §4.3 */
@@ -97,6 +102,14 @@ class Branch implements ClientTransactionHandler {
   }
 }
 
+/**
+ * Removes P-Asserted-Identity from a message that came from outside the trust domain.
+ * @see RFC 3325 §5
+ */
+export function removeAssertedIdentity(message: SipResponse): void {
+  if (message.hasHeader('p-asserted-identity')) message.removeHeader('p-asserted-identity');
+}
+
 /** The handler of a CANCEL Herald sends: nothing to do with its answer. */
 const CANCEL_HANDLER: ClientTransactionHandler = { onResponse() {}, onTimeout() {}, onTransportError() {} };
 
@@ -121,6 +134,8 @@ export function policyRefusal(response: SipResponse): SipResponse {
 export class ResponseContext {
   private readonly branches: Branch[] = [];
   private readonly finals: SipResponse[] = [];
+  /** The responses that came from a destination, as opposed to those Herald made up for a branch. */
+  private readonly received = new WeakSet<SipResponse>();
   private group = 0;
   private accepted = false;
   private finalSent = false;
@@ -169,6 +184,9 @@ export class ResponseContext {
 
   branchResponse(branch: Branch, response: SipResponse): void {
     response.removeFirstValue('via');
+    // RFC 3325 §5: an identity asserted by a node outside the trust domain (a user agent, another domain) goes, responses included.
+    if (branch.prepared?.trustDomain !== true) removeAssertedIdentity(response);
+    this.received.add(response);
     const status = response.status;
     if (branch.state !== 'done') this.sender.answered(branch.destination);
     if (status < 200) {
@@ -199,7 +217,7 @@ export class ResponseContext {
    * B/F) or could not be reached (503 on a transport error), our Via already removed.
    */
   branchUnreachable(branch: Branch, response: SipResponse): void {
-    if (branch.state !== 'done') this.sender.unreachable(branch.destination);
+    if (branch.state !== 'done') this.sender.unreachable(branch.destination, branch.prepared?.failedForMs);
     if (this.failOver(branch)) return;
     this.branchFinal(branch, response);
   }
@@ -228,7 +246,7 @@ export class ResponseContext {
     this.finalSent = true;
     // RFC 3261 §16.7 step 10: the other branches of an INVITE are cancelled.
     if (this.isInvite) this.cancelPending();
-    this.finish({ status: response.status, response, handled: false });
+    this.finish({ status: response.status, response, handled: false, received: true });
   }
 
   private startGroup(): void {
@@ -336,7 +354,7 @@ export class ResponseContext {
     try {
       // The caller sees what the branches said (a 503 as a 503), or the 408 of no answer at all.
       if (this.options.onFailure && (await this.options.onFailure(best ?? createResponse(this.ctx.req, status)))) {
-        this.finish({ status: best?.status ?? status, response: best, handled: true });
+        this.finish({ status: best?.status ?? status, response: best, handled: true, received: best !== null && this.received.has(best) });
         return;
       }
     } catch (error) {
@@ -345,7 +363,7 @@ export class ResponseContext {
     }
     if (forwardable === null) this.ctx.respond(status);
     else this.relayUpstream(forwardable);
-    this.finish({ status, response: forwardable, handled: false });
+    this.finish({ status, response: forwardable, handled: false, received: forwardable !== null && this.received.has(forwardable) });
   }
 
   /** A response goes upstream with the sender's own From when the copies carried its external form. */

@@ -31,6 +31,12 @@ export interface Target {
    * target, RFC 5922 §7.3) and as `tlsCheck` says.
    */
   peer?: OutboundPeer;
+  /**
+   * How long a destination of this target that times out or fails at the transport is tried
+   * last, when not the resolver's own time: a connector probe's mark lasts until the next
+   * probe can lift it. @see RFC 3263 §4.3
+   */
+  failedForMs?: number;
 }
 
 /** What a federation level asks of the connection to a peer domain. @see RFC 5922 §7.3 */

@@ -2,6 +2,7 @@ import type { FederationPolicy } from '../federation/federation-policy.js';
 import { uriDomain } from '../federation/uri-domain.js';
 import type { AuthenticatedUser, RequestContext } from '../tu/request-context.js';
 import type { RequestProcessor } from '../tu/request-processor.js';
+import { type JudgePeerOptions, sourceProvesDomain } from './judge-peer.js';
 
 const PAI = 'p-asserted-identity';
 
@@ -28,21 +29,32 @@ function fromTrustDomain(ctx: RequestContext): boolean {
 
 /**
  * RFC 3325 §5 within a dialog (which the FEDERATION step does not judge): P-Asserted-Identity
- * is kept only from a gateway community's domain, the dialog being the credential of who sent
- * it (a switched-off community was refused before); from anyone else it goes.
+ * is kept only from a switched-on gateway community whose sender proves it as the FEDERATION
+ * step would (a trusted address, a proxy's address, TLS, the certificate). The dialog is no
+ * credential of who sent it: anyone in it holds its Record-Route and writes the From it
+ * likes. From anyone else it goes. Asked only of a request that carries one: other
+ * in-dialog traffic costs one header scan.
  * @see RFC 3325 §5
  */
-export function stripAssertedIdentityInDialog(policy: Pick<FederationPolicy, 'communityOf'>): RequestProcessor {
+export function stripAssertedIdentityInDialog(options: Pick<JudgePeerOptions, 'policy' | 'addresses'>): RequestProcessor {
+  const { policy } = options;
   return {
     name: 'strip-asserted-identity-in-dialog',
     process(ctx) {
-      // Asked only of a request that carries one: other in-dialog traffic costs one header scan.
       if (!ctx.req.hasHeader(PAI)) return 'continue';
       const domain = uriDomain(ctx.req.from.uri);
-      if (domain === null || policy.communityOf(domain) === undefined) ctx.req.removeHeader(PAI);
-      return 'continue';
+      const community = domain === null ? undefined : policy.communityOf(domain);
+      if (domain === null || community === undefined || !policy.communities.isEnabled(community.name)) return strip(ctx);
+      const proven = sourceProvesDomain(ctx, domain, options);
+      if (typeof proven === 'boolean') return proven ? 'continue' : strip(ctx);
+      return proven.then((p) => (p ? 'continue' : strip(ctx)));
     },
   };
+}
+
+function strip(ctx: RequestContext): 'continue' {
+  ctx.req.removeHeader(PAI);
+  return 'continue';
 }
 
 /**

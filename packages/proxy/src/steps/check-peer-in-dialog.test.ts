@@ -4,7 +4,9 @@ import { FakeRequestContext, requestText } from '@herald/test-kit';
 import { FederationPolicy } from '../federation/federation-policy.js';
 import { DEFAULT_FEDERATION, type FederationSettings } from '../federation/federation-settings.js';
 import { PeerTable, peersOf } from '../federation/peer-table.js';
-import { checkPeerInDialog } from './check-peer-in-dialog.js';
+import { LocalIdentity } from '../routing/local-identity.js';
+import { checkPeerInDialog, checkPeerInDialogOutbound } from './check-peer-in-dialog.js';
+import { chicagoCommunity, communityPolicy } from '../../test/helpers/community-fixture.js';
 
 const FLOW: Flow = { id: 'udp-1', transport: 'udp', owner: 'test~1~00', localAddress: '192.0.2.1', localPort: 5060, remoteAddress: '192.0.2.10', remotePort: 5060 };
 
@@ -34,5 +36,34 @@ describe('requests within a dialog with another domain', () => {
   it('leave roles aside: an in-dialog Request-URI is a contact, not a user', async () => {
     const peer = { domain: 'peer.test', level: 'verified' as const, features: ['presence' as const], roles: { presence: ['carol@example.com'] }, watchers: 'allow' as const };
     expect(await outcome({ peers: [peer] }, inDialog('NOTIFY'))).toBe('continue');
+  });
+});
+
+describe('requests within a dialog towards another domain, from Herald’s own users', () => {
+  const identity = new LocalIdentity(['example.com'], [{ address: '192.0.2.1', port: 5060 }], []);
+
+  async function outbound(req: SipRequest, settings: Partial<FederationSettings> = {}, communitiesOn = true): Promise<string> {
+    const policy = communityPolicy([chicagoCommunity()], settings, communitiesOn);
+    const ctx = new FakeRequestContext(req, { flow: FLOW });
+    await ctx.run(checkPeerInDialogOutbound(policy, identity));
+    return ctx.responses.length > 0 ? `${ctx.response.status} ${ctx.response.reason}` : 'continue';
+  }
+  function fromAlice(method: string, to: string): SipRequest {
+    return parseMessage(Buffer.from(requestText({ method, uri: 'sip:bob@192.0.2.30', from: '<sip:alice@example.com>;tag=a', to: `<${to}>;tag=t` }))) as SipRequest;
+  }
+
+  it('are refused once the community is switched off, with its name (both ways, issue 16)', async () => {
+    expect(await outbound(fromAlice('MESSAGE', 'sip:bob@chi.acme.test'))).toBe('continue');
+    expect(await outbound(fromAlice('MESSAGE', 'sip:bob@chi.acme.test'), {}, false)).toBe('403 Community chicago Disabled');
+    expect(await outbound(fromAlice('SUBSCRIBE', 'sip:bob@chi.acme.test'), {}, false)).toBe('403 Community chicago Disabled');
+  });
+
+  it('are refused once the domain is blocked or the feature refused, and pass within Herald’s own domains', async () => {
+    expect(await outbound(fromAlice('MESSAGE', 'sip:bob@peer.test'), { block: ['peer.test'] })).toBe('403 Domain Blocked');
+    expect(await outbound(fromAlice('NOTIFY', 'sip:bob@peer.test'), { features: ['messages'] })).toBe('403 Presence Not Allowed With peer.test');
+    expect(await outbound(fromAlice('MESSAGE', 'sip:carol@example.com'), { default: 'off' })).toBe('continue');
+    // The allow lists admitted the dialog (an entry may be the peer's source address, which this request does not carry).
+    expect(await outbound(fromAlice('MESSAGE', 'sip:bob@peer.test'), { allow: ['198.51.100.0/24'] })).toBe('continue');
+    expect(await outbound(fromAlice('MESSAGE', 'tel:+15551234'), { default: 'off' })).toBe('continue');
   });
 });

@@ -88,8 +88,30 @@ function identityRefusal(ctx: RequestContext, { domain, level }: Claim, options:
   return level === 'trusted' ? certificateDoesNotName(domain) : fromDomainMismatch();
 }
 
+/**
+ * Whether the request's source proves `domain` as its level asks (certificate, TLS, the
+ * address of a proxy, a trusted address or the domain's DNS), answered without refusing:
+ * for a step that only decides whether to believe what the sender says. A source that does
+ * not prove it, a `permissive` level, or DNS that cannot be asked: false.
+ * @see RFC 3263 §4, RFC 5922 §7.2
+ */
+export function sourceProvesDomain(ctx: RequestContext, domain: string, options: Pick<JudgePeerOptions, 'policy' | 'addresses'>): boolean | Promise<boolean> {
+  const claim: Claim = { domain, peer: options.policy.peerFor(domain), level: options.policy.levelOf(domain) };
+  let proof: PeerVerdict['proof'] | Promise<PeerVerdict['proof']>;
+  try {
+    proof = levelProof(ctx, claim, options);
+  } catch {
+    return false;
+  }
+  if (typeof proof === 'string') return proof !== 'none';
+  return proof.then(
+    (p) => p !== 'none',
+    () => false,
+  );
+}
+
 /** What the domain's level asks of the request, and how the sender proved the domain. */
-function levelProof(ctx: RequestContext, { domain, peer, level }: Claim, { policy, addresses }: JudgePeerOptions): PeerVerdict['proof'] | Promise<PeerVerdict['proof']> {
+function levelProof(ctx: RequestContext, { domain, peer, level }: Claim, { policy, addresses }: Pick<JudgePeerOptions, 'policy' | 'addresses'>): PeerVerdict['proof'] | Promise<PeerVerdict['proof']> {
   if (level === 'permissive') return flowIdentities(ctx.flow, policy.peerCas)?.includes(domain) ? 'certificate' : 'none';
   const tls = ctx.flow.transport === 'tls';
   if (level === 'trusted') {

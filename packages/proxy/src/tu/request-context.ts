@@ -67,4 +67,10 @@ export interface ForwardOutcome {
   response: SipResponse | null;
   /** True when `onFailure` took over. */
   handled: boolean;
+  /**
+   * `response` came from downstream, rather than being made up by Herald for a branch that
+   * got no answer (408), failed at the transport, or could not be tried (a next hop DNS does
+   * not know, no TLS route to a peer). Set by the proxy core; absent counts as not.
+   */
+  received?: boolean;
 }

@@ -14,7 +14,14 @@ function community(name: string, overrides: Partial<CommunitySettings> = {}): Co
 interface Sent {
   request: SipRequest;
   targets: readonly Target[];
-  finish(outcome: 'answer' | 'timeout' | 'unreachable', status?: number): void;
+  finish(outcome: 'answer' | 'timeout' | 'unreachable' | 'refused', status?: number): void;
+}
+
+function outcomeOf(request: SipRequest, how: 'answer' | 'timeout' | 'unreachable' | 'refused', status: number): ForwardOutcome {
+  if (how === 'answer') return { status, response: createResponse(request, status), handled: false, received: true };
+  if (how === 'timeout') return { status: 408, response: createResponse(request, 408), handled: false, received: false };
+  if (how === 'refused') return { status, response: createResponse(request, status), handled: false, received: false };
+  return { status: 500, response: null, handled: false, received: false };
 }
 
 /** Lets the promises a finished probe started run. */
@@ -33,18 +40,23 @@ describe('ConnectorProber: RFC 3261 §11 OPTIONS to each connector of a communit
     prober = new ConnectorProber({
       communities,
       isEnabled: (name) => enabled.has(name),
-      // The proxy core's outcome of an originated request: a branch's response, its own 408 when nothing answered, a 500 for a transport error.
+      // The proxy core's outcome of an originated request: a branch's response, its own 408 when nothing answered, a 500 for a transport
+      // error, its own response for a connector it could not try (404: DNS knows no such host; 503: a TLS connection to a peer failed).
       originate: (request, targets) =>
         new Promise<ForwardOutcome>((resolve) =>
           sent.push({
             request,
             targets,
-            finish: (how, status = 200) =>
-              resolve(how === 'answer' ? { status, response: createResponse(request, status), handled: false } : how === 'timeout' ? { status: 408, response: createResponse(request, 408), handled: false } : { status: 500, response: null, handled: false }),
+            finish: (how, status = 200) => resolve(outcomeOf(request, how, status)),
           }),
         ),
-      wayTo: (c) => ({ hops: c.proxies.map((p) => parseUri(p) as SipUri), peer: c.transport === 'tls' ? { domain: c.domains[0], onlyTls: true } : undefined }),
+      wayTo: (c) => c.proxies.map((p) => {
+        const hop = parseUri(p) as SipUri;
+        return { hop, peer: c.transport === 'tls' ? { domain: hop.host, onlyTls: true } : undefined };
+      }),
       host: 'example.com',
+      failedTargetMs: 60_000,
+      probeTimeoutMs: 9_600,
       clock,
       logger: createLogger({ level: 'error', format: 'json' }, new PassThrough()),
       onProbed: (h) => probed.push(h),
@@ -73,7 +85,7 @@ describe('ConnectorProber: RFC 3261 §11 OPTIONS to each connector of a communit
     expect(targets).toHaveLength(1);
     expect(targets[0].nextHops?.map((h) => h.host)).toEqual(['gw1.chicago.test']);
     expect(targets[0].peer).toBeUndefined();
-    expect(sent[2].targets[0].peer).toEqual({ domain: 'boston.test', onlyTls: true });
+    expect(sent[2].targets[0].peer).toEqual({ domain: 'gw.boston.test', onlyTls: true });
   });
 
   it('records a connector that answers anything as up, and one that times out or cannot be reached as down', async () => {
@@ -89,6 +101,22 @@ describe('ConnectorProber: RFC 3261 §11 OPTIONS to each connector of a communit
       { community: 'chicago', connector: 'sip:gw3.chicago.test', up: false, lastStatus: 500, lastCheckedAt: clock.now() },
     ]);
     expect(probed.map((h) => h.up)).toEqual([true, false, false]);
+  });
+
+  it('records a connector as down when the response is Herald\'s own: a name DNS does not know, a TLS connection that failed', async () => {
+    start([community('chicago')]);
+    sent[0].finish('refused', 404);
+    sent[1].finish('refused', 503);
+    await settle();
+    expect(prober.connectors().map(({ up, lastStatus }) => ({ up, lastStatus }))).toEqual([
+      { up: false, lastStatus: 404 },
+      { up: false, lastStatus: 503 },
+    ]);
+  });
+
+  it('keeps a connector that failed its probe tried last until the next probe has had its time, the resolver\'s 60 s at least', () => {
+    start([community('chicago'), community('boston', { probeIntervalMs: 120_000 })]);
+    expect(sent.map((s) => s.targets[0].failedForMs)).toEqual([60_000, 60_000, 129_600, 129_600]);
   });
 
   it('starts the next round an interval after the last one ended, never while one is under way', async () => {

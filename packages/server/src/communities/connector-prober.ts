@@ -10,7 +10,7 @@ export interface ConnectorHealth {
   connector: string;
   /** Whether it answered the last OPTIONS; `null` before the first answer or timeout. */
   up: boolean | null;
-  /** The final status of the last OPTIONS (408: no answer), `null` before the first. */
+  /** The final status of the last OPTIONS (408: no answer; made up by Herald when `up` is false), `null` before the first. */
   lastStatus: number | null;
   /** When the last OPTIONS ended, ms since the epoch; `null` before the first. */
   lastCheckedAt: number | null;
@@ -23,13 +23,17 @@ export interface ConnectorProberOptions {
   /** Sends a request Herald originates, as the proxy core does (`ProxyCore.originate`). */
   originate(request: SipRequest, targets: readonly Target[]): Promise<ForwardOutcome>;
   /**
-   * The way to a community's connectors, as its requests take it: the next hop of each
-   * `proxies` entry (in order, the community's `transport` added), and what its level asks
-   * of the connection (TLS only, the certificate checked).
+   * The way to each of a community's connectors, in the order of `proxies`, as its requests
+   * take it: the next hop (the community's `transport` added), and what its level asks of the
+   * connection (TLS only, the certificate checked: `FederationPolicy.connectorPeer`).
    */
-  wayTo(community: CommunitySettings): { hops: readonly SipUri[]; peer: OutboundPeer | undefined };
+  wayTo(community: CommunitySettings): ReadonlyArray<{ hop: SipUri; peer: OutboundPeer | undefined }>;
   /** Herald's own address, the From and Call-ID host of the probes: its primary domain. */
   host: string;
+  /** How long the resolver tries a destination that failed last (`dns.failedTargetTime`). */
+  failedTargetMs: number;
+  /** The longest a probe waits for its answer, failovers included. */
+  probeTimeoutMs: number;
   clock: Clock;
   logger: Logger;
   /** A connector's health after each probe. */
@@ -75,8 +79,8 @@ export class ConnectorProber {
   private async round(community: CommunitySettings): Promise<void> {
     if (this.stopped) return;
     if (this.options.isEnabled(community.name)) {
-      const { hops, peer } = this.options.wayTo(community);
-      await Promise.all(community.proxies.map((connector, i) => hops[i] !== undefined && this.probe(community, connector, hops[i], peer)));
+      const ways = this.options.wayTo(community);
+      await Promise.all(community.proxies.map((connector, i) => ways[i] !== undefined && this.probe(community, connector, ways[i].hop, ways[i].peer)));
     }
     if (this.stopped) return;
     const timer = this.options.clock.setTimeout(() => {
@@ -88,7 +92,10 @@ export class ConnectorProber {
 
   private async probe(community: CommunitySettings, connector: string, hop: SipUri, peer: OutboundPeer | undefined): Promise<void> {
     const { originate, host, clock, logger } = this.options;
-    const target: Target = { uri: connector, q: null, route: [], flow: null, flowOnly: false, nextHops: [hop], ...(peer !== undefined && { peer }) };
+    // RFC 3263 §4.3: a connector that fails its probe stays tried last until the next probe has
+    // had its time to find it back, however long the interval; an answer lifts the mark sooner.
+    const failedForMs = Math.max(this.options.failedTargetMs, community.probeIntervalMs + this.options.probeTimeoutMs);
+    const target: Target = { uri: connector, q: null, route: [], flow: null, flowOnly: false, nextHops: [hop], ...(peer !== undefined && { peer }), failedForMs };
     let outcome: ForwardOutcome;
     try {
       outcome = await originate(optionsRequest(connector, host), [target]);
@@ -98,9 +105,10 @@ export class ConnectorProber {
       outcome = { status: 503, response: null, handled: false };
     }
     if (this.stopped) return;
-    // A response from the connector, whatever its status, says it is there; the proxy core's
-    // own 408 (no answer) and a 503 (a transport error, or the connector's own) say it is not.
-    const up = outcome.response !== null && outcome.status !== 408;
+    // A response from the connector, whatever its status, says it is there. The proxy core's own
+    // responses say it is not: 408 (no answer), 500 for a transport error or the connector's
+    // 503, 404 or 504 for a name DNS does not know, 503 for a TLS connection that failed.
+    const up = outcome.received === true;
     const health = this.health.get(key(community.name, connector))!;
     if (health.up !== up) logger.info(`communities: connector ${up ? 'up' : 'down'}`, { community: community.name, connector, status: outcome.status });
     Object.assign(health, { up, lastStatus: outcome.response?.status ?? outcome.status, lastCheckedAt: clock.now() });

@@ -71,6 +71,9 @@ ${TLS}communities:
 
     it('a name with other characters, and a name twice', () => {
       expect(problem(one('{ name: "new york", domains: [ny.acme.test] }'), 'communities.list[0].name')).toMatch(/letters, digits/);
+      // In /api/communities/{name}/enabled a name of dots is a path segment URLs remove: "." would switch every community.
+      expect(problem(one('{ name: ".", domains: [ny.acme.test] }'), 'communities.list[0].name')).toMatch(/not dots alone/);
+      expect(problem(one('{ name: "..", domains: [ny.acme.test] }'), 'communities.list[0].name')).toMatch(/not dots alone/);
       expect(problem(one('{ name: ny, domains: [a.test] }, { name: ny, domains: [b.test] }'), 'communities.list[1].name')).toMatch(/communities.list\[0\] already/);
     });
 

@@ -63,6 +63,8 @@ function expectName(key: string, value: unknown): string {
   if (value == null) throw new ConfigError(key, 'is required; name the community, e.g. name: chicago', 'HERALD_ERR_CONFIG_REQUIRED');
   const text = expectString(key, value);
   if (!NAME.test(text)) throw new ConfigError(key, `"${text}" has characters a community name cannot; use letters, digits, ".", "_" and "-", e.g. name: chicago`);
+  // A URL drops a path segment of dots: /api/communities/./enabled is the global switch's path.
+  if (/^\.+$/.test(text)) throw new ConfigError(key, `"${text}" is no name: use letters or digits, not dots alone, e.g. name: chicago`);
   return text;
 }
 

@@ -8,6 +8,7 @@ import { type Services, composeRequestChain, composeServices } from './compose.j
 import type { HeraldConfig } from './config/herald-config.js';
 import type { DdnsService } from './ddns/ddns-service.js';
 import { nodeDdns } from './ddns/node-ddns.js';
+import { type DirectoryStore, withDirectory } from './directory/directory-store.js';
 import { answerCommunityReports } from './communities/community-reports.js';
 import { COMMUNITY_STATES } from './communities/community-states.js';
 import { ConnectorProber } from './communities/connector-prober.js';
@@ -64,6 +65,7 @@ export class HeraldServer {
   private stopCommunityReports: (() => Promise<void>) | null = null;
   private ddns: DdnsService | null = null;
   private ddnsMetrics: DdnsMetrics | null = null;
+  private directory: DirectoryStore | null = null;
   private readonly clock: Clock;
   private readonly counters: HeraldMetrics;
   private readonly adminEnabled: boolean;
@@ -158,7 +160,9 @@ export class HeraldServer {
     this.transactions = transactions;
     await relay.start();
     await transport.start();
-    const services = await composeServices({ config, store, core: { transport, relay, transactions, dns, resolver }, federation, clock, logger, metrics: this.counters });
+    // ID conversion's mapping from the LDAP directory too, when the store has none (docs/gateways.md).
+    this.directory = config.directory ? withDirectory(store, config.directory, clock, logger) : null;
+    const services = await composeServices({ config, store: this.directory?.store ?? store, core: { transport, relay, transactions, dns, resolver }, federation, clock, logger, metrics: this.counters });
     this.services = services;
     this.stopFederationReports = await answerFederationReports(
       store.bus,
@@ -248,6 +252,7 @@ export class HeraldServer {
     await this.communityStates?.stop();
     this.counters.collectFrom(null);
     await this.services?.stop();
+    await this.directory?.close();
     this.transactions?.close();
     await this.relay?.stop();
     await this.transport?.stop();
@@ -260,6 +265,7 @@ export class HeraldServer {
     this.stopCommunityReports = null;
     this.communityStates = null;
     this.services = null;
+    this.directory = null;
     this.handler = null;
     this.transactions = null;
     this.relay = null;

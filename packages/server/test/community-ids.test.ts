@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { type SipRequest, type SipResponse, createResponse } from '@herald/sip';
 import { freePort, requestText } from '@herald/test-kit';
+import { messageFromCommunity, messageToCommunity, nextRequest, uriOf } from './helpers/connector-agent.js';
 import { type HeraldProcess, runHerald, startHerald } from './helpers/herald-process.js';
 import { TcpPhone } from './helpers/tcp-phone.js';
 import { UdpAgent } from './helpers/udp-agent.js';
@@ -12,24 +13,6 @@ import { UdpAgent } from './helpers/udp-agent.js';
 const ACCOUNT = 'sip:asmith@dc.acme.test';
 const EXTERNAL = 'sip:Alice_Smith@acme.test';
 const PASSWORD = 'pw-asmith';
-
-/**
- * The next request of `method` the connector is sent, answered 200 with `headers`; any other
- * request (a probe) is answered 200 and passed over. Answers go to Herald's UDP port, which
- * is where its requests come from.
- */
-async function nextRequest(agent: UdpAgent, herald: HeraldProcess, method: string, headers: Array<[string, string]> = []): Promise<SipRequest> {
-  for (;;) {
-    const m = await agent.client.nextMessage(5000);
-    if (!m.isRequest()) continue;
-    await agent.client.send(createResponse(m, 200, undefined, { headers: m.method === method ? headers : [] }).toBuffer(), herald.port('udp'), '127.0.0.1');
-    if (m.method === method) return m;
-  }
-}
-
-function uriOf(header: string | undefined): string {
-  return /<([^>]+)>/.exec(header ?? '')?.[1] ?? '';
-}
 
 describe('ID conversion towards a convertIds community (issue 16)', () => {
   let herald: HeraldProcess;
@@ -63,7 +46,7 @@ communities:
 
   describe('outbound', () => {
     it('a MESSAGE to the community is From (and P-Asserted-Identity) the external form there; the 200 comes back with asmith\'s own From', async () => {
-      const [response, message] = await Promise.all([asmith.sendMessage('sip:bob@chi.acme.test', 'hello, Chicago'), nextRequest(connector, herald, 'MESSAGE')]);
+      const { response, message } = await messageToCommunity(asmith, connector, herald, 'hello, Chicago');
       expect(uriOf(message.header('from'))).toBe(EXTERNAL);
       expect(message.from.params.get('tag')).toBe('asmitht');
       // RFC 3325 §5: the identity Herald asserts towards the community, in its external form too.
@@ -153,12 +136,12 @@ communities:
 
   describe('inbound', () => {
     it('a MESSAGE from the community to the external form reaches asmith\'s registered phone', async () => {
-      await connector.send({ method: 'MESSAGE', uri: EXTERNAL, from: '<sip:bob@chi.acme.test>;tag=b1', to: `<${EXTERNAL}>`, headers: ['Content-Type: text/plain'], body: 'hi Alice' });
+      const response = messageFromCommunity(connector, EXTERNAL, 'hi Alice');
       const message = await asmith.nextRequest();
       expect(message.method).toBe('MESSAGE');
       expect(message.body.toString('utf8')).toBe('hi Alice');
       await asmith.answer(message);
-      expect((await connector.response()).status).toBe(200);
+      expect((await response).status).toBe(200);
     });
 
     it.each([

@@ -12,3 +12,4 @@ export * from './ws-client.js';
 export * from './named-server.js';
 export * from './test-pki.js';
 export * from './client-ca-names.js';
+export * from './slapd-server.js';

@@ -1,3 +1,4 @@
+import type { LdapDirectorySettings } from '../directory/ldap-directory.js';
 import type { DigestPolicy } from '@herald/auth';
 import type { ImPolicy } from '@herald/im';
 import type { PresencePolicy } from '@herald/presence';
@@ -184,4 +185,11 @@ export interface HeraldConfig {
   admin?: AdminConfig;
   /** Absent when the node does not publish its own DNS records. */
   ddns?: DdnsConfig;
+  /** Absent when ID conversion reads its mapping from the store alone. @see docs/gateways.md */
+  directory?: DirectoryConfig;
+}
+
+/** `directory:`: an LDAP directory as the second source of ID conversion's mapping, after the store. */
+export interface DirectoryConfig {
+  ldap: LdapDirectorySettings;
 }

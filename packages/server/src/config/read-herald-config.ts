@@ -5,6 +5,7 @@ import { readAdmin } from './sections/read-admin.js';
 import { readAuth } from './sections/read-auth.js';
 import { readCommunities } from './sections/read-communities.js';
 import { readDdns } from './sections/read-ddns.js';
+import { readDirectory } from './sections/read-directory.js';
 import { readDns } from './sections/read-dns.js';
 import { readDomains } from './sections/read-domains.js';
 import { readEnum } from './sections/read-enum.js';
@@ -23,7 +24,7 @@ import { readUsers } from './sections/read-users.js';
 import { readWorkers } from './sections/read-workers.js';
 import { Problems, allRead, checkKeys, expectMap, expectString } from './validation-kit.js';
 
-const TOP_KEYS = ['domains', 'listen', 'tls', 'store', 'dataDir', 'log', 'sip', 'users', 'auth', 'registrar', 'proxy', 'routes', 'enum', 'im', 'presence', 'workers', 'admin', 'redis', 'dns', 'ddns', 'federation', 'communities'] as const;
+const TOP_KEYS = ['domains', 'listen', 'tls', 'store', 'dataDir', 'log', 'sip', 'users', 'auth', 'registrar', 'proxy', 'routes', 'enum', 'im', 'presence', 'workers', 'admin', 'redis', 'dns', 'ddns', 'federation', 'communities', 'directory'] as const;
 
 /**
  * Reads the configuration's top-level mapping, section by section, into the types of the
@@ -58,8 +59,9 @@ export function readHeraldConfig(raw: unknown, source: string | undefined, baseD
   const workers = store === undefined ? undefined : problems.check(() => readWorkers(top.workers ?? 'auto', store));
   const admin = readAdmin(top.admin, problems);
   const ddns = readDdns(top.ddns, baseDir, problems);
+  const directory = readDirectory(top.directory, domains ?? [], baseDir, problems);
 
   const config = allRead({ domains, listen, store, dataDir, log, sip, users, auth, registrar, proxy, im, presence, routes, enum: enumConfig, federation, communities, dns, workers });
   if (problems.list.length > 0 || config === undefined) throw ConfigError.collect(source ?? 'configuration', problems.list);
-  return { source, ...config, ...(tls && { tls }), ...(admin && { admin }), ...(ddns && { ddns }) };
+  return { source, ...config, ...(tls && { tls }), ...(admin && { admin }), ...(ddns && { ddns }), ...(directory && { directory }) };
 }

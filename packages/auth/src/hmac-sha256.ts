@@ -20,8 +20,8 @@ export class HmacSha256 {
     this.innerPad = Buffer.allocUnsafe(BLOCK_BYTES);
     this.outerPad = Buffer.allocUnsafe(BLOCK_BYTES);
     for (let i = 0; i < BLOCK_BYTES; i++) {
-      this.innerPad[i] = k[i]! ^ 0x36;
-      this.outerPad[i] = k[i]! ^ 0x5c;
+      this.innerPad[i] = k[i] ^ 0x36;
+      this.outerPad[i] = k[i] ^ 0x5c;
     }
   }
 

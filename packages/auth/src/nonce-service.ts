@@ -1,5 +1,6 @@
-import { createHmac, randomFillSync, timingSafeEqual } from 'node:crypto';
+import { randomFillSync, timingSafeEqual } from 'node:crypto';
 import { DEFAULT_DIGEST_POLICY } from './digest-policy.js';
+import { HmacSha256 } from './hmac-sha256.js';
 
 /** What `NonceService.check` found: ours and fresh, ours but expired, or not ours. */
 export type NonceStatus = 'valid' | 'stale' | 'invalid';
@@ -35,12 +36,12 @@ export class NonceService {
   readonly lifetimeMs: number;
   private readonly maxClockSkewMs: number;
   /** The secret nonces are issued with, then the one before it (still accepted). */
-  private secrets: [Buffer] | [Buffer, Buffer];
+  private secrets: [Secret] | [Secret, Secret];
   private readonly pool = Buffer.allocUnsafe(POOL_SIZE);
   private poolAt = POOL_SIZE;
 
   constructor(secret: string | Buffer, options: NonceServiceOptions = {}) {
-    this.secrets = [secretBytes(secret)];
+    this.secrets = [ourSecret(secret)];
     this.lifetimeMs = options.lifetimeMs ?? DEFAULT_DIGEST_POLICY.nonceLifetimeMs;
     this.maxClockSkewMs = options.maxClockSkewMs ?? 30_000;
     if (!(this.lifetimeMs > 0)) throw new RangeError('NonceService: lifetimeMs must be positive');
@@ -53,8 +54,8 @@ export class NonceService {
    * change are not refused: the workers learn a new shared secret one at a time.
    */
   useSecret(secret: string | Buffer): void {
-    const next = secretBytes(secret);
-    if (next.equals(this.secrets[0])) return;
+    const next = ourSecret(secret);
+    if (next.bytes.equals(this.secrets[0].bytes)) return;
     this.secrets = [next, this.secrets[0]];
   }
 
@@ -99,15 +100,21 @@ export class NonceService {
     return false;
   }
 
-  private mac(secret: Buffer, buf: Buffer, realm: string): Buffer {
-    return createHmac('sha256', secret).update(buf.subarray(0, SIGNED_BYTES)).update(realm, 'utf8').digest();
+  private mac(secret: Secret, buf: Buffer, realm: string): Buffer {
+    return secret.hmac.mac(buf.subarray(0, SIGNED_BYTES), realm);
   }
 }
 
-function secretBytes(secret: string | Buffer): Buffer {
+/** A secret's bytes (to tell a change from a repeat) and its HMAC key, prepared once. */
+interface Secret {
+  bytes: Buffer;
+  hmac: HmacSha256;
+}
+
+function ourSecret(secret: string | Buffer): Secret {
   const bytes = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.from(secret);
   if (bytes.length < 16) throw new RangeError('NonceService: the secret must be at least 16 bytes');
-  return bytes;
+  return { bytes, hmac: new HmacSha256(bytes) };
 }
 
 /**

@@ -47,13 +47,23 @@ function timeOperations(target: object, storeName: string, operations: readonly 
   const out: Record<string, AsyncMethod> = {};
   for (const operation of operations) {
     const observe = metrics.storeTimer(storeName, operation);
-    out[operation] = async (...args) => {
+    // Not an async wrapper: that would add a promise and its ticks to every store call.
+    out[operation] = (...args) => {
       const start = performance.now();
+      const done = () => observe((performance.now() - start) / 1000);
+      let result: Promise<unknown>;
       try {
-        return await (target as Record<string, AsyncMethod>)[operation](...args);
-      } finally {
-        observe((performance.now() - start) / 1000);
+        result = (target as Record<string, AsyncMethod>)[operation](...args);
+      } catch (error) {
+        done();
+        return Promise.reject(error);
       }
+      if (typeof result?.then !== 'function') {
+        done();
+        return Promise.resolve(result);
+      }
+      result.then(done, done);
+      return result;
     };
   }
   return out;

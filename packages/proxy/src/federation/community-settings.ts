@@ -33,6 +33,19 @@ export interface CommunitySettings {
   probeIntervalMs: number;
 }
 
+/** What a community entry that says nothing else has: no proxies (RFC 3263), port 5060 (5061 when `transport: tls`), level `verified`, watchers allowed, probed every 10 s. */
+export const COMMUNITY_DEFAULTS: Readonly<Omit<CommunitySettings, 'name' | 'domains'>> = Object.freeze({
+  proxies: [],
+  port: 5060,
+  transport: null,
+  trustedIps: [],
+  enabled: true,
+  convertIds: false,
+  level: 'verified',
+  watchers: 'allow',
+  probeIntervalMs: 10_000,
+});
+
 /** `communities:` of the configuration. */
 export interface CommunitiesSettings {
   /** Off: every community is refused both ways, whatever its own `enabled` says. */

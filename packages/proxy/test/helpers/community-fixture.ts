@@ -1,5 +1,5 @@
 /** A gateway community for the unit tests, and the federation policy that has it. */
-import type { CommunitySettings } from '../../src/federation/community-settings.js';
+import { COMMUNITY_DEFAULTS, type CommunitySettings } from '../../src/federation/community-settings.js';
 import { CommunitySwitch } from '../../src/federation/community-switch.js';
 import { FederationPolicy } from '../../src/federation/federation-policy.js';
 import { DEFAULT_FEDERATION, type FederationSettings } from '../../src/federation/federation-settings.js';
@@ -7,20 +7,7 @@ import { PeerTable, peersOf } from '../../src/federation/peer-table.js';
 
 /** `chicago` (chi.acme.test), as the configuration reader gives it with the defaults, changed by `over`. */
 export function chicagoCommunity(over: Partial<CommunitySettings> = {}): CommunitySettings {
-  return {
-    name: 'chicago',
-    domains: ['chi.acme.test'],
-    proxies: [],
-    port: 5060,
-    transport: null,
-    trustedIps: [],
-    enabled: true,
-    convertIds: false,
-    level: 'verified',
-    watchers: 'allow',
-    probeIntervalMs: 10_000,
-    ...over,
-  };
+  return { ...COMMUNITY_DEFAULTS, name: 'chicago', domains: ['chi.acme.test'], ...over };
 }
 
 /** The federation policy of `federation` (over the defaults) and `communities`, switched on unless `enabled` says. */

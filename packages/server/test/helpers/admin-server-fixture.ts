@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { type CommunitySettings, DEFAULT_COMMUNITIES, DEFAULT_FEDERATION } from '@herald/proxy';
+import { COMMUNITY_DEFAULTS, type CommunitySettings, DEFAULT_COMMUNITIES, DEFAULT_FEDERATION } from '@herald/proxy';
 import type { Store } from '@herald/store';
 import { type AdminServer, type AdminServerOptions, startAdminServer } from '../../src/admin/admin-server.js';
 import { federationPolicy } from '../../src/federation/federation-policy-of.js';
@@ -24,18 +24,5 @@ export function startTestAdminServer(store: Store, options: Partial<Omit<AdminSe
 
 /** A gateway community as the configuration reader makes it: `name`.test and its subdomains, two connectors, probed every 10 s. */
 export function testCommunity(name: string, overrides: Partial<CommunitySettings> = {}): CommunitySettings {
-  return {
-    name,
-    domains: [`${name}.test`, `*.${name}.test`],
-    proxies: [`sip:gw1.${name}.test`, `sip:gw2.${name}.test`],
-    port: 5060,
-    transport: null,
-    trustedIps: [],
-    enabled: true,
-    convertIds: false,
-    level: 'verified',
-    watchers: 'allow',
-    probeIntervalMs: 10_000,
-    ...overrides,
-  };
+  return { ...COMMUNITY_DEFAULTS, name, domains: [`${name}.test`, `*.${name}.test`], proxies: [`sip:gw1.${name}.test`, `sip:gw2.${name}.test`], ...overrides };
 }

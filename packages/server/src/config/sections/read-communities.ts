@@ -1,4 +1,4 @@
-import { type CommunitiesSettings, type CommunitySettings, DEFAULT_COMMUNITIES, PEER_WATCHER_ACTIONS, type PeerSettings, type StaticRoute } from '@herald/proxy';
+import { COMMUNITY_DEFAULTS, type CommunitiesSettings, type CommunitySettings, DEFAULT_COMMUNITIES, PEER_WATCHER_ACTIONS, type PeerSettings, type StaticRoute } from '@herald/proxy';
 import type { TransportProtocol } from '@herald/stack';
 import { ConfigError } from '../config-error.js';
 import { type Problems, allRead, expectBoolean, expectInteger, expectList, expectOneOf, expectString, readMapList, readSection } from '../validation-kit.js';
@@ -43,16 +43,16 @@ interface CommunityContext {
 function readCommunity(key: string, entry: Record<string, unknown>, { domains, baseDir, tls }: CommunityContext, problems: Problems): CommunitySettings | undefined {
   const name = problems.check(() => expectName(`${key}.name`, entry.name));
   const communityDomains = problems.check(() => expectDomains(`${key}.domains`, entry.domains, domains));
-  const proxies = problems.check(() => expectList(`${key}.proxies`, entry.proxies ?? [], '"sip:gw1.peer.example;transport=tls"').map((p, i) => expectRouteUri(`${key}.proxies[${i}]`, p)));
+  const proxies = problems.check(() => expectList(`${key}.proxies`, entry.proxies ?? COMMUNITY_DEFAULTS.proxies, '"sip:gw1.peer.example;transport=tls"').map((p, i) => expectRouteUri(`${key}.proxies[${i}]`, p)));
   const transport = entry.transport == null ? null : problems.check(() => expectTransport(`${key}.transport`, entry.transport, tls));
-  const port = problems.check(() => expectInteger(`${key}.port`, entry.port ?? (transport === 'tls' ? 5061 : 5060), 'port', 65535));
-  const trustedIps = problems.check(() => expectAddresses(`${key}.trustedIps`, entry.trustedIps ?? []));
-  const enabled = problems.check(() => expectBoolean(`${key}.enabled`, entry.enabled ?? true));
-  const convertIds = problems.check(() => expectBoolean(`${key}.convertIds`, entry.convertIds ?? false));
-  const level = problems.check(() => (entry.level == null ? 'verified' : expectLevel(`${key}.level`, entry.level, tls)));
+  const port = problems.check(() => expectInteger(`${key}.port`, entry.port ?? (transport === 'tls' ? 5061 : COMMUNITY_DEFAULTS.port), 'port', 65535));
+  const trustedIps = problems.check(() => expectAddresses(`${key}.trustedIps`, entry.trustedIps ?? COMMUNITY_DEFAULTS.trustedIps));
+  const enabled = problems.check(() => expectBoolean(`${key}.enabled`, entry.enabled ?? COMMUNITY_DEFAULTS.enabled));
+  const convertIds = problems.check(() => expectBoolean(`${key}.convertIds`, entry.convertIds ?? COMMUNITY_DEFAULTS.convertIds));
+  const level = problems.check(() => (entry.level == null ? COMMUNITY_DEFAULTS.level : expectLevel(`${key}.level`, entry.level, tls)));
   const ca = entry.ca == null ? null : problems.check(() => readCa(`${key}.ca`, entry.ca, level, baseDir));
-  const watchers = problems.check(() => expectOneOf(`${key}.watchers`, entry.watchers ?? 'allow', PEER_WATCHER_ACTIONS));
-  const probeInterval = problems.check(() => expectInteger(`${key}.probeInterval`, entry.probeInterval ?? 10, 'seconds (0: never)', MAX_PROBE_INTERVAL_S, 0));
+  const watchers = problems.check(() => expectOneOf(`${key}.watchers`, entry.watchers ?? COMMUNITY_DEFAULTS.watchers, PEER_WATCHER_ACTIONS));
+  const probeInterval = problems.check(() => expectInteger(`${key}.probeInterval`, entry.probeInterval ?? COMMUNITY_DEFAULTS.probeIntervalMs / 1000, 'seconds (0: never)', MAX_PROBE_INTERVAL_S, 0));
   const read = allRead({ name, domains: communityDomains, proxies, transport, port, trustedIps, enabled, convertIds, level, ca, watchers, probeInterval });
   if (read === undefined) return undefined;
   const { ca: file, probeInterval: seconds, ...rest } = read;

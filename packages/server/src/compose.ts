@@ -372,8 +372,9 @@ export function composeRequestChain(services: Services, caps: Capabilities = CAP
       checkMaxForwards(),
       when(not(trusted), refuseRelaying()),
       checkPeerOutbound,
-      // RFC 3325 §5: to a community, the identity Herald authenticated; to any other domain, none.
-      assertIdentityToCommunity(federation),
+      // RFC 3325 §5: to a community, the identity Herald authenticated; to any other domain, none
+      // (without communities the strip above has left none to remove).
+      ...(federation.table.peers.some((p) => p.community !== undefined) ? [assertIdentityToCommunity(federation)] : []),
       // ID conversion: to a convertIds community the sender is their external form, in From and that identity (a DEVIATION from RFC 3261 §16.6).
       ...(presentExternalId === null ? [] : [presentExternalId]),
       when(toMailbox, relayMailboxBySrv(proxy, routes, mailboxServers, federation)),

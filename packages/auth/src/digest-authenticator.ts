@@ -43,6 +43,11 @@ export interface DigestAuthenticatorOptions extends Partial<AlgorithmOfferPolicy
   clock: { now(): number };
   limits?: Partial<DigestLimits>;
   logger?: DigestAuthLogger;
+  /**
+   * How long a retransmitted REGISTER may show its nonce count again, ms: Timer F, 64·T1
+   * (RFC 3261 §17.1.2.2), the longest its client retransmits; default 64 × 500.
+   */
+  retransmissionWindowMs?: number;
   /** Waits before a slowed-down answer; default an unref'd `setTimeout`. Injectable for tests. */
   sleep?: (ms: number) => Promise<void>;
   onFailure?: (reason: DigestFailureReason) => void;
@@ -80,6 +85,7 @@ class DigestAuthenticator implements RequestProcessor {
   private readonly clock: { now(): number };
   private readonly algorithms: readonly DigestAlgorithm[];
   private readonly checkDigestUri: boolean;
+  private readonly retransmissionWindowMs: number;
   private readonly logger: DigestAuthLogger | undefined;
   private readonly onFailure: ((reason: DigestFailureReason) => void) | undefined;
   private readonly onSuccess: ((user: AuthenticatedUser, algorithm: DigestAlgorithm) => void) | undefined;
@@ -96,6 +102,7 @@ class DigestAuthenticator implements RequestProcessor {
     const d = DEFAULT_DIGEST_POLICY;
     this.algorithms = o.algorithms ?? d.algorithms;
     this.checkDigestUri = o.checkDigestUri ?? d.checkDigestUri;
+    this.retransmissionWindowMs = o.retransmissionWindowMs ?? RETRANSMISSION_WINDOW_MS;
     const limits = { ...d.limits, ...o.limits };
     validate(this.algorithms, limits);
     this.failures = new FailureLimits(o.authState, limits, o.sleep ?? sleep, o.logger);
@@ -224,7 +231,7 @@ class DigestAuthenticator implements RequestProcessor {
     }
 
     // RFC 7616 §3.4 nc, §5.4: nc must grow per nonce; without qop a nonce is good for one request.
-    const repeat = c.proxy ? undefined : { request: retransmissionId(req), windowMs: RETRANSMISSION_WINDOW_MS };
+    const repeat = c.proxy ? undefined : { request: retransmissionId(req), windowMs: this.retransmissionWindowMs };
     if (!(await this.authState.advanceNonceCount(nonce, nc, this.nonces.expiresAt(nonce), now, repeat))) {
       return this.reject('replay', c, username);
     }
@@ -279,8 +286,8 @@ interface Challengeable {
 
 /**
  * RFC 3261 §17.1.2.2: a client retransmits a non-INVITE request for at most Timer F,
- * 64·T1 = 32 s. A REGISTER answered statelessly whose 200 was lost comes back within it with
- * the same nc; as long, its nonce count is let through again (and only for it).
+ * 64·T1 = 32 s with the default T1. A REGISTER answered statelessly whose 200 was lost comes
+ * back within it with the same nc; as long, its nonce count is let through again (and only for it).
  */
 const RETRANSMISSION_WINDOW_MS = 64 * 500;
 

@@ -10,8 +10,8 @@ import { type RedisContext, TTL_GRACE_MS, isCluster, redisCall } from './redis-c
 
 /**
  * KEYS: the nonce's key. ARGV: nc, expiresAt, now, request ('' for none), windowMs.
- * Returns 0 for a replay. The value is `nc:expiresAt:at:request`; one written by an older
- * build (`nc:expiresAt`) has no request, so nothing repeats it.
+ * Returns 0 for a replay. The value is `nc:expiresAt:at:request` (a value without a request
+ * is let repeat by nothing).
  */
 const ADVANCE_NONCE_COUNT = `
 local now = tonumber(ARGV[3])
@@ -73,7 +73,12 @@ interface AuthCommands {
 }
 
 const SECRET_KEY = 'auth-secret';
-const nonceKey = (nonce: string) => `nonce:${nonce}`;
+/**
+ * `nonce-use:`, not the `nonce:` of builds before the retransmission repeat: their script
+ * reads `nc:expiresAt` and would fail on this value, answering 503 while both builds share
+ * one Redis. Apart, each build keeps its own count of a nonce for the minutes the nonce lives.
+ */
+const nonceKey = (nonce: string) => `nonce-use:${nonce}`;
 const failureKey = (key: string) => `fail:${key}`;
 
 /** The failures a stored `until:count` value counts at `now`. */

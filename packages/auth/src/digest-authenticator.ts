@@ -43,6 +43,11 @@ export interface DigestAuthenticatorOptions extends Partial<AlgorithmOfferPolicy
   clock: { now(): number };
   limits?: Partial<DigestLimits>;
   logger?: DigestAuthLogger;
+  /**
+   * How long a retransmitted REGISTER may show its nonce count again, ms: Timer F, 64·T1
+   * (RFC 3261 §17.1.2.2), the longest its client retransmits; default 64 × 500.
+   */
+  retransmissionWindowMs?: number;
   /** Waits before a slowed-down answer; default an unref'd `setTimeout`. Injectable for tests. */
   sleep?: (ms: number) => Promise<void>;
   onFailure?: (reason: DigestFailureReason) => void;
@@ -80,6 +85,7 @@ class DigestAuthenticator implements RequestProcessor {
   private readonly clock: { now(): number };
   private readonly algorithms: readonly DigestAlgorithm[];
   private readonly checkDigestUri: boolean;
+  private readonly retransmissionWindowMs: number;
   private readonly logger: DigestAuthLogger | undefined;
   private readonly onFailure: ((reason: DigestFailureReason) => void) | undefined;
   private readonly onSuccess: ((user: AuthenticatedUser, algorithm: DigestAlgorithm) => void) | undefined;
@@ -96,6 +102,7 @@ class DigestAuthenticator implements RequestProcessor {
     const d = DEFAULT_DIGEST_POLICY;
     this.algorithms = o.algorithms ?? d.algorithms;
     this.checkDigestUri = o.checkDigestUri ?? d.checkDigestUri;
+    this.retransmissionWindowMs = o.retransmissionWindowMs ?? RETRANSMISSION_WINDOW_MS;
     const limits = { ...d.limits, ...o.limits };
     validate(this.algorithms, limits);
     this.failures = new FailureLimits(o.authState, limits, o.sleep ?? sleep, o.logger);
@@ -123,6 +130,10 @@ class DigestAuthenticator implements RequestProcessor {
     let realm: string | null = null;
     let proxy = false;
     if (method === 'REGISTER') realm = this.identity.registrationDomain(req);
+    // RFC 3261 §26.3.2.4: the REGISTER challenge is sent statelessly, as is every answer of
+    // this step to a REGISTER that counts no failure: processed again, a retransmission gets
+    // the same answer (its nonce count is let through again, below).
+    if (realm !== null) ctx.statelessAnswer = true;
     if (realm === null) {
       // A From of ours in any spelling (a trailing dot, Herald's own address) must authenticate too.
       realm = this.identity.senderDomain(req.from.uri);
@@ -206,6 +217,9 @@ class DigestAuthenticator implements RequestProcessor {
     const match = timingSafeEqualString(expected, response.toLowerCase());
     if (!stored || !match) {
       this.failed(stored ? 'wrong-password' : 'unknown-user', username, realm);
+      // A counted failure keeps its transaction (Timer J), so that a retransmission reaching
+      // this worker is answered from it rather than counted again.
+      ctx.statelessAnswer = false;
       await this.failures.failed(attempt, now);
       throw this.challenge(c, false);
     }
@@ -217,7 +231,8 @@ class DigestAuthenticator implements RequestProcessor {
     }
 
     // RFC 7616 §3.4 nc, §5.4: nc must grow per nonce; without qop a nonce is good for one request.
-    if (!(await this.authState.advanceNonceCount(nonce, nc, this.nonces.expiresAt(nonce), now))) {
+    const repeat = c.proxy ? undefined : { request: retransmissionId(req), windowMs: this.retransmissionWindowMs };
+    if (!(await this.authState.advanceNonceCount(nonce, nc, this.nonces.expiresAt(nonce), now, repeat))) {
       return this.reject('replay', c, username);
     }
 
@@ -267,6 +282,23 @@ interface Challengeable {
   proxy: boolean;
   realm: string;
   now: number;
+}
+
+/**
+ * RFC 3261 §17.1.2.2: a client retransmits a non-INVITE request for at most Timer F,
+ * 64·T1 = 32 s with the default T1. A REGISTER answered statelessly whose 200 was lost comes
+ * back within it with the same nc; as long, its nonce count is let through again (and only for it).
+ */
+const RETRANSMISSION_WINDOW_MS = 64 * 500;
+
+/**
+ * What only a retransmission of `req` shares with it: Call-ID, CSeq and the top Via's branch
+ * (RFC 3261 §17.2.3). A byte-for-byte replay shares them too: within the window it is
+ * answered as the retransmission would be (the registrar changes nothing for the same
+ * Call-ID and CSeq, §10.3 step 7), after it refused.
+ */
+function retransmissionId(req: SipRequest): string {
+  return req.callId + ' ' + req.cseq.seq + ' ' + (req.topVia.params.get('branch') ?? '');
 }
 
 /** HA1 stand-ins for an unknown user: the right length, matching no password anyone can know. */

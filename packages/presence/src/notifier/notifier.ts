@@ -159,7 +159,7 @@ export class Notifier {
     const body = await this.bodyFor(resource, event);
     const { direct, lists } = fanOut(watchers);
     await Promise.all([
-      ...direct.map((s) => this.notifyNext(s, body)),
+      this.notifyEach(direct, body),
       ...[...lists].map(([parent, members]) => this.notifyList(parent, members.map((m) => localMemberEntry(m, body)))),
     ]);
   }
@@ -196,6 +196,31 @@ export class Notifier {
         if ((await subscriptions.delete(id, member)) && member !== undefined) memberForgotten?.(member);
       }),
     );
+  }
+
+  /**
+   * The next NOTIFY to each of `watchers`, the records `byResource` read for this fan-out
+   * (advanced in place): their CSeqs written in one store step, then each sent. A watcher
+   * that has not answered its last NOTIFY gets the state once it has, as in `notifyNext`;
+   * one whose record changed since it was read is read again.
+   * @see RFC 3261 §12.2.1.1 (CSeq + 1 per request in the dialog), RFC 6665 §4.2.2
+   */
+  private async notifyEach(watchers: readonly Subscription[], body: NotifyBody): Promise<void> {
+    const { subscriptions, clock } = this.options;
+    const ready: Subscription[] = [];
+    for (const sub of watchers) {
+      const flight = this.inFlight.get(sub.id);
+      if (flight !== undefined) flight.again = true;
+      else {
+        sub.localCseq += 1;
+        sub.version += 1;
+        ready.push(sub);
+      }
+    }
+    if (ready.length === 0) return;
+    const written = await subscriptions.compareAndSetMany(ready, clock.now());
+    const now = clock.now();
+    await Promise.all(ready.map((next, i) => (written[i] ? this.send(next, next.localCseq, liveState(next, now), body(next)) : this.notifyCurrent(next.id))));
   }
 
   /** A NOTIFY with the next CSeq of the dialog, written before it is sent. @see RFC 3261 §12.2.1.1 */

@@ -35,18 +35,31 @@ export class MemorySubscriptionStore implements SubscriptionStore {
 
   async compareAndSet(next: Subscription, now: number): Promise<boolean> {
     this.periodic.seen(now);
+    return this.write(next, now);
+  }
+
+  private write(next: Subscription, now: number): boolean {
     const cur = this.byId.get(next.id);
     // An expired record counts as none: `get` did not show it to the caller either.
     const version = cur && cur.expiresAt > now ? cur.version : 0;
     if (version !== next.version - 1) return false;
-    if (cur) this.unindex(cur);
     this.byId.set(next.id, copied(next));
+    // A write that keeps the record where it is indexed (a NOTIFY's CSeq, a refresh) leaves the indexes alone.
+    if (cur && sameIndexes(cur, next)) return true;
+    if (cur) this.unindex(cur);
     addTo(this.byWatched, watched(next.resource, next.event), next.id);
     if (next.foreign) {
       addTo(this.byForeignDomain, next.foreign.domain, next.id);
       addTo(this.byForeignSource, next.foreign.source, next.id);
     }
     return true;
+  }
+
+  async compareAndSetMany(next: readonly Subscription[], now: number): Promise<boolean[]> {
+    this.periodic.seen(now);
+    const written: boolean[] = new Array<boolean>(next.length);
+    for (let i = 0; i < next.length; i++) written[i] = this.write(next[i], now);
+    return written;
   }
 
   async create(sub: Subscription, caps: SubscriptionCaps, now: number): Promise<CreateOutcome> {
@@ -113,6 +126,10 @@ export class MemorySubscriptionStore implements SubscriptionStore {
     for (const id of ids ?? []) if (this.byId.get(id)!.expiresAt > now) n++;
     return n;
   }
+}
+
+function sameIndexes(a: Subscription, b: Subscription): boolean {
+  return a.resource === b.resource && a.event === b.event && a.foreign?.domain === b.foreign?.domain && a.foreign?.source === b.foreign?.source;
 }
 
 function addTo(index: Map<string, Set<string>>, key: string, id: string): void {

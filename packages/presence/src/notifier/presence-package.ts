@@ -1,7 +1,8 @@
 import type { LocationStore, PresenceRuleStore, PublicationStore, Subscription } from '@herald/store';
 import { type EventPackage, type NotifyBody, type NotifyContent, PRESENCE_EVENT } from '../event-package.js';
 import { type ComposedPresence, basicPresence, composePresence } from '../pidf/compose-presence.js';
-import { InvalidPidf, type PidfDocument, parsePidf } from '../pidf/pidf-document.js';
+import { InvalidPidf, type PidfDocument } from '../pidf/pidf-document.js';
+import { parsePidfOnce } from '../pidf/parsed-pidf.js';
 import { PIDF, type PresenceFormat, renderPresence } from '../pidf/presence-formats.js';
 import type { PresencePolicy } from '../authorization/presence-policy.js';
 import { presentedEntity } from '../subscriptions/present-to-watcher.js';
@@ -87,7 +88,7 @@ export class PresencePackage implements EventPackage {
   /** A stored publication was checked when published; one that no longer parses is left out, not fatal. */
   private parsed(body: string, resource: string): PidfDocument | null {
     try {
-      return parsePidf(body);
+      return parsePidfOnce(body);
     } catch (error) {
       if (!(error instanceof InvalidPidf)) throw error;
       this.options.logger?.warn('presence: a stored publication does not parse', { resource, error: error.message });

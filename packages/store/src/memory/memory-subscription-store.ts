@@ -154,12 +154,17 @@ function copied(s: Subscription): Subscription {
   return copy;
 }
 
-/** A deep copy of JSON-like data (what a package keeps in `data`). */
+/** A deep copy of JSON-like data (what a package keeps in `data`): plain objects, arrays and primitives. */
 function plainCopy<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(plainCopy) as T;
   if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = plainCopy(value[i]);
+    return out as T;
+  }
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = plainCopy(v);
+  // for...in rather than Object.entries: no pair arrays per copy. JSON-like data inherits nothing enumerable.
+  for (const k in value) out[k] = plainCopy((value as Record<string, unknown>)[k]);
   return out as T;
 }
 

@@ -176,6 +176,27 @@ describe('RFC 6665 §4.2.2 one NOTIFY at a time per subscription', () => {
     ]);
   });
 
+  it('reads the state once for the watchers that answer in the same turn after changes came, each with its next CSeq', async () => {
+    await subscriptions.compareAndSet(subscription({ id: 'c3;w3;h3', callId: 'c3', remoteTag: 'w3', localTag: 'h3', localCseq: 9 }), now);
+    const pkg = new CountingPackage();
+    const n = held();
+    n.register(pkg);
+    n.changed(BOB, 'presence');
+    await settle();
+    n.changed(BOB, 'presence');
+    await settle();
+    expect(pkg.reads).toBe(2);
+    for (const answer of waiting.splice(0)) answer({ status: 200, response: null, handled: false });
+    await settle();
+    expect(pkg.reads).toBe(3);
+    expect(sent.map((s) => [s.request.callId, s.request.header('cseq'), s.request.body.toString()]).sort()).toEqual([
+      ['c1', '2 NOTIFY', `<${BOB} 1/>`],
+      ['c1', '3 NOTIFY', `<${BOB} 3/>`],
+      ['c3', '10 NOTIFY', `<${BOB} 1/>`],
+      ['c3', '11 NOTIFY', `<${BOB} 3/>`],
+    ]);
+  });
+
   it('sends nothing more to a watcher that never answers: the timeout ends the subscription and the changes meanwhile', async () => {
     const n = held();
     n.changed(BOB, 'presence');

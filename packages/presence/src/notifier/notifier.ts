@@ -53,6 +53,8 @@ export class Notifier {
   private readonly packages = new Map<string, EventPackage>();
   private readonly pending = new Set<ReturnType<typeof setTimeout>>();
   private readonly inFlight = new Map<string, InFlight>();
+  /** Watchers of a resource (`event \0 resource`) that answered after changes came, sent the state together. */
+  private readonly catchUps = new Map<string, { ids: string[]; done: Promise<void> }>();
   private seq = 0;
 
   constructor(private readonly options: NotifierOptions) {}
@@ -256,7 +258,31 @@ export class Notifier {
       this.options.notifyFailed?.(outcome.status);
       this.watchersChanged(sub);
       if (isList(sub)) await this.forgetMembers(sub);
-    } else if (flight.again && outcome.status < 300) await this.notifyCurrent(sub.id);
+    } else if (flight.again && outcome.status < 300) await (isList(sub) ? this.notifyCurrent(sub.id) : this.catchUp(sub));
+  }
+
+  /**
+   * The state as it is now, to a watcher that answered a NOTIFY after changes came, together
+   * with the other watchers of the resource that answered in the same turn of the event loop
+   * (the answers to one fan-out arrive together): one state read and one CSeq step for them.
+   */
+  private catchUp(sub: Subscription): Promise<void> {
+    const key = `${sub.event}\0${sub.resource}`;
+    const waiting = this.catchUps.get(key);
+    if (waiting !== undefined) {
+      waiting.ids.push(sub.id);
+      return waiting.done;
+    }
+    const ids = [sub.id];
+    const done = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+      this.catchUps.delete(key);
+      const now = this.options.clock.now();
+      const current = await Promise.all(ids.map((id) => this.options.subscriptions.get(id, now)));
+      const body = await this.bodyFor(sub.resource, sub.event);
+      await this.notifyEach(current.filter((s): s is Subscription => s !== undefined), body);
+    });
+    this.catchUps.set(key, { ids, done });
+    return done;
   }
 
   /** The whole state as it is now, to a watcher that answered a NOTIFY after changes came. */

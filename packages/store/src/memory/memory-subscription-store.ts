@@ -1,3 +1,4 @@
+import type { FlowRef } from '../location-store.js';
 import type { CreateOutcome, Subscription, SubscriptionCaps, SubscriptionStore } from '../subscription-store.js';
 import { type MemoryGraceOptions, PeriodicSweep, dropWhere } from './memory-sweep.js';
 
@@ -146,12 +147,40 @@ function removeFrom(index: Map<string, Set<string>>, key: string, id: string): v
 
 /**
  * A copy that shares nothing with the stored record, as a round trip through Redis gives;
- * structuredClone cost ~6 µs a record, a third of a SUBSCRIBE's store time.
+ * structuredClone cost ~6 µs a record, a third of a SUBSCRIBE's store time. Every field is
+ * named in one literal (`satisfies` makes a new field fail to compile until it is copied
+ * here): records reach the store built in many shapes (a SUBSCRIBE's, a spread copy, one
+ * with or without `foreign`), and a spread of such records takes V8's slow path, ~3.5 µs a
+ * copy against ~0.35 µs for the literal in a micro-benchmark of mixed shapes.
  */
 function copied(s: Subscription): Subscription {
-  const copy: Subscription = { ...s, routeSet: [...s.routeSet], accept: [...s.accept], flow: s.flow === null ? null : { ...s.flow }, data: plainCopy(s.data) };
-  if (s.foreign) copy.foreign = { ...s.foreign };
-  return copy;
+  return {
+    id: s.id,
+    event: s.event,
+    resource: s.resource,
+    watcher: s.watcher,
+    remoteTarget: s.remoteTarget,
+    routeSet: s.routeSet.slice(),
+    callId: s.callId,
+    localTag: s.localTag,
+    remoteTag: s.remoteTag,
+    localUri: s.localUri,
+    remoteUri: s.remoteUri,
+    localCseq: s.localCseq,
+    remoteCseq: s.remoteCseq,
+    status: s.status,
+    accept: s.accept.slice(),
+    expiresAt: s.expiresAt,
+    flow: s.flow === null ? null : flowCopy(s.flow),
+    data: plainCopy(s.data),
+    version: s.version,
+    // Absent stays absent (undefined), as it does through JSON.
+    foreign: s.foreign && { domain: s.foreign.domain, source: s.foreign.source },
+  } satisfies Record<keyof Subscription, unknown>;
+}
+
+function flowCopy(f: FlowRef): FlowRef {
+  return { id: f.id, transport: f.transport, owner: f.owner, localAddress: f.localAddress, localPort: f.localPort, remoteAddress: f.remoteAddress, remotePort: f.remotePort };
 }
 
 /** A deep copy of JSON-like data (what a package keeps in `data`): plain objects, arrays and primitives. */

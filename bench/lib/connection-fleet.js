@@ -145,15 +145,20 @@ function open(transport, index) {
   });
 }
 
-/** Opens `count` connections of `transport` at `rate`/s (at most 200 in flight), registering a user over each. */
-async function connectAll(transport, count, rate) {
+/**
+ * Opens `count` connections of `transport` at `rate`/s (at most 500 in flight), registering a user over each;
+ * starts none after `deadline` (a `performance.now()` time).
+ */
+async function connectAll(transport, count, rate, deadline) {
   const errors = {};
   let registered = 0;
   let inFlight = 0;
   const t0 = performance.now();
   const work = [];
+  let late = 0;
   for (let i = 0; i < count; i++) {
-    while (i > rate * (performance.now() - t0) / 1000 || inFlight >= 200) await sleep(5);
+    while (i > rate * (performance.now() - t0) / 1000 || inFlight >= 500) await sleep(5);
+    if (performance.now() > deadline) { late = count - i; break; }
     inFlight++;
     work.push((async () => {
       const r = await open(transport, conns.length);
@@ -167,7 +172,7 @@ async function connectAll(transport, count, rate) {
     })());
   }
   await Promise.all(work);
-  return { transport, opened: conns.filter((c) => c.transport === transport).length, registered, errors, ms: performance.now() - t0 };
+  return { transport, opened: conns.filter((c) => c.transport === transport).length, registered, late, errors, ms: performance.now() - t0 };
 }
 
 let keepaliveTimer = null;
@@ -225,8 +230,9 @@ process.on('message', async (cmd) => {
   let reply;
   if (cmd.type === 'connect') {
     opts = cmd.opts;
-    const tcp = await connectAll('tcp', cmd.tcp, cmd.rate);
-    const tlsResult = await connectAll('tls', cmd.tls, cmd.tlsRate);
+    const deadline = performance.now() + cmd.seconds * 1000;
+    const tcp = await connectAll('tcp', cmd.tcp, cmd.rate, deadline);
+    const tlsResult = await connectAll('tls', cmd.tls, cmd.tlsRate, deadline);
     reply = { tcp, tls: tlsResult, ...stats() };
   } else if (cmd.type === 'keepalive') {
     keepalive(cmd.intervalMs);

@@ -29,6 +29,8 @@ const PER_PROCESS = 14_000;
 const KEEPALIVE_S = 30;
 const CONNECT_RATE = 2_000; // TCP connects (each followed by its REGISTER) per second, all clients together
 const TLS_CONNECT_RATE = 500;
+/** Connecting stops after this many times the time the rate needs (a busy machine connects slower); what is open by then is measured. */
+const CONNECT_SLACK = 8;
 const RATES = { register: 6_000, message: 3_000 };
 const ACTIVE = 4_000; // connections that carry the REGISTER and MESSAGE load
 
@@ -40,8 +42,6 @@ export async function connectionsSection({ quick, log, table, fmt }) {
   const workers = Math.max(2, Math.ceil(total / PER_PROCESS));
   const windowS = quick ? 10 : 30;
   const loadS = quick ? 5 : 15;
-  // connecting stops after eight times the time the rates need (a busy machine connects slower); what is open by then is measured
-  const connectS = Math.ceil((tcpCount / CONNECT_RATE + tlsCount / TLS_CONNECT_RATE) * 8);
   log(`\n## 7. Connections: ${total.toLocaleString('en')} held (${tcpCount.toLocaleString('en')} TCP, ${tlsCount.toLocaleString('en')} TLS), Herald on Redis with ${workers} workers, ${clients} client processes\n`);
   const out = { tcp: tcpCount, tls: tlsCount, workers, clients, notes: [] };
   if (!existsSync(heraldBin)) { log(`skipped: ${heraldBin} missing (npm run build)`); return { skipped: 'not built' }; }
@@ -64,32 +64,39 @@ export async function connectionsSection({ quick, log, table, fmt }) {
     out.baseline = before;
     log(`Herald up: ${before.procs} processes, RSS ${mb(before.rss)} MB; kernel TCP memory ${mb(before.tcpMem)} MB`);
 
-    // ---- connect and register, bounded in rate and time ----
+    // ---- connect and register, bounded in rate and time: TCP, then TLS, memory after each ----
     for (let i = 0; i < clients; i++) fleet.push(startClient(i));
     const share = (n, i) => Math.floor(n / clients) + (i < n % clients ? 1 : 0);
-    const t0 = performance.now();
-    const connected = await Promise.all(fleet.map((c, i) => c.ask({
-      type: 'connect',
-      opts: { host: '127.0.0.1', tcpPort: ports.tcp, tlsPort: ports.tls, localAddress: `127.0.0.${2 + i}`, domain: DOMAIN, base: i * 1_000_000 },
-      tcp: share(tcpCount, i), tls: share(tlsCount, i), rate: CONNECT_RATE / clients, tlsRate: TLS_CONNECT_RATE / clients, seconds: connectS,
-    }, (connectS + 90) * 1000)));
-    const sum = (f) => connected.reduce((n, r) => n + f(r), 0);
     const errors = {};
-    for (const r of connected) for (const part of [r.tcp, r.tls]) for (const [k, v] of Object.entries(part.errors)) errors[k] = (errors[k] ?? 0) + v;
-    out.connect = {
-      tcp: sum((r) => r.tcp.opened), tls: sum((r) => r.tls.opened),
-      registered: sum((r) => r.tcp.registered + r.tls.registered), errors, seconds: (performance.now() - t0) / 1000,
-      late: sum((r) => r.tcp.late + r.tls.late),
+    out.connect = { tcp: 0, tls: 0, registered: 0, late: 0, errors, seconds: 0 };
+    const phase = async (transport, count, rate) => {
+      const seconds = Math.ceil((count / rate) * CONNECT_SLACK);
+      const t0 = performance.now();
+      const parts = await Promise.all(fleet.map((c, i) => c.ask({
+        type: 'connect',
+        opts: { host: '127.0.0.1', tcpPort: ports.tcp, tlsPort: ports.tls, localAddress: `127.0.0.${2 + i}`, domain: DOMAIN, base: i * 1_000_000 },
+        tcp: transport === 'tcp' ? share(count, i) : 0, tls: transport === 'tls' ? share(count, i) : 0, rate: rate / clients, tlsRate: rate / clients, seconds,
+      }, (seconds + 90) * 1000)));
+      const ms = performance.now() - t0;
+      const late = parts.reduce((n, r) => n + r[transport].late, 0);
+      for (const r of parts) {
+        const part = r[transport];
+        out.connect[transport] += part.opened;
+        out.connect.registered += part.registered;
+        for (const [k, v] of Object.entries(part.errors)) errors[k] = (errors[k] ?? 0) + v;
+      }
+      out.connect.seconds += ms / 1000;
+      out.connect.late += late;
+      if (late) out.notes.push(`${late} ${transport.toUpperCase()} connections not opened: connecting ${transport.toUpperCase()} stopped after ${seconds} s`);
+      log(`connected ${out.connect[transport]} ${transport.toUpperCase()} in ${fmt(ms / 1000, 1)} s, ${out.connect.registered} registered in all${Object.keys(errors).length ? `; errors: ${JSON.stringify(errors)}` : ''}`);
+      await sleep(5_000);
+      const m = { ...measure(pid), ...(await heapOf(metricsUrl)) };
+      log(`  RSS ${mb(m.rss)} MB over ${m.procs} processes; per process: ${m.perProc.map((p) => `${mb(p.rss)} MB/${p.fds} fds`).join(', ')}`);
+      return m;
     };
-    if (out.connect.late) out.notes.push(`${out.connect.late} connections not opened: connecting stopped after ${connectS} s`);
+    out.tcpHeld = await phase('tcp', tcpCount, CONNECT_RATE);
+    out.held = await phase('tls', tlsCount, TLS_CONNECT_RATE);
     const held = out.connect.tcp + out.connect.tls;
-    log(`connected ${out.connect.tcp} TCP + ${out.connect.tls} TLS in ${fmt(out.connect.seconds, 1)} s, ${out.connect.registered} registered${Object.keys(errors).length ? `; errors: ${JSON.stringify(errors)}` : ''}`);
-    await sleep(5_000);
-
-    // ---- memory ----
-    const after = { ...measure(pid), ...(await heapOf(metricsUrl)) };
-    out.held = after;
-    log(`held: RSS ${mb(after.rss)} MB over ${after.procs} processes; per worker: ${after.perProc.map((p) => `${mb(p.rss)} MB/${p.fds} fds`).join(', ')}`);
 
     // ---- idle CPU, without and with keep-alives ----
     const cpu = async (seconds) => {
@@ -112,7 +119,11 @@ export async function connectionsSection({ quick, log, table, fmt }) {
     const active = Math.ceil(ACTIVE / clients);
     const runLoad = async (held) => {
       const rows = [];
-      for (const kind of ['register', 'message']) rows.push(await fixedRate(fleet, pid, { kind, seconds: loadS, active, clients, held, log, fmt }));
+      // Herald's CPU rate before the load (keep-alives, timers), taken off the load's CPU per request
+      const c0 = cpuMicros(pid);
+      await sleep(5_000);
+      const background = (cpuMicros(pid) - c0) / 5_000;
+      for (const kind of ['register', 'message']) rows.push(await fixedRate(fleet, pid, { kind, seconds: loadS, active, clients, held, background, log, fmt }));
       return rows;
     };
     out.load = await runLoad(held);
@@ -140,16 +151,18 @@ export async function connectionsSection({ quick, log, table, fmt }) {
 }
 
 function printTables(out, { log, table, fmt, held }) {
-  const { baseline: b, held: h } = out;
+  const { baseline: b, tcpHeld: t, held: h, connect: { tcp, tls } } = out;
   log('\n### Memory per connection\n');
   const kb = (bytes) => fmt(bytes / 1024, 1);
-  table(['measure', 'before', `with ${held.toLocaleString('en')} connections`, 'per connection (KB)'], [
-    [`Herald RSS, all ${h.procs} processes (MB)`, mb(b.rss), mb(h.rss), `${kb(h.rss / held)} (all ÷ connections); ${kb((h.rss - b.rss) / held)} (added ÷ connections)`],
-    ['kernel TCP memory, both ends (MB, /proc/net/sockstat)', mb(b.tcpMem), mb(h.tcpMem), kb((h.tcpMem - b.tcpMem) / held)],
-    ['V8 heap in use, all workers (MB)', mb(b.heapUsed), mb(h.heapUsed), kb((h.heapUsed - b.heapUsed) / held)],
-    ['external memory (Buffers, TLS), all workers (MB)', mb(b.external), mb(h.external), kb((h.external - b.external) / held)],
-    ['TCP sockets in use (both ends)', String(b.tcpInuse), String(h.tcpInuse), ''],
+  const row = (name, f) => [name, mb(f(b)), mb(f(t)), mb(f(h)), kb((f(t) - f(b)) / tcp), kb((f(h) - f(t)) / tls), kb((f(h) - f(b)) / held)];
+  table(['measure (MB; per connection KB)', 'before', `+ ${tcp.toLocaleString('en')} TCP`, `+ ${tls.toLocaleString('en')} TLS`, 'per TCP connection', 'per TLS connection', 'per connection, all'], [
+    row(`Herald RSS, all ${h.procs} processes`, (m) => m.rss),
+    row('V8 heap in use, all workers', (m) => m.heapUsed),
+    row('external memory (Buffers, TLS), all workers', (m) => m.external),
+    row('kernel TCP buffers, both ends (/proc/net/sockstat)', (m) => m.tcpMem),
+    row('kernel socket structures, both ends (/proc/slabinfo: TCP, sock_inode_cache, filp, dentry, eventpoll_epi)', (m) => m.slab),
   ]);
+  log(`\nHerald RSS ÷ connections: ${kb(h.rss / held)} KB (${mb(b.rss)} MB of it before any connection); TCP sockets in use (both ends): ${b.tcpInuse} → ${h.tcpInuse}`);
   log('\n### Herald CPU while the connections are idle\n');
   const pct1 = (r) => fmt(r.cpuUs / r.seconds / 1e4, 2);
   const perPing = out.keepalive.pongs ? (out.keepalive.cpuUs - out.idle.cpuUs * (out.keepalive.seconds / out.idle.seconds)) / out.keepalive.pongs : null;
@@ -165,11 +178,15 @@ function printTables(out, { log, table, fmt, held }) {
   ]));
 }
 
-/** `kind` at its fixed rate for `seconds`, spread over `active` connections of each client. */
-async function fixedRate(fleet, pid, { kind, seconds, active, clients, held, log, fmt }) {
+/**
+ * `kind` at its fixed rate for `seconds`, spread over `active` connections of each client. CPU per request:
+ * Herald's CPU from the start until every request was answered, less `background` (µs per ms before the load), ÷ requests sent.
+ */
+async function fixedRate(fleet, pid, { kind, seconds, active, clients, held, background, log, fmt }) {
   const c0 = cpuMicros(pid);
+  const t0 = performance.now();
   const parts = await Promise.all(fleet.map((c) => c.ask({ type: 'load', kind, rate: RATES[kind] / clients, seconds, active }, (seconds + 60) * 1000)));
-  const cpuUs = cpuMicros(pid) - c0;
+  const cpuUs = cpuMicros(pid) - c0 - background * (performance.now() - t0);
   const lat = parts.flatMap((p) => p.lat).sort((a, b) => a - b);
   const codes = {};
   const reasons = {};
@@ -216,7 +233,22 @@ function measure(pid) {
   const perProc = processTree(pid).map((p) => ({ pid: p, rss: rssOf(p), fds: fdsOf(p) }));
   const sock = readFileSync('/proc/net/sockstat', 'latin1');
   const tcp = /TCP: inuse (\d+) .* mem (\d+)/.exec(sock);
-  return { procs: perProc.length, rss: perProc.reduce((n, p) => n + p.rss, 0), perProc, tcpInuse: Number(tcp?.[1]), tcpMem: Number(tcp?.[2]) * 4096 };
+  return { procs: perProc.length, rss: perProc.reduce((n, p) => n + p.rss, 0), perProc, tcpInuse: Number(tcp?.[1]), tcpMem: Number(tcp?.[2]) * 4096, slab: socketSlab() };
+}
+
+/** Bytes in the kernel's slab caches a TCP socket takes (the socket, its inode, file, dentry, epoll entry); NaN without root. */
+function socketSlab() {
+  try {
+    const caches = new Set(['TCP', 'sock_inode_cache', 'filp', 'dentry', 'eventpoll_epi']);
+    let bytes = 0;
+    for (const line of readFileSync('/proc/slabinfo', 'latin1').split('\n')) {
+      const f = line.split(/\s+/);
+      if (caches.has(f[0])) bytes += Number(f[2]) * Number(f[3]);
+    }
+    return bytes;
+  } catch {
+    return NaN;
+  }
 }
 const rssOf = (pid) => { try { return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'latin1'))[1]) * 1024; } catch { return 0; } };
 const fdsOf = (pid) => { try { return readdirSync(`/proc/${pid}/fd`).length; } catch { return 0; } };

@@ -10,6 +10,7 @@
 // The limits are raised here only, in the benchmark's configuration: this machine's
 // per-process open-files limit (hard 20,000) is why there are several workers and clients.
 import { fork, execFileSync } from 'node:child_process';
+import net from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,7 +53,7 @@ export async function connectionsSection({ quick, log, table, fmt }) {
   try {
     redis = await startRedis();
     const cert = makeCertificate(workDir);
-    const ports = { udp: await freeUdpPort(), tcp: await freeUdpPort(), tls: await freeUdpPort(), admin: await freeUdpPort() };
+    const ports = { udp: await freeUdpPort(), tcp: await freeTcpPort(), tls: await freeTcpPort(), admin: await freeTcpPort() };
     const config = join(workDir, 'herald.yaml');
     writeFileSync(config, heraldYaml({ ports, cert, redisPort: redis.port, workers }));
     server = await launch('Herald', 'node', [heraldBin, 'start', '--config', config], ports.udp, [`sip:${DOMAIN}`], { probeMs: 60_000 });
@@ -234,6 +235,18 @@ function measure(pid) {
   const sock = readFileSync('/proc/net/sockstat', 'latin1');
   const tcp = /TCP: inuse (\d+) .* mem (\d+)/.exec(sock);
   return { procs: perProc.length, rss: perProc.reduce((n, p) => n + p.rss, 0), perProc, tcpInuse: Number(tcp?.[1]), tcpMem: Number(tcp?.[2]) * 4096, slab: socketSlab() };
+}
+
+/** A TCP port free on 127.0.0.1 right now. */
+function freeTcpPort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 /** Bytes in the kernel's slab caches a TCP socket takes (the socket, its inode, file, dentry, epoll entry); NaN without root. */

@@ -15,7 +15,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cpuMicros, freeUdpPort, processTree } from './proc.js';
+import { cpuMicros, freeUdpPort, isAlive, processTree, stopProcess } from './proc.js';
 import { startRedis } from './register-targets.js';
 import { launch } from './targets.js';
 
@@ -143,8 +143,11 @@ export async function connectionsSection({ quick, log, table, fmt }) {
     out.error = e.message;
   } finally {
     await Promise.all(fleet.map((c) => c.close()));
-    await server?.stop?.();
-    for (const p of server?.pids ?? []) for (let i = 0; i < 50 && processTree(p).length; i++) await sleep(100);
+    // the primary stops its workers on SIGTERM; whatever is left after 10 s is killed
+    const tree = server?.pids ? processTree(server.pids[0]) : [];
+    if (server?.child) await stopProcess(server.child, 10_000);
+    for (let i = 0; i < 100 && tree.some(isAlive); i++) await sleep(100);
+    for (const p of tree) if (isAlive(p)) try { process.kill(p, 'SIGKILL'); } catch { /* gone */ }
     await redis?.stop();
     rmSync(workDir, { recursive: true, force: true });
   }

@@ -214,7 +214,7 @@ describe('RFC 7616 §3.4 nonce-count', () => {
     expect((await send(auth, request({ cseq: 5, headers: [answer(challenge, { nc: '0000000A' })] }))).verdict).toBe('continue');
   });
 
-  it('lets a retransmission of an authenticated REGISTER (same Call-ID, CSeq, branch) through again within 64·T1, answered statelessly (RFC 3261 §8.2.7, §17.1.2.2)', async () => {
+  it('lets a retransmission of an authenticated REGISTER (the same bytes from the same source) through again within 64·T1, answered statelessly (RFC 3261 §8.2.7, §17.1.2.2)', async () => {
     const auth = makeAuthenticator();
     const challenge = await challengeFor(auth);
     const registration = request({ cseq: 2, headers: [answer(challenge)] });
@@ -228,6 +228,19 @@ describe('RFC 7616 §3.4 nonce-count', () => {
     h.clock.advance(1_000);
     expect((await send(auth, registration)).error?.status).toBe(401);
     expect(h.failures).toEqual(['replay']);
+  });
+
+  it('lets only the same request from the same source show the nc again: not one with a Contact of its own, nor the same bytes from elsewhere', async () => {
+    const auth = makeAuthenticator();
+    const challenge = await challengeFor(auth);
+    const credentials = answer(challenge);
+    expect((await send(auth, request({ cseq: 2, headers: [credentials, 'Contact: <sip:alice@198.51.100.7>'] }))).verdict).toBe('continue');
+    const hijack = await send(auth, request({ cseq: 2, headers: [credentials, 'Contact: <sip:mallory@203.0.113.9>'] }));
+    expect(hijack.error?.status).toBe(401);
+    const elsewhere = await send(auth, request({ cseq: 2, headers: [credentials, 'Contact: <sip:alice@198.51.100.7>'] }), '203.0.113.9');
+    expect(elsewhere.error?.status).toBe(401);
+    expect(h.failures).toEqual(['replay', 'replay']);
+    expect((await send(auth, request({ cseq: 2, headers: [credentials, 'Contact: <sip:alice@198.51.100.7>'] }))).verdict).toBe('continue');
   });
 
   it('lets no other request use the nc again, nor a retransmitted MESSAGE (its transaction absorbs retransmissions)', async () => {

@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import type { AuthenticatedUser, LocalIdentity, RequestContext, RequestProcessor } from '@herald/proxy';
 import {
   type AuthHeader,
@@ -231,7 +232,7 @@ class DigestAuthenticator implements RequestProcessor {
     }
 
     // RFC 7616 §3.4 nc, §5.4: nc must grow per nonce; without qop a nonce is good for one request.
-    const repeat = c.proxy ? undefined : { request: retransmissionId(req), windowMs: this.retransmissionWindowMs };
+    const repeat = c.proxy ? undefined : { request: retransmissionId(ctx), windowMs: this.retransmissionWindowMs };
     if (!(await this.authState.advanceNonceCount(nonce, nc, this.nonces.expiresAt(nonce), now, repeat))) {
       return this.reject('replay', c, username);
     }
@@ -292,13 +293,19 @@ interface Challengeable {
 const RETRANSMISSION_WINDOW_MS = 64 * 500;
 
 /**
- * What only a retransmission of `req` shares with it: Call-ID, CSeq and the top Via's branch
- * (RFC 3261 §17.2.3). A byte-for-byte replay shares them too: within the window it is
- * answered as the retransmission would be (the registrar changes nothing for the same
- * Call-ID and CSeq, §10.3 step 7), after it refused.
+ * What only a retransmission of the request shares with it (RFC 3261 §17.1.2.2: the same
+ * request, sent again from the same place): a hash of its source, every header line and
+ * its body. The digest covers neither Contact nor Expires nor the source, so an identity
+ * of Call-ID, CSeq and branch alone would let whoever saw the REGISTER reuse its nc within
+ * the window with a Contact, or a flow (RFC 5626), of their own. A byte-for-byte replay from
+ * the same address is answered as the retransmission would be (the registrar changes
+ * nothing for the same Call-ID and CSeq, §10.3 step 7); after the window it is refused.
  */
-function retransmissionId(req: SipRequest): string {
-  return req.callId + ' ' + req.cseq.seq + ' ' + (req.topVia.params.get('branch') ?? '');
+function retransmissionId(ctx: RequestContext): string {
+  const { req, flow } = ctx;
+  let text = flow.transport + ' ' + flow.remoteAddress + ' ' + flow.remotePort + '\n' + req.startLine();
+  for (const h of req.headers) text += '\n' + h.key + ':' + h.value;
+  return hash('sha256', text + '\n\n' + req.body.toString('latin1'), 'base64');
 }
 
 /** HA1 stand-ins for an unknown user: the right length, matching no password anyone can know. */

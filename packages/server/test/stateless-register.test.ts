@@ -1,7 +1,7 @@
 /**
  * REGISTER answered as a stateless UAS (RFC 3261 §8.2.7, §26.3.2.4): the registrar's answers
- * and the REGISTER challenge keep no server transaction, so a retransmission (the same bytes:
- * Call-ID, CSeq and branch) is processed again and must get the same answer without changing
+ * and the REGISTER challenge keep no server transaction, so a retransmission (the same bytes
+ * from the same source) is processed again and must get the same answer without changing
  * a binding (§10.3 step 7). A counted digest failure keeps its transaction, so that its
  * retransmissions are answered from it rather than counted again.
  */

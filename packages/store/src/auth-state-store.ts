@@ -4,7 +4,7 @@
  * @see RFC 3261 §17.1.2.2 (Timer F), docs/architecture.md "Stateless REGISTER answers"
  */
 export interface NonceCountRepeat {
-  /** What tells the request apart (Call-ID, CSeq, branch): equal only for the same request. */
+  /** What tells the request apart (a hash of its source, headers and body): equal only for the same request. */
   request: string;
   /** How long after the count was recorded the same request may show it again, ms. */
   windowMs: number;

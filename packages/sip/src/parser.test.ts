@@ -51,6 +51,24 @@ describe('RFC 3261 §7 message parsing', () => {
     expect(m.contact).toHaveLength(1);
   });
 
+  it('keeps each header name as written, whatever its spelling, with its key', () => {
+    const m = parseMessage(msg(OPTIONS[0], 'via: SIP/2.0/UDP h;branch=z9hG4bK1', 'FROM : <sip:a@b.com>;tag=1', 'To: <sip:b@b.com>',
+      'I: abc', 'cSeq: 1 OPTIONS', 'Subjec: s', 'X-Via: x', '', ''));
+    expect(m.headers.map((h) => [h.name, h.key])).toEqual([
+      ['via', 'via'], ['FROM', 'from'], ['To', 'to'], ['I', 'call-id'], ['cSeq', 'cseq'], ['Subjec', 'subjec'], ['X-Via', 'x-via'],
+    ]);
+  });
+
+  it('rejects a malformed header name that has a known name\'s length', () => {
+    expect(parseError(msg(...OPTIONS, 'V\u00eda: x', '', '')).reason).toMatch(/^Malformed header name/);
+  });
+
+  it('parses only the optional headers present when validating, and still names a malformed one', () => {
+    const m = parseMessage(msg(...OPTIONS, 'Content-Type: text/plain', 'Expires: soon', '', ''));
+    expect(() => m.validate()).toThrow(/Malformed Expires header/);
+    expect(parseMessage(msg(...OPTIONS, 'Content-Length: 0', '', '')).validate().route).toEqual([]);
+  });
+
   it('joins folded header lines and keeps the raw lines (§7.3.1)', () => {
     const m = parseMessage(msg(...OPTIONS, 'Subject: I know you are there,', '   pick up the phone', '\tand talk to me!', '', ''));
     expect(m.header('subject')).toBe('I know you are there, pick up the phone and talk to me!');
@@ -197,6 +215,16 @@ describe('serializer', () => {
     expect(out).toContain('Content-Length: 2\r\n');
     expect(out.endsWith('\r\n\r\nhi')).toBe(true);
     expect(parseMessage(Buffer.from(out)).via).toHaveLength(2);
+  });
+
+  it('writes header block and body into one buffer, the body byte for byte', () => {
+    const body = Buffer.from([0xe2, 0x82, 0xac, 0x00, 0xff]);
+    const m = parseMessage(msg(OPTIONS[0], 'Subject: caf\u00e9', ...OPTIONS.slice(1), '', ''));
+    m.setBody(body, 'application/octet-stream');
+    const out = m.toBuffer();
+    expect(out.subarray(out.length - body.length)).toEqual(body);
+    expect(out.subarray(0, out.length - body.length).toString('utf8')).toContain('Subject: caf\u00e9\r\n');
+    expect(out.subarray(0, out.length - body.length).toString('utf8').endsWith('Content-Length: 5\r\n\r\n')).toBe(true);
   });
 
   it('removes the first value of a comma-combined Via', () => {

@@ -119,14 +119,20 @@ export abstract class SipMessage {
     return this;
   }
 
-  /** Inserts a header line above every other line of the same header (Via, Record-Route). */
-  prependHeader(name: string, value: string): this {
+  /**
+   * Inserts a header line above every other line of the same header (Via, Record-Route).
+   * `parsed` is the typed form of `value`, one value, when the caller has it: a cached list
+   * of that header then stays cached with it in front, so the lines below are not parsed again.
+   */
+  prependHeader(name: string, value: string, parsed?: unknown): this {
     const key = headerKey(name);
     const at = this.headers.findIndex((h) => h.key === key);
     const h: Header = { name: canonicalName(key), key, value };
     if (at < 0) this.headers.push(h);
     else this.headers.splice(at, 0, h);
+    const cachedList = this.cache?.[key];
     this.invalidate(key);
+    if (parsed !== undefined && LIST_HEADERS.has(key) && Array.isArray(cachedList)) this.cache![key] = [parsed, ...cachedList];
     return this;
   }
 
@@ -174,6 +180,15 @@ export abstract class SipMessage {
     this.body = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
     if (contentType !== undefined) this.setHeader('content-type', contentType);
     return this;
+  }
+
+  /**
+   * Takes over the typed headers `from` has parsed, for a copy whose lines are still those of
+   * `from`: each later change invalidates its own key in the copy only. Typed values are never
+   * changed in place (a change replaces them), so the two messages may share them.
+   */
+  protected shareTypedFrom(from: SipMessage): void {
+    if (from.cache !== null) this.cache = Object.assign(new TypedCache(), from.cache);
   }
 
   protected invalidate(key: string): void {
@@ -469,7 +484,9 @@ export class SipRequest extends SipMessage {
    * until changed, since every change replaces a line rather than editing it.
    */
   clone(): SipRequest {
-    return new SipRequest(this.method, this.uriText, this.headers.slice(), this.body);
+    const copy = new SipRequest(this.method, this.uriText, this.headers.slice(), this.body);
+    copy.shareTypedFrom(this);
+    return copy;
   }
 
   setUri(uriText: string): this {

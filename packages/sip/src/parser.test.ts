@@ -1,3 +1,4 @@
+import { parseVia } from './headers.js';
 import { SipRequest, SipResponse } from './message.js';
 import { SipParseError, parseMessage } from './parser.js';
 import { createResponse } from './response.js';
@@ -225,6 +226,30 @@ describe('serializer', () => {
     expect(out.subarray(out.length - body.length)).toEqual(body);
     expect(out.subarray(0, out.length - body.length).toString('utf8')).toContain('Subject: caf\u00e9\r\n');
     expect(out.subarray(0, out.length - body.length).toString('utf8').endsWith('Content-Length: 5\r\n\r\n')).toBe(true);
+  });
+
+  it('gives a copy the parsed headers of its original, each change its own', () => {
+    const m = parseMessage(msg(...OPTIONS, 'Route: <sip:r1@example.com;lr>', '', '')) as SipRequest;
+    m.validate();
+    const copy = m.clone();
+    expect(copy.via).toBe(m.via);
+    copy.removeHeader('route');
+    copy.setUri('sip:other.example.com');
+    expect(copy.route).toEqual([]);
+    expect(m.route).toHaveLength(1);
+    expect(copy.uri).not.toBe(m.uri);
+    expect(m.uriText).toBe('sip:example.com');
+  });
+
+  it('keeps a cached Via list below a prepended, parsed Via', () => {
+    const m = parseMessage(msg(...OPTIONS, '', '')) as SipRequest;
+    const below = m.via;
+    const top = 'SIP/2.0/UDP proxy.example.com;branch=z9hG4bKp';
+    const copy = m.clone().prependHeader('Via', top, parseVia(top));
+    expect(copy.via.map((v) => v.host)).toEqual(['proxy.example.com', '192.0.2.1']);
+    expect(copy.via[1]).toBe(below[0]);
+    expect(parseMessage(copy.toBuffer()).via).toEqual(copy.via);
+    expect(m.via).toHaveLength(1);
   });
 
   it('removes the first value of a comma-combined Via', () => {

@@ -370,6 +370,23 @@ export abstract class SipMessage {
 
   /** Serialises the message; Content-Length always matches the body. @see RFC 3261 §7.4.2 */
   toBuffer(): Buffer {
+    const head = this.head();
+    if (this.body.length === 0) return Buffer.from(head, 'utf8');
+    // head and body written into one buffer: no intermediate copy of the header block
+    const headBytes = Buffer.byteLength(head, 'utf8');
+    const out = Buffer.allocUnsafe(headBytes + this.body.length);
+    out.write(head, 0, 'utf8');
+    this.body.copy(out, headBytes);
+    return out;
+  }
+
+  /** Bytes `toBuffer` would give, without writing them. */
+  byteLength(): number {
+    return Buffer.byteLength(this.head(), 'utf8') + this.body.length;
+  }
+
+  /** Start line and header block, through the empty line. */
+  private head(): string {
     const len = String(this.body.length);
     let head = this.startLine() + '\r\n';
     let sawLength = false;
@@ -385,14 +402,7 @@ export abstract class SipMessage {
       head += (h.raw ?? h.name + ': ' + h.value) + '\r\n';
     }
     if (!sawLength) head += 'Content-Length: ' + len + '\r\n';
-    head += '\r\n';
-    if (this.body.length === 0) return Buffer.from(head, 'utf8');
-    // head and body written into one buffer: no intermediate copy of the header block
-    const headBytes = Buffer.byteLength(head, 'utf8');
-    const out = Buffer.allocUnsafe(headBytes + this.body.length);
-    out.write(head, 0, 'utf8');
-    this.body.copy(out, headBytes);
-    return out;
+    return head + '\r\n';
   }
 
   toString(): string {

@@ -228,6 +228,12 @@ describe('serializer', () => {
     expect(out.subarray(0, out.length - body.length).toString('utf8').endsWith('Content-Length: 5\r\n\r\n')).toBe(true);
   });
 
+  it('counts the bytes it would serialise to without serialising', () => {
+    const m = parseMessage(msg(OPTIONS[0], 'Subject: caf\u00e9', ...OPTIONS.slice(1), 'Content-Length: 0', '', '')) as SipRequest;
+    m.setBody('\u20ac uro', 'text/plain');
+    expect(m.byteLength()).toBe(m.toBuffer().length);
+  });
+
   it('gives a copy the parsed headers of its original, each change its own', () => {
     const m = parseMessage(msg(...OPTIONS, 'Route: <sip:r1@example.com;lr>', '', '')) as SipRequest;
     m.validate();

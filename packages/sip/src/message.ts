@@ -7,18 +7,17 @@ import {
   type EventHeader,
   type SubscriptionState,
   type Via,
-  parseAuth,
   parseCSeq,
   parseContentType,
   parseDate,
   parseEvent,
   parseSubscriptionState,
-  parseUint32,
   parseVia,
 } from './headers.js';
 import { type NameAddr, parseNameAddr } from './name-addr.js';
 import { SipError } from './sip-error.js';
-import { type Uri, isSipUri, parseUri } from './uri.js';
+import { type Uri, isSipUri } from './uri.js';
+import { authValues, contactValues, identity, listValues, parseExpires, parseMaxForwards, requestUri, singleValue } from './typed-values.js';
 
 /**
  * One header line. `value` has folding replaced by a space and is trimmed; `raw` is the
@@ -416,58 +415,6 @@ const VALIDATED = new Map<string, number>([
   ['event', 64], ['subscription-state', 128], ['content-type', 256], ['date', 512], ['authorization', 1024],
   ['proxy-authorization', 2048], ['www-authenticate', 4096], ['proxy-authenticate', 8192],
 ]);
-
-/** What an absent list header reads as; shared, so it is frozen. */
-const NO_VALUES: never[] = Object.freeze([]) as never[];
-
-function identity(v: string): string {
-  return v;
-}
-
-function parseMaxForwards(v: string): number {
-  const n = parseUint32(v, 'Max-Forwards');
-  if (n > 255) throw new Error(`Max-Forwards ${n} is larger than 255`);
-  return n;
-}
-
-function parseExpires(v: string): number {
-  return parseUint32(v, 'Expires');
-}
-
-function singleValue<T>(m: SipMessage, key: string, parse: (value: string) => T): T | undefined {
-  const v = m.header(key);
-  return v === undefined ? undefined : parse(v);
-}
-
-function listValues<T>(m: SipMessage, key: string, parse: (value: string) => T): T[] {
-  const values = m.headerValues(key);
-  return values.length === 0 ? NO_VALUES : values.map(parse);
-}
-
-function contactValues(m: SipMessage): NameAddr[] | '*' {
-  const values = m.headerValues('contact');
-  if (values.length === 1 && values[0] === '*') return '*';
-  return values.length === 0 ? NO_VALUES : values.map(parseNameAddr);
-}
-
-/** Auth headers are never comma-combined (RFC 3261 §7.3.1): one value per line. */
-function authValues(m: SipMessage, key: string): AuthHeader[] {
-  let out: AuthHeader[] = NO_VALUES;
-  for (const h of m.headers) {
-    if (h.key !== key) continue;
-    if (out === NO_VALUES) out = [];
-    out.push(parseAuth(h.value));
-  }
-  return out;
-}
-
-function requestUri(m: SipMessage): Uri {
-  try {
-    return parseUri((m as SipRequest).uriText);
-  } catch (e) {
-    throw new SipError(400, `Malformed Request-URI: ${(e as Error).message}`, 'SIP_ERR_PARSE_RURI');
-  }
-}
 
 export class SipRequest extends SipMessage {
   constructor(

@@ -142,6 +142,14 @@ export abstract class SipMessage {
     return this;
   }
 
+  /** Removes the lines of a header whose value passes `test`, keeping the others where they are. */
+  removeLines(name: string, test: (value: string) => boolean): this {
+    const key = headerKey(name);
+    this.headers = this.headers.filter((h) => h.key !== key || !test(h.value));
+    this.invalidate(key);
+    return this;
+  }
+
   /** Removes the first value of a list header (the top Via, the top Route), keeping the rest. */
   removeFirstValue(name: string): this {
     const key = headerKey(name);

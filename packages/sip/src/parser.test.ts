@@ -247,6 +247,14 @@ describe('serializer', () => {
     expect(m.uriText).toBe('sip:example.com');
   });
 
+  it('removes the matching lines of a header and what the copy had parsed of it', () => {
+    const m = parseMessage(msg(...OPTIONS, 'Proxy-Authorization: Digest realm="a"', 'Proxy-Authorization: Digest realm="b"', '', '')) as SipRequest;
+    m.validate();
+    const copy = m.clone().removeLines('proxy-authorization', (v) => v.includes('"a"'));
+    expect(copy.proxyAuthorization.map((a) => a.params.get('realm'))).toEqual(['b']);
+    expect(m.proxyAuthorization).toHaveLength(2);
+  });
+
   it('keeps a cached Via list below a prepended, parsed Via', () => {
     const m = parseMessage(msg(...OPTIONS, '', '')) as SipRequest;
     const below = m.via;

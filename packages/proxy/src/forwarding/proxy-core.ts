@@ -395,7 +395,8 @@ function hopFlow(hop: FlowHop): Flow {
 }
 
 function consumeCredentials(copy: SipRequest, realm: string): void {
-  if (copy.hasHeader('proxy-authorization')) copy.headers = copy.headers.filter((h) => h.key !== 'proxy-authorization' || !sameRealm(h.value, realm));
+  // through the message, so that the copy's parsed Proxy-Authorization (shared from the original) is dropped too
+  if (copy.hasHeader('proxy-authorization')) copy.removeLines('proxy-authorization', (value) => sameRealm(value, realm));
 }
 
 function sameRealm(value: string, realm: string): boolean {

@@ -36,7 +36,7 @@ export function messageRelay(options: MessageRelayOptions): RequestProcessor {
     process(ctx: RequestContext) {
       const { req } = ctx;
       if (req.body.length > policy.maxBodySize) throw bodyTooLarge(policy.maxBodySize);
-      if (ctx.flow.transport === 'udp' && req.toBuffer().length > policy.udpMessageLimit) throw tooLargeForUdp();
+      if (ctx.flow.transport === 'udp' && req.byteLength() > policy.udpMessageLimit) throw tooLargeForUdp();
       return relay(ctx, options);
     },
   };

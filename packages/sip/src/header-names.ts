@@ -44,6 +44,36 @@ export function headerKey(name: string): string {
   return key;
 }
 
+/** A header name spelled as the parser expects it most often, with its key. */
+export interface KnownName {
+  name: string;
+  key: string;
+}
+
+/** Known spellings by `length * 128 + first character`: the parser's table, no string built. */
+const knownBySlot: (KnownName[] | undefined)[] = [];
+let maxKnownLength = 0;
+for (const name of new Set([...keyCache.keys(), ...keyCache.values()])) {
+  const slot = name.length * 128 + name.charCodeAt(0);
+  (knownBySlot[slot] ??= []).push({ name, key: headerKey(name) });
+  maxKnownLength = Math.max(maxKnownLength, name.length);
+}
+
+/**
+ * The known header whose name is written exactly as `text[start, end)` (canonical, lower case
+ * or compact spelling), or `undefined`: the parser then slices the name and keys it with
+ * `headerKey`. Finding a name this way neither allocates a string nor hashes one.
+ */
+export function knownNameAt(text: string, start: number, end: number): KnownName | undefined {
+  const length = end - start;
+  const c = text.charCodeAt(start);
+  if (length > maxKnownLength || c > 0x7f) return undefined;
+  const candidates = knownBySlot[length * 128 + c];
+  if (candidates === undefined) return undefined;
+  for (const k of candidates) if (text.startsWith(k.name, start)) return k;
+  return undefined;
+}
+
 /** The canonical spelling to write for a header key (`call-id` → `Call-ID`). */
 export function canonicalName(keyOrName: string): string {
   const key = headerKey(keyOrName);

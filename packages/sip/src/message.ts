@@ -7,18 +7,17 @@ import {
   type EventHeader,
   type SubscriptionState,
   type Via,
-  parseAuth,
   parseCSeq,
   parseContentType,
   parseDate,
   parseEvent,
   parseSubscriptionState,
-  parseUint32,
   parseVia,
 } from './headers.js';
 import { type NameAddr, parseNameAddr } from './name-addr.js';
 import { SipError } from './sip-error.js';
-import { type Uri, isSipUri, parseUri } from './uri.js';
+import { type Uri, isSipUri } from './uri.js';
+import { authValues, contactValues, identity, listValues, parseExpires, parseMaxForwards, requestUri, singleValue } from './typed-values.js';
 
 /**
  * One header line. `value` has folding replaced by a space and is trimmed; `raw` is the
@@ -119,20 +118,34 @@ export abstract class SipMessage {
     return this;
   }
 
-  /** Inserts a header line above every other line of the same header (Via, Record-Route). */
-  prependHeader(name: string, value: string): this {
+  /**
+   * Inserts a header line above every other line of the same header (Via, Record-Route).
+   * `parsed` is the typed form of `value`, one value, when the caller has it: a cached list
+   * of that header then stays cached with it in front, so the lines below are not parsed again.
+   */
+  prependHeader(name: string, value: string, parsed?: unknown): this {
     const key = headerKey(name);
     const at = this.headers.findIndex((h) => h.key === key);
     const h: Header = { name: canonicalName(key), key, value };
     if (at < 0) this.headers.push(h);
     else this.headers.splice(at, 0, h);
+    const cachedList = this.cache?.[key];
     this.invalidate(key);
+    if (parsed !== undefined && LIST_HEADERS.has(key) && Array.isArray(cachedList)) this.cache![key] = [parsed, ...cachedList];
     return this;
   }
 
   removeHeader(name: string): this {
     const key = headerKey(name);
     this.headers = this.headers.filter((h) => h.key !== key);
+    this.invalidate(key);
+    return this;
+  }
+
+  /** Removes the lines of a header whose value passes `test`, keeping the others where they are. */
+  removeLines(name: string, test: (value: string) => boolean): this {
+    const key = headerKey(name);
+    this.headers = this.headers.filter((h) => h.key !== key || !test(h.value));
     this.invalidate(key);
     return this;
   }
@@ -174,6 +187,15 @@ export abstract class SipMessage {
     this.body = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
     if (contentType !== undefined) this.setHeader('content-type', contentType);
     return this;
+  }
+
+  /**
+   * Takes over the typed headers `from` has parsed, for a copy whose lines are still those of
+   * `from`: each later change invalidates its own key in the copy only. Typed values are never
+   * changed in place (a change replaces them), so the two messages may share them.
+   */
+  protected shareTypedFrom(from: SipMessage): void {
+    if (from.cache !== null) this.cache = Object.assign(new TypedCache(), from.cache);
   }
 
   protected invalidate(key: string): void {
@@ -331,25 +353,47 @@ export abstract class SipMessage {
     void this.to;
     void this.callId;
     void this.cseq;
-    void this.maxForwards;
-    void this.contact;
-    void this.route;
-    void this.recordRoute;
-    void this.path;
-    void this.expires;
-    void this.event;
-    void this.subscriptionState;
-    void this.contentType;
-    void this.date;
-    void this.authorization;
-    void this.proxyAuthorization;
-    void this.wwwAuthenticate;
-    void this.proxyAuthenticate;
+    // One pass over the lines finds which optional headers are present: an absent one reads
+    // as `undefined` or no values and cannot be malformed, so only present ones are parsed,
+    // in the same order as before (the first malformed one names the 400).
+    let present = 0;
+    for (const h of this.headers) present |= VALIDATED.get(h.key) ?? 0;
+    if (present & 1) void this.maxForwards;
+    if (present & 2) void this.contact;
+    if (present & 4) void this.route;
+    if (present & 8) void this.recordRoute;
+    if (present & 16) void this.path;
+    if (present & 32) void this.expires;
+    if (present & 64) void this.event;
+    if (present & 128) void this.subscriptionState;
+    if (present & 256) void this.contentType;
+    if (present & 512) void this.date;
+    if (present & 1024) void this.authorization;
+    if (present & 2048) void this.proxyAuthorization;
+    if (present & 4096) void this.wwwAuthenticate;
+    if (present & 8192) void this.proxyAuthenticate;
     return this;
   }
 
   /** Serialises the message; Content-Length always matches the body. @see RFC 3261 §7.4.2 */
   toBuffer(): Buffer {
+    const head = this.head();
+    if (this.body.length === 0) return Buffer.from(head, 'utf8');
+    // head and body written into one buffer: no intermediate copy of the header block
+    const headBytes = Buffer.byteLength(head, 'utf8');
+    const out = Buffer.allocUnsafe(headBytes + this.body.length);
+    out.write(head, 0, 'utf8');
+    this.body.copy(out, headBytes);
+    return out;
+  }
+
+  /** Bytes `toBuffer` would give, without writing them. */
+  byteLength(): number {
+    return Buffer.byteLength(this.head(), 'utf8') + this.body.length;
+  }
+
+  /** Start line and header block, through the empty line. */
+  private head(): string {
     const len = String(this.body.length);
     let head = this.startLine() + '\r\n';
     let sawLength = false;
@@ -365,9 +409,7 @@ export abstract class SipMessage {
       head += (h.raw ?? h.name + ': ' + h.value) + '\r\n';
     }
     if (!sawLength) head += 'Content-Length: ' + len + '\r\n';
-    head += '\r\n';
-    if (this.body.length === 0) return Buffer.from(head, 'utf8');
-    return Buffer.concat([Buffer.from(head, 'utf8'), this.body]);
+    return head + '\r\n';
   }
 
   toString(): string {
@@ -375,57 +417,12 @@ export abstract class SipMessage {
   }
 }
 
-/** What an absent list header reads as; shared, so it is frozen. */
-const NO_VALUES: never[] = Object.freeze([]) as never[];
-
-function identity(v: string): string {
-  return v;
-}
-
-function parseMaxForwards(v: string): number {
-  const n = parseUint32(v, 'Max-Forwards');
-  if (n > 255) throw new Error(`Max-Forwards ${n} is larger than 255`);
-  return n;
-}
-
-function parseExpires(v: string): number {
-  return parseUint32(v, 'Expires');
-}
-
-function singleValue<T>(m: SipMessage, key: string, parse: (value: string) => T): T | undefined {
-  const v = m.header(key);
-  return v === undefined ? undefined : parse(v);
-}
-
-function listValues<T>(m: SipMessage, key: string, parse: (value: string) => T): T[] {
-  const values = m.headerValues(key);
-  return values.length === 0 ? NO_VALUES : values.map(parse);
-}
-
-function contactValues(m: SipMessage): NameAddr[] | '*' {
-  const values = m.headerValues('contact');
-  if (values.length === 1 && values[0] === '*') return '*';
-  return values.length === 0 ? NO_VALUES : values.map(parseNameAddr);
-}
-
-/** Auth headers are never comma-combined (RFC 3261 §7.3.1): one value per line. */
-function authValues(m: SipMessage, key: string): AuthHeader[] {
-  let out: AuthHeader[] = NO_VALUES;
-  for (const h of m.headers) {
-    if (h.key !== key) continue;
-    if (out === NO_VALUES) out = [];
-    out.push(parseAuth(h.value));
-  }
-  return out;
-}
-
-function requestUri(m: SipMessage): Uri {
-  try {
-    return parseUri((m as SipRequest).uriText);
-  } catch (e) {
-    throw new SipError(400, `Malformed Request-URI: ${(e as Error).message}`, 'SIP_ERR_PARSE_RURI');
-  }
-}
+/** The optional headers `validate` parses, by key, as bits of its one pass. */
+const VALIDATED = new Map<string, number>([
+  ['max-forwards', 1], ['contact', 2], ['route', 4], ['record-route', 8], ['path', 16], ['expires', 32],
+  ['event', 64], ['subscription-state', 128], ['content-type', 256], ['date', 512], ['authorization', 1024],
+  ['proxy-authorization', 2048], ['www-authenticate', 4096], ['proxy-authenticate', 8192],
+]);
 
 export class SipRequest extends SipMessage {
   constructor(
@@ -452,7 +449,9 @@ export class SipRequest extends SipMessage {
    * until changed, since every change replaces a line rather than editing it.
    */
   clone(): SipRequest {
-    return new SipRequest(this.method, this.uriText, this.headers.slice(), this.body);
+    const copy = new SipRequest(this.method, this.uriText, this.headers.slice(), this.body);
+    copy.shareTypedFrom(this);
+    return copy;
   }
 
   setUri(uriText: string): this {

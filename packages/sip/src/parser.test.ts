@@ -1,3 +1,4 @@
+import { parseVia } from './headers.js';
 import { SipRequest, SipResponse } from './message.js';
 import { SipParseError, parseMessage } from './parser.js';
 import { createResponse } from './response.js';
@@ -49,6 +50,24 @@ describe('RFC 3261 §7 message parsing', () => {
     expect(m.header('Call-ID')).toBe('abc');
     expect(m.from.params.get('tag')).toBe('1');
     expect(m.contact).toHaveLength(1);
+  });
+
+  it('keeps each header name as written, whatever its spelling, with its key', () => {
+    const m = parseMessage(msg(OPTIONS[0], 'via: SIP/2.0/UDP h;branch=z9hG4bK1', 'FROM : <sip:a@b.com>;tag=1', 'To: <sip:b@b.com>',
+      'I: abc', 'cSeq: 1 OPTIONS', 'Subjec: s', 'X-Via: x', '', ''));
+    expect(m.headers.map((h) => [h.name, h.key])).toEqual([
+      ['via', 'via'], ['FROM', 'from'], ['To', 'to'], ['I', 'call-id'], ['cSeq', 'cseq'], ['Subjec', 'subjec'], ['X-Via', 'x-via'],
+    ]);
+  });
+
+  it('rejects a malformed header name that has a known name\'s length', () => {
+    expect(parseError(msg(...OPTIONS, 'V\u00eda: x', '', '')).reason).toMatch(/^Malformed header name/);
+  });
+
+  it('parses only the optional headers present when validating, and still names a malformed one', () => {
+    const m = parseMessage(msg(...OPTIONS, 'Content-Type: text/plain', 'Expires: soon', '', ''));
+    expect(() => m.validate()).toThrow(/Malformed Expires header/);
+    expect(parseMessage(msg(...OPTIONS, 'Content-Length: 0', '', '')).validate().route).toEqual([]);
   });
 
   it('joins folded header lines and keeps the raw lines (§7.3.1)', () => {
@@ -197,6 +216,54 @@ describe('serializer', () => {
     expect(out).toContain('Content-Length: 2\r\n');
     expect(out.endsWith('\r\n\r\nhi')).toBe(true);
     expect(parseMessage(Buffer.from(out)).via).toHaveLength(2);
+  });
+
+  it('writes header block and body into one buffer, the body byte for byte', () => {
+    const body = Buffer.from([0xe2, 0x82, 0xac, 0x00, 0xff]);
+    const m = parseMessage(msg(OPTIONS[0], 'Subject: caf\u00e9', ...OPTIONS.slice(1), '', ''));
+    m.setBody(body, 'application/octet-stream');
+    const out = m.toBuffer();
+    expect(out.subarray(out.length - body.length)).toEqual(body);
+    expect(out.subarray(0, out.length - body.length).toString('utf8')).toContain('Subject: caf\u00e9\r\n');
+    expect(out.subarray(0, out.length - body.length).toString('utf8').endsWith('Content-Length: 5\r\n\r\n')).toBe(true);
+  });
+
+  it('counts the bytes it would serialise to without serialising', () => {
+    const m = parseMessage(msg(OPTIONS[0], 'Subject: caf\u00e9', ...OPTIONS.slice(1), 'Content-Length: 0', '', '')) as SipRequest;
+    m.setBody('\u20ac uro', 'text/plain');
+    expect(m.byteLength()).toBe(m.toBuffer().length);
+  });
+
+  it('gives a copy the parsed headers of its original, each change its own', () => {
+    const m = parseMessage(msg(...OPTIONS, 'Route: <sip:r1@example.com;lr>', '', '')) as SipRequest;
+    m.validate();
+    const copy = m.clone();
+    expect(copy.via).toBe(m.via);
+    copy.removeHeader('route');
+    copy.setUri('sip:other.example.com');
+    expect(copy.route).toEqual([]);
+    expect(m.route).toHaveLength(1);
+    expect(copy.uri).not.toBe(m.uri);
+    expect(m.uriText).toBe('sip:example.com');
+  });
+
+  it('removes the matching lines of a header and what the copy had parsed of it', () => {
+    const m = parseMessage(msg(...OPTIONS, 'Proxy-Authorization: Digest realm="a"', 'Proxy-Authorization: Digest realm="b"', '', '')) as SipRequest;
+    m.validate();
+    const copy = m.clone().removeLines('proxy-authorization', (v) => v.includes('"a"'));
+    expect(copy.proxyAuthorization.map((a) => a.params.get('realm'))).toEqual(['b']);
+    expect(m.proxyAuthorization).toHaveLength(2);
+  });
+
+  it('keeps a cached Via list below a prepended, parsed Via', () => {
+    const m = parseMessage(msg(...OPTIONS, '', '')) as SipRequest;
+    const below = m.via;
+    const top = 'SIP/2.0/UDP proxy.example.com;branch=z9hG4bKp';
+    const copy = m.clone().prependHeader('Via', top, parseVia(top));
+    expect(copy.via.map((v) => v.host)).toEqual(['proxy.example.com', '192.0.2.1']);
+    expect(copy.via[1]).toBe(below[0]);
+    expect(parseMessage(copy.toBuffer()).via).toEqual(copy.via);
+    expect(m.via).toHaveLength(1);
   });
 
   it('removes the first value of a comma-combined Via', () => {

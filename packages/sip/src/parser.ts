@@ -1,5 +1,5 @@
 import { isDigit, isToken, isWsp } from './grammar.js';
-import { canonicalName, headerKey } from './header-names.js';
+import { canonicalName, headerKey, knownNameAt } from './header-names.js';
 import { type Header, SipMessage, SipRequest, SipResponse } from './message.js';
 import { SipError, badRequest } from './sip-error.js';
 
@@ -128,8 +128,9 @@ function splitHeaders(head: string, i: number, maxHeaders: number, headers: Head
     }
     let nameEnd = colon;
     while (nameEnd > line && isWsp(head.charCodeAt(nameEnd - 1))) nameEnd--;
-    const name = head.slice(line, nameEnd);
-    if (!isToken(name)) {
+    const known = knownNameAt(head, line, nameEnd);
+    const name = known !== undefined ? known.name : head.slice(line, nameEnd);
+    if (known === undefined && !isToken(name)) {
       error ??= badRequest(`Malformed header name "${truncate(name)}"`);
       continue;
     }
@@ -137,7 +138,7 @@ function splitHeaders(head: string, i: number, maxHeaders: number, headers: Head
     while (v < lineEnd && isWsp(head.charCodeAt(v))) v++;
     let ve = lineEnd;
     while (ve > v && isWsp(head.charCodeAt(ve - 1))) ve--;
-    const key = headerKey(name);
+    const key = known !== undefined ? known.key : headerKey(name);
     const bit = BIT.get(key);
     if (bit !== undefined) {
       if (seen & bit & ~MULTIPLE_ALLOWED) error ??= badRequest(`Multiple ${canonicalName(key)} headers`, 'SIP_ERR_PARSE_MULTIPLE');

@@ -9,6 +9,8 @@ import { canonicalHost } from '../routing/local-identity.js';
  */
 export function uriDomain(uri: Uri): string | null {
   if (!isSipUri(uri) && uri.scheme !== 'im' && uri.scheme !== 'pres') return null;
-  const domain = canonicalHost((uri as SipUri | MailboxUri).host.replace(/^\[|\]$/g, ''));
+  const host = (uri as SipUri | MailboxUri).host;
+  // Each relay step asks this of the same URIs: only a bracketed host pays for the regular expression.
+  const domain = canonicalHost(host.startsWith('[') || host.endsWith(']') ? host.replace(/^\[|\]$/g, '') : host);
   return domain === '' ? null : domain;
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { BRANCH_COOKIE, type SipRequest, randomHex } from '@herald/sip';
 
 /** The bytes of the loop hash a branch carries, as hex. */
@@ -17,7 +17,8 @@ export function loopHash(req: SipRequest): string {
   for (const name of ['route', 'proxy-require', 'proxy-authorization']) {
     for (const v of req.headerValues(name)) text += `\n${v}`;
   }
-  return createHash('sha1').update(text).digest('hex').slice(0, HASH_LENGTH);
+  // one-shot: no Hash object per forwarded request; same SHA-1 over the same UTF-8 bytes
+  return hash('sha1', text, 'hex').slice(0, HASH_LENGTH);
 }
 
 /** A branch for one forwarded copy: the loop hash, then randomness that makes it unique. @see RFC 3261 §16.6 step 8 */

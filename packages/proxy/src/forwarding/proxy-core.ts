@@ -1,4 +1,4 @@
-import { SipError, type SipMessage, type SipRequest, type SipResponse, type SipUri, createResponse, isSipUri, randomHex } from '@herald/sip';
+import { SipError, type SipMessage, type SipRequest, type SipResponse, type SipUri, createResponse, isSipUri, parseVia, randomHex } from '@herald/sip';
 import {
   type ClientTransaction,
   type ClientTransactionHandler,
@@ -286,7 +286,9 @@ export class ProxyCore {
       request.prependHeader('Record-Route', recordRouteValue(token, out));
     }
     // Step 8: our Via, with a branch that carries the loop hash.
-    request.prependHeader('Via', `SIP/2.0/${destination.transport.toUpperCase()} ${hostPort(out.host, out.port)};branch=${proxyBranch(hash)};${OWNER_VIA_PARAM}=${this.options.owner}`);
+    // Parsed here (one value) so that the Via list the request already has parsed stays cached below it.
+    const via = `SIP/2.0/${destination.transport.toUpperCase()} ${hostPort(out.host, out.port)};branch=${proxyBranch(hash)};${OWNER_VIA_PARAM}=${this.options.owner}`;
+    request.prependHeader('Via', via, parseVia(via));
     return request;
   }
 
@@ -393,7 +395,8 @@ function hopFlow(hop: FlowHop): Flow {
 }
 
 function consumeCredentials(copy: SipRequest, realm: string): void {
-  if (copy.hasHeader('proxy-authorization')) copy.headers = copy.headers.filter((h) => h.key !== 'proxy-authorization' || !sameRealm(h.value, realm));
+  // through the message, so that the copy's parsed Proxy-Authorization (shared from the original) is dropped too
+  if (copy.hasHeader('proxy-authorization')) copy.removeLines('proxy-authorization', (value) => sameRealm(value, realm));
 }
 
 function sameRealm(value: string, realm: string): boolean {

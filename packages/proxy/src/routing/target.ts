@@ -59,6 +59,8 @@ export interface OutboundPeer {
  * @see RFC 3261 §16.6 (q-values and sequential search)
  */
 export function targetGroups(targets: readonly Target[]): Target[][] {
+  // One contact (the common case): one group, without the map and sort.
+  if (targets.length === 1) return [[targets[0]]];
   const byQ = new Map<number, Target[]>();
   for (const t of targets) {
     const q = t.q ?? 1;

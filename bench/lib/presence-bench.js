@@ -88,14 +88,7 @@ async function fanOut(t, { workDir, redis, tag, log }) {
   try {
     await fleet.subscribe({ serverPort: server.port, presentities: [user(0)], perPresentity: FAN_OUT, rate: SUBSCRIBE_RATE, tag });
     await fleet.waitFor(FAN_OUT, 30_000);
-    const before = fleet.notifies;
-    const body = `<?xml version="1.0" encoding="UTF-8"?><presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:${user(0)}@${DOMAIN}"><tuple id="fan"><status><basic>open</basic></status></tuple></presence>`;
-    const t0 = performance.now();
-    fleet.publish({ serverPort: server.port, presentity: user(0), body });
-    await fleet.waitFor(before + FAN_OUT, 30_000);
-    const ms = fleet.lastNotifyAt - t0;
-    log(`  ${FAN_OUT} watchers; the PUBLISH's NOTIFYs all answered after ${ms.toFixed(0)} ms (${Math.round(FAN_OUT / (ms / 1000))} NOTIFY/s)`);
-    return { watchers: FAN_OUT, ms, perSecond: FAN_OUT / (ms / 1000) };
+    return await timeFanOut(fleet, { serverPort: server.port, presentity: user(0), watchers: FAN_OUT, log });
   } catch (e) {
     log(`  error: ${e.message}`);
     return { error: e.message };
@@ -103,6 +96,21 @@ async function fanOut(t, { workDir, redis, tag, log }) {
     await fleet.stop();
     await server.stop();
   }
+}
+
+/**
+ * One initial PUBLISH for `presentity`, whose `watchers` are subscribed on `fleet` (their
+ * first NOTIFYs already in): ms until the last of the PUBLISH's NOTIFYs was answered.
+ */
+export async function timeFanOut(fleet, { serverPort, presentity, watchers, log }) {
+  const before = fleet.notifies;
+  const body = `<?xml version="1.0" encoding="UTF-8"?><presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:${presentity}@${DOMAIN}"><tuple id="fan"><status><basic>open</basic></status></tuple></presence>`;
+  const t0 = performance.now();
+  fleet.publish({ serverPort, presentity, body });
+  await fleet.waitFor(before + watchers, 30_000);
+  const ms = fleet.lastNotifyAt - t0;
+  log(`  ${watchers} watchers; the PUBLISH's NOTIFYs all answered after ${ms.toFixed(0)} ms (${Math.round(watchers / (ms / 1000))} NOTIFY/s)`);
+  return { watchers, ms, perSecond: watchers / (ms / 1000) };
 }
 
 function printFanOut(rows, { log, table, fmt }) {

@@ -108,15 +108,15 @@ async function costOf(sc, { server, redis, idle, csv, quick, workDir, here, log 
     row.rampError = e.message;
   }
   // Redis's cost per call falls as the rate rises (more commands per read event): the
-  // capacity figure uses the cost at the worker's max rate, the fixed-rate one when no step passed
-  row.redisCoreRate = 1e6 / (row.redisUsAtMax ?? row.redisUs);
+  // capacity figure uses the cost at the higher of the fixed rate and the worker's max rate
+  row.redisCoreRate = 1e6 / (row.maxRate > sc.rate && row.redisUsAtMax ? row.redisUsAtMax : row.redisUs);
   if (row.maxRate) row.workersPerRedis = row.redisCoreRate / row.maxRate;
   return row;
 }
 
 export function printCost(rows, { log, table, fmt }) {
   log(`\n### Redis cost model (Herald on Redis, 1 worker)\n`);
-  table(['request (one call =)', 'round trips/call', 'Redis commands/call', 'Redis CPU µs/call (fixed rate)', 'Herald CPU µs/call (fixed rate)', 'max calls/s of one Herald worker', 'Redis CPU µs/call at that rate', 'calls/s one Redis core carries', 'Herald workers one Redis core serves', 'note'], rows.map((r) => [
+  table(['request (one call =)', 'round trips/call', 'Redis commands/call', 'Redis CPU µs/call (fixed rate)', 'Herald CPU µs/call (fixed rate)', 'max calls/s of one Herald worker', 'Redis CPU µs/call at that rate', 'calls/s one Redis core carries (at the higher rate)', 'Herald workers one Redis core serves', 'note'], rows.map((r) => [
     `${r.name} (${r.unit ?? '?'})`, fmt(r.roundTrips, 2), fmt(r.commandsPerCall, 1), `${fmt(r.redisUs, 1)} (${r.rate ?? '—'}/s)`, fmt(r.heraldUs, 0), r.maxRate ?? '—', fmt(r.redisUsAtMax, 1), fmt(r.redisCoreRate, 0), fmt(r.workersPerRedis, 1),
     r.skipped ? `skipped: ${r.skipped}` : r.error ? `error: ${r.error}` : [r.failed ? `${r.failed} failed at ${r.rate}/s` : '', r.rampError ? `ramp: ${r.rampError}` : ''].filter(Boolean).join('; '),
   ]), ['note']);

@@ -4,8 +4,8 @@
 // the bindings present (time to the first answered binding query, and whether it survived).
 import { join } from 'node:path';
 import { runSipp } from './sipp.js';
-import { cpuMicros } from './proc.js';
-import { DOMAIN } from './register-targets.js';
+import { cpuMicros, freeUdpPort } from './proc.js';
+import { ADMIN_TOKEN, DOMAIN } from './register-targets.js';
 import { MB, redisCli, redisDelta, redisReading, settledRss, treeRss } from './scale-measure.js';
 import { queryBindings, restartAndQuery } from './scale-restart.js';
 
@@ -21,7 +21,10 @@ export async function bindings(t, { count, quick, redis, workDir, here, log }) {
   const tag = `bindings-${t.kind}-${t.name.includes('Redis') ? 'redis' : 'embedded'}`;
   const onRedis = t.name.includes('Redis');
   const row = { target: t.name, asked: count };
-  const server = await t.start({ workDir, auth: false, redis, tag }).catch((e) => ({ skip: `start failed: ${e.message}` }));
+  // the admin API's /metrics gives herald_registered_aors: the AoRs stored, on either store
+  const adminPort = await freeUdpPort();
+  const config = [`admin: { listen: "127.0.0.1:${adminPort}", token: "${ADMIN_TOKEN}" }`];
+  const server = await t.start({ workDir, auth: false, redis, tag, config }).catch((e) => ({ skip: `start failed: ${e.message}` }));
   if (server.skip) { log(`  skipped: ${server.skip}`); return { ...row, skipped: server.skip }; }
   const scenario = join(here, 'scenarios/scale-register-uac.xml');
   const pid = server.pids[0];
@@ -31,7 +34,7 @@ export async function bindings(t, { count, quick, redis, workDir, here, log }) {
     const rss0 = treeRss(pid);
     const r0 = onRedis ? redisReading(redis) : null;
     const t0 = performance.now();
-    // On Redis the AoRs stored are counted (a REGISTER whose 200 was lost may be stored), embedded the 200s.
+    // The AoRs stored are counted, not the 200s (a REGISTER whose 200 was lost may be stored).
     // A busy machine loses some: top-up runs register that many more AoRs under other prefixes (t, u).
     row.registered = 0;
     row.fillFailed = 0;
@@ -40,7 +43,7 @@ export async function bindings(t, { count, quick, redis, workDir, here, log }) {
       const todo = count - row.registered;
       if (todo <= count * 0.001) break;
       const fill = await runSipp({ scenario, port: server.port, keys: { ruri: server.ruri, pfx }, rate: fillRate, seconds: todo / fillRate, workDir, tag: `${tag}-fill-${pfx}` });
-      row.registered = onRedis ? Number(redisCli(redis.port, 'zcard', 'loc-index')) : row.registered + fill.successful;
+      row.registered = await registeredAors(adminPort);
       row.fillFailed += fill.failed;
       row.fillRetrans += fill.retransmissions;
       log(`  ${pfx}1..${pfx}${todo}: ${fill.successful} of ${todo} REGISTERs got 200 (asked ${fillRate}/s; ${fill.failed} failed, ${fill.retransmissions} retransmissions); ${row.registered} AoRs stored`);
@@ -91,6 +94,14 @@ export async function bindings(t, { count, quick, redis, workDir, here, log }) {
 }
 
 const redisCliDbsize = (redis) => redisCli(redis.port, 'dbsize');
+
+/** herald_registered_aors from the admin API's /metrics on 127.0.0.1:`port`. */
+async function registeredAors(port) {
+  const res = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, signal: AbortSignal.timeout(30_000) });
+  const m = /^herald_registered_aors(?:\{[^}]*\})? (\d+)/m.exec(await res.text());
+  if (!m) throw new Error(`GET /metrics → ${res.status} without herald_registered_aors`);
+  return Number(m[1]);
+}
 
 export function printBindings(rows, { log, table, fmt }) {
   log('\n### Bindings: memory, refresh load and restart\n');

@@ -2,15 +2,19 @@
 // Two builds of Herald at fixed rates, alternated: the comparison a change that must not make
 // a row worse needs (DESIGN.md: CPU per call at a fixed rate well below both maxima is
 // steadier than a ramp's maximum). See docs/benchmarks.md.
-//   node bench/ab.js --baseline DIR [--rounds N] [--only noauth,digest,message,subscribe] [--seconds S]
+//   node bench/ab.js --baseline DIR [--rounds N] [--only noauth,digest,message,subscribe,publish,fanout] [--seconds S] [--store redis]
 // DIR is a checkout of another commit, built (`npm run build` there). Each round starts each
-// build on the embedded store once and runs two steps of S seconds (default 15) per scenario;
-// the builds alternate which goes first. Prints each step and the median CPU µs per call.
+// build on the embedded store (or both on one throwaway Redis, `--store redis`) once and runs
+// two steps of S seconds (default 15) per scenario; the builds alternate which goes first.
+// Prints each step and the median CPU µs per call. `fanout` is no ramp: 1,000 watchers of one
+// presentity, then 5 PUBLISHes in turn; the median ms until the last NOTIFY of one was answered
+// (and the first PUBLISH's, as section 5 reports it) and the server's CPU ms per fan-out.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { addBaselineTarget, registerTargets, writeUsersCsv, DOMAIN } from './lib/register-targets.js';
+import { addBaselineTarget, registerTargets, startRedis, writeUsersCsv, DOMAIN } from './lib/register-targets.js';
+import { fanOut, publishWatchers } from './lib/presence-bench.js';
 import { rampTarget } from './lib/register-bench.js';
 import { median } from './lib/ramp.js';
 import { registeredUas } from './lib/message-bench.js';
@@ -20,7 +24,7 @@ const argv = process.argv.slice(2);
 const option = (name, fallback) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : fallback);
 const baseline = option('--baseline', null);
 if (!baseline) {
-  console.error('usage: node bench/ab.js --baseline DIR [--rounds N] [--only noauth,digest,message,subscribe] [--seconds S]');
+  console.error('usage: node bench/ab.js --baseline DIR [--rounds N] [--only noauth,digest,message,subscribe,publish,fanout] [--seconds S] [--store redis]');
   process.exit(2);
 }
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.once(sig, () => process.exit(130));
@@ -31,38 +35,62 @@ const SCENARIOS = [
   { id: 'digest', name: 'REGISTER with digest', rate: 2_500, file: 'register-auth-uac.xml', start: { auth: true }, auth: true },
   { id: 'message', name: 'MESSAGE relayed', rate: 3_000, file: 'message-uac.xml', start: { messages: true }, uas: true },
   { id: 'subscribe', name: 'SUBSCRIBE + NOTIFY + un-SUBSCRIBE', rate: 1_500, file: 'subscribe-uac.xml', start: { presence: true } },
+  // one call = PUBLISH and its removal, each NOTIFYing the presentity's 10 watchers (section 5)
+  { id: 'publish', name: 'PUBLISH + removal, 10 watchers each', rate: 150, file: 'publish-uac.xml', start: { presence: true }, watchers: true },
+  { id: 'fanout', name: 'one PUBLISH to 1,000 watchers', fanOut: true, start: { presence: true } },
 ];
+const FAN_OUT_RUNS = 5;
 const only = option('--only', null)?.split(',');
 const rounds = Number(option('--rounds', 2));
 const seconds = Number(option('--seconds', 15));
 const log = (s = '') => console.log(s);
 
-const baselineName = addBaselineTarget(baseline);
-const builds = [registerTargets.find((t) => t.name === 'Herald embedded'), registerTargets.find((t) => t.name === baselineName)];
+const onRedis = option('--store', 'embedded') === 'redis';
+const baselineName = addBaselineTarget(baseline, { redis: onRedis });
+const builds = [registerTargets.find((t) => t.name === (onRedis ? 'Herald Redis, 1 worker' : 'Herald embedded')), registerTargets.find((t) => t.name === baselineName)];
 const workDir = mkdtempSync(join(tmpdir(), 'herald-ab-'));
 log(`# Herald A/B at fixed rates — ${new Date().toISOString()}: this checkout against ${baselineName}, ${rounds} rounds\n`);
 const rows = [];
+const redis = onRedis ? await startRedis() : null;
 try {
   const usersCsv = writeUsersCsv(join(workDir, 'users.csv'));
+  const publishersCsv = writeUsersCsv(join(workDir, 'publishers.csv'), 1_000);
   for (const sc of SCENARIOS.filter((s) => !only || only.includes(s.id))) {
     const cpu = new Map(builds.map((b) => [b.name, []]));
+    const fanOuts = new Map(builds.map((b) => [b.name, []]));
     for (let r = 0; r < rounds; r++) {
       for (const t of r % 2 === 0 ? builds : [...builds].reverse()) {
         const tag = `${sc.id}-${r}-${t === builds[0] ? 'a' : 'b'}`;
+        if (sc.fanOut) {
+          log(`${sc.name}, round ${r + 1} — ${t.name}:`);
+          fanOuts.get(t.name).push(await fanOut(t, { workDir, redis, tag, log, runs: FAN_OUT_RUNS }));
+          continue;
+        }
         log(`${sc.name} at ${sc.rate}/s, round ${r + 1} — ${t.name}:`);
         const plan = {
-          scenario: join(here, 'scenarios', sc.file), sippArgs: ['-inf', usersCsv, ...(sc.auth ? ['-auth_uri', DOMAIN] : [])],
+          scenario: join(here, 'scenarios', sc.file), sippArgs: ['-inf', sc.watchers ? publishersCsv : usersCsv, ...(sc.auth ? ['-auth_uri', DOMAIN] : [])],
           stepSeconds: seconds, startRate: sc.rate, factor: 1, maxSteps: 2, bisections: 0, pauseMs: 2_000, workDir, log, tag,
         };
-        const prepare = sc.uas ? registeredUas({ here, usersCsv, workDir, tag, log }) : null;
-        const row = await rampTarget(t, { start: { workDir, auth: false, tag, ...sc.start }, plan, log, prepare });
+        const watchers = sc.watchers ? publishWatchers({ tag, log }) : null;
+        const prepare = sc.uas ? registeredUas({ here, usersCsv, workDir, tag, log }) : watchers?.prepare ?? null;
+        const row = await rampTarget(t, { start: { workDir, auth: false, redis, tag, ...sc.start }, plan, log, prepare });
+        watchers?.noteOn(row);
         cpu.get(t.name).push(...(row.steps ?? []).filter((s) => s.pass).map((s) => s.cpuUsPerCall));
       }
+    }
+    if (sc.fanOut) {
+      const of = (t, key) => median(fanOuts.get(t.name).flatMap((f) => (f[key] === undefined ? [] : [f[key]])));
+      const [a, b] = builds.map((t) => of(t, 'medianMs'));
+      const [ca, cb] = builds.map((t) => of(t, 'cpuMs'));
+      rows.push([`${sc.name}: median ms until its last NOTIFY was answered (${FAN_OUT_RUNS} PUBLISHes a round)`, ...builds.map((t) => `${of(t, 'medianMs')?.toFixed(0) ?? '—'} (first PUBLISH ${of(t, 'ms')?.toFixed(0) ?? '—'})`), a && b ? `${(a / b).toFixed(2)}×` : '—']);
+      rows.push([`${sc.name}: server CPU ms per fan-out`, ...builds.map((t) => of(t, 'cpuMs')?.toFixed(1) ?? '—'), ca && cb ? `${(ca / cb).toFixed(2)}×` : '—']);
+      continue;
     }
     const [a, b] = builds.map((t) => median(cpu.get(t.name)));
     rows.push([`${sc.name} (${sc.rate}/s)`, ...builds.map((t) => `${median(cpu.get(t.name))?.toFixed(1) ?? '—'} (${cpu.get(t.name).length} steps)`), a && b ? `${(a / b).toFixed(2)}×` : '—']);
   }
 } finally {
+  await redis?.stop();
   rmSync(workDir, { recursive: true, force: true });
 }
 log(`\n| scenario | ${builds.map((t) => `${t.name}: median CPU µs/call`).join(' | ')} | this ÷ baseline |`);

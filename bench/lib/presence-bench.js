@@ -14,6 +14,10 @@ import { join } from 'node:path';
 import { DOMAIN, registerTargets, startRedis, writeUsersCsv } from './register-targets.js';
 import { printRampTable, rampPlan, rampTarget } from './register-bench.js';
 import { startWatcherFleet } from './watcher-fleet.js';
+import { cpuMicros } from './proc.js';
+import { median } from './ramp.js';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const FAN_OUT = 1_000;
 const PUBLISHERS = 1_000;
@@ -52,23 +56,10 @@ export async function presenceSection({ quick, log, table, fmt, here, targetFilt
     for (const t of targets) {
       log(`PUBLISH with ${WATCHERS_EACH} watchers each — ${t.name}:`);
       const tag = `publish-${t.kind}-${out.publish.length}`;
-      let fleet = null;
-      const prepare = async (server) => {
-        fleet = await startWatcherFleet({ domain: DOMAIN });
-        const presentities = Array.from({ length: PUBLISHERS }, (_, i) => user(i));
-        await fleet.subscribe({ serverPort: server.port, presentities, perPresentity: WATCHERS_EACH, rate: SUBSCRIBE_RATE, tag });
-        await fleet.waitFor(PUBLISHERS * WATCHERS_EACH, 30_000);
-        log(`  ${PUBLISHERS * WATCHERS_EACH} watchers subscribed`);
-        fleet.notifies = 0;
-        return () => fleet.stop();
-      };
+      const watchers = publishWatchers({ tag, log });
       // each call is 20 NOTIFYs: the ramp starts lower than the others
-      const row = await rampTarget(t, { start: { workDir, auth: false, presence: true, redis, tag }, plan: { ...plan, startRate: 100, tag, scenario: scenario('publish-uac.xml'), sippArgs: ['-inf', publishersCsv] }, log, prepare });
-      if (fleet && row.steps) {
-        const published = row.steps.reduce((n, s) => n + (s.successful ?? 0), 0);
-        row.note = `NOTIFYs received over the ramp: ${fleet.notifies} of ${2 * WATCHERS_EACH * published} (2 × ${WATCHERS_EACH} per call)`;
-        log(`  ${row.note}`);
-      }
+      const row = await rampTarget(t, { start: { workDir, auth: false, presence: true, redis, tag }, plan: { ...plan, startRate: 100, tag, scenario: scenario('publish-uac.xml'), sippArgs: ['-inf', publishersCsv] }, log, prepare: watchers.prepare });
+      watchers.noteOn(row);
       out.publish.push(row);
     }
     printRampTable(`PUBLISH + removal, ${WATCHERS_EACH} watchers per presentity (one call = 2 PUBLISH, ${2 * WATCHERS_EACH} NOTIFYs)`, out.publish, { log, table, fmt });
@@ -80,15 +71,55 @@ export async function presenceSection({ quick, log, table, fmt, here, targetFilt
   return out;
 }
 
-/** 1,000 watchers of u0000, then one PUBLISH; ms until the last of its 1,000 NOTIFYs was answered. */
-async function fanOut(t, { workDir, redis, tag, log }) {
+/**
+ * The PUBLISH scenario's watchers: `prepare` (for `rampTarget`) subscribes 10 watchers to
+ * each of the 1,000 publishers; `noteOn(row)` notes how many NOTIFYs they got over the ramp.
+ */
+export function publishWatchers({ tag, log }) {
+  let fleet = null;
+  return {
+    async prepare(server) {
+      fleet = await startWatcherFleet({ domain: DOMAIN });
+      const presentities = Array.from({ length: PUBLISHERS }, (_, i) => user(i));
+      await fleet.subscribe({ serverPort: server.port, presentities, perPresentity: WATCHERS_EACH, rate: SUBSCRIBE_RATE, tag });
+      await fleet.waitFor(PUBLISHERS * WATCHERS_EACH, 30_000);
+      log(`  ${PUBLISHERS * WATCHERS_EACH} watchers subscribed`);
+      fleet.notifies = 0;
+      return () => fleet.stop();
+    },
+    noteOn(row) {
+      if (!fleet || !row.steps) return;
+      const published = row.steps.reduce((n, s) => n + (s.successful ?? 0), 0);
+      row.note = `NOTIFYs received over the ramp: ${fleet.notifies} of ${2 * WATCHERS_EACH * published} (2 × ${WATCHERS_EACH} per call)`;
+      log(`  ${row.note}`);
+    },
+  };
+}
+
+/**
+ * 1,000 watchers of u0000, then `runs` PUBLISHes one after the other (each changing the
+ * state); ms until the last of each one's 1,000 NOTIFYs was answered, the first run's and
+ * the median, and the server's CPU ms per fan-out.
+ */
+export async function fanOut(t, { workDir, redis, tag, log, runs = 1 }) {
   const server = await t.start({ workDir, auth: false, presence: true, redis, tag }).catch((e) => ({ skip: `start failed: ${e.message}` }));
   if (server.skip) { log(`  skipped: ${server.skip}`); return { skipped: server.skip }; }
   const fleet = await startWatcherFleet({ domain: DOMAIN });
   try {
     await fleet.subscribe({ serverPort: server.port, presentities: [user(0)], perPresentity: FAN_OUT, rate: SUBSCRIBE_RATE, tag });
     await fleet.waitFor(FAN_OUT, 30_000);
-    return await timeFanOut(fleet, { serverPort: server.port, presentity: user(0), watchers: FAN_OUT, log });
+    const times = [];
+    const cpu0 = cpuMicros(server.pids[0]);
+    for (let run = 0; run < runs; run++) {
+      if (run > 0) await sleep(300);
+      times.push(await timeFanOut(fleet, { serverPort: server.port, presentity: user(0), watchers: FAN_OUT, run }));
+    }
+    const cpuMs = (cpuMicros(server.pids[0]) - cpu0) / 1000 / runs;
+    const ms = times[0];
+    const medianMs = median(times);
+    log(`  ${FAN_OUT} watchers; the PUBLISH's NOTIFYs all answered after ${ms.toFixed(0)} ms (${Math.round(FAN_OUT / (ms / 1000))} NOTIFY/s)` +
+      (runs > 1 ? `; ${runs} PUBLISHes: ${times.map((x) => x.toFixed(0)).join(', ')} ms, median ${medianMs.toFixed(0)}, ${cpuMs.toFixed(1)} CPU ms each` : ''));
+    return { watchers: FAN_OUT, ms, perSecond: FAN_OUT / (ms / 1000), times, medianMs, cpuMs };
   } catch (e) {
     log(`  error: ${e.message}`);
     return { error: e.message };
@@ -99,18 +130,16 @@ async function fanOut(t, { workDir, redis, tag, log }) {
 }
 
 /**
- * One initial PUBLISH for `presentity`, whose `watchers` are subscribed on `fleet` (their
- * first NOTIFYs already in): ms until the last of the PUBLISH's NOTIFYs was answered.
+ * One PUBLISH for `presentity` (open on even `run`s, closed on odd ones), whose `watchers`
+ * are subscribed on `fleet` with their earlier NOTIFYs in: ms until the last of its NOTIFYs was answered.
  */
-export async function timeFanOut(fleet, { serverPort, presentity, watchers, log }) {
+export async function timeFanOut(fleet, { serverPort, presentity, watchers, run = 0 }) {
   const before = fleet.notifies;
-  const body = `<?xml version="1.0" encoding="UTF-8"?><presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:${presentity}@${DOMAIN}"><tuple id="fan"><status><basic>open</basic></status></tuple></presence>`;
+  const body = `<?xml version="1.0" encoding="UTF-8"?><presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:${presentity}@${DOMAIN}"><tuple id="fan${run}"><status><basic>${run % 2 === 0 ? 'open' : 'closed'}</basic></status></tuple></presence>`;
   const t0 = performance.now();
   fleet.publish({ serverPort, presentity, body });
   await fleet.waitFor(before + watchers, 30_000);
-  const ms = fleet.lastNotifyAt - t0;
-  log(`  ${watchers} watchers; the PUBLISH's NOTIFYs all answered after ${ms.toFixed(0)} ms (${Math.round(watchers / (ms / 1000))} NOTIFY/s)`);
-  return { watchers, ms, perSecond: watchers / (ms / 1000) };
+  return fleet.lastNotifyAt - t0;
 }
 
 function printFanOut(rows, { log, table, fmt }) {

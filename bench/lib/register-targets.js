@@ -254,11 +254,11 @@ export const registerTargets = [
 
 /**
  * `--baseline DIR`: Herald as built in another checkout (an earlier commit, `npm run build`
- * there), on the embedded store, measured in the same run right after this checkout's.
+ * there), on the embedded store (or on Redis, one worker), measured in the same run right after this checkout's.
  */
-export function addBaselineTarget(dir) {
+export function addBaselineTarget(dir, { redis = false } = {}) {
   const commit = execFileSync('git', ['-C', dir, 'rev-parse', '--short', 'HEAD']).toString().trim();
-  const target = heraldTarget(`Herald embedded @${commit}`, { bin: join(resolvePath(dir), 'packages/server/dist/bin/herald.js') });
+  const target = heraldTarget(`Herald ${redis ? 'Redis' : 'embedded'} @${commit}`, { redis, bin: join(resolvePath(dir), 'packages/server/dist/bin/herald.js') });
   registerTargets.splice(1, 0, target);
   return target.name;
 }

@@ -54,7 +54,8 @@ export async function heldSubscriptions(t, { count, quick, redis, workDir, log }
     }
     log(`  Herald RSS ${(rss0 / MB).toFixed(0)} → ${(row.rss / MB).toFixed(0)} MB: ${row.rssPerSubscription.toFixed(0)} B/subscription` +
       (onRedis ? `; Redis used_memory +${(row.redisMemory / MB).toFixed(0)} MB: ${row.redisPerSubscription.toFixed(0)} B/subscription` : ''));
-    Object.assign(row, await timeFanOut(fleets[0], { serverPort: server.port, presentity: user(0), watchers: FAN_OUT, log }));
+    row.ms = await timeFanOut(fleets[0], { serverPort: server.port, presentity: user(0), watchers: FAN_OUT });
+    log(`  ${FAN_OUT} watchers; the PUBLISH's NOTIFYs all answered after ${row.ms.toFixed(0)} ms (${Math.round(FAN_OUT / (row.ms / 1000))} NOTIFY/s)`);
   } catch (e) {
     log(`  error: ${e.message}`);
     row.error = e.message;

@@ -130,6 +130,14 @@ describe('RFC 7616 §3.4 response verification', () => {
     expect(ctx.authenticated).toBeNull();
     expect(h.failures).toEqual(['wrong-password']);
     expect(await h.authState.failuresOf([`src:${SOURCE}`, `user:alice@${DOMAIN}`], h.clock.now())).toEqual([1, 1]);
+    // The counted failure keeps its transaction, so a retransmission is not counted again.
+    expect(ctx.statelessAnswer).toBe(false);
+  });
+
+  it('sends the REGISTER challenge statelessly (RFC 3261 §26.3.2.4), and no other', async () => {
+    const auth = makeAuthenticator();
+    expect((await send(auth, request())).ctx.statelessAnswer).toBe(true);
+    expect((await send(auth, request({ method: 'MESSAGE', uri: 'sip:bob@' + DOMAIN }))).ctx.statelessAnswer).toBe(false);
   });
 
   it('answers an unknown user exactly as a wrong password', async () => {
@@ -196,22 +204,65 @@ describe('RFC 7616 §3.4 nonce-count', () => {
   it('accepts increasing nc values for one nonce and rejects a replayed one', async () => {
     const auth = makeAuthenticator();
     const challenge = await challengeFor(auth);
-    expect((await send(auth, request({ headers: [answer(challenge, { nc: '00000001' })] }))).verdict).toBe('continue');
-    expect((await send(auth, request({ headers: [answer(challenge, { nc: '00000002' })] }))).verdict).toBe('continue');
-    const replay = await send(auth, request({ headers: [answer(challenge, { nc: '00000002' })] }));
+    expect((await send(auth, request({ cseq: 2, headers: [answer(challenge, { nc: '00000001' })] }))).verdict).toBe('continue');
+    expect((await send(auth, request({ cseq: 3, headers: [answer(challenge, { nc: '00000002' })] }))).verdict).toBe('continue');
+    const replay = await send(auth, request({ cseq: 4, headers: [answer(challenge, { nc: '00000002' })] }));
     expect(replay.error?.status).toBe(401);
     expect(replay.error?.code).toBe('SIP_ERR_AUTH_CHALLENGE');
     expect(params(replay.error!).has('stale')).toBe(false);
     expect(h.failures).toEqual(['replay']);
-    expect((await send(auth, request({ headers: [answer(challenge, { nc: '0000000A' })] }))).verdict).toBe('continue');
+    expect((await send(auth, request({ cseq: 5, headers: [answer(challenge, { nc: '0000000A' })] }))).verdict).toBe('continue');
+  });
+
+  it('lets a retransmission of an authenticated REGISTER (the same bytes from the same source) through again within 64·T1, answered statelessly (RFC 3261 §8.2.7, §17.1.2.2)', async () => {
+    const auth = makeAuthenticator();
+    const challenge = await challengeFor(auth);
+    const registration = request({ cseq: 2, headers: [answer(challenge)] });
+    const first = await send(auth, registration);
+    expect(first.verdict).toBe('continue');
+    expect(first.ctx.statelessAnswer).toBe(true);
+    h.clock.advance(31_000);
+    const again = await send(auth, registration);
+    expect(again.verdict).toBe('continue');
+    expect(again.ctx.authenticated?.aor).toBe('sip:alice@example.com');
+    h.clock.advance(1_000);
+    expect((await send(auth, registration)).error?.status).toBe(401);
+    expect(h.failures).toEqual(['replay']);
+  });
+
+  it('lets only the same request from the same source show the nc again: not one with a Contact of its own, nor the same bytes from elsewhere', async () => {
+    const auth = makeAuthenticator();
+    const challenge = await challengeFor(auth);
+    const credentials = answer(challenge);
+    expect((await send(auth, request({ cseq: 2, headers: [credentials, 'Contact: <sip:alice@198.51.100.7>'] }))).verdict).toBe('continue');
+    const hijack = await send(auth, request({ cseq: 2, headers: [credentials, 'Contact: <sip:mallory@203.0.113.9>'] }));
+    expect(hijack.error?.status).toBe(401);
+    const elsewhere = await send(auth, request({ cseq: 2, headers: [credentials, 'Contact: <sip:alice@198.51.100.7>'] }), '203.0.113.9');
+    expect(elsewhere.error?.status).toBe(401);
+    expect(h.failures).toEqual(['replay', 'replay']);
+    expect((await send(auth, request({ cseq: 2, headers: [credentials, 'Contact: <sip:alice@198.51.100.7>'] }))).verdict).toBe('continue');
+  });
+
+  it('lets no other request use the nc again, nor a retransmitted MESSAGE (its transaction absorbs retransmissions)', async () => {
+    const auth = makeAuthenticator();
+    const challenge = await challengeFor(auth);
+    expect((await send(auth, request({ cseq: 2, headers: [answer(challenge)] }))).verdict).toBe('continue');
+    expect((await send(auth, request({ cseq: 3, headers: [answer(challenge)] }))).error?.status).toBe(401);
+    const spec = { method: 'MESSAGE', uri: 'sip:bob@' + DOMAIN, cseq: 2 };
+    const proxyChallenge = await challengeFor(auth, spec);
+    const message = request({ ...spec, headers: [answer(proxyChallenge, { method: 'MESSAGE', uri: 'sip:bob@' + DOMAIN })] });
+    const first = await send(auth, message);
+    expect(first.verdict).toBe('continue');
+    expect(first.ctx.statelessAnswer).toBe(false);
+    expect((await send(auth, message)).error?.status).toBe(407);
   });
 
   it('lets a nonce without qop (RFC 2069) be used once', async () => {
     const auth = makeAuthenticator();
     const challenge = await challengeFor(auth);
     const credentials = answer(challenge, { qop: null });
-    expect((await send(auth, request({ headers: [credentials] }))).verdict).toBe('continue');
-    expect((await send(auth, request({ headers: [credentials] }))).error?.status).toBe(401);
+    expect((await send(auth, request({ cseq: 2, headers: [credentials] }))).verdict).toBe('continue');
+    expect((await send(auth, request({ cseq: 3, headers: [credentials] }))).error?.status).toBe(401);
   });
 
   it.each(['0000001', '000000001', '0000000g', '00000000'])('answers nc=%s with 400', async (nc) => {

@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import type { AuthenticatedUser, LocalIdentity, RequestContext, RequestProcessor } from '@herald/proxy';
 import {
   type AuthHeader,
@@ -43,6 +44,11 @@ export interface DigestAuthenticatorOptions extends Partial<AlgorithmOfferPolicy
   clock: { now(): number };
   limits?: Partial<DigestLimits>;
   logger?: DigestAuthLogger;
+  /**
+   * How long a retransmitted REGISTER may show its nonce count again, ms: Timer F, 64·T1
+   * (RFC 3261 §17.1.2.2), the longest its client retransmits; default 64 × 500.
+   */
+  retransmissionWindowMs?: number;
   /** Waits before a slowed-down answer; default an unref'd `setTimeout`. Injectable for tests. */
   sleep?: (ms: number) => Promise<void>;
   onFailure?: (reason: DigestFailureReason) => void;
@@ -80,6 +86,7 @@ class DigestAuthenticator implements RequestProcessor {
   private readonly clock: { now(): number };
   private readonly algorithms: readonly DigestAlgorithm[];
   private readonly checkDigestUri: boolean;
+  private readonly retransmissionWindowMs: number;
   private readonly logger: DigestAuthLogger | undefined;
   private readonly onFailure: ((reason: DigestFailureReason) => void) | undefined;
   private readonly onSuccess: ((user: AuthenticatedUser, algorithm: DigestAlgorithm) => void) | undefined;
@@ -96,6 +103,7 @@ class DigestAuthenticator implements RequestProcessor {
     const d = DEFAULT_DIGEST_POLICY;
     this.algorithms = o.algorithms ?? d.algorithms;
     this.checkDigestUri = o.checkDigestUri ?? d.checkDigestUri;
+    this.retransmissionWindowMs = o.retransmissionWindowMs ?? RETRANSMISSION_WINDOW_MS;
     const limits = { ...d.limits, ...o.limits };
     validate(this.algorithms, limits);
     this.failures = new FailureLimits(o.authState, limits, o.sleep ?? sleep, o.logger);
@@ -123,6 +131,10 @@ class DigestAuthenticator implements RequestProcessor {
     let realm: string | null = null;
     let proxy = false;
     if (method === 'REGISTER') realm = this.identity.registrationDomain(req);
+    // RFC 3261 §26.3.2.4: the REGISTER challenge is sent statelessly, as is every answer of
+    // this step to a REGISTER that counts no failure: processed again, a retransmission gets
+    // the same answer (its nonce count is let through again, below).
+    if (realm !== null) ctx.statelessAnswer = true;
     if (realm === null) {
       // A From of ours in any spelling (a trailing dot, Herald's own address) must authenticate too.
       realm = this.identity.senderDomain(req.from.uri);
@@ -206,6 +218,9 @@ class DigestAuthenticator implements RequestProcessor {
     const match = timingSafeEqualString(expected, response.toLowerCase());
     if (!stored || !match) {
       this.failed(stored ? 'wrong-password' : 'unknown-user', username, realm);
+      // A counted failure keeps its transaction (Timer J), so that a retransmission reaching
+      // this worker is answered from it rather than counted again.
+      ctx.statelessAnswer = false;
       await this.failures.failed(attempt, now);
       throw this.challenge(c, false);
     }
@@ -217,7 +232,8 @@ class DigestAuthenticator implements RequestProcessor {
     }
 
     // RFC 7616 §3.4 nc, §5.4: nc must grow per nonce; without qop a nonce is good for one request.
-    if (!(await this.authState.advanceNonceCount(nonce, nc, this.nonces.expiresAt(nonce), now))) {
+    const repeat = c.proxy ? undefined : { request: retransmissionId(ctx), windowMs: this.retransmissionWindowMs };
+    if (!(await this.authState.advanceNonceCount(nonce, nc, this.nonces.expiresAt(nonce), now, repeat))) {
       return this.reject('replay', c, username);
     }
 
@@ -267,6 +283,29 @@ interface Challengeable {
   proxy: boolean;
   realm: string;
   now: number;
+}
+
+/**
+ * RFC 3261 §17.1.2.2: a client retransmits a non-INVITE request for at most Timer F,
+ * 64·T1 = 32 s with the default T1. A REGISTER answered statelessly whose 200 was lost comes
+ * back within it with the same nc; as long, its nonce count is let through again (and only for it).
+ */
+const RETRANSMISSION_WINDOW_MS = 64 * 500;
+
+/**
+ * What only a retransmission of the request shares with it (RFC 3261 §17.1.2.2: the same
+ * request, sent again from the same place): a hash of its source, every header line and
+ * its body. The digest covers neither Contact nor Expires nor the source, so an identity
+ * of Call-ID, CSeq and branch alone would let whoever saw the REGISTER reuse its nc within
+ * the window with a Contact, or a flow (RFC 5626), of their own. A byte-for-byte replay from
+ * the same address is answered as the retransmission would be (the registrar changes
+ * nothing for the same Call-ID and CSeq, §10.3 step 7); after the window it is refused.
+ */
+function retransmissionId(ctx: RequestContext): string {
+  const { req, flow } = ctx;
+  let text = flow.transport + ' ' + flow.remoteAddress + ' ' + flow.remotePort + '\n' + req.startLine();
+  for (const h of req.headers) text += '\n' + h.key + ':' + h.value;
+  return hash('sha256', text + '\n\n' + req.body.toString('latin1'), 'base64');
 }
 
 /** HA1 stand-ins for an unknown user: the right length, matching no password anyone can know. */

@@ -10,6 +10,8 @@ export const WINFO_EVENT = 'presence.winfo';
 export interface NotifyContent {
   contentType: string;
   body: string;
+  /** The body's bytes, encoded once and shared by every NOTIFY that carries this content. */
+  bytes?: Buffer;
 }
 
 /** What a package's NOTIFYs carry, for the subscriptions to one resource at one moment. */

@@ -15,7 +15,10 @@ export async function rewriteSubscription(
   return retryCompareAndSet(async (attempt) => {
     if (attempt > 0 && current !== undefined) current = await subscriptions.get(current.id, clock.now());
     if (current === undefined) return undefined;
-    const next: Subscription = { ...current, ...change(current), version: current.version + 1 };
+    // A copy then assignments: V8 clones the record's shape, where a spread of two into a fresh literal rebuilds it.
+    const next: Subscription = { ...current };
+    Object.assign(next, change(current));
+    next.version = current.version + 1;
     return (await subscriptions.compareAndSet(next, clock.now())) ? next : LOST_RACE;
   }, () => undefined);
 }

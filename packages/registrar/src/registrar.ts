@@ -4,6 +4,7 @@ import { applyRegister } from './apply-register.js';
 
 import { storedBindingKey } from './contact-key.js';
 import { type ReadRegister, readRegister } from './read-register.js';
+import { rfc1123Date } from './rfc1123-date.js';
 import { busyAor, foreignAor, notYourAor } from './registrar-errors.js';
 import type { RegistrarPolicy } from './registrar-policy.js';
 
@@ -85,6 +86,11 @@ export class Registrar implements RequestProcessor {
   private async register(ctx: RequestContext, domain: string): Promise<'stop'> {
     const { req } = ctx;
     const { locations, clock, policy } = this.options;
+    // Every answer from here on is one a retransmission processed again gets too (RFC 3261
+    // §8.2.7: a UAS may answer statelessly): refusals change nothing, and the 200 to an equal
+    // Call-ID and CSeq changes nothing either (step 7 in applyRegister, see docs/architecture.md
+    // "Stateless REGISTER answers"). The transaction is kept only for a removal, below.
+    ctx.statelessAnswer = true;
     // Step 5: the AoR is To, canonicalised; it must be in the domain of the Request-URI.
     const aor = canonicalAor(req.to.uri);
     if (aor.slice(aor.lastIndexOf('@') + 1) !== domain) throw foreignAor();
@@ -92,6 +98,9 @@ export class Registrar implements RequestProcessor {
     await this.authorize(ctx.authenticated, aor);
 
     const update = readRegister(req, storedFlow(ctx.flow));
+    // A removal (Contact: *, or an expires of 0) processed again would remove what another
+    // Call-ID bound in between; rare enough that its 32 s of Timer J cost nothing.
+    if (update.wildcard || update.contacts.some((c) => c.expires === 0)) ctx.statelessAnswer = false;
     return retryCompareAndSet(async () => {
       const now = clock.now();
       const current = await locations.get(aor, now);
@@ -131,7 +140,7 @@ export class Registrar implements RequestProcessor {
     // RFC 5626 §6: the registrar tells the client outbound applied.
     if (update.outbound && update.contacts.some((c) => c.regId !== null)) headers.push(['Require', 'outbound']);
     headers.push(['Supported', 'path, outbound']);
-    headers.push(['Date', new Date(now).toUTCString()]);
+    headers.push(['Date', rfc1123Date(now)]);
     ctx.respond(200, 'OK', { headers });
   }
 

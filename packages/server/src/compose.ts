@@ -272,6 +272,7 @@ export async function composeServices({ config, store, core, clock, logger, metr
             sha256Domains: config.auth.sha256Domains,
             md5OnlyUserAgents: config.auth.md5OnlyUserAgents,
             limits: config.auth.limits,
+            retransmissionWindowMs: 64 * config.sip.timers.t1,
             logger,
             onFailure: (reason) => metrics.authFailure(reason),
           }),

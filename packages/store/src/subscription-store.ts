@@ -79,6 +79,12 @@ export interface SubscriptionStore {
    */
   compareAndSet(next: Subscription, now: number): Promise<boolean>;
   /**
+   * `compareAndSet` of each record, in one round trip where the store can: what a NOTIFY
+   * fan-out writes (each watcher's next CSeq). The records need not be related.
+   * @returns for each record, whether it was written (false on a conflict)
+   */
+  compareAndSetMany(next: readonly Subscription[], now: number): Promise<boolean[]>;
+  /**
    * Writes a new subscription (version 1) when no record has its id and, at `now`, the live
    * subscriptions it would join are fewer than `caps` says, all in one step: concurrent
    * creators, on any worker, cannot pass a cap together.

@@ -129,6 +129,19 @@ describe('SQLite database', () => {
     }
   });
 
+  it('keeps an account it wrote as written: a later change to the caller\'s record does not reach it', async () => {
+    const db = openSqliteDatabase(dir, `written-${++files}.db`);
+    try {
+      const store = new SqliteUserStore(db);
+      const record = testUser('alice', 'example.com');
+      await store.put(record);
+      record.ha1Md5 = 'e'.repeat(32);
+      await expect(store.get('alice', 'example.com')).resolves.toEqual(testUser('alice', 'example.com'));
+    } finally {
+      db.close();
+    }
+  });
+
   it('sees an account another connection changed (herald user in another process) within 200 ms', async () => {
     const file = `cache-${++files}.db`;
     const serving = openSqliteDatabase(dir, file);

@@ -21,6 +21,7 @@ export class FakeRequestContext implements RequestContext {
   authenticated: AuthenticatedUser | null;
   recordRouted: RequestContext['recordRouted'] = null;
   peer: RequestContext['peer'] = null;
+  statelessAnswer = false;
   presentedAs?: RequestContext['presentedAs'];
   readonly transaction = null;
   /** Every response sent, in order. */

@@ -14,6 +14,7 @@ export class TestContext implements RequestContext {
   recordRouted = null;
   peer = null;
   readonly transaction = null;
+  statelessAnswer = false;
   readonly flow: RequestContext['flow'];
 
   constructor(
@@ -42,6 +43,8 @@ export interface RequestSpec {
   from?: string;
   headers?: string[];
   body?: string;
+  /** The CSeq number (default 1): a new request of the same Call-ID has a larger one. */
+  cseq?: number;
 }
 
 export function request(spec: RequestSpec = {}): SipRequest {
@@ -54,7 +57,7 @@ export function request(spec: RequestSpec = {}): SipRequest {
     `From: <${spec.from ?? 'sip:alice@' + DOMAIN}>;tag=1928301774`,
     `To: <${spec.from ?? 'sip:alice@' + DOMAIN}>`,
     'Call-ID: a84b4c76e66710',
-    `CSeq: 1 ${method}`,
+    `CSeq: ${spec.cseq ?? 1} ${method}`,
     ...(spec.headers ?? []),
     `Content-Length: ${Buffer.byteLength(body)}`,
   ].join('\r\n');

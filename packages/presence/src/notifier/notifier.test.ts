@@ -116,6 +116,36 @@ describe('RFC 6665 §4.2.2 notifying the watchers of a change', () => {
   });
 });
 
+describe('RFC 3261 §12.2.1.1 the CSeqs of a fan-out', () => {
+  it('writes every watcher\'s next CSeq in one store step, each NOTIFY with its own dialog\'s', async () => {
+    await subscriptions.compareAndSet(subscription({ id: 'c3;w3;h3', callId: 'c3', remoteTag: 'w3', localTag: 'h3', localCseq: 41 }), now);
+    const batches: number[] = [];
+    const many = subscriptions.compareAndSetMany.bind(subscriptions);
+    subscriptions.compareAndSetMany = (next, at) => (batches.push(next.length), many(next, at));
+    notifier().changed(BOB, 'presence');
+    await settle();
+    expect(batches).toEqual([2]);
+    expect(sent.map((s) => [s.request.callId, s.request.header('cseq'), s.storedCseq]).sort()).toEqual([
+      ['c1', '2 NOTIFY', 2],
+      ['c3', '42 NOTIFY', 42],
+    ]);
+  });
+
+  it('reads again a watcher whose record changed after the fan-out read it, and sends the CSeq after the one written meanwhile', async () => {
+    const read = subscriptions.byResource.bind(subscriptions);
+    subscriptions.byResource = async (resource, event, at) => {
+      const found = await read(resource, event, at);
+      // Another worker sends a NOTIFY in the dialog between the read and the write.
+      const c1 = (await subscriptions.get('c1;w1;h1', at))!;
+      await subscriptions.compareAndSet({ ...c1, localCseq: 7, version: c1.version + 1 }, at);
+      return found;
+    };
+    notifier().changed(BOB, 'presence');
+    await settle();
+    expect(sent.map((s) => [s.request.callId, s.request.header('cseq'), s.storedCseq])).toEqual([['c1', '8 NOTIFY', 8]]);
+  });
+});
+
 describe('RFC 6665 §4.2.2 one NOTIFY at a time per subscription', () => {
   /** NOTIFYs whose answer the test gives, in the order they were sent. */
   let waiting: Array<(outcome: ForwardOutcome) => void>;
@@ -143,6 +173,27 @@ describe('RFC 6665 §4.2.2 one NOTIFY at a time per subscription', () => {
     expect(sent.map((s) => [s.request.header('cseq'), s.request.body.toString()])).toEqual([
       ['2 NOTIFY', `<${BOB} 1/>`],
       ['3 NOTIFY', `<${BOB} 4/>`],
+    ]);
+  });
+
+  it('reads the state once for the watchers that answer in the same turn after changes came, each with its next CSeq', async () => {
+    await subscriptions.compareAndSet(subscription({ id: 'c3;w3;h3', callId: 'c3', remoteTag: 'w3', localTag: 'h3', localCseq: 9 }), now);
+    const pkg = new CountingPackage();
+    const n = held();
+    n.register(pkg);
+    n.changed(BOB, 'presence');
+    await settle();
+    n.changed(BOB, 'presence');
+    await settle();
+    expect(pkg.reads).toBe(2);
+    for (const answer of waiting.splice(0)) answer({ status: 200, response: null, handled: false });
+    await settle();
+    expect(pkg.reads).toBe(3);
+    expect(sent.map((s) => [s.request.callId, s.request.header('cseq'), s.request.body.toString()]).sort()).toEqual([
+      ['c1', '2 NOTIFY', `<${BOB} 1/>`],
+      ['c1', '3 NOTIFY', `<${BOB} 3/>`],
+      ['c3', '10 NOTIFY', `<${BOB} 1/>`],
+      ['c3', '11 NOTIFY', `<${BOB} 3/>`],
     ]);
   });
 

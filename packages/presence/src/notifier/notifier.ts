@@ -53,6 +53,8 @@ export class Notifier {
   private readonly packages = new Map<string, EventPackage>();
   private readonly pending = new Set<ReturnType<typeof setTimeout>>();
   private readonly inFlight = new Map<string, InFlight>();
+  /** Watchers of a resource (`event \0 resource`) that answered after changes came, sent the state together. */
+  private readonly catchUps = new Map<string, { ids: string[]; done: Promise<void> }>();
   private seq = 0;
 
   constructor(private readonly options: NotifierOptions) {}
@@ -159,7 +161,7 @@ export class Notifier {
     const body = await this.bodyFor(resource, event);
     const { direct, lists } = fanOut(watchers);
     await Promise.all([
-      ...direct.map((s) => this.notifyNext(s, body)),
+      this.notifyEach(direct, body),
       ...[...lists].map(([parent, members]) => this.notifyList(parent, members.map((m) => localMemberEntry(m, body)))),
     ]);
   }
@@ -198,6 +200,31 @@ export class Notifier {
     );
   }
 
+  /**
+   * The next NOTIFY to each of `watchers`, the records `byResource` read for this fan-out
+   * (advanced in place): their CSeqs written in one store step, then each sent. A watcher
+   * that has not answered its last NOTIFY gets the state once it has, as in `notifyNext`;
+   * one whose record changed since it was read is read again.
+   * @see RFC 3261 §12.2.1.1 (CSeq + 1 per request in the dialog), RFC 6665 §4.2.2
+   */
+  private async notifyEach(watchers: readonly Subscription[], body: NotifyBody): Promise<void> {
+    const { subscriptions, clock } = this.options;
+    const ready: Subscription[] = [];
+    for (const sub of watchers) {
+      const flight = this.inFlight.get(sub.id);
+      if (flight !== undefined) flight.again = true;
+      else {
+        sub.localCseq += 1;
+        sub.version += 1;
+        ready.push(sub);
+      }
+    }
+    if (ready.length === 0) return;
+    const written = await subscriptions.compareAndSetMany(ready, clock.now());
+    const now = clock.now();
+    await Promise.all(ready.map((next, i) => (written[i] ? this.send(next, next.localCseq, liveState(next, now), body(next)) : this.notifyCurrent(next.id))));
+  }
+
   /** A NOTIFY with the next CSeq of the dialog, written before it is sent. @see RFC 3261 §12.2.1.1 */
   private async notifyNext(sub: Subscription, body: NotifyBody, change: Partial<Subscription> = {}, written?: () => void): Promise<void> {
     const { subscriptions, clock } = this.options;
@@ -231,7 +258,31 @@ export class Notifier {
       this.options.notifyFailed?.(outcome.status);
       this.watchersChanged(sub);
       if (isList(sub)) await this.forgetMembers(sub);
-    } else if (flight.again && outcome.status < 300) await this.notifyCurrent(sub.id);
+    } else if (flight.again && outcome.status < 300) await (isList(sub) ? this.notifyCurrent(sub.id) : this.catchUp(sub));
+  }
+
+  /**
+   * The state as it is now, to a watcher that answered a NOTIFY after changes came, together
+   * with the other watchers of the resource that answered in the same turn of the event loop
+   * (the answers to one fan-out arrive together): one state read and one CSeq step for them.
+   */
+  private catchUp(sub: Subscription): Promise<void> {
+    const key = `${sub.event}\0${sub.resource}`;
+    const waiting = this.catchUps.get(key);
+    if (waiting !== undefined) {
+      waiting.ids.push(sub.id);
+      return waiting.done;
+    }
+    const ids = [sub.id];
+    const done = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+      this.catchUps.delete(key);
+      const now = this.options.clock.now();
+      const current = await Promise.all(ids.map((id) => this.options.subscriptions.get(id, now)));
+      const body = await this.bodyFor(sub.resource, sub.event);
+      await this.notifyEach(current.filter((s): s is Subscription => s !== undefined), body);
+    });
+    this.catchUps.set(key, { ids, done });
+    return done;
   }
 
   /** The whole state as it is now, to a watcher that answered a NOTIFY after changes came. */

@@ -2,6 +2,8 @@ import { SipRequest } from '@herald/sip';
 import type { Subscription } from '@herald/store';
 import type { NotifyContent } from '../event-package.js';
 
+const EMPTY = Buffer.alloc(0);
+
 /** The value of Subscription-State. @see RFC 6665 §8.2.3 */
 export type NotifyState = { state: 'active' | 'pending'; expires: number } | { state: 'terminated'; reason: 'timeout' | 'noresource' | 'deactivated' | 'rejected' | 'giveup' };
 
@@ -11,7 +13,7 @@ export type NotifyState = { state: 'active' | 'pending'; expires: number } | { s
  * @see RFC 6665 §4.2.2, RFC 3261 §12.2.1.1
  */
 export function notifyRequest(sub: Subscription, cseq: number, state: NotifyState, content: NotifyContent | null, contact: string): SipRequest {
-  const request = new SipRequest('NOTIFY', sub.remoteTarget, [], Buffer.from(content?.body ?? '', 'utf8'));
+  const request = new SipRequest('NOTIFY', sub.remoteTarget, [], content === null ? EMPTY : (content.bytes ?? Buffer.from(content.body, 'utf8')));
   request
     .addHeader('Max-Forwards', '70')
     .addHeader('From', `<${sub.localUri}>;tag=${sub.localTag}`)

@@ -33,6 +33,20 @@ describe('RFC 3856 §6.8 the state watchers see', () => {
     expect(body(subscription({ data: { format: 'application/xpidf+xml' } }))?.contentType).toBe('application/xpidf+xml');
   });
 
+  it('renders and encodes a document once per view, shared by the watchers with that view, each view with its own entity', async () => {
+    await store.publications.put({ resource: BOB, event: 'presence', etag: 'e1', contentType: 'application/pidf+xml', body: published('lunch'), expiresAt: NOW + 60_000, updatedAt: NOW }, null, NOW);
+    const body = await presencePackage().body(BOB, NOW);
+    const [a, b] = [body(subscription({ id: 'a' })), body(subscription({ id: 'b' }))];
+    expect(a).toBe(b);
+    expect(a?.bytes?.toString('utf8')).toBe(a?.body);
+    const external = body(subscription({ id: 'c', data: { entity: 'sip:+15551234@gw.example.net' } }));
+    expect(external).not.toBe(a);
+    expect(external?.body).toContain('entity="sip:+15551234@gw.example.net"');
+    expect(external?.bytes?.toString('utf8')).toBe(external?.body);
+    expect(a?.body).toContain(`entity="${BOB}"`);
+    expect(body(subscription({ id: 'd', data: { entity: 'sip:+15551234@gw.example.net' } }))).toBe(external);
+  });
+
   it('gives a pending watcher nothing, and a politely blocked one closed', async () => {
     await register(NOW + 60_000);
     const body = await presencePackage().body(BOB, NOW);

@@ -1,7 +1,8 @@
 import type { LocationStore, PresenceRuleStore, PublicationStore, Subscription } from '@herald/store';
-import { type EventPackage, type NotifyBody, PRESENCE_EVENT } from '../event-package.js';
+import { type EventPackage, type NotifyBody, type NotifyContent, PRESENCE_EVENT } from '../event-package.js';
 import { type ComposedPresence, basicPresence, composePresence } from '../pidf/compose-presence.js';
-import { InvalidPidf, type PidfDocument, parsePidf } from '../pidf/pidf-document.js';
+import { InvalidPidf, type PidfDocument } from '../pidf/pidf-document.js';
+import { parsePidfOnce } from '../pidf/parsed-pidf.js';
 import { PIDF, type PresenceFormat, renderPresence } from '../pidf/presence-formats.js';
 import type { PresencePolicy } from '../authorization/presence-policy.js';
 import { presentedEntity } from '../subscriptions/present-to-watcher.js';
@@ -37,7 +38,8 @@ export class PresencePackage implements EventPackage {
 
   async body(resource: string, now: number): Promise<NotifyBody> {
     const presence = await this.state(resource, now);
-    const rendered = new Map<string, string>();
+    // One content per format and entity for the whole fan-out: every watcher with the same view shares its bytes.
+    const rendered = new Map<string, NotifyContent>();
     let closed: ComposedPresence | null = null;
     return (sub: Subscription) => {
       // RFC 3857 §3.2: a pending watcher learns nothing of the presentity yet.
@@ -50,9 +52,12 @@ export class PresencePackage implements EventPackage {
         return { contentType: format, body: this.render(entity === null ? closed : shownAs(closed, entity), format) };
       }
       const key = entity === null ? format : `${format}\n${entity}`;
-      let body = rendered.get(key);
-      if (body === undefined) rendered.set(key, (body = this.render(entity === null ? presence : shownAs(presence, entity), format)));
-      return { contentType: format, body };
+      let content = rendered.get(key);
+      if (content === undefined) {
+        const body = this.render(entity === null ? presence : shownAs(presence, entity), format);
+        rendered.set(key, (content = { contentType: format, body, bytes: Buffer.from(body, 'utf8') }));
+      }
+      return content;
     };
   }
 
@@ -83,7 +88,7 @@ export class PresencePackage implements EventPackage {
   /** A stored publication was checked when published; one that no longer parses is left out, not fatal. */
   private parsed(body: string, resource: string): PidfDocument | null {
     try {
-      return parsePidf(body);
+      return parsePidfOnce(body);
     } catch (error) {
       if (!(error instanceof InvalidPidf)) throw error;
       this.options.logger?.warn('presence: a stored publication does not parse', { resource, error: error.message });

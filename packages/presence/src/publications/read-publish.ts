@@ -1,7 +1,8 @@
 import { type AuthenticatedUser, type ExpiryLimits, grantedExpires } from '@herald/proxy';
 import type { SipRequest } from '@herald/sip';
 import { PRESENCE_EVENT } from '../event-package.js';
-import { InvalidPidf, entityMatches, parsePidf } from '../pidf/pidf-document.js';
+import { InvalidPidf, entityMatches } from '../pidf/pidf-document.js';
+import { parsePidfOnce } from '../pidf/parsed-pidf.js';
 import { PIDF } from '../pidf/presence-formats.js';
 import { badEvent, badPresenceDocument, notYourPresentity, publicationWithoutBody, unsupportedMediaType } from '../presence-errors.js';
 
@@ -52,7 +53,7 @@ function checkedBody(req: SipRequest, presentity: string): string {
   const body = req.body.toString('utf8');
   let entity: string;
   try {
-    entity = parsePidf(body).entity;
+    entity = parsePidfOnce(body).entity;
   } catch (error) {
     if (error instanceof InvalidPidf) throw badPresenceDocument(error.message);
     throw error;

@@ -89,6 +89,7 @@ function racingStore(store: SubscriptionStore, races: number): SubscriptionStore
     delete: (id, indexedAs) => store.delete(id, indexedAs),
     byResource: (resource, event, now) => store.byResource(resource, event, now),
     takeExpired: (now, limit) => store.takeExpired(now, limit),
+    compareAndSetMany: (next, now) => store.compareAndSetMany(next, now),
     async compareAndSet(next: Subscription, now: number) {
       if (raced++ < races) {
         const current = await store.get(next.id, now);

@@ -7,6 +7,7 @@ export class OriginatedRequest implements RequestContext {
   authenticated = null;
   recordRouted = null;
   peer = null;
+  statelessAnswer = false;
   readonly transaction = null;
   readonly flow: Flow;
 

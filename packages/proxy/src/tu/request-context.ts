@@ -38,6 +38,15 @@ export interface RequestContext {
    * responses sent back carry the request's own From. Absent for everything else.
    */
   presentedAs?: SipUri;
+  /**
+   * Whether this request's final response may be sent as a stateless UAS sends it (RFC 3261
+   * §8.2.7): the server transaction ends as the response leaves, without Timer J's 32 s, and
+   * a retransmission arriving later is processed afresh. Only a step whose answer a
+   * retransmission processed again cannot change may set it (the registrar, RFC 3261 §10.3
+   * step 7; the REGISTER challenge, §26.3.2.4); one that finds otherwise clears it. Read when
+   * the final response is sent; a response relayed from downstream ignores it.
+   */
+  statelessAnswer: boolean;
   /** The server transaction (`null` for an ACK); the proxy core matches CANCELs with it. */
   readonly transaction: ServerTransaction | null;
   /** Sends a final or provisional response through the server transaction. */

@@ -18,6 +18,7 @@ export class ServerRequestContext implements RequestContext {
   recordRouted: DialogFlows | null = null;
   peer: PeerVerdict | null = null;
   presentedAs?: SipUri;
+  statelessAnswer = false;
 
   constructor(
     private readonly handler: RequestAnswerer,
@@ -27,6 +28,7 @@ export class ServerRequestContext implements RequestContext {
   ) {}
 
   respond(status: number, reason?: string, options?: ResponseOptions): void {
+    if (this.statelessAnswer && status >= 200) this.transaction?.answerStatelessly();
     this.handler.respond(this.transaction, this.req, this.flow, status, reason, options);
   }
 

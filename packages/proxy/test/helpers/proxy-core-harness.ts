@@ -94,6 +94,7 @@ export class Ctx implements RequestContext {
   recordRouted = null;
   peer = null;
   presentedAs?: RequestContext['presentedAs'];
+  statelessAnswer = false;
   readonly responses: Array<{ status: number; response?: SipResponse }> = [];
   constructor(
     readonly core: ProxyCore,

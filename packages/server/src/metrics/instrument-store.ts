@@ -13,7 +13,7 @@ const OPERATIONS: { [K in SubStoreName]: Record<keyof Store[K], true> } = {
   users: { get: true, put: true, delete: true, list: true, addAlias: true, removeAlias: true, resolveAlias: true, aliasesOf: true, setExternalAlias: true, externalAliasOf: true },
   authState: { advanceNonceCount: true, addFailure: true, failures: true, failuresOf: true, clearFailures: true, sharedSecret: true },
   messages: { add: true, list: true, markAttempt: true, remove: true, purge: true, sweepExpired: true },
-  subscriptions: { get: true, compareAndSet: true, create: true, delete: true, byResource: true, takeExpired: true },
+  subscriptions: { get: true, compareAndSet: true, compareAndSetMany: true, create: true, delete: true, byResource: true, takeExpired: true },
   publications: { list: true, get: true, put: true, remove: true, takeExpired: true },
   groups: { get: true, put: true, delete: true, list: true },
   presenceRules: { rules: true, setRule: true, removeRule: true, isInvisible: true, setInvisible: true },

@@ -16,9 +16,21 @@ export class NonInviteServerTransaction extends ServerTransaction<NonInviteServe
    * as by a stateless UAS (RFC 3261 §8.2.7).
    */
   answeringStatelessly = false;
+  private stateless = false;
 
   constructor(id: string, request: SipRequest, flow: Flow, user: ServerTransactionUser, context: TransactionContext) {
     super(id, request, flow, user, context, 'Trying');
+  }
+
+  /**
+   * The TU answers as a stateless UAS (RFC 3261 §8.2.7, §17.2 last paragraph): the final
+   * response, whatever its status and however late it comes, ends the transaction as it
+   * leaves, with no Timer J. A retransmission arriving before then is still absorbed (Trying
+   * discards it); one arriving after is a new request for the TU, which must answer it as it
+   * answered the first (the registrar does, RFC 3261 §10.3 step 7).
+   */
+  override answerStatelessly(): void {
+    this.stateless = true;
   }
 
   receiveRequest(_request: SipRequest): void {
@@ -34,7 +46,7 @@ export class NonInviteServerTransaction extends ServerTransaction<NonInviteServe
       this.sendResponse(response);
       return true;
     }
-    const stateless = this.answeringStatelessly && (response.status >= 300 || this.request?.method === 'OPTIONS');
+    const stateless = this.stateless || (this.answeringStatelessly && (response.status >= 300 || this.request?.method === 'OPTIONS'));
     this.setState('Completed');
     this.sendResponse(response);
     // RFC 3261 §17.2.2: Timer J is 64*T1 on unreliable transports and zero on reliable ones.

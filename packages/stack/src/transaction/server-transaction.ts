@@ -63,6 +63,14 @@ export abstract class ServerTransaction<
    */
   abstract respond(response: SipResponse): boolean;
 
+  /**
+   * Asks that the final response end the transaction as it is sent, as a stateless UAS
+   * answers (RFC 3261 §8.2.7). Only a non-INVITE transaction honours it: an INVITE's
+   * non-2xx answer waits for its ACK (§17.2.1) and a 2xx for the retransmissions of Accepted
+   * (RFC 6026 §7.1).
+   */
+  answerStatelessly(): void {}
+
   /** A retransmission of the request, matched by the layer (RFC 3261 §17.2.3). */
   abstract receiveRequest(request: SipRequest): void;
 

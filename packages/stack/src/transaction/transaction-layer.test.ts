@@ -316,6 +316,34 @@ describe('holding little for what costs nothing (RFC 3261 §8.2.7, §21.5.4)', (
     expect(user.requests.map((r) => r.tx?.state)).toEqual(['Completed', 'Completed', 'Completed']);
   });
 
+  it('ends a non-INVITE transaction with its final response, given late, when the TU answers statelessly; absorbs retransmissions until then', async () => {
+    const { layer, user, transport, clock } = setup();
+    let answerLater: (() => void) | undefined;
+    user.answer = (tx, req) => {
+      tx.answerStatelessly();
+      answerLater = () => tx.respond(answer(req, 200));
+    };
+    layer.receive(request('REGISTER'), UDP_FLOW);
+    layer.receive(request('REGISTER'), UDP_FLOW);
+    expect(user.requests).toHaveLength(1);
+    answerLater?.();
+    expect(layer.size).toBe(0);
+    expect(clock.pending).toBe(0);
+    layer.receive(request('REGISTER'), UDP_FLOW);
+    expect(user.requests).toHaveLength(2);
+    expect(transport.lines).toEqual(['SIP/2.0 200 OK']);
+  });
+
+  it('keeps the INVITE transaction whatever the TU asks (RFC 3261 §17.2.1: its answer waits for the ACK)', () => {
+    const { layer, user } = setup();
+    user.answer = (tx, req) => {
+      tx.answerStatelessly();
+      tx.respond(answer(req, 486));
+    };
+    layer.receive(request('INVITE'), UDP_FLOW);
+    expect(layer.size).toBe(1);
+  });
+
   it('keeps the transaction by default', () => {
     const { layer, user } = setup();
     user.answer = (tx, req) => tx.respond(answer(req, 403));

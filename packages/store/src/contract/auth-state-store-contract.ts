@@ -47,6 +47,20 @@ export function describeAuthStateStoreContract(name: string, make: () => Promise
         await expect(store.advanceNonceCount('n1', 1, T0 + 5000, T0 + 1001)).resolves.toBe(false);
       });
 
+      it('lets the request that recorded an nc show it again within the window, and no other request (a retransmission, not a replay)', async () => {
+        const repeat = { request: 'call-1 7 z9hG4bKa', windowMs: 32_000 };
+        await expect(store.advanceNonceCount('n1', 2, EXPIRES, T0, repeat)).resolves.toBe(true);
+        await expect(store.advanceNonceCount('n1', 2, EXPIRES, T0 + 500, repeat)).resolves.toBe(true);
+        await expect(store.advanceNonceCount('n1', 2, EXPIRES, T0 + 31_999, repeat)).resolves.toBe(true);
+        await expect(store.advanceNonceCount('n1', 2, EXPIRES, T0 + 32_000, repeat)).resolves.toBe(false);
+        await expect(store.advanceNonceCount('n1', 2, EXPIRES, T0 + 600, { ...repeat, request: 'call-1 8 z9hG4bKb' })).resolves.toBe(false);
+        await expect(store.advanceNonceCount('n1', 2, EXPIRES, T0 + 700)).resolves.toBe(false);
+        await expect(store.advanceNonceCount('n1', 1, EXPIRES, T0 + 800, repeat)).resolves.toBe(false);
+        await expect(store.advanceNonceCount('n1', 3, EXPIRES, T0 + 900)).resolves.toBe(true);
+        await expect(store.advanceNonceCount('n1', 2, EXPIRES, T0 + 1000, repeat)).resolves.toBe(false);
+        await expect(store.advanceNonceCount('n1', 3, EXPIRES, T0 + 1100, { ...repeat, request: '' })).resolves.toBe(false);
+      });
+
       it('lets exactly one of two uses of the same nc through', async () => {
         const other = f.second ? await f.second() : store;
         const results = await Promise.all([store.advanceNonceCount('n1', 1, EXPIRES, T0), other.advanceNonceCount('n1', 1, EXPIRES, T0)]);

@@ -159,6 +159,58 @@ export function describeSubscriptionStoreContract(name: string, make: () => Prom
       expect(ids(await store.byResource(ALICE, 'presence.winfo', T0))).toEqual(['s1']);
     });
 
+    it('writes many records at once, each only over the version it was read at', async () => {
+      for (const id of ['s1', 's2', 's3', 's4']) await store.compareAndSet(subscription(id), T0);
+      await store.compareAndSet(subscription('s5', { expiresAt: T0 + 500 }), T0);
+      await store.compareAndSet(subscription('s3', { version: 2 }), T0);
+      await store.compareAndSet(stranger('s6', 'example.org', '192.0.2.9'), T0);
+      const written = await store.compareAndSetMany(
+        [
+          subscription('s1', { version: 2, localCseq: 2 }),
+          subscription('s2', { version: 2, localCseq: 2, data: { version: 7 } }),
+          subscription('s3', { version: 2, localCseq: 2 }),
+          subscription('s4', { version: 3, localCseq: 2 }),
+          subscription('s5', { version: 2, localCseq: 2, expiresAt: T0 + 500 }),
+          stranger('s6', 'example.org', '192.0.2.9', { version: 2, localCseq: 2 }),
+          subscription('s7', { localCseq: 2 }),
+        ],
+        T0 + 500,
+      );
+      expect(written).toEqual([true, true, false, false, false, true, true]);
+      expect(await store.get('s1', T0)).toEqual(subscription('s1', { version: 2, localCseq: 2 }));
+      expect(await store.get('s2', T0)).toEqual(subscription('s2', { version: 2, localCseq: 2, data: { version: 7 } }));
+      expect((await store.get('s3', T0))!.localCseq).toBe(1);
+      expect((await store.get('s4', T0))!.localCseq).toBe(1);
+      expect(await store.get('s6', T0)).toEqual(stranger('s6', 'example.org', '192.0.2.9', { version: 2, localCseq: 2 }));
+      expect(ids(await store.byResource(ALICE, 'presence', T0 + 500))).toEqual(['s1', 's2', 's3', 's4', 's6', 's7']);
+      expect(await store.compareAndSetMany([], T0)).toEqual([]);
+    });
+
+    it('moves and re-times the records a batch write changes, as compareAndSet does', async () => {
+      await store.compareAndSet(subscription('s1'), T0);
+      await store.compareAndSet(subscription('s2', { expiresAt: T0 + 10 }), T0);
+      const written = await store.compareAndSetMany(
+        [subscription('s1', { version: 2, event: 'presence.winfo' }), subscription('s2', { version: 2, expiresAt: T0 + 7_200_000 })],
+        T0,
+      );
+      expect(written).toEqual([true, true]);
+      expect(ids(await store.byResource(ALICE, 'presence', T0))).toEqual(['s2']);
+      expect(ids(await store.byResource(ALICE, 'presence.winfo', T0))).toEqual(['s1']);
+      expect(await store.takeExpired(T0 + 1_000, 10)).toEqual([]);
+      expect(ids(await store.byResource(ALICE, 'presence', T0 + 1_000))).toEqual(['s2']);
+    });
+
+    it('lets exactly one of two batch writers at the same version win each record', async () => {
+      for (const id of ['s1', 's2', 's3']) await store.compareAndSet(subscription(id), T0);
+      const other = h.second ? await h.second() : store;
+      const batch = (writer: string) => ['s1', 's2', 's3'].map((id) => subscription(id, { version: 2, data: { writer } }));
+      const [a, b] = await Promise.all([store.compareAndSetMany(batch('a'), T0), other.compareAndSetMany(batch('b'), T0)]);
+      for (let i = 0; i < 3; i++) {
+        expect(a[i] !== b[i]).toBe(true);
+        expect((await store.get(`s${i + 1}`, T0))!.data.writer).toBe(a[i] ? 'a' : 'b');
+      }
+    });
+
     it('takes expired subscriptions out, up to limit, each once', async () => {
       await store.compareAndSet(subscription('s1', { expiresAt: T0 + 10 }), T0);
       await store.compareAndSet(subscription('s2', { expiresAt: T0 + 20, resource: 'sip:dave@example.com' }), T0);

@@ -1,9 +1,12 @@
-import type { AuthStateStore } from '../auth-state-store.js';
+import type { AuthStateStore, NonceCountRepeat } from '../auth-state-store.js';
 import { type MemorySweepOptions, PeriodicSweep, dropWhere } from './memory-sweep.js';
 
 interface NonceRecord {
   nc: number;
   expiresAt: number;
+  /** The `repeat.request` that recorded `nc` ('' without one), and when. */
+  request: string;
+  at: number;
 }
 
 interface FailureWindow {
@@ -27,12 +30,14 @@ export class MemoryAuthStateStore implements AuthStateStore {
     this.periodic = new PeriodicSweep((now) => this.sweep(now), options);
   }
 
-  async advanceNonceCount(nonce: string, nc: number, expiresAt: number, now: number): Promise<boolean> {
+  async advanceNonceCount(nonce: string, nc: number, expiresAt: number, now: number, repeat?: NonceCountRepeat): Promise<boolean> {
     this.periodic.seen(now);
     const seen = this.nonces.get(nonce);
-    if (seen && seen.expiresAt > now && nc <= seen.nc) return false;
+    if (seen && seen.expiresAt > now && nc <= seen.nc) {
+      return repeat !== undefined && repeat.request !== '' && nc === seen.nc && repeat.request === seen.request && now < seen.at + repeat.windowMs;
+    }
     // A nonce already expired leaves no record: its count would be forgotten at once.
-    if (expiresAt > now) this.nonces.set(nonce, { nc, expiresAt });
+    if (expiresAt > now) this.nonces.set(nonce, { nc, expiresAt, request: repeat?.request ?? '', at: now });
     else this.nonces.delete(nonce);
     return true;
   }

@@ -1,26 +1,38 @@
 import type { Result } from 'ioredis';
-import type { AuthStateStore } from '../auth-state-store.js';
+import type { AuthStateStore, NonceCountRepeat } from '../auth-state-store.js';
 import { type RedisContext, TTL_GRACE_MS, isCluster, redisCall } from './redis-client.js';
 
 /*
- * Values carry their own expiry next to the count (`nc:expiresAt`, `until:count`) and the
+ * Values carry their own expiry next to the count (`nc:expiresAt:at:request`, `until:count`) and the
  * scripts compare it with the caller's `now`; the key TTL (relative to `now`) only
  * reclaims memory. So the answer never depends on the Redis clock agreeing with ours.
  */
 
-/** KEYS: the nonce's key. ARGV: nc, expiresAt, now. Returns 0 for a replay. */
+/**
+ * KEYS: the nonce's key. ARGV: nc, expiresAt, now, request ('' for none), windowMs.
+ * Returns 0 for a replay. The value is `nc:expiresAt:at:request` (a value without a request
+ * is let repeat by nothing).
+ */
 const ADVANCE_NONCE_COUNT = `
 local now = tonumber(ARGV[3])
+local nc = tonumber(ARGV[1])
 local cur = redis.call('GET', KEYS[1])
 if cur then
-  local sep = string.find(cur, ':', 1, true)
-  local seen = tonumber(string.sub(cur, 1, sep - 1))
-  local expires = tonumber(string.sub(cur, sep + 1))
-  if expires > now and tonumber(ARGV[1]) <= seen then return 0 end
+  local s1 = string.find(cur, ':', 1, true)
+  local s2 = string.find(cur, ':', s1 + 1, true)
+  local seen = tonumber(string.sub(cur, 1, s1 - 1))
+  local expires = tonumber(string.sub(cur, s1 + 1, (s2 or 0) - 1))
+  if expires > now and nc <= seen then
+    if nc < seen or ARGV[4] == '' or not s2 then return 0 end
+    local s3 = string.find(cur, ':', s2 + 1, true)
+    if not s3 or string.sub(cur, s3 + 1) ~= ARGV[4] then return 0 end
+    if now >= tonumber(string.sub(cur, s2 + 1, s3 - 1)) + tonumber(ARGV[5]) then return 0 end
+    return 1
+  end
 end
 local expiresAt = tonumber(ARGV[2])
 if expiresAt > now then
-  redis.call('SET', KEYS[1], ARGV[1] .. ':' .. ARGV[2], 'PX', math.ceil(expiresAt - now) + ${TTL_GRACE_MS})
+  redis.call('SET', KEYS[1], ARGV[1] .. ':' .. ARGV[2] .. ':' .. ARGV[3] .. ':' .. ARGV[4], 'PX', math.ceil(expiresAt - now) + ${TTL_GRACE_MS})
 else
   redis.call('DEL', KEYS[1])
 end
@@ -55,13 +67,18 @@ return ARGV[1]
 `;
 
 interface AuthCommands {
-  heraldAdvanceNonceCount(key: string, nc: number, expiresAt: number, now: number): Result<number, { type: 'default' }>;
+  heraldAdvanceNonceCount(key: string, nc: number, expiresAt: number, now: number, request: string, windowMs: number): Result<number, { type: 'default' }>;
   heraldAddFailure(key: string, windowMs: number, now: number): Result<number, { type: 'default' }>;
   heraldSharedSecret(key: string, candidate: string): Result<string, { type: 'default' }>;
 }
 
 const SECRET_KEY = 'auth-secret';
-const nonceKey = (nonce: string) => `nonce:${nonce}`;
+/**
+ * `nonce-use:`, not the `nonce:` of builds before the retransmission repeat: their script
+ * reads `nc:expiresAt` and would fail on this value, answering 503 while both builds share
+ * one Redis. Apart, each build keeps its own count of a nonce for the minutes the nonce lives.
+ */
+const nonceKey = (nonce: string) => `nonce-use:${nonce}`;
 const failureKey = (key: string) => `fail:${key}`;
 
 /** The failures a stored `until:count` value counts at `now`. */
@@ -86,9 +103,9 @@ export class RedisAuthStateStore implements AuthStateStore {
     this.commands = context.client as unknown as AuthCommands;
   }
 
-  async advanceNonceCount(nonce: string, nc: number, expiresAt: number, now: number): Promise<boolean> {
+  async advanceNonceCount(nonce: string, nc: number, expiresAt: number, now: number, repeat?: NonceCountRepeat): Promise<boolean> {
     const advanced = await redisCall(this.context, 'record a nonce count', () =>
-      this.commands.heraldAdvanceNonceCount(nonceKey(nonce), nc, expiresAt, now),
+      this.commands.heraldAdvanceNonceCount(nonceKey(nonce), nc, expiresAt, now, repeat?.request ?? '', repeat?.windowMs ?? 0),
     );
     return advanced === 1;
   }

@@ -85,6 +85,13 @@ export function defineScript(client: RedisClient, name: string, numberOfKeys: nu
   return (...keysAndArgs) => run.apply(client, keysAndArgs);
 }
 
+/** Defines `lua` on the client under `name`, taking as many keys as the first argument says (ioredis prefixes them). */
+export function defineVariadicScript(client: RedisClient, name: string, lua: string): (keys: number, ...keysAndArgs: Array<string | number>) => Promise<unknown> {
+  client.defineCommand(name, { lua });
+  const run = (client as unknown as Record<string, RedisScript>)[name];
+  return (...keysAndArgs) => run.apply(client, keysAndArgs);
+}
+
 /** At most this many expiry-index members are read and handled per round of `takeFromIndex`. */
 const INDEX_BATCH = 100;
 

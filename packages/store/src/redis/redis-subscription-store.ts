@@ -1,6 +1,6 @@
 import type { CreateOutcome, Subscription, SubscriptionCaps, SubscriptionStore } from '../subscription-store.js';
 import { LOST_RACE, keptChanging, retryCompareAndSet } from '../compare-and-set.js';
-import { type RedisContext, type RedisScript, defineScript, parseLive, redisCall, takeFromIndex } from './redis-client.js';
+import { type RedisContext, type RedisScript, checkExec, defineScript, defineVariadicScript, isCluster, parseLive, redisCall, takeFromIndex } from './redis-client.js';
 
 /*
  * Keys. `sub:{id}`: a hash with the record as JSON (`j`) and the fields scripts need
@@ -49,6 +49,32 @@ if ARGV[10] ~= '' then
   redis.call('ZADD', KEYS[6], ARGV[3], ARGV[7])
 end
 return 1
+`;
+
+/**
+ * Many compare-and-sets of records that keep their expiry and where they are indexed (a
+ * fan-out's CSeq steps), so that only the records change, in one round trip. KEYS: the
+ * records. ARGV: now, then per record version, JSON, expiresAt, resource, event, foreign
+ * domain and source ('' for none). Returns per record 1 (written), 0 (a conflict) or -1:
+ * the record is new, indexed elsewhere or given another expiry, left to `COMPARE_AND_SET`.
+ */
+const COMPARE_AND_SET_IN_PLACE = `
+local now = tonumber(ARGV[1])
+local out = {}
+for i = 1, #KEYS do
+  local a = 1 + 7 * (i - 1)
+  local cur = redis.call('HMGET', KEYS[i], 'v', 'e', 'r', 'ev', 'fd', 'fs')
+  if not cur[1] or cur[2] ~= ARGV[a + 3] or cur[3] ~= ARGV[a + 4] or cur[4] ~= ARGV[a + 5] or (cur[5] or '') ~= ARGV[a + 6] or (cur[6] or '') ~= ARGV[a + 7] then
+    out[i] = -1
+  elseif tonumber(cur[2]) <= now or tonumber(cur[1]) ~= tonumber(ARGV[a + 1]) - 1 then
+    -- An expired record counts as none: get() did not show it to the caller either.
+    out[i] = 0
+  else
+    redis.call('HSET', KEYS[i], 'j', ARGV[a + 2], 'v', ARGV[a + 1])
+    out[i] = 1
+  end
+end
+return out
 `;
 
 /**
@@ -136,6 +162,7 @@ const capArg = (cap: number) => (Number.isFinite(cap) ? Math.max(0, Math.floor(c
  */
 export class RedisSubscriptionStore implements SubscriptionStore {
   private readonly compareAndSetScript: RedisScript;
+  private readonly compareAndSetInPlaceScript: (keys: number, ...keysAndArgs: Array<string | number>) => Promise<unknown>;
   private readonly createScript: RedisScript;
   private readonly deleteScript: RedisScript;
   private readonly takeOneScript: RedisScript;
@@ -143,6 +170,7 @@ export class RedisSubscriptionStore implements SubscriptionStore {
   constructor(private readonly context: RedisContext) {
     const { client } = context;
     this.compareAndSetScript = defineScript(client, 'heraldSubscriptionCompareAndSet', 6, COMPARE_AND_SET);
+    this.compareAndSetInPlaceScript = defineVariadicScript(client, 'heraldSubscriptionCompareAndSetInPlace', COMPARE_AND_SET_IN_PLACE);
     this.createScript = defineScript(client, 'heraldSubscriptionCreate', 5, CREATE);
     this.deleteScript = defineScript(client, 'heraldSubscriptionDelete', 5, DELETE);
     this.takeOneScript = defineScript(client, 'heraldSubscriptionTakeOne', 5, TAKE_ONE);
@@ -184,6 +212,17 @@ export class RedisSubscriptionStore implements SubscriptionStore {
         return result === MOVED ? LOST_RACE : result === 1;
       }, keptChanging(`subscription ${next.id}`));
     });
+  }
+
+  async compareAndSetMany(next: readonly Subscription[], now: number): Promise<boolean[]> {
+    // CLUSTER: the records are in as many slots as there are records; one at a time there.
+    if (next.length === 0) return [];
+    if (next.length === 1 || isCluster(this.context.client)) return Promise.all(next.map((n) => this.compareAndSet(n, now)));
+    const args: Array<string | number> = next.map((n) => recordKey(n.id));
+    args.push(now);
+    for (const n of next) args.push(n.version, JSON.stringify(n), n.expiresAt, n.resource, n.event, n.foreign?.domain ?? '', n.foreign?.source ?? '');
+    const replies = (await redisCall(this.context, 'write subscriptions', () => this.compareAndSetInPlaceScript(next.length, ...args))) as number[];
+    return Promise.all(replies.map((r, i) => (r === -1 ? this.compareAndSet(next[i], now) : r === 1)));
   }
 
   async create(sub: Subscription, caps: SubscriptionCaps, now: number): Promise<CreateOutcome> {
@@ -229,7 +268,11 @@ export class RedisSubscriptionStore implements SubscriptionStore {
     const { client } = this.context;
     const found = await redisCall(this.context, 'read the watchers of a resource', async () => {
       const ids = await client.zrangebyscore(watchedKey(resource, event), `(${now}`, '+inf');
-      return Promise.all(ids.map((id) => client.hget(recordKey(id), 'j')));
+      // CLUSTER: a pipeline holds one slot's keys; the records are each in their own.
+      if (ids.length < 2 || isCluster(client)) return Promise.all(ids.map((id) => client.hget(recordKey(id), 'j')));
+      const pipeline = client.pipeline();
+      for (const id of ids) pipeline.hget(recordKey(id), 'j');
+      return checkExec(await pipeline.exec()) as Array<string | null>;
     });
     // The set and the records are read apart: keep what is still live and still indexed here.
     return found.map((j) => parseLive<Subscription>(j, now)).filter((s): s is Subscription => s?.resource === resource && s.event === event);

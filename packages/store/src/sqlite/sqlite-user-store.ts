@@ -153,18 +153,24 @@ export class SqliteUserStore implements UserStore {
     this.externals = null;
   }
 
+  /**
+   * Writes the account and keeps it in the cache as written (a copy), as a read would: the
+   * accounts of `users:` are written at start, so their first REGISTERs after a restart
+   * (all phones at once) find them in memory rather than in the file.
+   */
   async put(record: UserRecord): Promise<void> {
-    this.cache.delete(record.user + '\n' + record.domain);
-    sqliteCall('write an account', () =>
-      this.upsertUser.run({
-        user: record.user,
-        domain: record.domain,
-        ha1_md5: record.ha1Md5,
-        ha1_sha256: record.ha1Sha256,
-        created_at: record.createdAt,
-        updated_at: record.updatedAt,
-      }),
-    );
+    const key = record.user + '\n' + record.domain;
+    this.cache.delete(key);
+    const row: UserRow = {
+      user: record.user,
+      domain: record.domain,
+      ha1_md5: record.ha1Md5,
+      ha1_sha256: record.ha1Sha256,
+      created_at: record.createdAt,
+      updated_at: record.updatedAt,
+    };
+    sqliteCall('write an account', () => this.upsertUser.run(row));
+    this.cache.set(key, toRecord(row));
   }
 
   async delete(user: string, domain: string): Promise<boolean> {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Herald benchmark driver. See docs/benchmarks.md.
-//   node bench/run.js [--only parser|options|register|message|presence|connections] [--quick] [--target REGEX] [--baseline DIR]
+//   node bench/run.js [--only parser|options|register|message|presence|scale|connections] [--quick] [--target REGEX] [--baseline DIR]
 // Section 1: parser µs per message (Herald vs SIP.js vs the `sip` package).
 // Section 2: OPTIONS over UDP driven by SIPp: max sustained rate and server CPU µs per call
 //            for each target in bench/lib/targets.js (Herald, a bare Node.js responder).
@@ -11,6 +11,8 @@
 //            ramp; then the time to drain 10,000 stored messages when their users register.
 // Section 5: presence: SUBSCRIBE + NOTIFY, one PUBLISH fanned out to 1,000 watchers, and
 //            PUBLISH with 10 watchers per presentity, for the same targets.
+// Section 6: scale: 1,000,000 bindings and 100,000 subscriptions held on Redis and on the
+//            embedded store (memory, refresh load, restart, fan-out), the Redis cost model.
 // Section 7: connections: 100,000 TCP and 10,000 TLS connections held by one node, each
 //            registered, with CRLF keep-alives; memory, idle CPU, REGISTER/MESSAGE over them.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,15 +27,16 @@ import { registerSection } from './lib/register-bench.js';
 import { addBaselineTarget } from './lib/register-targets.js';
 import { messageSection } from './lib/message-bench.js';
 import { presenceSection } from './lib/presence-bench.js';
+import { scaleSection } from './lib/scale-bench.js';
 import { connectionsSection } from './lib/scale-connections.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : null;
-const SECTIONS = ['parser', 'options', 'register', 'message', 'presence', 'connections'];
+const SECTIONS = ['parser', 'options', 'register', 'message', 'presence', 'scale', 'connections'];
 if (only && !SECTIONS.includes(only)) {
-  console.error('usage: node bench/run.js [--only parser|options|register|message|presence|connections] [--quick] [--target REGEX (REGISTER, MESSAGE and presence targets)] [--baseline DIR (a checkout of another commit, built)]');
+  console.error('usage: node bench/run.js [--only parser|options|register|message|presence|scale|connections] [--quick] [--target REGEX (REGISTER, MESSAGE and presence targets)] [--baseline DIR (a checkout of another commit, built)]');
   process.exit(2);
 }
 
@@ -179,6 +182,11 @@ if (!only || only === 'message') {
 // ---- Section 5: presence against Kamailio's presence modules ----
 if (!only || only === 'presence') {
   result.presence = await presenceSection({ quick, log, table, fmt, here, targetFilter: filter });
+}
+
+// ---- Section 6: scale (bindings, subscriptions held, the Redis cost model) ----
+if (!only || only === 'scale') {
+  result.scale = await scaleSection({ quick, log, table, fmt, here });
 }
 
 // ---- Section 7: connections held by one node (Herald only) ----

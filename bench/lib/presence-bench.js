@@ -112,12 +112,7 @@ export async function fanOut(t, { workDir, redis, tag, log, runs = 1 }) {
     const cpu0 = cpuMicros(server.pids[0]);
     for (let run = 0; run < runs; run++) {
       if (run > 0) await sleep(300);
-      const before = fleet.notifies;
-      const body = `<?xml version="1.0" encoding="UTF-8"?><presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:${user(0)}@${DOMAIN}"><tuple id="fan${run}"><status><basic>${run % 2 === 0 ? 'open' : 'closed'}</basic></status></tuple></presence>`;
-      const t0 = performance.now();
-      fleet.publish({ serverPort: server.port, presentity: user(0), body });
-      await fleet.waitFor(before + FAN_OUT, 30_000);
-      times.push(fleet.lastNotifyAt - t0);
+      times.push(await timeFanOut(fleet, { serverPort: server.port, presentity: user(0), watchers: FAN_OUT, run }));
     }
     const cpuMs = (cpuMicros(server.pids[0]) - cpu0) / 1000 / runs;
     const ms = times[0];
@@ -132,6 +127,19 @@ export async function fanOut(t, { workDir, redis, tag, log, runs = 1 }) {
     await fleet.stop();
     await server.stop();
   }
+}
+
+/**
+ * One PUBLISH for `presentity` (open on even `run`s, closed on odd ones), whose `watchers`
+ * are subscribed on `fleet` with their earlier NOTIFYs in: ms until the last of its NOTIFYs was answered.
+ */
+export async function timeFanOut(fleet, { serverPort, presentity, watchers, run = 0 }) {
+  const before = fleet.notifies;
+  const body = `<?xml version="1.0" encoding="UTF-8"?><presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:${presentity}@${DOMAIN}"><tuple id="fan${run}"><status><basic>${run % 2 === 0 ? 'open' : 'closed'}</basic></status></tuple></presence>`;
+  const t0 = performance.now();
+  fleet.publish({ serverPort, presentity, body });
+  await fleet.waitFor(before + watchers, 30_000);
+  return fleet.lastNotifyAt - t0;
 }
 
 function printFanOut(rows, { log, table, fmt }) {

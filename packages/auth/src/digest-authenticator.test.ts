@@ -225,6 +225,9 @@ describe('RFC 7616 §3.4 nonce-count', () => {
     const again = await send(auth, registration);
     expect(again.verdict).toBe('continue');
     expect(again.ctx.authenticated?.aor).toBe('sip:alice@example.com');
+    // Told apart from the first, so that the registrar applies it no second time.
+    expect(first.ctx.retransmitted).toBeUndefined();
+    expect(again.ctx.retransmitted).toBe(true);
     h.clock.advance(1_000);
     expect((await send(auth, registration)).error?.status).toBe(401);
     expect(h.failures).toEqual(['replay']);

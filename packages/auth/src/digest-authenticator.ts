@@ -233,9 +233,11 @@ class DigestAuthenticator implements RequestProcessor {
 
     // RFC 7616 §3.4 nc, §5.4: nc must grow per nonce; without qop a nonce is good for one request.
     const repeat = c.proxy ? undefined : { request: retransmissionId(ctx), windowMs: this.retransmissionWindowMs };
-    if (!(await this.authState.advanceNonceCount(nonce, nc, this.nonces.expiresAt(nonce), now, repeat))) {
-      return this.reject('replay', c, username);
-    }
+    const advanced = await this.authState.advanceNonceCount(nonce, nc, this.nonces.expiresAt(nonce), now, repeat);
+    if (!advanced) return this.reject('replay', c, username);
+    // The same bytes again: whatever the first did stands, and this one may change nothing (a
+    // byte-for-byte copy replayed after a later request removed its binding would restore it).
+    if (advanced === 'repeated') ctx.retransmitted = true;
 
     await this.failures.succeeded(attempt);
     const user: AuthenticatedUser = { user: record!.user, domain: record!.domain, aor: accountAor(record!.user, record!.domain) };

@@ -104,6 +104,13 @@ export class Registrar implements RequestProcessor {
     return retryCompareAndSet(async () => {
       const now = clock.now();
       const current = await locations.get(aor, now);
+      // A retransmission of a REGISTER already let through (see RequestContext.retransmitted)
+      // is answered, never applied again: a later request of the phone's may have removed or
+      // replaced what it bound, and applied now it would bind that contact again.
+      if (ctx.retransmitted === true) {
+        this.answer(ctx, current.bindings, update, now);
+        return 'stop' as const;
+      }
       // Steps 6–7, all or nothing.
       const next = applyRegister(current.bindings, update, policy, now, storedBindingKey);
       const query = !update.wildcard && update.contacts.length === 0;

@@ -143,6 +143,23 @@ describe.each([
     }
   });
 
+  it('applies a repeated registration no second time: the same bytes after an un-REGISTER with a fresh nonce bind nothing again', async () => {
+    const callId = `resurrect-${onRedis}`;
+    const first = await phone.send(phone.register(callId, 1));
+    const registration = phone.register(callId, 2, credentials(first, 'wonderland'));
+    expect((await phone.send(registration)).status).toBe(200);
+    expect(await bindingsOf(adminUrl(herald), TOKEN, AOR)).toMatchObject([{ contact: phone.contact, callId, cseq: 2 }]);
+    // The phone un-registers, answering a new challenge (a nonce of its own, so the first nonce's nc is untouched).
+    const second = await phone.send(phone.register(callId, 3));
+    expect((await phone.send(phone.register(callId, 4, credentials(second, 'wonderland'), 0))).status).toBe(200);
+    expect(await bindingsOf(adminUrl(herald), TOKEN, AOR)).toEqual([]);
+    // The registration's bytes again within Timer F (a late duplicate, or a replay from its source).
+    const again = await phone.send(registration);
+    expect(again.status).toBe(200);
+    expect(again.headerValues('contact')).toEqual([]);
+    expect(await bindingsOf(adminUrl(herald), TOKEN, AOR)).toEqual([]);
+  });
+
   if (!onRedis) {
     it('counts a retransmitted wrong-password REGISTER as one failure: its 401 is kept and sent again', async () => {
       const failures = await metric(herald, 'herald_auth_failures_total{reason="wrong-password"}');

@@ -22,9 +22,11 @@ export interface AuthStateStore {
    * `repeat.windowMs` of recording it (a retransmission answered statelessly); the record is
    * left as it was.
    * @param expiresAt when the nonce itself expires, ms since the epoch (the record goes then).
-   * @returns false for a replay: nc not larger than one already seen, and not the repeat allowed.
+   * @returns true when `nc` was recorded; `'repeated'` for the repeat `repeat` allows (the
+   * request was let through already: whoever acts on it must change nothing the first did
+   * not); false for a replay: nc not larger than one already seen, and not the repeat allowed.
    */
-  advanceNonceCount(nonce: string, nc: number, expiresAt: number, now: number, repeat?: NonceCountRepeat): Promise<boolean>;
+  advanceNonceCount(nonce: string, nc: number, expiresAt: number, now: number, repeat?: NonceCountRepeat): Promise<boolean | 'repeated'>;
   /**
    * Adds one failure to `key` (`src:198.51.100.7`, `user:alice@example.com`) in a window
    * of `windowMs` that starts with the first failure.

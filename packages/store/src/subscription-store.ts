@@ -81,7 +81,9 @@ export interface SubscriptionStore {
   /**
    * `compareAndSet` of each record, in one round trip where the store can: what a NOTIFY
    * fan-out writes (each watcher's next CSeq). The records need not be related.
-   * @returns for each record, whether it was written (false on a conflict)
+   * @returns for each record, whether it was written (false on a conflict, or when that
+   * record's own write failed after others of the batch were written: never a rejection
+   * that hides records written)
    */
   compareAndSetMany(next: readonly Subscription[], now: number): Promise<boolean[]>;
   /**

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type ClusterNode, Redis } from 'ioredis';
 import { type RedisServer, freePort, startRedis } from '@herald/test-kit';
-import { type Store, StoreUnavailableError, TTL_GRACE_MS, openRedisStore, openStore } from '../src/index.js';
+import { type Store, type Subscription, StoreUnavailableError, TTL_GRACE_MS, openRedisStore, openStore } from '../src/index.js';
 import {
   type StoreFixture,
   describeAuthStateStoreContract,
@@ -255,6 +255,44 @@ describe('Redis store', () => {
   });
 
   describe('failure path', () => {
+    it('reports the records a batch write wrote when the write of another, left to compareAndSet, fails', async () => {
+      const store = await openRedisStore(server.url, { keyPrefix: `test-${process.pid}-${++prefixes}:` });
+      try {
+        const subscriptions = store.subscriptions;
+        const record = (id: string, version: number, expiresAt: number): Subscription => ({
+          id,
+          event: 'presence',
+          resource: 'sip:alice@example.com',
+          watcher: 'sip:bob@example.net',
+          remoteTarget: 'sip:bob@192.0.2.4',
+          routeSet: [],
+          callId: id,
+          localTag: 'h',
+          remoteTag: 'b',
+          localUri: '<sip:alice@example.com>',
+          remoteUri: '<sip:bob@example.net>',
+          localCseq: version,
+          remoteCseq: 1,
+          status: 'active',
+          accept: [],
+          expiresAt,
+          flow: null,
+          data: {},
+          version,
+        });
+        await subscriptions.compareAndSet(record('s1', 1, T0 + 60_000), T0);
+        await subscriptions.compareAndSet(record('s2', 1, T0 + 60_000), T0);
+        // s2 is re-timed, so the batch script leaves it to compareAndSet, which fails here.
+        const compareAndSet = subscriptions.compareAndSet.bind(subscriptions);
+        subscriptions.compareAndSet = (next, now) => (next.id === 's2' ? Promise.reject(new StoreUnavailableError('write a subscription')) : compareAndSet(next, now));
+        const written = await subscriptions.compareAndSetMany([record('s1', 2, T0 + 60_000), record('s2', 2, T0 + 120_000)], T0);
+        expect(written).toEqual([true, false]);
+        expect((await subscriptions.get('s1', T0))!.localCseq).toBe(2);
+      } finally {
+        await store.close();
+      }
+    });
+
     it('refuses a URL that is not redis:// or rediss://', async () => {
       await expect(openRedisStore('http://127.0.0.1:6379')).rejects.toThrow(/redis:\/\/ or rediss:\/\//);
     });

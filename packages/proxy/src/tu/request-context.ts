@@ -39,6 +39,14 @@ export interface RequestContext {
    */
   presentedAs?: SipUri;
   /**
+   * Set by the digest step when the request showed again the nonce count that the same
+   * request (the same bytes from the same source) recorded within Timer F: a retransmission
+   * of a request already let through, processed again because its first answer was sent
+   * statelessly. A step must change nothing the first processing did not (RFC 3261 §17.2.2:
+   * a retransmission is answered, never acted on again). Absent for everything else.
+   */
+  retransmitted?: boolean;
+  /**
    * Whether this request's final response may be sent as a stateless UAS sends it (RFC 3261
    * §8.2.7): the server transaction ends as the response leaves, without Timer J's 32 s, and
    * a retransmission arriving later is processed afresh. Only a step whose answer a

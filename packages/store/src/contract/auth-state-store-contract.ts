@@ -47,11 +47,11 @@ export function describeAuthStateStoreContract(name: string, make: () => Promise
         await expect(store.advanceNonceCount('n1', 1, T0 + 5000, T0 + 1001)).resolves.toBe(false);
       });
 
-      it('lets the request that recorded an nc show it again within the window, and no other request (a retransmission, not a replay)', async () => {
+      it('lets the request that recorded an nc show it again within the window, and no other request (a retransmission, not a replay), saying it is a repeat', async () => {
         const repeat = { request: 'call-1 7 z9hG4bKa', windowMs: 32_000 };
         await expect(store.advanceNonceCount('n1', 2, EXPIRES, T0, repeat)).resolves.toBe(true);
-        await expect(store.advanceNonceCount('n1', 2, EXPIRES, T0 + 500, repeat)).resolves.toBe(true);
-        await expect(store.advanceNonceCount('n1', 2, EXPIRES, T0 + 31_999, repeat)).resolves.toBe(true);
+        await expect(store.advanceNonceCount('n1', 2, EXPIRES, T0 + 500, repeat)).resolves.toBe('repeated');
+        await expect(store.advanceNonceCount('n1', 2, EXPIRES, T0 + 31_999, repeat)).resolves.toBe('repeated');
         await expect(store.advanceNonceCount('n1', 2, EXPIRES, T0 + 32_000, repeat)).resolves.toBe(false);
         await expect(store.advanceNonceCount('n1', 2, EXPIRES, T0 + 600, { ...repeat, request: 'call-1 8 z9hG4bKb' })).resolves.toBe(false);
         await expect(store.advanceNonceCount('n1', 2, EXPIRES, T0 + 700)).resolves.toBe(false);

@@ -30,11 +30,12 @@ export class MemoryAuthStateStore implements AuthStateStore {
     this.periodic = new PeriodicSweep((now) => this.sweep(now), options);
   }
 
-  async advanceNonceCount(nonce: string, nc: number, expiresAt: number, now: number, repeat?: NonceCountRepeat): Promise<boolean> {
+  async advanceNonceCount(nonce: string, nc: number, expiresAt: number, now: number, repeat?: NonceCountRepeat): Promise<boolean | 'repeated'> {
     this.periodic.seen(now);
     const seen = this.nonces.get(nonce);
     if (seen && seen.expiresAt > now && nc <= seen.nc) {
-      return repeat !== undefined && repeat.request !== '' && nc === seen.nc && repeat.request === seen.request && now < seen.at + repeat.windowMs;
+      const repeated = repeat !== undefined && repeat.request !== '' && nc === seen.nc && repeat.request === seen.request && now < seen.at + repeat.windowMs;
+      return repeated ? 'repeated' : false;
     }
     // A nonce already expired leaves no record: its count would be forgotten at once.
     if (expiresAt > now) this.nonces.set(nonce, { nc, expiresAt, request: repeat?.request ?? '', at: now });

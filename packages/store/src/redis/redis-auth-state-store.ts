@@ -10,8 +10,8 @@ import { type RedisContext, TTL_GRACE_MS, isCluster, redisCall } from './redis-c
 
 /**
  * KEYS: the nonce's key. ARGV: nc, expiresAt, now, request ('' for none), windowMs.
- * Returns 0 for a replay. The value is `nc:expiresAt:at:request` (a value without a request
- * is let repeat by nothing).
+ * Returns 1 when recorded, 2 for the repeat allowed (nothing written), 0 for a replay. The
+ * value is `nc:expiresAt:at:request` (a value without a request is let repeat by nothing).
  */
 const ADVANCE_NONCE_COUNT = `
 local now = tonumber(ARGV[3])
@@ -27,7 +27,7 @@ if cur then
     local s3 = string.find(cur, ':', s2 + 1, true)
     if not s3 or string.sub(cur, s3 + 1) ~= ARGV[4] then return 0 end
     if now >= tonumber(string.sub(cur, s2 + 1, s3 - 1)) + tonumber(ARGV[5]) then return 0 end
-    return 1
+    return 2
   end
 end
 local expiresAt = tonumber(ARGV[2])
@@ -103,11 +103,11 @@ export class RedisAuthStateStore implements AuthStateStore {
     this.commands = context.client as unknown as AuthCommands;
   }
 
-  async advanceNonceCount(nonce: string, nc: number, expiresAt: number, now: number, repeat?: NonceCountRepeat): Promise<boolean> {
+  async advanceNonceCount(nonce: string, nc: number, expiresAt: number, now: number, repeat?: NonceCountRepeat): Promise<boolean | 'repeated'> {
     const advanced = await redisCall(this.context, 'record a nonce count', () =>
       this.commands.heraldAdvanceNonceCount(nonceKey(nonce), nc, expiresAt, now, repeat?.request ?? '', repeat?.windowMs ?? 0),
     );
-    return advanced === 1;
+    return advanced === 2 ? 'repeated' : advanced === 1;
   }
 
   async addFailure(key: string, windowMs: number, now: number): Promise<number> {

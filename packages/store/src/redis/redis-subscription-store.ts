@@ -222,7 +222,11 @@ export class RedisSubscriptionStore implements SubscriptionStore {
     args.push(now);
     for (const n of next) args.push(n.version, JSON.stringify(n), n.expiresAt, n.resource, n.event, n.foreign?.domain ?? '', n.foreign?.source ?? '');
     const replies = (await redisCall(this.context, 'write subscriptions', () => this.compareAndSetInPlaceScript(next.length, ...args))) as number[];
-    return Promise.all(replies.map((r, i) => (r === -1 ? this.compareAndSet(next[i], now) : r === 1)));
+    // The script has written its records: one of the rest failing must not hide them (their
+    // NOTIFYs, whose CSeqs are stored now, would never be sent). A record whose write failed
+    // counts as not written; the caller reads it again, and meets the outage there.
+    const rest = await Promise.allSettled(replies.map((r, i) => (r === -1 ? this.compareAndSet(next[i], now) : r === 1)));
+    return rest.map((r) => r.status === 'fulfilled' && r.value);
   }
 
   async create(sub: Subscription, caps: SubscriptionCaps, now: number): Promise<CreateOutcome> {

@@ -2,8 +2,9 @@
 // Two builds of Herald at fixed rates, alternated: the comparison a change that must not make
 // a row worse needs (DESIGN.md: CPU per call at a fixed rate well below both maxima is
 // steadier than a ramp's maximum). See docs/benchmarks.md.
-//   node bench/ab.js --baseline DIR [--rounds N] [--only noauth,digest,message,subscribe,publish,fanout] [--seconds S] [--store redis]
-// DIR is a checkout of another commit, built (`npm run build` there). Each round starts each
+//   node bench/ab.js --baseline DIR|kamailio [--rounds N] [--only noauth,digest,message,subscribe,publish,fanout] [--seconds S] [--store redis]
+// DIR is a checkout of another commit, built (`npm run build` there); `kamailio` puts
+// Kamailio (section 3-5's configs) in its place, as issue 17's figures were measured. Each round starts each
 // build on the embedded store (or both on one throwaway Redis, `--store redis`) once and runs
 // two steps of S seconds (default 15) per scenario; the builds alternate which goes first.
 // Prints each step and the median CPU µs per call. `fanout` is no ramp: 1,000 watchers of one
@@ -24,7 +25,7 @@ const argv = process.argv.slice(2);
 const option = (name, fallback) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : fallback);
 const baseline = option('--baseline', null);
 if (!baseline) {
-  console.error('usage: node bench/ab.js --baseline DIR [--rounds N] [--only noauth,digest,message,subscribe,publish,fanout] [--seconds S] [--store redis]');
+  console.error('usage: node bench/ab.js --baseline DIR|kamailio [--rounds N] [--only noauth,digest,message,subscribe,publish,fanout] [--seconds S] [--store redis]');
   process.exit(2);
 }
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.once(sig, () => process.exit(130));
@@ -46,7 +47,8 @@ const seconds = Number(option('--seconds', 15));
 const log = (s = '') => console.log(s);
 
 const onRedis = option('--store', 'embedded') === 'redis';
-const baselineName = addBaselineTarget(baseline, { redis: onRedis });
+// `--baseline kamailio`: this build against Kamailio at the same fixed rates, the issue 17 method.
+const baselineName = baseline === 'kamailio' ? 'Kamailio' : addBaselineTarget(baseline, { redis: onRedis });
 const builds = [registerTargets.find((t) => t.name === (onRedis ? 'Herald Redis, 1 worker' : 'Herald embedded')), registerTargets.find((t) => t.name === baselineName)];
 const workDir = mkdtempSync(join(tmpdir(), 'herald-ab-'));
 log(`# Herald A/B at fixed rates — ${new Date().toISOString()}: this checkout against ${baselineName}, ${rounds} rounds\n`);

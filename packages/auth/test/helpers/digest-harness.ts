@@ -15,6 +15,7 @@ export class TestContext implements RequestContext {
   peer = null;
   readonly transaction = null;
   statelessAnswer = false;
+  retransmitted?: boolean;
   readonly flow: RequestContext['flow'];
 
   constructor(

@@ -36,7 +36,7 @@ export function requestTag(parts: readonly string[]): string {
   let h = 0x811c9dc5;
   for (let p = 0; p < parts.length; p++) {
     if (p > 0) h = Math.imul(h ^ 0x7c, 0x01000193);
-    const s = parts[p]!;
+    const s = parts[p];
     for (let i = 0; i < s.length; i++) {
       h ^= s.charCodeAt(i);
       h = Math.imul(h, 0x01000193);

@@ -69,7 +69,7 @@ export class MemoryLocationStore implements LocationStore {
       return true;
     }
     // Versions keep counting over an expired record, so a stale reader cannot match again.
-    let latest = kept[0]!.expiresAt;
+    let latest = kept[0].expiresAt;
     for (const b of kept) if (b.expiresAt > latest) latest = b.expiresAt;
     this.records.set(aor, { bindings: kept, version: (record?.version ?? 0) + 1, latest });
     return true;

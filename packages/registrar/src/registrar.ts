@@ -2,7 +2,7 @@ import { type AuthenticatedUser, type Flow, type LocalIdentity, type RequestCont
 import { type Binding, LOST_RACE, type LocationStore, type UserStore, retryCompareAndSet } from '@herald/store';
 import { applyRegister } from './apply-register.js';
 
-import { storedBindingKey } from './contact-key.js';
+import { storedBindingKeyReusing } from './contact-key.js';
 import { type ReadRegister, readRegister } from './read-register.js';
 import { rfc1123Date } from './rfc1123-date.js';
 import { busyAor, foreignAor, notYourAor } from './registrar-errors.js';
@@ -112,7 +112,7 @@ export class Registrar implements RequestProcessor {
         return 'stop' as const;
       }
       // Steps 6–7, all or nothing.
-      const next = applyRegister(current.bindings, update, policy, now, storedBindingKey);
+      const next = applyRegister(current.bindings, update, policy, now, storedBindingKeyReusing(update.contacts));
       const query = !update.wildcard && update.contacts.length === 0;
       // Step 8: the update is written before the 200 leaves.
       if (!query && !(await locations.compareAndSet(aor, current.version, next, now))) return LOST_RACE;

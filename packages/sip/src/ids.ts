@@ -28,15 +28,19 @@ const REQUEST_TAG_PREFIX = randomHex(4);
 /**
  * A To tag that every copy of one request gets, so that a response sent without a
  * transaction carries the same tag each time the request is retransmitted (RFC 3261 §8.2.7):
- * 32 random bits of this process, then a hash of what identifies the request (`key`: its
- * Call-ID, From tag, top Via branch and CSeq).
+ * 32 random bits of this process, then a hash of what identifies the request (`parts`: its
+ * Call-ID, From, top Via and CSeq), hashed as if joined with `|` but without building that string.
  */
-export function requestTag(key: string): string {
+export function requestTag(parts: readonly string[]): string {
   // FNV-1a, 32 bits
   let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) {
-    h ^= key.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
+  for (let p = 0; p < parts.length; p++) {
+    if (p > 0) h = Math.imul(h ^ 0x7c, 0x01000193);
+    const s = parts[p];
+    for (let i = 0; i < s.length; i++) {
+      h ^= s.charCodeAt(i);
+      h = Math.imul(h, 0x01000193);
+    }
   }
   return REQUEST_TAG_PREFIX + (h >>> 0).toString(16).padStart(8, '0');
 }

@@ -56,5 +56,5 @@ function hasTag(req: SipRequest, toValue: string): boolean {
  * of them does not parse.
  */
 function sameTagForEveryCopy(req: SipRequest): string {
-  return requestTag(`${req.header('call-id') ?? ''}|${req.header('from') ?? ''}|${req.header('via') ?? ''}|${req.header('cseq') ?? ''}`);
+  return requestTag([req.header('call-id') ?? '', req.header('from') ?? '', req.header('via') ?? '', req.header('cseq') ?? '']);
 }

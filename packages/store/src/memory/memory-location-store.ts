@@ -8,9 +8,32 @@ interface AorRecord {
   latest: number;
 }
 
-/** A copy the caller may change without changing the store. */
-function copyBinding(binding: Binding): Binding {
-  return { ...binding, path: [...binding.path], flow: { ...binding.flow } };
+/**
+ * A copy the caller may change without changing the store. One literal of the fields
+ * (not a spread): every REGISTER copies each binding on read and on write.
+ */
+function copyBinding(b: Binding): Binding {
+  return {
+    contact: b.contact,
+    params: b.params,
+    q: b.q,
+    expiresAt: b.expiresAt,
+    callId: b.callId,
+    cseq: b.cseq,
+    path: b.path.length === 0 ? [] : b.path.slice(),
+    instanceId: b.instanceId,
+    regId: b.regId,
+    flow: { ...b.flow },
+    userAgent: b.userAgent,
+    updatedAt: b.updatedAt,
+  };
+}
+
+/** Copies of the bindings still live at `now`, in one pass. */
+function liveCopies(bindings: readonly Binding[], now: number): Binding[] {
+  const out: Binding[] = [];
+  for (const b of bindings) if (b.expiresAt > now) out.push(copyBinding(b));
+  return out;
 }
 
 /**
@@ -31,7 +54,7 @@ export class MemoryLocationStore implements LocationStore {
     this.periodic.seen(now);
     const record = this.records.get(aor);
     if (!record || record.latest <= now) return { bindings: [], version: 0 };
-    return { bindings: record.bindings.filter((b) => b.expiresAt > now).map(copyBinding), version: record.version };
+    return { bindings: liveCopies(record.bindings, now), version: record.version };
   }
 
   async compareAndSet(aor: string, version: number, next: readonly Binding[], now: number): Promise<boolean> {
@@ -40,13 +63,15 @@ export class MemoryLocationStore implements LocationStore {
     // A record whose bindings have all expired is no record: its version reads as 0.
     const current = record && record.latest > now ? record.version : 0;
     if (current !== version) return false;
-    const kept = next.filter((b) => b.expiresAt > now).map(copyBinding);
+    const kept = liveCopies(next, now);
     if (kept.length === 0) {
       this.records.delete(aor);
       return true;
     }
     // Versions keep counting over an expired record, so a stale reader cannot match again.
-    this.records.set(aor, { bindings: kept, version: (record?.version ?? 0) + 1, latest: Math.max(...kept.map((b) => b.expiresAt)) });
+    let latest = kept[0].expiresAt;
+    for (const b of kept) if (b.expiresAt > latest) latest = b.expiresAt;
+    this.records.set(aor, { bindings: kept, version: (record?.version ?? 0) + 1, latest });
     return true;
   }
 

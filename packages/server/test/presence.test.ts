@@ -9,7 +9,7 @@ import { registerOnce, sipJsPhone, sipJsPublish, sipJsPublisher, sipJsWatch } fr
 import { pidf } from './helpers/pidf.js';
 import { UdpAgent } from './helpers/udp-agent.js';
 
-const TOKEN = 'presence-token';
+const TOKEN = 'presence-agent-admin-token';
 
 const config = (peerPort: number, adminPort: number) => `
 domains: [example.com]

@@ -44,12 +44,16 @@ users:
       for (const [i, p] of publishers.entries()) {
         expect((await p.publish('alice', { callId: `pub-${i}`, body: pidf('alice', 'open', { inTuple: `<note>change ${i}</note>` }) })).status).toBe(200);
       }
-      const first = await watcher.request();
-      expect(first.body.toString()).toContain('change 0');
-      // The same tuple id in each publication: the latest one's tuple is what watchers see.
-      const merged = await watcher.request(200, 6000);
-      expect(merged.body.toString()).toContain('change 4');
-      // Nothing more: the burst cost the watcher two NOTIFYs.
+      // The same tuple id in each publication: the latest one's tuple is what watchers see, in
+      // the last NOTIFY. The first went out at once, before the burst ended. Two NOTIFYs when
+      // the burst fits in one window; a loaded machine may stretch it past a window's end, or
+      // let the next change in before the first NOTIFY reads the state, and that is as right
+      // (RFC 3856 §6.10): what holds is fewer NOTIFYs than changes.
+      const notified: string[] = [];
+      while (!notified.at(-1)?.includes('change 4')) notified.push((await watcher.request(200, 6000)).body.toString());
+      expect(notified.length).toBeGreaterThan(1);
+      expect(notified.length).toBeLessThan(5);
+      // Nothing more once the latest state is out.
       await expect(watcher.request(200, 3000)).rejects.toThrow(/nothing arrived/);
     } finally {
       await watcher.close();

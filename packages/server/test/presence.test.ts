@@ -3,17 +3,21 @@ import { fileURLToPath } from 'node:url';
 import { type SipRequest, createResponse, formatUri } from '@herald/sip';
 import { freePort, runSipp } from '@herald/test-kit';
 import { PublisherState } from 'sip.js';
+import { eventually } from './helpers/eventually.js';
 import { type HeraldProcess, startHerald } from './helpers/herald-process.js';
 import { registerOnce, sipJsPhone, sipJsPublish, sipJsPublisher, sipJsWatch } from './helpers/sipjs.js';
 import { pidf } from './helpers/pidf.js';
 import { UdpAgent } from './helpers/udp-agent.js';
 
-const config = (peerPort: number) => `
+const TOKEN = 'presence-agent-admin-token';
+
+const config = (peerPort: number, adminPort: number) => `
 domains: [example.com]
 routes: [{ domain: peer.test, to: "sip:127.0.0.1:${peerPort}" }]
 listen: ["udp://127.0.0.1:0", "tcp://127.0.0.1:0", "ws://127.0.0.1:0/"]
 log: { level: info }
 auth: { enabled: false }
+admin: { listen: "127.0.0.1:${adminPort}", token: "${TOKEN}" }
 presence: { notifyWindow: 1, minExpires: 2 }
 registrar: { minExpires: 1 }
 users:
@@ -26,10 +30,12 @@ describe('presence agent (RFC 3856, RFC 6665, RFC 3903)', () => {
   let phone: UdpAgent;
 
   let peerPort: number;
+  let adminPort: number;
 
   beforeAll(async () => {
     peerPort = await freePort();
-    herald = await startHerald(config(peerPort));
+    adminPort = await freePort();
+    herald = await startHerald(config(peerPort, adminPort));
   });
   afterAll(async () => {
     await herald.stop();
@@ -56,6 +62,12 @@ describe('presence agent (RFC 3856, RFC 6665, RFC 3903)', () => {
   }
 
   const publish = (presentity: string, headers: string[], body?: string, cseq = 1) => phone.publish(presentity, { headers, body, cseq });
+
+  /** The watchers the admin API lists for `presentity`@example.com. */
+  async function watchers(presentity: string): Promise<Array<{ watcher: string }>> {
+    const res = await fetch(`http://127.0.0.1:${adminPort}/api/presence/${encodeURIComponent(`${presentity}@example.com`)}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    return ((await res.json()) as { watchers: Array<{ watcher: string }> }).watchers;
+  }
 
   describe('normal path', () => {
     it('answers 200 before the first NOTIFY, which carries the state derived from registration', async () => {
@@ -194,8 +206,8 @@ describe('presence agent (RFC 3856, RFC 6665, RFC 3903)', () => {
     it('forgets a subscription whose watcher answers a NOTIFY with 481', async () => {
       const first = await subscribe('erin');
       await watcher.request(481);
-      // The store write follows the 481; a refresh a moment later finds nothing.
-      await new Promise((r) => setTimeout(r, 200));
+      // RFC 6665 §4.2.2: the 481 removes the subscription, in a store write that follows the answer; once it is done, a refresh finds nothing.
+      expect(await eventually(() => watchers('erin'), (w) => w.length === 0)).toEqual([]);
       expect((await inDialog(first, 'erin', 300, 2)).status).toBe(481);
     });
   });

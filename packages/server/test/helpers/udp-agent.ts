@@ -2,11 +2,20 @@ import { isIP } from 'node:net';
 import { type SipRequest, type SipResponse, createResponse } from '@herald/sip';
 import { type RequestText, UdpClient, requestText } from '@herald/test-kit';
 
+/** A request's server transaction: its top Via's branch and sent-by, and its method. @see RFC 3261 §17.2.3 */
+function serverTransaction(m: SipRequest): string {
+  const via = m.topVia;
+  return `${via.params.get('branch') ?? ''}\0${via.host}:${via.port ?? ''}\0${m.method}`;
+}
+
 /**
  * A scripted user agent on UDP: sends requests written by `requestText` with its own Via
  * and Contact, waits for what comes back, answers requests it is sent.
  */
 export class UdpAgent {
+  /** The answers given, by server transaction: a retransmitted request gets its answer again. */
+  private readonly answered = new Map<string, { response: Buffer; port: number; host: string }>();
+
   private constructor(
     readonly client: UdpClient,
     private readonly server: number,
@@ -52,13 +61,27 @@ export class UdpAgent {
     }
   }
 
-  /** The next request sent to this agent, answered with `status` where its top Via says (RFC 3261 §18.2.2). */
+  /**
+   * The next new request sent to this agent, answered with `status` where its top Via says
+   * (RFC 3261 §18.2.2). Retransmissions of a request answered here are not new: Herald sends
+   * them when the answer is late (Timer E, every T1 over UDP, RFC 3261 §17.1.2.2), as on a
+   * loaded machine, and they are answered again and passed over, as a UAS's server
+   * transaction absorbs them (RFC 3261 §17.2.2).
+   */
   async request(status = 200, timeoutMs = 5000): Promise<SipRequest> {
     for (;;) {
       const m = await this.client.nextMessage(timeoutMs);
       if (!m.isRequest()) continue;
+      const key = serverTransaction(m);
+      const given = this.answered.get(key);
+      if (given !== undefined) {
+        await this.client.send(given.response, given.port, given.host);
+        continue;
+      }
       const [port, host] = this.responseAddress(m);
-      await this.client.send(createResponse(m, status).toBuffer(), port, host);
+      const response = createResponse(m, status).toBuffer();
+      this.answered.set(key, { response, port, host });
+      await this.client.send(response, port, host);
       return m;
     }
   }

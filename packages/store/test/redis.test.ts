@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type ClusterNode, Redis } from 'ioredis';
 import { type RedisServer, freePort, startRedis } from '@herald/test-kit';
-import { type Store, type Subscription, StoreUnavailableError, TTL_GRACE_MS, openRedisStore, openStore } from '../src/index.js';
+import { type Store, StoreUnavailableError, TTL_GRACE_MS, openRedisStore, openStore } from '../src/index.js';
 import {
   type StoreFixture,
   describeAuthStateStoreContract,
@@ -21,6 +21,7 @@ import {
   describeStoreMarkerContract,
   describeUserStoreContract,
   testBinding,
+  testSubscription,
   testUser,
 } from '../src/contract/index.js';
 
@@ -259,27 +260,7 @@ describe('Redis store', () => {
       const store = await openRedisStore(server.url, { keyPrefix: `test-${process.pid}-${++prefixes}:` });
       try {
         const subscriptions = store.subscriptions;
-        const record = (id: string, version: number, expiresAt: number): Subscription => ({
-          id,
-          event: 'presence',
-          resource: 'sip:alice@example.com',
-          watcher: 'sip:bob@example.net',
-          remoteTarget: 'sip:bob@192.0.2.4',
-          routeSet: [],
-          callId: id,
-          localTag: 'h',
-          remoteTag: 'b',
-          localUri: '<sip:alice@example.com>',
-          remoteUri: '<sip:bob@example.net>',
-          localCseq: version,
-          remoteCseq: 1,
-          status: 'active',
-          accept: [],
-          expiresAt,
-          flow: null,
-          data: {},
-          version,
-        });
+        const record = (id: string, version: number, expiresAt: number) => testSubscription(id, { localCseq: version, expiresAt, version });
         await subscriptions.compareAndSet(record('s1', 1, T0 + 60_000), T0);
         await subscriptions.compareAndSet(record('s2', 1, T0 + 60_000), T0);
         // s2 is re-timed, so the batch script leaves it to compareAndSet, which fails here.

@@ -8,7 +8,8 @@ export type SubscriptionStoreHarness = StoreFixture<SubscriptionStore>;
 const T0 = 1_700_000_000_000;
 const ALICE = 'sip:alice@example.com';
 
-function subscription(id: string, overrides: Partial<Subscription> = {}): Subscription {
+/** A subscription record for store tests: an active presence subscription of bob to alice. */
+export function testSubscription(id: string, overrides: Partial<Subscription> = {}): Subscription {
   return {
     id,
     event: 'presence',
@@ -47,7 +48,7 @@ const NO_CAPS: SubscriptionCaps = { perResource: Infinity, perForeignDomain: Inf
 
 /** A subscription of a watcher of another domain, from `source`. */
 const stranger = (id: string, domain: string, source: string, overrides: Partial<Subscription> = {}) =>
-  subscription(id, { watcher: `sip:${id}@${domain}`, foreign: { domain, source }, ...overrides });
+  testSubscription(id, { watcher: `sip:${id}@${domain}`, foreign: { domain, source }, ...overrides });
 
 /**
  * The behaviour every SubscriptionStore backend must show.
@@ -67,30 +68,30 @@ export function describeSubscriptionStoreContract(name: string, make: () => Prom
 
     it('creates a subscription with version 1 and reads every field back', async () => {
       expect(await store.get('s1', T0)).toBeUndefined();
-      const s = subscription('s1');
+      const s = testSubscription('s1');
       expect(await store.compareAndSet(s, T0)).toBe(true);
       expect(await store.get('s1', T0)).toEqual(s);
-      expect(await store.compareAndSet(subscription('s2', { flow: null, data: {}, routeSet: [] }), T0)).toBe(true);
-      expect(await store.get('s2', T0)).toEqual(subscription('s2', { flow: null, data: {}, routeSet: [] }));
+      expect(await store.compareAndSet(testSubscription('s2', { flow: null, data: {}, routeSet: [] }), T0)).toBe(true);
+      expect(await store.get('s2', T0)).toEqual(testSubscription('s2', { flow: null, data: {}, routeSet: [] }));
     });
 
     it('writes only over the version it was read at', async () => {
-      expect(await store.compareAndSet(subscription('s1', { version: 2 }), T0)).toBe(false);
-      expect(await store.compareAndSet(subscription('s1'), T0)).toBe(true);
-      expect(await store.compareAndSet(subscription('s1'), T0)).toBe(false);
-      expect(await store.compareAndSet(subscription('s1', { version: 2, remoteCseq: 2 }), T0)).toBe(true);
-      expect(await store.compareAndSet(subscription('s1', { version: 2, remoteCseq: 3 }), T0)).toBe(false);
-      expect(await store.compareAndSet(subscription('s1', { version: 4 }), T0)).toBe(false);
+      expect(await store.compareAndSet(testSubscription('s1', { version: 2 }), T0)).toBe(false);
+      expect(await store.compareAndSet(testSubscription('s1'), T0)).toBe(true);
+      expect(await store.compareAndSet(testSubscription('s1'), T0)).toBe(false);
+      expect(await store.compareAndSet(testSubscription('s1', { version: 2, remoteCseq: 2 }), T0)).toBe(true);
+      expect(await store.compareAndSet(testSubscription('s1', { version: 2, remoteCseq: 3 }), T0)).toBe(false);
+      expect(await store.compareAndSet(testSubscription('s1', { version: 4 }), T0)).toBe(false);
       expect((await store.get('s1', T0))!.remoteCseq).toBe(2);
     });
 
     it('lets exactly one of two writers at the same version win', async () => {
-      await store.compareAndSet(subscription('s1'), T0);
+      await store.compareAndSet(testSubscription('s1'), T0);
       const other = h.second ? await h.second() : store;
       for (let round = 2; round < 12; round++) {
         const [a, b] = await Promise.all([
-          store.compareAndSet(subscription('s1', { version: round, data: { writer: 'a' } }), T0),
-          other.compareAndSet(subscription('s1', { version: round, data: { writer: 'b' } }), T0),
+          store.compareAndSet(testSubscription('s1', { version: round, data: { writer: 'a' } }), T0),
+          other.compareAndSet(testSubscription('s1', { version: round, data: { writer: 'b' } }), T0),
         ]);
         expect([a, b].filter(Boolean)).toHaveLength(1);
         const stored = await store.get('s1', T0);
@@ -102,23 +103,23 @@ export function describeSubscriptionStoreContract(name: string, make: () => Prom
     it('lets exactly one of two creators of the same dialog win', async () => {
       const other = h.second ? await h.second() : store;
       const results = await Promise.all([
-        store.compareAndSet(subscription('s1', { watcher: 'sip:a@example.net' }), T0),
-        other.compareAndSet(subscription('s1', { watcher: 'sip:b@example.net' }), T0),
+        store.compareAndSet(testSubscription('s1', { watcher: 'sip:a@example.net' }), T0),
+        other.compareAndSet(testSubscription('s1', { watcher: 'sip:b@example.net' }), T0),
       ]);
       expect(results.filter(Boolean)).toHaveLength(1);
     });
 
     it('hides a subscription expired at now, and lets a new dialog with its id start over', async () => {
-      await store.compareAndSet(subscription('s1', { expiresAt: T0 + 1_000, version: 1 }), T0);
+      await store.compareAndSet(testSubscription('s1', { expiresAt: T0 + 1_000, version: 1 }), T0);
       expect(await store.get('s1', T0 + 999)).toBeDefined();
       expect(await store.get('s1', T0 + 1_000)).toBeUndefined();
-      expect(await store.compareAndSet(subscription('s1', { version: 2 }), T0 + 1_000)).toBe(false);
-      expect(await store.compareAndSet(subscription('s1', { version: 1 }), T0 + 1_000)).toBe(true);
+      expect(await store.compareAndSet(testSubscription('s1', { version: 2 }), T0 + 1_000)).toBe(false);
+      expect(await store.compareAndSet(testSubscription('s1', { version: 1 }), T0 + 1_000)).toBe(true);
       expect(await store.get('s1', T0 + 1_000)).toBeDefined();
     });
 
     it('deletes, and answers false when there was nothing', async () => {
-      await store.compareAndSet(subscription('s1'), T0);
+      await store.compareAndSet(testSubscription('s1'), T0);
       expect(await store.delete('s1')).toBe(true);
       expect(await store.delete('s1')).toBe(false);
       expect(await store.get('s1', T0)).toBeUndefined();
@@ -127,9 +128,9 @@ export function describeSubscriptionStoreContract(name: string, make: () => Prom
     });
 
     it('deletes with what the caller read of it, even when that is out of date', async () => {
-      await store.compareAndSet(subscription('s1'), T0);
-      await store.compareAndSet(subscription('s2'), T0);
-      await store.compareAndSet(subscription('s2', { version: 2, event: 'presence.winfo' }), T0);
+      await store.compareAndSet(testSubscription('s1'), T0);
+      await store.compareAndSet(testSubscription('s2'), T0);
+      await store.compareAndSet(testSubscription('s2', { version: 2, event: 'presence.winfo' }), T0);
       expect(await store.delete('s1', { resource: ALICE, event: 'presence' })).toBe(true);
       expect(await store.delete('s2', { resource: ALICE, event: 'presence' })).toBe(true);
       expect(await store.delete('s2', { resource: ALICE, event: 'presence.winfo' })).toBe(false);
@@ -139,46 +140,46 @@ export function describeSubscriptionStoreContract(name: string, make: () => Prom
     });
 
     it('finds only the live subscriptions to one resource for one event', async () => {
-      await store.compareAndSet(subscription('s1'), T0);
-      await store.compareAndSet(subscription('s2', { watcher: 'sip:carol@example.org' }), T0);
-      await store.compareAndSet(subscription('s3', { event: 'presence.winfo' }), T0);
-      await store.compareAndSet(subscription('s4', { resource: 'sip:dave@example.com' }), T0);
-      await store.compareAndSet(subscription('s5', { expiresAt: T0 + 500 }), T0);
+      await store.compareAndSet(testSubscription('s1'), T0);
+      await store.compareAndSet(testSubscription('s2', { watcher: 'sip:carol@example.org' }), T0);
+      await store.compareAndSet(testSubscription('s3', { event: 'presence.winfo' }), T0);
+      await store.compareAndSet(testSubscription('s4', { resource: 'sip:dave@example.com' }), T0);
+      await store.compareAndSet(testSubscription('s5', { expiresAt: T0 + 500 }), T0);
       expect(ids(await store.byResource(ALICE, 'presence', T0))).toEqual(['s1', 's2', 's5']);
       expect(ids(await store.byResource(ALICE, 'presence', T0 + 500))).toEqual(['s1', 's2']);
       expect(ids(await store.byResource(ALICE, 'presence.winfo', T0))).toEqual(['s3']);
       expect(ids(await store.byResource('sip:dave@example.com', 'presence', T0))).toEqual(['s4']);
       expect(await store.byResource('sip:nobody@example.com', 'presence', T0)).toEqual([]);
-      expect((await store.byResource(ALICE, 'presence', T0)).find((s) => s.id === 's1')).toEqual(subscription('s1'));
+      expect((await store.byResource(ALICE, 'presence', T0)).find((s) => s.id === 's1')).toEqual(testSubscription('s1'));
     });
 
     it('moves a subscription between resources when a write changes its resource or event', async () => {
-      await store.compareAndSet(subscription('s1'), T0);
-      await store.compareAndSet(subscription('s1', { version: 2, event: 'presence.winfo' }), T0);
+      await store.compareAndSet(testSubscription('s1'), T0);
+      await store.compareAndSet(testSubscription('s1', { version: 2, event: 'presence.winfo' }), T0);
       expect(await store.byResource(ALICE, 'presence', T0)).toEqual([]);
       expect(ids(await store.byResource(ALICE, 'presence.winfo', T0))).toEqual(['s1']);
     });
 
     it('writes many records at once, each only over the version it was read at', async () => {
-      for (const id of ['s1', 's2', 's3', 's4']) await store.compareAndSet(subscription(id), T0);
-      await store.compareAndSet(subscription('s5', { expiresAt: T0 + 500 }), T0);
-      await store.compareAndSet(subscription('s3', { version: 2 }), T0);
+      for (const id of ['s1', 's2', 's3', 's4']) await store.compareAndSet(testSubscription(id), T0);
+      await store.compareAndSet(testSubscription('s5', { expiresAt: T0 + 500 }), T0);
+      await store.compareAndSet(testSubscription('s3', { version: 2 }), T0);
       await store.compareAndSet(stranger('s6', 'example.org', '192.0.2.9'), T0);
       const written = await store.compareAndSetMany(
         [
-          subscription('s1', { version: 2, localCseq: 2 }),
-          subscription('s2', { version: 2, localCseq: 2, data: { version: 7 } }),
-          subscription('s3', { version: 2, localCseq: 2 }),
-          subscription('s4', { version: 3, localCseq: 2 }),
-          subscription('s5', { version: 2, localCseq: 2, expiresAt: T0 + 500 }),
+          testSubscription('s1', { version: 2, localCseq: 2 }),
+          testSubscription('s2', { version: 2, localCseq: 2, data: { version: 7 } }),
+          testSubscription('s3', { version: 2, localCseq: 2 }),
+          testSubscription('s4', { version: 3, localCseq: 2 }),
+          testSubscription('s5', { version: 2, localCseq: 2, expiresAt: T0 + 500 }),
           stranger('s6', 'example.org', '192.0.2.9', { version: 2, localCseq: 2 }),
-          subscription('s7', { localCseq: 2 }),
+          testSubscription('s7', { localCseq: 2 }),
         ],
         T0 + 500,
       );
       expect(written).toEqual([true, true, false, false, false, true, true]);
-      expect(await store.get('s1', T0)).toEqual(subscription('s1', { version: 2, localCseq: 2 }));
-      expect(await store.get('s2', T0)).toEqual(subscription('s2', { version: 2, localCseq: 2, data: { version: 7 } }));
+      expect(await store.get('s1', T0)).toEqual(testSubscription('s1', { version: 2, localCseq: 2 }));
+      expect(await store.get('s2', T0)).toEqual(testSubscription('s2', { version: 2, localCseq: 2, data: { version: 7 } }));
       expect((await store.get('s3', T0))!.localCseq).toBe(1);
       expect((await store.get('s4', T0))!.localCseq).toBe(1);
       expect(await store.get('s6', T0)).toEqual(stranger('s6', 'example.org', '192.0.2.9', { version: 2, localCseq: 2 }));
@@ -187,10 +188,10 @@ export function describeSubscriptionStoreContract(name: string, make: () => Prom
     });
 
     it('moves and re-times the records a batch write changes, as compareAndSet does', async () => {
-      await store.compareAndSet(subscription('s1'), T0);
-      await store.compareAndSet(subscription('s2', { expiresAt: T0 + 10 }), T0);
+      await store.compareAndSet(testSubscription('s1'), T0);
+      await store.compareAndSet(testSubscription('s2', { expiresAt: T0 + 10 }), T0);
       const written = await store.compareAndSetMany(
-        [subscription('s1', { version: 2, event: 'presence.winfo' }), subscription('s2', { version: 2, expiresAt: T0 + 7_200_000 })],
+        [testSubscription('s1', { version: 2, event: 'presence.winfo' }), testSubscription('s2', { version: 2, expiresAt: T0 + 7_200_000 })],
         T0,
       );
       expect(written).toEqual([true, true]);
@@ -201,9 +202,9 @@ export function describeSubscriptionStoreContract(name: string, make: () => Prom
     });
 
     it('lets exactly one of two batch writers at the same version win each record', async () => {
-      for (const id of ['s1', 's2', 's3']) await store.compareAndSet(subscription(id), T0);
+      for (const id of ['s1', 's2', 's3']) await store.compareAndSet(testSubscription(id), T0);
       const other = h.second ? await h.second() : store;
-      const batch = (writer: string) => ['s1', 's2', 's3'].map((id) => subscription(id, { version: 2, data: { writer } }));
+      const batch = (writer: string) => ['s1', 's2', 's3'].map((id) => testSubscription(id, { version: 2, data: { writer } }));
       const [a, b] = await Promise.all([store.compareAndSetMany(batch('a'), T0), other.compareAndSetMany(batch('b'), T0)]);
       for (let i = 0; i < 3; i++) {
         expect(a[i] !== b[i]).toBe(true);
@@ -212,17 +213,17 @@ export function describeSubscriptionStoreContract(name: string, make: () => Prom
     });
 
     it('takes expired subscriptions out, up to limit, each once', async () => {
-      await store.compareAndSet(subscription('s1', { expiresAt: T0 + 10 }), T0);
-      await store.compareAndSet(subscription('s2', { expiresAt: T0 + 20, resource: 'sip:dave@example.com' }), T0);
-      await store.compareAndSet(subscription('s3', { expiresAt: T0 + 30, event: 'presence.winfo' }), T0);
-      await store.compareAndSet(subscription('s4', { expiresAt: T0 + 40 }), T0);
+      await store.compareAndSet(testSubscription('s1', { expiresAt: T0 + 10 }), T0);
+      await store.compareAndSet(testSubscription('s2', { expiresAt: T0 + 20, resource: 'sip:dave@example.com' }), T0);
+      await store.compareAndSet(testSubscription('s3', { expiresAt: T0 + 30, event: 'presence.winfo' }), T0);
+      await store.compareAndSet(testSubscription('s4', { expiresAt: T0 + 40 }), T0);
       expect(await store.takeExpired(T0 + 9, 10)).toEqual([]);
       const first = await store.takeExpired(T0 + 30, 2);
       expect(first).toHaveLength(2);
       const second = await store.takeExpired(T0 + 30, 10);
       expect(ids([...first, ...second])).toEqual(['s1', 's2', 's3']);
       expect(second.find((s) => s.id === 's3') ?? first.find((s) => s.id === 's3')).toEqual(
-        subscription('s3', { expiresAt: T0 + 30, event: 'presence.winfo' }),
+        testSubscription('s3', { expiresAt: T0 + 30, event: 'presence.winfo' }),
       );
       expect(await store.takeExpired(T0 + 30, 10)).toEqual([]);
       // Taken means gone, not hidden.
@@ -232,8 +233,8 @@ export function describeSubscriptionStoreContract(name: string, make: () => Prom
     });
 
     it('does not take a subscription that was refreshed before its old expiry', async () => {
-      await store.compareAndSet(subscription('s1', { expiresAt: T0 + 10 }), T0);
-      await store.compareAndSet(subscription('s1', { expiresAt: T0 + 1_000, version: 2 }), T0 + 5);
+      await store.compareAndSet(testSubscription('s1', { expiresAt: T0 + 10 }), T0);
+      await store.compareAndSet(testSubscription('s1', { expiresAt: T0 + 1_000, version: 2 }), T0 + 5);
       expect(await store.takeExpired(T0 + 10, 10)).toEqual([]);
       expect(ids(await store.takeExpired(T0 + 1_000, 10))).toEqual(['s1']);
     });
@@ -250,7 +251,7 @@ export function describeSubscriptionStoreContract(name: string, make: () => Prom
 
     it('refuses a subscription that would pass the cap on its resource; expired and deleted ones leave room', async () => {
       const caps = { ...NO_CAPS, perResource: 2 };
-      await store.compareAndSet(subscription('local'), T0);
+      await store.compareAndSet(testSubscription('local'), T0);
       expect(await store.create(stranger('s1', 'example.net', '192.0.2.4', { expiresAt: T0 + 1_000 }), caps, T0)).toBe('created');
       expect(await store.create(stranger('s2', 'example.org', '192.0.2.5'), caps, T0)).toBe('resource');
       expect(await store.create(stranger('s2', 'example.org', '192.0.2.5', { resource: 'sip:dave@example.com' }), caps, T0)).toBe('created');
@@ -263,14 +264,14 @@ export function describeSubscriptionStoreContract(name: string, make: () => Prom
 
     it('counts watchers of other domains per domain and per source address, for as long as they live', async () => {
       const caps = { ...NO_CAPS, perForeignDomain: 2, perForeignSource: 3 };
-      await store.compareAndSet(subscription('local', { resource: 'sip:dave@example.com' }), T0);
+      await store.compareAndSet(testSubscription('local', { resource: 'sip:dave@example.com' }), T0);
       expect(await store.create(stranger('a1', 'spam.example', '192.0.2.9', { expiresAt: T0 + 1_000 }), caps, T0)).toBe('created');
       expect(await store.create(stranger('a2', 'spam.example', '192.0.2.9', { resource: 'sip:dave@example.com' }), caps, T0)).toBe('created');
       expect(await store.create(stranger('a3', 'spam.example', '192.0.2.10'), caps, T0)).toBe('foreign-domain');
       expect(await store.create(stranger('b1', 'other.example', '192.0.2.9'), caps, T0)).toBe('created');
       expect(await store.create(stranger('b2', 'other.example', '192.0.2.9'), caps, T0)).toBe('foreign-source');
       // A subscription without `foreign` is neither counted nor checked.
-      expect(await store.create(subscription('local-2'), caps, T0)).toBe('created');
+      expect(await store.create(testSubscription('local-2'), caps, T0)).toBe('created');
       // A refresh keeps its place past its first expiry; an ended one gives it back.
       const a1 = (await store.get('a1', T0))!;
       expect(await store.compareAndSet({ ...a1, version: 2, expiresAt: T0 + 5_000 }, T0)).toBe(true);
@@ -293,7 +294,7 @@ export function describeSubscriptionStoreContract(name: string, make: () => Prom
     });
 
     it('hands each expired subscription to exactly one of two concurrent callers', async () => {
-      for (let i = 0; i < 10; i++) await store.compareAndSet(subscription(`s${i}`, { expiresAt: T0 + i }), T0);
+      for (let i = 0; i < 10; i++) await store.compareAndSet(testSubscription(`s${i}`, { expiresAt: T0 + i }), T0);
       const other = h.second ? await h.second() : store;
       const [a, b] = await Promise.all([store.takeExpired(T0 + 100, 6), other.takeExpired(T0 + 100, 6)]);
       const all = [...a, ...b].map((s) => s.id);

@@ -3,6 +3,7 @@
 // a row worse needs (DESIGN.md: CPU per call at a fixed rate well below both maxima is
 // steadier than a ramp's maximum). See docs/benchmarks.md.
 //   node bench/ab.js --baseline DIR|kamailio [--rounds N] [--only noauth,digest,message,subscribe,publish,fanout] [--seconds S] [--store redis]
+//   node bench/ab.js --profile DIR [--only …] [--seconds S] [--store redis]
 // DIR is a checkout of another commit, built (`npm run build` there); `kamailio` puts
 // Kamailio (section 3-5's configs) in its place, as issue 17's figures were measured. Each round starts each
 // build on the embedded store (or both on one throwaway Redis, `--store redis`) once and runs
@@ -10,7 +11,9 @@
 // Prints each step and the median CPU µs per call. `fanout` is no ramp: 1,000 watchers of one
 // presentity, then 5 PUBLISHes in turn; the median ms until the last NOTIFY of one was answered
 // (and the first PUBLISH's, as section 5 reports it) and the server's CPU ms per fan-out.
-import { mkdtempSync, rmSync } from 'node:fs';
+// `--profile DIR`: no baseline; this build alone, one step per scenario under `node --cpu-prof`,
+// each profile kept in DIR and its top functions printed in µs per call.
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,14 +21,33 @@ import { addBaselineTarget, registerTargets, startRedis, writeUsersCsv, DOMAIN }
 import { fanOut, publishWatchers } from './lib/presence-bench.js';
 import { rampTarget } from './lib/register-bench.js';
 import { median } from './lib/ramp.js';
+import { summariseFile } from './lib/cpuprofile.js';
 import { registeredUas } from './lib/message-bench.js';
+
+/**
+ * The top functions of the profile in `dir`, in µs per call of `calls`: only its last
+ * `windowSeconds` (the load ended just before the process was stopped; start-up, with its
+ * accounts written and configuration parsed, is left out).
+ */
+function printProfile(dir, calls, windowSeconds) {
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) { log(`  no .cpuprofile in ${dir}`); return; }
+  const s = summariseFile(join(dir, file), { top: 30, fromEndUs: windowSeconds * 1e6 });
+  const perCall = (ms) => (calls > 0 ? ((ms * 1000) / calls).toFixed(2) : '—');
+  log(`  ${s.sampledMs.toFixed(0)} ms busy over ${calls} calls (${perCall(s.sampledMs)} µs/call, profiler on); self time:`);
+  for (const r of s.rows) log(`  ${perCall(r.selfMs).padStart(8)} µs  ${r.pct.toFixed(1).padStart(5)} %  ${r.fn}  ${r.where}`);
+  log('  by file:');
+  for (const r of s.files.slice(0, 12)) log(`  ${perCall(r.selfMs).padStart(8)} µs  ${r.pct.toFixed(1).padStart(5)} %  ${r.file}`);
+}
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const argv = process.argv.slice(2);
 const option = (name, fallback) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : fallback);
 const baseline = option('--baseline', null);
-if (!baseline) {
-  console.error('usage: node bench/ab.js --baseline DIR|kamailio [--rounds N] [--only noauth,digest,message,subscribe,publish,fanout] [--seconds S] [--store redis]');
+const profileDir = option('--profile', null);
+if (!baseline === !profileDir) {
+  console.error('usage: node bench/ab.js --baseline DIR|kamailio [--rounds N] [--only noauth,digest,message,subscribe,publish,fanout] [--seconds S] [--store redis]\n'
+    + '       node bench/ab.js --profile DIR [--only …] [--seconds S] [--store redis]');
   process.exit(2);
 }
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.once(sig, () => process.exit(130));
@@ -42,16 +64,18 @@ const SCENARIOS = [
 ];
 const FAN_OUT_RUNS = 5;
 const only = option('--only', null)?.split(',');
-const rounds = Number(option('--rounds', 2));
+const rounds = profileDir ? 1 : Number(option('--rounds', 2));
 const seconds = Number(option('--seconds', 15));
 const log = (s = '') => console.log(s);
 
 const onRedis = option('--store', 'embedded') === 'redis';
 // `--baseline kamailio`: this build against Kamailio at the same fixed rates, the issue 17 method.
-const baselineName = baseline === 'kamailio' ? 'Kamailio' : addBaselineTarget(baseline, { redis: onRedis });
-const builds = [registerTargets.find((t) => t.name === (onRedis ? 'Herald Redis, 1 worker' : 'Herald embedded')), registerTargets.find((t) => t.name === baselineName)];
+const baselineName = profileDir ? null : baseline === 'kamailio' ? 'Kamailio' : addBaselineTarget(baseline, { redis: onRedis });
+const builds = [registerTargets.find((t) => t.name === (onRedis ? 'Herald Redis, 1 worker' : 'Herald embedded')), registerTargets.find((t) => t.name === baselineName)]
+  .filter(Boolean);
 const workDir = mkdtempSync(join(tmpdir(), 'herald-ab-'));
-log(`# Herald A/B at fixed rates — ${new Date().toISOString()}: this checkout against ${baselineName}, ${rounds} rounds\n`);
+log(profileDir ? `# Herald profiles at fixed rates — ${new Date().toISOString()}: into ${profileDir}\n`
+  : `# Herald A/B at fixed rates — ${new Date().toISOString()}: this checkout against ${baselineName}, ${rounds} rounds\n`);
 const rows = [];
 const redis = onRedis ? await startRedis() : null;
 try {
@@ -63,20 +87,23 @@ try {
     for (let r = 0; r < rounds; r++) {
       for (const t of r % 2 === 0 ? builds : [...builds].reverse()) {
         const tag = `${sc.id}-${r}-${t === builds[0] ? 'a' : 'b'}`;
+        const nodeArgs = profileDir ? ['--cpu-prof', '--cpu-prof-dir', join(profileDir, sc.id)] : [];
         if (sc.fanOut) {
           log(`${sc.name}, round ${r + 1} — ${t.name}:`);
-          fanOuts.get(t.name).push(await fanOut(t, { workDir, redis, tag, log, runs: FAN_OUT_RUNS }));
+          fanOuts.get(t.name).push(await fanOut(t, { workDir, redis, tag, log, runs: FAN_OUT_RUNS, nodeArgs }));
+          if (profileDir) printProfile(join(profileDir, sc.id), FAN_OUT_RUNS, FAN_OUT_RUNS + 2);
           continue;
         }
         log(`${sc.name} at ${sc.rate}/s, round ${r + 1} — ${t.name}:`);
         const plan = {
           scenario: join(here, 'scenarios', sc.file), sippArgs: ['-inf', sc.watchers ? publishersCsv : usersCsv, ...(sc.auth ? ['-auth_uri', DOMAIN] : [])],
-          stepSeconds: seconds, startRate: sc.rate, factor: 1, maxSteps: 2, bisections: 0, pauseMs: 2_000, workDir, log, tag,
+          stepSeconds: seconds, startRate: sc.rate, factor: 1, maxSteps: profileDir ? 1 : 2, bisections: 0, pauseMs: 2_000, workDir, log, tag,
         };
         const watchers = sc.watchers ? publishWatchers({ tag, log }) : null;
         const prepare = sc.uas ? registeredUas({ here, usersCsv, workDir, tag, log }) : watchers?.prepare ?? null;
-        const row = await rampTarget(t, { start: { workDir, auth: false, redis, tag, ...sc.start }, plan, log, prepare });
+        const row = await rampTarget(t, { start: { workDir, auth: false, redis, tag, nodeArgs, ...sc.start }, plan, log, prepare });
         watchers?.noteOn(row);
+        if (profileDir) printProfile(join(profileDir, sc.id), row.steps?.[0]?.successful ?? 0, seconds + 2);
         cpu.get(t.name).push(...(row.steps ?? []).filter((s) => s.pass).map((s) => s.cpuUsPerCall));
       }
     }
@@ -95,6 +122,7 @@ try {
   await redis?.stop();
   rmSync(workDir, { recursive: true, force: true });
 }
+if (profileDir) process.exit(0);
 log(`\n| scenario | ${builds.map((t) => `${t.name}: median CPU µs/call`).join(' | ')} | this ÷ baseline |`);
 log(`| --- | ${builds.map(() => '---:').join(' | ')} | ---: |`);
 for (const r of rows) log(`| ${r.join(' | ')} |`);

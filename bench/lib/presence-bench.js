@@ -101,8 +101,8 @@ export function publishWatchers({ tag, log }) {
  * state); ms until the last of each one's 1,000 NOTIFYs was answered, the first run's and
  * the median, and the server's CPU ms per fan-out.
  */
-export async function fanOut(t, { workDir, redis, tag, log, runs = 1 }) {
-  const server = await t.start({ workDir, auth: false, presence: true, redis, tag }).catch((e) => ({ skip: `start failed: ${e.message}` }));
+export async function fanOut(t, { workDir, redis, tag, log, runs = 1, nodeArgs = [] }) {
+  const server = await t.start({ workDir, auth: false, presence: true, redis, tag, nodeArgs }).catch((e) => ({ skip: `start failed: ${e.message}` }));
   if (server.skip) { log(`  skipped: ${server.skip}`); return { skipped: server.skip }; }
   const fleet = await startWatcherFleet({ domain: DOMAIN });
   try {

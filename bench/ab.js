@@ -4,6 +4,7 @@
 // steadier than a ramp's maximum). See docs/benchmarks.md.
 //   node bench/ab.js --baseline DIR|kamailio [--rounds N] [--only noauth,digest,message,subscribe,publish,fanout] [--seconds S] [--store redis]
 //   node bench/ab.js --profile DIR [--only …] [--seconds S] [--store redis]
+//   node bench/ab.js --alloc [--only …] [--seconds S] [--store redis]
 // DIR is a checkout of another commit, built (`npm run build` there); `kamailio` puts
 // Kamailio (section 3-5's configs) in its place, as issue 17's figures were measured. Each round starts each
 // build on the embedded store (or both on one throwaway Redis, `--store redis`) once and runs
@@ -12,7 +13,9 @@
 // presentity, then 5 PUBLISHes in turn; the median ms until the last NOTIFY of one was answered
 // (and the first PUBLISH's, as section 5 reports it) and the server's CPU ms per fan-out.
 // `--profile DIR`: no baseline; this build alone, one step per scenario under `node --cpu-prof`,
-// each profile kept in DIR and its top functions printed in µs per call.
+// each profile kept in DIR and its top functions printed in µs per call. `--alloc`: the same
+// with the bytes each function allocates per call instead (garbage included: what GC costs), at
+// a third of the rate (sampling slows Herald down).
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +25,8 @@ import { fanOut, publishWatchers } from './lib/presence-bench.js';
 import { rampTarget } from './lib/register-bench.js';
 import { median } from './lib/ramp.js';
 import { summariseFile } from './lib/cpuprofile.js';
+import { startAllocationSampling } from './lib/alloc-sampling.js';
+import { freeUdpPort } from './lib/proc.js';
 import { registeredUas } from './lib/message-bench.js';
 
 /**
@@ -40,14 +45,23 @@ function printProfile(dir, calls, windowSeconds) {
   for (const r of s.files.slice(0, 12)) log(`  ${perCall(r.selfMs).padStart(8)} µs  ${r.pct.toFixed(1).padStart(5)} %  ${r.file}`);
 }
 
+/** Bytes allocated per call of `calls`, by function (sampled every 4 KB, so small figures are rough). */
+function printAllocations({ total, rows }, calls) {
+  const perCall = (bytes) => (calls > 0 ? (bytes / calls).toFixed(0) : '—');
+  log(`  ${perCall(total)} B allocated per call over ${calls} calls (sampled); by function:`);
+  for (const r of rows.slice(0, 40)) log(`  ${perCall(r.bytes).padStart(7)} B  ${r.fn}`);
+}
+
 const here = fileURLToPath(new URL('.', import.meta.url));
 const argv = process.argv.slice(2);
 const option = (name, fallback) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : fallback);
 const baseline = option('--baseline', null);
 const profileDir = option('--profile', null);
-if (!baseline === !profileDir) {
+const alloc = argv.includes('--alloc');
+const alone = profileDir !== null || alloc;
+if (!baseline === !alone || (profileDir && alloc)) {
   console.error('usage: node bench/ab.js --baseline DIR|kamailio [--rounds N] [--only noauth,digest,message,subscribe,publish,fanout] [--seconds S] [--store redis]\n'
-    + '       node bench/ab.js --profile DIR [--only …] [--seconds S] [--store redis]');
+    + '       node bench/ab.js --profile DIR | --alloc [--only …] [--seconds S] [--store redis]');
   process.exit(2);
 }
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.once(sig, () => process.exit(130));
@@ -64,17 +78,17 @@ const SCENARIOS = [
 ];
 const FAN_OUT_RUNS = 5;
 const only = option('--only', null)?.split(',');
-const rounds = profileDir ? 1 : Number(option('--rounds', 2));
+const rounds = alone ? 1 : Number(option('--rounds', 2));
 const seconds = Number(option('--seconds', 15));
 const log = (s = '') => console.log(s);
 
 const onRedis = option('--store', 'embedded') === 'redis';
 // `--baseline kamailio`: this build against Kamailio at the same fixed rates, the issue 17 method.
-const baselineName = profileDir ? null : baseline === 'kamailio' ? 'Kamailio' : addBaselineTarget(baseline, { redis: onRedis });
+const baselineName = alone ? null : baseline === 'kamailio' ? 'Kamailio' : addBaselineTarget(baseline, { redis: onRedis });
 const builds = [registerTargets.find((t) => t.name === (onRedis ? 'Herald Redis, 1 worker' : 'Herald embedded')), registerTargets.find((t) => t.name === baselineName)]
   .filter(Boolean);
 const workDir = mkdtempSync(join(tmpdir(), 'herald-ab-'));
-log(profileDir ? `# Herald profiles at fixed rates — ${new Date().toISOString()}: into ${profileDir}\n`
+log(alone ? `# Herald ${alloc ? 'allocation' : 'CPU'} profiles at fixed rates — ${new Date().toISOString()}${profileDir ? `: into ${profileDir}` : ''}\n`
   : `# Herald A/B at fixed rates — ${new Date().toISOString()}: this checkout against ${baselineName}, ${rounds} rounds\n`);
 const rows = [];
 const redis = onRedis ? await startRedis() : null;
@@ -87,23 +101,31 @@ try {
     for (let r = 0; r < rounds; r++) {
       for (const t of r % 2 === 0 ? builds : [...builds].reverse()) {
         const tag = `${sc.id}-${r}-${t === builds[0] ? 'a' : 'b'}`;
-        const nodeArgs = profileDir ? ['--cpu-prof', '--cpu-prof-dir', join(profileDir, sc.id)] : [];
+        const inspectPort = alloc ? await freeUdpPort() : null;
+        const nodeArgs = profileDir ? ['--cpu-prof', '--cpu-prof-dir', join(profileDir, sc.id)] : alloc ? [`--inspect=127.0.0.1:${inspectPort}`] : [];
         if (sc.fanOut) {
           log(`${sc.name}, round ${r + 1} — ${t.name}:`);
           fanOuts.get(t.name).push(await fanOut(t, { workDir, redis, tag, log, runs: FAN_OUT_RUNS, nodeArgs }));
           if (profileDir) printProfile(join(profileDir, sc.id), FAN_OUT_RUNS, FAN_OUT_RUNS + 2);
           continue;
         }
-        log(`${sc.name} at ${sc.rate}/s, round ${r + 1} — ${t.name}:`);
         const plan = {
           scenario: join(here, 'scenarios', sc.file), sippArgs: ['-inf', sc.watchers ? publishersCsv : usersCsv, ...(sc.auth ? ['-auth_uri', DOMAIN] : [])],
-          stepSeconds: seconds, startRate: sc.rate, factor: 1, maxSteps: profileDir ? 1 : 2, bisections: 0, pauseMs: 2_000, workDir, log, tag,
+          stepSeconds: seconds, startRate: alloc ? Math.ceil(sc.rate / 3) : sc.rate, factor: 1, maxSteps: alone ? 1 : 2, bisections: 0, pauseMs: 2_000, workDir, log, tag,
         };
+        log(`${sc.name} at ${plan.startRate}/s, round ${r + 1} — ${t.name}:`);
         const watchers = sc.watchers ? publishWatchers({ tag, log }) : null;
-        const prepare = sc.uas ? registeredUas({ here, usersCsv, workDir, tag, log }) : watchers?.prepare ?? null;
+        const setUp = sc.uas ? registeredUas({ here, usersCsv, workDir, tag, log }) : watchers?.prepare ?? null;
+        let sampled = null;
+        const prepare = !alloc ? setUp : async (server) => {
+          const undo = await setUp?.(server);
+          const sampling = await startAllocationSampling(inspectPort);
+          return async () => { sampled = await sampling.stop(); await undo?.(); };
+        };
         const row = await rampTarget(t, { start: { workDir, auth: false, redis, tag, nodeArgs, ...sc.start }, plan, log, prepare });
         watchers?.noteOn(row);
         if (profileDir) printProfile(join(profileDir, sc.id), row.steps?.[0]?.successful ?? 0, seconds + 2);
+        if (sampled) printAllocations(sampled, row.steps?.[0]?.successful ?? 0);
         cpu.get(t.name).push(...(row.steps ?? []).filter((s) => s.pass).map((s) => s.cpuUsPerCall));
       }
     }
@@ -122,7 +144,7 @@ try {
   await redis?.stop();
   rmSync(workDir, { recursive: true, force: true });
 }
-if (profileDir) process.exit(0);
+if (alone) process.exit(0);
 log(`\n| scenario | ${builds.map((t) => `${t.name}: median CPU µs/call`).join(' | ')} | this ÷ baseline |`);
 log(`| --- | ${builds.map(() => '---:').join(' | ')} | ---: |`);
 for (const r of rows) log(`| ${r.join(' | ')} |`);

@@ -3,6 +3,8 @@ import { type SipRequest, randomHex } from '@herald/sip';
 import type { Claims, LocationStore, MessageStore } from '@herald/store';
 import { deliveryRequest } from './offline-message.js';
 
+const NOTHING: Promise<void> = Promise.resolve();
+
 /** How long one worker holds a recipient's delivery; renewed when half of it has passed. */
 const LEASE_MS = 60_000;
 /** How often expired messages are swept, and how many at most per sweep. */
@@ -57,7 +59,13 @@ export class OfflineDelivery {
   }
 
   /** A binding was added for `aor`: deliver what waits for it. Never rejects. */
-  async registered(aor: string): Promise<void> {
+  registered(aor: string): Promise<void> {
+    // Most registrations find nothing waiting: answered from memory where the store can.
+    if (this.options.messages.mayHold?.(aor) === false) return NOTHING;
+    return this.deliverLogged(aor);
+  }
+
+  private async deliverLogged(aor: string): Promise<void> {
     try {
       await this.deliver(aor);
     } catch (error) {

@@ -54,6 +54,12 @@ export interface MessageStore {
   add(message: NewStoredMessage, caps: MessageCaps, now: number): Promise<StoredMessage | MessageCap>;
   /** The recipient's live messages, oldest first. */
   list(recipient: string, now: number): Promise<StoredMessage[]>;
+  /**
+   * False when nothing is stored for the recipient, known without I/O; true when something
+   * may be (`list` tells). A store that would have to ask a server has no such method. Every
+   * REGISTER asks, and almost every one finds nothing.
+   */
+  mayHold?(recipient: string): boolean;
   /** Counts one more delivery attempt. */
   markAttempt(recipient: string, id: string): Promise<void>;
   /** Removes one message (after the recipient's 2xx); false when it was gone already. */

@@ -6,13 +6,15 @@ type SubStoreName = Exclude<keyof Store, 'kind' | 'ping' | 'close' | 'bus' | 'on
 
 /**
  * The operations of every sub-store. A `Record` over each interface's keys, so that a
- * method added to a store interface fails to compile here until it is timed too.
+ * method added to a store interface fails to compile here until it is timed too (true) or
+ * passed through untimed (false: a synchronous answer from memory, which a timer would
+ * turn into a promise).
  */
-const OPERATIONS: { [K in SubStoreName]: Record<keyof Store[K], true> } = {
+const OPERATIONS: { [K in SubStoreName]: Record<keyof Store[K], boolean> } = {
   locations: { get: true, compareAndSet: true, countAors: true },
   users: { get: true, put: true, delete: true, list: true, addAlias: true, removeAlias: true, resolveAlias: true, aliasesOf: true, setExternalAlias: true, externalAliasOf: true },
   authState: { advanceNonceCount: true, addFailure: true, failures: true, failuresOf: true, clearFailures: true, sharedSecret: true },
-  messages: { add: true, list: true, markAttempt: true, remove: true, purge: true, sweepExpired: true },
+  messages: { add: true, list: true, mayHold: false, markAttempt: true, remove: true, purge: true, sweepExpired: true },
   subscriptions: { get: true, compareAndSet: true, compareAndSetMany: true, create: true, delete: true, byResource: true, takeExpired: true },
   publications: { list: true, get: true, put: true, remove: true, takeExpired: true },
   groups: { get: true, put: true, delete: true, list: true },
@@ -38,9 +40,19 @@ export function instrumentStore(store: Store, metrics: HeraldMetrics): Store {
     onReconnect: (listener: () => void) => store.onReconnect(listener),
   } as Record<string, unknown>;
   for (const name of Object.keys(OPERATIONS) as SubStoreName[]) {
-    timed[name] = timeOperations(store[name], name, Object.keys(OPERATIONS[name]), metrics);
+    const operations = Object.entries(OPERATIONS[name]);
+    timed[name] = timeOperations(store[name], name, operations.filter(([, t]) => t).map(([op]) => op), metrics);
+    passThrough(timed[name] as Record<string, unknown>, store[name], operations.filter(([, t]) => !t).map(([op]) => op));
   }
   return timed as unknown as Store;
+}
+
+/** The untimed `operations` of `target` that it has (an optional method may be absent). */
+function passThrough(out: Record<string, unknown>, target: object, operations: readonly string[]): void {
+  for (const operation of operations) {
+    const method = (target as Record<string, unknown>)[operation];
+    if (typeof method === 'function') out[operation] = method.bind(target);
+  }
 }
 
 function timeOperations(target: object, storeName: string, operations: readonly string[], metrics: HeraldMetrics): object {

@@ -28,6 +28,9 @@ function message(recipient: string, overrides: Partial<NewStoredMessage> = {}): 
 /** Caps of `perRecipient` messages, and others as given (none unless given). */
 const within = (perRecipient: number, others: Partial<MessageCaps> = {}): MessageCaps => ({ perRecipient, perSender: Infinity, perForeignDomain: Infinity, ...others });
 
+/** `mayHold`'s answer, true (ask `list`) for a store without it. */
+const holds = (store: MessageStore, recipient: string): boolean => store.mayHold?.(recipient) ?? true;
+
 /** The message `add` kept; fails the test when a cap refused it. */
 function kept(outcome: StoredMessage | MessageCap): StoredMessage {
   if (typeof outcome === 'string') throw new Error(`refused by the ${outcome} cap`);
@@ -220,6 +223,15 @@ export function describeMessageStoreContract(name: string, make: () => Promise<M
       expect(await store.list(CAROL, T0)).toEqual([]);
     });
 
+
+    it('mayHold: never false for a recipient with messages; false for one that has none, where the store answers from memory', async () => {
+      if (store.mayHold !== undefined) expect(holds(store, ALICE)).toBe(false);
+      const a = kept(await store.add(message(ALICE), within(10), T0));
+      expect(holds(store, ALICE)).toBe(true);
+      if (store.mayHold !== undefined) expect(holds(store, CAROL)).toBe(false);
+      await store.remove(ALICE, a.id);
+      expect(await store.list(ALICE, T0)).toEqual([]);
+    });
 
     (caps.durable ? it : it.skip)('keeps messages, attempts and bodies across a reopen (when durable)', async () => {
       const body = Buffer.from([0x00, 0xff, 0x80, 0x0a]);

@@ -44,6 +44,10 @@ export class MemoryMessageStore implements MessageStore {
     return out;
   }
 
+  mayHold(recipient: string): boolean {
+    return this.byRecipient.has(recipient);
+  }
+
   async markAttempt(recipient: string, id: string): Promise<void> {
     const m = this.byRecipient.get(recipient)?.get(id);
     if (m) m.attempts++;

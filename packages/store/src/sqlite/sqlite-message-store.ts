@@ -178,6 +178,14 @@ export class SqliteMessageStore implements MessageStore {
     });
   }
 
+  mayHold(recipient: string): boolean {
+    try {
+      return this.mayHaveMessages(recipient);
+    } catch {
+      return true; // `list` reports what failed
+    }
+  }
+
   private mayHaveMessages(recipient: string): boolean {
     if (this.otherCommits.changed() || this.waiting === null) this.waiting = new Set(this.recipients.all());
     return this.waiting.has(recipient);

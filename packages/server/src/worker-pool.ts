@@ -1,7 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { openStore, type Store } from '@herald/store';
 import { systemClock } from '@herald/stack';
-import { AggregatorRegistry, Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 import { storeOptions } from './accounts.js';
 import { type AdminServer, startAdminServer } from './admin/admin-server.js';
 import type { HeraldConfig } from './config/herald-config.js';
@@ -10,6 +10,7 @@ import { nodeDdns } from './ddns/node-ddns.js';
 import { federationPolicy } from './federation/federation-policy-of.js';
 import type { Logger } from './logger.js';
 import { DdnsMetrics } from './metrics/ddns-metrics.js';
+import { workerMetrics } from './metrics/worker-metrics.js';
 
 /** What a worker tells the primary once its listeners are bound. */
 export interface WorkerReady {
@@ -33,6 +34,8 @@ const STOP_TIMEOUT_MS = 10_000;
  */
 export class WorkerPool {
   private readonly workers = new Set<Worker>();
+  /** The workers that have reported ready: those whose counters a scrape sums. */
+  private readonly serving = new Set<Worker>();
   private stopping = false;
   private restarts: number[] = [];
   private failed: ((error: Error) => void) | null = null;
@@ -71,17 +74,16 @@ export class WorkerPool {
 
   /**
    * The admin server runs in the primary, on a store connection of its own; `/metrics`
-   * sums the workers' registries (prom-client's cluster aggregation).
+   * sums the registries of the workers serving (prom-client's cluster aggregation).
    */
   private async startAdmin(): Promise<void> {
     const { config, logger } = this;
     if (!config.admin) return;
     this.store = await openStore(storeOptions(config, logger));
-    const aggregator = new AggregatorRegistry();
     this.admin = await startAdminServer({
       admin: config.admin,
       store: this.store,
-      metrics: async () => ({ contentType: aggregator.contentType, body: (await aggregator.clusterMetrics()) + (await this.registry.metrics()) }),
+      metrics: async () => ({ contentType: this.registry.contentType, body: (await workerMetrics(this.serving)) + (await this.registry.metrics()) }),
       // The policy as configured: the workers answer for what they apply.
       federation: federationPolicy(config),
       communities: config.communities,
@@ -116,10 +118,13 @@ export class WorkerPool {
     this.workers.add(worker);
     return new Promise((resolve) => {
       worker.on('message', (m: WorkerReady) => {
-        if (m?.type === 'herald:ready') resolve(m.listening);
+        if (m?.type !== 'herald:ready') return;
+        this.serving.add(worker);
+        resolve(m.listening);
       });
       worker.once('exit', (code, signal) => {
         this.workers.delete(worker);
+        this.serving.delete(worker);
         if (this.stopping) return;
         const why = signal ?? `exit code ${code}`;
         if (this.failed) {

@@ -239,7 +239,8 @@ class DigestAuthenticator implements RequestProcessor {
     // byte-for-byte copy replayed after a later request removed its binding would restore it).
     if (advanced === 'repeated') ctx.retransmitted = true;
 
-    await this.failures.succeeded(attempt);
+    const clearing = this.failures.succeeded(attempt);
+    if (clearing !== undefined) await clearing;
     const user: AuthenticatedUser = { user: record!.user, domain: record!.domain, aor: accountAor(record!.user, record!.domain) };
     ctx.authenticated = user;
     this.onSuccess?.(user, algorithm);

@@ -72,6 +72,27 @@ export interface DigestResponseInput {
   body?: Buffer | string;
 }
 
+/** Most H(Method ":" request-uri) kept per hash function; past it the cache starts again. */
+const A2_CACHE_SIZE = 256;
+const a2Hashes = { md5: new Map<string, string>(), sha256: new Map<string, string>() };
+
+/**
+ * H(A2) without a body: clients registering or sending to one address present the same
+ * method and uri each time, so the hash is kept. Both are public (they travel in the clear),
+ * so keeping them tells nothing; the bound keeps a client sending new uris from growing it.
+ */
+function methodUriHash(algorithm: DigestAlgorithm, a2: string): string {
+  const name = hashName(algorithm);
+  const cache = a2Hashes[name];
+  let h = cache.get(a2);
+  if (h === undefined) {
+    h = hash(name, a2, 'hex');
+    if (cache.size >= A2_CACHE_SIZE) cache.clear();
+    cache.set(a2, h);
+  }
+  return h;
+}
+
 /**
  * The `response` auth-param a client with the right password sends, lower-case hex.
  * @see RFC 7616 §3.4.1 (qop), RFC 2069 §2.1.2 (no qop, RFC 3261 §22.4 keeps it),
@@ -83,11 +104,10 @@ export function digestResponse(input: DigestResponseInput): string {
   // RFC 7616 §3.4.2: for -sess, HA1 = H(H(user:realm:pass) ":" nonce ":" cnonce).
   const a1 = isSessionAlgorithm(algorithm) ? digestHash(algorithm, `${input.ha1}:${nonce}:${cnonce}`) : input.ha1;
   // RFC 7616 §3.4.3: A2 = Method ":" request-uri [ ":" H(entity-body) ].
-  const a2 =
+  const ha2 =
     qop === 'auth-int'
-      ? `${input.method}:${input.uri}:${digestHash(algorithm, input.body ?? '')}`
-      : `${input.method}:${input.uri}`;
-  const ha2 = digestHash(algorithm, a2);
+      ? digestHash(algorithm, `${input.method}:${input.uri}:${digestHash(algorithm, input.body ?? '')}`)
+      : methodUriHash(algorithm, `${input.method}:${input.uri}`);
   if (qop === null) return digestHash(algorithm, `${a1}:${nonce}:${ha2}`);
   return digestHash(algorithm, `${a1}:${nonce}:${input.nc ?? ''}:${cnonce}:${qop}:${ha2}`);
 }
@@ -98,6 +118,13 @@ export function digestResponse(input: DigestResponseInput): string {
  * nothing about how much of it was right.
  */
 export function timingSafeEqualString(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  return timingSafeEqual(Buffer.from(a, 'latin1'), Buffer.from(b, 'latin1'));
+  const n = a.length;
+  if (n !== b.length) return false;
+  // Both written into one reused buffer (comparisons are synchronous), as latin1 like Buffer.from would.
+  if (compared.length < 2 * n) compared = Buffer.allocUnsafe(2 * n);
+  compared.write(a, 0, n, 'latin1');
+  compared.write(b, n, n, 'latin1');
+  return timingSafeEqual(compared.subarray(0, n), compared.subarray(n, 2 * n));
 }
+
+let compared = Buffer.allocUnsafe(128);

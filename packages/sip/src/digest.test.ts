@@ -79,6 +79,8 @@ describe('RFC 7616 §3.3 algorithm parameter', () => {
     expect(parseDigestAlgorithm('sha-256')).toBe('SHA-256');
     expect(parseDigestAlgorithm('MD5-SESS')).toBe('MD5-sess');
     expect(parseDigestAlgorithm('SHA-512-256')).toBeUndefined();
+    expect(parseDigestAlgorithm('Sha-256-Sess')).toBe('SHA-256-sess');
+    for (const name of ['MD5', 'MD5-sess', 'SHA-256', 'SHA-256-sess'] as const) expect(parseDigestAlgorithm(name)).toBe(name);
   });
 });
 

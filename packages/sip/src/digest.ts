@@ -10,11 +10,16 @@ export type DigestAlgorithm = 'MD5' | 'MD5-sess' | 'SHA-256' | 'SHA-256-sess';
 /** The quality of protection of a response; `null` is the RFC 2069 form without qop. */
 export type DigestQop = 'auth' | 'auth-int';
 
+/** By the lower-case name, and by the name as the RFC spells it (what clients send), which needs no lowering. */
 const ALGORITHMS: ReadonlyMap<string, DigestAlgorithm> = new Map([
   ['md5', 'MD5'],
   ['md5-sess', 'MD5-sess'],
   ['sha-256', 'SHA-256'],
   ['sha-256-sess', 'SHA-256-sess'],
+  ['MD5', 'MD5'],
+  ['MD5-sess', 'MD5-sess'],
+  ['SHA-256', 'SHA-256'],
+  ['SHA-256-sess', 'SHA-256-sess'],
 ]);
 
 /**
@@ -24,7 +29,7 @@ const ALGORITHMS: ReadonlyMap<string, DigestAlgorithm> = new Map([
  */
 export function parseDigestAlgorithm(value: string | undefined): DigestAlgorithm | undefined {
   if (value === undefined) return 'MD5';
-  return ALGORITHMS.get(value.toLowerCase());
+  return ALGORITHMS.get(value) ?? ALGORITHMS.get(value.toLowerCase());
 }
 
 /** True for MD5-sess and SHA-256-sess. */

@@ -123,13 +123,6 @@ export function digestResponse(input: DigestResponseInput): string {
  * nothing about how much of it was right.
  */
 export function timingSafeEqualString(a: string, b: string): boolean {
-  const n = a.length;
-  if (n !== b.length) return false;
-  // Both written into one reused buffer (comparisons are synchronous), as latin1 like Buffer.from would.
-  if (compared.length < 2 * n) compared = Buffer.allocUnsafe(2 * n);
-  compared.write(a, 0, n, 'latin1');
-  compared.write(b, n, n, 'latin1');
-  return timingSafeEqual(compared.subarray(0, n), compared.subarray(n, 2 * n));
+  if (a.length !== b.length) return false;
+  return timingSafeEqual(Buffer.from(a, 'latin1'), Buffer.from(b, 'latin1'));
 }
-
-let compared = Buffer.allocUnsafe(128);

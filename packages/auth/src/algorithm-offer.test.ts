@@ -49,4 +49,16 @@ describe('AlgorithmOffer (RFC 8760 §2.3, §2.4)', () => {
     expect(md5First.for('Linphone/5.2', 'example.com')).toEqual(['MD5', 'SHA-256']);
     expect(md5First.for(undefined, 'example.com')).toEqual(['MD5']);
   });
+
+  it('gives each User-Agent its own answer once many have been seen, and still asks the realm each time', () => {
+    const byDomain = new AlgorithmOffer({ ...DEFAULT_DIGEST_POLICY, sha256Domains: ['example.org'], md5OnlyUserAgents: ['old-phone'] });
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 300; i++) {
+        expect(byDomain.for(`Linphone/5.${i}`, 'example.com')).toEqual(['SHA-256', 'MD5']);
+        expect(byDomain.for(`Other/5.${i}`, 'example.com')).toEqual(['MD5']);
+        expect(byDomain.for(`Other/5.${i}`, 'example.org')).toEqual(['SHA-256', 'MD5']);
+        expect(byDomain.for(`Old-Phone/5.${i}`, 'example.org')).toEqual(['MD5']);
+      }
+    }
+  });
 });

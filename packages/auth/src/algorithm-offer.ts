@@ -22,6 +22,7 @@ export class AlgorithmOffer {
   private readonly sha256Agents: readonly string[];
   private readonly sha256Domains: ReadonlySet<string>;
   private readonly md5OnlyAgents: readonly string[];
+  private readonly kinds = new Map<string, AgentKind>();
 
   constructor(policy: AlgorithmOfferPolicy) {
     this.all = Object.freeze([...policy.algorithms]);
@@ -35,12 +36,29 @@ export class AlgorithmOffer {
   /** The algorithms to challenge a client with: {@link all} or {@link md5} (the same array each time). */
   for(userAgent: string | undefined, realm: string): readonly DigestAlgorithm[] {
     if (this.md5 === this.all) return this.all;
-    const agent = userAgent?.toLowerCase();
-    if (agent !== undefined && contains(agent, this.md5OnlyAgents)) return this.md5;
+    const kind = userAgent === undefined ? 'other' : this.kindOf(userAgent);
+    if (kind === 'md5-only') return this.md5;
     if (this.sha256Domains.has(realm)) return this.all;
-    return agent !== undefined && contains(agent, this.sha256Agents) ? this.all : this.md5;
+    return kind === 'sha256' ? this.all : this.md5;
+  }
+
+  /** Which list a User-Agent is on, kept per User-Agent text: a fleet of phones sends a handful of them. */
+  private kindOf(userAgent: string): AgentKind {
+    let kind = this.kinds.get(userAgent);
+    if (kind !== undefined) return kind;
+    const agent = userAgent.toLowerCase();
+    kind = contains(agent, this.md5OnlyAgents) ? 'md5-only' : contains(agent, this.sha256Agents) ? 'sha256' : 'other';
+    if (this.kinds.size >= AGENT_CACHE_SIZE) this.kinds.clear();
+    this.kinds.set(userAgent, kind);
+    return kind;
   }
 }
+
+/** Which of the policy's User-Agent lists a client is on (`md5OnlyUserAgents` wins). */
+type AgentKind = 'other' | 'md5-only' | 'sha256';
+
+/** Most User-Agent texts {@link AlgorithmOffer} keeps the kind of; past it, it starts again. */
+const AGENT_CACHE_SIZE = 256;
 
 function lowerCase(list: readonly string[]): string[] {
   return list.map((s) => s.toLowerCase());

@@ -58,6 +58,16 @@ describe('RFC 3261 §22.2 / RFC 8760 §2.3 challenge', () => {
     expect(h.failures).toEqual([]);
   });
 
+  it('takes the Digest scheme in any case (RFC 3261 §25.1: a token)', async () => {
+    const auth = makeAuthenticator();
+    for (const scheme of ['digest', 'DIGEST', 'Digest']) {
+      const challenge = await challengeFor(auth);
+      const credentials = answer(challenge, { algorithm: 'MD5' }).replace('Authorization: Digest ', `Authorization: ${scheme} `);
+      expect((await send(auth, request({ headers: [credentials] }))).verdict).toBe('continue');
+    }
+    expect(h.successes).toEqual(['sip:alice@example.com MD5', 'sip:alice@example.com MD5', 'sip:alice@example.com MD5']);
+  });
+
   it('challenges again when the credentials are for another realm only', async () => {
     const auth = makeAuthenticator();
     const challenge = await challengeFor(auth);

@@ -239,7 +239,8 @@ class DigestAuthenticator implements RequestProcessor {
     // byte-for-byte copy replayed after a later request removed its binding would restore it).
     if (advanced === 'repeated') ctx.retransmitted = true;
 
-    await this.failures.succeeded(attempt);
+    const clearing = this.failures.succeeded(attempt);
+    if (clearing !== undefined) await clearing;
     const user: AuthenticatedUser = { user: record!.user, domain: record!.domain, aor: accountAor(record!.user, record!.domain) };
     ctx.authenticated = user;
     this.onSuccess?.(user, algorithm);
@@ -307,7 +308,7 @@ function retransmissionId(ctx: RequestContext): string {
   const { req, flow } = ctx;
   let text = flow.transport + ' ' + flow.remoteAddress + ' ' + flow.remotePort + '\n' + req.startLine();
   for (const h of req.headers) text += '\n' + h.key + ':' + h.value;
-  return hash('sha256', text + '\n\n' + req.body.toString('latin1'), 'base64');
+  return hash('sha256', req.body.length === 0 ? text + '\n\n' : text + '\n\n' + req.body.toString('latin1'), 'base64');
 }
 
 /** HA1 stand-ins for an unknown user: the right length, matching no password anyone can know. */
@@ -317,9 +318,14 @@ const NO_HA1_SHA256 = '0'.repeat(64);
 /** The Digest credentials for `realm`; credentials for other realms belong to other proxies (RFC 3261 §22.3). */
 function credentialsFor(list: readonly AuthHeader[], realm: string): AuthHeader | undefined {
   for (const h of list) {
-    if (h.params.get('realm') === realm && h.scheme.toLowerCase() === 'digest') return h;
+    if (h.params.get('realm') === realm && isDigest(h.scheme)) return h;
   }
   return undefined;
+}
+
+/** RFC 3261 §25.1: the scheme is a token, compared ignoring case; `Digest` as written by nearly every client needs no lowering. */
+function isDigest(scheme: string): boolean {
+  return scheme === 'Digest' || scheme.toLowerCase() === 'digest';
 }
 
 /** nc = 8LHEX (RFC 7616 §3.4); -1 when it is not. */

@@ -40,12 +40,11 @@ export class FailureLimits {
   ) {}
 
   /** Reads the counters of `address` answering for `account` (`user@realm`). */
-  async begin(address: string, account: string, now: number): Promise<Attempt> {
+  begin(address: string, account: string, now: number): Promise<Attempt> {
     const sourceKey = 'src:' + address;
     const userKey = 'user:' + account;
     const pairKey = 'src-user:' + address + '|' + account;
-    const [bySource, byUser, byPair] = await this.store.failuresOf([sourceKey, userKey, pairKey], now);
-    return { sourceKey, userKey, pairKey, counts: [bySource, byUser, byPair] };
+    return this.store.failuresOf([sourceKey, userKey, pairKey], now).then((counts) => ({ sourceKey, userKey, pairKey, counts: [counts[0], counts[1], counts[2]] }));
   }
 
   /** Whether the attempt is refused without looking at its answer. */
@@ -73,9 +72,10 @@ export class FailureLimits {
   /**
    * Forgets the source's failures for the account once it has proved the password. The
    * account's count stays until its window ends: clearing it would hand an attacker a new
-   * set of guesses each time the owner's phone registers.
+   * set of guesses each time the owner's phone registers. `undefined` when there is
+   * nothing to forget, so that the common success waits for nothing.
    */
-  async succeeded(attempt: Attempt): Promise<void> {
-    if (attempt.counts[2] > 0) await this.store.clearFailures(attempt.pairKey);
+  succeeded(attempt: Attempt): Promise<void> | undefined {
+    return attempt.counts[2] > 0 ? this.store.clearFailures(attempt.pairKey) : undefined;
   }
 }

@@ -20,4 +20,14 @@ describe('HmacSha256', () => {
       expect(new HmacSha256(key).mac(bytes, 'bücher.example')).toEqual(expected);
     }
   });
+
+  it('matches createHmac call after call, for texts longer than its first buffer', () => {
+    const key = Buffer.alloc(32, 7);
+    const hmac = new HmacSha256(key);
+    const bytes = Buffer.from('0123456789abcdef');
+    for (const text of ['a', 'é'.repeat(100), 'b'.repeat(500), 'example.com', '']) {
+      const expected = createHmac('sha256', key).update(bytes).update(text, 'utf8').digest('hex');
+      expect(hmac.mac(bytes, text).toString('hex')).toBe(expected);
+    }
+  });
 });

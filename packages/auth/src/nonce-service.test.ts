@@ -59,6 +59,28 @@ describe('RFC 7616 §3.3 nonce', () => {
     expect(nonces.check(variant, 'example.com', T0)).toBe('invalid');
   });
 
+  it('accepts only base64url characters, though Node would decode "+" and "/" and skip others', () => {
+    let n = nonces.issue('example.com', T0);
+    while (!/[-_]/.test(n.slice(0, -1))) n = nonces.issue('example.com', T0);
+    const standard = n.slice(0, -1).replace(/-/g, '+').replace(/_/g, '/') + n.slice(-1);
+    expect(Buffer.from(standard, 'base64url').equals(Buffer.from(n, 'base64url'))).toBe(true);
+    expect(nonces.check(standard, 'example.com', T0)).toBe('invalid');
+    for (const odd of ['=', '.', ' ', 'é']) expect(nonces.check(odd + n.slice(1), 'example.com', T0)).toBe('invalid');
+    expect(nonces.expiresAt(standard)).toBeNaN();
+    expect(nonces.check(n, 'example.com', T0)).toBe('valid');
+  });
+
+  it('keeps issue times past 2^32 ms and checks each nonce on its own, one after another', () => {
+    const late = 2 ** 40 + 12_345;
+    const a = nonces.issue('example.com', late);
+    const b = nonces.issue('example.org', T0);
+    expect(nonces.expiresAt(a)).toBe(late + 300_000);
+    expect(nonces.check(b, 'example.org', T0)).toBe('valid');
+    expect(nonces.check(a, 'example.com', late + 1)).toBe('valid');
+    expect(nonces.check(a, 'example.org', late + 1)).toBe('invalid');
+    expect(nonces.expiresAt(b)).toBe(T0 + 300_000);
+  });
+
   it('rejects a nonce issued further in the future than the clock skew allows', () => {
     const n = nonces.issue('example.com', T0 + 60_000);
     expect(nonces.check(n, 'example.com', T0)).toBe('invalid');

@@ -39,6 +39,12 @@ export class NonceService {
   private secrets: [Secret] | [Secret, Secret];
   private readonly pool = Buffer.allocUnsafe(POOL_SIZE);
   private poolAt = POOL_SIZE;
+  /** The nonce being issued, and the one being checked: every call fills them anew, synchronously. */
+  private readonly issued = Buffer.allocUnsafe(NONCE_BYTES);
+  private readonly issuedSigned = this.issued.subarray(0, SIGNED_BYTES);
+  private readonly received = Buffer.allocUnsafe(NONCE_BYTES);
+  private readonly receivedSigned = this.received.subarray(0, SIGNED_BYTES);
+  private readonly receivedMac = this.received.subarray(SIGNED_BYTES);
 
   constructor(secret: string | Buffer, options: NonceServiceOptions = {}) {
     this.secrets = [ourSecret(secret)];
@@ -61,8 +67,8 @@ export class NonceService {
 
   /** A fresh nonce for `realm`, issued at `now` (ms since the epoch). */
   issue(realm: string, now: number): string {
-    const buf = Buffer.allocUnsafe(NONCE_BYTES);
-    buf.writeBigUInt64BE(BigInt(Math.floor(now)), 0);
+    const buf = this.issued;
+    writeTime(buf, Math.floor(now));
     // Random bytes come from a pool refilled 512 nonces at a time: one getrandom call per pool.
     if (this.poolAt === POOL_SIZE) {
       randomFillSync(this.pool);
@@ -70,16 +76,16 @@ export class NonceService {
     }
     this.pool.copy(buf, TIME_BYTES, this.poolAt, this.poolAt + RANDOM_BYTES);
     this.poolAt += RANDOM_BYTES;
-    this.mac(this.secrets[0], buf, realm).copy(buf, SIGNED_BYTES, 0, MAC_BYTES);
+    this.secrets[0].hmac.mac(this.issuedSigned, realm).copy(buf, SIGNED_BYTES, 0, MAC_BYTES);
     return buf.toString('base64url');
   }
 
   /** Whether `nonce` was issued by a node sharing the secret, for `realm`, and is still fresh at `now`. */
   check(nonce: string, realm: string, now: number): NonceStatus {
-    const buf = decode(nonce);
-    if (buf === null) return 'invalid';
-    if (!this.signedWithOurSecret(buf, realm)) return 'invalid';
-    const issuedAt = Number(buf.readBigUInt64BE(0));
+    const buf = this.received;
+    if (!decodeInto(nonce, buf)) return 'invalid';
+    if (!this.signedWithOurSecret(realm)) return 'invalid';
+    const issuedAt = readTime(buf);
     if (issuedAt > now + this.maxClockSkewMs) return 'invalid';
     return now - issuedAt >= this.lifetimeMs ? 'stale' : 'valid';
   }
@@ -89,19 +95,15 @@ export class NonceService {
    * can go then. `NaN` for text that is no nonce of this service.
    */
   expiresAt(nonce: string): number {
-    const buf = decode(nonce);
-    return buf === null ? NaN : Number(buf.readBigUInt64BE(0)) + this.lifetimeMs;
+    return decodeInto(nonce, this.received) ? readTime(this.received) + this.lifetimeMs : NaN;
   }
 
-  private signedWithOurSecret(buf: Buffer, realm: string): boolean {
+  /** Whether the MAC of the nonce in `received` is that of one of our secrets for `realm`. */
+  private signedWithOurSecret(realm: string): boolean {
     for (const secret of this.secrets) {
-      if (timingSafeEqual(this.mac(secret, buf, realm).subarray(0, MAC_BYTES), buf.subarray(SIGNED_BYTES))) return true;
+      if (timingSafeEqual(secret.hmac.mac(this.receivedSigned, realm).subarray(0, MAC_BYTES), this.receivedMac)) return true;
     }
     return false;
-  }
-
-  private mac(secret: Secret, buf: Buffer, realm: string): Buffer {
-    return secret.hmac.mac(buf.subarray(0, SIGNED_BYTES), realm);
   }
 }
 
@@ -117,14 +119,37 @@ function ourSecret(secret: string | Buffer): Secret {
   return { bytes, hmac: new HmacSha256(bytes) };
 }
 
+/** The value of each base64url character (RFC 4648 §5) by char code, -1 for any other. */
+const BASE64URL = new Int8Array(128).fill(-1);
+for (const [i, c] of [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'].entries()) BASE64URL[c.charCodeAt(0)] = i;
+
 /**
- * The 32 bytes of a nonce, or null. Decoding is lenient about characters and the last
- * character's spare bits, so the text must re-encode to itself: otherwise several texts
- * would name one nonce and each would get its own nonce-count.
+ * Decodes the 32 bytes of a nonce into `into`; false for text that is none. Only the one
+ * text that encodes the bytes is accepted: every character of the base64url alphabet
+ * (Node's decoder would skip others, and take `+` and `/` too) and the last character's two
+ * spare bits zero. Otherwise several texts would name one nonce and each would get its own
+ * nonce-count.
  */
-function decode(nonce: string): Buffer | null {
-  if (nonce.length !== NONCE_LENGTH) return null;
-  const buf = Buffer.from(nonce, 'base64url');
-  if (buf.length !== NONCE_BYTES || buf.toString('base64url') !== nonce) return null;
-  return buf;
+function decodeInto(nonce: string, into: Buffer): boolean {
+  if (nonce.length !== NONCE_LENGTH) return false;
+  for (let i = 0; i < NONCE_LENGTH; i++) {
+    const c = nonce.charCodeAt(i);
+    if (c >= 128 || BASE64URL[c] < 0) return false;
+  }
+  // 43 characters carry 258 bits for 256.
+  if ((BASE64URL[nonce.charCodeAt(NONCE_LENGTH - 1)] & 3) !== 0) return false;
+  return into.write(nonce, 'base64url') === NONCE_BYTES;
+}
+
+const TWO_TO_32 = 2 ** 32;
+
+/** Writes a time in ms (a non-negative integer) as the 8-byte big-endian issue time. */
+function writeTime(buf: Buffer, ms: number): void {
+  const high = Math.floor(ms / TWO_TO_32);
+  buf.writeUInt32BE(high, 0);
+  buf.writeUInt32BE(ms - high * TWO_TO_32, 4);
+}
+
+function readTime(buf: Buffer): number {
+  return buf.readUInt32BE(0) * TWO_TO_32 + buf.readUInt32BE(4);
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { digestHash, digestResponse, ha1, isSessionAlgorithm, parseDigestAlgorithm, timingSafeEqualString } from './digest.js';
 
 describe('RFC 7616 §3.9.1 examples with MD5 and SHA-256', () => {
@@ -78,6 +79,8 @@ describe('RFC 7616 §3.3 algorithm parameter', () => {
     expect(parseDigestAlgorithm('sha-256')).toBe('SHA-256');
     expect(parseDigestAlgorithm('MD5-SESS')).toBe('MD5-sess');
     expect(parseDigestAlgorithm('SHA-512-256')).toBeUndefined();
+    expect(parseDigestAlgorithm('Sha-256-Sess')).toBe('SHA-256-sess');
+    for (const name of ['MD5', 'MD5-sess', 'SHA-256', 'SHA-256-sess'] as const) expect(parseDigestAlgorithm(name)).toBe(name);
   });
 });
 
@@ -86,5 +89,29 @@ describe('timingSafeEqualString', () => {
     expect(timingSafeEqualString('abcd', 'abcd')).toBe(true);
     expect(timingSafeEqualString('abcd', 'abce')).toBe(false);
     expect(timingSafeEqualString('abcd', 'abc')).toBe(false);
+  });
+});
+
+describe('digestResponse for many method and uri pairs', () => {
+  it('gives H(HA1:nonce:nc:cnonce:qop:H(method:uri)) for each, more pairs than it keeps', () => {
+    const md5 = (text: string) => createHash('md5').update(text).digest('hex');
+    const h1 = ha1('MD5', 'alice', 'example.com', 'secret');
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 300; i++) {
+        const uri = `sip:u${i}@example.com`;
+        const expected = md5(`${h1}:abc:00000001:xyz:auth:${md5(`REGISTER:${uri}`)}`);
+        expect(digestResponse({ algorithm: 'MD5', ha1: h1, method: 'REGISTER', uri, nonce: 'abc', qop: 'auth', nc: '00000001', cnonce: 'xyz' })).toBe(expected);
+      }
+    }
+  });
+});
+
+describe('timingSafeEqualString on long strings', () => {
+  it('compares strings of any length, one after another', () => {
+    const a = 'f'.repeat(300);
+    expect(timingSafeEqualString(a, 'f'.repeat(300))).toBe(true);
+    expect(timingSafeEqualString(a, 'f'.repeat(299) + 'e')).toBe(false);
+    expect(timingSafeEqualString('abc', 'abc')).toBe(true);
+    expect(timingSafeEqualString('abc', 'abd')).toBe(false);
   });
 });

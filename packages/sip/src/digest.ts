@@ -10,11 +10,16 @@ export type DigestAlgorithm = 'MD5' | 'MD5-sess' | 'SHA-256' | 'SHA-256-sess';
 /** The quality of protection of a response; `null` is the RFC 2069 form without qop. */
 export type DigestQop = 'auth' | 'auth-int';
 
+/** By the lower-case name, and by the name as the RFC spells it (what clients send), which needs no lowering. */
 const ALGORITHMS: ReadonlyMap<string, DigestAlgorithm> = new Map([
   ['md5', 'MD5'],
   ['md5-sess', 'MD5-sess'],
   ['sha-256', 'SHA-256'],
   ['sha-256-sess', 'SHA-256-sess'],
+  ['MD5', 'MD5'],
+  ['MD5-sess', 'MD5-sess'],
+  ['SHA-256', 'SHA-256'],
+  ['SHA-256-sess', 'SHA-256-sess'],
 ]);
 
 /**
@@ -24,7 +29,7 @@ const ALGORITHMS: ReadonlyMap<string, DigestAlgorithm> = new Map([
  */
 export function parseDigestAlgorithm(value: string | undefined): DigestAlgorithm | undefined {
   if (value === undefined) return 'MD5';
-  return ALGORITHMS.get(value.toLowerCase());
+  return ALGORITHMS.get(value) ?? ALGORITHMS.get(value.toLowerCase());
 }
 
 /** True for MD5-sess and SHA-256-sess. */
@@ -72,6 +77,27 @@ export interface DigestResponseInput {
   body?: Buffer | string;
 }
 
+/** Most H(Method ":" request-uri) kept per hash function; past it the cache starts again. */
+const A2_CACHE_SIZE = 256;
+const a2Hashes = { md5: new Map<string, string>(), sha256: new Map<string, string>() };
+
+/**
+ * H(A2) without a body: clients registering or sending to one address present the same
+ * method and uri each time, so the hash is kept. Both are public (they travel in the clear),
+ * so keeping them tells nothing; the bound keeps a client sending new uris from growing it.
+ */
+function methodUriHash(algorithm: DigestAlgorithm, a2: string): string {
+  const name = hashName(algorithm);
+  const cache = a2Hashes[name];
+  let h = cache.get(a2);
+  if (h === undefined) {
+    h = hash(name, a2, 'hex');
+    if (cache.size >= A2_CACHE_SIZE) cache.clear();
+    cache.set(a2, h);
+  }
+  return h;
+}
+
 /**
  * The `response` auth-param a client with the right password sends, lower-case hex.
  * @see RFC 7616 §3.4.1 (qop), RFC 2069 §2.1.2 (no qop, RFC 3261 §22.4 keeps it),
@@ -83,11 +109,10 @@ export function digestResponse(input: DigestResponseInput): string {
   // RFC 7616 §3.4.2: for -sess, HA1 = H(H(user:realm:pass) ":" nonce ":" cnonce).
   const a1 = isSessionAlgorithm(algorithm) ? digestHash(algorithm, `${input.ha1}:${nonce}:${cnonce}`) : input.ha1;
   // RFC 7616 §3.4.3: A2 = Method ":" request-uri [ ":" H(entity-body) ].
-  const a2 =
+  const ha2 =
     qop === 'auth-int'
-      ? `${input.method}:${input.uri}:${digestHash(algorithm, input.body ?? '')}`
-      : `${input.method}:${input.uri}`;
-  const ha2 = digestHash(algorithm, a2);
+      ? digestHash(algorithm, `${input.method}:${input.uri}:${digestHash(algorithm, input.body ?? '')}`)
+      : methodUriHash(algorithm, `${input.method}:${input.uri}`);
   if (qop === null) return digestHash(algorithm, `${a1}:${nonce}:${ha2}`);
   return digestHash(algorithm, `${a1}:${nonce}:${input.nc ?? ''}:${cnonce}:${qop}:${ha2}`);
 }

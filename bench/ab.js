@@ -2,7 +2,7 @@
 // Two builds of Herald at fixed rates, alternated: the comparison a change that must not make
 // a row worse needs (DESIGN.md: CPU per call at a fixed rate well below both maxima is
 // steadier than a ramp's maximum). See docs/benchmarks.md.
-//   node bench/ab.js --baseline DIR|kamailio [--rounds N] [--only noauth,digest,message,subscribe,publish,fanout] [--seconds S] [--store redis]
+//   node bench/ab.js --baseline DIR|kamailio [--rounds N] [--only noauth,digest,message,subscribe,publish,fanout] [--seconds S] [--store redis [--workers 2]]
 //   node bench/ab.js --profile DIR [--only …] [--seconds S] [--store redis]
 //   node bench/ab.js --alloc [--only …] [--seconds S] [--store redis]
 // DIR is a checkout of another commit, built (`npm run build` there); `kamailio` puts
@@ -83,9 +83,14 @@ const seconds = Number(option('--seconds', 15));
 const log = (s = '') => console.log(s);
 
 const onRedis = option('--store', 'embedded') === 'redis';
+const workers = Number(option('--workers', 1));
+if (workers !== 1 && (workers !== 2 || !onRedis)) {
+  console.error('--workers 2 goes with --store redis (this build only; a baseline build runs one worker)');
+  process.exit(2);
+}
 // `--baseline kamailio`: this build against Kamailio at the same fixed rates, the issue 17 method.
 const baselineName = alone ? null : baseline === 'kamailio' ? 'Kamailio' : addBaselineTarget(baseline, { redis: onRedis });
-const builds = [registerTargets.find((t) => t.name === (onRedis ? 'Herald Redis, 1 worker' : 'Herald embedded')), registerTargets.find((t) => t.name === baselineName)]
+const builds = [registerTargets.find((t) => t.name === (onRedis ? `Herald Redis, ${workers} worker${workers > 1 ? 's' : ''}` : 'Herald embedded')), registerTargets.find((t) => t.name === baselineName)]
   .filter(Boolean);
 const workDir = mkdtempSync(join(tmpdir(), 'herald-ab-'));
 log(alone ? `# Herald ${alloc ? 'allocation' : 'CPU'} profiles at fixed rates — ${new Date().toISOString()}${profileDir ? `: into ${profileDir}` : ''}\n`
@@ -97,6 +102,7 @@ try {
   const publishersCsv = writeUsersCsv(join(workDir, 'publishers.csv'), 1_000);
   for (const sc of SCENARIOS.filter((s) => !only || only.includes(s.id))) {
     const cpu = new Map(builds.map((b) => [b.name, []]));
+    const redisCpu = new Map(builds.map((b) => [b.name, []]));
     const fanOuts = new Map(builds.map((b) => [b.name, []]));
     for (let r = 0; r < rounds; r++) {
       for (const t of r % 2 === 0 ? builds : [...builds].reverse()) {
@@ -126,7 +132,9 @@ try {
         watchers?.noteOn(row);
         if (profileDir) printProfile(join(profileDir, sc.id), row.steps?.[0]?.successful ?? 0, seconds + 2);
         if (sampled) printAllocations(sampled, row.steps?.[0]?.successful ?? 0);
-        cpu.get(t.name).push(...(row.steps ?? []).filter((s) => s.pass).map((s) => s.cpuUsPerCall));
+        const passed = (row.steps ?? []).filter((s) => s.pass);
+        cpu.get(t.name).push(...passed.map((s) => s.cpuUsPerCall));
+        redisCpu.get(t.name).push(...passed.flatMap((s) => s.sideCpuUsPerCall?.redis ?? []));
       }
     }
     if (sc.fanOut) {
@@ -138,7 +146,9 @@ try {
       continue;
     }
     const [a, b] = builds.map((t) => median(cpu.get(t.name)));
-    rows.push([`${sc.name} (${sc.rate}/s)`, ...builds.map((t) => `${median(cpu.get(t.name))?.toFixed(1) ?? '—'} (${cpu.get(t.name).length} steps)`), a && b ? `${(a / b).toFixed(2)}×` : '—']);
+    // On Redis, the Redis server's CPU per call too (not in the ratio: Kamailio has no such process).
+    const redisPart = (t) => (redisCpu.get(t.name).length > 0 ? ` + Redis ${median(redisCpu.get(t.name)).toFixed(1)}` : '');
+    rows.push([`${sc.name} (${sc.rate}/s)`, ...builds.map((t) => `${median(cpu.get(t.name))?.toFixed(1) ?? '—'}${redisPart(t)} (${cpu.get(t.name).length} steps)`), a && b ? `${(a / b).toFixed(2)}×` : '—']);
   }
 } finally {
   await redis?.stop();

@@ -14,6 +14,14 @@ describe('RFC 3261 §20.42 Via', () => {
     expect(v.params.get('branch')).toBe('z9hG4bK1');
   });
 
+  it('reads sent-protocol, host and parameter names in any case the same way', () => {
+    const v = parseVia('sip/2.0/wss Host.Example.COM;Branch=z9hG4bK1;RPORT');
+    expect(v).toMatchObject({ protocol: 'SIP/2.0', transport: 'WSS', host: 'host.example.com', port: null });
+    expect([...v.params]).toEqual([['branch', 'z9hG4bK1'], ['rport', null]]);
+    expect(parseVia('SIP/2.0/UDPX h;branch=b').transport).toBe('UDPX');
+    expect(parseVia('SIP/2.0/SCTP h;branches=b;tags').params).toEqual(new Map([['branches', 'b'], ['tags', null]]));
+  });
+
   it('takes received as an IPv6 address with or without brackets (RFC 5118 §4.5, §4.6)', () => {
     expect(parseVia('SIP/2.0/UDP [2001:db8::9:1];received=[2001:db8::9:255];branch=z9hG4bK1').params.get('received')).toBe('[2001:db8::9:255]');
     expect(parseVia('SIP/2.0/UDP [2001:db8::9:1];received=2001:db8::9:255;branch=z9hG4bK1').params.get('received')).toBe('2001:db8::9:255');

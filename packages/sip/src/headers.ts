@@ -1,4 +1,5 @@
 import { TOKEN, isDigit, readQuoted, skipWs } from './grammar.js';
+import { knownMethodAt } from './methods.js';
 import type { NameAddr } from './name-addr.js';
 import { type Params, formatParams, parseHeaderParams, unquote } from './params.js';
 import { parseHostPort } from './uri.js';
@@ -67,32 +68,49 @@ export function parseUint32(text: string, what: string): number {
  */
 export function parseVia(value: string): Via {
   const s = value;
-  const parts: string[] = [];
   let i = skipWs(s, 0);
-  for (let k = 0; k < 3; k++) {
-    let j = i;
-    while (j < s.length && s.charCodeAt(j) < 128 && TOKEN[s.charCodeAt(j)] === 1) j++;
-    if (j === i) throw new Error(`malformed sent-protocol in "${value}"`);
-    parts.push(s.slice(i, j));
-    i = skipWs(s, j);
-    if (k < 2) {
-      if (s.charCodeAt(i) !== 0x2f) throw new Error(`malformed sent-protocol in "${value}"`);
-      i = skipWs(s, i + 1);
-    }
+  let protocol: string;
+  if (s.startsWith('SIP/2.0/', i)) {
+    protocol = 'SIP/2.0';
+    i = skipWs(s, i + 8);
+  } else {
+    const nameEnd = sentProtocolTokenEnd(s, i);
+    const name = s.slice(i, nameEnd);
+    i = skipWs(s, nameEnd);
+    if (s.charCodeAt(i) !== 0x2f) throw new Error(`malformed sent-protocol in "${value}"`);
+    i = skipWs(s, i + 1);
+    const versionEnd = sentProtocolTokenEnd(s, i);
+    protocol = `${name.toUpperCase()}/${s.slice(i, versionEnd)}`;
+    i = skipWs(s, versionEnd);
+    if (s.charCodeAt(i) !== 0x2f) throw new Error(`malformed sent-protocol in "${value}"`);
+    i = skipWs(s, i + 1);
   }
-  const afterProtocol = i;
-  if (afterProtocol === s.length || s.charCodeAt(afterProtocol - 1) > 0x20) {
+  const transportStart = i;
+  const transportEnd = sentProtocolTokenEnd(s, i);
+  const transport = knownTransportAt(s, transportStart, transportEnd) ?? s.slice(transportStart, transportEnd).toUpperCase();
+  i = skipWs(s, transportEnd);
+  if (i === s.length || s.charCodeAt(i - 1) > 0x20) {
     throw new Error(`missing sent-by in "${value}"`);
   }
   const hp = parseHostPortLws(s, i);
-  const params = parseHeaderParams(s, hp.end, new Map(), true);
-  return {
-    protocol: `${parts[0].toUpperCase()}/${parts[1]}`,
-    transport: parts[2].toUpperCase(),
-    host: hp.host,
-    port: hp.port,
-    params,
-  };
+  const params = parseHeaderParams(s, hp.end, true);
+  return { protocol, transport, host: hp.host, port: hp.port, params };
+}
+
+/** End of the token of sent-protocol at `s[i..]`; throws when there is none. */
+function sentProtocolTokenEnd(s: string, i: number): number {
+  let j = i;
+  while (j < s.length && s.charCodeAt(j) < 128 && TOKEN[s.charCodeAt(j)] === 1) j++;
+  if (j === i) throw new Error(`malformed sent-protocol in "${s}"`);
+  return j;
+}
+
+/** The transports of RFC 3261 §20.42 and RFC 7118, when written in upper case: no string built. */
+const KNOWN_TRANSPORTS = ['UDP', 'TCP', 'TLS', 'SCTP', 'WS', 'WSS'];
+
+function knownTransportAt(s: string, start: number, end: number): string | undefined {
+  for (const t of KNOWN_TRANSPORTS) if (t.length === end - start && s.startsWith(t, start)) return t;
+  return undefined;
 }
 
 /** sent-by = host [ COLON port ], COLON = SWS ":" SWS. */
@@ -112,8 +130,9 @@ function parseHostPortLws(s: string, i: number): { host: string; port: number | 
   if (s.charCodeAt(k) === 0x3a) {
     const p = skipWs(s, k + 1);
     let e = p;
-    while (isDigit(s.charCodeAt(e))) e++;
-    port = e === p || e - p > 5 ? NaN : Number(s.slice(p, e));
+    let digits = 0;
+    for (let c = s.charCodeAt(e); isDigit(c); c = s.charCodeAt(++e)) digits = digits * 10 + c - 0x30;
+    port = e === p || e - p > 5 ? NaN : digits;
     if (!(port <= 65535)) throw new Error(`malformed port in "${s}"`);
     j = e;
   }
@@ -136,7 +155,7 @@ export function parseCSeq(value: string): CSeq {
     const c = s.charCodeAt(k);
     if (c >= 128 || TOKEN[c] !== 1) throw new Error(`malformed CSeq method in "${value}"`);
   }
-  return { seq: parseUint32(s.slice(0, i), 'CSeq number'), method: s.slice(j) };
+  return { seq: parseUint32(s.slice(0, i), 'CSeq number'), method: knownMethodAt(s, j, s.length) ?? s.slice(j) };
 }
 
 /**

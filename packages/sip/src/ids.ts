@@ -25,6 +25,9 @@ export function newTag(): string {
 /** This process's random half of every `requestTag`. */
 const REQUEST_TAG_PREFIX = randomHex(4);
 
+/** Two hex digits of each byte value: the hash is written without Number#toString's runtime call. */
+const HEX_BYTE = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
 /**
  * A To tag that every copy of one request gets, so that a response sent without a
  * transaction carries the same tag each time the request is retransmitted (RFC 3261 §8.2.7):
@@ -42,7 +45,7 @@ export function requestTag(parts: readonly string[]): string {
       h = Math.imul(h, 0x01000193);
     }
   }
-  return REQUEST_TAG_PREFIX + (h >>> 0).toString(16).padStart(8, '0');
+  return REQUEST_TAG_PREFIX + HEX_BYTE[h >>> 24] + HEX_BYTE[(h >>> 16) & 0xff] + HEX_BYTE[(h >>> 8) & 0xff] + HEX_BYTE[h & 0xff];
 }
 
 /** A branch parameter unique in space and time (RFC 3261 §8.1.1.7). */

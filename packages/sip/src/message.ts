@@ -155,8 +155,9 @@ export abstract class SipMessage {
     const key = headerKey(name);
     const at = this.headers.findIndex((h) => h.key === key);
     if (at < 0) return this;
-    const values = splitList(this.headers[at].value);
-    if (values.length <= 1) this.headers.splice(at, 1);
+    const line = this.headers[at].value;
+    const values = line.indexOf(',') >= 0 ? splitList(line) : null;
+    if (values === null || values.length <= 1) this.headers.splice(at, 1);
     else this.headers[at] = { name: this.headers[at].name, key, value: values.slice(1).join(', ') };
     this.invalidate(key);
     return this;

@@ -7,6 +7,22 @@ import { PARAMCHAR, TOKEN, allIn, escape, isWsp, readQuoted, skipWs, unescape } 
  */
 export type Params = Map<string, string | null>;
 
+/**
+ * The parameters of a parsed value that has none: one Map shared by all of them, so that the
+ * many URIs and name-addrs without parameters allocate none. Parsed values are never changed
+ * in place; to change parameters, copy them into a new Map. Changing this one is a bug and throws.
+ */
+export const NO_PARAMS: Params = readOnlyEmptyParams();
+
+function readOnlyEmptyParams(): Params {
+  const params: Params = new Map();
+  const refuse = () => {
+    throw new Error('NO_PARAMS is shared by every parsed value without parameters: copy it into a new Map to change it');
+  };
+  for (const method of ['set', 'delete', 'clear']) Object.defineProperty(params, method, { value: refuse });
+  return params;
+}
+
 /** Removes the quotes (and quoted-pair escapes) of a quoted parameter value. */
 export function unquote(value: string | null | undefined): string | null {
   if (value == null) return null;
@@ -31,7 +47,8 @@ export function formatParams(params: Params): string {
  * written (RFC 3261 §25.1 via-received, RFC 5118 §4.5). Throws a plain Error naming the problem.
  * @see RFC 3261 §25.1 generic-param
  */
-export function parseHeaderParams(s: string, i: number, params: Params = new Map(), bareIpv6 = false): Params {
+export function parseHeaderParams(s: string, i: number, bareIpv6 = false): Params {
+  let params: Params | null = null;
   const n = s.length;
   i = skipWs(s, i);
   while (i < n) {
@@ -40,7 +57,7 @@ export function parseHeaderParams(s: string, i: number, params: Params = new Map
     let j = i;
     while (j < n && s.charCodeAt(j) < 128 && TOKEN[s.charCodeAt(j)] === 1) j++;
     if (j === i) throw new Error('empty parameter name');
-    const name = s.slice(i, j).toLowerCase();
+    const name = knownParamAt(s, i, j) ?? s.slice(i, j).toLowerCase();
     i = skipWs(s, j);
     let value: string | null = null;
     if (i < n && s.charCodeAt(i) === 0x3d) {
@@ -57,9 +74,26 @@ export function parseHeaderParams(s: string, i: number, params: Params = new Map
       }
       i = skipWs(s, i);
     }
-    params.set(name, value);
+    (params ??= new Map()).set(name, value);
   }
-  return params;
+  return params ?? NO_PARAMS;
+}
+
+/** Header parameter names most messages carry, in lower case: matched in place, no string built. */
+const KNOWN_PARAMS = [
+  'branch', 'rport', 'received', 'tag', 'lr', 'expires', 'transport', 'maddr', 'ttl', 'q', 'reg-id', '+sip.instance',
+  'herald', 'ob', 'id', 'charset', 'reason', 'retry-after', 'alias', 'user', 'method',
+];
+const knownParamsBySlot: (string[] | undefined)[] = [];
+for (const name of KNOWN_PARAMS) (knownParamsBySlot[name.length * 128 + name.charCodeAt(0)] ??= []).push(name);
+
+/** The known parameter name written exactly (lower case) as `s[start, end)`, or `undefined`. */
+function knownParamAt(s: string, start: number, end: number): string | undefined {
+  const c = s.charCodeAt(start);
+  const candidates = c < 128 ? knownParamsBySlot[(end - start) * 128 + c] : undefined;
+  if (candidates === undefined) return undefined;
+  for (const name of candidates) if (s.startsWith(name, start)) return name;
+  return undefined;
 }
 
 /** End of a gen-value = token / host / quoted-string (the quoted case is handled by the caller). */
@@ -86,7 +120,9 @@ function genValueEnd(s: string, i: number, name: string, bareIpv6: boolean): num
  * allowed. Names and values are unescaped once (RFC 3261 §19.1.4: `%6C%72` is `lr`).
  * @see RFC 3261 §19.1.1, §25.1 uri-parameters
  */
-export function parseUriParams(s: string, start: number, end: number, params: Params = new Map()): Params {
+export function parseUriParams(s: string, start: number, end: number): Params {
+  if (start >= end) return NO_PARAMS;
+  const params: Params = new Map();
   let i = start;
   while (i < end) {
     // s[i] is ";"

@@ -1,6 +1,6 @@
 import { parseVia } from './headers.js';
 import { SipRequest, SipResponse } from './message.js';
-import { SipParseError, parseMessage } from './parser.js';
+import { SipParseError, headerBlockEnd, parseMessage } from './parser.js';
 import { createResponse } from './response.js';
 
 const msg = (...lines: string[]) => Buffer.from(lines.join('\r\n'));
@@ -128,6 +128,18 @@ describe('RFC 3261 §7 message parsing', () => {
 
   it('skips CRLFs before the start line (§7.5)', () => {
     expect((parseMessage(Buffer.concat([Buffer.from('\r\n\r\n'), msg(...OPTIONS, '', '')]), { datagram: false }) as SipRequest).method).toBe('OPTIONS');
+  });
+
+  it('ends the header block at the first empty line, CRLF or bare LF, whatever follows', () => {
+    expect(headerBlockEnd(Buffer.from('A\r\nB\r\n\r\nC\n\nD'))).toEqual({ start: 0, bodyStart: 8 });
+    expect(headerBlockEnd(Buffer.from('A\r\n\nB\r\n\r\n'))).toEqual({ start: 0, bodyStart: 4 });
+    expect(headerBlockEnd(Buffer.from('\r\n\r\nA\r\n\r\n'))).toEqual({ start: 4, bodyStart: 9 });
+    expect(headerBlockEnd(Buffer.from('A\r\nB\r\n\r'))).toBeNull();
+  });
+
+  it('reads a CSeq method it does not know as written', () => {
+    const m = parseMessage(msg('FOO sip:bob@example.com SIP/2.0', ...OPTIONS.slice(1).map((l) => l.replace('OPTIONS', 'FOO')), '', '')) as SipRequest;
+    expect([m.method, m.cseq.method]).toEqual(['FOO', 'FOO']);
   });
 
   describe('failure path', () => {

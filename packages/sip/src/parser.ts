@@ -1,6 +1,7 @@
 import { isDigit, isToken, isWsp } from './grammar.js';
 import { canonicalName, headerKey, knownNameAt } from './header-names.js';
 import { type Header, SipMessage, SipRequest, SipResponse } from './message.js';
+import { knownMethodAt } from './methods.js';
 import { SipError, badRequest } from './sip-error.js';
 
 export interface ParseOptions {
@@ -14,8 +15,6 @@ export interface ParseOptions {
   maxHeaders?: number;
 }
 
-const CRLFCRLF = Buffer.from('\r\n\r\n');
-const LFLF = Buffer.from('\n\n');
 const EMPTY = Buffer.alloc(0);
 
 /**
@@ -37,11 +36,13 @@ export class SipParseError extends SipError {
 export function headerBlockEnd(buf: Buffer, from = 0): { start: number; bodyStart: number } | null {
   let start = from;
   while (start + 1 < buf.length && buf[start] === 0x0d && buf[start + 1] === 0x0a) start += 2;
-  const crlf = buf.indexOf(CRLFCRLF, start);
-  // A bare-LF message may carry CRLFCRLF in its body: the earlier terminator wins.
-  const lf = buf.indexOf(LFLF, start);
-  if (lf >= 0 && (crlf < 0 || lf < crlf)) return { start, bodyStart: lf + 2 };
-  if (crlf >= 0) return { start, bodyStart: crlf + 4 };
+  // Line by line: the first LF that ends an empty line (LF LF, or CRLF CRLF), so that a bare-LF
+  // message carrying CRLFCRLF in its body ends at its own empty line, and the body is never scanned.
+  for (let lf = buf.indexOf(0x0a, start); lf >= 0; lf = buf.indexOf(0x0a, lf + 1)) {
+    const next = buf[lf + 1];
+    if (next === 0x0a) return { start, bodyStart: lf + 2 };
+    if (next === 0x0d && lf > start && buf[lf - 1] === 0x0d && buf[lf + 2] === 0x0a) return { start, bodyStart: lf + 3 };
+  }
   return null;
 }
 
@@ -160,7 +161,7 @@ function parseRequestLine(line: string, headers: Header[]): { partial: SipReques
   // Request-Line = Method SP Request-URI SP SIP-Version (single SPs, RFC 3261 §25.1)
   const sp1 = line.indexOf(' ');
   const sp2 = sp1 < 0 ? -1 : line.indexOf(' ', sp1 + 1);
-  const method = sp1 < 0 ? line : line.slice(0, sp1);
+  const method = sp1 < 0 ? line : (knownMethodAt(line, 0, sp1) ?? line.slice(0, sp1));
   const uri = sp1 < 0 ? '' : sp2 < 0 ? line.slice(sp1 + 1) : line.slice(sp1 + 1, sp2);
   const partial = new SipRequest(method, uri, headers, EMPTY);
   if (sp1 <= 0 || sp2 < 0 || sp2 === sp1 + 1 || sp2 === line.length - 1 || line.indexOf(' ', sp2 + 1) >= 0) {
@@ -168,7 +169,7 @@ function parseRequestLine(line: string, headers: Header[]): { partial: SipReques
   }
   if (!isToken(method)) return { partial, error: badRequest('Malformed method', 'SIP_ERR_PARSE_START_LINE') };
   if (!isUriScheme(uri)) return { partial, error: badRequest('Malformed Request-URI', 'SIP_ERR_PARSE_RURI') };
-  const versionError = checkVersion(line.slice(sp2 + 1));
+  const versionError = line.length === sp2 + 8 && line.endsWith('SIP/2.0') ? undefined : checkVersion(line.slice(sp2 + 1));
   if (versionError) return { partial, error: versionError };
   return { partial };
 }

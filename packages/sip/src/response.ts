@@ -3,7 +3,6 @@ import { requestTag } from './ids.js';
 import { canonicalName, headerKey } from './header-names.js';
 import { reasonPhrase } from './status.js';
 
-const COPIED = new Set(['via', 'from', 'to', 'call-id', 'cseq']);
 const EMPTY = Buffer.alloc(0);
 
 export interface ResponseOptions {
@@ -24,8 +23,9 @@ export interface ResponseOptions {
 export function createResponse(req: SipRequest, status: number, reason?: string, options: ResponseOptions = {}): SipResponse {
   const headers: Header[] = [];
   for (const h of req.headers) {
-    if (!COPIED.has(h.key)) continue;
-    if (h.key === 'to' && status !== 100 && !hasTag(req, h.value)) {
+    const key = h.key;
+    if (key !== 'via' && key !== 'from' && key !== 'to' && key !== 'call-id' && key !== 'cseq') continue;
+    if (key === 'to' && status !== 100 && !hasTag(req, h.value)) {
       headers.push({ name: 'To', key: 'to', value: `${h.value};tag=${options.toTag ?? sameTagForEveryCopy(req)}` });
     } else headers.push(h);
   }
@@ -34,7 +34,13 @@ export function createResponse(req: SipRequest, status: number, reason?: string,
     const ts = req.header('timestamp');
     if (ts !== undefined) headers.push({ name: 'Timestamp', key: 'timestamp', value: ts });
   }
-  for (const [name, value] of options.headers ?? []) headers.push({ name: canonicalName(name), key: headerKey(name), value });
+  const extra = options.headers;
+  if (extra !== undefined) {
+    for (let i = 0; i < extra.length; i++) {
+      const key = headerKey(extra[i][0]);
+      headers.push({ name: canonicalName(key), key, value: extra[i][1] });
+    }
+  }
   const res = new SipResponse(status, reason ?? reasonPhrase(status), headers, EMPTY);
   if (options.body !== undefined) res.setBody(options.body, options.contentType);
   return res;
@@ -56,5 +62,15 @@ function hasTag(req: SipRequest, toValue: string): boolean {
  * of them does not parse.
  */
 function sameTagForEveryCopy(req: SipRequest): string {
-  return requestTag([req.header('call-id') ?? '', req.header('from') ?? '', req.header('via') ?? '', req.header('cseq') ?? '']);
+  let callId: string | undefined;
+  let from: string | undefined;
+  let via: string | undefined;
+  let cseq: string | undefined;
+  for (const h of req.headers) {
+    if (h.key === 'call-id') callId ??= h.value;
+    else if (h.key === 'from') from ??= h.value;
+    else if (h.key === 'via') via ??= h.value;
+    else if (h.key === 'cseq') cseq ??= h.value;
+  }
+  return requestTag([callId ?? '', from ?? '', via ?? '', cseq ?? '']);
 }

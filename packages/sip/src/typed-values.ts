@@ -1,3 +1,5 @@
+import { splitList } from './grammar.js';
+import { LIST_HEADERS } from './header-names.js';
 import { type AuthHeader, parseAuth, parseUint32 } from './headers.js';
 import { type NameAddr, parseNameAddr } from './name-addr.js';
 import { SipError } from './sip-error.js';
@@ -38,9 +40,18 @@ export function singleValue<T>(m: TypedSource, key: string, parse: (value: strin
   return v === undefined ? undefined : parse(v);
 }
 
+/** `headerValues(key).map(parse)`, without the intermediate array of strings. */
 export function listValues<T>(m: TypedSource, key: string, parse: (value: string) => T): T[] {
-  const values = m.headerValues(key);
-  return values.length === 0 ? NO_VALUES : values.map(parse);
+  const list = LIST_HEADERS.has(key);
+  let out: T[] = NO_VALUES;
+  for (const h of m.headers) {
+    if (h.key !== key) continue;
+    if (out === NO_VALUES) out = [];
+    if (list && h.value.indexOf(',') >= 0) {
+      for (const v of splitList(h.value)) out.push(parse(v));
+    } else out.push(parse(h.value));
+  }
+  return out;
 }
 
 export function contactValues(m: TypedSource): NameAddr[] | '*' {

@@ -1,4 +1,5 @@
 import { aorOf, formatUri, isHostname, parseUri, type SipUri, type TelUri, type MailboxUri } from './uri.js';
+import { NO_PARAMS } from './params.js';
 
 describe('RFC 3261 §19.1.1 SIP URI', () => {
   it('parses user, password, host, port, parameters and headers', () => {
@@ -118,5 +119,21 @@ describe('hostname grammar', () => {
   });
   it.each(['', 'a..b', '-a.com', 'a_b.com', '1.2.3.4.5', '01.2.3.4', '1.2.3.300'])('rejects %s', (h) => {
     expect(isHostname(h)).toBe(false);
+  });
+});
+
+describe('parameters of values that have none', () => {
+  it('share one empty Map that refuses changes, and every other value gets its own', () => {
+    const a = parseUri('sip:alice@Example.COM') as SipUri;
+    const b = parseUri('sip:bob@example.com:5070') as SipUri;
+    expect(a).toMatchObject({ host: 'example.com', port: null });
+    expect(b).toMatchObject({ host: 'example.com', port: 5070 });
+    expect(a.params.size).toBe(0);
+    expect(a.params).toBe(NO_PARAMS);
+    expect(() => a.params.set('lr', null)).toThrow(/copy it into a new Map/);
+    expect(NO_PARAMS.size).toBe(0);
+    const c = parseUri('sip:carol@example.com;lr') as SipUri;
+    expect(c.params).not.toBe(NO_PARAMS);
+    expect(c.params.get('lr')).toBeNull();
   });
 });

@@ -1,6 +1,6 @@
 import { isIPv6 } from 'node:net';
 import { HNVCHAR, HOSTNAME, PASSWORD, TELCHAR, URIC, USER, allIn, escape, isDigit, unescape } from './grammar.js';
-import { type Params, formatUriParams, parseUriParams } from './params.js';
+import { NO_PARAMS, type Params, formatUriParams, parseUriParams } from './params.js';
 
 /**
  * A SIP or SIPS URI. `user` and `password` are unescaped; `host` is lower-cased and keeps
@@ -85,10 +85,9 @@ function parseSipUri(text: string, scheme: 'sip' | 'sips', start: number): SipUr
     i = at + 1;
   }
   const { host, port, end } = parseHostPort(text, i);
-  const params: Params = new Map();
   let q = end < n && text.charCodeAt(end) === 0x3b ? text.indexOf('?', end) : end;
   if (q < 0) q = n;
-  if (end < q) parseUriParams(text, end, q, params);
+  const params = parseUriParams(text, end, q);
   if (q < n && text.charCodeAt(q) !== 0x3f) throw new Error(`unexpected "${text.slice(q)}" after the host of "${text}"`);
   const headers = q < n ? parseUriHeaders(text, q + 1) : [];
   return { scheme, user, password, host, port, params, headers };
@@ -119,20 +118,26 @@ export function parseHostPort(text: string, i: number): { host: string; port: nu
       j++;
     }
     host = text.slice(i, j);
-    if (!isHostname(host)) throw new Error(`invalid host "${host}"`);
-    host = host.toLowerCase();
+    const shape = hostnameShape(host);
+    if (shape === NOT_A_HOSTNAME) throw new Error(`invalid host "${host}"`);
+    if (shape === HOSTNAME_WITH_UPPER_CASE) host = host.toLowerCase();
   }
   let port: number | null = null;
   if (j < n && text.charCodeAt(j) === 0x3a) {
     let k = j + 1;
-    while (k < n && isDigit(text.charCodeAt(k))) k++;
+    let value = 0;
+    for (let c = text.charCodeAt(k); k < n && isDigit(c); c = text.charCodeAt(++k)) value = value * 10 + c - 0x30;
     if (k === j + 1 || k - j > 6) throw new Error(`invalid port in "${text}"`);
-    port = Number(text.slice(j + 1, k));
+    port = value;
     if (port > 65535) throw new Error(`port ${port} out of range`);
     j = k;
   }
   return { host, port, end: j };
 }
+
+const NOT_A_HOSTNAME = 0;
+const LOWER_CASE_HOSTNAME = 1;
+const HOSTNAME_WITH_UPPER_CASE = 2;
 
 /**
  * hostname / IPv4address (RFC 3261 §25.1); an IPv6 address must be in brackets.
@@ -140,28 +145,36 @@ export function parseHostPort(text: string, i: number): { host: string; port: nu
  * a name whose last label starts with a digit must be a dotted quad.
  */
 export function isHostname(host: string): boolean {
+  return hostnameShape(host) !== NOT_A_HOSTNAME;
+}
+
+/** `isHostname`, telling also whether the name has upper-case letters (so that lower-casing it can be skipped). */
+function hostnameShape(host: string): number {
   const n = host.charCodeAt(host.length - 1) === 0x2e ? host.length - 1 : host.length;
-  if (n <= 0) return false;
+  if (n <= 0) return NOT_A_HOSTNAME;
   let labelStart = 0;
   let labels = 0;
   let allDigits = true;
+  let upper = false;
   for (let i = 0; i <= n; i++) {
     const c = i < n ? host.charCodeAt(i) : 0x2e;
     if (c === 0x2e) {
       const len = i - labelStart;
-      if (len === 0 || len > 63) return false;
-      if (host.charCodeAt(labelStart) === 0x2d || host.charCodeAt(i - 1) === 0x2d) return false;
+      if (len === 0 || len > 63) return NOT_A_HOSTNAME;
+      if (host.charCodeAt(labelStart) === 0x2d || host.charCodeAt(i - 1) === 0x2d) return NOT_A_HOSTNAME;
       labels++;
       labelStart = i + 1;
     } else if (isDigit(c)) {
       continue;
     } else if (c < 128 && HOSTNAME[c] === 1) {
       allDigits = false;
-    } else return false;
+      if (c <= 0x5a && c >= 0x41) upper = true;
+    } else return NOT_A_HOSTNAME;
   }
-  if (allDigits) return labels === 1 || (labels === 4 && n === host.length && isDottedQuad(host));
+  if (allDigits) return labels === 1 || (labels === 4 && n === host.length && isDottedQuad(host)) ? LOWER_CASE_HOSTNAME : NOT_A_HOSTNAME;
   const top = host.charCodeAt(host.lastIndexOf('.', n - 1) + 1);
-  return !isDigit(top);
+  if (isDigit(top)) return NOT_A_HOSTNAME;
+  return upper ? HOSTNAME_WITH_UPPER_CASE : LOWER_CASE_HOSTNAME;
 }
 
 /** headers = "?" header *( "&" header ), header = hname "=" hvalue (RFC 3261 §25.1). */
@@ -201,7 +214,7 @@ function parseTelUri(text: string, start: number): TelUri {
   const semi = text.indexOf(';', start);
   const number = semi < 0 ? text.slice(start) : text.slice(start, semi);
   if (!/^\+?[0-9A-Fa-f*#.()-]+$/.test(number)) throw new Error(`invalid telephone number in "${text}"`);
-  return { scheme: 'tel', number, params: semi < 0 ? new Map() : parseUriParams(text, semi, text.length) };
+  return { scheme: 'tel', number, params: semi < 0 ? NO_PARAMS : parseUriParams(text, semi, text.length) };
 }
 
 function parseMailboxUri(text: string, scheme: 'im' | 'pres', start: number): MailboxUri {

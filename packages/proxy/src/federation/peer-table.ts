@@ -124,7 +124,8 @@ export function communityProxyUris(community: Pick<CommunitySettings, 'proxies' 
   return community.proxies.map((text) => {
     const uri = parseUri(text);
     if (!isSipUri(uri) || uri.params.has('transport')) return text;
-    uri.params.set('transport', transport);
-    return formatUri(uri);
+    const params = new Map(uri.params);
+    params.set('transport', transport);
+    return formatUri({ ...uri, params });
   });
 }

@@ -89,8 +89,9 @@ export function publishWatchers({ tag, log }) {
     },
     noteOn(row) {
       if (!fleet || !row.steps) return;
-      const published = row.steps.reduce((n, s) => n + (s.successful ?? 0), 0);
-      row.note = `NOTIFYs received over the ramp: ${fleet.notifies} of ${2 * WATCHERS_EACH * published} (2 × ${WATCHERS_EACH} per call)`;
+      // The warm-up's calls before the steps NOTIFY the watchers as well.
+      const published = [row.warmup, ...row.steps].reduce((n, s) => n + (s?.successful ?? 0), 0);
+      row.note = `NOTIFYs received over the ramp (warm-up included): ${fleet.notifies} of ${2 * WATCHERS_EACH * published} (2 × ${WATCHERS_EACH} per call)`;
       log(`  ${row.note}`);
     },
   };

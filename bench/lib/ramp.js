@@ -32,7 +32,8 @@ export function judge(stats, rate) {
  *                          CPU is reported per call in a column of its own, not in the server's
  * @param {object} plan     { scenario, stepSeconds, startRate, factor, maxSteps, bisections, pauseMs, workDir, log,
  *                            sippArgs? (extra SIPp arguments, e.g. -inf users.csv) }
- * @returns {{ steps: object[], best: object|null }}  best = the highest passing step
+ * @returns {{ steps: object[], best: object|null, warmup: object }}  best = the highest passing step; warmup = SIPp's
+ *          figures for the short warm-up before the steps (its calls reach the server too)
  */
 export async function ramp(server, plan) {
   const steps = [];
@@ -68,7 +69,7 @@ export async function ramp(server, plan) {
   };
 
   // warm-up (JIT, buffers): short and slow, not reported
-  await sipp(Math.min(1000, plan.startRate), 2, `${plan.tag}-warmup`);
+  const warmup = await sipp(Math.min(1000, plan.startRate), 2, `${plan.tag}-warmup`);
 
   let good = null;
   let bad = null;
@@ -87,8 +88,8 @@ export async function ramp(server, plan) {
       if (s.pass) good = s; else bad = s;
     }
   } catch (e) {
-    e.partial = { steps, best: good }; // what was measured before the target failed
+    e.partial = { steps, best: good, warmup }; // what was measured before the target failed
     throw e;
   }
-  return { steps, best: good };
+  return { steps, best: good, warmup };
 }

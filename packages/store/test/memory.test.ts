@@ -31,7 +31,7 @@ import {
   describeUserStoreContract,
   testBinding,
 } from '../src/contract/index.js';
-import { PeriodicSweep } from '../src/memory/memory-sweep.js';
+import { ExpiryIndex, PeriodicSweep } from '../src/memory/memory-sweep.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -183,6 +183,54 @@ describe('memory stores: bounded memory', () => {
     expect((await store.takeExpired(T0 + 5_000, 10)).map((x) => x.etag)).toEqual(['e2']);
     store.close();
     expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('takes expired subscriptions among many live ones, up to the limit, and the rest on the next take', async () => {
+    const store = new MemorySubscriptionStore();
+    for (let i = 0; i < 50; i++) await store.compareAndSet(subscription(`live${i}`, T0 + 3_600_000 + i), T0);
+    for (let i = 0; i < 5; i++) await store.compareAndSet(subscription(`gone${i}`, T0 + 1_000 * i), T0);
+    // A refresh moves a subscription's expiry: it is not taken at the old one.
+    const refreshed = (await store.get('gone4', T0))!;
+    await store.compareAndSet({ ...refreshed, expiresAt: T0 + 7_200_000, version: refreshed.version + 1 }, T0);
+    expect((await store.takeExpired(T0 + 3_000, 2)).map((s) => s.id).sort()).toEqual(['gone0', 'gone1']);
+    await store.delete('gone3');
+    expect((await store.takeExpired(T0 + 10_000, 10)).map((s) => s.id)).toEqual(['gone2']);
+    expect(await store.takeExpired(T0 + 3_600_000 + 10, 100)).toHaveLength(11);
+    expect(await store.get('gone4', T0 + 3_600_000 + 10)).toBeDefined();
+    store.close();
+  });
+
+  it('takes expired publications among live ones, a modified one at its new expiry only', async () => {
+    const store = new MemoryPublicationStore();
+    for (let i = 0; i < 20; i++) await store.put({ ...publication(`live${i}`, T0 + 3_600_000), resource: `sip:u${i}@example.com` }, null, T0);
+    await store.put(publication('e1', T0 + 1_000), null, T0);
+    await store.put(publication('e2', T0 + 2_000), null, T0);
+    await store.put(publication('e3', T0 + 60_000), 'e2', T0);
+    await store.put(publication('e4', T0 + 3_000), null, T0);
+    await store.remove('sip:alice@example.com', 'presence', 'e4');
+    expect((await store.takeExpired(T0 + 5_000, 10)).map((p) => p.etag)).toEqual(['e1']);
+    expect((await store.takeExpired(T0 + 60_000, 10)).map((p) => p.etag)).toEqual(['e3']);
+    expect(await store.list('sip:u3@example.com', 'presence', T0 + 60_000)).toHaveLength(1);
+    store.close();
+  });
+
+  it('indexes ids by the second they expire in: a take sees those due, then later ones, after any gap', () => {
+    const index = new ExpiryIndex();
+    const expiry = new Map<string, number>([['a', T0 + 100], ['b', T0 + 900], ['c', T0 + 5_000], ['d', 0]]);
+    for (const [id, at] of expiry) index.add(id, at);
+    const due = (until: number) => (id: string) => expiry.get(id)! <= until;
+    // In the second of `until`, only those at or before it.
+    expect(index.take(T0 + 500, 10, due(T0 + 500)).sort()).toEqual(['a', 'd']);
+    expect(index.take(T0 + 500, 10, due(T0 + 500))).toEqual([]);
+    index.remove('c', T0 + 5_000);
+    index.add('c', T0 + 4_000);
+    expiry.set('c', T0 + 4_000);
+    expect(index.take(T0 + 4_999, 1, due(T0 + 4_999))).toEqual(['b']);
+    expect(index.take(T0 + 4_999, 1, due(T0 + 4_999))).toEqual(['c']);
+    index.add('e', T0 + 86_400_000);
+    expect(index.take(T0 + 86_400_000, 10, due(T0 + 86_400_000))).toEqual([]);
+    expiry.set('e', T0 + 86_400_000);
+    expect(index.take(T0 + 86_400_000, 10, due(T0 + 86_400_000))).toEqual(['e']);
   });
 
   it('does not keep the process alive', () => {

@@ -170,9 +170,10 @@ describe('RFC 6665 §4.2.2 one NOTIFY at a time per subscription', () => {
     expect(sent.map((s) => s.request.header('cseq'))).toEqual(['2 NOTIFY']);
     waiting.shift()!({ status: 200, response: null, handled: false });
     await settle();
+    // The state is read once more, when the watcher has answered: not for each change meanwhile.
     expect(sent.map((s) => [s.request.header('cseq'), s.request.body.toString()])).toEqual([
       ['2 NOTIFY', `<${BOB} 1/>`],
-      ['3 NOTIFY', `<${BOB} 4/>`],
+      ['3 NOTIFY', `<${BOB} 2/>`],
     ]);
   });
 
@@ -185,16 +186,33 @@ describe('RFC 6665 §4.2.2 one NOTIFY at a time per subscription', () => {
     await settle();
     n.changed(BOB, 'presence');
     await settle();
-    expect(pkg.reads).toBe(2);
+    // Every watcher owes an answer: nothing to send yet, so the state is not read.
+    expect(pkg.reads).toBe(1);
     for (const answer of waiting.splice(0)) answer({ status: 200, response: null, handled: false });
     await settle();
-    expect(pkg.reads).toBe(3);
+    expect(pkg.reads).toBe(2);
     expect(sent.map((s) => [s.request.callId, s.request.header('cseq'), s.request.body.toString()]).sort()).toEqual([
       ['c1', '2 NOTIFY', `<${BOB} 1/>`],
-      ['c1', '3 NOTIFY', `<${BOB} 3/>`],
+      ['c1', '3 NOTIFY', `<${BOB} 2/>`],
       ['c3', '10 NOTIFY', `<${BOB} 1/>`],
-      ['c3', '11 NOTIFY', `<${BOB} 3/>`],
+      ['c3', '11 NOTIFY', `<${BOB} 2/>`],
     ]);
+    expect((await subscriptions.get('c3;w3;h3', now))?.localCseq).toBe(11);
+  });
+
+  it('reads again a watcher whose record changed while its NOTIFY waited for the answer, and sends the CSeq after the one written meanwhile', async () => {
+    const n = held();
+    n.changed(BOB, 'presence');
+    await settle();
+    n.changed(BOB, 'presence');
+    await settle();
+    // A refresh in the dialog meanwhile: its own NOTIFY's CSeq (3) written with it.
+    const current = (await subscriptions.get('c1;w1;h1', now))!;
+    await subscriptions.compareAndSet({ ...current, localCseq: 3, version: current.version + 1 }, now);
+    waiting.shift()!({ status: 200, response: null, handled: false });
+    await settle();
+    expect(sent.map((s) => s.request.header('cseq'))).toEqual(['2 NOTIFY', '4 NOTIFY']);
+    expect((await subscriptions.get('c1;w1;h1', now))?.localCseq).toBe(4);
   });
 
   it('sends nothing more to a watcher that never answers: the timeout ends the subscription and the changes meanwhile', async () => {

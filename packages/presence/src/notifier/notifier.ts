@@ -54,7 +54,7 @@ export class Notifier {
   private readonly pending = new Set<ReturnType<typeof setTimeout>>();
   private readonly inFlight = new Map<string, InFlight>();
   /** Watchers of a resource (`event \0 resource`) that answered after changes came, sent the state together. */
-  private readonly catchUps = new Map<string, { ids: string[]; done: Promise<void> }>();
+  private readonly catchUps = new Map<string, { subs: Subscription[]; done: Promise<void> }>();
   private seq = 0;
 
   constructor(private readonly options: NotifierOptions) {}
@@ -158,10 +158,13 @@ export class Notifier {
   }
 
   private async notifyWatchers(resource: string, event: string, watchers: readonly Subscription[]): Promise<void> {
-    const body = await this.bodyFor(resource, event);
     const { direct, lists } = fanOut(watchers);
+    const ready = this.readyForNext(direct);
+    // Every watcher still owes an answer (a change that came right after another): they get the state once they answer, read then.
+    if (ready.length === 0 && lists.size === 0) return;
+    const body = await this.bodyFor(resource, event);
     await Promise.all([
-      this.notifyEach(direct, body),
+      this.notifyEach(ready, body),
       ...[...lists].map(([parent, members]) => this.notifyList(parent, members.map((m) => localMemberEntry(m, body)))),
     ]);
   }
@@ -201,25 +204,32 @@ export class Notifier {
   }
 
   /**
-   * The next NOTIFY to each of `watchers`, the records `byResource` read for this fan-out
-   * (advanced in place): their CSeqs written in one store step, then each sent. A watcher
-   * that has not answered its last NOTIFY gets the state once it has, as in `notifyNext`;
-   * one whose record changed since it was read is read again.
-   * @see RFC 3261 §12.2.1.1 (CSeq + 1 per request in the dialog), RFC 6665 §4.2.2
+   * The watchers among `watchers` with no NOTIFY of this worker waiting for its answer; the
+   * others are marked to get the state once they have answered, as in `notifyNext`.
    */
-  private async notifyEach(watchers: readonly Subscription[], body: NotifyBody): Promise<void> {
-    const { subscriptions, clock } = this.options;
+  private readyForNext(watchers: readonly Subscription[]): Subscription[] {
     const ready: Subscription[] = [];
     for (const sub of watchers) {
       const flight = this.inFlight.get(sub.id);
       if (flight !== undefined) flight.again = true;
-      else {
-        sub.localCseq += 1;
-        sub.version += 1;
-        ready.push(sub);
-      }
+      else ready.push(sub);
     }
+    return ready;
+  }
+
+  /**
+   * The next NOTIFY to each of `ready` (`readyForNext`), records read for this fan-out or
+   * those of the NOTIFYs just answered (advanced in place): their CSeqs written in one store
+   * step, then each sent. One whose record changed since it was read is read again.
+   * @see RFC 3261 §12.2.1.1 (CSeq + 1 per request in the dialog), RFC 6665 §4.2.2
+   */
+  private async notifyEach(ready: readonly Subscription[], body: NotifyBody): Promise<void> {
+    const { subscriptions, clock } = this.options;
     if (ready.length === 0) return;
+    for (const sub of ready) {
+      sub.localCseq += 1;
+      sub.version += 1;
+    }
     const written = await subscriptions.compareAndSetMany(ready, clock.now());
     const now = clock.now();
     await Promise.all(ready.map((next, i) => (written[i] ? this.send(next, next.localCseq, liveState(next, now), body(next)) : this.notifyCurrent(next.id))));
@@ -265,23 +275,24 @@ export class Notifier {
    * The state as it is now, to a watcher that answered a NOTIFY after changes came, together
    * with the other watchers of the resource that answered in the same turn of the event loop
    * (the answers to one fan-out arrive together): one state read and one CSeq step for them.
+   * `sub` is the record as that NOTIFY wrote it: not read again, since the compare-and-set of
+   * the next CSeq finds out whether it changed since (then it is read again, `notifyEach`).
    */
   private catchUp(sub: Subscription): Promise<void> {
     const key = `${sub.event}\0${sub.resource}`;
     const waiting = this.catchUps.get(key);
     if (waiting !== undefined) {
-      waiting.ids.push(sub.id);
+      waiting.subs.push(sub);
       return waiting.done;
     }
-    const ids = [sub.id];
+    const subs = [sub];
     const done = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
       this.catchUps.delete(key);
-      const now = this.options.clock.now();
-      const current = await Promise.all(ids.map((id) => this.options.subscriptions.get(id, now)));
-      const body = await this.bodyFor(sub.resource, sub.event);
-      await this.notifyEach(current.filter((s): s is Subscription => s !== undefined), body);
+      const ready = this.readyForNext(subs);
+      if (ready.length === 0) return;
+      await this.notifyEach(ready, await this.bodyFor(sub.resource, sub.event));
     });
-    this.catchUps.set(key, { ids, done });
+    this.catchUps.set(key, { subs, done });
     return done;
   }
 

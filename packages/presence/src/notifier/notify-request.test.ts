@@ -1,3 +1,4 @@
+import { SipRequest } from '@herald/sip';
 import { NOW, subscription } from '../../test/helpers/presence-requests.js';
 import { liveState, notifyRequest, remainingSeconds } from './notify-request.js';
 
@@ -45,5 +46,29 @@ describe('RFC 6665 §4.2.2 the Subscription-State of a live subscription', () =>
   it('is pending while the watcher waits, active otherwise', () => {
     expect(liveState({ status: 'pending', expiresAt: NOW + 10_500 }, NOW)).toEqual({ state: 'pending', expires: 11 });
     expect(liveState({ status: 'active', expiresAt: NOW + 10_000 }, NOW)).toEqual({ state: 'active', expires: 10 });
+  });
+});
+
+describe('a NOTIFY written as the message API would write it', () => {
+  it('has the lines addHeader gives, in order, and serialises with Content-Length', () => {
+    const req = notifyRequest(subscription(), 2, { state: 'active', expires: 60 }, { contentType: 'application/pidf+xml', body: '<p/>' }, 'sip:192.0.2.1');
+    const built = new SipRequest('NOTIFY', 'sip:alice@198.51.100.7:5062', [], Buffer.from('<p/>'));
+    for (const [name, value] of [
+      ['Max-Forwards', '70'], ['From', '<sip:bob@example.com>;tag=h1'], ['To', '<sip:alice@example.com>;tag=w1'], ['Call-ID', 'c1'], ['CSeq', '2 NOTIFY'],
+      ['Contact', '<sip:192.0.2.1>'], ['Event', 'presence'], ['Subscription-State', 'active;expires=60'], ['Content-Type', 'application/pidf+xml'],
+    ]) built.addHeader(name, value);
+    expect(req.headers).toEqual(built.headers);
+    expect(req.toString()).toBe(built.toString());
+    expect(req.toString()).toContain('\r\nContent-Length: 4\r\n\r\n<p/>');
+  });
+
+  it('shares its unchanged lines between NOTIFYs; a change to one message leaves the others as they were', () => {
+    const a = notifyRequest(subscription(), 2, { state: 'active', expires: 60 }, null, 'sip:192.0.2.1');
+    const b = notifyRequest(subscription(), 3, { state: 'active', expires: 60 }, null, 'sip:192.0.2.1');
+    a.setHeader('Max-Forwards', '69');
+    a.setHeader('Contact', '<sip:elsewhere>');
+    expect(b.header('max-forwards')).toBe('70');
+    expect(b.header('contact')).toBe('<sip:192.0.2.1>');
+    expect(notifyRequest(subscription(), 4, { state: 'active', expires: 60 }, null, 'sip:192.0.2.1').header('contact')).toBe('<sip:192.0.2.1>');
   });
 });

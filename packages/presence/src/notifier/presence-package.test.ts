@@ -47,6 +47,22 @@ describe('RFC 3856 §6.8 the state watchers see', () => {
     expect(body(subscription({ id: 'd', data: { entity: 'sip:+15551234@gw.example.net' } }))).toBe(external);
   });
 
+  it('writes and encodes the document of a presentity that publishes nothing once, for every later NOTIFY that shows it so', async () => {
+    await register(NOW + 60_000);
+    const first = (await presencePackage().body(BOB, NOW))(subscription());
+    const pkg = presencePackage();
+    const [a, b] = [(await pkg.body(BOB, NOW))(subscription()), (await pkg.body(BOB, NOW))(subscription({ id: 'other' }))];
+    expect(a).toBe(b);
+    expect(a?.body).toBe(first?.body);
+    expect(a?.body).toContain('<basic>open</basic>');
+    expect(a?.bytes?.toString('utf8')).toBe(a?.body);
+    const external = (await pkg.body(BOB, NOW))(subscription({ data: { entity: 'sip:+15551234@gw.example.net' } }));
+    expect(external?.body).toContain('<contact>sip:+15551234@gw.example.net</contact>');
+    const polite = (await pkg.body(BOB, NOW))(subscription({ data: { polite: true } }));
+    expect(polite?.body).toContain('<basic>closed</basic>');
+    expect(polite?.bytes?.toString('utf8')).toBe(polite?.body);
+  });
+
   it('gives a pending watcher nothing, and a politely blocked one closed', async () => {
     await register(NOW + 60_000);
     const body = await presencePackage().body(BOB, NOW);

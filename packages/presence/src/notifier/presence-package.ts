@@ -30,31 +30,29 @@ export class PresencePackage implements EventPackage {
   readonly event = PRESENCE_EVENT;
   /**
    * Most presentities publish nothing, and each NOTIFY about one of them carries one of two
-   * documents per format (open or closed): written once, not through the XML builder each time.
+   * documents per format (open or closed): written and encoded once, not through the XML
+   * builder each time.
    */
-  private readonly basicDocuments = new Map<string, string>();
+  private readonly basicContents = new Map<string, NotifyContent>();
 
   constructor(private readonly options: PresencePackageOptions) {}
 
   async body(resource: string, now: number): Promise<NotifyBody> {
     const presence = await this.state(resource, now);
     // One content per format and entity for the whole fan-out: every watcher with the same view shares its bytes.
-    const rendered = new Map<string, NotifyContent>();
-    let closed: ComposedPresence | null = null;
+    let rendered: Map<string, NotifyContent> | null = null;
     return (sub: Subscription) => {
       // RFC 3857 §3.2: a pending watcher learns nothing of the presentity yet.
       if (sub.status === 'pending') return null;
       const format = formatOf(sub);
       // ID conversion: a watcher in a convertIds community knows the presentity by its external form.
       const entity = presentedEntity(sub);
-      if (sub.data.polite === true) {
-        closed ??= basicPresence(resource, false);
-        return { contentType: format, body: this.render(entity === null ? closed : shownAs(closed, entity), format) };
-      }
+      if (sub.data.polite === true) return this.basicContent(entity ?? resource, false, format);
+      if (presence.basic === true) return this.basicContent(entity ?? presence.entity, presence.open, format);
       const key = entity === null ? format : `${format}\n${entity}`;
-      let content = rendered.get(key);
+      let content = (rendered ??= new Map()).get(key);
       if (content === undefined) {
-        const body = this.render(entity === null ? presence : shownAs(presence, entity), format);
+        const body = renderPresence(entity === null ? presence : { ...presence, entity }, format);
         rendered.set(key, (content = { contentType: format, body, bytes: Buffer.from(body, 'utf8') }));
       }
       return content;
@@ -74,15 +72,16 @@ export class PresencePackage implements EventPackage {
     return basicPresence(resource, bindings.length > 0);
   }
 
-  private render(presence: ComposedPresence, format: PresenceFormat): string {
-    if (presence.basic !== true) return renderPresence(presence, format);
-    const key = `${format}\n${presence.open}\n${presence.entity}`;
-    let body = this.basicDocuments.get(key);
-    if (body === undefined) {
-      if (this.basicDocuments.size >= MAX_BASIC_DOCUMENTS) this.basicDocuments.delete(this.basicDocuments.keys().next().value as string);
-      this.basicDocuments.set(key, (body = renderPresence(presence, format)));
+  /** The document of a presentity shown `open` or closed, under `entity`, in `format`. */
+  private basicContent(entity: string, open: boolean, format: PresenceFormat): NotifyContent {
+    const key = `${format}\n${open}\n${entity}`;
+    let content = this.basicContents.get(key);
+    if (content === undefined) {
+      if (this.basicContents.size >= MAX_BASIC_DOCUMENTS) this.basicContents.delete(this.basicContents.keys().next().value as string);
+      const body = renderPresence(basicPresence(entity, open), format);
+      this.basicContents.set(key, (content = { contentType: format, body, bytes: Buffer.from(body, 'utf8') }));
     }
-    return body;
+    return content;
   }
 
   /** A stored publication was checked when published; one that no longer parses is left out, not fatal. */
@@ -95,11 +94,6 @@ export class PresencePackage implements EventPackage {
       return null;
     }
   }
-}
-
-/** The same state under another entity: a document made from registration names it as its contact too. */
-function shownAs(presence: ComposedPresence, entity: string): ComposedPresence {
-  return presence.basic === true ? basicPresence(entity, presence.open) : { ...presence, entity };
 }
 
 function formatOf(sub: Subscription): PresenceFormat {

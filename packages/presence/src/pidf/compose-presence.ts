@@ -61,9 +61,27 @@ export function composePresence(entity: string, documents: readonly PidfDocument
  * registered contact (or `closed`), with the presentity's own AoR as `<contact>`.
  */
 export function basicPresence(entity: string, open: boolean): ComposedPresence {
-  const status = element('status', {}, [element('basic', {}, [text(open ? 'open' : 'closed')])]);
-  const tuple = element('tuple', { id: 'herald' }, [status, element('contact', {}, [text(entity)])]);
-  return { entity, namespaces: { '': PIDF_NS }, elements: [tuple], open, activities: [], basic: true };
+  return new BasicPresence(entity, open);
+}
+
+const PIDF_ONLY: Readonly<Record<string, string>> = Object.freeze({ '': PIDF_NS });
+const NO_ACTIVITIES: readonly string[] = Object.freeze([]);
+
+/** What `basicPresence` gives: its element tree is built only when a document is written from it (most are cached). */
+class BasicPresence implements ComposedPresence {
+  readonly basic = true;
+  readonly namespaces = PIDF_ONLY as Record<string, string>;
+  readonly activities = NO_ACTIVITIES as string[];
+
+  constructor(
+    readonly entity: string,
+    readonly open: boolean,
+  ) {}
+
+  get elements(): XmlNode[] {
+    const status = element('status', {}, [element('basic', {}, [text(this.open ? 'open' : 'closed')])]);
+    return [element('tuple', { id: 'herald' }, [status, element('contact', {}, [text(this.entity)])])];
+  }
 }
 
 function byId(map: Map<string, XmlNode>, node: XmlNode): void {

@@ -1,5 +1,5 @@
 import type { Publication, PublicationStore } from '../publication-store.js';
-import { type MemoryGraceOptions, PeriodicSweep, dropNestedWhere } from './memory-sweep.js';
+import { ExpiryIndex, type MemoryGraceOptions, PeriodicSweep } from './memory-sweep.js';
 
 /**
  * Event state publications in process memory. An expired one waits for `takeExpired` (so
@@ -10,6 +10,8 @@ import { type MemoryGraceOptions, PeriodicSweep, dropNestedWhere } from './memor
 export class MemoryPublicationStore implements PublicationStore {
   /** `resource \0 event` → etag → publication. */
   private readonly byResource = new Map<string, Map<string, Publication>>();
+  /** `resource \0 event \0 etag` by when it expires: the sweeps take what expired without testing every publication. */
+  private readonly expiry = new ExpiryIndex();
   private readonly graceMs: number;
   private readonly periodic: PeriodicSweep;
 
@@ -45,29 +47,62 @@ export class MemoryPublicationStore implements PublicationStore {
       // An expired one is left for takeExpired, so that its watchers are still told.
       if (!prev || prev.expiresAt <= now) return false;
       mine!.delete(previousEtag);
+      this.expiry.remove(indexId(k, previousEtag), prev.expiresAt);
     }
     if (!mine) this.byResource.set(k, (mine = new Map()));
+    const replaced = mine.get(next.etag);
+    if (replaced) this.expiry.remove(indexId(k, next.etag), replaced.expiresAt);
     mine.set(next.etag, { ...next });
+    this.expiry.add(indexId(k, next.etag), next.expiresAt);
     return true;
   }
 
   async remove(resource: string, event: string, etag: string): Promise<boolean> {
     const k = key(resource, event);
     const mine = this.byResource.get(k);
-    if (!mine?.delete(etag)) return false;
-    if (mine.size === 0) this.byResource.delete(k);
+    const p = mine?.get(etag);
+    if (!p) return false;
+    mine!.delete(etag);
+    this.expiry.remove(indexId(k, etag), p.expiresAt);
+    if (mine!.size === 0) this.byResource.delete(k);
     return true;
   }
 
   async takeExpired(now: number, limit: number): Promise<Publication[]> {
     this.periodic.seen(now);
-    return dropNestedWhere(this.byResource, (p) => p.expiresAt <= now, limit);
+    return this.dropExpired(now, limit);
   }
 
   /** Drops publications expired for longer than the grace period; what the periodic sweep runs. */
   sweep(now: number): number {
-    return dropNestedWhere(this.byResource, (p) => p.expiresAt + this.graceMs <= now).length;
+    return this.dropExpired(now - this.graceMs, Infinity).length;
   }
+
+  /** Drops up to `limit` publications that expired at or before `until`; returns them. */
+  private dropExpired(until: number, limit: number): Publication[] {
+    const dropped: Publication[] = [];
+    const found = (id: string) => {
+      const at = id.lastIndexOf('\0');
+      return this.byResource.get(id.slice(0, at))?.get(id.slice(at + 1));
+    };
+    // An id whose publication is gone is due too: the index lets go of it.
+    for (const id of this.expiry.take(until, limit, (id) => (found(id)?.expiresAt ?? -Infinity) <= until)) {
+      const at = id.lastIndexOf('\0');
+      const k = id.slice(0, at);
+      const mine = this.byResource.get(k);
+      const p = mine?.get(id.slice(at + 1));
+      if (p === undefined) continue;
+      mine!.delete(p.etag);
+      if (mine!.size === 0) this.byResource.delete(k);
+      dropped.push(p);
+    }
+    return dropped;
+  }
+}
+
+/** A publication's id in the expiry index; an entity-tag has no NUL in it. */
+function indexId(k: string, etag: string): string {
+  return `${k}\0${etag}`;
 }
 
 function key(resource: string, event: string): string {

@@ -1,6 +1,6 @@
 import type { FlowRef } from '../location-store.js';
 import type { CreateOutcome, Subscription, SubscriptionCaps, SubscriptionStore } from '../subscription-store.js';
-import { type MemoryGraceOptions, PeriodicSweep, dropWhere } from './memory-sweep.js';
+import { ExpiryIndex, type MemoryGraceOptions, PeriodicSweep } from './memory-sweep.js';
 
 /**
  * Subscription dialogs in process memory, indexed by resource and event for fan-out. An
@@ -15,6 +15,8 @@ export class MemorySubscriptionStore implements SubscriptionStore {
   /** Watchers of other domains by their domain, and by their source address: what the caps on strangers count. */
   private readonly byForeignDomain = new Map<string, Set<string>>();
   private readonly byForeignSource = new Map<string, Set<string>>();
+  /** Ids by when they expire: the sweeps take what expired without testing every subscription. */
+  private readonly expiry = new ExpiryIndex();
   private readonly graceMs: number;
   private readonly periodic: PeriodicSweep;
 
@@ -45,6 +47,10 @@ export class MemorySubscriptionStore implements SubscriptionStore {
     const version = cur && cur.expiresAt > now ? cur.version : 0;
     if (version !== next.version - 1) return false;
     this.byId.set(next.id, copied(next));
+    if (cur?.expiresAt !== next.expiresAt) {
+      if (cur) this.expiry.remove(cur.id, cur.expiresAt);
+      this.expiry.add(next.id, next.expiresAt);
+    }
     // A write that keeps the record where it is indexed (a NOTIFY's CSeq, a refresh) leaves the indexes alone.
     if (cur && sameIndexes(cur, next)) return true;
     if (cur) this.unindex(cur);
@@ -94,23 +100,32 @@ export class MemorySubscriptionStore implements SubscriptionStore {
 
   async takeExpired(now: number, limit: number): Promise<Subscription[]> {
     this.periodic.seen(now);
-    return this.dropWhere((s) => s.expiresAt <= now, limit);
+    return this.dropExpired(now, limit);
   }
 
   /** Drops subscriptions expired for longer than the grace period; what the periodic sweep runs. */
   sweep(now: number): number {
-    return this.dropWhere((s) => s.expiresAt + this.graceMs <= now).length;
+    return this.dropExpired(now - this.graceMs, Infinity).length;
   }
 
-  private dropWhere(expired: (s: Subscription) => boolean, limit = Infinity): Subscription[] {
-    const dropped = dropWhere(this.byId, expired, limit);
-    for (const s of dropped) this.unindex(s);
+  /** Drops up to `limit` subscriptions that expired at or before `until`; returns them. */
+  private dropExpired(until: number, limit: number): Subscription[] {
+    const dropped: Subscription[] = [];
+    // An id whose record is gone is due too: the index lets go of it.
+    for (const id of this.expiry.take(until, limit, (id) => (this.byId.get(id)?.expiresAt ?? -Infinity) <= until)) {
+      const s = this.byId.get(id);
+      if (s === undefined) continue;
+      this.byId.delete(id);
+      this.unindex(s);
+      dropped.push(s);
+    }
     return dropped;
   }
 
   private drop(s: Subscription): void {
     this.byId.delete(s.id);
     this.unindex(s);
+    this.expiry.remove(s.id, s.expiresAt);
   }
 
   private unindex(s: Subscription): void {

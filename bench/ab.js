@@ -16,7 +16,7 @@
 // each profile kept in DIR and its top functions printed in µs per call. `--alloc`: the same
 // with the bytes each function allocates per call instead (garbage included: what GC costs), at
 // a third of the rate (sampling slows Herald down).
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,7 +35,7 @@ import { registeredUas } from './lib/message-bench.js';
  * accounts written and configuration parsed, is left out).
  */
 function printProfile(dir, calls, windowSeconds) {
-  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  const file = existsSync(dir) ? readdirSync(dir).find((f) => f.endsWith('.cpuprofile')) : undefined;
   if (!file) { log(`  no .cpuprofile in ${dir}`); return; }
   const s = summariseFile(join(dir, file), { top: 30, fromEndUs: windowSeconds * 1e6 });
   const perCall = (ms) => (calls > 0 ? ((ms * 1000) / calls).toFixed(2) : '—');

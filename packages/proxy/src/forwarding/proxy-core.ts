@@ -115,7 +115,8 @@ export class ProxyCore {
       inviteTimeoutMs: options.inviteTimeoutMs,
       finished: (rc, ctx) => {
         const tx = ctx.transaction;
-        if (tx !== null && this.contexts.get(tx) === rc) this.contexts.delete(tx);
+        // Only an INVITE's context is kept (for its CANCEL).
+        if (tx !== null && ctx.req.method === 'INVITE' && this.contexts.get(tx) === rc) this.contexts.delete(tx);
       },
       unreachable: (destination, retryAfterMs) => options.resolver.failed(destination, retryAfterMs),
       failedOver: (from, to, peer) => options.onFailover?.(from, to, peer),

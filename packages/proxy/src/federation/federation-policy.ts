@@ -133,13 +133,16 @@ export class FederationPolicy {
   /**
    * Whether the local user `user` (`user@domain`, lower case; `null` when unknown) may use
    * `feature` with `domain`: its peer entry's features and roles, else the default features.
+   * `user` may be given as a function, asked only when a role needs it.
    */
-  featureRefusal(domain: string, feature: Feature | null, user: string | null): SipError | null {
+  featureRefusal(domain: string, feature: Feature | null, user: string | null | (() => string | null)): SipError | null {
     if (feature === null) return null;
     const offered = this.offerRefusal(domain, feature);
     if (offered !== null) return offered;
     const role = this.table.peerFor(domain)?.roles[feature];
-    if (role !== undefined && (user === null || !role.includes(user))) return featureNotAllowedFor(feature, user ?? 'anonymous');
+    if (role === undefined) return null;
+    const who = typeof user === 'function' ? user() : user;
+    if (who === null || !role.includes(who)) return featureNotAllowedFor(feature, who ?? 'anonymous');
     return null;
   }
 

@@ -26,6 +26,9 @@ export interface Peer extends PeerSettings {
 export class PeerTable {
   private readonly exact = new Map<string, Peer>();
   private readonly wildcards: Peer[] = [];
+  /** The domain asked last and its entry: the steps of one request ask about its domain several times. */
+  private lastDomain: string | null = null;
+  private lastPeer: Peer | null = null;
 
   constructor(readonly peers: readonly Peer[]) {
     for (const peer of peers) {
@@ -37,7 +40,14 @@ export class PeerTable {
 
   /** The entry for `domain`, or `null` when no entry names it. */
   peerFor(domain: string): Peer | null {
-    const d = canonicalHost(domain);
+    if (domain === this.lastDomain) return this.lastPeer;
+    const peer = this.find(canonicalHost(domain));
+    this.lastDomain = domain;
+    this.lastPeer = peer;
+    return peer;
+  }
+
+  private find(d: string): Peer | null {
     const exact = this.exact.get(d);
     if (exact !== undefined) return exact;
     for (const w of this.wildcards) if (d.endsWith(w.domain.slice(1))) return w;

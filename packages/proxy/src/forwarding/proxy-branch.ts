@@ -14,11 +14,22 @@ const HASH_LENGTH = 2 * LOOP_HASH_BYTES;
 export function loopHash(req: SipRequest): string {
   // One string, one update: each update is a call into the hash's native side.
   let text = `${req.uriText}\n${req.from.params.get('tag') ?? ''}\n${req.to.params.get('tag') ?? ''}\n${req.callId}\n${req.cseq.seq}`;
-  for (const name of ['route', 'proxy-require', 'proxy-authorization']) {
-    for (const v of req.headerValues(name)) text += `\n${v}`;
+  if (hasLoopFields(req)) {
+    for (const name of LOOP_FIELDS) {
+      for (const v of req.headerValues(name)) text += `\n${v}`;
+    }
   }
   // one-shot: no Hash object per forwarded request; same SHA-1 over the same UTF-8 bytes
   return hash('sha1', text, 'hex').slice(0, HASH_LENGTH);
+}
+
+/** The headers besides the request's identity that the loop hash covers, in the order it takes them. */
+const LOOP_FIELDS = ['route', 'proxy-require', 'proxy-authorization'];
+
+/** Whether any of `LOOP_FIELDS` is present: one pass over the lines, where most requests have none. */
+function hasLoopFields(req: SipRequest): boolean {
+  for (const h of req.headers) if (h.key === 'route' || h.key === 'proxy-require' || h.key === 'proxy-authorization') return true;
+  return false;
 }
 
 /** A branch for one forwarded copy: the loop hash, then randomness that makes it unique. @see RFC 3261 §16.6 step 8 */

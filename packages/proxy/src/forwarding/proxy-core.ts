@@ -1,4 +1,4 @@
-import { SipError, type SipMessage, type SipRequest, type SipResponse, type SipUri, createResponse, isSipUri, parseVia, randomHex } from '@herald/sip';
+import { SipError, type SipMessage, type SipRequest, type SipResponse, type SipUri, type Via, createResponse, isSipUri, parseVia, randomHex } from '@herald/sip';
 import {
   type ClientTransaction,
   type ClientTransactionHandler,
@@ -39,6 +39,9 @@ const DEFAULT_MAX_FORWARDS = 70;
 /** Methods whose out-of-dialog requests create a dialog, and so are record-routed. @see RFC 3261 §16.6 step 4, RFC 6665 §4.3 */
 const DIALOG_CREATING = new Set(['INVITE', 'SUBSCRIBE', 'REFER']);
 
+
+/** How a next hop that is no peer domain's is resolved (`maddr` counting, any transport). */
+const TO_ANY_NEXT_HOP: Readonly<NextHopResolveOptions> = Object.freeze({ maddr: true, secure: false });
 
 /** 2·64·T1 with RFC 3261's T1 of 500 ms. */
 const DEFAULT_NON_INVITE_FAILOVER_MS = 64_000;
@@ -103,6 +106,7 @@ export class ProxyCore {
   /** INVITEs cancelled before they were forwarded (still being authenticated or looked up). */
   private readonly cancelledEarly = new WeakSet<ServerTransaction>();
   private readonly sender: BranchSender;
+  private readonly sentBys = new Map<TransportProtocol, SentBy>();
 
   constructor(private readonly options: ProxyCoreOptions) {
     this.sender = {
@@ -111,7 +115,8 @@ export class ProxyCore {
       inviteTimeoutMs: options.inviteTimeoutMs,
       finished: (rc, ctx) => {
         const tx = ctx.transaction;
-        if (tx !== null && this.contexts.get(tx) === rc) this.contexts.delete(tx);
+        // Only an INVITE's context is kept (for its CANCEL).
+        if (tx !== null && ctx.req.method === 'INVITE' && this.contexts.get(tx) === rc) this.contexts.delete(tx);
       },
       unreachable: (destination, retryAfterMs) => options.resolver.failed(destination, retryAfterMs),
       failedOver: (from, to, peer) => options.onFailover?.(from, to, peer),
@@ -249,11 +254,12 @@ export class ProxyCore {
       // The copy itself goes to the first destination; a failover takes a clone kept clean for it.
       const spare = destinations.length > 1 ? copy.clone() : null;
       let first = true;
+      // One literal of one shape (an absent peer or failedForMs is undefined): no spreading per copy.
       return {
         destinations,
-        ...(target.peer !== undefined && { peer: target.peer }),
+        peer: target.peer,
         trustDomain: target.peer?.community !== undefined,
-        ...(target.failedForMs !== undefined && { failedForMs: target.failedForMs }),
+        failedForMs: target.failedForMs,
         request: (destination) => {
           const request = first || spare === null ? copy : spare.clone();
           first = false;
@@ -286,10 +292,23 @@ export class ProxyCore {
       request.prependHeader('Record-Route', recordRouteValue(token, out));
     }
     // Step 8: our Via, with a branch that carries the loop hash.
-    // Parsed here (one value) so that the Via list the request already has parsed stays cached below it.
-    const via = `SIP/2.0/${destination.transport.toUpperCase()} ${hostPort(out.host, out.port)};branch=${proxyBranch(hash)};${OWNER_VIA_PARAM}=${this.options.owner}`;
-    request.prependHeader('Via', via, parseVia(via));
+    // Given parsed (one value) so that the Via list the request already has parsed stays cached below it.
+    const sentBy = this.sentBy(destination.transport, out);
+    const branch = proxyBranch(hash);
+    const via = `${sentBy.text};branch=${branch};${OWNER_VIA_PARAM}=${this.options.owner}`;
+    request.prependHeader('Via', via, ourVia(sentBy.via, branch, this.options.owner));
     return request;
+  }
+
+  /** Our sent-by for `transport` through `out`, written and parsed once. */
+  private sentBy(transport: TransportProtocol, out: AdvertisedAddress): SentBy {
+    let sentBy = this.sentBys.get(transport);
+    if (sentBy === undefined || sentBy.out.host !== out.host || sentBy.out.port !== out.port) {
+      const text = `SIP/2.0/${transport.toUpperCase()} ${hostPort(out.host, out.port)}`;
+      sentBy = { out, text, via: parseVia(text) };
+      this.sentBys.set(transport, sentBy);
+    }
+    return sentBy;
   }
 
   /**
@@ -329,7 +348,8 @@ export class ProxyCore {
    */
   private resolveAll(hops: readonly SipUri[], peer?: OutboundPeer): Destination[] | Promise<Destination[]> {
     const { resolver } = this.options;
-    const options: NextHopResolveOptions = { maddr: true, secure: peer?.onlyTls === true, ...(peer?.defaultPort !== undefined && { defaultPort: peer.defaultPort }) };
+    const options: NextHopResolveOptions =
+      peer === undefined ? TO_ANY_NEXT_HOP : { maddr: true, secure: peer.onlyTls, ...(peer.defaultPort !== undefined && { defaultPort: peer.defaultPort }) };
     if (hops.length === 1) {
       const literal = resolver.resolveWithoutDns(hops[0], options);
       if (literal !== null) return literal;
@@ -378,6 +398,24 @@ export class ProxyCore {
   private sendStateless(message: SipMessage, destination: Destination): void {
     this.options.transport.send(message, destination).catch((error: unknown) => this.options.onStatelessError?.(error));
   }
+}
+
+/** The start of our Via for one transport (sent-protocol and sent-by), as text and parsed. */
+interface SentBy {
+  out: AdvertisedAddress;
+  text: string;
+  via: Via;
+}
+
+/**
+ * Our Via as `parseVia` would read `<sentBy>;branch=<branch>;herald=<owner>`, without parsing
+ * it: the branch and owner are tokens Herald made.
+ */
+export function ourVia(sentBy: Via, branch: string, owner: string): Via {
+  const params: Via['params'] = new Map();
+  params.set('branch', branch);
+  params.set(OWNER_VIA_PARAM, owner);
+  return { protocol: sentBy.protocol, transport: sentBy.transport, host: sentBy.host, port: sentBy.port, params };
 }
 
 /** @see RFC 3261 §16.6 step 4: our URI, with `lr`, and the transport it is reached over. */

@@ -134,8 +134,11 @@ export function policyRefusal(response: SipResponse): SipResponse {
 export class ResponseContext {
   private readonly branches: Branch[] = [];
   private readonly finals: SipResponse[] = [];
-  /** The responses that came from a destination, as opposed to those Herald made up for a branch. */
-  private readonly received = new WeakSet<SipResponse>();
+  /**
+   * The final responses Herald made up for a branch (408, 487, 503, a refusal), as opposed to
+   * those that came from a destination; made only when a branch has one, which the common path does not.
+   */
+  private madeUp: WeakSet<SipResponse> | null = null;
   private group = 0;
   private accepted = false;
   private finalSent = false;
@@ -178,7 +181,7 @@ export class ResponseContext {
     if (this.cancelled || this.finalSent) return;
     this.cancelled = true;
     // A branch still waiting for DNS has sent nothing: it ends now rather than when DNS answers.
-    for (const b of this.branches) if (b.prepared === null && b.state !== 'done') this.branchFinal(b, createResponse(this.ctx.req, 487));
+    for (const b of this.branches) if (b.prepared === null && b.state !== 'done') this.madeUpFinal(b, createResponse(this.ctx.req, 487));
     this.cancelPending();
   }
 
@@ -186,7 +189,6 @@ export class ResponseContext {
     response.removeFirstValue('via');
     // RFC 3325 §5: an identity asserted by a node outside the trust domain (a user agent, another domain) goes, responses included.
     if (branch.prepared?.trustDomain !== true) removeAssertedIdentity(response);
-    this.received.add(response);
     const status = response.status;
     if (branch.state !== 'done') this.sender.answered(branch.destination);
     if (status < 200) {
@@ -219,11 +221,18 @@ export class ResponseContext {
   branchUnreachable(branch: Branch, response: SipResponse): void {
     if (branch.state !== 'done') this.sender.unreachable(branch.destination, branch.prepared?.failedForMs);
     if (this.failOver(branch)) return;
+    this.madeUpFinal(branch, response);
+  }
+
+  /** A final response Herald made up for a branch (not a destination's), our Via removed if it had ours. */
+  private madeUpFinal(branch: Branch, response: SipResponse): void {
+    if (branch.state === 'done') return;
+    (this.madeUp ??= new WeakSet()).add(response);
     this.branchFinal(branch, response);
   }
 
   /** A final non-2xx response for a branch, our Via already removed. */
-  branchFinal(branch: Branch, response: SipResponse): void {
+  private branchFinal(branch: Branch, response: SipResponse): void {
     if (branch.state === 'done') return;
     this.settle(branch);
     this.finals.push(response);
@@ -286,12 +295,12 @@ export class ResponseContext {
   private prepared(branch: Branch, prepared: Prepared): void {
     if (branch.state === 'done') return;
     if (!('destinations' in prepared)) {
-      this.branchFinal(branch, prepared);
+      this.madeUpFinal(branch, prepared);
       return;
     }
     // Resolved after a CANCEL, a 6xx or (INVITE) a 2xx: nothing is sent. @see RFC 3261 §16.10
     if (this.closed || this.finalSent || this.cancelled || this.global || branch.cancelOwed) {
-      this.branchFinal(branch, createResponse(this.ctx.req, 487));
+      this.madeUpFinal(branch, createResponse(this.ctx.req, 487));
       return;
     }
     branch.prepared = prepared;
@@ -354,7 +363,7 @@ export class ResponseContext {
     try {
       // The caller sees what the branches said (a 503 as a 503), or the 408 of no answer at all.
       if (this.options.onFailure && (await this.options.onFailure(best ?? createResponse(this.ctx.req, status)))) {
-        this.finish({ status: best?.status ?? status, response: best, handled: true, received: best !== null && this.received.has(best) });
+        this.finish({ status: best?.status ?? status, response: best, handled: true, received: best !== null && !this.isMadeUp(best) });
         return;
       }
     } catch (error) {
@@ -363,7 +372,7 @@ export class ResponseContext {
     }
     if (forwardable === null) this.ctx.respond(status);
     else this.relayUpstream(forwardable);
-    this.finish({ status, response: forwardable, handled: false, received: forwardable !== null && this.received.has(forwardable) });
+    this.finish({ status, response: forwardable, handled: false, received: forwardable !== null && !this.isMadeUp(forwardable) });
   }
 
   /** A response goes upstream with the sender's own From when the copies carried its external form. */
@@ -400,7 +409,7 @@ export class ResponseContext {
       if (branch.state === 'done') return;
       if (branch.state === 'proceeding') this.sendCancel(branch);
       else branch.cancelOwed = true;
-      this.branchFinal(branch, createResponse(branch.request, 408).removeFirstValue('via'));
+      this.madeUpFinal(branch, createResponse(branch.request, 408).removeFirstValue('via'));
     }, inviteTimeoutMs);
   }
 
@@ -410,6 +419,10 @@ export class ResponseContext {
       this.sender.clock.clearTimeout(branch.timerC);
       branch.timerC = null;
     }
+  }
+
+  private isMadeUp(response: SipResponse): boolean {
+    return this.madeUp !== null && this.madeUp.has(response);
   }
 
   private allDone(): boolean {

@@ -141,7 +141,7 @@ function addressProof(domain: string, speaks: boolean): 'address' {
 
 /** The feature check (with the local user of the Request-URI for roles), then the verdict. */
 function admit(ctx: RequestContext, { domain, peer, level }: Claim, proof: PeerVerdict['proof'], { policy, identity, observe }: JudgePeerOptions): 'continue' {
-  const refusal = policy.featureRefusal(domain, requestFeature(ctx.req), localUser(ctx, identity));
+  const refusal = policy.featureRefusal(domain, requestFeature(ctx.req), () => localUser(ctx, identity));
   if (refusal !== null) throw refusal;
   ctx.peer = peer?.community === undefined ? { domain, peer: peer?.domain ?? null, level, proof } : { domain, peer: peer.domain, level, proof, community: peer.community.name };
   observe?.(peer?.domain ?? 'other', 'in', 'accepted');

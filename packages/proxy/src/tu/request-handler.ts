@@ -69,7 +69,19 @@ export class RequestHandler implements TransactionUser, RequestAnswerer {
     }
     if (typeof verdict === 'string') return;
     this.inFlight++;
-    verdict.catch((e: unknown) => this.boundary.answer(ctx, e)).finally(() => this.inFlight--);
+    // One reaction rather than catch() and finally(), which cost three promises more per request.
+    verdict.then(
+      () => {
+        this.inFlight--;
+      },
+      (e: unknown) => {
+        try {
+          this.boundary.answer(ctx, e);
+        } finally {
+          this.inFlight--;
+        }
+      },
+    );
   }
 
   /** The ACK for a 2xx is a request of its own, forwarded along the dialog's route. @see RFC 3261 §13.2.2.4, §16.11 */

@@ -1,4 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { DirectedTallies, type Direction } from './directed-tallies.js';
 
 /**
  * Per gateway community (by its configured name, so senders cannot mint label values): its
@@ -6,20 +7,20 @@ import { Counter, Gauge, type Registry } from 'prom-client';
  * and whether each connector answered its last probe.
  */
 export class CommunityMetrics {
-  private readonly requests: Counter;
+  private readonly requests: DirectedTallies;
   private readonly failovers: Counter;
   private readonly connectorUp: Gauge;
-  /** The counter of each label set seen, so that a request costs a Map look-up rather than prom-client's label hashing. */
-  private readonly children = new Map<string, Counter.Internal>();
 
   constructor(registry: Registry) {
     const registers = [registry];
-    this.requests = new Counter({
+    const requests: Counter = new Counter({
       name: 'herald_community_requests_total',
       help: 'Requests from (in) and to (out) a gateway community, by community and result (accepted, or the refusal code)',
       labelNames: ['community', 'direction', 'result'],
       registers,
+      collect: () => this.requests.flush(),
     });
+    this.requests = new DirectedTallies(requests);
     this.failovers = new Counter({
       name: 'herald_community_failovers_total',
       help: "Branches to a gateway community moved on to the next of its connectors' destinations (RFC 3263 §4.3)",
@@ -36,12 +37,9 @@ export class CommunityMetrics {
     });
   }
 
-  /** A request to or from `community`, and what the federation policy made of it. */
-  request(community: string, direction: 'in' | 'out', result: string): void {
-    const key = `${community} ${direction} ${result}`;
-    let child = this.children.get(key);
-    if (child === undefined) this.children.set(key, (child = this.requests.labels(community, direction, result)));
-    child.inc();
+  /** A request to or from `community`, and what the federation policy made of it: counted at once, added to the counter when it is scraped. */
+  request(community: string, direction: Direction, result: string): void {
+    this.requests.add(community, direction, result);
   }
 
   failedOver(community: string): void {

@@ -1,4 +1,5 @@
 import { Counter, type Registry } from 'prom-client';
+import { DirectedTallies, type Direction } from './directed-tallies.js';
 
 /**
  * Requests to and from other domains as the federation policy judged them: by peer (the
@@ -6,25 +7,19 @@ import { Counter, type Registry } from 'prom-client';
  * and result (`accepted` or the refusal's `SIP_ERR_FEDERATION_*` code).
  */
 export class FederationMetrics {
-  private readonly requests: Counter;
+  private readonly tallies: DirectedTallies;
 
   constructor(registry: Registry) {
-    this.requests = new Counter({
+    const requests: Counter = new Counter({
       name: 'herald_federation_requests_total',
       help: 'Requests from (in) and to (out) other domains, by peer entry (other: none) and result (accepted, or the refusal code)',
       labelNames: ['peer', 'direction', 'result'],
       registers: [registry],
+      collect: () => this.tallies.flush(),
     });
+    this.tallies = new DirectedTallies(requests);
   }
 
-  /** The counter of each label set seen, so that a request costs a Map look-up rather than prom-client's label hashing. */
-  private readonly children = new Map<string, Counter.Internal>();
-
-  /** For the federation steps' `observe`. */
-  readonly request = (peer: string, direction: 'in' | 'out', result: string): void => {
-    const key = `${peer} ${direction} ${result}`;
-    let child = this.children.get(key);
-    if (child === undefined) this.children.set(key, (child = this.requests.labels(peer, direction, result)));
-    child.inc();
-  };
+  /** For the federation steps' `observe`: counted at once, added to the counter when it is scraped. */
+  readonly request = (peer: string, direction: Direction, result: string): void => this.tallies.add(peer, direction, result);
 }

@@ -7,6 +7,7 @@ import { DnsMetrics } from './dns-metrics.js';
 import { FederationMetrics } from './federation-metrics.js';
 import { LimitMetrics } from './limit-metrics.js';
 import { PresetHistogram } from './preset-histogram.js';
+import { Tally } from './tally.js';
 
 /** What the scrape-time gauges read, once the server is running. */
 export interface MetricSources {
@@ -52,21 +53,6 @@ class MethodTally {
     readonly method: string,
     readonly requestChild: Counter.Internal,
   ) {}
-}
-
-/** A tally flushed into one prom-client counter child at scrape time. */
-class Tally {
-  pending = 0;
-  constructor(readonly child: Counter.Internal) {
-    // Exported at 0 from the start, so that rate() sees the first increase.
-    child.inc(0);
-  }
-
-  flush(): void {
-    if (this.pending === 0) return;
-    this.child.inc(this.pending);
-    this.pending = 0;
-  }
 }
 
 /**

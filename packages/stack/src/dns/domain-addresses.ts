@@ -17,7 +17,12 @@ const MAX_VERDICTS = 10_000;
  */
 export class DomainAddresses {
   /** Verdicts of the last `VERDICT_TTL_MS`, so that a busy peer's requests ask nothing, not even the DNS cache. */
-  private readonly verdicts = new Map<string, { speaks: boolean; until: number }>();
+  private readonly verdicts = new Map<string, Verdict>();
+  /**
+   * The question a verdict answered last, and that verdict: a busy peer asks the same one
+   * request after request, and this answers it without building the map's key.
+   */
+  private last: { domain: string; address: string; hopsOnly: boolean; verdict: Verdict } | null = null;
 
   constructor(
     private readonly resolver: Pick<SipResolver, 'resolveUri' | 'resolveWithoutDns'>,
@@ -35,11 +40,16 @@ export class DomainAddresses {
    * be asked: the caller cannot tell "no" from "don't know".
    */
   speaksFor(domain: string, address: string, hops: readonly SipUri[] = [], hopsOnly = false): boolean | Promise<boolean> {
+    const now = this.clock.now();
+    const last = this.last;
+    if (last !== null && last.domain === domain && last.address === address && last.hopsOnly === hopsOnly && last.verdict.until > now) return last.verdict.speaks;
     // Keyed by the address as the socket reports it (one spelling per address): no parsing on a hit.
     const key = hopsOnly ? `${domain} ${address} hops` : `${domain} ${address}`;
-    const now = this.clock.now();
     const known = this.verdicts.get(key);
-    if (known !== undefined && known.until > now) return known.speaks;
+    if (known !== undefined && known.until > now) {
+      this.last = { domain, address, hopsOnly, verdict: known };
+      return known.speaks;
+    }
     const wanted = socketAddress(address);
     // A next hop written as an address needs no DNS.
     if (hops.some((hop) => this.resolver.resolveWithoutDns(hop, { maddr: true })?.some((d) => socketAddress(d.address) === wanted))) return this.remember(key, true, now);
@@ -47,6 +57,7 @@ export class DomainAddresses {
   }
 
   private remember(key: string, speaks: boolean, now: number): boolean {
+    this.last = null;
     // Oldest first: a full map drops the verdict set longest ago (not touched on a hit, which costs nothing).
     this.verdicts.delete(key);
     if (this.verdicts.size >= MAX_VERDICTS) this.verdicts.delete(this.verdicts.keys().next().value!);
@@ -91,6 +102,12 @@ export class DomainAddresses {
     if (servers === null || servers.length === 0) return [];
     return (await Promise.all(servers.map((s) => this.ofUri(s)))).flat();
   }
+}
+
+/** Whether an address speaks for a domain, and until when that holds. */
+interface Verdict {
+  speaks: boolean;
+  until: number;
 }
 
 function sipUri(host: string): SipUri {

@@ -17,6 +17,8 @@ export abstract class ClientTransaction<
   private data: Buffer | null = null;
   private sent: SipRequest | null;
   private handler: ClientTransactionHandler | null;
+  /** The request's method, which a response's CSeq method must match. @see RFC 3261 §17.1.3 */
+  readonly method: string;
 
   protected constructor(
     id: string,
@@ -28,6 +30,7 @@ export abstract class ClientTransaction<
     initial: S,
   ) {
     super(id, destination.transport, context, initial);
+    this.method = request.method;
     this.sent = request;
     this.handler = handler;
   }

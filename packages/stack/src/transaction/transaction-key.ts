@@ -1,22 +1,24 @@
-import { BRANCH_COOKIE, type SipMessage, type SipRequest, formatVia } from '@herald/sip';
+import { BRANCH_COOKIE, type SipRequest, formatVia } from '@herald/sip';
 
 /** Whether a branch was made by an RFC 3261 element, so that it alone identifies the transaction. @see RFC 3261 §8.1.1.7 */
 export function isRfc3261Branch(branch: string | null | undefined): branch is string {
   return typeof branch === 'string' && branch.startsWith(BRANCH_COOKIE);
 }
 
-// The keys are built with join(), which writes one flat string: a key made with `+` is a
-// tree of ConsStrings over slices of the header text, and a transaction lingering 32 s in
+// The server keys are built with join(), which writes one flat string: a key made with `+` is
+// a tree of ConsStrings over slices of the header text, and a transaction lingering 32 s in
 // Completed would keep the whole parsed header block alive through it.
 
 /**
- * The key a response is matched on: the branch of the top Via and the CSeq method.
- * `null` when the top Via has no branch. @see RFC 3261 §17.1.3
+ * The key a client transaction is found by: the branch of its request's top Via, which
+ * Herald wrote itself (the proxy core's Via, or the INVITE's for a CANCEL) and made unique,
+ * so that the key keeps no received text alive and a response is matched without building
+ * one; a CANCEL shares its INVITE's branch (RFC 3261 §9.1) and so has the method too. The
+ * CSeq method is compared with the transaction's as the response is matched.
+ * @see RFC 3261 §17.1.3
  */
-export function clientTransactionKey(message: SipMessage): string | null {
-  const branch = message.topVia.params.get('branch');
-  if (!branch) return null;
-  return [branch, message.cseq.method].join(' ');
+export function clientTransactionKey(branch: string, method: string): string {
+  return method === 'CANCEL' ? [branch, method].join(' ') : branch;
 }
 
 /**

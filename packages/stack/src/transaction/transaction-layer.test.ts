@@ -197,6 +197,24 @@ describe('RFC 3261 §17 transaction layer', () => {
     expect(handler.statuses).toEqual([200]);
   });
 
+  it('RFC 3261 §17.1.3: matches a response on branch and CSeq method, the CANCEL apart from its INVITE', () => {
+    const { layer, user } = setup();
+    const invite = request('INVITE');
+    const inviteHandler = new RecordingHandler();
+    layer.sendRequest(invite, UDP_DESTINATION, inviteHandler);
+    const cancel = request('CANCEL');
+    const cancelHandler = new RecordingHandler();
+    layer.sendRequest(cancel, UDP_DESTINATION, cancelHandler);
+    expect(() => layer.sendRequest(request('CANCEL'), UDP_DESTINATION, cancelHandler)).toThrow(/already exists/);
+    // The INVITE's branch with another CSeq method matches neither transaction.
+    layer.receive(response(request('MESSAGE'), 200), UDP_FLOW);
+    expect(user.stray).toHaveLength(1);
+    layer.receive(response(cancel, 200), UDP_FLOW);
+    layer.receive(response(invite, 487), UDP_FLOW);
+    expect(cancelHandler.statuses).toEqual([200]);
+    expect(inviteHandler.statuses).toEqual([487]);
+  });
+
   it('drops a response whose top Via has no branch, or does not parse, as stray', () => {
     const { layer, user } = setup();
     layer.receive(response(request('MESSAGE', { branch: null }), 200), UDP_FLOW);

@@ -6,7 +6,7 @@ import { InviteClientTransaction } from './invite-client-transaction.js';
 import { InviteServerTransaction } from './invite-server-transaction.js';
 import { NonInviteClientTransaction } from './non-invite-client-transaction.js';
 import { NonInviteServerTransaction } from './non-invite-server-transaction.js';
-import type { ServerTransaction } from './server-transaction.js';
+import { ServerTransaction } from './server-transaction.js';
 import type { Transaction, TransactionContext } from './transaction.js';
 import { TerminationTimers } from './termination-timers.js';
 import { clientTransactionKey, isRfc3261Branch, serverTransactionKey } from './transaction-key.js';
@@ -142,8 +142,9 @@ export class TransactionLayer {
     }
     const branch = request.topVia.params.get('branch');
     if (!isRfc3261Branch(branch)) throw new Error(`The top Via needs a branch starting with z9hG4bK, got ${branch ?? 'none'}`);
-    const key = clientTransactionKey(request) as string;
-    if (this.clients.has(key)) throw new Error(`A client transaction for branch ${branch} and ${request.cseq.method} already exists`);
+    // RFC 3261 §8.1.1.7: a branch is unique to its request, but for the CANCEL of it.
+    const key = clientTransactionKey(branch, request.method);
+    if (this.clients.has(key)) throw new Error(`A client transaction for branch ${branch}${request.method === 'CANCEL' ? ' and CANCEL' : ''} already exists`);
     const tx =
       request.method === 'INVITE'
         ? new InviteClientTransaction(key, request, destination, handler, this.context)
@@ -253,14 +254,17 @@ export class TransactionLayer {
 
   /** @see RFC 3261 §17.1.3; RFC 6026 §8.9: what matches nothing is the TU's to forward or drop. */
   private receiveResponse(response: SipResponse, flow: Flow): void {
-    let key: string | null;
+    let tx: ClientTransaction | undefined;
     try {
-      key = clientTransactionKey(response);
+      // RFC 3261 §17.1.3: the branch of the top Via and the CSeq method both match.
+      const branch = response.topVia.params.get('branch');
+      const method = response.cseq.method;
+      tx = branch ? this.clients.get(clientTransactionKey(branch, method)) : undefined;
+      if (tx !== undefined && tx.method !== method) tx = undefined;
     } catch (error) {
       if (error instanceof SipError) return;
       throw error;
     }
-    const tx = key === null ? undefined : this.clients.get(key);
     if (tx) {
       tx.receiveResponse(response, flow);
       return;
@@ -291,8 +295,9 @@ export class TransactionLayer {
   }
 
   private forget(tx: Transaction): void {
-    if (this.clients.get(tx.id) === tx) this.clients.delete(tx.id);
-    else if (this.servers.get(tx.id) === tx) this.servers.delete(tx.id);
+    // Only its own table can hold it: one look-up and one delete, in tables of up to 32 s of transactions.
+    const table: Map<string, Transaction> = tx instanceof ServerTransaction ? this.servers : this.clients;
+    if (table.get(tx.id) === tx) table.delete(tx.id);
   }
 }
 

@@ -60,11 +60,11 @@ export abstract class Transaction<S extends TransactionState = TransactionState>
 
   /**
    * The branch parameter of the request's top Via when it is an RFC 3261 one (with the magic
-   * cookie); empty for an RFC 2543 request. Read from the key, which starts with it.
+   * cookie); empty for an RFC 2543 request. Read from the key, which starts with it (or is it).
    */
   get branch(): string {
     const end = this.id.indexOf(' ');
-    const branch = end < 0 ? '' : this.id.slice(0, end);
+    const branch = end < 0 ? this.id : this.id.slice(0, end);
     return isRfc3261Branch(branch) ? branch : '';
   }
 

@@ -67,12 +67,11 @@ export class RedisLocationStore implements LocationStore {
   }
 
   async countAors(now: number): Promise<number> {
-    // Two commands, not a MULTI: with auto-pipelining a MULTI would leave before an index
-    // update still queued from this turn of the event loop; these queue behind it, in order.
     return redisCall(this.context, 'count AoRs', async () => {
-      const client = this.context.client;
-      const [, count] = await Promise.all([client.zremrangebyscore(INDEX_KEY, '-inf', now), client.zcount(INDEX_KEY, `(${now}`, '+inf')]);
-      return count;
+      const replies = await this.context.client.multi().zremrangebyscore(INDEX_KEY, '-inf', now).zcount(INDEX_KEY, `(${now}`, '+inf').exec();
+      const [error, count] = replies?.[1] ?? [new Error('the transaction was aborted'), 0];
+      if (error) throw error;
+      return Number(count);
     });
   }
 }

@@ -51,12 +51,7 @@ export interface RedisStoreOptions {
  * - every store call also has its own deadline (commandTimeoutMs, see redisCall), which
  *   covers a connection that is up but silent and a Cluster's own offline queue.
  */
-/**
- * `enableAutoPipelining`: the commands issued in one turn of the event loop (the reads of
- * the requests that arrived together, a write and the index update after it) leave in one
- * write and their replies are read in one, rather than a syscall each.
- */
-const CONNECTION = { maxRetriesPerRequest: 1, connectTimeout: 2000, disconnectTimeout: 500, enableAutoPipelining: true } satisfies RedisOptions;
+const CONNECTION = { maxRetriesPerRequest: 1, connectTimeout: 2000, disconnectTimeout: 500 } satisfies RedisOptions;
 
 class RedisStore implements Store {
   readonly kind = 'redis';
@@ -141,7 +136,6 @@ export async function openRedisStore(url: string, options: RedisStoreOptions = {
   if (options.cluster) {
     client = new Cluster(options.cluster, {
       enableOfflineQueue: true,
-      enableAutoPipelining: true,
       ...(options.keyPrefix ? { keyPrefix: options.keyPrefix } : {}),
       redisOptions: {
         ...CONNECTION,

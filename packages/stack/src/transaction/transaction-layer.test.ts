@@ -215,6 +215,20 @@ describe('RFC 3261 §17 transaction layer', () => {
     expect(inviteHandler.statuses).toEqual([487]);
   });
 
+  it('RFC 3261 §17.1.3: a CANCEL response with no CANCEL sent, or a CSeq method in another case, is stray, and the INVITE stays matched', () => {
+    const { layer, user } = setup();
+    const invite = request('INVITE');
+    const inviteHandler = new RecordingHandler();
+    layer.sendRequest(invite, UDP_DESTINATION, inviteHandler);
+    layer.receive(response(request('CANCEL'), 200), UDP_FLOW);
+    const lowerCase = response(invite, 180).toString().replace(/^CSeq: (\d+) INVITE/m, 'CSeq: $1 invite');
+    layer.receive(parseMessage(Buffer.from(lowerCase)), UDP_FLOW);
+    expect(user.stray).toHaveLength(2);
+    expect(inviteHandler.statuses).toEqual([]);
+    layer.receive(response(invite, 180), UDP_FLOW);
+    expect(inviteHandler.statuses).toEqual([180]);
+  });
+
   it('drops a response whose top Via has no branch, or does not parse, as stray', () => {
     const { layer, user } = setup();
     layer.receive(response(request('MESSAGE', { branch: null }), 200), UDP_FLOW);

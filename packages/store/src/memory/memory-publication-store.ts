@@ -81,22 +81,23 @@ export class MemoryPublicationStore implements PublicationStore {
   /** Drops up to `limit` publications that expired at or before `until`; returns them. */
   private dropExpired(until: number, limit: number): Publication[] {
     const dropped: Publication[] = [];
-    const found = (id: string) => {
-      const at = id.lastIndexOf('\0');
-      return this.byResource.get(id.slice(0, at))?.get(id.slice(at + 1));
-    };
     // An id whose publication is gone is due too: the index lets go of it.
-    for (const id of this.expiry.take(until, limit, (id) => (found(id)?.expiresAt ?? -Infinity) <= until)) {
-      const at = id.lastIndexOf('\0');
-      const k = id.slice(0, at);
-      const mine = this.byResource.get(k);
-      const p = mine?.get(id.slice(at + 1));
+    for (const id of this.expiry.take(until, limit, (id) => (this.indexed(id).p?.expiresAt ?? -Infinity) <= until)) {
+      const { k, mine, p } = this.indexed(id);
       if (p === undefined) continue;
       mine!.delete(p.etag);
       if (mine!.size === 0) this.byResource.delete(k);
       dropped.push(p);
     }
     return dropped;
+  }
+
+  /** The publication an expiry-index id names, with its resource's key and map. */
+  private indexed(id: string): { k: string; mine: Map<string, Publication> | undefined; p: Publication | undefined } {
+    const at = id.lastIndexOf('\0');
+    const k = id.slice(0, at);
+    const mine = this.byResource.get(k);
+    return { k, mine, p: mine?.get(id.slice(at + 1)) };
   }
 }
 
